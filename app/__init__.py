@@ -1,0 +1,72 @@
+"""Countersign: a workflow server for sales-driven projects."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from config import BASE_DIR, CONFIGS, INSTANCE_DIR, ProductionConfig
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application; ``test_config`` overrides settings (tests pass their database)."""
+    env = os.environ.get("COUNTERSIGN_ENV", "testing" if test_config is not None else "development")
+    app = Flask(
+        __name__,
+        instance_path=str(INSTANCE_DIR),
+        template_folder=str(BASE_DIR / "templates"),
+        static_folder=str(BASE_DIR / "static"),
+    )
+    config = CONFIGS[env]
+    if config is ProductionConfig:
+        ProductionConfig.check()
+    app.config.from_object(config)
+    if test_config is not None:
+        app.config.update(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from app import cli, errors, templating
+
+    errors.init_app(app)
+    templating.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from app import models  # noqa: F401 - every model is mapped before the first query
+    from app.accounts import auth
+    from app.core import database
+    from app.extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    auth.init_app(app)
+    with app.app_context():
+        database.configure_engine(db.engine)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.accounts import api as accounts_api
+    from app.accounts import views as accounts_views
+    from app.dashboard import views as dashboard_views
+    from app.milestones import api as milestones_api
+    from app.milestones import views as milestones_views
+    from app.projects import api as projects_api
+    from app.projects import views as projects_views
+    from app.regions import views as regions_views
+
+    for module in (
+        accounts_views, dashboard_views, projects_views, milestones_views, regions_views,
+        accounts_api, projects_api, milestones_api,
+    ):
+        app.register_blueprint(module.bp)

@@ -1,0 +1,1 @@
+"""People: users and their roles, signing in, personal API tokens."""

@@ -1,0 +1,34 @@
+"""Sign-in, account administration and API-token forms."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from app.accounts.models import ROLE_LABELS, Role
+from app.accounts.services import UserInput
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Email()])
+    password = PasswordField("Password", validators=[DataRequired()])
+    remember = BooleanField("Keep me signed in")
+
+
+class UserForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    role = SelectField("Role", choices=[(r.value, label) for r, label in ROLE_LABELS.items()])
+    active = BooleanField("Active (may sign in)", default=True)
+    password = PasswordField("Password", validators=[Optional(), Length(max=200)])
+
+    def to_input(self) -> UserInput:
+        return UserInput(
+            email=self.email.data or "", name=self.name.data or "", role=Role(self.role.data), active=bool(self.active.data)
+        )
+
+
+class TokenForm(FlaskForm):
+    name = StringField("Token name", validators=[DataRequired(), Length(max=80)],
+                       description="What is it for? e.g. “Reporting script”")

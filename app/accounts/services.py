@@ -1,0 +1,166 @@
+"""Users and tokens: creating and editing accounts, signing in, personal API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+import sqlalchemy as sa
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.accounts.models import ApiToken, Role, User
+from app.audit import services as audit
+from app.core import clock
+from app.core.errors import InvalidInput, ServiceError
+from app.extensions import db
+
+MIN_PASSWORD_LENGTH = 10
+TOKEN_PREFIX = "cs_"
+
+
+@dataclass(frozen=True)
+class UserInput:
+    email: str
+    name: str
+    role: Role
+    active: bool = True
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_by_email(email: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+
+
+def check_password_rules(password: str) -> list[str]:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return [f"Use at least {MIN_PASSWORD_LENGTH} characters."]
+    return []
+
+
+def create_user(actor: User | None, data: UserInput, password: str) -> User:
+    """Create an account; ``actor`` is None when the CLI or the demo loader creates it."""
+    email = normalise_email(data.email)
+    errors: dict[str, list[str]] = {}
+    if find_by_email(email) is not None:
+        errors["email"] = ["An account with this email already exists."]
+    if problems := check_password_rules(password):
+        errors["password"] = problems
+    if not data.name.strip():
+        errors["name"] = ["Enter the person's name."]
+    if errors:
+        raise InvalidInput("The account was not created.", errors)
+    user = User(email=email, name=data.name.strip(), role=data.role, active=data.active)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    audit.record(actor, "user.created", f"Created account {email} ({data.role.label})", entity="user", entity_id=user.id)
+    return user
+
+
+def update_user(actor: User, user: User, data: UserInput, new_password: str = "") -> User:
+    """An admin edits an account: name, email, role, active, and optionally a new password."""
+    if not actor.is_admin:
+        raise ServiceError("Only admins manage accounts.")
+    email = normalise_email(data.email)
+    errors: dict[str, list[str]] = {}
+    other = find_by_email(email)
+    if other is not None and other.id != user.id:
+        errors["email"] = ["Another account uses this email."]
+    if new_password and (problems := check_password_rules(new_password)):
+        errors["password"] = problems
+    if user.id == actor.id and (data.role is not Role.ADMIN or not data.active):
+        errors["role"] = ["You cannot remove your own admin access or deactivate yourself."]
+    if errors:
+        raise InvalidInput("The account was not saved.", errors)
+    before = {"email": user.email, "name": user.name, "role": user.role.value, "active": user.active}
+    user.email, user.name, user.role, user.active = email, data.name.strip(), data.role, data.active
+    if new_password:
+        user.set_password(new_password)
+    after = {"email": user.email, "name": user.name, "role": user.role.value, "active": user.active}
+    changed = audit.changes(before, after)
+    if new_password:
+        changed["password"] = ["", "changed"]
+    db.session.flush()
+    if changed:
+        audit.record(actor, "user.updated", f"Edited account {user.email}: {', '.join(changed)}",
+                     entity="user", entity_id=user.id, details={"changes": changed})
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with these credentials, or None (the same answer for every failure)."""
+    user = find_by_email(email)
+    if user is None:
+        # Spend the same time as a real check, so timing does not reveal which emails exist.
+        check_password_hash(_dummy_hash(), password)
+        return None
+    if not user.check_password(password) or not user.active:
+        return None
+    user.last_login_at = clock.now()
+    return user
+
+
+def list_users() -> Sequence[User]:
+    return db.session.scalars(sa.select(User).order_by(User.active.desc(), User.name)).all()
+
+
+def active_users(role: Role | None = None) -> Sequence[User]:
+    query = sa.select(User).where(User.active).order_by(User.name)
+    if role is not None:
+        query = query.where(User.role == role)
+    return db.session.scalars(query).all()
+
+
+def hash_token(token: str) -> str:
+    # A token carries 256 random bits, so a fast hash is enough; a slow one would only tax every request.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(user: User, name: str) -> tuple[ApiToken, str]:
+    """Create a personal API token; the plain token is returned once and never stored."""
+    if not name.strip():
+        raise InvalidInput("Name the token.", {"name": ["Say what the token is for."]})
+    plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user=user, name=name.strip()[:80], token_hash=hash_token(plain), prefix=plain[:8])
+    db.session.add(token)
+    db.session.flush()
+    audit.record(user, "token.created", f"Created API token “{token.name}”", entity="api_token", entity_id=token.id)
+    return token, plain
+
+
+def user_tokens(user: User) -> Sequence[ApiToken]:
+    return db.session.scalars(
+        sa.select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc())
+    ).all()
+
+
+def revoke_token(user: User, token_id: int) -> ApiToken:
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        raise InvalidInput("There is no such token.")
+    if token.revoked_at is None:
+        token.revoked_at = clock.now()
+        audit.record(user, "token.revoked", f"Revoked API token “{token.name}”", entity="api_token", entity_id=token.id)
+    return token
+
+
+def user_for_token(plain: str) -> User | None:
+    """The active owner of a valid, unrevoked token."""
+    token = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == hash_token(plain)))
+    if token is None or token.revoked_at is not None or not token.user.active:
+        return None
+    now = clock.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
+        token.last_used_at = now  # committed with the request, or by the loader for reads
+    return token.user
+
+
+@cache
+def _dummy_hash() -> str:
+    return generate_password_hash(secrets.token_hex(16), method="scrypt")

@@ -1,0 +1,130 @@
+"""Signing in and out, personal settings (API tokens), and the admins' user pages."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from app.accounts import services
+from app.accounts.forms import LoginForm, TokenForm, UserForm
+from app.accounts.models import User
+from app.core.errors import ServiceError
+from app.core.forms import CsrfForm, show_service_error
+from app.core.views import commit, run_and_flash
+from app.extensions import db
+
+bp = Blueprint("accounts", __name__)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> str | Response:
+    if current_user.is_authenticated:
+        return redirect(url_for("dashboard.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data or "", form.password.data or "")
+        if user is None:
+            form.form_errors.append("That email and password do not match an active account.")
+        else:
+            commit()
+            session.clear()  # a fresh session on sign-in: no fixation
+            login_user(user, remember=bool(form.remember.data))
+            return redirect(_next_url() or url_for("dashboard.index"))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    if CsrfForm().validate_on_submit():
+        logout_user()
+        flash("You are signed out.", "info")
+    return redirect(url_for(".login"))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@login_required
+def settings() -> str | Response:
+    form = TokenForm()
+    new_token = None
+    if form.validate_on_submit():
+        try:
+            _token, new_token = services.issue_token(current_user, form.name.data or "")
+            commit()
+        except ServiceError as error:
+            db.session.rollback()
+            show_service_error(form, error)
+        else:
+            form = TokenForm(formdata=None)
+    return render_template(
+        "accounts/settings.html", form=form, new_token=new_token, tokens=services.user_tokens(current_user),
+        csrf_form=CsrfForm(),
+    )
+
+
+@bp.post("/settings/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int) -> Response:
+    if CsrfForm().validate_on_submit():
+        run_and_flash(lambda: services.revoke_token(current_user, token_id), "Token revoked: it no longer works.")
+    return redirect(url_for(".settings"))
+
+
+@bp.get("/admin/users")
+@login_required
+def users() -> str:
+    _require_admin()
+    return render_template("accounts/users.html", users=services.list_users())
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+@login_required
+def user_new() -> str | Response:
+    _require_admin()
+    form = UserForm()
+    if form.validate_on_submit():
+        if not form.password.data:
+            form.password.errors.append("Set a first password for the account.")
+        else:
+            try:
+                user = services.create_user(current_user, form.to_input(), form.password.data)
+                commit()
+            except ServiceError as error:
+                db.session.rollback()
+                show_service_error(form, error)
+            else:
+                flash(f"Account created for {user.name}.", "success")
+                return redirect(url_for(".users"))
+    return render_template("accounts/user_form.html", form=form, user=None)
+
+
+@bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
+@login_required
+def user_edit(user_id: int) -> str | Response:
+    _require_admin()
+    user = db.session.get(User, user_id) or abort(404)
+    form = UserForm(obj=user)
+    if request.method == "GET":
+        form.role.data = user.role.value
+    if form.validate_on_submit():
+        try:
+            services.update_user(current_user, user, form.to_input(), form.password.data or "")
+            commit()
+        except ServiceError as error:
+            db.session.rollback()
+            show_service_error(form, error)
+        else:
+            flash(f"Account of {user.name} saved.", "success")
+            return redirect(url_for(".users"))
+    return render_template("accounts/user_form.html", form=form, user=user)
+
+
+def _require_admin() -> None:
+    if not current_user.is_admin:
+        abort(404)
+
+
+def _next_url() -> str | None:
+    """Follow ?next= only within this site."""
+    target = request.args.get("next", "")
+    return target if target.startswith("/") and not target.startswith("//") else None

@@ -1,0 +1,71 @@
+"""The JSON API under ``/api/v1``: shared plumbing for every feature's ``api.py``.
+
+Each feature builds its blueprint with :func:`api_blueprint`, which gives it the same
+authentication (session cookie or ``Authorization: Bearer``), the same JSON errors,
+and CSRF exemption. Writes must be ``application/json``: a cross-site HTML form
+cannot send that without a CORS preflight, which this API never grants, so the
+session cookie cannot be ridden by another site.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from flask import Blueprint, Response, request
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from app.core.errors import InvalidInput, ServiceError, TransitionRefused
+from app.core.forms import json_to_formdata
+from app.errors import json_error
+from app.extensions import csrf, db
+
+PREFIX = "/api/v1"
+FormT = TypeVar("FormT", bound=FlaskForm)
+
+
+def api_blueprint(name: str, import_name: str) -> Blueprint:
+    bp = Blueprint(f"api_{name}", import_name, url_prefix=PREFIX)
+    csrf.exempt(bp)
+    bp.before_request(_authenticate)
+    bp.register_error_handler(ServiceError, _service_error)
+    return bp
+
+
+def _authenticate() -> tuple[Response, int] | None:
+    if not current_user.is_authenticated:
+        return json_error(401, "unauthorized", "Sign in, or send Authorization: Bearer <token>.")
+    if request.method in {"POST", "PUT", "PATCH"} and not request.is_json:
+        return json_error(415, "unsupported_media_type", "Send the body as application/json.")
+    return None
+
+
+def _service_error(error: ServiceError) -> tuple[Response, int]:
+    db.session.rollback()
+    extra = {"reasons": error.reasons} if isinstance(error, TransitionRefused) else {}
+    return json_error(error.status, error.code, error.message, error.fields, **extra)
+
+
+def json_body() -> dict[str, Any]:
+    """The request's JSON object, or a 400 that says what is wrong with it."""
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        raise InvalidInput("The body must be a JSON object.")
+    return payload
+
+
+def validated(form_class: type[FormT], payload: Mapping[str, Any], *args: Any) -> FormT:
+    """Validate ``payload`` with the same form class the pages use; a 400 names each bad field."""
+    form = form_class(*args, formdata=json_to_formdata(payload), meta={"csrf": False})
+    if not form.validate():
+        raise InvalidInput("Some fields are invalid.", form.errors)  # type: ignore[arg-type]
+    return form
+
+
+def expected_version(payload: Mapping[str, Any]) -> int:
+    """Edits must say which version they change, so a stale client gets a 409, not a silent overwrite."""
+    version = payload.get("version")
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise InvalidInput("Send the version you are editing.", {"version": ["Required: the record's current version."]})
+    return version

@@ -1,0 +1,63 @@
+"""Writing and reading the audit trail. Events join the caller's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+from app.accounts.models import User
+from app.audit.models import AuditEvent
+from app.extensions import db
+
+
+def record(
+    actor: User | None,
+    action: str,
+    summary: str,
+    *,
+    entity: str,
+    entity_id: int | None,
+    project_id: int | None = None,
+    from_state: str | None = None,
+    to_state: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Add one audit event to the session; it commits with the change it describes."""
+    event = AuditEvent(
+        actor=actor,
+        action=action,
+        summary=summary[:300],
+        entity=entity,
+        entity_id=entity_id,
+        project_id=project_id,
+        from_state=from_state,
+        to_state=to_state,
+        details=details or {},
+    )
+    db.session.add(event)
+    return event
+
+
+def changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """The fields that differ, as {field: [old, new]} with JSON-safe values."""
+    return {k: [_plain(before.get(k)), _plain(v)] for k, v in after.items() if before.get(k) != v}
+
+
+def _plain(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
+def project_history(project_id: int, limit: int = 100) -> Sequence[AuditEvent]:
+    """A campaign's events, newest first."""
+    query = (
+        sa.select(AuditEvent)
+        .where(AuditEvent.project_id == project_id)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(limit)
+        .options(sa.orm.joinedload(AuditEvent.actor))
+    )
+    return db.session.scalars(query).all()

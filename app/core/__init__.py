@@ -1,0 +1,1 @@
+"""Pieces every feature shares: the clock, service errors, model mixins, form helpers."""

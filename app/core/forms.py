@@ -1,0 +1,77 @@
+"""Form helpers shared by the pages and the JSON API (which validates with the same forms)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+from wtforms import HiddenField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from app.core.errors import InvalidInput, ServiceError
+
+
+def optional_int(value: object) -> int | None:
+    """Coerce a select's value: '' (the "none" choice) becomes None."""
+    if value in (None, "", "None"):
+        return None
+    return int(value)  # type: ignore[call-overload]
+
+
+def json_to_formdata(payload: Mapping[str, Any]) -> MultiDict[str, str]:
+    """Turn a JSON object into form data, so the API runs the very validators the pages run.
+
+    Values become the strings a browser would send; a nested object is refused with the
+    field named, rather than silently stringified.
+    """
+    data: MultiDict[str, str] = MultiDict()
+    errors: dict[str, list[str]] = {}
+    for key, value in payload.items():
+        if isinstance(value, list):
+            if any(isinstance(v, (dict, list)) for v in value):
+                errors[key] = ["Expected a list of plain values."]
+            for item in value:
+                data.add(key, _scalar(item))
+        elif isinstance(value, dict):
+            errors[key] = ["Expected a plain value, not an object."]
+        elif isinstance(value, bool):
+            if value:
+                data.add(key, "y")
+        elif value is not None:
+            data.add(key, _scalar(value))
+        else:
+            data.add(key, "")
+    if errors:
+        raise InvalidInput("Some fields have the wrong type.", errors)
+    return data
+
+
+def _scalar(value: object) -> str:
+    if isinstance(value, bool):
+        return "y" if value else ""
+    return str(value)
+
+
+def show_service_error(form: FlaskForm, error: ServiceError) -> None:
+    """Put a service's field errors beside their fields, and the rest at the top of the form."""
+    placed = False
+    for name, messages in error.fields.items():
+        field = form._fields.get(name)
+        if field is not None:
+            field.errors = [*field.errors, *messages]
+            placed = True
+    if not placed:
+        form.form_errors.append(error.message)
+
+
+class TransitionForm(FlaskForm):
+    """Fires one workflow event (of a campaign or a milestone), with a reason where one is asked."""
+
+    event = HiddenField(validators=[DataRequired()])
+    reason = TextAreaField("Reason", validators=[Length(max=1000)])
+
+
+class CsrfForm(FlaskForm):
+    """A form of buttons only (remove, tick, move): it carries the CSRF token and nothing else."""

@@ -1,0 +1,26 @@
+"""Column types shared by the models of every feature."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+
+def new_uuid() -> uuid.UUID:
+    return uuid.uuid4()
+
+
+def money() -> sa.Numeric[Decimal]:
+    """Amounts of money: exact decimals with cents, never floats."""
+    return sa.Numeric(14, 2, asdecimal=True)
+
+
+def str_enum(enum_class: type[enum.StrEnum]) -> sa.Enum:
+    """A string-enum column that stores the members' values ('sales_manager'), not their names."""
+    return sa.Enum(
+        enum_class, native_enum=False, length=20, validate_strings=True,
+        values_callable=lambda members: [m.value for m in members],
+    )

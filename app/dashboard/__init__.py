@@ -1,0 +1,1 @@
+"""The start page: my campaigns, my deadlines, what is overdue."""

@@ -1,0 +1,80 @@
+"""What a person's dashboard shows, computed in a few indexed queries."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from app.accounts.models import User
+from app.extensions import db
+from app.milestones.models import Milestone, Task
+from app.projects.access import visible_projects
+from app.projects.models import Project, ProjectMember, ProjectRole
+from app.projects.progress import GoalProgress, goal_progress, next_deadline
+from workflows.project import OPEN_STATES
+
+UPCOMING_DAYS = 14
+
+
+@dataclass(frozen=True)
+class CampaignRow:
+    project: Project
+    progress: GoalProgress
+    next_milestone: Milestone | None
+    my_role: str
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    campaigns: Sequence[CampaignRow]
+    overdue_milestones: Sequence[Milestone]
+    overdue_tasks: Sequence[Task]
+    upcoming_milestones: Sequence[Milestone]
+    my_open_tasks: Sequence[Task]
+
+
+def build(user: User, today: date) -> Dashboard:
+    projects = db.session.scalars(
+        visible_projects(user)
+        .where(Project.state.in_(OPEN_STATES))
+        .options(so.selectinload(Project.milestones), so.selectinload(Project.actuals),
+                 so.selectinload(Project.memberships))
+        .order_by(Project.end_date.is_(None), Project.end_date)
+    ).all()
+    roles = {m.project_id: m.role for p in projects for m in p.memberships if m.user_id == user.id}
+    campaigns = [
+        CampaignRow(p, goal_progress(p, today), next_deadline(p, today),
+                    roles[p.id].label if p.id in roles else "Admin")
+        for p in projects
+    ]
+    led = [p.id for p in projects if roles.get(p.id) in {ProjectRole.OWNER, ProjectRole.PROJECT_MANAGER}]
+    mine = sa.or_(Milestone.owner_id == user.id, Milestone.project_id.in_(led))
+    open_in_open_projects = (
+        sa.select(Milestone).join(Project)
+        .where(Milestone.state == "open", Project.state.in_(OPEN_STATES),
+               Project.id.in_(sa.select(ProjectMember.project_id).where(ProjectMember.user_id == user.id)))
+        .options(so.joinedload(Milestone.project))
+        .order_by(Milestone.due_date)
+    )
+    overdue_milestones = db.session.scalars(open_in_open_projects.where(mine, Milestone.due_date < today)).all()
+    upcoming = db.session.scalars(
+        open_in_open_projects.where(Milestone.due_date >= today, Milestone.due_date <= today + timedelta(days=UPCOMING_DAYS))
+    ).all()
+    my_tasks = db.session.scalars(
+        sa.select(Task).join(Milestone).join(Project)
+        .where(Task.assignee_id == user.id, Task.done.is_(False), Milestone.state == "open",
+               Project.state.in_(OPEN_STATES))
+        .options(so.joinedload(Task.milestone).joinedload(Milestone.project))
+        .order_by(sa.func.coalesce(Task.due_date, Milestone.due_date))
+    ).all()
+    return Dashboard(
+        campaigns=campaigns,
+        overdue_milestones=overdue_milestones,
+        overdue_tasks=[t for t in my_tasks if t.is_overdue(today)],
+        upcoming_milestones=upcoming,
+        my_open_tasks=[t for t in my_tasks if not t.is_overdue(today)],
+    )

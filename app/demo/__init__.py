@@ -1,0 +1,1 @@
+"""A realistic demo data set, loaded through the same services people use."""

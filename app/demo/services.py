@@ -1,0 +1,196 @@
+"""The demo data set: people of every role, regions, and campaigns in every state.
+
+Loading is idempotent: people and regions are matched by email and code, and each
+campaign by title, so running it twice changes nothing. Campaigns are built through
+the real services, so their audit trails read as if people had done the work.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from app.accounts import services as accounts
+from app.accounts.models import Role, User
+from app.extensions import db
+from app.milestones import services as milestones
+from app.milestones.models import Milestone
+from app.projects import services as projects
+from app.projects.models import Project
+from app.regions import services as regions
+from app.regions.models import Region
+from workflows.campaigns import add_months
+
+DEMO_PASSWORD = "countersign-demo"
+
+PEOPLE = [
+    ("admin@example.com", "Ada Admin", Role.ADMIN),
+    ("sales@example.com", "Sam Seller", Role.SALES_MANAGER),
+    ("sales2@example.com", "Giulia Romano", Role.SALES_MANAGER),
+    ("pm@example.com", "Priya Planner", Role.PROJECT_MANAGER),
+    ("pm2@example.com", "Jonas Weber", Role.PROJECT_MANAGER),
+    ("product@example.com", "Pat Product", Role.PRODUCT_MANAGER),
+    ("product2@example.com", "Mei Lin", Role.PRODUCT_MANAGER),
+    ("team@example.com", "Tara Teammate", Role.TEAM_MEMBER),
+    ("team2@example.com", "Luca Bianchi", Role.TEAM_MEMBER),
+]
+REGIONS = [
+    ("EMEA-S", "Southern Europe"),
+    ("DACH", "Germany, Austria, Switzerland"),
+    ("NORDICS", "Nordics"),
+    ("UKI", "UK & Ireland"),
+    ("NA", "North America"),
+    ("APAC", "Asia Pacific"),
+]
+
+
+@dataclass
+class DemoSummary:
+    people_created: int = 0
+    regions_created: int = 0
+    campaigns_created: list[str] = field(default_factory=list)
+
+
+def load_demo(today: date) -> DemoSummary:
+    """Create whatever of the demo set is missing; flushes, the caller commits."""
+    summary = DemoSummary()
+    people: dict[str, User] = {}
+    admin = accounts.find_by_email(PEOPLE[0][0])
+    for email, name, role in PEOPLE:
+        user = accounts.find_by_email(email)
+        if user is None:
+            user = accounts.create_user(None, accounts.UserInput(email=email, name=name, role=role), DEMO_PASSWORD)
+            summary.people_created += 1
+        people[email.split("@")[0]] = user
+    admin = people["admin"]
+    area: dict[str, Region] = {}
+    for code, name in REGIONS:
+        region = db.session.scalar(sa.select(Region).where(Region.code == code))
+        if region is None:
+            region = regions.save_region(admin, None, code, name, True)
+            summary.regions_created += 1
+        area[code] = region
+    for builder in (_upgrade, _quota_push, _pursuit, _launch, _completed, _on_hold):
+        title = builder.__doc__ or ""
+        if db.session.scalar(sa.select(Project.id).where(Project.title == title)) is None:
+            builder(title, today, people, area)
+            summary.campaigns_created.append(title)
+    db.session.flush()
+    return summary
+
+
+def _input(title: str, template_key: str, start: date, people: dict[str, User], regions_: list[Region],
+           target: float | None = None, budget: str = "50000", statement: str = "") -> tuple[projects.ProjectInput, object]:
+    template = projects.templates_by_key()[template_key]
+    data = projects.ProjectInput(
+        title=title,
+        goal_statement=statement,
+        goal_metric=template.goal_metric,
+        goal_unit=template.goal_unit,
+        goal_baseline=template.goal_baseline,
+        goal_target=template.goal_target if target is None else target,
+        budget=Decimal(budget),
+        start_date=start,
+        end_date=template.default_end(start),
+        region_ids=[r.id for r in regions_],
+        project_manager_id=people["pm"].id,
+        product_manager_ids=[people["product"].id],
+        member_ids=[people["team"].id, people["team2"].id],
+    )
+    return data, template
+
+
+def _launch_through(project: Project, people: dict[str, User], until: str) -> None:
+    """Walk a campaign along its lifecycle as its owner and project manager would."""
+    steps = [("submit", project.owner), ("plan", people["pm"]), ("launch", people["pm"])]
+    for event, actor in steps:
+        projects.fire_transition(actor, project, event)
+        if project.state == until:
+            return
+
+
+def _finish_past(project: Project, today: date, people: dict[str, User], leave_overdue: int = 0) -> None:
+    """Mark past milestones done, all but the last ``leave_overdue`` (they show up as overdue)."""
+    past = [m for m in project.milestones if m.due_date < today]
+    for milestone in past[: len(past) - leave_overdue]:
+        for task in milestone.tasks:
+            milestones.set_task_done(people["pm"], task, True)
+        milestones.fire_milestone_transition(people["pm"], milestone, "complete")
+
+
+def _tasks(milestone: Milestone, people: dict[str, User], items: list[tuple[str, str, int]]) -> None:
+    for title, who, days_before in items:
+        milestones.create_task(
+            people["pm"], milestone,
+            milestones.TaskInput(title=title, assignee_id=people[who].id,
+                                 due_date=milestone.due_date - timedelta(days=days_before)),
+        )
+
+
+def _upgrade(title: str, today: date, people: dict[str, User], area: dict[str, Region]) -> None:
+    """Northwind Pro tier upgrade"""
+    start = add_months(today, -13)
+    data, template = _input(
+        title, "upgrade_campaign", start, people, [area["EMEA-S"], area["DACH"]], budget="120000",
+        statement="Move 50% of current Northwind customers to the Pro tier within two years.",
+    )
+    project = projects.launch_project(people["sales"], data, template)  # type: ignore[arg-type]
+    _tasks(project.milestones[1], people, [("Write the email copy", "team", 7), ("Build the segment list", "team2", 3)])
+    _tasks(project.milestones[3], people, [("Prepare the year-one report", "team", 5)])
+    _launch_through(project, people, "active")
+    _finish_past(project, today, people, leave_overdue=1)
+    for months, value in ((3, 4.0), (6, 11.5), (9, 18.0), (12, 26.0)):
+        projects.report_actual(people["sales"], project, value, add_months(start, months), "From the CRM export")
+    projects.record_expense(people["pm"], project, Decimal("18500"), start + timedelta(days=20), "Email agency")
+    projects.record_expense(people["pm"], project, Decimal("42000"), add_months(start, 6), "Upgrade discounts")
+
+
+def _quota_push(title: str, today: date, people: dict[str, User], area: dict[str, Region]) -> None:
+    """DACH Q-push: +20% revenue"""
+    start = add_months(today, -3)
+    data, template = _input(title, "quota_push", start, people, [area["DACH"]], budget="30000")
+    project = projects.launch_project(people["sales2"], data, template)  # type: ignore[arg-type]
+    _tasks(project.milestones[-1], people, [("Weekly pipeline review", "team2", 14)])
+    _launch_through(project, people, "active")
+    _finish_past(project, today, people)
+    for months, value in ((1, 3.0), (2, 6.5), (3, 11.0)):
+        projects.report_actual(people["sales2"], project, value, add_months(start, months))
+    projects.record_expense(people["pm"], project, Decimal("9000"), start + timedelta(days=10), "Partner incentives")
+
+
+def _pursuit(title: str, today: date, people: dict[str, User], area: dict[str, Region]) -> None:
+    """Globex account pursuit"""
+    data, template = _input(title, "client_pursuit", today + timedelta(days=7), people, [area["UKI"]], budget="15000")
+    project = projects.launch_project(people["sales"], data, template)  # type: ignore[arg-type]
+    _tasks(project.milestones[0], people, [("Map the buying committee", "team", 3)])
+
+
+def _launch(title: str, today: date, people: dict[str, User], area: dict[str, Region]) -> None:
+    """Atlas Analytics launch"""
+    data, template = _input(title, "product_launch", today + timedelta(days=14), people,
+                            [area["NORDICS"], area["NA"]], budget="200000")
+    project = projects.launch_project(people["sales"], data, template)  # type: ignore[arg-type]
+    projects.fire_transition(people["sales"], project, "submit")
+
+
+def _completed(title: str, today: date, people: dict[str, User], area: dict[str, Region]) -> None:
+    """Spring upsell to Enterprise"""
+    start = add_months(today, -9)
+    data, template = _input(title, "quota_push", start, people, [area["EMEA-S"]], target=15, budget="25000")
+    project = projects.launch_project(people["sales2"], data, template)  # type: ignore[arg-type]
+    _launch_through(project, people, "active")
+    _finish_past(project, today, people)
+    projects.report_actual(people["sales2"], project, 16.5, add_months(start, 6), "Closed above target")
+    projects.fire_transition(people["pm"], project, "complete")
+
+
+def _on_hold(title: str, today: date, people: dict[str, User], area: dict[str, Region]) -> None:
+    """APAC partner pursuit"""
+    start = add_months(today, -1)
+    data, template = _input(title, "client_pursuit", start, people, [area["APAC"]], budget="20000")
+    project = projects.launch_project(people["sales"], data, template)  # type: ignore[arg-type]
+    _launch_through(project, people, "active")
+    projects.fire_transition(people["pm"], project, "hold", "Partner reorganising; resume in the new year")

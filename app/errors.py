@@ -1,0 +1,59 @@
+"""Error pages for people, JSON errors for the API: never a stack trace."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def json_error(
+    status: int, code: str, message: str, fields: Mapping[str, list[str]] | None = None, **extra: object
+) -> tuple[Response, int]:
+    """The API's one error shape: {"error": {"code", "message", "fields", ...}}."""
+    return jsonify({"error": {"code": code, "message": message, "fields": dict(fields or {}), **extra}}), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> tuple[str, int]:
+        return render_template(
+            "error.html", status=400, title="The form expired",
+            message="Your session changed since the page was loaded. Go back, reload the page and try again.",
+        ), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> tuple[Response | str, int]:
+        status = error.code or 500
+        if wants_json():
+            code = (error.name or "error").lower().replace(" ", "_")
+            return json_error(status, code, error.description or error.name)
+        titles = {404: "Not found", 403: "Not allowed", 405: "Not allowed", 413: "Too large"}
+        messages = {
+            404: "There is nothing here, or it is not shared with you.",
+            413: "What you sent is larger than the server accepts.",
+        }
+        return render_template(
+            "error.html", status=status, title=titles.get(status, error.name),
+            message=messages.get(status, error.description),
+        ), status
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception) -> tuple[Response | str, int]:
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        from app.extensions import db
+
+        db.session.rollback()
+        if wants_json():
+            return json_error(500, "server_error", "Something went wrong on our side; nothing was saved.")
+        return render_template(
+            "error.html", status=500, title="Something went wrong",
+            message="Something went wrong on our side; nothing was saved. Please try again.",
+        ), 500

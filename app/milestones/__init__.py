@@ -1,0 +1,1 @@
+"""Milestones with deadlines and targets, and the tasks under them."""

@@ -1,0 +1,162 @@
+"""Milestones and tasks in the JSON API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Response, abort, jsonify
+from flask_login import current_user
+
+from app.api import api_blueprint, expected_version, json_body, validated
+from app.core import clock
+from app.core.errors import InvalidInput
+from app.core.views import commit
+from app.extensions import db
+from app.milestones import services
+from app.milestones.forms import MilestoneForm, TaskForm
+from app.milestones.models import Milestone, Task
+from app.projects.access import get_project_or_404
+from app.projects.models import Project
+
+bp = api_blueprint("milestones", __name__)
+
+
+def task_json(task: Task) -> dict[str, Any]:
+    return {
+        "id": task.id,
+        "milestone_id": task.milestone_id,
+        "title": task.title,
+        "assignee_id": task.assignee_id,
+        "due_date": task.due_date.isoformat() if task.due_date else None,
+        "done": task.done,
+        "overdue": task.is_overdue(clock.today()),
+    }
+
+
+def milestone_fields(milestone: Milestone) -> dict[str, Any]:
+    return {
+        "title": milestone.title,
+        "due_date": milestone.due_date.isoformat(),
+        "target_value": milestone.target_value,
+        "owner_id": milestone.owner_id,
+        "description": milestone.description,
+    }
+
+
+def milestone_json(milestone: Milestone) -> dict[str, Any]:
+    return {
+        "id": milestone.id,
+        "uuid": str(milestone.uuid),
+        "project_id": milestone.project_id,
+        "state": milestone.state,
+        "version": milestone.version,
+        "position": milestone.position,
+        "overdue": milestone.is_overdue(clock.today()),
+        **milestone_fields(milestone),
+        "tasks": [task_json(t) for t in milestone.tasks],
+    }
+
+
+def _milestone(project: Project, milestone_id: int) -> Milestone:
+    milestone = db.session.scalar(
+        sa.select(Milestone).where(Milestone.id == milestone_id, Milestone.project_id == project.id)
+    )
+    return milestone if milestone is not None else abort(404)
+
+
+def _task(project: Project, task_id: int) -> Task:
+    task = db.session.scalar(sa.select(Task).join(Milestone).where(Task.id == task_id, Milestone.project_id == project.id))
+    return task if task is not None else abort(404)
+
+
+@bp.get("/projects/<int:project_id>/milestones")
+def list_milestones(project_id: int) -> Response:
+    project = get_project_or_404(current_user, project_id)
+    return jsonify([milestone_json(m) for m in project.milestones])
+
+
+@bp.post("/projects/<int:project_id>/milestones")
+def create_milestone(project_id: int) -> tuple[Response, int]:
+    project = get_project_or_404(current_user, project_id)
+    form = validated(MilestoneForm, json_body(), project)
+    milestone = services.create_milestone(current_user, project, form.to_input())
+    commit()
+    return jsonify(milestone_json(milestone)), 201
+
+
+@bp.get("/projects/<int:project_id>/milestones/<int:milestone_id>")
+def get_milestone(project_id: int, milestone_id: int) -> Response:
+    return jsonify(milestone_json(_milestone(get_project_or_404(current_user, project_id), milestone_id)))
+
+
+@bp.patch("/projects/<int:project_id>/milestones/<int:milestone_id>")
+def update_milestone(project_id: int, milestone_id: int) -> Response:
+    project = get_project_or_404(current_user, project_id)
+    milestone = _milestone(project, milestone_id)
+    payload = json_body()
+    version = expected_version(payload)
+    form = validated(MilestoneForm, {**milestone_fields(milestone), **payload}, project)
+    services.update_milestone(current_user, milestone, form.to_input(), version)
+    commit("milestone")
+    return jsonify(milestone_json(milestone))
+
+
+@bp.post("/projects/<int:project_id>/milestones/<int:milestone_id>/transitions")
+def fire_transition(project_id: int, milestone_id: int) -> Response:
+    milestone = _milestone(get_project_or_404(current_user, project_id), milestone_id)
+    payload = json_body()
+    event = payload.get("event")
+    if not isinstance(event, str) or not event:
+        raise InvalidInput("Name the event to fire.", {"event": ["Required: complete, cancel or reopen."]})
+    services.fire_milestone_transition(current_user, milestone, event, str(payload.get("reason") or ""))
+    commit("milestone")
+    return jsonify(milestone_json(milestone))
+
+
+@bp.post("/projects/<int:project_id>/milestones/<int:milestone_id>/move")
+def move_milestone(project_id: int, milestone_id: int) -> Response:
+    milestone = _milestone(get_project_or_404(current_user, project_id), milestone_id)
+    direction = json_body().get("direction")
+    if direction not in ("up", "down"):
+        raise InvalidInput("Say which way to move it.", {"direction": ["Either \"up\" or \"down\"."]})
+    services.move_milestone(current_user, milestone, -1 if direction == "up" else 1)
+    commit()
+    return jsonify([milestone_json(m) for m in milestone.project.milestones])
+
+
+@bp.post("/projects/<int:project_id>/milestones/<int:milestone_id>/tasks")
+def create_task(project_id: int, milestone_id: int) -> tuple[Response, int]:
+    project = get_project_or_404(current_user, project_id)
+    milestone = _milestone(project, milestone_id)
+    form = validated(TaskForm, json_body(), project)
+    task = services.create_task(current_user, milestone, form.to_input())
+    commit()
+    return jsonify(task_json(task)), 201
+
+
+@bp.patch("/projects/<int:project_id>/tasks/<int:task_id>")
+def update_task(project_id: int, task_id: int) -> Response:
+    project = get_project_or_404(current_user, project_id)
+    task = _task(project, task_id)
+    payload = json_body()
+    done = payload.pop("done", None)
+    if done is not None and not isinstance(done, bool):
+        raise InvalidInput("done must be true or false.", {"done": ["Expected true or false."]})
+    if payload:
+        current = {"title": task.title, "assignee_id": task.assignee_id,
+                   "due_date": task.due_date.isoformat() if task.due_date else None}
+        form = validated(TaskForm, {**current, **payload}, project)
+        services.update_task(current_user, task, form.to_input())
+    if done is not None:
+        services.set_task_done(current_user, task, done)
+    commit()
+    return jsonify(task_json(task))
+
+
+@bp.delete("/projects/<int:project_id>/tasks/<int:task_id>")
+def delete_task(project_id: int, task_id: int) -> tuple[str, int]:
+    task = _task(get_project_or_404(current_user, project_id), task_id)
+    services.delete_task(current_user, task)
+    commit()
+    return "", 204

@@ -1,0 +1,52 @@
+"""Milestone and task forms."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, FloatField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from app.core.forms import optional_int
+from app.milestones.services import MilestoneInput, TaskInput
+from app.projects.models import Project
+
+
+def _member_choices(project: Project) -> list[tuple[object, str]]:
+    people = sorted((m.user for m in project.memberships if m.user.active), key=lambda u: u.name)
+    return [("", "— nobody —")] + [(u.id, u.name) for u in people]
+
+
+class MilestoneForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    due_date = DateField("Due date", validators=[InputRequired()])
+    target_value = FloatField("Goal target due by then", validators=[Optional()])
+    owner_id = SelectField("Owner", coerce=optional_int)
+    description = TextAreaField("Description", validators=[Length(max=4000)])
+    version = IntegerField(validators=[Optional()])
+
+    def __init__(self, project: Project, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.owner_id.choices = _member_choices(project)
+
+    def to_input(self) -> MilestoneInput:
+        assert self.due_date.data is not None  # guaranteed by InputRequired
+        return MilestoneInput(
+            title=self.title.data or "",
+            due_date=self.due_date.data,
+            description=self.description.data or "",
+            target_value=self.target_value.data,
+            owner_id=self.owner_id.data,
+        )
+
+
+class TaskForm(FlaskForm):
+    title = StringField("Task", validators=[DataRequired(), Length(max=200)])
+    assignee_id = SelectField("Assignee", coerce=optional_int)
+    due_date = DateField("Due", validators=[Optional()])
+
+    def __init__(self, project: Project, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.assignee_id.choices = _member_choices(project)
+
+    def to_input(self) -> TaskInput:
+        return TaskInput(title=self.title.data or "", assignee_id=self.assignee_id.data, due_date=self.due_date.data)

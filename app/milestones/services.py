@@ -1,0 +1,240 @@
+"""Milestone and task rules: planning, reordering, completing, cancelling."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+
+from app.accounts.models import User
+from app.audit import services as audit
+from app.core import clock
+from app.core.errors import InvalidInput, ServiceError, StaleEdit, TransitionRefused
+from app.extensions import db
+from app.milestones.models import Milestone, Task
+from app.projects.access import can_edit, roles_in
+from app.projects.models import Project, ProjectMember
+from workflows.engine import Decision, Transition
+from workflows.milestone import MILESTONE_WORKFLOW, MilestoneFacts
+
+
+@dataclass(frozen=True)
+class MilestoneInput:
+    title: str
+    due_date: date
+    description: str = ""
+    target_value: float | None = None
+    owner_id: int | None = None
+
+
+@dataclass(frozen=True)
+class TaskInput:
+    title: str
+    assignee_id: int | None = None
+    due_date: date | None = None
+
+
+def create_milestone(actor: User, project: Project, data: MilestoneInput) -> Milestone:
+    _require_editor(actor, project)
+    _validate_milestone(project, data)
+    position = max((m.position for m in project.milestones), default=-1) + 1
+    milestone = Milestone(project=project, position=position)
+    _apply_milestone(milestone, data)
+    db.session.add(milestone)
+    db.session.flush()
+    audit.record(
+        actor, "milestone.created", f"Added milestone “{milestone.title}” due {milestone.due_date.isoformat()}",
+        entity="milestone", entity_id=milestone.id, project_id=project.id, to_state=milestone.state,
+    )
+    return milestone
+
+
+def update_milestone(actor: User, milestone: Milestone, data: MilestoneInput, expected_version: int) -> Milestone:
+    """Save a milestone's edits, refusing one made on a copy somebody else has since changed."""
+    _require_editor(actor, milestone.project)
+    if expected_version != milestone.version:
+        raise StaleEdit("milestone")
+    _validate_milestone(milestone.project, data)
+    before = _snapshot(milestone)
+    _apply_milestone(milestone, data)
+    db.session.flush()
+    changed = audit.changes(before, _snapshot(milestone))
+    if changed:
+        audit.record(
+            actor, "milestone.updated", f"Edited milestone “{milestone.title}”: {', '.join(changed)}",
+            entity="milestone", entity_id=milestone.id, project_id=milestone.project_id, details={"changes": changed},
+        )
+    return milestone
+
+
+def move_milestone(actor: User, milestone: Milestone, offset: int) -> None:
+    """Swap a milestone with its neighbour above (-1) or below (+1) in the roadmap order."""
+    project = milestone.project
+    _require_editor(actor, project)
+    ordered = list(project.milestones)
+    index = ordered.index(milestone)
+    other_index = index + offset
+    if offset not in (-1, 1) or not 0 <= other_index < len(ordered):
+        return
+    ordered[index], ordered[other_index] = ordered[other_index], ordered[index]
+    for position, item in enumerate(ordered):
+        item.position = position
+    db.session.flush()
+    audit.record(
+        actor, "milestone.moved", f"Moved milestone “{milestone.title}” {'up' if offset < 0 else 'down'}",
+        entity="milestone", entity_id=milestone.id, project_id=project.id,
+    )
+
+
+def milestone_options(actor: User, milestone: Milestone) -> list[tuple[Transition[MilestoneFacts], Decision[MilestoneFacts]]]:
+    roles = _roles(actor, milestone)
+    facts = MilestoneFacts(open_tasks=len(milestone.open_tasks))
+    params = {name: "given" for t in MILESTONE_WORKFLOW.transitions for name in t.requires}
+    return [
+        (t, MILESTONE_WORKFLOW.check(milestone.state, t.event, roles, facts, params))
+        for t in MILESTONE_WORKFLOW.available(milestone.state, roles)
+    ]
+
+
+def fire_milestone_transition(actor: User, milestone: Milestone, event: str, reason: str = "") -> Milestone:
+    """Complete, cancel or reopen a milestone, if the workflow allows it."""
+    if not milestone.project.is_open:
+        raise TransitionRefused("The milestone could not be changed.", ["The campaign is closed."])
+    decision = MILESTONE_WORKFLOW.check(
+        milestone.state, event, _roles(actor, milestone),
+        MilestoneFacts(open_tasks=len(milestone.open_tasks)), {"reason": reason},
+    )
+    if not decision.allowed or decision.transition is None:
+        raise TransitionRefused(f"The milestone could not be changed ({event}).", decision.reasons)
+    old_state = milestone.state
+    milestone.state = decision.transition.target
+    milestone.state_note = reason.strip()
+    milestone.completed_at = clock.now() if milestone.state == "done" else None
+    db.session.flush()
+    audit.record(
+        actor, f"milestone.{event}", f"{decision.transition.label}: “{milestone.title}”"
+        + (f" ({reason.strip()})" if reason.strip() else ""),
+        entity="milestone", entity_id=milestone.id, project_id=milestone.project_id,
+        from_state=old_state, to_state=milestone.state,
+    )
+    return milestone
+
+
+def create_task(actor: User, milestone: Milestone, data: TaskInput) -> Task:
+    _require_editor(actor, milestone.project)
+    _validate_task(milestone.project, data)
+    position = max((t.position for t in milestone.tasks), default=-1) + 1
+    task = Task(milestone=milestone, position=position, title=data.title.strip(),
+                assignee_id=data.assignee_id, due_date=data.due_date)
+    db.session.add(task)
+    db.session.flush()
+    audit.record(
+        actor, "task.created", f"Added task “{task.title}” to “{milestone.title}”",
+        entity="task", entity_id=task.id, project_id=milestone.project_id,
+    )
+    return task
+
+
+def update_task(actor: User, task: Task, data: TaskInput) -> Task:
+    _require_editor(actor, task.milestone.project)
+    _validate_task(task.milestone.project, data)
+    before = {"title": task.title, "assignee": task.assignee_id, "due_date": task.due_date}
+    task.title, task.assignee_id, task.due_date = data.title.strip(), data.assignee_id, data.due_date
+    db.session.flush()
+    changed = audit.changes(before, {"title": task.title, "assignee": task.assignee_id, "due_date": task.due_date})
+    if changed:
+        audit.record(
+            actor, "task.updated", f"Edited task “{task.title}”: {', '.join(changed)}",
+            entity="task", entity_id=task.id, project_id=task.milestone.project_id, details={"changes": changed},
+        )
+    return task
+
+
+def set_task_done(actor: User, task: Task, done: bool) -> Task:
+    """Tick a task off (or back on): its assignee may, as may the campaign's editors."""
+    project = task.milestone.project
+    if task.assignee_id != actor.id and not can_edit(actor, project):
+        raise ServiceError("Only the assignee or the campaign's editors can tick this task.")
+    if not project.is_open:
+        raise ServiceError("The campaign is closed.")
+    if task.done == done:
+        return task
+    task.done = done
+    task.done_at = clock.now() if done else None
+    db.session.flush()
+    audit.record(
+        actor, "task.done" if done else "task.reopened", f"{'Completed' if done else 'Reopened'} task “{task.title}”",
+        entity="task", entity_id=task.id, project_id=project.id,
+        from_state="open" if done else "done", to_state="done" if done else "open",
+    )
+    return task
+
+
+def delete_task(actor: User, task: Task) -> None:
+    project = task.milestone.project
+    _require_editor(actor, project)
+    audit.record(
+        actor, "task.deleted", f"Deleted task “{task.title}”", entity="task", entity_id=task.id, project_id=project.id,
+    )
+    task.milestone.tasks.remove(task)
+    db.session.flush()
+
+
+def _roles(actor: User, milestone: Milestone) -> frozenset[str]:
+    roles = set(roles_in(actor, milestone.project))
+    if milestone.owner_id == actor.id:
+        roles.add("milestone_owner")
+    return frozenset(roles)
+
+
+def _require_editor(actor: User, project: Project) -> None:
+    if not can_edit(actor, project):
+        raise ServiceError("Only the campaign's owner, project manager or an admin can change its plan.")
+
+
+def _is_member(project: Project, user_id: int) -> bool:
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(ProjectMember)
+        .where(ProjectMember.project_id == project.id, ProjectMember.user_id == user_id)
+    ) == 1
+
+
+def _validate_milestone(project: Project, data: MilestoneInput) -> None:
+    errors: dict[str, list[str]] = {}
+    if not data.title.strip():
+        errors["title"] = ["Give the milestone a title."]
+    if project.start_date and data.due_date < project.start_date:
+        errors["due_date"] = [f"Pick a date on or after the campaign start ({project.start_date.isoformat()})."]
+    if data.owner_id is not None and not _is_member(project, data.owner_id):
+        errors["owner_id"] = ["Choose a member of this campaign."]
+    if errors:
+        raise InvalidInput("Please correct the highlighted fields.", errors)
+
+
+def _validate_task(project: Project, data: TaskInput) -> None:
+    errors: dict[str, list[str]] = {}
+    if not data.title.strip():
+        errors["title"] = ["Give the task a title."]
+    if data.assignee_id is not None and not _is_member(project, data.assignee_id):
+        errors["assignee_id"] = ["Choose a member of this campaign."]
+    if errors:
+        raise InvalidInput("Please correct the highlighted fields.", errors)
+
+
+def _apply_milestone(milestone: Milestone, data: MilestoneInput) -> None:
+    milestone.title = data.title.strip()
+    milestone.description = data.description.strip()
+    milestone.due_date = data.due_date
+    milestone.target_value = data.target_value
+    milestone.owner_id = data.owner_id
+
+
+def _snapshot(milestone: Milestone) -> dict[str, object]:
+    return {
+        "title": milestone.title,
+        "description": milestone.description,
+        "due_date": milestone.due_date,
+        "target_value": milestone.target_value,
+        "owner": milestone.owner_id,
+    }

@@ -1,0 +1,160 @@
+"""Milestone and task actions; they live on the campaign page, so each one redirects back there."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from app.core.errors import ServiceError, TransitionRefused
+from app.core.forms import CsrfForm, TransitionForm, show_service_error
+from app.core.views import commit, run_and_flash
+from app.extensions import db
+from app.milestones import services
+from app.milestones.forms import MilestoneForm, TaskForm
+from app.milestones.models import Milestone, Task
+from app.projects.access import get_project_or_404
+from app.projects.models import Project
+from app.projects.views import flash_reasons
+
+bp = Blueprint("milestones", __name__, url_prefix="/campaigns/<int:project_id>/milestones")
+bp.before_request(login_required(lambda: None))
+
+
+def _milestone_or_404(project: Project, milestone_id: int) -> Milestone:
+    milestone = db.session.scalar(
+        sa.select(Milestone).where(Milestone.id == milestone_id, Milestone.project_id == project.id)
+    )
+    if milestone is None:
+        abort(404)
+    return milestone
+
+
+def _task_or_404(project: Project, task_id: int) -> Task:
+    task = db.session.scalar(
+        sa.select(Task).join(Milestone).where(Task.id == task_id, Milestone.project_id == project.id)
+    )
+    if task is None:
+        abort(404)
+    return task
+
+
+def _back(project: Project, anchor: str = "roadmap") -> Response:
+    return redirect(url_for("projects.show", project_id=project.id) + f"#{anchor}")
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new(project_id: int) -> str | Response:
+    project = get_project_or_404(current_user, project_id)
+    form = MilestoneForm(project)
+    if form.validate_on_submit():
+        try:
+            milestone = services.create_milestone(current_user, project, form.to_input())
+            commit()
+        except ServiceError as error:
+            db.session.rollback()
+            show_service_error(form, error)
+        else:
+            flash(f"Milestone “{milestone.title}” added.", "success")
+            return _back(project, f"milestone-{milestone.id}")
+    return render_template("milestones/form.html", form=form, project=project, milestone=None)
+
+
+@bp.route("/<int:milestone_id>/edit", methods=["GET", "POST"])
+def edit(project_id: int, milestone_id: int) -> str | Response:
+    project = get_project_or_404(current_user, project_id)
+    milestone = _milestone_or_404(project, milestone_id)
+    form = MilestoneForm(project, obj=milestone)
+    if form.validate_on_submit():
+        try:
+            services.update_milestone(current_user, milestone, form.to_input(), form.version.data or 0)
+            commit("milestone")
+        except ServiceError as error:
+            db.session.rollback()
+            show_service_error(form, error)
+        else:
+            flash("Milestone saved.", "success")
+            return _back(project, f"milestone-{milestone.id}")
+    return render_template("milestones/form.html", form=form, project=project, milestone=milestone)
+
+
+@bp.post("/<int:milestone_id>/transition")
+def transition(project_id: int, milestone_id: int) -> Response:
+    project = get_project_or_404(current_user, project_id)
+    milestone = _milestone_or_404(project, milestone_id)
+    form = TransitionForm()
+    if form.validate_on_submit():
+        try:
+            services.fire_milestone_transition(current_user, milestone, form.event.data or "", form.reason.data or "")
+            commit("milestone")
+        except TransitionRefused as refused:
+            db.session.rollback()
+            flash_reasons(refused)
+        else:
+            flash(f"Milestone “{milestone.title}” is now {milestone.state_label.lower()}.", "success")
+    return _back(project, f"milestone-{milestone.id}")
+
+
+@bp.post("/<int:milestone_id>/move")
+def move(project_id: int, milestone_id: int) -> Response:
+    project = get_project_or_404(current_user, project_id)
+    milestone = _milestone_or_404(project, milestone_id)
+    if CsrfForm().validate_on_submit():
+        run_and_flash(lambda: services.move_milestone(current_user, milestone, -1 if request.form.get("direction") == "up" else 1))
+    return _back(project, f"milestone-{milestone.id}")
+
+
+@bp.post("/<int:milestone_id>/tasks")
+def add_task(project_id: int, milestone_id: int) -> Response:
+    project = get_project_or_404(current_user, project_id)
+    milestone = _milestone_or_404(project, milestone_id)
+    form = TaskForm(project)
+    if form.validate_on_submit():
+        run_and_flash(lambda: services.create_task(current_user, milestone, form.to_input()), "Task added.")
+    else:
+        flash("The task needs a title" + (" and a valid date." if form.due_date.errors else "."), "error")
+    return _back(project, f"milestone-{milestone.id}")
+
+
+@bp.route("/tasks/<int:task_id>/edit", methods=["GET", "POST"])
+def edit_task(project_id: int, task_id: int) -> str | Response:
+    project = get_project_or_404(current_user, project_id)
+    task = _task_or_404(project, task_id)
+    form = TaskForm(project, obj=task)
+    if form.validate_on_submit():
+        try:
+            services.update_task(current_user, task, form.to_input())
+            commit()
+        except ServiceError as error:
+            db.session.rollback()
+            show_service_error(form, error)
+        else:
+            flash("Task saved.", "success")
+            return _back(project, f"milestone-{task.milestone_id}")
+    return render_template("milestones/task_form.html", form=form, project=project, task=task)
+
+
+@bp.post("/tasks/<int:task_id>/done")
+def toggle_task(project_id: int, task_id: int) -> Response:
+    project = get_project_or_404(current_user, project_id)
+    task = _task_or_404(project, task_id)
+    if CsrfForm().validate_on_submit():
+        run_and_flash(lambda: services.set_task_done(current_user, task, request.form.get("done") == "1"))
+    return redirect(request.form.get("next") or "") if _safe_next() else _back(project, f"milestone-{task.milestone_id}")
+
+
+@bp.post("/tasks/<int:task_id>/delete")
+def delete_task(project_id: int, task_id: int) -> Response:
+    project = get_project_or_404(current_user, project_id)
+    task = _task_or_404(project, task_id)
+    milestone_id = task.milestone_id
+    if CsrfForm().validate_on_submit():
+        run_and_flash(lambda: services.delete_task(current_user, task), "Task deleted.")
+    return _back(project, f"milestone-{milestone_id}")
+
+
+def _safe_next() -> bool:
+    """Only same-site paths are followed, so a crafted form cannot redirect elsewhere."""
+    target = request.form.get("next", "")
+    return target.startswith("/") and not target.startswith("//")

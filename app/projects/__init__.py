@@ -1,0 +1,1 @@
+"""Campaigns: their goal, budget, members, regions and lifecycle."""

@@ -1,0 +1,62 @@
+"""Who may see and do what on a campaign.
+
+Every lookup of a campaign goes through :func:`visible_projects`, so a record of a
+campaign the user does not belong to is simply not found (404), never "forbidden"
+(which would confirm that it exists).
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort
+
+from app.accounts.models import User
+from app.extensions import db
+from app.projects.models import Project, ProjectMember, ProjectRole
+
+
+def visible_projects(user: User) -> sa.Select[tuple[Project]]:
+    """A query of the campaigns ``user`` may see: all for admins, else those they belong to."""
+    query = sa.select(Project)
+    if not user.is_admin:
+        query = query.where(
+            Project.id.in_(sa.select(ProjectMember.project_id).where(ProjectMember.user_id == user.id))
+        )
+    return query
+
+
+def get_project_or_404(user: User, project_id: int) -> Project:
+    project = db.session.scalar(visible_projects(user).where(Project.id == project_id))
+    if project is None:
+        abort(404)
+    return project
+
+
+def roles_in(user: User, project: Project) -> frozenset[str]:
+    """The workflow roles ``user`` holds on ``project`` ('owner', 'project_manager', 'admin', ...)."""
+    roles: set[str] = set()
+    if user.is_admin:
+        roles.add("admin")
+    for membership in project.memberships:
+        if membership.user_id == user.id:
+            roles.add("member")
+            roles.add(membership.role.value)
+    if project.owner_id == user.id:
+        roles.add(ProjectRole.OWNER.value)
+    if project.project_manager_id == user.id:
+        roles.add(ProjectRole.PROJECT_MANAGER.value)
+    return frozenset(roles)
+
+
+#: Roles that may change a campaign's plan: its details, milestones and tasks.
+EDITOR_ROLES = frozenset({"owner", "project_manager", "admin"})
+
+
+def can_edit(user: User, project: Project) -> bool:
+    return bool(roles_in(user, project) & EDITOR_ROLES) and project.is_open
+
+
+def can_report(user: User, project: Project) -> bool:
+    """Reporting actuals and spend is open to the campaign's leads and product managers."""
+    allowed = EDITOR_ROLES | {"product_manager"}
+    return bool(roles_in(user, project) & allowed) and project.is_open

@@ -1,0 +1,191 @@
+"""Campaigns in the JSON API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, jsonify, request
+from flask_login import current_user
+
+from app.api import api_blueprint, expected_version, json_body, validated
+from app.audit.services import project_history
+from app.core import clock
+from app.core.errors import InvalidInput
+from app.core.views import commit
+from app.extensions import db
+from app.milestones.api import milestone_json
+from app.projects import services
+from app.projects.access import get_project_or_404, visible_projects
+from app.projects.forms import ActualForm, ExpenseForm, ProjectForm
+from app.projects.models import Expense, GoalActual, Project, ProjectRole
+from app.projects.progress import budget_summary, goal_progress
+from workflows.project import STATES
+
+bp = api_blueprint("projects", __name__)
+
+
+def project_fields(project: Project) -> dict[str, Any]:
+    """The editable fields, named as the form names them (a PATCH sends any subset)."""
+    return {
+        "title": project.title,
+        "goal_statement": project.goal_statement,
+        "goal_metric": project.goal_metric,
+        "goal_unit": project.goal_unit,
+        "goal_baseline": project.goal_baseline,
+        "goal_target": project.goal_target,
+        "budget": str(project.budget),
+        "currency": project.currency,
+        "start_date": project.start_date.isoformat() if project.start_date else None,
+        "end_date": project.end_date.isoformat() if project.end_date else None,
+        "region_ids": [r.id for r in project.regions],
+        "project_manager_id": project.project_manager_id,
+        "product_manager_ids": [u.id for u in project.members_with(ProjectRole.PRODUCT_MANAGER)],
+        "member_ids": [u.id for u in project.members_with(ProjectRole.MEMBER)],
+    }
+
+
+def project_json(project: Project, detail: bool = False) -> dict[str, Any]:
+    today = clock.today()
+    progress = goal_progress(project, today)
+    budget = budget_summary(project)
+    body: dict[str, Any] = {
+        "id": project.id,
+        "uuid": str(project.uuid),
+        "kind": project.kind,
+        "state": project.state,
+        "outcome": project.outcome,
+        "version": project.version,
+        "owner_id": project.owner_id,
+        **project_fields(project),
+        "regions": [{"id": r.id, "code": r.code, "name": r.name} for r in project.regions],
+        "progress": {
+            "latest": progress.latest,
+            "latest_on": progress.latest_on.isoformat() if progress.latest_on else None,
+            "expected_today": progress.expected_today,
+            "percent": progress.percent,
+            "status": progress.status,
+        },
+        "spent": str(budget.spent),
+    }
+    if detail:
+        body["milestones"] = [milestone_json(m) for m in project.milestones]
+        body["members"] = [{"user_id": m.user_id, "name": m.user.name, "role": m.role.value} for m in project.memberships]
+        body["transitions"] = [
+            {"event": t.event, "label": t.label, "requires": list(t.requires), "allowed": d.allowed, "reasons": list(d.reasons)}
+            for t, d in services.transition_options(current_user, project)
+        ]
+    return body
+
+
+@bp.get("/templates")
+def list_templates() -> Response:
+    return jsonify([
+        {"key": t.key, "name": t.name, "description": t.description, "duration_months": t.duration_months,
+         "goal": {"metric": t.goal_metric, "unit": t.goal_unit, "baseline": t.goal_baseline, "target": t.goal_target},
+         "milestones": [m.title for m in t.milestones]}
+        for t in services.templates()
+    ])
+
+
+@bp.get("/projects")
+def list_projects() -> Response:
+    query = visible_projects(current_user).order_by(Project.id)
+    state = request.args.get("state")
+    if state:
+        if state not in STATES:
+            raise InvalidInput(f"Unknown state {state!r}.", {"state": [f"One of: {', '.join(STATES)}."]})
+        query = query.where(Project.state == state)
+    return jsonify([project_json(p) for p in db.session.scalars(query)])
+
+
+@bp.post("/projects")
+def create_project() -> tuple[Response, int]:
+    payload = json_body()
+    template = None
+    if payload.get("template"):
+        template = services.templates_by_key().get(str(payload["template"]))
+        if template is None:
+            raise InvalidInput("Unknown template.", {"template": [f"One of: {', '.join(services.templates_by_key())}."]})
+    form = validated(ProjectForm, payload)
+    project = services.launch_project(current_user, form.to_input(), template)
+    commit()
+    return jsonify(project_json(project, detail=True)), 201
+
+
+@bp.get("/projects/<int:project_id>")
+def get_project(project_id: int) -> Response:
+    return jsonify(project_json(get_project_or_404(current_user, project_id), detail=True))
+
+
+@bp.patch("/projects/<int:project_id>")
+def update_project(project_id: int) -> Response:
+    project = get_project_or_404(current_user, project_id)
+    payload = json_body()
+    version = expected_version(payload)
+    form = validated(ProjectForm, {**project_fields(project), **payload})
+    services.update_project(current_user, project, form.to_input(), version)
+    commit("campaign")
+    return jsonify(project_json(project, detail=True))
+
+
+@bp.post("/projects/<int:project_id>/transitions")
+def fire_transition(project_id: int) -> Response:
+    project = get_project_or_404(current_user, project_id)
+    payload = json_body()
+    event = payload.get("event")
+    if not isinstance(event, str) or not event:
+        raise InvalidInput("Name the event to fire.", {"event": ["Required, e.g. \"submit\"."]})
+    reason = payload.get("reason") or ""
+    services.fire_transition(current_user, project, event, str(reason))
+    commit("campaign")
+    return jsonify(project_json(project, detail=True))
+
+
+@bp.get("/projects/<int:project_id>/actuals")
+def list_actuals(project_id: int) -> Response:
+    project = get_project_or_404(current_user, project_id)
+    return jsonify([_actual_json(a) for a in project.actuals])
+
+
+@bp.post("/projects/<int:project_id>/actuals")
+def report_actual(project_id: int) -> tuple[Response, int]:
+    project = get_project_or_404(current_user, project_id)
+    form = validated(ActualForm, json_body())
+    actual = services.report_actual(current_user, project, form.value.data, form.measured_on.data, form.note.data or "")
+    commit()
+    return jsonify(_actual_json(actual)), 201
+
+
+@bp.get("/projects/<int:project_id>/expenses")
+def list_expenses(project_id: int) -> Response:
+    project = get_project_or_404(current_user, project_id)
+    return jsonify([_expense_json(e) for e in project.expenses])
+
+
+@bp.post("/projects/<int:project_id>/expenses")
+def record_expense(project_id: int) -> tuple[Response, int]:
+    project = get_project_or_404(current_user, project_id)
+    form = validated(ExpenseForm, json_body())
+    expense = services.record_expense(current_user, project, form.amount.data, form.spent_on.data, form.description.data or "")
+    commit()
+    return jsonify(_expense_json(expense)), 201
+
+
+@bp.get("/projects/<int:project_id>/history")
+def history(project_id: int) -> Response:
+    project = get_project_or_404(current_user, project_id)
+    return jsonify([
+        {"at": e.at.isoformat() + "Z", "actor": e.actor.name if e.actor else None, "action": e.action,
+         "summary": e.summary, "from": e.from_state, "to": e.to_state, "details": e.details}
+        for e in project_history(project.id, limit=500)
+    ])
+
+
+def _actual_json(actual: GoalActual) -> dict[str, Any]:
+    return {"id": actual.id, "value": actual.value, "measured_on": actual.measured_on.isoformat(),
+            "note": actual.note, "recorded_by": actual.recorded_by.name}
+
+
+def _expense_json(expense: Expense) -> dict[str, Any]:
+    return {"id": expense.id, "amount": str(expense.amount), "spent_on": expense.spent_on.isoformat(),
+            "description": expense.description, "recorded_by": expense.recorded_by.name}

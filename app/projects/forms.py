@@ -1,0 +1,102 @@
+"""Campaign forms: launch/edit, lifecycle, actuals, spend, members."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    DecimalField,
+    FloatField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+
+from app.accounts.models import Role
+from app.accounts.services import active_users
+from app.core import clock
+from app.core.forms import optional_int
+from app.projects.models import ProjectRole
+from app.projects.services import ProjectInput
+from app.regions.services import active_regions
+
+
+class ProjectForm(FlaskForm):
+    template = HiddenField()
+    title = StringField("Title", validators=[DataRequired(), Length(max=160)])
+    goal_statement = TextAreaField("Goal statement", validators=[Length(max=2000)])
+    goal_metric = StringField("Goal metric", validators=[DataRequired(), Length(max=120)])
+    goal_unit = StringField("Unit", validators=[Length(max=20)])
+    goal_baseline = FloatField("Baseline", default=0.0, validators=[InputRequired()])
+    goal_target = FloatField("Target", validators=[InputRequired()])
+    budget = DecimalField("Budget", places=2, default=Decimal("0"), validators=[InputRequired(), NumberRange(min=0)])
+    currency = StringField(
+        "Currency", default="EUR",
+        validators=[DataRequired(), Regexp(r"^[A-Za-z]{3}$", message="Use a three-letter code such as EUR.")],
+    )
+    start_date = DateField("Start date", validators=[InputRequired()])
+    end_date = DateField("End date", validators=[InputRequired()])
+    region_ids = SelectMultipleField("Regions", coerce=int)
+    project_manager_id = SelectField("Project manager", coerce=optional_int, validate_choice=True)
+    product_manager_ids = SelectMultipleField("Product managers", coerce=int)
+    member_ids = SelectMultipleField("Team members", coerce=int)
+    version = IntegerField(validators=[Optional()])
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.region_ids.choices = [(r.id, r.name) for r in active_regions()]
+        self.project_manager_id.choices = [("", "— not yet —")] + [
+            (u.id, u.name) for u in active_users(Role.PROJECT_MANAGER)
+        ]
+        self.product_manager_ids.choices = [(u.id, u.name) for u in active_users(Role.PRODUCT_MANAGER)]
+        self.member_ids.choices = [(u.id, f"{u.name} ({u.role_label})") for u in active_users()]
+
+    def to_input(self) -> ProjectInput:
+        return ProjectInput(
+            title=self.title.data or "",
+            goal_statement=self.goal_statement.data or "",
+            goal_metric=self.goal_metric.data or "",
+            goal_unit=self.goal_unit.data or "",
+            goal_baseline=float(self.goal_baseline.data or 0.0),
+            goal_target=float(self.goal_target.data if self.goal_target.data is not None else 0.0),
+            budget=self.budget.data if self.budget.data is not None else Decimal("0"),
+            currency=self.currency.data or "EUR",
+            start_date=self.start_date.data or clock.today(),
+            end_date=self.end_date.data or clock.today(),
+            region_ids=tuple(self.region_ids.data or ()),
+            project_manager_id=self.project_manager_id.data,
+            product_manager_ids=tuple(self.product_manager_ids.data or ()),
+            member_ids=tuple(self.member_ids.data or ()),
+        )
+
+
+class ActualForm(FlaskForm):
+    value = FloatField("Value", validators=[InputRequired()])
+    measured_on = DateField("Measured on", default=date.today, validators=[InputRequired()])
+    note = StringField("Note", validators=[Length(max=500)])
+
+
+class ExpenseForm(FlaskForm):
+    amount = DecimalField("Amount", places=2, validators=[InputRequired(), NumberRange(min=Decimal("0.01"))])
+    spent_on = DateField("Date", default=date.today, validators=[InputRequired()])
+    description = StringField("What for", validators=[DataRequired(), Length(max=200)])
+
+
+class MemberForm(FlaskForm):
+    user_id = SelectField("Person", coerce=int)
+    role = SelectField(
+        "As", choices=[(ProjectRole.MEMBER.value, "Team member"), (ProjectRole.PRODUCT_MANAGER.value, "Product manager")]
+    )
+
+    def __init__(self, *args: object, exclude: set[int] | None = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.user_id.choices = [
+            (u.id, f"{u.name} ({u.role_label})") for u in active_users() if u.id not in (exclude or set())
+        ]

@@ -1,0 +1,1 @@
+"""Sales regions, managed by admins and attached to campaigns."""

@@ -1,0 +1,55 @@
+"""The admins' region list."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from app.core.errors import ServiceError
+from app.core.forms import show_service_error
+from app.core.views import commit
+from app.extensions import db
+from app.regions import services
+from app.regions.forms import RegionForm
+from app.regions.models import Region
+
+bp = Blueprint("regions", __name__, url_prefix="/admin/regions")
+
+
+@bp.before_request
+@login_required
+def _admins_only() -> None:
+    if not current_user.is_admin:
+        abort(404)
+
+
+@bp.route("/", methods=["GET", "POST"])
+def index() -> str | Response:
+    form = RegionForm()
+    if _save(form, None):
+        return redirect(url_for(".index"))
+    return render_template("regions/index.html", regions=services.all_regions(), form=form)
+
+
+@bp.route("/<int:region_id>", methods=["GET", "POST"])
+def edit(region_id: int) -> str | Response:
+    region = db.session.get(Region, region_id) or abort(404)
+    form = RegionForm(obj=region)
+    if _save(form, region):
+        return redirect(url_for(".index"))
+    return render_template("regions/edit.html", region=region, form=form)
+
+
+def _save(form: RegionForm, region: Region | None) -> bool:
+    if not form.validate_on_submit():
+        return False
+    try:
+        saved = services.save_region(current_user, region, form.code.data or "", form.name.data or "", bool(form.active.data))
+        commit()
+    except ServiceError as error:
+        db.session.rollback()
+        show_service_error(form, error)
+        return False
+    flash(f"Region {saved.name} saved.", "success")
+    return True

@@ -1,0 +1,57 @@
+"""Jinja filters: dates, numbers and money, formatted the same on every page."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import Flask
+
+from app.core import clock
+
+
+def fmt_date(value: date | datetime | None) -> str:
+    if value is None:
+        return "—"
+    return value.strftime("%d %b %Y")
+
+
+def fmt_datetime(value: datetime | None) -> str:
+    if value is None:
+        return "—"
+    return value.strftime("%d %b %Y, %H:%M UTC")
+
+
+def fmt_number(value: float | Decimal | None, digits: int = 1) -> str:
+    if value is None:
+        return "—"
+    text = f"{value:,.{digits}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def fmt_money(value: Decimal | float | None, currency: str = "") -> str:
+    if value is None:
+        return "—"
+    return f"{value:,.0f} {currency}".strip() if value == int(value) else f"{value:,.2f} {currency}".strip()
+
+
+def relative_days(value: date | None) -> str:
+    """'in 3 days', 'today', '2 days overdue'."""
+    if value is None:
+        return ""
+    days = (value - clock.today()).days
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "tomorrow"
+    if days > 0:
+        return f"in {days} days"
+    return f"{-days} day{'s' if days != -1 else ''} ago"
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        date=fmt_date, datetime=fmt_datetime, number=fmt_number, money=fmt_money, relative=relative_days
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True

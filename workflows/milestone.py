@@ -1,0 +1,43 @@
+"""Milestone states: open, done or cancelled; both ends can be reopened.
+
+"Overdue" is not a state: it is an open milestone whose due date has passed,
+derived when shown so it can never go stale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from workflows.engine import Transition, Workflow
+
+STATES = {"open": "Open", "done": "Done", "cancelled": "Cancelled"}
+
+
+@dataclass(frozen=True)
+class MilestoneFacts:
+    open_tasks: int = 0
+
+
+def tasks_are_done(facts: MilestoneFacts) -> Iterator[str]:
+    if facts.open_tasks:
+        plural = "task is" if facts.open_tasks == 1 else "tasks are"
+        yield f"{facts.open_tasks} {plural} still open: finish or remove them first."
+
+
+_EDITORS = frozenset({"owner", "project_manager", "admin"})
+
+MILESTONE_WORKFLOW: Workflow[MilestoneFacts] = Workflow(
+    name="milestone",
+    noun="milestone",
+    states=STATES,
+    initial="open",
+    transitions=(
+        Transition(
+            "complete", frozenset({"open"}), "done", _EDITORS | {"milestone_owner"}, "Mark done",
+            guards=(tasks_are_done,),
+        ),
+        Transition("cancel", frozenset({"open"}), "cancelled", _EDITORS, "Cancel", requires=("reason",)),
+        Transition("reopen", frozenset({"done", "cancelled"}), "open", _EDITORS | {"milestone_owner"}, "Reopen"),
+    ),
+)

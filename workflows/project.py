@@ -1,0 +1,101 @@
+"""The campaign (project) lifecycle.
+
+    draft --submit--> proposed --plan--> planned --launch--> active --complete--> completed
+      ^------revise------'                          active <--hold/resume--> on_hold
+    any open state --cancel (reason)--> cancelled
+
+Guards are plain functions of :class:`ProjectFacts`; to add a rule, write the
+function and add it to the transition's ``guards`` tuple.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from workflows.engine import Transition, Workflow
+
+STATES = {
+    "draft": "Draft",
+    "proposed": "Proposed",
+    "planned": "Planned",
+    "active": "Active",
+    "on_hold": "On hold",
+    "completed": "Completed",
+    "cancelled": "Cancelled",
+}
+OPEN_STATES = frozenset({"draft", "proposed", "planned", "active", "on_hold"})
+OUTCOMES = {"achieved": "Achieved", "partial": "Partially achieved", "missed": "Missed"}
+
+
+@dataclass(frozen=True)
+class ProjectFacts:
+    """What the lifecycle rules need to know about one campaign."""
+
+    goal_metric: str = ""
+    goal_target: float | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    open_milestones: int = 0
+    has_project_manager: bool = False
+    actuals_reported: int = 0
+
+
+def goal_is_set(facts: ProjectFacts) -> Iterator[str]:
+    if not facts.goal_metric.strip():
+        yield "Name the goal metric (for example “Customers on the new tier”)."
+    if facts.goal_target is None:
+        yield "Set a goal target value."
+
+
+def dates_are_valid(facts: ProjectFacts) -> Iterator[str]:
+    if facts.start_date is None or facts.end_date is None:
+        yield "Set both a start date and an end date."
+    elif facts.end_date <= facts.start_date:
+        yield "The end date must be after the start date."
+
+
+def has_a_milestone(facts: ProjectFacts) -> Iterator[str]:
+    if facts.open_milestones < 1:
+        yield "Add at least one milestone."
+
+
+def has_a_project_manager(facts: ProjectFacts) -> Iterator[str]:
+    if not facts.has_project_manager:
+        yield "Assign a project manager."
+
+
+def has_actuals(facts: ProjectFacts) -> Iterator[str]:
+    if facts.actuals_reported < 1:
+        yield "Report at least one actual value of the goal, so the outcome can be measured."
+
+
+_MANAGERS = frozenset({"project_manager", "admin"})
+_LEADS = frozenset({"owner", "project_manager", "admin"})
+
+PROJECT_WORKFLOW: Workflow[ProjectFacts] = Workflow(
+    name="project",
+    noun="campaign",
+    states=STATES,
+    initial="draft",
+    transitions=(
+        Transition(
+            "submit", frozenset({"draft"}), "proposed", frozenset({"owner", "admin"}),
+            "Submit for planning", guards=(goal_is_set, dates_are_valid, has_a_milestone),
+        ),
+        Transition("revise", frozenset({"proposed"}), "draft", _LEADS, "Return to draft"),
+        Transition(
+            "plan", frozenset({"proposed"}), "planned", _MANAGERS, "Plan",
+            guards=(has_a_project_manager, dates_are_valid, has_a_milestone),
+        ),
+        Transition("launch", frozenset({"planned"}), "active", _MANAGERS, "Launch", guards=(dates_are_valid,)),
+        Transition("hold", frozenset({"active"}), "on_hold", _MANAGERS, "Put on hold", requires=("reason",)),
+        Transition("resume", frozenset({"on_hold"}), "active", _MANAGERS, "Resume"),
+        Transition(
+            "complete", frozenset({"active"}), "completed", _LEADS, "Complete",
+            guards=(has_actuals,), effects=("record_outcome",),
+        ),
+        Transition("cancel", OPEN_STATES, "cancelled", _LEADS, "Cancel", requires=("reason",)),
+    ),
+)
