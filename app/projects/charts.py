@@ -5,6 +5,7 @@ A pure function: checkpoints in, markup out, tested without a request.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import date
 from html import escape
@@ -24,11 +25,8 @@ def goal_chart_svg(
     days = [p.on for p in (*plan, *actuals)] + [today]
     first, last = min(p.on for p in plan), max(days)
     values = [p.value for p in (*plan, *actuals)]
-    low, high = min(values), max(values)
-    if high == low:
-        high = low + 1
-    pad = (high - low) * 0.08
-    low, high = low - pad, high + pad
+    ticks = nice_ticks(min(values), max(values))
+    low, high = ticks[0], ticks[-1]
     span_days = max((last - first).days, 1)
     inner_w, inner_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
@@ -43,8 +41,7 @@ def goal_chart_svg(
         f'aria-label="{escape(title)}: planned path and reported actuals" class="goal-chart">',
         f"<title>{escape(title)}</title>",
     ]
-    for i in range(5):
-        value = low + (high - low) * i / 4
+    for value in ticks:
         parts.append(
             f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(value):.1f}" y2="{y(value):.1f}" stroke="#e5e7eb"/>'
             f'<text x="{LEFT - 8}" y="{y(value) + 4:.1f}" text-anchor="end" font-size="11" fill="#6b7280">'
@@ -89,6 +86,18 @@ def goal_chart_svg(
     )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def nice_ticks(low: float, high: float, target: int = 6) -> list[float]:
+    """Round axis values (steps of 1, 2, 2.5 or 5 times a power of ten) covering low..high."""
+    if high <= low:
+        high = low + 1
+    raw = (high - low) / (target - 1)
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    start = math.floor(low / step) * step
+    count = math.ceil((high - start) / step - 1e-9)
+    return [round(start + i * step, 10) for i in range(count + 1)]
 
 
 def _fmt(value: float) -> str:
