@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 
 from app.accounts.models import ROLE_LABELS, Role
 from app.accounts.services import UserInput
+from app.core.forms import choices
 
 
 class LoginForm(FlaskForm):
@@ -19,7 +20,7 @@ class LoginForm(FlaskForm):
 class UserForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
-    role = SelectField("Role", choices=[(r.value, label) for r, label in ROLE_LABELS.items()])
+    role = SelectField("Role", choices=choices((r.value, label) for r, label in ROLE_LABELS.items()))
     active = BooleanField("Active (may sign in)", default=True)
     password = PasswordField("Password", validators=[Optional(), Length(max=200)])
 

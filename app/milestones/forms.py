@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, FloatField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from app.core.forms import optional_int
+from app.core.forms import choices, optional_int
 from app.milestones.services import MilestoneInput, TaskInput
 from app.projects.models import Project
 
 
-def _member_choices(project: Project) -> list[tuple[object, str]]:
+def _member_choices(project: Project) -> list[SelectChoice]:
     people = sorted((m.user for m in project.memberships if m.user.active), key=lambda u: u.name)
-    return [("", "— nobody —")] + [(u.id, u.name) for u in people]
+    return choices([("", "— nobody —")] + [(u.id, u.name) for u in people])
 
 
 class MilestoneForm(FlaskForm):

@@ -22,7 +22,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from app.accounts.models import Role
 from app.accounts.services import active_users
 from app.core import clock
-from app.core.forms import optional_int
+from app.core.forms import choices, optional_int
 from app.projects.models import ProjectRole
 from app.projects.services import ProjectInput
 from app.regions.services import active_regions
@@ -51,12 +51,12 @@ class ProjectForm(FlaskForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.region_ids.choices = [(r.id, r.name) for r in active_regions()]
-        self.project_manager_id.choices = [("", "— not yet —")] + [
-            (u.id, u.name) for u in active_users(Role.PROJECT_MANAGER)
-        ]
-        self.product_manager_ids.choices = [(u.id, u.name) for u in active_users(Role.PRODUCT_MANAGER)]
-        self.member_ids.choices = [(u.id, f"{u.name} ({u.role_label})") for u in active_users()]
+        self.region_ids.choices = choices((r.id, r.name) for r in active_regions())
+        self.project_manager_id.choices = choices(
+            [("", "— not yet —")] + [(u.id, u.name) for u in active_users(Role.PROJECT_MANAGER)]
+        )
+        self.product_manager_ids.choices = choices((u.id, u.name) for u in active_users(Role.PRODUCT_MANAGER))
+        self.member_ids.choices = choices((u.id, f"{u.name} ({u.role_label})") for u in active_users())
 
     def to_input(self) -> ProjectInput:
         return ProjectInput(
@@ -92,11 +92,11 @@ class ExpenseForm(FlaskForm):
 class MemberForm(FlaskForm):
     user_id = SelectField("Person", coerce=int)
     role = SelectField(
-        "As", choices=[(ProjectRole.MEMBER.value, "Team member"), (ProjectRole.PRODUCT_MANAGER.value, "Product manager")]
+        "As", choices=choices([(ProjectRole.MEMBER.value, "Team member"), (ProjectRole.PRODUCT_MANAGER.value, "Product manager")])
     )
 
     def __init__(self, *args: object, exclude: set[int] | None = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.user_id.choices = [
+        self.user_id.choices = choices(
             (u.id, f"{u.name} ({u.role_label})") for u in active_users() if u.id not in (exclude or set())
-        ]
+        )

@@ -1,0 +1,165 @@
+"""Shared fixtures: the app on SQLite (default) or PostgreSQL (TEST_DATABASE_URL), a clean
+database per test, clients signed in as any user, and builders for campaigns.
+
+The schema is built by the Alembic migrations, once per run, so the tests also prove
+that the migrations produce what the models describe.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import os
+from collections.abc import Callable, Iterator
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import flask_migrate
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from app import create_app
+from app.accounts.models import Role, User
+from app.extensions import db
+from app.projects import services as projects
+from app.projects.models import Project
+from tests.factories import PASSWORD, RegionFactory, UserFactory
+
+
+def database_url(tmp_dir: Path) -> str:
+    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_dir / 'test.db'}"
+
+
+def _reset_schema(app: Flask) -> None:
+    """Drop whatever an earlier run left, then build the schema through the migrations."""
+    with app.app_context():
+        db.drop_all()
+        with db.engine.begin() as connection:
+            connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+        flask_migrate.upgrade()
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
+    tmp_dir = tmp_path_factory.mktemp("countersign")
+    application = create_app({"SQLALCHEMY_DATABASE_URI": database_url(tmp_dir), "TESTING": True})
+    _reset_schema(application)
+    return application
+
+
+@pytest.fixture(autouse=True)
+def _app_context(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every test that touches the app runs inside its context and leaves the database empty."""
+    if "app" not in request.fixturenames and not request.node.get_closest_marker("db"):
+        yield
+        return
+    application: Flask = request.getfixturevalue("app")
+    with application.app_context():
+        yield
+        db.session.rollback()
+        _empty_tables()
+        db.session.remove()
+
+
+def _empty_tables() -> None:
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(sa.text(f"DELETE FROM {table}"))
+
+
+class RequestClient(FlaskClient):
+    """A test client whose every request runs in its own app context, as in production.
+
+    Flask would otherwise reuse the test's app context, sharing ``g`` (where Flask-Login
+    caches the current user) and the database session between the test and the
+    request. So: commit what the test set up, run the request in a fresh context, then
+    expire the test's objects so it reads what the request wrote.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        db.session.commit()
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        db.session.expire_all()
+        return response
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    app.test_client_class = RequestClient
+    return app.test_client()
+
+
+@pytest.fixture
+def login(app: Flask) -> Callable[[User], FlaskClient]:
+    """``login(user)`` returns a new client signed in as ``user``."""
+
+    def sign_in(user: User) -> FlaskClient:
+        app.test_client_class = RequestClient
+        signed_in = app.test_client()
+        response = signed_in.post("/login", data={"email": user.email, "password": PASSWORD})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return signed_in
+
+    return sign_in
+
+
+@pytest.fixture
+def people(app: Flask) -> dict[str, User]:
+    """One person of every role, plus a second sales manager and an outsider team member."""
+    users = {
+        "admin": UserFactory(role=Role.ADMIN, name="Ada Admin"),
+        "sales": UserFactory(role=Role.SALES_MANAGER, name="Sam Seller"),
+        "sales2": UserFactory(role=Role.SALES_MANAGER, name="Sue Second"),
+        "pm": UserFactory(role=Role.PROJECT_MANAGER, name="Priya Planner"),
+        "product": UserFactory(role=Role.PRODUCT_MANAGER, name="Pat Product"),
+        "team": UserFactory(role=Role.TEAM_MEMBER, name="Tara Teammate"),
+        "outsider": UserFactory(role=Role.TEAM_MEMBER, name="Oscar Outsider"),
+    }
+    db.session.commit()
+    return users
+
+
+@pytest.fixture
+def make_project(people: dict[str, User]) -> Callable[..., Project]:
+    """Build a campaign through the services, optionally walked to a lifecycle state."""
+
+    def build(
+        title: str = "Upgrade campaign",
+        template: str | None = "upgrade_campaign",
+        state: str = "draft",
+        start: date | None = None,
+        owner: User | None = None,
+        **overrides: Any,
+    ) -> Project:
+        start = start or date.today() - timedelta(days=30)
+        region = RegionFactory()
+        fields: dict[str, Any] = {
+            "title": title,
+            "start_date": start,
+            "end_date": start + timedelta(days=730),
+            "goal_metric": "Customers on the new tier",
+            "goal_unit": "%",
+            "goal_baseline": 0.0,
+            "goal_target": 50.0,
+            "region_ids": [region.id],
+            "project_manager_id": people["pm"].id,
+            "product_manager_ids": [people["product"].id],
+            "member_ids": [people["team"].id],
+        }
+        fields.update(overrides)
+        chosen = projects.templates_by_key()[template] if template else None
+        project = projects.launch_project(owner or people["sales"], projects.ProjectInput(**fields), chosen)
+        path = [("submit", project.owner), ("plan", people["pm"]), ("launch", people["pm"])]
+        targets = {"draft": 0, "proposed": 1, "planned": 2, "active": 3}
+        for event, actor in path[: targets[state]]:
+            projects.fire_transition(actor, project, event)
+        db.session.commit()
+        return project
+
+    return build

@@ -1,0 +1,63 @@
+"""Campaign pages: launching from a template, seeing only one's own campaigns, editing safely."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from app.audit.models import AuditEvent
+from app.extensions import db
+from app.projects.models import Project
+from tests.factories import RegionFactory
+
+
+def test_sales_manager_launches_an_upgrade_campaign_from_its_template(people, login):
+    region = RegionFactory(name="Southern Europe")
+    client = login(people["sales"])
+    page = client.get("/campaigns/new/upgrade_campaign")
+    assert page.status_code == 200
+    assert b"Current customers on the new tier" in page.data  # the template's goal metric is prefilled
+
+    start = date(2027, 1, 4)
+    response = client.post("/campaigns/new/upgrade_campaign", data={
+        "title": "Acme Pro upgrade",
+        "start_date": start.isoformat(),
+        "end_date": (start + timedelta(days=730)).isoformat(),
+        "goal_metric": "Current customers on the new tier",
+        "goal_unit": "%",
+        "goal_baseline": "0",
+        "goal_target": "50",
+        "budget": "120000",
+        "currency": "EUR",
+        "region_ids": [str(region.id)],
+        "project_manager_id": str(people["pm"].id),
+        "product_manager_ids": [str(people["product"].id)],
+    })
+    assert response.status_code == 302
+    project = db.session.scalar(sa.select(Project).where(Project.title == "Acme Pro upgrade"))
+    assert project is not None and project.state == "draft"
+    dues = [(m.title, m.due_date, m.target_value) for m in project.milestones]
+    assert dues[0] == ("Upgrade offer and price band agreed with product", start + timedelta(weeks=2), None)
+    assert dues[-2][1:] == (date(2028, 1, 4), 30.0)  # 30% at month 12
+    assert dues[-1][1:] == (date(2029, 1, 4), 50.0)  # 50% at month 24
+    assert {m.user_id for m in project.memberships} == {people["sales"].id, people["pm"].id, people["product"].id}
+    assert db.session.scalar(sa.select(AuditEvent.action).where(AuditEvent.project_id == project.id)) == "project.created"
+
+    shown = client.get(response.headers["Location"])
+    assert b"12-week email series launched" in shown.data
+
+
+def test_people_outside_a_campaign_get_404_everywhere(make_project, people, login):
+    project = make_project()
+    outsider = login(people["outsider"])
+    milestone = project.milestones[0]
+    for url in (
+        f"/campaigns/{project.id}",
+        f"/campaigns/{project.id}/edit",
+        f"/campaigns/{project.id}/milestones/{milestone.id}/edit",
+    ):
+        assert outsider.get(url).status_code == 404, url
+    assert outsider.post(f"/campaigns/{project.id}/transition", data={"event": "submit"}).status_code == 404
+    assert b"Upgrade campaign" not in outsider.get("/campaigns/").data
+    assert login(people["admin"]).get(f"/campaigns/{project.id}").status_code == 200
