@@ -11,15 +11,20 @@ from app.accounts.services import UserInput
 from app.core.forms import choices
 
 
+def _strip(value: str | None) -> str | None:
+    """Autofill and copy-paste bring stray spaces; an address never has them."""
+    return value.strip() if isinstance(value, str) else value
+
+
 class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Email()])
+    email = EmailField("Email", filters=[_strip], validators=[DataRequired(), Email()])
     password = PasswordField("Password", validators=[DataRequired()])
     remember = BooleanField("Keep me signed in")
 
 
 class UserForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField("Email", filters=[_strip], validators=[DataRequired(), Email(), Length(max=254)])
     role = SelectField("Role", choices=choices((r.value, label) for r, label in ROLE_LABELS.items()))
     active = BooleanField("Active (may sign in)", default=True)
     password = PasswordField("Password", validators=[Optional(), Length(max=200)])

@@ -88,7 +88,7 @@ def update_user(actor: User, user: User, data: UserInput, new_password: str = ""
         changed["password"] = ["", "changed"]
     db.session.flush()
     if changed:
-        audit.record(actor, "user.updated", f"Edited account {user.email}: {', '.join(changed)}",
+        audit.record(actor, "user.updated", f"Edited account {user.email}: {audit.describe(changed)}",
                      entity="user", entity_id=user.id, details={"changes": changed})
     return user
 

@@ -45,6 +45,19 @@ def changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any
     return {k: [_plain(before.get(k)), _plain(v)] for k, v in after.items() if before.get(k) != v}
 
 
+def describe(changed: dict[str, list[Any]], limit: int = 4) -> str:
+    """'due date: 2026-11-06 → 2026-11-16, title: Old → New', for the history list."""
+    parts = []
+    for name, (old, new) in list(changed.items())[:limit]:
+        label = name.replace("_", " ")
+        if isinstance(old, (list, dict)) or isinstance(new, (list, dict)) or len(f"{old}{new}") > 60:
+            parts.append(label)
+        else:
+            parts.append(f"{label}: {'—' if old in (None, '') else old} → {'—' if new in (None, '') else new}")
+    more = len(changed) - limit
+    return ", ".join(parts) + (f" and {more} more" if more > 0 else "")
+
+
 def _plain(value: Any) -> Any:
     if value is None or isinstance(value, (bool, int, float, str)):
         return value

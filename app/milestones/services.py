@@ -62,7 +62,7 @@ def update_milestone(actor: User, milestone: Milestone, data: MilestoneInput, ex
     changed = audit.changes(before, _snapshot(milestone))
     if changed:
         audit.record(
-            actor, "milestone.updated", f"Edited milestone “{milestone.title}”: {', '.join(changed)}",
+            actor, "milestone.updated", f"Edited milestone “{milestone.title}”: {audit.describe(changed)}",
             entity="milestone", entity_id=milestone.id, project_id=milestone.project_id, details={"changes": changed},
         )
     return milestone
@@ -145,7 +145,7 @@ def update_task(actor: User, task: Task, data: TaskInput) -> Task:
     changed = audit.changes(before, {"title": task.title, "assignee": task.assignee_id, "due_date": task.due_date})
     if changed:
         audit.record(
-            actor, "task.updated", f"Edited task “{task.title}”: {', '.join(changed)}",
+            actor, "task.updated", f"Edited task “{task.title}”: {audit.describe(changed)}",
             entity="task", entity_id=task.id, project_id=task.milestone.project_id, details={"changes": changed},
         )
     return task

@@ -109,7 +109,7 @@ def update_project(actor: User, project: Project, data: ProjectInput, expected_v
     changed = audit.changes(before, _snapshot(project))
     if changed:
         audit.record(
-            actor, "project.updated", f"Edited {', '.join(k.replace('_', ' ') for k in changed)}",
+            actor, "project.updated", f"Edited the campaign: {audit.describe(changed)}",
             entity="project", entity_id=project.id, project_id=project.id, details={"changes": changed},
         )
     return project

@@ -1,0 +1,31 @@
+"""Personal API tokens: shown once, stored hashed, revocable."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from app.accounts.models import ApiToken
+from app.extensions import db
+
+
+def test_a_token_is_shown_once_stored_hashed_and_revocable(people, login):
+    client = login(people["pm"])
+    page = client.post("/settings", data={"name": "Reporting script"}).get_data(as_text=True)
+    token = db.session.scalar(sa.select(ApiToken))
+    plain = page.split('id="new-token"')[1].split('value="')[1].split('"')[0]
+    assert plain.startswith("cs_") and len(plain) > 40
+    assert token.token_hash != plain and plain not in token.token_hash
+    assert plain not in client.get("/settings").get_data(as_text=True)  # never shown again
+
+    api = {"Authorization": f"Bearer {plain}"}
+    assert client.application.test_client().get("/api/v1/me", headers=api).json["email"] == people["pm"].email
+    client.post(f"/settings/tokens/{token.id}/revoke")
+    assert client.application.test_client().get("/api/v1/me", headers=api).status_code == 401
+
+
+def test_nobody_revokes_someone_elses_token(people, login):
+    login(people["pm"]).post("/settings", data={"name": "Mine"})
+    token = db.session.scalar(sa.select(ApiToken))
+    page = login(people["team"]).post(f"/settings/tokens/{token.id}/revoke", follow_redirects=True)
+    assert "no such token" in page.get_data(as_text=True)
+    assert db.session.get(ApiToken, token.id).revoked_at is None

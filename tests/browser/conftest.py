@@ -1,0 +1,115 @@
+"""Real-browser fixtures: a live Countersign server with real CSRF, Debian's Chromium, signing in.
+
+The live server is a second app on the same database as the session ``app`` fixture; it
+has its own connections, so whatever a test builds through ``people``/``make_project``
+must be committed before the browser can see it. The autouse fixture of tests/conftest.py
+still empties every table after each test.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Page, expect
+from werkzeug.serving import make_server
+
+from app import create_app
+from app.accounts.models import User
+from app.extensions import db
+from tests.factories import PASSWORD
+
+#: <repo>/test-artifacts/screenshots, found from this file (git-ignored).
+SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args() -> dict[str, Any]:
+    """pytest-playwright's launch options: Debian's Chromium (``playwright install`` cannot run here)."""
+    return {"executable_path": CHROMIUM, "args": list(CHROMIUM_ARGS), "headless": True}
+
+
+@pytest.fixture(scope="session")
+def live_server(app: Flask) -> Iterator[str]:
+    """Serve a second app, on the test database but with real CSRF, and yield its base URL."""
+    served = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "WTF_CSRF_ENABLED": True,
+            "TESTING": True,
+        }
+    )
+    server = make_server("127.0.0.1", 0, served, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="countersign-live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+        with served.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
+def sign_in(live_server: str) -> Callable[[Page, User], None]:
+    """``sign_in(page, user)``: sign in through the login form and wait for the dashboard."""
+
+    def do_sign_in(page: Page, user: User) -> None:
+        db.session.commit()  # whatever the test built must be visible to the live server
+        email, first_name = user.email, user.name.split(" ")[0]
+        page.goto(f"{live_server}/login")
+        page.locator("#email").fill(email)
+        page.locator("#password").fill(PASSWORD)
+        page.locator("form.form").get_by_role("button", name="Sign in").click()
+        expect(page).to_have_url(f"{live_server}/")
+        expect(page.get_by_role("heading", level=1)).to_have_text(f"Good to see you, {first_name}")
+
+    return do_sign_in
+
+
+@pytest.fixture
+def sign_out(live_server: str) -> Callable[[Page], None]:
+    """``sign_out(page)``: press Sign out in the top bar and wait for the login page."""
+
+    def do_sign_out(page: Page) -> None:
+        page.locator("header.topbar").get_by_role("button", name="Sign out").click()
+        expect(page).to_have_url(f"{live_server}/login")
+        expect(page.locator(".flash")).to_contain_text("You are signed out.")
+
+    return do_sign_out
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir() -> Path:
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOT_DIR
+
+
+@pytest.fixture
+def screenshot(screenshot_dir: Path) -> Callable[[Page, str], Path]:
+    """``screenshot(page, "01-name")``: a full-page PNG in test-artifacts/screenshots/."""
+
+    def take(page: Page, name: str) -> Path:
+        path = screenshot_dir / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
