@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, abort
 
 from config import BASE_DIR, CONFIGS, INSTANCE_DIR, ProductionConfig
 
@@ -31,6 +31,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     _init_extensions(app)
     _register_blueprints(app)
+    app.url_value_preprocessor(_ids_within_reach)
 
     from app import cli, errors, templating
 
@@ -38,6 +39,16 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     templating.init_app(app)
     cli.init_app(app)
     return app
+
+
+#: The largest id a database key holds (PostgreSQL's integer); beyond it nothing can exist.
+MAX_ID = 2**31 - 1
+
+
+def _ids_within_reach(_endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """An id in a URL that no key can hold is simply not found, rather than a database error."""
+    if values and any(isinstance(v, int) and not 0 <= v <= MAX_ID for v in values.values()):
+        abort(404)
 
 
 def _init_extensions(app: Flask) -> None:

@@ -139,7 +139,9 @@ class Workflow(Generic[F]):
 
 def _past(event: str) -> str:
     """'submit' -> 'submitted', for refusal messages."""
-    irregular = {"submit": "submitted", "plan": "planned", "hold": "put on hold", "reopen": "reopened"}
+    irregular = {
+        "submit": "submitted", "plan": "planned", "hold": "put on hold", "reopen": "reopened", "cancel": "cancelled",
+    }
     if event in irregular:
         return irregular[event]
     return event + ("d" if event.endswith("e") else "ed")

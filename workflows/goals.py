@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import pairwise
 
 #: Within this share of the whole baseline→target span, a campaign counts as on track.
 ON_TRACK_TOLERANCE = 0.05
@@ -25,19 +26,25 @@ class Checkpoint:
 def planned_path(
     start: date, baseline: float, end: date | None, target: float, milestones: Sequence[Checkpoint]
 ) -> list[Checkpoint]:
-    """The checkpoints of the plan, in date order, from the baseline to the goal target."""
-    points = [Checkpoint(start, baseline)]
-    points.extend(sorted((m for m in milestones if m.on > start), key=lambda m: m.on))
-    if end is not None and end > points[-1].on:
-        points.append(Checkpoint(end, target))
-    return points
+    """The checkpoints of the plan, in date order, from the baseline to the goal target.
+
+    The goal target always stands on the end date: a milestone on that very day yields to it
+    (the goal is what the campaign promised), and milestones after the end, a plan that has
+    overrun, still extend the path beyond it.
+    """
+    later = sorted((m for m in milestones if m.on > start), key=lambda m: m.on)
+    if end is None or end <= start:
+        return [Checkpoint(start, baseline), *later]
+    before = [m for m in later if m.on < end]
+    after = [m for m in later if m.on > end]
+    return [Checkpoint(start, baseline), *before, Checkpoint(end, target), *after]
 
 
 def expected_value(path: Sequence[Checkpoint], on: date) -> float:
     """The value the plan expects on ``on``: interpolated between checkpoints, flat outside them."""
     if on <= path[0].on:
         return path[0].value
-    for before, after in zip(path, path[1:]):
+    for before, after in pairwise(path):
         if on <= after.on:
             span = (after.on - before.on).days
             share = (on - before.on).days / span if span else 1.0

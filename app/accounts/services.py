@@ -14,7 +14,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.accounts.models import ApiToken, Role, User
 from app.audit import services as audit
 from app.core import clock
-from app.core.errors import InvalidInput, ServiceError
+from app.core.errors import InvalidInput, NotAllowed
 from app.extensions import db
 
 MIN_PASSWORD_LENGTH = 10
@@ -66,7 +66,7 @@ def create_user(actor: User | None, data: UserInput, password: str) -> User:
 def update_user(actor: User, user: User, data: UserInput, new_password: str = "") -> User:
     """An admin edits an account: name, email, role, active, and optionally a new password."""
     if not actor.is_admin:
-        raise ServiceError("Only admins manage accounts.")
+        raise NotAllowed("Only admins manage accounts.")
     email = normalise_email(data.email)
     errors: dict[str, list[str]] = {}
     other = find_by_email(email)

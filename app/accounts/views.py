@@ -9,9 +9,8 @@ from werkzeug.wrappers import Response
 from app.accounts import services
 from app.accounts.forms import LoginForm, TokenForm, UserForm
 from app.accounts.models import User
-from app.core.errors import ServiceError
-from app.core.forms import CsrfForm, show_service_error
-from app.core.views import commit, run_and_flash
+from app.core.forms import CsrfForm
+from app.core.views import commit, run_and_flash, save_form
 from app.extensions import db
 
 bp = Blueprint("accounts", __name__)
@@ -47,15 +46,10 @@ def logout() -> Response:
 def settings() -> str | Response:
     form = TokenForm()
     new_token = None
-    if form.validate_on_submit():
-        try:
-            _token, new_token = services.issue_token(current_user, form.name.data or "")
-            commit()
-        except ServiceError as error:
-            db.session.rollback()
-            show_service_error(form, error)
-        else:
-            form = TokenForm(formdata=None)
+    issued = save_form(form, lambda: services.issue_token(current_user, form.name.data or ""))
+    if issued is not None:
+        new_token = issued[1]  # shown on this page once, never stored
+        form = TokenForm(formdata=None)
     return render_template(
         "accounts/settings.html", form=form, new_token=new_token, tokens=services.user_tokens(current_user),
         csrf_form=CsrfForm(),
@@ -82,19 +76,10 @@ def users() -> str:
 def user_new() -> str | Response:
     _require_admin()
     form = UserForm()
-    if form.validate_on_submit():
-        if not form.password.data:
-            form.password.errors.append("Set a first password for the account.")
-        else:
-            try:
-                user = services.create_user(current_user, form.to_input(), form.password.data)
-                commit()
-            except ServiceError as error:
-                db.session.rollback()
-                show_service_error(form, error)
-            else:
-                flash(f"Account created for {user.name}.", "success")
-                return redirect(url_for(".users"))
+    user = save_form(form, lambda: services.create_user(current_user, form.to_input(), form.password.data or ""))
+    if user is not None:
+        flash(f"Account created for {user.name}.", "success")
+        return redirect(url_for(".users"))
     return render_template("accounts/user_form.html", form=form, user=None)
 
 
@@ -106,16 +91,9 @@ def user_edit(user_id: int) -> str | Response:
     form = UserForm(obj=user)
     if request.method == "GET":
         form.role.data = user.role.value
-    if form.validate_on_submit():
-        try:
-            services.update_user(current_user, user, form.to_input(), form.password.data or "")
-            commit()
-        except ServiceError as error:
-            db.session.rollback()
-            show_service_error(form, error)
-        else:
-            flash(f"Account of {user.name} saved.", "success")
-            return redirect(url_for(".users"))
+    if save_form(form, lambda: services.update_user(current_user, user, form.to_input(), form.password.data or "")):
+        flash(f"Account of {user.name} saved.", "success")
+        return redirect(url_for(".users"))
     return render_template("accounts/user_form.html", form=form, user=user)
 
 

@@ -49,15 +49,18 @@ def _service_error(error: ServiceError) -> tuple[Response, int]:
 
 def json_body() -> dict[str, Any]:
     """The request's JSON object, or a 400 that says what is wrong with it."""
-    payload = request.get_json(silent=True)
+    try:
+        payload = request.get_json(silent=True)
+    except RecursionError:  # nesting deeper than the parser goes: still just bad input
+        payload = None
     if not isinstance(payload, dict):
         raise InvalidInput("The body must be a JSON object.")
     return payload
 
 
-def validated(form_class: type[FormT], payload: Mapping[str, Any], *args: Any) -> FormT:
+def validated(form_class: type[FormT], payload: Mapping[str, Any], *args: Any, **kwargs: Any) -> FormT:
     """Validate ``payload`` with the same form class the pages use; a 400 names each bad field."""
-    form = form_class(*args, formdata=json_to_formdata(payload), meta={"csrf": False})
+    form = form_class(*args, formdata=json_to_formdata(payload), meta={"csrf": False}, **kwargs)
     if not form.validate():
         raise InvalidInput("Some fields are invalid.", form.errors)  # type: ignore[arg-type]
     return form

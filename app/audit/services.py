@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -53,9 +54,21 @@ def describe(changed: dict[str, list[Any]], limit: int = 4) -> str:
         if isinstance(old, (list, dict)) or isinstance(new, (list, dict)) or len(f"{old}{new}") > 60:
             parts.append(label)
         else:
-            parts.append(f"{label}: {'—' if old in (None, '') else old} → {'—' if new in (None, '') else new}")
+            parts.append(f"{label}: {_shown(old)} → {_shown(new)}")
     more = len(changed) - limit
     return ", ".join(parts) + (f" and {more} more" if more > 0 else "")
+
+
+def _shown(value: Any) -> str:
+    """A stored change value as the pages write it: dates as '11 Jan 2027', nothing as '—'."""
+    if value in (None, ""):
+        return "—"
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return date.fromisoformat(value).strftime("%d %b %Y")
+        except ValueError:
+            pass
+    return str(value)
 
 
 def _plain(value: Any) -> Any:

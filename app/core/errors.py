@@ -22,6 +22,20 @@ class InvalidInput(ServiceError):
     code = "invalid"
 
 
+class NotAllowed(ServiceError):
+    """The person may see the record but not do this to it (records they may not see are 404)."""
+
+    status = 403
+    code = "forbidden"
+
+
+class RecordClosed(ServiceError):
+    """The record's state no longer allows changes (a completed or cancelled campaign)."""
+
+    status = 409
+    code = "closed"
+
+
 class StaleEdit(ServiceError):
     """Someone else saved the record after this edit was started."""
 

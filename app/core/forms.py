@@ -2,16 +2,39 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from typing import Any
 
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import HiddenField, TextAreaField
+from wtforms import Field, HiddenField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, StopValidation
 
 from app.core.errors import InvalidInput, ServiceError
+
+#: The largest amount a Numeric(14, 2) money column holds.
+MAX_MONEY = Decimal("999999999999.99")
+
+
+class Finite:
+    """Refuse infinity and NaN ("Infinity", "nan", "sNaN" all parse as numbers) before any other check."""
+
+    def __init__(self, message: str = "Enter a finite number.") -> None:
+        self.message = message
+
+    def __call__(self, form: FlaskForm, field: Field) -> None:
+        value = field.data
+        if isinstance(value, Decimal) and not value.is_finite():
+            raise StopValidation(self.message)
+        if isinstance(value, float) and not math.isfinite(value):
+            raise StopValidation(self.message)
+
+
+def money_validators(minimum: Decimal) -> list[object]:
+    return [InputRequired(), Finite(), NumberRange(min=minimum, max=MAX_MONEY)]
 
 
 def choices(pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:

@@ -10,10 +10,10 @@ import sqlalchemy as sa
 from app.accounts.models import User
 from app.audit import services as audit
 from app.core import clock
-from app.core.errors import InvalidInput, ServiceError, StaleEdit, TransitionRefused
+from app.core.errors import InvalidInput, NotAllowed, StaleEdit, TransitionRefused
 from app.extensions import db
 from app.milestones.models import Milestone, Task
-from app.projects.access import can_edit, roles_in
+from app.projects.access import can_edit, require_editor, require_open, roles_in
 from app.projects.models import Project, ProjectMember
 from workflows.engine import Decision, Transition
 from workflows.milestone import MILESTONE_WORKFLOW, MilestoneFacts
@@ -36,7 +36,7 @@ class TaskInput:
 
 
 def create_milestone(actor: User, project: Project, data: MilestoneInput) -> Milestone:
-    _require_editor(actor, project)
+    require_editor(actor, project)
     _validate_milestone(project, data)
     position = max((m.position for m in project.milestones), default=-1) + 1
     milestone = Milestone(project=project, position=position)
@@ -52,7 +52,7 @@ def create_milestone(actor: User, project: Project, data: MilestoneInput) -> Mil
 
 def update_milestone(actor: User, milestone: Milestone, data: MilestoneInput, expected_version: int) -> Milestone:
     """Save a milestone's edits, refusing one made on a copy somebody else has since changed."""
-    _require_editor(actor, milestone.project)
+    require_editor(actor, milestone.project)
     if expected_version != milestone.version:
         raise StaleEdit("milestone")
     _validate_milestone(milestone.project, data)
@@ -71,7 +71,7 @@ def update_milestone(actor: User, milestone: Milestone, data: MilestoneInput, ex
 def move_milestone(actor: User, milestone: Milestone, offset: int) -> None:
     """Swap a milestone with its neighbour above (-1) or below (+1) in the roadmap order."""
     project = milestone.project
-    _require_editor(actor, project)
+    require_editor(actor, project)
     ordered = list(project.milestones)
     index = ordered.index(milestone)
     other_index = index + offset
@@ -99,8 +99,7 @@ def milestone_options(actor: User, milestone: Milestone) -> list[tuple[Transitio
 
 def fire_milestone_transition(actor: User, milestone: Milestone, event: str, reason: str = "") -> Milestone:
     """Complete, cancel or reopen a milestone, if the workflow allows it."""
-    if not milestone.project.is_open:
-        raise TransitionRefused("The milestone could not be changed.", ["The campaign is closed."])
+    require_open(milestone.project)
     decision = MILESTONE_WORKFLOW.check(
         milestone.state, event, _roles(actor, milestone),
         MilestoneFacts(open_tasks=len(milestone.open_tasks)), {"reason": reason},
@@ -114,7 +113,7 @@ def fire_milestone_transition(actor: User, milestone: Milestone, event: str, rea
     db.session.flush()
     audit.record(
         actor, f"milestone.{event}", f"{decision.transition.label}: “{milestone.title}”"
-        + (f" ({reason.strip()})" if reason.strip() else ""),
+        + (f" because {reason.strip()}" if reason.strip() else ""),
         entity="milestone", entity_id=milestone.id, project_id=milestone.project_id,
         from_state=old_state, to_state=milestone.state,
     )
@@ -122,7 +121,7 @@ def fire_milestone_transition(actor: User, milestone: Milestone, event: str, rea
 
 
 def create_task(actor: User, milestone: Milestone, data: TaskInput) -> Task:
-    _require_editor(actor, milestone.project)
+    require_editor(actor, milestone.project)
     _validate_task(milestone.project, data)
     position = max((t.position for t in milestone.tasks), default=-1) + 1
     task = Task(milestone=milestone, position=position, title=data.title.strip(),
@@ -137,7 +136,7 @@ def create_task(actor: User, milestone: Milestone, data: TaskInput) -> Task:
 
 
 def update_task(actor: User, task: Task, data: TaskInput) -> Task:
-    _require_editor(actor, task.milestone.project)
+    require_editor(actor, task.milestone.project)
     _validate_task(task.milestone.project, data)
     before = {"title": task.title, "assignee": task.assignee_id, "due_date": task.due_date}
     task.title, task.assignee_id, task.due_date = data.title.strip(), data.assignee_id, data.due_date
@@ -154,10 +153,9 @@ def update_task(actor: User, task: Task, data: TaskInput) -> Task:
 def set_task_done(actor: User, task: Task, done: bool) -> Task:
     """Tick a task off (or back on): its assignee may, as may the campaign's editors."""
     project = task.milestone.project
+    require_open(project)
     if task.assignee_id != actor.id and not can_edit(actor, project):
-        raise ServiceError("Only the assignee or the campaign's editors can tick this task.")
-    if not project.is_open:
-        raise ServiceError("The campaign is closed.")
+        raise NotAllowed("Only the assignee or the campaign's owner, project manager or an admin can tick this task.")
     if task.done == done:
         return task
     task.done = done
@@ -173,7 +171,7 @@ def set_task_done(actor: User, task: Task, done: bool) -> Task:
 
 def delete_task(actor: User, task: Task) -> None:
     project = task.milestone.project
-    _require_editor(actor, project)
+    require_editor(actor, project)
     audit.record(
         actor, "task.deleted", f"Deleted task “{task.title}”", entity="task", entity_id=task.id, project_id=project.id,
     )
@@ -186,11 +184,6 @@ def _roles(actor: User, milestone: Milestone) -> frozenset[str]:
     if milestone.owner_id == actor.id:
         roles.add("milestone_owner")
     return frozenset(roles)
-
-
-def _require_editor(actor: User, project: Project) -> None:
-    if not can_edit(actor, project):
-        raise ServiceError("Only the campaign's owner, project manager or an admin can change its plan.")
 
 
 def _is_member(project: Project, user_id: int) -> bool:

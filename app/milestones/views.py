@@ -7,16 +7,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from app.core.errors import ServiceError, TransitionRefused
-from app.core.forms import CsrfForm, TransitionForm, show_service_error
-from app.core.views import commit, run_and_flash
+from app.core.forms import CsrfForm
+from app.core.views import fire_from_form, run_and_flash, save_form
 from app.extensions import db
 from app.milestones import services
 from app.milestones.forms import MilestoneForm, TaskForm
 from app.milestones.models import Milestone, Task
 from app.projects.access import get_project_or_404
 from app.projects.models import Project
-from app.projects.views import flash_reasons
 
 bp = Blueprint("milestones", __name__, url_prefix="/campaigns/<int:project_id>/milestones")
 bp.before_request(login_required(lambda: None))
@@ -48,16 +46,10 @@ def _back(project: Project, anchor: str = "roadmap") -> Response:
 def new(project_id: int) -> str | Response:
     project = get_project_or_404(current_user, project_id)
     form = MilestoneForm(project)
-    if form.validate_on_submit():
-        try:
-            milestone = services.create_milestone(current_user, project, form.to_input())
-            commit()
-        except ServiceError as error:
-            db.session.rollback()
-            show_service_error(form, error)
-        else:
-            flash(f"Milestone “{milestone.title}” added.", "success")
-            return _back(project, f"milestone-{milestone.id}")
+    milestone = save_form(form, lambda: services.create_milestone(current_user, project, form.to_input()))
+    if milestone is not None:
+        flash(f"Milestone “{milestone.title}” added.", "success")
+        return _back(project, f"milestone-{milestone.id}")
     return render_template("milestones/form.html", form=form, project=project, milestone=None)
 
 
@@ -66,16 +58,10 @@ def edit(project_id: int, milestone_id: int) -> str | Response:
     project = get_project_or_404(current_user, project_id)
     milestone = _milestone_or_404(project, milestone_id)
     form = MilestoneForm(project, obj=milestone)
-    if form.validate_on_submit():
-        try:
-            services.update_milestone(current_user, milestone, form.to_input(), form.version.data or 0)
-            commit("milestone")
-        except ServiceError as error:
-            db.session.rollback()
-            show_service_error(form, error)
-        else:
-            flash("Milestone saved.", "success")
-            return _back(project, f"milestone-{milestone.id}")
+    action = lambda: services.update_milestone(current_user, milestone, form.to_input(), form.version.data or 0)  # noqa: E731
+    if save_form(form, action, "milestone") is not None:
+        flash("Milestone saved.", "success")
+        return _back(project, f"milestone-{milestone.id}")
     return render_template("milestones/form.html", form=form, project=project, milestone=milestone)
 
 
@@ -83,16 +69,9 @@ def edit(project_id: int, milestone_id: int) -> str | Response:
 def transition(project_id: int, milestone_id: int) -> Response:
     project = get_project_or_404(current_user, project_id)
     milestone = _milestone_or_404(project, milestone_id)
-    form = TransitionForm()
-    if form.validate_on_submit():
-        try:
-            services.fire_milestone_transition(current_user, milestone, form.event.data or "", form.reason.data or "")
-            commit("milestone")
-        except TransitionRefused as refused:
-            db.session.rollback()
-            flash_reasons(refused)
-        else:
-            flash(f"Milestone “{milestone.title}” is now {milestone.state_label.lower()}.", "success")
+    fire = lambda event, reason: services.fire_milestone_transition(current_user, milestone, event, reason)  # noqa: E731
+    if fire_from_form(fire, "milestone"):
+        flash(f"Milestone “{milestone.title}” is now {milestone.state_label.lower()}.", "success")
     return _back(project, f"milestone-{milestone.id}")
 
 
@@ -122,16 +101,9 @@ def edit_task(project_id: int, task_id: int) -> str | Response:
     project = get_project_or_404(current_user, project_id)
     task = _task_or_404(project, task_id)
     form = TaskForm(project, obj=task)
-    if form.validate_on_submit():
-        try:
-            services.update_task(current_user, task, form.to_input())
-            commit()
-        except ServiceError as error:
-            db.session.rollback()
-            show_service_error(form, error)
-        else:
-            flash("Task saved.", "success")
-            return _back(project, f"milestone-{task.milestone_id}")
+    if save_form(form, lambda: services.update_task(current_user, task, form.to_input())) is not None:
+        flash("Task saved.", "success")
+        return _back(project, f"milestone-{task.milestone_id}")
     return render_template("milestones/task_form.html", form=form, project=project, task=task)
 
 

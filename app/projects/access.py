@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask import abort
 
 from app.accounts.models import User
+from app.core.errors import NotAllowed, RecordClosed
 from app.extensions import db
 from app.projects.models import Project, ProjectMember, ProjectRole
 
@@ -52,11 +53,32 @@ def roles_in(user: User, project: Project) -> frozenset[str]:
 EDITOR_ROLES = frozenset({"owner", "project_manager", "admin"})
 
 
+#: Roles that may report goal actuals and spend.
+REPORTER_ROLES = EDITOR_ROLES | {"product_manager"}
+
+
 def can_edit(user: User, project: Project) -> bool:
     return bool(roles_in(user, project) & EDITOR_ROLES) and project.is_open
 
 
 def can_report(user: User, project: Project) -> bool:
-    """Reporting actuals and spend is open to the campaign's leads and product managers."""
-    allowed = EDITOR_ROLES | {"product_manager"}
-    return bool(roles_in(user, project) & allowed) and project.is_open
+    return bool(roles_in(user, project) & REPORTER_ROLES) and project.is_open
+
+
+def require_open(project: Project) -> None:
+    if not project.is_open:
+        raise RecordClosed(f"This campaign is {project.state_label.lower()}: it can no longer change.")
+
+
+def require_editor(user: User, project: Project) -> None:
+    """Changing the plan (details, milestones, tasks, members) is for the campaign's leads."""
+    require_open(project)
+    if not roles_in(user, project) & EDITOR_ROLES:
+        raise NotAllowed("Only the campaign's owner, project manager or an admin can change its plan.")
+
+
+def require_reporter(user: User, project: Project) -> None:
+    """Reporting goal actuals and spend is for the leads and the campaign's product managers."""
+    require_open(project)
+    if not roles_in(user, project) & REPORTER_ROLES:
+        raise NotAllowed("Only the campaign's owner, project manager, product managers or an admin report on it.")

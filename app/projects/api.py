@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from flask import Response, jsonify, request
@@ -24,6 +25,11 @@ from workflows.project import STATES
 bp = api_blueprint("projects", __name__)
 
 
+def money(amount: Decimal) -> str:
+    """Amounts as exact decimal strings with cents ("1600.00", "0.00"): never floats."""
+    return str(Decimal(amount).quantize(Decimal("0.01")))
+
+
 def project_fields(project: Project) -> dict[str, Any]:
     """The editable fields, named as the form names them (a PATCH sends any subset)."""
     return {
@@ -33,7 +39,7 @@ def project_fields(project: Project) -> dict[str, Any]:
         "goal_unit": project.goal_unit,
         "goal_baseline": project.goal_baseline,
         "goal_target": project.goal_target,
-        "budget": str(project.budget),
+        "budget": money(project.budget),
         "currency": project.currency,
         "start_date": project.start_date.isoformat() if project.start_date else None,
         "end_date": project.end_date.isoformat() if project.end_date else None,
@@ -65,7 +71,7 @@ def project_json(project: Project, detail: bool = False) -> dict[str, Any]:
             "percent": progress.percent,
             "status": progress.status,
         },
-        "spent": str(budget.spent),
+        "spent": money(budget.spent),
     }
     if detail:
         body["milestones"] = [milestone_json(m) for m in project.milestones]
@@ -122,7 +128,7 @@ def update_project(project_id: int) -> Response:
     project = get_project_or_404(current_user, project_id)
     payload = json_body()
     version = expected_version(payload)
-    form = validated(ProjectForm, {**project_fields(project), **payload})
+    form = validated(ProjectForm, {**project_fields(project), **payload}, project=project)
     services.update_project(current_user, project, form.to_input(), version)
     commit("campaign")
     return jsonify(project_json(project, detail=True))
@@ -151,7 +157,7 @@ def list_actuals(project_id: int) -> Response:
 def report_actual(project_id: int) -> tuple[Response, int]:
     project = get_project_or_404(current_user, project_id)
     form = validated(ActualForm, json_body())
-    actual = services.report_actual(current_user, project, form.value.data, form.measured_on.data, form.note.data or "")
+    actual = services.report_actual(current_user, project, form.value.data, form.day, form.note.data or "")
     commit()
     return jsonify(_actual_json(actual)), 201
 
@@ -166,7 +172,7 @@ def list_expenses(project_id: int) -> Response:
 def record_expense(project_id: int) -> tuple[Response, int]:
     project = get_project_or_404(current_user, project_id)
     form = validated(ExpenseForm, json_body())
-    expense = services.record_expense(current_user, project, form.amount.data, form.spent_on.data, form.description.data or "")
+    expense = services.record_expense(current_user, project, form.amount.data, form.day, form.description.data or "")
     commit()
     return jsonify(_expense_json(expense)), 201
 
@@ -187,5 +193,5 @@ def _actual_json(actual: GoalActual) -> dict[str, Any]:
 
 
 def _expense_json(expense: Expense) -> dict[str, Any]:
-    return {"id": expense.id, "amount": str(expense.amount), "spent_on": expense.spent_on.isoformat(),
+    return {"id": expense.id, "amount": money(expense.amount), "spent_on": expense.spent_on.isoformat(),
             "description": expense.description, "recorded_by": expense.recorded_by.name}

@@ -22,8 +22,9 @@ def goal_chart_svg(
     """An accessible SVG line chart; empty string when there is no plan to draw."""
     if len(plan) < 2:
         return ""
-    days = [p.on for p in (*plan, *actuals)] + [today]
-    first, last = min(p.on for p in plan), max(days)
+    days = [p.on for p in (*plan, *actuals)]
+    # Today widens the axis only to the right: the chart is about the plan, not the past.
+    first, last = min(days), max([*days, today])
     values = [p.value for p in (*plan, *actuals)]
     ticks = nice_ticks(min(values), max(values))
     low, high = ticks[0], ticks[-1]
@@ -66,7 +67,7 @@ def goal_chart_svg(
     if first <= today <= last:
         parts.append(
             f'<line x1="{x(today):.1f}" x2="{x(today):.1f}" y1="{TOP}" y2="{HEIGHT - BOTTOM}" stroke="#f59e0b" '
-            f'stroke-width="1.5" stroke-dasharray="3 3"/><text x="{x(today) + 4:.1f}" y="{TOP + 10}" '
+            f'stroke-width="1.5" stroke-dasharray="3 3"/><text x="{x(today) + 4:.1f}" y="{HEIGHT - BOTTOM - 6}" '
             f'font-size="11" fill="#b45309">today</text>'
         )
     if actuals:
@@ -78,7 +79,7 @@ def goal_chart_svg(
                 f"<title>Actual {_fmt(point.value)} {escape(unit)} on {point.on.isoformat()}</title></circle>"
             )
     parts.append(
-        f'<g font-size="11" fill="#374151" transform="translate({LEFT + 8},{TOP + 4})">'
+        f'<g font-size="11" fill="#374151" transform="translate({WIDTH - RIGHT - 130},{TOP + 4})">'
         '<line x1="0" x2="18" y1="6" y2="6" stroke="#a5b4fc" stroke-width="2" stroke-dasharray="6 4"/>'
         '<text x="24" y="10">plan</text>'
         '<line x1="64" x2="82" y1="6" y2="6" stroke="#4f46e5" stroke-width="2.5"/>'
@@ -90,14 +91,15 @@ def goal_chart_svg(
 
 def nice_ticks(low: float, high: float, target: int = 6) -> list[float]:
     """Round axis values (steps of 1, 2, 2.5 or 5 times a power of ten) covering low..high."""
-    if high <= low:
+    if high - low <= 1e-9 * max(1.0, abs(low), abs(high)):  # flat, or narrower than floats can label
         high = low + 1
     raw = (high - low) / (target - 1)
     magnitude = 10 ** math.floor(math.log10(raw))
     step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
     start = math.floor(low / step) * step
     count = math.ceil((high - start) / step - 1e-9)
-    return [round(start + i * step, 10) for i in range(count + 1)]
+    digits = max(0, 1 - math.floor(math.log10(step)))  # enough to tell neighbouring ticks apart
+    return [round(start + i * step, digits) for i in range(count + 1)]
 
 
 def _fmt(value: float) -> str:

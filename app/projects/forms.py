@@ -19,11 +19,11 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
-from app.accounts.models import Role
+from app.accounts.models import Role, User
 from app.accounts.services import active_users
 from app.core import clock
-from app.core.forms import choices, optional_int
-from app.projects.models import ProjectRole
+from app.core.forms import MAX_MONEY, Finite, choices, money_validators, optional_int
+from app.projects.models import Project, ProjectRole
 from app.projects.services import ProjectInput
 from app.regions.services import active_regions
 
@@ -34,9 +34,11 @@ class ProjectForm(FlaskForm):
     goal_statement = TextAreaField("Goal statement", validators=[Length(max=2000)])
     goal_metric = StringField("Goal metric", validators=[DataRequired(), Length(max=120)])
     goal_unit = StringField("Unit", validators=[Length(max=20)])
-    goal_baseline = FloatField("Baseline", default=0.0, validators=[InputRequired()])
-    goal_target = FloatField("Target", validators=[InputRequired()])
-    budget = DecimalField("Budget", places=2, default=Decimal("0"), validators=[InputRequired(), NumberRange(min=0)])
+    goal_baseline = FloatField("Baseline", default=0.0, validators=[Optional(), Finite()])
+    goal_target = FloatField("Target", validators=[InputRequired(), Finite()])
+    budget = DecimalField(
+        "Budget", places=2, default=Decimal("0"), validators=[Optional(), Finite(), NumberRange(min=0, max=MAX_MONEY)]
+    )
     currency = StringField(
         "Currency", default="EUR",
         validators=[DataRequired(), Regexp(r"^[A-Za-z]{3}$", message="Use a three-letter code such as EUR.")],
@@ -49,14 +51,24 @@ class ProjectForm(FlaskForm):
     member_ids = SelectMultipleField("Team members", coerce=int)
     version = IntegerField(validators=[Optional()])
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: object, project: Project | None = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.region_ids.choices = choices((r.id, r.name) for r in active_regions())
+        # People deactivated since they joined stay choosable on their campaign, so an edit keeps them.
+        kept = [m.user for m in project.memberships if not m.user.active] if project is not None else []
+
+        def people(role: Role | None) -> list[User]:
+            return [*active_users(role), *(u for u in kept if role is None or u.role is role)]
+
+        def label(user: User, with_role: bool = False) -> str:
+            return user.name + (f" ({user.role_label})" if with_role else "") + ("" if user.active else " — deactivated")
+
+        regions = [*active_regions(), *(r for r in (project.regions if project else []) if not r.active)]
+        self.region_ids.choices = choices((r.id, r.name) for r in regions)
         self.project_manager_id.choices = choices(
-            [("", "— not yet —")] + [(u.id, u.name) for u in active_users(Role.PROJECT_MANAGER)]
+            [("", "— not yet —")] + [(u.id, label(u)) for u in people(Role.PROJECT_MANAGER)]
         )
-        self.product_manager_ids.choices = choices((u.id, u.name) for u in active_users(Role.PRODUCT_MANAGER))
-        self.member_ids.choices = choices((u.id, f"{u.name} ({u.role_label})") for u in active_users())
+        self.product_manager_ids.choices = choices((u.id, label(u)) for u in people(Role.PRODUCT_MANAGER))
+        self.member_ids.choices = choices((u.id, label(u, with_role=True)) for u in people(None))
 
     def to_input(self) -> ProjectInput:
         return ProjectInput(
@@ -78,15 +90,23 @@ class ProjectForm(FlaskForm):
 
 
 class ActualForm(FlaskForm):
-    value = FloatField("Value", validators=[InputRequired()])
-    measured_on = DateField("Measured on", default=date.today, validators=[InputRequired()])
+    value = FloatField("Value", validators=[InputRequired(), Finite()])
+    measured_on = DateField("Measured on", default=date.today, validators=[Optional()], description="Empty: today.")
     note = StringField("Note", validators=[Length(max=500)])
+
+    @property
+    def day(self) -> date:
+        return self.measured_on.data or clock.today()
 
 
 class ExpenseForm(FlaskForm):
-    amount = DecimalField("Amount", places=2, validators=[InputRequired(), NumberRange(min=Decimal("0.01"))])
-    spent_on = DateField("Date", default=date.today, validators=[InputRequired()])
+    amount = DecimalField("Amount", places=2, validators=money_validators(Decimal("0.01")))
+    spent_on = DateField("Date", default=date.today, validators=[Optional()], description="Empty: today.")
     description = StringField("What for", validators=[DataRequired(), Length(max=200)])
+
+    @property
+    def day(self) -> date:
+        return self.spent_on.data or clock.today()
 
 
 class MemberForm(FlaskForm):

@@ -16,10 +16,10 @@ import sqlalchemy as sa
 from app.accounts.models import Role, User
 from app.audit import services as audit
 from app.core import clock
-from app.core.errors import InvalidInput, ServiceError, StaleEdit, TransitionRefused
+from app.core.errors import InvalidInput, NotAllowed, StaleEdit, TransitionRefused
 from app.extensions import db
 from app.milestones.models import Milestone
-from app.projects.access import EDITOR_ROLES, can_edit, can_report, roles_in
+from app.projects.access import require_editor, require_reporter, roles_in
 from app.projects.models import Expense, GoalActual, Project, ProjectMember, ProjectRole
 from app.regions.models import Region
 from workflows import goals
@@ -66,7 +66,7 @@ def templates_by_key() -> Mapping[str, CampaignTemplate]:
 def launch_project(actor: User, data: ProjectInput, template: CampaignTemplate | None) -> Project:
     """Create a draft campaign, with the template's milestones at their offsets from the start."""
     if not can_launch(actor):
-        raise ServiceError("Only sales managers, project managers and admins start campaigns.")
+        raise NotAllowed("Only sales managers, project managers and admins start campaigns.")
     _validate(data)
     project = Project(owner=actor, state=PROJECT_WORKFLOW.initial, kind=template.key if template else None)
     _apply(project, data)
@@ -97,16 +97,19 @@ def launch_project(actor: User, data: ProjectInput, template: CampaignTemplate |
 
 def update_project(actor: User, project: Project, data: ProjectInput, expected_version: int) -> Project:
     """Save edits to a campaign's details; refuse an edit made on a stale copy."""
-    if not can_edit(actor, project):
-        raise ServiceError("You cannot edit this campaign.")
+    require_editor(actor, project)
     if expected_version != project.version:
         raise StaleEdit("campaign")
-    _validate(data)
+    _validate(data, project)
     before = _snapshot(project)
     _apply(project, data)
     _sync_members(project, data)
-    db.session.flush()
     changed = audit.changes(before, _snapshot(project))
+    if changed:
+        # Members and regions live in other tables; touching the row still bumps its version,
+        # so a stale copy cannot undo this edit unnoticed.
+        project.updated_at = clock.now()
+    db.session.flush()
     if changed:
         audit.record(
             actor, "project.updated", f"Edited the campaign: {audit.describe(changed)}",
@@ -156,8 +159,7 @@ def fire_transition(actor: User, project: Project, event: str, reason: str = "")
         details["outcome"] = project.outcome
     db.session.flush()
     audit.record(
-        actor, f"project.{event}", f"{transition.label}: {PROJECT_WORKFLOW.label(old_state)} → "
-        f"{PROJECT_WORKFLOW.label(project.state)}" + (f" ({reason.strip()})" if reason.strip() else ""),
+        actor, f"project.{event}", transition.label + (f": {reason.strip()}" if reason.strip() else ""),
         entity="project", entity_id=project.id, project_id=project.id,
         from_state=old_state, to_state=project.state, details=details,
     )
@@ -174,8 +176,7 @@ def measured_outcome(project: Project) -> str:
 
 def report_actual(actor: User, project: Project, value: float, measured_on: date, note: str = "") -> GoalActual:
     """Record the goal metric's value on a date."""
-    if not can_report(actor, project):
-        raise ServiceError("You cannot report actuals on this campaign.")
+    require_reporter(actor, project)
     if measured_on > clock.today():
         raise InvalidInput("An actual cannot be measured in the future.", {"measured_on": ["Pick today or earlier."]})
     actual = GoalActual(project=project, value=value, measured_on=measured_on, note=note.strip(), recorded_by=actor)
@@ -190,8 +191,7 @@ def report_actual(actor: User, project: Project, value: float, measured_on: date
 
 def record_expense(actor: User, project: Project, amount: Decimal, spent_on: date, description: str) -> Expense:
     """Book spend against the campaign budget."""
-    if not can_report(actor, project):
-        raise ServiceError("You cannot record spend on this campaign.")
+    require_reporter(actor, project)
     expense = Expense(project=project, amount=amount, spent_on=spent_on, description=description.strip(), recorded_by=actor)
     db.session.add(expense)
     db.session.flush()
@@ -204,8 +204,7 @@ def record_expense(actor: User, project: Project, amount: Decimal, spent_on: dat
 
 def add_member(actor: User, project: Project, user: User, role: ProjectRole) -> ProjectMember:
     """Give ``user`` access to the campaign (as a member or product manager)."""
-    if not roles_in(actor, project) & EDITOR_ROLES:
-        raise ServiceError("Only the campaign's owner, project manager or an admin manage its members.")
+    require_editor(actor, project)
     if not user.active:
         raise InvalidInput("That person's account is deactivated.", {"user_id": ["Choose an active user."]})
     if role is ProjectRole.PRODUCT_MANAGER and user.role is not Role.PRODUCT_MANAGER:
@@ -226,8 +225,7 @@ def add_member(actor: User, project: Project, user: User, role: ProjectRole) -> 
 
 
 def remove_member(actor: User, project: Project, user: User) -> None:
-    if not roles_in(actor, project) & EDITOR_ROLES:
-        raise ServiceError("Only the campaign's owner, project manager or an admin manage its members.")
+    require_editor(actor, project)
     membership = next((m for m in project.memberships if m.user_id == user.id), None)
     if membership is None:
         raise InvalidInput(f"{user.name} is not on this campaign.")
@@ -241,7 +239,9 @@ def remove_member(actor: User, project: Project, user: User) -> None:
     )
 
 
-def _validate(data: ProjectInput) -> None:
+def _validate(data: ProjectInput, project: Project | None = None) -> None:
+    """Check the input; people already on ``project`` stay valid even if deactivated since."""
+    current = {m.user_id for m in project.memberships} if project is not None else set()
     errors: dict[str, list[str]] = {}
     if not data.title.strip():
         errors["title"] = ["Give the campaign a title."]
@@ -251,15 +251,18 @@ def _validate(data: ProjectInput) -> None:
         errors["goal_target"] = ["The target must differ from the baseline."]
     if data.budget < 0:
         errors["budget"] = ["The budget cannot be negative."]
-    if data.project_manager_id is not None and not _users_with_role([data.project_manager_id], Role.PROJECT_MANAGER):
+    pm = [data.project_manager_id] if data.project_manager_id is not None else []
+    if not _users_with_role(pm, Role.PROJECT_MANAGER, current):
         errors["project_manager_id"] = ["Choose an active project manager."]
-    if data.product_manager_ids and not _users_with_role(data.product_manager_ids, Role.PRODUCT_MANAGER):
+    if not _users_with_role(data.product_manager_ids, Role.PRODUCT_MANAGER, current):
         errors["product_manager_ids"] = ["Choose active product managers."]
-    if data.member_ids and not _users_with_role(data.member_ids, None):
+    if not _users_with_role(data.member_ids, None, current):
         errors["member_ids"] = ["Choose active users."]
     if data.region_ids:
+        kept = {r.id for r in project.regions} if project is not None else set()
         found = db.session.scalar(
-            sa.select(sa.func.count()).select_from(Region).where(Region.id.in_(data.region_ids), Region.active)
+            sa.select(sa.func.count()).select_from(Region)
+            .where(Region.id.in_(data.region_ids), sa.or_(Region.active, Region.id.in_(kept)))
         )
         if found != len(set(data.region_ids)):
             errors["region_ids"] = ["Choose active regions."]
@@ -267,14 +270,21 @@ def _validate(data: ProjectInput) -> None:
         raise InvalidInput("Please correct the highlighted fields.", errors)
 
 
-def _users_with_role(user_ids: Sequence[int], role: Role | None) -> bool:
-    query = sa.select(sa.func.count()).select_from(User).where(User.id.in_(user_ids), User.active)
+def _users_with_role(user_ids: Sequence[int], role: Role | None, already_on: set[int]) -> bool:
+    """Whether every id is a user of ``role`` (any role if None) who is active or ``already_on`` the campaign."""
+    if not user_ids:
+        return True
+    query = sa.select(sa.func.count()).select_from(User).where(
+        User.id.in_(user_ids), sa.or_(User.active, User.id.in_(already_on))
+    )
     if role is not None:
         query = query.where(User.role == role)
     return db.session.scalar(query) == len(set(user_ids))
 
 
 def _apply(project: Project, data: ProjectInput) -> None:
+    # Query first: a query autoflushes, and a flush between column changes would bump the version twice.
+    regions = list(db.session.scalars(sa.select(Region).where(Region.id.in_(data.region_ids))))
     project.title = data.title.strip()
     project.goal_statement = data.goal_statement.strip()
     project.goal_metric = data.goal_metric.strip()
@@ -286,7 +296,7 @@ def _apply(project: Project, data: ProjectInput) -> None:
     project.start_date = data.start_date
     project.end_date = data.end_date
     project.project_manager_id = data.project_manager_id
-    project.regions = list(db.session.scalars(sa.select(Region).where(Region.id.in_(data.region_ids))))
+    project.regions = regions
 
 
 def _sync_members(project: Project, data: ProjectInput) -> None:

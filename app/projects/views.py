@@ -12,9 +12,8 @@ from werkzeug.wrappers import Response
 from app.accounts.models import User
 from app.audit.services import project_history
 from app.core import clock
-from app.core.errors import ServiceError, TransitionRefused
-from app.core.forms import CsrfForm, TransitionForm, show_service_error
-from app.core.views import commit, run_and_flash
+from app.core.forms import CsrfForm, TransitionForm
+from app.core.views import fire_from_form, run_and_flash, save_form
 from app.extensions import db
 from app.milestones.forms import MilestoneForm, TaskForm
 from app.milestones.services import milestone_options
@@ -69,16 +68,10 @@ def new(template_key: str) -> str | Response:
         form.goal_target.data = template.goal_target
         form.start_date.data = today
         form.end_date.data = template.default_end(today)
-    if form.validate_on_submit():
-        try:
-            project = services.launch_project(current_user, form.to_input(), template)
-            commit()
-        except ServiceError as error:
-            db.session.rollback()
-            show_service_error(form, error)
-        else:
-            flash(f"Campaign “{project.title}” created as a draft.", "success")
-            return redirect(url_for(".show", project_id=project.id))
+    project = save_form(form, lambda: services.launch_project(current_user, form.to_input(), template))
+    if project is not None:
+        flash(f"Campaign “{project.title}” created as a draft.", "success")
+        return redirect(url_for(".show", project_id=project.id))
     return render_template("projects/form.html", form=form, template=template, project=None)
 
 
@@ -117,37 +110,25 @@ def edit(project_id: int) -> str | Response:
     if not can_edit(current_user, project):
         flash("You cannot edit this campaign.", "error")
         return redirect(url_for(".show", project_id=project.id))
-    form = ProjectForm(obj=project)
+    form = ProjectForm(obj=project, project=project)
     if request.method == "GET":
         form.region_ids.data = [r.id for r in project.regions]
         form.product_manager_ids.data = [u.id for u in project.members_with(ProjectRole.PRODUCT_MANAGER)]
         form.member_ids.data = [u.id for u in project.members_with(ProjectRole.MEMBER)]
-    if form.validate_on_submit():
-        try:
-            services.update_project(current_user, project, form.to_input(), form.version.data or 0)
-            commit("campaign")
-        except ServiceError as error:
-            db.session.rollback()
-            show_service_error(form, error)
-        else:
-            flash("Campaign saved.", "success")
-            return redirect(url_for(".show", project_id=project.id))
+    saved = save_form(
+        form, lambda: services.update_project(current_user, project, form.to_input(), form.version.data or 0), "campaign"
+    )
+    if saved is not None:
+        flash("Campaign saved.", "success")
+        return redirect(url_for(".show", project_id=project.id))
     return render_template("projects/form.html", form=form, template=None, project=project)
 
 
 @bp.post("/<int:project_id>/transition")
 def transition(project_id: int) -> Response:
     project = get_project_or_404(current_user, project_id)
-    form = TransitionForm()
-    if form.validate_on_submit():
-        try:
-            services.fire_transition(current_user, project, form.event.data or "", form.reason.data or "")
-            commit("campaign")
-        except TransitionRefused as refused:
-            db.session.rollback()
-            flash_reasons(refused)
-        else:
-            flash(f"Campaign is now {project.state_label.lower()}.", "success")
+    if fire_from_form(lambda event, reason: services.fire_transition(current_user, project, event, reason), "campaign"):
+        flash(f"Campaign is now {project.state_label.lower()}.", "success")
     return redirect(url_for(".show", project_id=project.id))
 
 
@@ -157,7 +138,7 @@ def report_actual(project_id: int) -> Response:
     form = ActualForm()
     return _save_small_form(
         project, form,
-        lambda: services.report_actual(current_user, project, form.value.data, form.measured_on.data, form.note.data or ""),
+        lambda: services.report_actual(current_user, project, form.value.data, form.day, form.note.data or ""),
         "Actual recorded.",
     )
 
@@ -168,7 +149,7 @@ def record_expense(project_id: int) -> Response:
     form = ExpenseForm()
     return _save_small_form(
         project, form,
-        lambda: services.record_expense(current_user, project, form.amount.data, form.spent_on.data, form.description.data or ""),
+        lambda: services.record_expense(current_user, project, form.amount.data, form.day, form.description.data or ""),
         "Spend recorded.",
     )
 
@@ -195,13 +176,6 @@ def remove_member(project_id: int, user_id: int) -> Response:
         project, CsrfForm(), lambda: services.remove_member(current_user, project, user),
         f"{user.name} removed.", anchor="members",
     )
-
-
-def flash_reasons(refused: TransitionRefused) -> None:
-    """A refused transition as an error flash followed by its reasons (the layout lists them)."""
-    flash(refused.message, "error")
-    for reason in refused.reasons:
-        flash(reason, "reason")
 
 
 def _save_small_form(

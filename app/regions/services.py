@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from app.accounts.models import User
 from app.audit import services as audit
-from app.core.errors import InvalidInput, ServiceError
+from app.core.errors import InvalidInput, NotAllowed
 from app.extensions import db
 from app.regions.models import Region
 
@@ -24,7 +24,7 @@ def all_regions() -> Sequence[Region]:
 def save_region(actor: User, region: Region | None, code: str, name: str, active: bool) -> Region:
     """Create (``region`` None) or edit a region; codes and names are unique."""
     if not actor.is_admin:
-        raise ServiceError("Only admins manage regions.")
+        raise NotAllowed("Only admins manage regions.")
     code, name = code.strip().upper(), name.strip()
     errors: dict[str, list[str]] = {}
     for field, column, value in (("code", Region.code, code), ("name", Region.name, name)):

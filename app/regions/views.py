@@ -6,9 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from app.core.errors import ServiceError
-from app.core.forms import show_service_error
-from app.core.views import commit
+from app.core.views import save_form
 from app.extensions import db
 from app.regions import services
 from app.regions.forms import RegionForm
@@ -42,14 +40,10 @@ def edit(region_id: int) -> str | Response:
 
 
 def _save(form: RegionForm, region: Region | None) -> bool:
-    if not form.validate_on_submit():
-        return False
-    try:
-        saved = services.save_region(current_user, region, form.code.data or "", form.name.data or "", bool(form.active.data))
-        commit()
-    except ServiceError as error:
-        db.session.rollback()
-        show_service_error(form, error)
-        return False
-    flash(f"Region {saved.name} saved.", "success")
-    return True
+    saved = save_form(
+        form,
+        lambda: services.save_region(current_user, region, form.code.data or "", form.name.data or "", bool(form.active.data)),
+    )
+    if saved is not None:
+        flash(f"Region {saved.name} saved.", "success")
+    return saved is not None

@@ -8,6 +8,7 @@ send ``Authorization: Bearer <token>`` and, for writes, a JSON body.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from app.accounts.models import User
 from app.accounts.services import issue_token
 from app.extensions import db
 from tests.conftest import RequestClient
+from tests.factories import RegionFactory
 
 _UNSET = object()
 
@@ -65,3 +67,34 @@ def api(app: Flask) -> Callable[[User], Api]:
         return Api(app.test_client(), user, plain)
 
     return for_user
+
+
+#: A fixed start, so the template's milestone offsets can be asserted as exact dates.
+START = date(2027, 1, 4)
+
+
+@pytest.fixture
+def campaign_payload(people: dict[str, User]) -> Callable[..., dict[str, Any]]:
+    """``campaign_payload(**overrides)``: a complete, valid body for POST /api/v1/projects."""
+
+    def build(**overrides: Any) -> dict[str, Any]:
+        region = RegionFactory()
+        payload: dict[str, Any] = {
+            "title": "Acme Pro upgrade",
+            "start_date": START.isoformat(),
+            "end_date": (START + timedelta(days=730)).isoformat(),
+            "goal_metric": "Current customers on the new tier",
+            "goal_unit": "%",
+            "goal_baseline": 0,
+            "goal_target": 50,
+            "budget": "120000.00",
+            "currency": "EUR",
+            "region_ids": [region.id],
+            "project_manager_id": people["pm"].id,
+            "product_manager_ids": [people["product"].id],
+            "member_ids": [people["team"].id],
+        }
+        payload.update(overrides)
+        return payload
+
+    return build

@@ -46,6 +46,16 @@ def browser_type_launch_args() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
+def base_url() -> None:
+    """No base URL: tests build absolute URLs from ``live_server``.
+
+    Defining it here also replaces pytest-playwright's fallback ``base_url`` fixture, an
+    instance method that pytest 9 warns about (PytestRemovedIn10Warning).
+    """
+    return None
+
+
+@pytest.fixture(scope="session")
 def live_server(app: Flask) -> Iterator[str]:
     """Serve a second app, on the test database but with real CSRF, and yield its base URL."""
     served = create_app(
@@ -109,6 +119,8 @@ def screenshot(screenshot_dir: Path) -> Callable[[Page, str], Path]:
 
     def take(page: Page, name: str) -> Path:
         path = screenshot_dir / f"{name}.png"
+        # From the top: a full-page capture of a scrolled page paints the sticky top bar mid-page.
+        page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=str(path), full_page=True)
         return path
 

@@ -4,12 +4,13 @@ the admin's users page and API-token creation."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from app.core import clock
 from app.extensions import db
 from app.milestones import services as milestones
 from app.projects import services as projects
@@ -62,15 +63,26 @@ def test_an_outsider_opening_another_campaign_gets_the_not_found_page(
     expect(page.locator("#campaigns")).not_to_contain_text("Secret upgrade")
 
 
-def test_the_campaign_page_fits_a_phone_screen(page: Page, live_server, people, make_project, sign_in, screenshot):
+@pytest.mark.parametrize(
+    "with_reports",
+    [
+        pytest.param(False, id="fresh"),
+        pytest.param(True, id="with-actual-and-spend"),
+    ],
+)
+def test_the_campaign_page_fits_a_phone_screen(
+    page: Page, live_server, people, make_project, sign_in, screenshot, with_reports
+):
     project = make_project(title="Northwind Pro tier upgrade across Southern Europe", state="active")
     pm = people["pm"]
-    projects.report_actual(pm, project, 12.5, date.today() - timedelta(days=3), "CRM export")
-    projects.record_expense(pm, project, Decimal("1500"), date.today() - timedelta(days=2), "Email design agency")
     milestones.create_task(
-        pm, project.milestones[0],
+        pm,
+        project.milestones[0],
         milestones.TaskInput(title="Draft the price band memo", assignee_id=people["team"].id, due_date=None),
     )
+    if with_reports:  # each adds a table to the page
+        projects.report_actual(pm, project, 12.5, clock.today() - timedelta(days=3), "CRM export")
+        projects.record_expense(pm, project, Decimal("1500"), clock.today() - timedelta(days=2), "Email design agency")
     db.session.commit()
     page.set_viewport_size(PHONE)
     sign_in(page, pm)  # the project manager sees every form on the page
@@ -79,18 +91,17 @@ def test_the_campaign_page_fits_a_phone_screen(page: Page, live_server, people, 
     expect(page.locator("h1 > .badge").first).to_have_text("Active")
     expect(page.locator("#roadmap li.milestone")).to_have_count(5)
     expect(page.locator("#roadmap")).to_contain_text("Draft the price band memo")
-    screenshot(page, "06-campaign-phone")
+    if with_reports:
+        expect(page.locator("#goal table")).to_contain_text("CRM export")
+        expect(page.locator("#budget table")).to_contain_text("Email design agency")
+        screenshot(page, "06-campaign-phone")
 
-    widths = page.evaluate(
-        "() => ({scroll: document.documentElement.scrollWidth, viewport: window.innerWidth})"
-    )
+    widths = page.evaluate("() => ({scroll: document.documentElement.scrollWidth, viewport: window.innerWidth})")
     assert widths["viewport"] == PHONE["width"]
     assert widths["scroll"] <= widths["viewport"] + 1, widths
 
 
-def test_admin_sees_the_users_and_creates_an_api_token_shown_once(
-    page: Page, live_server, people, sign_in, screenshot
-):
+def test_admin_sees_the_users_and_creates_an_api_token_shown_once(page: Page, live_server, people, sign_in, screenshot):
     sign_in(page, people["admin"])
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server)
 

@@ -6,9 +6,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from app.core.errors import InvalidInput, ServiceError, StaleEdit, TransitionRefused
+from app.core.errors import InvalidInput, RecordClosed, ServiceError, StaleEdit, TransitionRefused
 from app.milestones import services
 from app.milestones.services import MilestoneInput, TaskInput
+from app.projects.services import fire_transition
 
 
 def test_new_milestones_go_last_and_must_fall_inside_the_campaign(make_project, people):
@@ -74,10 +75,8 @@ def test_cancelling_needs_a_reason_and_closed_campaigns_are_frozen(make_project,
         services.fire_milestone_transition(people["pm"], milestone, "cancel")
     services.fire_milestone_transition(people["pm"], milestone, "cancel", "Merged into the year-one checkpoint")
     assert milestone.state == "cancelled"
-    from app.projects.services import fire_transition
-
     fire_transition(people["pm"], project, "cancel", "Stopped")
-    with pytest.raises(TransitionRefused):
+    with pytest.raises(RecordClosed):
         services.fire_milestone_transition(people["pm"], milestone, "reopen")
 
 

@@ -22,7 +22,7 @@ def test_editing_a_milestone_moves_it_and_shows_in_history(make_project, people,
     assert response.status_code == 302
     assert db.session.get(Milestone, milestone.id).due_date == new_due
     page = client.get(f"/campaigns/{project.id}").get_data(as_text=True)
-    assert f"due date: {old_due.isoformat()} → {new_due.isoformat()}" in page
+    assert f"due date: {old_due:%d %b %Y} → {new_due:%d %b %Y}" in page
 
 
 def test_a_stale_edit_form_shows_a_conflict_and_saves_nothing(make_project, people, login):
