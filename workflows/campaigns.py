@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 TEMPLATE_DIR = Path(__file__).with_name("templates")
@@ -81,6 +82,13 @@ def plan_milestones(
     ]
 
 
+def _whole(value: object, name: str) -> int:
+    """A whole number, refusing 1.5 rather than quietly truncating it."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TemplateError(f"{name} must be a whole number, not {value!r}")
+    return value
+
+
 def parse_template(key: str, data: Mapping[str, Any]) -> CampaignTemplate:
     """Build a template from parsed TOML, saying exactly what is wrong with a bad one."""
     try:
@@ -88,9 +96,9 @@ def parse_template(key: str, data: Mapping[str, Any]) -> CampaignTemplate:
         specs = tuple(
             MilestoneSpec(
                 title=str(m["title"]),
-                offset_days=int(m.get("offset_days", 0)),
-                offset_weeks=int(m.get("offset_weeks", 0)),
-                offset_months=int(m.get("offset_months", 0)),
+                offset_days=_whole(m.get("offset_days", 0), "offset_days"),
+                offset_weeks=_whole(m.get("offset_weeks", 0), "offset_weeks"),
+                offset_months=_whole(m.get("offset_months", 0), "offset_months"),
                 target_share=None if m.get("target_share") is None else float(m["target_share"]),
             )
             for m in data.get("milestones", [])
@@ -99,16 +107,18 @@ def parse_template(key: str, data: Mapping[str, Any]) -> CampaignTemplate:
             key=key,
             name=str(data["name"]),
             description=str(data.get("description", "")),
-            duration_months=int(data["duration_months"]),
+            duration_months=_whole(data["duration_months"], "duration_months"),
             goal_metric=str(goal["metric"]),
             goal_unit=str(goal.get("unit", "")),
             goal_baseline=float(goal.get("baseline", 0)),
             goal_target=float(goal["target"]),
             milestones=specs,
-            order=int(data.get("order", 100)),
+            order=_whole(data.get("order", 100), "order"),
         )
     except KeyError as missing:
         raise TemplateError(f"template {key!r} lacks {missing.args[0]!r}") from None
+    except TemplateError as bad:
+        raise TemplateError(f"template {key!r}: {bad}") from None
     except (TypeError, ValueError) as bad:
         raise TemplateError(f"template {key!r}: {bad}") from None
     if not template.milestones:
@@ -124,5 +134,10 @@ def load_templates(directory: Path = TEMPLATE_DIR) -> Mapping[str, CampaignTempl
     templates = []
     for path in sorted(directory.glob("*.toml")):
         with path.open("rb") as handle:
-            templates.append(parse_template(path.stem, tomllib.load(handle)))
-    return {t.key: t for t in sorted(templates, key=lambda t: (t.order, t.name))}
+            try:
+                data = tomllib.load(handle)
+            except tomllib.TOMLDecodeError as bad:
+                raise TemplateError(f"{path.name} is not valid TOML: {bad}") from None
+        templates.append(parse_template(path.stem, data))
+    # Read-only: every caller shares this cached mapping.
+    return MappingProxyType({t.key: t for t in sorted(templates, key=lambda t: (t.order, t.name))})

@@ -116,6 +116,8 @@ class Workflow(Generic[F]):
         """Decide whether ``event`` may fire from ``state``; every refusal says why."""
         if event not in self.events:
             return Decision(event, None, (f"There is no action called {event!r}.",))
+        if state not in self.states:
+            return Decision(event, None, (f"The {self.noun} is in an unknown state {state!r}.",))
         transition = self.transition(event, state)
         if transition is None:
             return Decision(

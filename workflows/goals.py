@@ -45,7 +45,9 @@ def expected_value(path: Sequence[Checkpoint], on: date) -> float:
     if on <= path[0].on:
         return path[0].value
     for before, after in pairwise(path):
-        if on <= after.on:
+        if on == after.on:
+            return after.value  # exactly, not via float arithmetic
+        if on < after.on:
             span = (after.on - before.on).days
             share = (on - before.on).days / span if span else 1.0
             return before.value + share * (after.value - before.value)

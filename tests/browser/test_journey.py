@@ -121,9 +121,9 @@ def test_sales_manager_launches_a_campaign_that_its_team_then_runs(
     expect(page.locator(".flash-success")).to_have_text("Campaign is now active.")
     expect(state_badge(page)).to_have_text("Active")
     history = page.locator("#history li")
-    expect(history.first).to_contain_text("(planned → active)")
-    expect(history.filter(has_text="(proposed → planned)")).to_have_count(1)
-    expect(history.filter(has_text="(draft → proposed)")).to_have_count(1)
+    expect(history.first).to_contain_text("(Planned → Active)")
+    expect(history.filter(has_text="(Proposed → Planned)")).to_have_count(1)
+    expect(history.filter(has_text="(Draft → Proposed)")).to_have_count(1)
     screenshot(page, "04-campaign-active")
     sign_out(page)
 

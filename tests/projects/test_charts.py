@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import xml.etree.ElementTree as ET
 from datetime import date, timedelta
+from itertools import pairwise
 
 import pytest
 from hypothesis import assume, given, settings
@@ -237,7 +238,7 @@ def test_nice_ticks_cover_the_range_with_evenly_spaced_round_steps(low: float, s
     assert low - ticks[0] < step + tolerance
     assert ticks[-1] - high < step + tolerance
     # evenly spaced, and at most target + 1 of them
-    assert all(b - a == pytest.approx(step, rel=1e-6) for a, b in zip(ticks, ticks[1:]))
+    assert all(b - a == pytest.approx(step, rel=1e-6) for a, b in pairwise(ticks))
     assert 2 <= len(ticks) <= target + 1
     # the step is 1, 2, 2.5 or 5 times a power of ten
     mantissa = step / 10 ** math.floor(math.log10(step))
@@ -253,7 +254,7 @@ def test_nice_ticks_are_strictly_increasing_and_cover_even_a_flat_range(low: flo
     high = low + span
     ticks = nice_ticks(low, high)
     assert len(ticks) >= 2
-    assert all(a < b for a, b in zip(ticks, ticks[1:]))
+    assert all(a < b for a, b in pairwise(ticks))
     step = ticks[1] - ticks[0]
     assert ticks[0] <= low + 1e-6 * step
     assert ticks[-1] >= high - 1e-6 * step

@@ -119,7 +119,7 @@ def test_every_shipped_template_ends_with_the_whole_target_on_its_default_end(ke
     assert plan[-1].due_date == template.default_end(start)
     assert plan[-1].target_value == template.goal_target
     shares = [s.target_share for s in template.milestones if s.target_share is not None]
-    assert shares == sorted(shares) and 0 < shares[0] and shares[-1] == 1.0
+    assert shares == sorted(shares) and shares[0] > 0 and shares[-1] == 1.0
 
 
 # --- milestone offsets and add_months ---------------------------------------------------------------------
@@ -201,12 +201,13 @@ def test_parse_template_names_a_missing_key(data: dict[str, Any], missing: str) 
 @pytest.mark.parametrize(
     ("data", "detail"),
     [
-        (minimal(duration_months="twelve"), "invalid literal for int() with base 10: 'twelve'"),
+        (minimal(duration_months="twelve"), "duration_months must be a whole number, not 'twelve'"),
+        (minimal(duration_months=1.5), "duration_months must be a whole number, not 1.5"),
         (minimal(goal={"metric": "Deals", "target": "lots"}), "could not convert string to float: 'lots'"),
         (minimal(goal={"metric": "Deals", "target": 10, "baseline": "none"}), "could not convert string to float"),
-        (minimal(milestones=[{"title": "a", "offset_weeks": "two"}]), "invalid literal for int()"),
+        (minimal(milestones=[{"title": "a", "offset_weeks": "two"}]), "offset_weeks must be a whole number"),
         (minimal(milestones=[{"title": "a", "target_share": "half"}]), "could not convert string to float: 'half'"),
-        (minimal(order=[1]), "int() argument must be"),
+        (minimal(order=[1]), "order must be a whole number, not [1]"),
     ],
 )
 def test_parse_template_explains_a_bad_number(data: dict[str, Any], detail: str) -> None:
@@ -274,3 +275,14 @@ def test_load_templates_on_an_empty_directory_is_empty(tmp_path: Path) -> None:
 def test_the_default_directory_is_the_packaged_templates() -> None:
     assert TEMPLATE_DIR.name == "templates"
     assert sorted(p.stem for p in TEMPLATE_DIR.glob("*.toml")) == sorted(SHIPPED)
+
+
+def test_a_template_file_that_is_not_toml_is_named_in_the_error(tmp_path: Path) -> None:
+    (tmp_path / "broken.toml").write_text('name = "Unclosed\n')
+    with pytest.raises(TemplateError, match=r"^broken\.toml is not valid TOML"):
+        load_templates(tmp_path)
+
+
+def test_the_shared_template_mapping_is_read_only() -> None:
+    with pytest.raises(TypeError):
+        load_templates()["mine"] = load_templates()["quota_push"]  # type: ignore[index]

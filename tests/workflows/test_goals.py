@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from itertools import pairwise
 
 import pytest
 from hypothesis import given, settings
@@ -172,7 +173,7 @@ def test_expected_value_stays_between_the_checkpoints_it_interpolates(
     elif on >= path[-1].on:
         assert result == pytest.approx(path[-1].value, rel=1e-12, abs=1e-9)
     else:
-        before, after = next((b, a) for b, a in zip(path, path[1:]) if b.on < on <= a.on)
+        before, after = next((b, a) for b, a in pairwise(path) if b.on < on <= a.on)
         low, high = sorted((before.value, after.value))
         slack = 1e-12 * max(abs(low), abs(high), 1.0)  # one rounding step of a + share * (b - a)
         assert low - slack <= result <= high + slack
