@@ -9,7 +9,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import Field, HiddenField, TextAreaField
+from wtforms import Field, FloatField, HiddenField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, StopValidation
 
@@ -35,6 +35,17 @@ class Finite:
 
 def money_validators(minimum: Decimal) -> list[object]:
     return [InputRequired(), Finite(), NumberRange(min=minimum, max=MAX_MONEY)]
+
+
+class NumberField(FloatField):
+    """A float field that shows whole numbers as people write them: 50, not 50.0."""
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        if isinstance(self.data, float) and self.data.is_integer() and abs(self.data) < 1e15:
+            return str(int(self.data))
+        return "" if self.data is None else str(self.data)
 
 
 def choices(pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:

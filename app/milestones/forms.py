@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, FloatField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from app.core.forms import Finite, choices, optional_int
+from app.core.forms import Finite, NumberField, choices, optional_int
 from app.milestones.services import MilestoneInput, TaskInput
 from app.projects.models import Project
 
@@ -20,7 +20,7 @@ def _member_choices(project: Project) -> list[SelectChoice]:
 class MilestoneForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     due_date = DateField("Due date", validators=[InputRequired()])
-    target_value = FloatField("Goal target due by then", validators=[Optional(), Finite()])
+    target_value = NumberField("Goal target due by then", validators=[Optional(), Finite()])
     owner_id = SelectField("Owner", coerce=optional_int)
     description = TextAreaField("Description", validators=[Length(max=4000)])
     version = IntegerField(validators=[Optional()])

@@ -9,7 +9,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     DecimalField,
-    FloatField,
     HiddenField,
     IntegerField,
     SelectField,
@@ -22,7 +21,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from app.accounts.models import Role, User
 from app.accounts.services import active_users
 from app.core import clock
-from app.core.forms import MAX_MONEY, Finite, choices, money_validators, optional_int
+from app.core.forms import MAX_MONEY, Finite, NumberField, choices, money_validators, optional_int
 from app.projects.models import Project, ProjectRole
 from app.projects.services import ProjectInput
 from app.regions.services import active_regions
@@ -34,8 +33,8 @@ class ProjectForm(FlaskForm):
     goal_statement = TextAreaField("Goal statement", validators=[Length(max=2000)])
     goal_metric = StringField("Goal metric", validators=[DataRequired(), Length(max=120)])
     goal_unit = StringField("Unit", validators=[Length(max=20)])
-    goal_baseline = FloatField("Baseline", default=0.0, validators=[Optional(), Finite()])
-    goal_target = FloatField("Target", validators=[InputRequired(), Finite()])
+    goal_baseline = NumberField("Baseline", default=0.0, validators=[Optional(), Finite()])
+    goal_target = NumberField("Target", validators=[InputRequired(), Finite()])
     budget = DecimalField(
         "Budget", places=2, default=Decimal("0"), validators=[Optional(), Finite(), NumberRange(min=0, max=MAX_MONEY)]
     )
@@ -90,7 +89,7 @@ class ProjectForm(FlaskForm):
 
 
 class ActualForm(FlaskForm):
-    value = FloatField("Value", validators=[InputRequired(), Finite()])
+    value = NumberField("Value", validators=[InputRequired(), Finite()])
     measured_on = DateField("Measured on", default=date.today, validators=[Optional()], description="Empty: today.")
     note = StringField("Note", validators=[Length(max=500)])
 
