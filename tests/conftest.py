@@ -11,6 +11,7 @@ import contextvars
 import os
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +23,12 @@ from flask.testing import FlaskClient
 
 from app import create_app
 from app.accounts.models import Role, User
+from app.catalog import services as catalog
+from app.catalog.models import Product
 from app.extensions import db
 from app.projects import services as projects
 from app.projects.models import Project
+from app.regions.models import Region
 from tests.factories import PASSWORD, RegionFactory, UserFactory
 
 
@@ -125,6 +129,36 @@ def people(app: Flask) -> dict[str, User]:
     }
     db.session.commit()
     return users
+
+
+@pytest.fixture
+def make_product(people: dict[str, User]) -> Callable[..., Product]:
+    """A catalog product owned by ``people["product"]``, with coverage per region and one price band."""
+
+    def build(
+        name: str = "Northwind Pro",
+        status: str = "available",
+        owners: list[User] | None = None,
+        coverage: dict[Region, str] | None = None,
+        available_from: date | None = None,
+        band: tuple[str, str, str] | None = ("Pro", "100.00", "80.00"),
+    ) -> Product:
+        owner = (owners or [people["product"]])[0]
+        product = catalog.create_product(owner, catalog.ProductInput(
+            name=name, status=status, available_from=available_from,
+            owner_ids=[u.id for u in (owners or [people["product"]])],
+            key_traits="Single sign-on\nAudit log", differences="Half the price of the leader",
+        ))
+        for region, state in (coverage or {}).items():
+            reason = "Not certified under local rules" if state == "not_allowed" else ""
+            planned = date.today() + timedelta(days=90) if state == "planned" else None
+            catalog.set_coverage(owner, product, region, state, reason, planned)
+        if band is not None:
+            catalog.save_band(owner, product, None, band[0], Decimal(band[1]), Decimal(band[2]), "per seat / month")
+        db.session.commit()
+        return product
+
+    return build
 
 
 @pytest.fixture

@@ -27,6 +27,8 @@ ROLE_PHRASES: Mapping[str, str] = {
     "product_manager": "a product manager of the campaign",
     "milestone_owner": "the milestone owner",
     "member": "a campaign member",
+    "seller": "the commitment's author or the campaign owner",
+    "product_signer": "a product manager of the product",
 }
 
 

@@ -40,6 +40,8 @@ class ProjectFacts:
     open_milestones: int = 0
     has_project_manager: bool = False
     actuals_reported: int = 0
+    #: Commitments not yet countersigned (draft, waiting, changes requested), by title.
+    unsigned_commitments: tuple[str, ...] = ()
 
 
 def goal_is_set(facts: ProjectFacts) -> Iterator[str]:
@@ -71,6 +73,11 @@ def has_actuals(facts: ProjectFacts) -> Iterator[str]:
         yield "Report at least one actual value of the goal, so the outcome can be measured."
 
 
+def commitments_are_countersigned(facts: ProjectFacts) -> Iterator[str]:
+    for title in facts.unsigned_commitments:
+        yield f"Commitment {title} is not countersigned yet."
+
+
 _MANAGERS = frozenset({"project_manager", "admin"})
 _LEADS = frozenset({"owner", "project_manager", "admin"})
 
@@ -89,12 +96,15 @@ PROJECT_WORKFLOW: Workflow[ProjectFacts] = Workflow(
             "plan", frozenset({"proposed"}), "planned", _MANAGERS, "Plan",
             guards=(has_a_project_manager, dates_are_valid, has_a_milestone),
         ),
-        Transition("launch", frozenset({"planned"}), "active", _MANAGERS, "Launch", guards=(dates_are_valid,)),
+        Transition(
+            "launch", frozenset({"planned"}), "active", _MANAGERS, "Launch",
+            guards=(dates_are_valid, commitments_are_countersigned),
+        ),
         Transition("hold", frozenset({"active"}), "on_hold", _MANAGERS, "Put on hold", requires=("reason",)),
         Transition("resume", frozenset({"on_hold"}), "active", _MANAGERS, "Resume"),
         Transition(
             "complete", frozenset({"active"}), "completed", _LEADS, "Complete",
-            guards=(has_actuals,), effects=("record_outcome",),
+            guards=(has_actuals, commitments_are_countersigned), effects=("record_outcome",),
         ),
         Transition("cancel", OPEN_STATES, "cancelled", _LEADS, "Cancel", requires=("reason",)),
     ),

@@ -45,6 +45,8 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     password_hash: so.Mapped[str] = so.mapped_column(sa.String(256))
     role: so.Mapped[Role] = so.mapped_column(str_enum(Role))
     active: so.Mapped[bool] = so.mapped_column(default=True)
+    # A team member who sells: may record customer commitments like a sales manager.
+    sales_rep: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
     created_at: so.Mapped[datetime] = so.mapped_column(default=clock.now)
     last_login_at: so.Mapped[datetime | None]
 
@@ -63,6 +65,10 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     @property
     def is_admin(self) -> bool:
         return self.role is Role.ADMIN
+
+    @property
+    def sells(self) -> bool:
+        return self.role is Role.SALES_MANAGER or self.sales_rep
 
     @property
     def role_label(self) -> str:

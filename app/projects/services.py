@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from app.accounts.models import Role, User
 from app.audit import services as audit
+from app.commitments.services import unsigned_titles
 from app.core import clock
 from app.core.errors import InvalidInput, NotAllowed, StaleEdit, TransitionRefused
 from app.extensions import db
@@ -127,6 +128,7 @@ def project_facts(project: Project) -> ProjectFacts:
         open_milestones=sum(1 for m in project.milestones if m.state != "cancelled"),
         has_project_manager=project.project_manager_id is not None,
         actuals_reported=len(project.actuals),
+        unsigned_commitments=unsigned_titles(project.id) if project.id is not None else (),
     )
 
 

@@ -1,0 +1,1 @@
+"""The product catalog: what sales may promise, where, and at what price."""

@@ -1,0 +1,203 @@
+"""Catalog rules: product managers keep their products current; everyone reads."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from urllib.parse import urlparse
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from app.accounts.models import Role, User
+from app.audit import services as audit
+from app.catalog.models import COVERAGE, PRODUCT_STATUSES, MarketCoverage, PriceBand, Product, ProductLink
+from app.core import clock
+from app.core.errors import InvalidInput, NotAllowed, StaleEdit
+from app.extensions import db
+from app.regions.models import Region
+
+
+@dataclass(frozen=True)
+class ProductInput:
+    name: str
+    status: str
+    summary: str = ""
+    key_traits: str = ""
+    differences: str = ""
+    available_from: date | None = None
+    currency: str = "EUR"
+    owner_ids: Sequence[int] = field(default_factory=tuple)
+
+
+def can_add_products(user: User) -> bool:
+    return user.role in {Role.PRODUCT_MANAGER, Role.ADMIN}
+
+
+def can_edit(user: User, product: Product) -> bool:
+    """A product is kept by its own product managers (and admins)."""
+    return user.is_admin or (user.role is Role.PRODUCT_MANAGER and product.is_owned_by(user))
+
+
+def products() -> Sequence[Product]:
+    """The whole catalog, with what its page shows, in a handful of queries."""
+    return db.session.scalars(
+        sa.select(Product)
+        .options(so.selectinload(Product.owners), so.selectinload(Product.bands), so.selectinload(Product.links),
+                 so.selectinload(Product.coverage).joinedload(MarketCoverage.region))
+        .order_by(Product.status == "retired", Product.name)
+    ).all()
+
+
+def create_product(actor: User, data: ProductInput) -> Product:
+    if not can_add_products(actor):
+        raise NotAllowed("Only product managers and admins add products.")
+    owner_ids = data.owner_ids or ((actor.id,) if actor.role is Role.PRODUCT_MANAGER else ())
+    product = Product()
+    _apply(product, ProductInput(**{**data.__dict__, "owner_ids": owner_ids}))
+    db.session.add(product)
+    db.session.flush()
+    audit.record(actor, "product.created", f"Added product {product.name} ({product.status_label})",
+                 entity="product", entity_id=product.id)
+    return product
+
+
+def update_product(actor: User, product: Product, data: ProductInput, expected_version: int) -> Product:
+    _require_editor(actor, product)
+    if expected_version != product.version:
+        raise StaleEdit("product")
+    before = _snapshot(product)
+    _apply(product, data)
+    changed = audit.changes(before, _snapshot(product))
+    if changed:
+        product.updated_at = clock.now()  # owners live in another table: still bump the version
+        db.session.flush()
+        audit.record(actor, "product.updated", f"Edited product {product.name}: {audit.describe(changed)}",
+                     entity="product", entity_id=product.id, details={"changes": changed})
+    return product
+
+
+def save_band(actor: User, product: Product, band: PriceBand | None, tier: str, list_price: Decimal,
+              minimum_price: Decimal, unit: str) -> PriceBand:
+    """Add (``band`` None) or change a price band; its minimum may not exceed its list price."""
+    _require_editor(actor, product)
+    tier = tier.strip()
+    errors: dict[str, list[str]] = {}
+    if minimum_price > list_price:
+        errors["minimum_price"] = ["The minimum cannot be above the list price."]
+    if any(b.tier.lower() == tier.lower() and b is not band for b in product.bands):
+        errors["tier"] = ["This product already has a band for that tier."]
+    if errors:
+        raise InvalidInput("The price band was not saved.", errors)
+    created = band is None
+    if band is None:
+        band = PriceBand(product=product)
+        db.session.add(band)
+    band.tier, band.list_price, band.minimum_price, band.unit = tier, list_price, minimum_price, unit.strip()
+    db.session.flush()
+    audit.record(actor, "product.band_saved",
+                 f"{'Added' if created else 'Changed'} the {tier} band of {product.name}: list {list_price:,.2f}, "
+                 f"minimum {minimum_price:,.2f} {product.currency}", entity="product", entity_id=product.id)
+    return band
+
+
+def delete_band(actor: User, product: Product, band: PriceBand) -> None:
+    _require_editor(actor, product)
+    audit.record(actor, "product.band_deleted", f"Removed the {band.tier} band of {product.name}",
+                 entity="product", entity_id=product.id)
+    product.bands.remove(band)
+    db.session.flush()
+
+
+def add_link(actor: User, product: Product, title: str, url: str) -> ProductLink:
+    _require_editor(actor, product)
+    parsed = urlparse(url.strip())
+    if parsed.scheme not in {"http", "https"} or not parsed.netloc:
+        raise InvalidInput("The link was not added.", {"url": ["Use a full web address starting with https://"]})
+    link = ProductLink(product=product, title=title.strip(), url=url.strip())
+    db.session.add(link)
+    db.session.flush()
+    audit.record(actor, "product.link_added", f"Added material “{link.title}” to {product.name}",
+                 entity="product", entity_id=product.id)
+    return link
+
+
+def delete_link(actor: User, product: Product, link: ProductLink) -> None:
+    _require_editor(actor, product)
+    product.links.remove(link)
+    db.session.flush()
+
+
+def set_coverage(actor: User, product: Product, region: Region, status: str, reason: str = "",
+                 planned_from: date | None = None) -> MarketCoverage | None:
+    """Say whether ``product`` may be sold in ``region``; status '' removes the entry."""
+    _require_editor(actor, product)
+    existing = product.coverage_in(region.id)
+    if not status:
+        if existing is not None:
+            product.coverage.remove(existing)
+            db.session.flush()
+        return None
+    errors: dict[str, list[str]] = {}
+    if status not in COVERAGE:
+        errors["status"] = [f"One of: {', '.join(COVERAGE)}."]
+    if status == "not_allowed" and not reason.strip():
+        errors["reason"] = ["Say why it may not be sold there (e.g. not certified under local rules)."]
+    if status == "planned" and planned_from is None:
+        errors["planned_from"] = ["Give the date it becomes sellable there."]
+    if errors:
+        raise InvalidInput("The market coverage was not saved.", errors)
+    coverage = existing or MarketCoverage(product=product, region=region)
+    if existing is None:
+        db.session.add(coverage)
+    coverage.status = status
+    coverage.reason = reason.strip() if status == "not_allowed" else ""
+    coverage.planned_from = planned_from if status == "planned" else None
+    db.session.flush()
+    audit.record(actor, "product.coverage", f"{product.name} in {region.name}: {COVERAGE[status].lower()}"
+                 + (f" ({coverage.reason})" if coverage.reason else "")
+                 + (f" from {planned_from:%d %b %Y}" if coverage.planned_from else ""),
+                 entity="product", entity_id=product.id)
+    return coverage
+
+
+def _require_editor(actor: User, product: Product) -> None:
+    if not can_edit(actor, product):
+        raise NotAllowed(f"Only the product managers of {product.name} (or an admin) keep it current.")
+
+
+def _apply(product: Product, data: ProductInput) -> None:
+    errors: dict[str, list[str]] = {}
+    name = data.name.strip()
+    if not name:
+        errors["name"] = ["Name the product."]
+    clash = db.session.scalar(sa.select(Product).where(sa.func.lower(Product.name) == name.lower()))
+    if clash is not None and clash is not product:
+        errors["name"] = ["Another product has this name."]
+    if data.status not in PRODUCT_STATUSES:
+        errors["status"] = [f"One of: {', '.join(PRODUCT_STATUSES)}."]
+    owners = list(db.session.scalars(
+        sa.select(User).where(User.id.in_(data.owner_ids), User.role == Role.PRODUCT_MANAGER)
+    ))
+    if len(owners) != len(set(data.owner_ids)):
+        errors["owner_ids"] = ["Owners must be product managers."]
+    if not owners:
+        errors.setdefault("owner_ids", ["Name at least one product manager who keeps this product current."])
+    if errors:
+        raise InvalidInput("The product was not saved.", errors)
+    product.name, product.status = name, data.status
+    product.summary, product.key_traits, product.differences = data.summary.strip(), data.key_traits.strip(), data.differences.strip()
+    product.available_from = data.available_from if data.status in {"planned", "beta"} else None
+    product.currency = data.currency.upper()
+    product.owners = owners
+
+
+def _snapshot(product: Product) -> dict[str, object]:
+    return {
+        "name": product.name, "status": product.status, "summary": product.summary,
+        "key_traits": product.key_traits, "differences": product.differences,
+        "available_from": product.available_from, "currency": product.currency,
+        "owners": sorted(u.id for u in product.owners),
+    }

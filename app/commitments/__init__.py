@@ -1,0 +1,1 @@
+"""Customer commitments and the product-manager countersignature."""

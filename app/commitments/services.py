@@ -1,0 +1,335 @@
+"""Commitment rules: recording a promise, the countersignature, and who may see what.
+
+A commitment is visible to its campaign's members and to the product managers of its
+product (who countersign it without having to join the campaign). Everyone else gets 404.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import abort
+
+from app.accounts.models import Role, User
+from app.audit import services as audit
+from app.catalog.models import PriceBand, Product, product_owners
+from app.commitments.models import Commitment
+from app.core import clock
+from app.core.errors import InvalidInput, NotAllowed, StaleEdit, TransitionRefused
+from app.extensions import db
+from app.milestones.models import Milestone
+from app.notifications.services import notify
+from app.projects.access import require_open, roles_in
+from app.projects.models import Project, ProjectMember
+from app.regions.models import Region
+from workflows import feasibility
+from workflows.commitment import COMMITMENT_WORKFLOW, EDITABLE_STATES, UNSIGNED_STATES, CommitmentFacts
+from workflows.engine import Decision, Transition
+
+
+@dataclass(frozen=True)
+class CommitmentInput:
+    customer: str
+    product_id: int
+    region_id: int
+    promise: str
+    promised_date: date
+    unit_price: Decimal | None = None
+    discount_percent: Decimal | None = None
+    quantity: int = 1
+    band_id: int | None = None
+    milestone_id: int | None = None
+
+
+# --- who may see and do what -----------------------------------------------------------------
+
+def visible_commitments(user: User) -> sa.Select[tuple[Commitment]]:
+    """Commitments of the user's campaigns, and those of the products they manage."""
+    query = sa.select(Commitment)
+    if user.is_admin:
+        return query
+    member_of = sa.select(ProjectMember.project_id).where(ProjectMember.user_id == user.id)
+    owned = sa.select(product_owners.c.product_id).where(product_owners.c.user_id == user.id)
+    return query.where(sa.or_(Commitment.project_id.in_(member_of), Commitment.product_id.in_(owned)))
+
+
+def get_commitment_or_404(user: User, commitment_id: int, project: Project | None = None) -> Commitment:
+    query = visible_commitments(user).where(Commitment.id == commitment_id)
+    if project is not None:
+        query = query.where(Commitment.project_id == project.id)
+    commitment = db.session.scalar(query)
+    if commitment is None:
+        abort(404)
+    return commitment
+
+
+def can_record(user: User, project: Project) -> bool:
+    """Sales record commitments: the campaign owner, and members who sell."""
+    roles = roles_in(user, project)
+    return project.is_open and ("owner" in roles or (user.sells and "member" in roles))
+
+
+def roles_for(user: User, commitment: Commitment) -> frozenset[str]:
+    roles = set()
+    project_roles = roles_in(user, commitment.project)
+    if user.is_admin:
+        roles.add("admin")
+    if commitment.created_by_id == user.id or "owner" in project_roles:
+        roles.add("seller")
+    if "project_manager" in project_roles:
+        roles.add("project_manager")
+    if user.role is Role.PRODUCT_MANAGER and commitment.product.is_owned_by(user):
+        roles.add("product_signer")
+    return frozenset(roles)
+
+
+# --- feasibility -----------------------------------------------------------------------------
+
+def terms(commitment: Commitment) -> feasibility.Terms:
+    product, region = commitment.product, commitment.region
+    coverage = product.coverage_in(region.id)
+    milestone = commitment.milestone if commitment.milestone and commitment.milestone.state != "cancelled" else None
+    return feasibility.Terms(
+        product=product.name,
+        product_status=product.status,
+        product_available_from=product.available_from,
+        region=region.name,
+        coverage=coverage.status if coverage else None,
+        coverage_reason=coverage.reason if coverage else "",
+        coverage_from=coverage.planned_from if coverage else None,
+        promised_date=commitment.promised_date,
+        effective_price=commitment.effective_price,
+        band=commitment.band.tier if commitment.band else None,
+        band_minimum=commitment.band.minimum_price if commitment.band else None,
+        currency=product.currency,
+        milestone=milestone.title if milestone else None,
+        milestone_due=milestone.due_date if milestone else None,
+    )
+
+
+def findings(commitment: Commitment) -> list[feasibility.Finding]:
+    return feasibility.check(terms(commitment), clock.today())
+
+
+# --- recording and editing -------------------------------------------------------------------
+
+def create_commitment(actor: User, project: Project, data: CommitmentInput) -> Commitment:
+    """Record a promise as a draft; it binds nothing until countersigned."""
+    require_open(project)
+    if not can_record(actor, project):
+        raise NotAllowed("Commitments are recorded by the campaign owner or by members who sell.")
+    commitment = Commitment(project=project, created_by=actor, state=COMMITMENT_WORKFLOW.initial)
+    _assign(commitment, _resolve(commitment, project, data))
+    db.session.add(commitment)
+    db.session.flush()
+    audit.record(actor, "commitment.created", f"Recorded commitment {commitment.title}",
+                 entity="commitment", entity_id=commitment.id, project_id=project.id, to_state=commitment.state)
+    return commitment
+
+
+def update_commitment(actor: User, commitment: Commitment, data: CommitmentInput, expected_version: int,
+                      reason: str = "") -> Commitment:
+    """Change the terms. A countersigned commitment goes back for sign-off, and the reason is kept."""
+    require_open(commitment.project)
+    roles = roles_for(actor, commitment)
+    if not roles & {"seller", "admin"}:
+        raise NotAllowed("Only the commitment's author or the campaign owner change its terms.")
+    if expected_version != commitment.version:
+        raise StaleEdit("commitment")
+    if commitment.state not in EDITABLE_STATES | {"approved"}:
+        raise InvalidInput(f"A commitment that is {commitment.state_label.lower()} cannot be edited"
+                           + (": revise it first." if commitment.state == "rejected" else "."))
+    # Everything is checked before anything is assigned: a refused edit leaves the commitment as it was.
+    values = _resolve(commitment, commitment.project, data)
+    changed = audit.changes(_snapshot(vars_of(commitment)), _snapshot(values))
+    if not changed:
+        return commitment
+    if commitment.state == "approved":
+        decision = COMMITMENT_WORKFLOW.check("approved", "amend", roles, _facts(actor, commitment), {"reason": reason})
+        if not decision.allowed:
+            raise InvalidInput("Say why the countersigned terms change.",
+                               {"reason": ["A reason is required: the product manager countersigns again."]})
+        _assign(commitment, values)
+        _move(actor, commitment, "amend", reason, details={"changes": changed})
+        return commitment
+    _assign(commitment, values)
+    db.session.flush()
+    audit.record(actor, "commitment.updated", f"Edited commitment {commitment.title}: {audit.describe(changed)}",
+                 entity="commitment", entity_id=commitment.id, project_id=commitment.project_id,
+                 details={"changes": changed})
+    return commitment
+
+
+# --- the sign-off ----------------------------------------------------------------------------
+
+def options(actor: User, commitment: Commitment) -> list[tuple[Transition[CommitmentFacts], Decision[CommitmentFacts]]]:
+    """The steps open to ``actor`` (amend is done by editing), each with the guards' verdict."""
+    roles = roles_for(actor, commitment)
+    facts = _facts(actor, commitment, justification="given")
+    params = {"reason": "given"}
+    return [
+        (t, COMMITMENT_WORKFLOW.check(commitment.state, t.event, roles, facts, params))
+        for t in COMMITMENT_WORKFLOW.available(commitment.state, roles)
+        if t.event != "amend"
+    ]
+
+
+def fire(actor: User, commitment: Commitment, event: str, reason: str = "", justification: str = "") -> Commitment:
+    """Submit, countersign, reject, request changes, revise, fulfil or withdraw a commitment."""
+    require_open(commitment.project)
+    if event == "amend":
+        raise InvalidInput("Change a countersigned commitment by editing its terms.")
+    decision = COMMITMENT_WORKFLOW.check(
+        commitment.state, event, roles_for(actor, commitment), _facts(actor, commitment, justification),
+        {"reason": reason},
+    )
+    if not decision.allowed:
+        raise TransitionRefused("The commitment could not be moved on.", decision.reasons)
+    _move(actor, commitment, event, reason, justification)
+    return commitment
+
+
+def _move(actor: User, commitment: Commitment, event: str, reason: str = "", justification: str = "",
+          details: dict[str, object] | None = None) -> None:
+    transition = COMMITMENT_WORKFLOW.transition(event, commitment.state)
+    assert transition is not None  # callers asked the workflow first
+    old_state = commitment.state
+    now = clock.now()
+    note = reason.strip()
+    commitment.state = transition.target
+    if transition.target == "pending_signoff":
+        commitment.submitted_by, commitment.submitted_at = actor, now
+        commitment.decided_by, commitment.decided_at, commitment.decision_note = None, None, ""
+        commitment.override_justification = ""
+    if event in {"approve", "reject", "request_changes"}:
+        commitment.decided_by, commitment.decided_at, commitment.decision_note = actor, now, note
+        blockers = [f.message for f in findings(commitment) if f.is_blocker]
+        if event == "approve" and blockers:
+            commitment.override_justification = justification.strip()
+    db.session.flush()
+    summary = transition.label + (f": {note}" if note else "")
+    if commitment.override_justification and event == "approve":
+        summary += f" (blockers overridden: {commitment.override_justification})"
+    audit.record(actor, f"commitment.{event}", f"{summary} — {commitment.title}",
+                 entity="commitment", entity_id=commitment.id, project_id=commitment.project_id,
+                 from_state=old_state, to_state=commitment.state,
+                 details={**(details or {}), "reason": note, "justification": commitment.override_justification})
+    _tell(actor, commitment, event, note)
+
+
+def _tell(actor: User, commitment: Commitment, event: str, note: str) -> None:
+    """The submitter hears the decision; the product's managers hear of each request for them."""
+    link = commitment.path
+    title = commitment.title
+    if commitment.state == "pending_signoff":
+        verb = "changed and needs your countersignature again" if event == "amend" else "waits for your countersignature"
+        notify(commitment.product.owners, "signoff_requested", f"{title} {verb}",
+               f"Promised for {commitment.promised_date:%d %b %Y} on “{commitment.project.title}”.", link, skip=actor)
+    elif event in {"approve", "reject", "request_changes"} and commitment.submitted_by is not None:
+        said = {"approve": "countersigned", "reject": "rejected", "request_changes": "sent back for changes"}[event]
+        notify([commitment.submitted_by], f"commitment_{event}", f"{actor.name} {said} {title}", note, link, skip=actor)
+
+
+def _facts(actor: User, commitment: Commitment, justification: str = "") -> CommitmentFacts:
+    return CommitmentFacts(
+        actor_is_submitter=commitment.submitted_by_id == actor.id,
+        blockers=tuple(f.message for f in findings(commitment) if f.is_blocker),
+        override_justification=justification,
+    )
+
+
+# --- lists -----------------------------------------------------------------------------------
+
+def for_project(project: Project) -> Sequence[Commitment]:
+    return db.session.scalars(
+        sa.select(Commitment).where(Commitment.project_id == project.id)
+        .options(so.joinedload(Commitment.product), so.joinedload(Commitment.region))
+        .order_by(Commitment.promised_date, Commitment.id)
+    ).all()
+
+
+def unsigned_titles(project_id: int) -> tuple[str, ...]:
+    """The commitments that hold a campaign's launch: not yet countersigned, nor withdrawn or rejected."""
+    rows = db.session.scalars(
+        sa.select(Commitment).where(Commitment.project_id == project_id, Commitment.state.in_(UNSIGNED_STATES))
+        .options(so.joinedload(Commitment.product), so.joinedload(Commitment.region))
+        .order_by(Commitment.id)
+    ).all()
+    return tuple(f"{c.title} ({c.state_label.lower()})" for c in rows)
+
+
+def signoff_queue(user: User) -> Sequence[Commitment]:
+    """What waits for this product manager's countersignature, oldest request first."""
+    if user.role is not Role.PRODUCT_MANAGER:
+        return []
+    owned = sa.select(product_owners.c.product_id).where(product_owners.c.user_id == user.id)
+    return db.session.scalars(
+        sa.select(Commitment)
+        .where(Commitment.state == "pending_signoff", Commitment.product_id.in_(owned))
+        .options(so.joinedload(Commitment.project), so.joinedload(Commitment.product),
+                 so.joinedload(Commitment.region), so.joinedload(Commitment.submitted_by))
+        .order_by(Commitment.submitted_at, Commitment.id)
+    ).all()
+
+
+# --- input -----------------------------------------------------------------------------------
+
+_TERMS = ("customer", "promise", "product", "region", "band", "milestone", "promised_date", "unit_price",
+          "discount_percent", "quantity")
+
+
+def vars_of(commitment: Commitment) -> dict[str, Any]:
+    return {name: getattr(commitment, name) for name in _TERMS}
+
+
+def _resolve(commitment: Commitment, project: Project, data: CommitmentInput) -> dict[str, Any]:
+    """Check the input and look up what it names; nothing is changed yet."""
+    errors: dict[str, list[str]] = {}
+    product = db.session.get(Product, data.product_id)
+    region = db.session.get(Region, data.region_id)
+    band = db.session.get(PriceBand, data.band_id) if data.band_id is not None else None
+    milestone = db.session.get(Milestone, data.milestone_id) if data.milestone_id is not None else None
+    if not data.customer.strip():
+        errors["customer"] = ["Name the customer account."]
+    if not data.promise.strip():
+        errors["promise"] = ["Write down what was promised."]
+    if product is None:
+        errors["product_id"] = ["Choose a product from the catalog."]
+    if region is None or not (region.active or region.id == commitment.region_id):
+        errors["region_id"] = ["Choose an active region."]
+    if data.band_id is not None and (band is None or band.product_id != data.product_id):
+        errors["band_id"] = ["Choose a price band of this product."]
+    if data.milestone_id is not None and (milestone is None or milestone.project_id != project.id):
+        errors["milestone_id"] = ["Choose a milestone of this campaign."]
+    if data.quantity < 1:
+        errors["quantity"] = ["At least one."]
+    if errors:
+        raise InvalidInput("Please correct the highlighted fields.", errors)
+    return {
+        "customer": data.customer.strip(), "promise": data.promise.strip(), "product": product, "region": region,
+        "band": band, "milestone": milestone, "promised_date": data.promised_date, "unit_price": data.unit_price,
+        "discount_percent": data.discount_percent, "quantity": data.quantity,
+    }
+
+
+def _assign(commitment: Commitment, values: dict[str, Any]) -> None:
+    for name, value in values.items():
+        setattr(commitment, name, value)
+
+
+def _snapshot(values: dict[str, Any]) -> dict[str, object]:
+    """The terms as the audit trail shows them: records by name, not id."""
+    def name(record: Any, attribute: str) -> object:
+        return getattr(record, attribute) if record is not None else None
+
+    return {
+        **{k: v for k, v in values.items() if k not in {"product", "region", "band", "milestone"}},
+        "product": name(values["product"], "name"), "region": name(values["region"], "name"),
+        "band": name(values["band"], "tier"), "milestone": name(values["milestone"], "title"),
+    }

@@ -1,0 +1,135 @@
+"""The countersignature rules, end to end through the services."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+
+from app.accounts.models import Role
+from app.commitments import services
+from app.commitments.services import CommitmentInput
+from app.core.errors import InvalidInput, NotAllowed, TransitionRefused
+from app.extensions import db
+from app.notifications.models import Notification
+from app.projects.models import ProjectRole
+from app.projects.services import add_member, fire_transition
+from tests.factories import RegionFactory, UserFactory
+
+
+@pytest.fixture
+def world(make_project, make_product, people):
+    """A planned campaign selling Northwind Pro, sellable in the South, not allowed in the North."""
+    south, north = RegionFactory(name="Southern Europe"), RegionFactory(name="Nordics")
+    product = make_product(coverage={south: "sellable", north: "not_allowed"})
+    project = make_project(state="planned")
+    return {"project": project, "product": product, "south": south, "north": north}
+
+
+def promise(world, region="south", **overrides) -> CommitmentInput:
+    fields = dict(customer="Acme GmbH", product_id=world["product"].id, region_id=world[region].id,
+                  promise="SSO for 500 seats", promised_date=date.today() + timedelta(days=60),
+                  unit_price=Decimal("90.00"), quantity=500, band_id=world["product"].bands[0].id)
+    fields.update(overrides)
+    return CommitmentInput(**fields)
+
+
+def test_the_submitter_can_never_countersign_their_own_promise(world, people):
+    # A product manager of the product who also sells, on the campaign: may submit, never countersign.
+    both = UserFactory(role=Role.PRODUCT_MANAGER, name="Pat Both", sales_rep=True)
+    world["product"].owners.append(both)
+    add_member(people["pm"], world["project"], both, ProjectRole.PRODUCT_MANAGER)
+    commitment = services.create_commitment(both, world["project"], promise(world))
+    services.fire(both, commitment, "submit")
+    with pytest.raises(TransitionRefused) as refused:
+        services.fire(both, commitment, "approve")
+    assert "another product manager" in refused.value.reasons[0]
+    services.fire(people["product"], commitment, "approve")
+    assert commitment.state == "approved" and commitment.decided_by == people["product"]
+
+
+def test_a_product_manager_of_another_product_cannot_decide(world, people, make_product):
+    other_pm = UserFactory(role=Role.PRODUCT_MANAGER)
+    make_product(name="Other", owners=[other_pm])
+    commitment = services.create_commitment(people["sales"], world["project"], promise(world))
+    services.fire(people["sales"], commitment, "submit")
+    for event in ("approve", "reject", "request_changes"):
+        with pytest.raises(TransitionRefused) as refused:
+            services.fire(other_pm, commitment, event, reason="No")
+        assert "a product manager of the product" in refused.value.reasons[0]
+    with pytest.raises(TransitionRefused):
+        services.fire(people["sales"], commitment, "approve")  # sales cannot countersign either
+    assert commitment.state == "pending_signoff"
+
+
+def test_blockers_need_a_written_justification_which_is_kept(world, people):
+    commitment = services.create_commitment(people["sales"], world["project"], promise(world, region="north"))
+    assert [f.code for f in services.findings(commitment)] == ["region_not_allowed"]
+    services.fire(people["sales"], commitment, "submit")
+    with pytest.raises(TransitionRefused) as refused:
+        services.fire(people["product"], commitment, "approve")
+    assert "written justification" in refused.value.reasons[0]
+    services.fire(people["product"], commitment, "approve", justification="Pilot under a regulator sandbox")
+    assert commitment.override_justification == "Pilot under a regulator sandbox"
+
+
+def test_the_submitter_hears_the_decision_and_signers_hear_the_request(world, people):
+    commitment = services.create_commitment(people["sales"], world["project"], promise(world))
+    services.fire(people["sales"], commitment, "submit")
+    [request] = db.session.scalars(sa.select(Notification).where(Notification.user_id == people["product"].id))
+    assert request.kind == "signoff_requested" and request.link == f"/commitments/{commitment.id}"
+    services.fire(people["product"], commitment, "reject", reason="Wrong tier")
+    [answer] = db.session.scalars(sa.select(Notification).where(Notification.user_id == people["sales"].id))
+    assert answer.kind == "commitment_reject" and answer.body == "Wrong tier"
+
+
+def test_editing_a_countersigned_commitment_sends_it_back_with_the_reason(world, people):
+    commitment = services.create_commitment(people["sales"], world["project"], promise(world))
+    services.fire(people["sales"], commitment, "submit")
+    services.fire(people["product"], commitment, "approve")
+    changed = promise(world, quantity=800)
+    with pytest.raises(InvalidInput) as error:
+        services.update_commitment(people["sales"], commitment, changed, commitment.version)
+    assert "reason" in error.value.fields
+    services.update_commitment(people["sales"], commitment, changed, commitment.version, reason="Customer grew")
+    assert (commitment.state, commitment.quantity, commitment.decided_by) == ("pending_signoff", 800, None)
+
+
+def test_launch_waits_for_every_countersignature_and_names_each_one(world, people):
+    project = world["project"]
+    first = services.create_commitment(people["sales"], project, promise(world))
+    second = services.create_commitment(people["sales"], project, promise(world, customer="Globex"))
+    services.fire(people["sales"], second, "submit")
+    with pytest.raises(TransitionRefused) as refused:
+        fire_transition(people["pm"], project, "launch")
+    assert refused.value.reasons == [
+        "Commitment Acme GmbH: Northwind Pro in Southern Europe (draft) is not countersigned yet.",
+        "Commitment Globex: Northwind Pro in Southern Europe (waiting for countersignature) is not countersigned yet.",
+    ]
+    services.fire(people["sales"], first, "withdraw", reason="Customer chose another vendor")
+    services.fire(people["product"], second, "approve")
+    fire_transition(people["pm"], project, "launch")
+    assert project.state == "active"
+
+
+def test_only_sellers_record_and_the_signoff_queue_is_oldest_first(world, people):
+    with pytest.raises(NotAllowed):
+        services.create_commitment(people["team"], world["project"], promise(world))
+    people["team"].sales_rep = True
+    early = services.create_commitment(people["team"], world["project"], promise(world, customer="Early"))
+    late = services.create_commitment(people["sales"], world["project"], promise(world, customer="Late"))
+    services.fire(people["team"], early, "submit")
+    services.fire(people["sales"], late, "submit")
+    assert [c.customer for c in services.signoff_queue(people["product"])] == ["Early", "Late"]
+    assert services.signoff_queue(people["sales"]) == []
+
+
+def test_product_managers_see_their_products_commitments_outsiders_do_not(world, people):
+    commitment = services.create_commitment(people["sales"], world["project"], promise(world))
+    visible = lambda user: db.session.scalar(services.visible_commitments(user).where(services.Commitment.id == commitment.id))  # noqa: E731
+    outsider_pm = UserFactory(role=Role.PRODUCT_MANAGER)
+    assert visible(people["product"]) is not None  # owns the product, not on the campaign
+    assert visible(people["team"]) is not None  # on the campaign
+    assert visible(people["outsider"]) is None and visible(outsider_pm) is None
