@@ -69,15 +69,21 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from app.accounts import api as accounts_api
     from app.accounts import views as accounts_views
+    from app.catalog import api as catalog_api
+    from app.catalog import views as catalog_views
+    from app.commitments import api as commitments_api
+    from app.commitments import views as commitments_views
     from app.dashboard import views as dashboard_views
     from app.milestones import api as milestones_api
     from app.milestones import views as milestones_views
+    from app.notifications import views as notifications_views
     from app.projects import api as projects_api
     from app.projects import views as projects_views
     from app.regions import views as regions_views
 
     for module in (
-        accounts_views, dashboard_views, projects_views, milestones_views, regions_views,
-        accounts_api, projects_api, milestones_api,
+        accounts_views, dashboard_views, projects_views, milestones_views, regions_views, catalog_views,
+        commitments_views, notifications_views,
+        accounts_api, projects_api, milestones_api, catalog_api, commitments_api,
     ):
         app.register_blueprint(module.bp)

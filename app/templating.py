@@ -6,8 +6,10 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask import Flask
+from flask_login import current_user
 
 from app.core import clock
+from app.notifications.services import unread_count
 
 
 def fmt_date(value: date | datetime | None) -> str:
@@ -49,7 +51,13 @@ def relative_days(value: date | None) -> str:
     return f"{-days} day{'s' if days != -1 else ''} ago"
 
 
+def unread_notifications() -> int:
+    """The count in the navigation; one indexed query per page."""
+    return unread_count(current_user) if current_user.is_authenticated else 0
+
+
 def init_app(app: Flask) -> None:
+    app.jinja_env.globals["unread_notifications"] = unread_notifications
     app.jinja_env.filters.update(
         date=fmt_date, datetime=fmt_datetime, number=fmt_number, money=fmt_money, relative=relative_days
     )

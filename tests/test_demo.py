@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from app.accounts.services import find_by_email
+from app.commitments.models import Commitment
+from app.commitments.services import signoff_queue
 from app.extensions import db
 from app.projects.models import Project
 
@@ -15,7 +18,14 @@ def test_demo_loads_every_state_and_is_idempotent(app):
     assert "admin@example.com" in first.output and "countersign-demo" in first.output
     states = set(db.session.scalars(sa.select(Project.state)))
     assert {"draft", "proposed", "active", "on_hold", "completed"} <= states
+    assert dict(db.session.execute(sa.select(Commitment.customer, Commitment.state)).all()) == {
+        "Acme Retail": "approved", "Globex Ltd": "pending_signoff",
+        "Fjord Energy": "pending_signoff", "Sakura Trading": "rejected",
+    }
+    pat = find_by_email("product@example.com")
+    assert [c.customer for c in signoff_queue(pat)] == ["Globex Ltd"]
     count = db.session.scalar(sa.select(sa.func.count()).select_from(Project))
     second = runner.invoke(args=["demo"])
     assert second.exit_code == 0 and "nothing changed" in second.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Project)) == count
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Commitment)) == 4

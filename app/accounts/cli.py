@@ -29,13 +29,16 @@ def _read_password(password_stdin: bool) -> str:
 @click.argument("email")
 @click.option("--role", type=ROLE_CHOICES, required=True, help="admin, sales_manager, project_manager, product_manager or team_member.")
 @click.option("--name", default="", help="Display name (defaults to the part of the email before @).")
+@click.option("--sales-rep", is_flag=True, help="A team member who sells: may record customer commitments.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of prompting.")
-def create(email: str, role: str, name: str, password_stdin: bool) -> None:
+def create(email: str, role: str, name: str, sales_rep: bool, password_stdin: bool) -> None:
     """Create an account. The password is prompted for (or read from stdin), never an argument."""
     password = _read_password(password_stdin)
     try:
         user = services.create_user(
-            None, services.UserInput(email=email, name=name or email.split("@")[0], role=Role(role)), password
+            None,
+            services.UserInput(email=email, name=name or email.split("@")[0], role=Role(role), sales_rep=sales_rep),
+            password,
         )
         db.session.commit()
     except ServiceError as error:
@@ -57,7 +60,8 @@ def list_() -> None:
     for user in rows:
         last = user.last_login_at.strftime("%Y-%m-%d %H:%M") if user.last_login_at else "never"
         state = "active" if user.active else "inactive"
-        click.echo(f"{user.email:<{width}}  {ROLE_LABELS[user.role]:<16}  {state:<8}  last sign-in {last}")
+        role = ROLE_LABELS[user.role] + (", sells" if user.sales_rep else "")
+        click.echo(f"{user.email:<{width}}  {role:<23}  {state:<8}  last sign-in {last}")
 
 
 @users.command("set-password")

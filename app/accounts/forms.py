@@ -27,11 +27,13 @@ class UserForm(FlaskForm):
     email = EmailField("Email", filters=[_strip], validators=[DataRequired(), Email(), Length(max=254)])
     role = SelectField("Role", choices=choices((r.value, label) for r, label in ROLE_LABELS.items()))
     active = BooleanField("Active (may sign in)", default=True)
+    sales_rep = BooleanField("Sells to customers (may record commitments)")
     password = PasswordField("Password", validators=[Optional(), Length(max=200)])
 
     def to_input(self) -> UserInput:
         return UserInput(
-            email=self.email.data or "", name=self.name.data or "", role=Role(self.role.data), active=bool(self.active.data)
+            email=self.email.data or "", name=self.name.data or "", role=Role(self.role.data),
+            active=bool(self.active.data), sales_rep=bool(self.sales_rep.data),
         )
 
 

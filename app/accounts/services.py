@@ -27,6 +27,7 @@ class UserInput:
     name: str
     role: Role
     active: bool = True
+    sales_rep: bool = False
 
 
 def normalise_email(email: str) -> str:
@@ -55,7 +56,7 @@ def create_user(actor: User | None, data: UserInput, password: str) -> User:
         errors["name"] = ["Enter the person's name."]
     if errors:
         raise InvalidInput("The account was not created.", errors)
-    user = User(email=email, name=data.name.strip(), role=data.role, active=data.active)
+    user = User(email=email, name=data.name.strip(), role=data.role, active=data.active, sales_rep=data.sales_rep)
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
@@ -78,11 +79,14 @@ def update_user(actor: User, user: User, data: UserInput, new_password: str = ""
         errors["role"] = ["You cannot remove your own admin access or deactivate yourself."]
     if errors:
         raise InvalidInput("The account was not saved.", errors)
-    before = {"email": user.email, "name": user.name, "role": user.role.value, "active": user.active}
+    before = {"email": user.email, "name": user.name, "role": user.role.value, "active": user.active,
+              "sells": user.sales_rep}
     user.email, user.name, user.role, user.active = email, data.name.strip(), data.role, data.active
+    user.sales_rep = data.sales_rep
     if new_password:
         user.set_password(new_password)
-    after = {"email": user.email, "name": user.name, "role": user.role.value, "active": user.active}
+    after = {"email": user.email, "name": user.name, "role": user.role.value, "active": user.active,
+             "sells": user.sales_rep}
     changed = audit.changes(before, after)
     if new_password:
         changed["password"] = ["", "changed"]

@@ -13,9 +13,9 @@ from app.extensions import db
 def demo() -> None:
     summary = load_demo(clock.today())
     db.session.commit()
-    if summary.people_created or summary.campaigns_created:
+    if summary.people_created or summary.campaigns_created or summary.commitments_created:
         click.echo(f"Demo data: {summary.people_created} people, {summary.regions_created} regions, "
-                   f"{len(summary.campaigns_created)} campaigns created.")
+                   f"{len(summary.campaigns_created)} campaigns, {summary.commitments_created} commitments created.")
     else:
         click.echo("Demo data already loaded; nothing changed.")
     click.echo(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")

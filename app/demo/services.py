@@ -15,6 +15,10 @@ import sqlalchemy as sa
 
 from app.accounts import services as accounts
 from app.accounts.models import Role, User
+from app.catalog import services as catalog
+from app.catalog.models import Product
+from app.commitments import services as commitments
+from app.commitments.models import Commitment
 from app.extensions import db
 from app.milestones import services as milestones
 from app.milestones.models import Milestone
@@ -37,6 +41,7 @@ PEOPLE = [
     ("team@example.com", "Tara Teammate", Role.TEAM_MEMBER),
     ("team2@example.com", "Luca Bianchi", Role.TEAM_MEMBER),
 ]
+SALES_REPS = {"team2@example.com"}  # a team member who sells
 REGIONS = [
     ("EMEA-S", "Southern Europe"),
     ("DACH", "Germany, Austria, Switzerland"),
@@ -52,6 +57,7 @@ class DemoSummary:
     people_created: int = 0
     regions_created: int = 0
     campaigns_created: list[str] = field(default_factory=list)
+    commitments_created: int = 0
 
 
 def load_demo(today: date) -> DemoSummary:
@@ -62,7 +68,9 @@ def load_demo(today: date) -> DemoSummary:
     for email, name, role in PEOPLE:
         user = accounts.find_by_email(email)
         if user is None:
-            user = accounts.create_user(None, accounts.UserInput(email=email, name=name, role=role), DEMO_PASSWORD)
+            user = accounts.create_user(
+                None, accounts.UserInput(email=email, name=name, role=role, sales_rep=email in SALES_REPS), DEMO_PASSWORD
+            )
             summary.people_created += 1
         people[email.split("@")[0]] = user
     admin = people["admin"]
@@ -73,13 +81,89 @@ def load_demo(today: date) -> DemoSummary:
             region = regions.save_region(admin, None, code, name, True)
             summary.regions_created += 1
         area[code] = region
+    products = _catalog(today, people, area)
     for builder in (_upgrade, _quota_push, _pursuit, _launch, _completed, _on_hold):
         title = builder.__doc__ or ""
         if db.session.scalar(sa.select(Project.id).where(Project.title == title)) is None:
             builder(title, today, people, area)
             summary.campaigns_created.append(title)
+    summary.commitments_created = _commitments(today, people, area, products)
     db.session.flush()
     return summary
+
+
+def _catalog(today: date, people: dict[str, User], area: dict[str, Region]) -> dict[str, Product]:
+    """Three products: one to sell everywhere but APAC, one not launched yet, one retired."""
+    specs = [
+        ("Northwind Pro", "available", None, "product", "Cloud CRM for mid-sized sales teams.",
+         "Single sign-on and SCIM\nPipeline forecasting\nEU data residency",
+         "Half the per-seat price of the market leader\nForecasts included, not an add-on",
+         [("Standard", "40", "32"), ("Pro", "80", "64"), ("Enterprise", "140", "110")],
+         {"EMEA-S": ("sellable", ""), "DACH": ("sellable", ""), "UKI": ("sellable", ""), "NA": ("sellable", ""),
+          "NORDICS": ("planned", 120), "APAC": ("not_allowed", "No APAC hosting region yet: data residency")}),
+        ("Atlas Analytics", "planned", 90, "product2", "Self-service analytics on top of Northwind data.",
+         "Drag-and-drop dashboards\nScheduled reports",
+         "Works on live CRM data, no export needed",
+         [("Team", "25", "20")],
+         {"NORDICS": ("planned", 90), "NA": ("planned", 90), "DACH": ("not_allowed", "Awaiting BSI C5 attestation")}),
+        ("Legacy Reports", "retired", None, "product", "The old reporting module, replaced by Atlas Analytics.",
+         "", "", [], {"EMEA-S": ("sellable", "")}),
+    ]
+    products: dict[str, Product] = {}
+    for name, status, ready_in, owner_key, summary, traits, differences, bands, coverage in specs:
+        product = db.session.scalar(sa.select(Product).where(Product.name == name))
+        if product is None:
+            owner = people[owner_key]
+            product = catalog.create_product(owner, catalog.ProductInput(
+                name=name, status=status, summary=summary, key_traits=traits, differences=differences,
+                available_from=today + timedelta(days=ready_in) if ready_in else None, owner_ids=[owner.id],
+            ))
+            for tier, list_price, minimum in bands:
+                catalog.save_band(owner, product, None, tier, Decimal(list_price), Decimal(minimum), "per seat / month")
+            for code, (state, detail) in coverage.items():
+                planned = today + timedelta(days=detail) if state == "planned" else None
+                reason = detail if state == "not_allowed" else ""
+                catalog.set_coverage(owner, product, area[code], state, reason, planned)  # type: ignore[arg-type]
+        products[name] = product
+    return products
+
+
+def _commitments(today: date, people: dict[str, User], area: dict[str, Region], products: dict[str, Product]) -> int:
+    """Commitments in every interesting state, matched by customer so a second load adds none."""
+    def project(title: str) -> Project:
+        return db.session.scalars(sa.select(Project).where(Project.title == title)).one()
+
+    def band(product: Product, tier: str) -> int:
+        return next(b.id for b in product.bands if b.tier == tier)
+
+    pro, atlas = products["Northwind Pro"], products["Atlas Analytics"]
+    specs = [
+        ("Acme Retail", "Northwind Pro tier upgrade", pro, "EMEA-S", "Pro tier for 300 seats from next month",
+         30, "72.00", 300, band(pro, "Pro"), ["submit", "approve"]),
+        ("Globex Ltd", "Globex account pursuit", pro, "UKI", "Enterprise tier with SSO for 1,200 seats",
+         45, "105.00", 1200, band(pro, "Enterprise"), ["submit"]),
+        ("Fjord Energy", "Atlas Analytics launch", atlas, "NORDICS", "Atlas dashboards for the trading desk",
+         60, "22.00", 80, band(atlas, "Team"), ["submit"]),
+        ("Sakura Trading", "APAC partner pursuit", pro, "APAC", "Northwind Pro for the Tokyo office",
+         40, "80.00", 150, band(pro, "Pro"), ["submit", "reject"]),
+    ]
+    created = 0
+    for customer, title, product, region, promise, days, price, quantity, band_id, steps in specs:
+        if db.session.scalar(sa.select(Commitment.id).where(Commitment.customer == customer)) is not None:
+            continue
+        campaign = project(title)
+        seller = campaign.owner
+        commitment = commitments.create_commitment(seller, campaign, commitments.CommitmentInput(
+            customer=customer, product_id=product.id, region_id=area[region].id, promise=promise,
+            promised_date=today + timedelta(days=days), unit_price=Decimal(price), quantity=quantity, band_id=band_id,
+        ))
+        signer = product.owners[0]
+        for event in steps:
+            actor = seller if event == "submit" else signer
+            note = "Not sellable in APAC yet: no hosting region there" if event == "reject" else ""
+            commitments.fire(actor, commitment, event, reason=note)
+        created += 1
+    return created
 
 
 def _input(title: str, template_key: str, start: date, people: dict[str, User], regions_: list[Region],

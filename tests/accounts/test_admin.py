@@ -25,9 +25,10 @@ def test_admin_creates_and_edits_an_account(people, login):
     assert response.status_code == 302
     user = db.session.scalar(sa.select(User).where(User.email == "new@example.com"))
     assert user.role is Role.PRODUCT_MANAGER and user.check_password("long enough password")
-    admin.post(f"/admin/users/{user.id}", data={"name": "New Person", "email": "new@example.com", "role": "team_member"})
+    admin.post(f"/admin/users/{user.id}", data={"name": "New Person", "email": "new@example.com", "role": "team_member",
+                                                 "sales_rep": "y"})
     user = db.session.get(User, user.id)
-    assert (user.role, user.active) == (Role.TEAM_MEMBER, False)
+    assert (user.role, user.active, user.sells) == (Role.TEAM_MEMBER, False, True)
 
 
 def test_account_form_errors_are_shown_and_nothing_is_created(people, login):

@@ -56,3 +56,11 @@ def test_set_password(runner, people):
     assert result.exit_code == 0
     assert find_by_email(people["team"].email).check_password("another long one")
     assert runner.invoke(args=["users", "set-password", "nobody@example.com", "--password-stdin"], input="x\n").exit_code == 1
+
+
+def test_a_team_member_who_sells(runner):
+    result = runner.invoke(args=["users", "create", "rep@example.com", "--role", "team_member", "--sales-rep",
+                                 "--password-stdin"], input="a long password\n")
+    assert result.exit_code == 0, result.output
+    assert find_by_email("rep@example.com").sells
+    assert "Team member, sells" in runner.invoke(args=["users", "list"]).output

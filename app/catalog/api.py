@@ -1,0 +1,7 @@
+"""The catalog in the JSON API."""
+
+from __future__ import annotations
+
+from app.api import api_blueprint
+
+bp = api_blueprint("catalog", __name__)

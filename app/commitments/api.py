@@ -1,0 +1,7 @@
+"""Commitments in the JSON API."""
+
+from __future__ import annotations
+
+from app.api import api_blueprint
+
+bp = api_blueprint("commitments", __name__)

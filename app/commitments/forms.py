@@ -1,0 +1,76 @@
+"""The commitment form, used by the pages and (through app/api) by the JSON API."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_wtf import FlaskForm
+from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from app.catalog.models import PriceBand, Product
+from app.commitments.models import Commitment
+from app.commitments.services import CommitmentInput
+from app.core.forms import MAX_MONEY, Finite, choices, optional_int
+from app.extensions import db
+from app.projects.models import Project
+from app.regions.services import active_regions
+
+
+class CommitmentForm(FlaskForm):
+    customer = StringField("Customer account", validators=[DataRequired(), Length(max=160)])
+    product_id = SelectField("Product", coerce=optional_int, validators=[InputRequired()])
+    region_id = SelectField("Region", coerce=optional_int, validators=[InputRequired()])
+    promise = TextAreaField("What was promised", validators=[DataRequired(), Length(max=4000)])
+    promised_date = DateField("Promised for", validators=[InputRequired()])
+    band_id = SelectField("Price band", coerce=optional_int, validators=[Optional()])
+    unit_price = DecimalField("Unit price", places=2, validators=[Optional(), Finite(), NumberRange(min=0, max=MAX_MONEY)])
+    discount_percent = DecimalField("Discount %", places=2, validators=[Optional(), Finite(), NumberRange(min=0, max=100)])
+    quantity = IntegerField("Quantity", default=1, validators=[Optional(), NumberRange(min=1, max=10_000_000)])
+    milestone_id = SelectField("Delivered by milestone", coerce=optional_int, validators=[Optional()])
+    # Only when changing countersigned terms: why (the product manager countersigns again).
+    reason = TextAreaField("Why the terms change", validators=[Length(max=1000)])
+    version = IntegerField(validators=[Optional()])
+
+    def __init__(self, project: Project, *args: object, commitment: Commitment | None = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        products = db.session.scalars(sa.select(Product).order_by(Product.name)).all()
+        regions = list(active_regions())
+        if commitment is not None and commitment.region not in regions:
+            regions.append(commitment.region)  # a region deactivated since stays on its commitment
+        bands = db.session.scalars(sa.select(PriceBand).join(Product).order_by(Product.name, PriceBand.list_price)).all()
+        self.product_id.choices = choices(
+            [("", "— choose —")] + [(p.id, f"{p.name} ({p.status_label.lower()})") for p in products]
+        )
+        self.region_id.choices = choices([("", "— choose —")] + [(r.id, r.name) for r in regions])
+        self.band_id.choices = choices(
+            [("", "— none —")]
+            + [(b.id, f"{b.product.name} · {b.tier}: list {b.list_price:,.2f}, min {b.minimum_price:,.2f} "
+                      f"{b.product.currency}") for b in bands]
+        )
+        self.milestone_id.choices = choices(
+            [("", "— none —")]
+            + [(m.id, f"{m.title} (due {m.due_date:%d %b %Y})") for m in project.milestones if m.state != "cancelled"]
+        )
+
+    def to_input(self) -> CommitmentInput:
+        assert self.promised_date.data is not None  # guaranteed by InputRequired
+        return CommitmentInput(
+            customer=self.customer.data or "",
+            product_id=self.product_id.data or 0,
+            region_id=self.region_id.data or 0,
+            promise=self.promise.data or "",
+            promised_date=self.promised_date.data,
+            unit_price=self.unit_price.data,
+            discount_percent=self.discount_percent.data if self.discount_percent.data is not None else None,
+            quantity=self.quantity.data or 1,
+            band_id=self.band_id.data,
+            milestone_id=self.milestone_id.data,
+        )
+
+
+class DecisionForm(FlaskForm):
+    """A sign-off step: the event, a reason or note, and (to override blockers) a written justification."""
+
+    event = StringField(validators=[DataRequired()])
+    reason = TextAreaField("Note", validators=[Length(max=2000)])
+    justification = TextAreaField("Justification for overriding the blockers", validators=[Length(max=2000)])
