@@ -36,13 +36,18 @@ class CommitmentFacts:
     """What the sign-off rules need to know, for one actor and one commitment."""
 
     actor_is_submitter: bool = False
+    #: Wrote the commitment, even if someone else submitted it.
+    actor_is_author: bool = False
     blockers: tuple[str, ...] = ()
     override_justification: str = ""
 
 
 def not_the_submitter(facts: CommitmentFacts) -> Iterator[str]:
+    """Separation of duties: whoever wrote or submitted a promise never countersigns it."""
     if facts.actor_is_submitter:
         yield "You submitted this commitment: another product manager of the product must countersign it."
+    elif facts.actor_is_author:
+        yield "You wrote this commitment: another product manager of the product must countersign it."
 
 
 def blockers_are_justified(facts: CommitmentFacts) -> Iterator[str]:

@@ -145,6 +145,7 @@ def _past(event: str) -> str:
     """'submit' -> 'submitted', for refusal messages."""
     irregular = {
         "submit": "submitted", "plan": "planned", "hold": "put on hold", "reopen": "reopened", "cancel": "cancelled",
+        "withdraw": "withdrawn", "fulfil": "fulfilled", "request_changes": "sent back for changes",
     }
     if event in irregular:
         return irregular[event]

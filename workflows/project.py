@@ -106,6 +106,8 @@ PROJECT_WORKFLOW: Workflow[ProjectFacts] = Workflow(
             "complete", frozenset({"active"}), "completed", _LEADS, "Complete",
             guards=(has_actuals, commitments_are_countersigned), effects=("record_outcome",),
         ),
-        Transition("cancel", OPEN_STATES, "cancelled", _LEADS, "Cancel", requires=("reason",)),
+        # Unsigned commitments of a cancelled campaign never bound anything: they are withdrawn with it.
+        Transition("cancel", OPEN_STATES, "cancelled", _LEADS, "Cancel", requires=("reason",),
+                   effects=("withdraw_unsigned_commitments",)),
     ),
 )

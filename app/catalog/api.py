@@ -1,7 +1,178 @@
-"""The catalog in the JSON API."""
+"""The catalog in the JSON API: everyone signed in reads it; a product's product managers (and admins) change it."""
 
 from __future__ import annotations
 
-from app.api import api_blueprint
+from collections.abc import Sequence
+from typing import Any
+
+from flask import Response, abort, jsonify
+from flask_login import current_user
+
+from app.api import api_blueprint, expected_version, json_body, validated
+from app.catalog import services
+from app.catalog.forms import CoverageForm, LinkForm, PriceBandForm, ProductForm
+from app.catalog.models import MarketCoverage, PriceBand, Product, ProductLink
+from app.core.errors import InvalidInput
+from app.core.views import commit
+from app.extensions import db
+from app.projects.api import money
+from app.regions.models import Region
+from app.regions.services import active_regions
 
 bp = api_blueprint("catalog", __name__)
+
+
+def product_fields(product: Product) -> dict[str, Any]:
+    """The editable fields, named as the form names them (a PATCH sends any subset)."""
+    return {
+        "name": product.name,
+        "status": product.status,
+        "summary": product.summary,
+        "key_traits": product.key_traits,
+        "differences": product.differences,
+        "available_from": product.available_from.isoformat() if product.available_from else None,
+        "currency": product.currency,
+        "owner_ids": [u.id for u in product.owners],
+    }
+
+
+def band_json(band: PriceBand) -> dict[str, Any]:
+    return {"id": band.id, "tier": band.tier, "list_price": money(band.list_price),
+            "minimum_price": money(band.minimum_price), "unit": band.unit}
+
+
+def link_json(link: ProductLink) -> dict[str, Any]:
+    return {"id": link.id, "title": link.title, "url": link.url}
+
+
+def coverage_json(region: Region, coverage: MarketCoverage | None) -> dict[str, Any]:
+    """Whether it may be sold in ``region``; status null: nothing recorded, sales must ask."""
+    return {
+        "region_id": region.id,
+        "region": region.name,
+        "status": coverage.status if coverage else None,
+        "reason": coverage.reason if coverage else "",
+        "planned_from": coverage.planned_from.isoformat() if coverage and coverage.planned_from else None,
+    }
+
+
+def product_json(product: Product, regions: Sequence[Region]) -> dict[str, Any]:
+    """A product as the catalog page shows it: every active region, plus any other its coverage names."""
+    listed = {r.id for r in regions}
+    others = sorted((c.region for c in product.coverage if c.region_id not in listed), key=lambda r: r.name)
+    return {
+        "id": product.id,
+        "version": product.version,
+        **product_fields(product),
+        "updated_at": product.updated_at.isoformat() + "Z",
+        "owners": [{"id": u.id, "name": u.name, "email": u.email} for u in product.owners],
+        "bands": [band_json(b) for b in product.bands],
+        "coverage": [coverage_json(r, product.coverage_in(r.id)) for r in [*regions, *others]],
+        "links": [link_json(k) for k in product.links],
+    }
+
+
+@bp.get("/products")
+def list_products() -> Response:
+    regions = active_regions()
+    return jsonify([product_json(p, regions) for p in services.products()])
+
+
+@bp.post("/products")
+def create_product() -> tuple[Response, int]:
+    form = validated(ProductForm, json_body())
+    product = services.create_product(current_user, form.to_input())
+    commit("product")
+    return jsonify(product_json(product, active_regions())), 201
+
+
+@bp.get("/products/<int:product_id>")
+def get_product(product_id: int) -> Response:
+    return jsonify(product_json(_product_or_404(product_id), active_regions()))
+
+
+@bp.patch("/products/<int:product_id>")
+def update_product(product_id: int) -> Response:
+    product = _product_or_404(product_id)
+    payload = json_body()
+    version = expected_version(payload)
+    form = validated(ProductForm, {**product_fields(product), **payload}, product=product)
+    services.update_product(current_user, product, form.to_input(), version)
+    commit("product")
+    return jsonify(product_json(product, active_regions()))
+
+
+@bp.post("/products/<int:product_id>/bands")
+def create_band(product_id: int) -> tuple[Response, int]:
+    product = _product_or_404(product_id)
+    band = _save_band(product, None, json_body())
+    commit("product")
+    return jsonify(band_json(band)), 201
+
+
+@bp.patch("/products/<int:product_id>/bands/<int:band_id>")
+def update_band(product_id: int, band_id: int) -> Response:
+    product = _product_or_404(product_id)
+    band = _band_or_404(product, band_id)
+    current = {"tier": band.tier, "list_price": money(band.list_price),
+               "minimum_price": money(band.minimum_price), "unit": band.unit}
+    _save_band(product, band, {**current, **json_body()})
+    commit("product")
+    return jsonify(band_json(band))
+
+
+@bp.delete("/products/<int:product_id>/bands/<int:band_id>")
+def delete_band(product_id: int, band_id: int) -> tuple[str, int]:
+    product = _product_or_404(product_id)
+    services.delete_band(current_user, product, _band_or_404(product, band_id))
+    commit("product")
+    return "", 204
+
+
+@bp.put("/products/<int:product_id>/coverage/<int:region_id>")
+def set_coverage(product_id: int, region_id: int) -> Response:
+    product = _product_or_404(product_id)
+    region = db.session.get(Region, region_id) or abort(404)
+    payload = json_body()
+    if "status" not in payload:  # an omitted status must not quietly erase what was recorded
+        raise InvalidInput("Say the status.", {"status": ['Required: sellable, not_allowed, planned, or "" to remove.']})
+    form = validated(CoverageForm, {**payload, "region_id": region.id})
+    coverage = services.set_coverage(current_user, product, region, form.status.data or "",
+                                     form.reason.data or "", form.planned_from.data)
+    commit("product")
+    return jsonify(coverage_json(region, coverage))
+
+
+@bp.post("/products/<int:product_id>/links")
+def create_link(product_id: int) -> tuple[Response, int]:
+    product = _product_or_404(product_id)
+    form = validated(LinkForm, json_body())
+    link = services.add_link(current_user, product, form.title.data or "", form.url.data or "")
+    commit("product")
+    return jsonify(link_json(link)), 201
+
+
+@bp.delete("/products/<int:product_id>/links/<int:link_id>")
+def delete_link(product_id: int, link_id: int) -> tuple[str, int]:
+    product = _product_or_404(product_id)
+    link = next((k for k in product.links if k.id == link_id), None) or abort(404)
+    services.delete_link(current_user, product, link)
+    commit("product")
+    return "", 204
+
+
+def _product_or_404(product_id: int) -> Product:
+    product = db.session.get(Product, product_id)
+    return product if product is not None else abort(404)
+
+
+def _band_or_404(product: Product, band_id: int) -> PriceBand:
+    band = next((b for b in product.bands if b.id == band_id), None)
+    return band if band is not None else abort(404)
+
+
+def _save_band(product: Product, band: PriceBand | None, payload: dict[str, Any]) -> PriceBand:
+    form = validated(PriceBandForm, payload)
+    assert form.list_price.data is not None and form.minimum_price.data is not None  # InputRequired
+    return services.save_band(current_user, product, band, form.tier.data or "", form.list_price.data,
+                              form.minimum_price.data, form.unit.data or "")

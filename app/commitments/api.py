@@ -1,7 +1,161 @@
-"""Commitments in the JSON API."""
+"""Commitments in the JSON API: recording promises, editing their terms, and the countersignature."""
 
 from __future__ import annotations
 
-from app.api import api_blueprint
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from flask import Response, jsonify
+from flask_login import current_user
+
+from app.accounts.models import User
+from app.api import api_blueprint, expected_version, json_body, validated
+from app.commitments import services
+from app.commitments.forms import CommitmentForm, DecisionForm
+from app.commitments.models import Commitment
+from app.core import clock
+from app.core.errors import InvalidInput
+from app.core.views import commit
+from app.projects.access import get_project_or_404
 
 bp = api_blueprint("commitments", __name__)
+
+
+def _money(amount: Decimal | None) -> str | None:
+    """Amounts as exact decimal strings with cents ("1600.00"): never floats."""
+    return None if amount is None else str(Decimal(amount).quantize(Decimal("0.01")))
+
+
+def _timestamp(moment: datetime | None) -> str | None:
+    """Stored times are naive UTC: ISO 8601 with a "Z"."""
+    return None if moment is None else moment.isoformat() + "Z"
+
+
+def _person(user: User | None) -> dict[str, Any] | None:
+    return None if user is None else {"id": user.id, "name": user.name}
+
+
+def commitment_fields(commitment: Commitment) -> dict[str, Any]:
+    """The editable terms, named as the form names them (a PATCH sends any subset)."""
+    return {
+        "customer": commitment.customer,
+        "product_id": commitment.product_id,
+        "region_id": commitment.region_id,
+        "promise": commitment.promise,
+        "promised_date": commitment.promised_date.isoformat(),
+        "band_id": commitment.band_id,
+        "unit_price": _money(commitment.unit_price),
+        "discount_percent": _money(commitment.discount_percent),
+        "quantity": commitment.quantity,
+        "milestone_id": commitment.milestone_id,
+    }
+
+
+def commitment_json(commitment: Commitment, detail: bool = False) -> dict[str, Any]:
+    product, band, milestone = commitment.product, commitment.band, commitment.milestone
+    body: dict[str, Any] = {
+        "id": commitment.id,
+        "uuid": str(commitment.uuid),
+        "project_id": commitment.project_id,
+        "project_title": commitment.project.title,
+        "title": commitment.title,
+        "state": commitment.state,
+        "state_label": commitment.state_label,
+        "version": commitment.version,
+        **commitment_fields(commitment),
+        "product": {"id": product.id, "name": product.name, "status": product.status},
+        "region": {"id": commitment.region.id, "code": commitment.region.code, "name": commitment.region.name},
+        "band": None if band is None else {
+            "id": band.id, "tier": band.tier, "list_price": _money(band.list_price),
+            "minimum_price": _money(band.minimum_price), "unit": band.unit,
+        },
+        "milestone": None if milestone is None else {
+            "id": milestone.id, "title": milestone.title, "due_date": milestone.due_date.isoformat(),
+            "state": milestone.state,
+        },
+        "currency": product.currency,
+        "effective_price": _money(commitment.effective_price),
+        "created_by": _person(commitment.created_by),
+        "created_at": _timestamp(commitment.created_at),
+        "submitted_by": _person(commitment.submitted_by),
+        "submitted_at": _timestamp(commitment.submitted_at),
+        "decided_by": _person(commitment.decided_by),
+        "decided_at": _timestamp(commitment.decided_at),
+        "decision_note": commitment.decision_note,
+        "override_justification": commitment.override_justification,
+    }
+    if detail:
+        findings = services.findings(commitment)
+        has_blockers = any(f.is_blocker for f in findings)
+        body["findings"] = [{"code": f.code, "severity": f.severity, "message": f.message} for f in findings]
+        body["options"] = [
+            {
+                "event": t.event,
+                "label": t.label,
+                # Countersigning over blockers needs a written justification as well.
+                "requires": [*t.requires, *(["justification"] if t.event == "approve" and has_blockers else [])],
+                "allowed": d.allowed,
+                "reasons": list(d.reasons),
+            }
+            # A closed campaign's commitments can no longer move: offer nothing rather than steps that 409.
+            for t, d in (services.options(current_user, commitment) if commitment.project.is_open else [])
+        ]
+    return body
+
+
+@bp.get("/projects/<int:project_id>/commitments")
+def list_commitments(project_id: int) -> Response:
+    project = get_project_or_404(current_user, project_id)
+    return jsonify([commitment_json(c) for c in services.for_project(project)])
+
+
+@bp.post("/projects/<int:project_id>/commitments")
+def create_commitment(project_id: int) -> tuple[Response, int]:
+    project = get_project_or_404(current_user, project_id)
+    form = validated(CommitmentForm, json_body(), project)
+    commitment = services.create_commitment(current_user, project, form.to_input())
+    commit()
+    return jsonify(commitment_json(commitment, detail=True)), 201
+
+
+@bp.get("/commitments/<int:commitment_id>")
+def get_commitment(commitment_id: int) -> Response:
+    return jsonify(commitment_json(services.get_commitment_or_404(current_user, commitment_id), detail=True))
+
+
+@bp.patch("/commitments/<int:commitment_id>")
+def update_commitment(commitment_id: int) -> Response:
+    commitment = services.get_commitment_or_404(current_user, commitment_id)
+    payload = json_body()
+    version = expected_version(payload)
+    form = validated(CommitmentForm, {**commitment_fields(commitment), **payload}, commitment.project,
+                     commitment=commitment)
+    services.update_commitment(current_user, commitment, form.to_input(), version, reason=form.reason.data or "")
+    commit("commitment")
+    return jsonify(commitment_json(commitment, detail=True))
+
+
+@bp.post("/commitments/<int:commitment_id>/transitions")
+def fire_transition(commitment_id: int) -> Response:
+    commitment = services.get_commitment_or_404(current_user, commitment_id)
+    payload = json_body()
+    event = payload.get("event")
+    if not isinstance(event, str) or not event:
+        raise InvalidInput("Name the event to fire.", {"event": ["Required, e.g. \"submit\" or \"approve\"."]})
+    form = validated(DecisionForm, payload)
+    services.fire(current_user, commitment, event, form.reason.data or "", form.justification.data or "")
+    commit("commitment")
+    return jsonify(commitment_json(commitment, detail=True))
+
+
+@bp.get("/signoff-queue")
+def signoff_queue() -> Response:
+    now = clock.now()
+    return jsonify([
+        {
+            **commitment_json(c),
+            "age_hours": round((now - c.submitted_at).total_seconds() / 3600, 1) if c.submitted_at else None,
+        }
+        for c in services.signoff_queue(current_user)
+    ])

@@ -47,9 +47,12 @@ class CommitmentForm(FlaskForm):
             + [(b.id, f"{b.product.name} · {b.tier}: list {b.list_price:,.2f}, min {b.minimum_price:,.2f} "
                       f"{b.product.currency}") for b in bands]
         )
+        # A milestone cancelled since stays choosable on the commitment that links it, so edits keep working.
+        linked = commitment.milestone_id if commitment is not None else None
         self.milestone_id.choices = choices(
             [("", "— none —")]
-            + [(m.id, f"{m.title} (due {m.due_date:%d %b %Y})") for m in project.milestones if m.state != "cancelled"]
+            + [(m.id, f"{m.title} (due {m.due_date:%d %b %Y}{', cancelled' if m.state == 'cancelled' else ''})")
+               for m in project.milestones if m.state != "cancelled" or m.id == linked]
         )
 
     def to_input(self) -> CommitmentInput:

@@ -31,6 +31,7 @@ from app.regions.models import Region
 from workflows import feasibility
 from workflows.commitment import COMMITMENT_WORKFLOW, EDITABLE_STATES, UNSIGNED_STATES, CommitmentFacts
 from workflows.engine import Decision, Transition
+from workflows.project import OPEN_STATES
 
 
 @dataclass(frozen=True)
@@ -170,6 +171,8 @@ def update_commitment(actor: User, commitment: Commitment, data: CommitmentInput
 
 def options(actor: User, commitment: Commitment) -> list[tuple[Transition[CommitmentFacts], Decision[CommitmentFacts]]]:
     """The steps open to ``actor`` (amend is done by editing), each with the guards' verdict."""
+    if not commitment.project.is_open:
+        return []
     roles = roles_for(actor, commitment)
     facts = _facts(actor, commitment, justification="given")
     params = {"reason": "given"}
@@ -239,6 +242,7 @@ def _tell(actor: User, commitment: Commitment, event: str, note: str) -> None:
 def _facts(actor: User, commitment: Commitment, justification: str = "") -> CommitmentFacts:
     return CommitmentFacts(
         actor_is_submitter=commitment.submitted_by_id == actor.id,
+        actor_is_author=commitment.created_by_id == actor.id,
         blockers=tuple(f.message for f in findings(commitment) if f.is_blocker),
         override_justification=justification,
     )
@@ -264,14 +268,28 @@ def unsigned_titles(project_id: int) -> tuple[str, ...]:
     return tuple(f"{c.title} ({c.state_label.lower()})" for c in rows)
 
 
+def withdraw_unsigned(actor: User, project: Project, reason: str) -> list[int]:
+    """Withdraw the campaign's commitments that never became binding; returns their ids."""
+    withdrawn = []
+    for commitment in db.session.scalars(
+        sa.select(Commitment).where(Commitment.project_id == project.id, Commitment.state.in_(UNSIGNED_STATES))
+    ):
+        _move(actor, commitment, "withdraw", reason)
+        withdrawn.append(commitment.id)
+    return withdrawn
+
+
 def signoff_queue(user: User) -> Sequence[Commitment]:
     """What waits for this product manager's countersignature, oldest request first."""
     if user.role is not Role.PRODUCT_MANAGER:
         return []
     owned = sa.select(product_owners.c.product_id).where(product_owners.c.user_id == user.id)
     return db.session.scalars(
-        sa.select(Commitment)
-        .where(Commitment.state == "pending_signoff", Commitment.product_id.in_(owned))
+        sa.select(Commitment).join(Project)
+        .where(Commitment.state == "pending_signoff", Commitment.product_id.in_(owned),
+               Project.state.in_(OPEN_STATES),
+               # Their own promises wait for another product manager, not for them.
+               Commitment.submitted_by_id != user.id, Commitment.created_by_id != user.id)
         .options(so.joinedload(Commitment.project), so.joinedload(Commitment.product),
                  so.joinedload(Commitment.region), so.joinedload(Commitment.submitted_by))
         .order_by(Commitment.submitted_at, Commitment.id)

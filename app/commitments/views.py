@@ -1,7 +1,199 @@
-"""Commitment pages."""
+"""Commitment pages: record a promise, read it with its feasibility checks, edit it, decide on it.
+
+A commitment is seen by its campaign's members and by the product managers of its product
+(who countersign it without joining the campaign); everyone else gets 404.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from app.audit.models import AuditEvent
+from app.audit.services import describe
+from app.commitments import services
+from app.commitments.forms import CommitmentForm, DecisionForm
+from app.commitments.models import Commitment
+from app.core import clock
+from app.core.errors import ServiceError, TransitionRefused
+from app.core.views import commit, save_form
+from app.dashboard.services import age_label
+from app.extensions import db
+from app.projects.access import get_project_or_404, visible_projects
+from app.projects.models import Project
+from workflows.commitment import EDITABLE_STATES, STATES
 
 bp = Blueprint("commitments", __name__)
+bp.before_request(login_required(lambda: None))
+
+#: The steps a product manager takes in the decision panel rather than as plain buttons.
+DECISIONS = ("approve", "request_changes", "reject")
+
+#: What the page says after a step succeeds.
+DONE = {
+    "submit": "Submitted for countersignature: the product managers of {product} have been asked.",
+    "approve": "Countersigned: the commitment now binds.",
+    "reject": "Rejected: the seller has been told why.",
+    "request_changes": "Sent back for changes: the seller has been told what to change.",
+    "revise": "Back to draft: change the terms, then submit again.",
+    "fulfil": "Marked fulfilled.",
+    "withdraw": "Withdrawn.",
+}
+
+
+#: How the page names the last decision, from its audit event.
+_VERDICTS = {"commitment.approve": "Countersigned", "commitment.reject": "Rejected",
+             "commitment.request_changes": "Changes requested"}
+
+
+# --- recording ---------------------------------------------------------------------------------
+
+@bp.route("/campaigns/<int:project_id>/commitments/new", methods=["GET", "POST"])
+def new(project_id: int) -> str | Response:
+    project = get_project_or_404(current_user, project_id)
+    if not services.can_record(current_user, project):
+        if not project.is_open:
+            flash(f"This campaign is {project.state_label.lower()}: no new commitments can be recorded.", "error")
+        else:
+            flash("Commitments are recorded by the campaign owner or by members who sell.", "error")
+        return redirect(url_for("projects.show", project_id=project.id))  # no anchor: the message shows at the top
+    form = CommitmentForm(project)
+    if request.method == "GET":
+        form.quantity.data = 1
+        if len(project.regions) == 1:
+            form.region_id.data = project.regions[0].id
+    commitment = save_form(form, lambda: services.create_commitment(current_user, project, form.to_input()),
+                           "commitment")
+    if commitment is not None:
+        flash("Commitment recorded as a draft. It binds nothing until it is submitted and countersigned.", "success")
+        return redirect(url_for(".show", commitment_id=commitment.id))
+    return render_template("commitments/form.html", form=form, project=project, commitment=None)
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+@bp.get("/commitments/<int:commitment_id>")
+def show(commitment_id: int) -> Response:
+    commitment = services.get_commitment_or_404(current_user, commitment_id)
+    return _render_show(commitment)
+
+
+def _render_show(commitment: Commitment, decision_form: DecisionForm | None = None, status: int = 200) -> Response:
+    options = services.options(current_user, commitment)
+    decisions = [(t, d) for t, d in options if t.event in DECISIONS]
+    steps = [(t, d) for t, d in options if t.event not in DECISIONS]
+    found = services.findings(commitment)
+    project = commitment.project
+    history = _history(commitment)
+    last_decision = next((e for e in history if e.action in _VERDICTS), None)
+    return make_response(render_template(
+        "commitments/show.html",
+        commitment=commitment,
+        project=project,
+        findings=found,
+        blockers=[f for f in found if f.is_blocker],
+        warnings=[f for f in found if not f.is_blocker],
+        steps=steps,
+        decisions=decisions,
+        can_decide=any(d.allowed for _, d in decisions),
+        decision_refusals=list(dict.fromkeys(r for _, d in decisions for r in d.reasons)),
+        verdict=_VERDICTS[last_decision.action] if last_decision else None,
+        decision_form=decision_form or DecisionForm(formdata=None),
+        can_edit=_can_edit(commitment),
+        campaign_visible=_campaign_visible(project),
+        history=history,
+        changes={e.id: describe(e.details["changes"], limit=6) for e in history
+                 if isinstance(e.details, dict) and e.details.get("changes")},
+        states=STATES,
+        waiting=age_label(clock.now() - commitment.submitted_at) if commitment.submitted_at else "",
+    ), status)
+
+
+def _can_edit(commitment: Commitment) -> bool:
+    roles = services.roles_for(current_user, commitment)
+    return (bool(roles & {"seller", "admin"}) and commitment.project.is_open
+            and commitment.state in EDITABLE_STATES | {"approved"})
+
+
+def _campaign_visible(project: Project) -> bool:
+    """Product managers who are not on the campaign see its title, not a link they cannot open."""
+    return db.session.scalar(visible_projects(current_user).where(Project.id == project.id)) is not None
+
+
+def _history(commitment: Commitment, limit: int = 50) -> Sequence[AuditEvent]:
+    return db.session.scalars(
+        sa.select(AuditEvent)
+        .where(AuditEvent.project_id == commitment.project_id, AuditEvent.entity == "commitment",
+               AuditEvent.entity_id == commitment.id)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(limit)
+        .options(sa.orm.joinedload(AuditEvent.actor))
+    ).all()
+
+
+# --- editing -----------------------------------------------------------------------------------
+
+@bp.route("/commitments/<int:commitment_id>/edit", methods=["GET", "POST"])
+def edit(commitment_id: int) -> str | Response:
+    commitment = services.get_commitment_or_404(current_user, commitment_id)
+    if not _can_edit(commitment):
+        if not services.roles_for(current_user, commitment) & {"seller", "admin"}:
+            flash("Only the commitment's author or the campaign owner change its terms.", "error")
+        elif not commitment.project.is_open:
+            flash(f"This campaign is {commitment.project.state_label.lower()}: its commitments can no longer change.",
+                  "error")
+        else:
+            flash(f"A commitment that is {commitment.state_label.lower()} cannot be edited"
+                  + (": revise it first." if commitment.state == "rejected" else "."), "error")
+        return redirect(url_for(".show", commitment_id=commitment.id))
+    was_approved = commitment.state == "approved"
+    form = CommitmentForm(commitment.project, obj=commitment, commitment=commitment)
+    saved = save_form(
+        form,
+        lambda: services.update_commitment(current_user, commitment, form.to_input(), form.version.data or 0,
+                                           form.reason.data or ""),
+        "commitment",
+    )
+    if saved is not None:
+        if was_approved and saved.state == "pending_signoff":
+            flash("Terms changed: the commitment is back with the product managers for countersignature.", "success")
+        else:
+            flash("Commitment saved.", "success")
+        return redirect(url_for(".show", commitment_id=commitment.id))
+    return render_template("commitments/form.html", form=form, project=commitment.project, commitment=commitment)
+
+
+# --- the sign-off ------------------------------------------------------------------------------
+
+@bp.post("/commitments/<int:commitment_id>/decide")
+def decide(commitment_id: int) -> Response:
+    """Fire one step (submit, countersign, reject, ...) with its note and, to override blockers, a justification.
+
+    A refusal shows the page again with what was typed, so a long note is never lost.
+    """
+    commitment = services.get_commitment_or_404(current_user, commitment_id)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        flash("That action was not understood; reload the page and try again.", "error")
+        return redirect(url_for(".show", commitment_id=commitment.id))
+    event = form.event.data or ""
+    try:
+        services.fire(current_user, commitment, event, form.reason.data or "", form.justification.data or "")
+        commit("commitment")
+    except TransitionRefused as refused:
+        db.session.rollback()
+        flash(refused.message, "error")
+        for reason in refused.reasons:
+            flash(reason, "reason")
+        return _render_show(commitment, form, status=409)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(" ".join([error.message, *[m for messages in error.fields.values() for m in messages]]), "error")
+        return _render_show(commitment, form, status=error.status)
+    flash(DONE.get(event, f"Commitment is now {commitment.state_label.lower()}.").format(
+        product=commitment.product.name), "success")
+    return redirect(url_for(".show", commitment_id=commitment.id))

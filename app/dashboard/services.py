@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.accounts.models import User
+from app.commitments import services as commitments
+from app.commitments.models import Commitment
+from app.core import clock
 from app.extensions import db
 from app.milestones.models import Milestone, Task
 from app.projects.access import visible_projects
@@ -29,12 +32,65 @@ class CampaignRow:
 
 
 @dataclass(frozen=True)
+class SignoffRow:
+    """A commitment waiting for this product manager, with how long it has waited."""
+
+    commitment: Commitment
+    waiting: timedelta
+    blockers: int
+    warnings: int
+
+    @property
+    def age(self) -> str:
+        return age_label(self.waiting)
+
+
+@dataclass(frozen=True)
 class Dashboard:
     campaigns: Sequence[CampaignRow]
     overdue_milestones: Sequence[Milestone]
     overdue_tasks: Sequence[Task]
     upcoming_milestones: Sequence[Milestone]
     my_open_tasks: Sequence[Task]
+    #: Commitments waiting for my countersignature, oldest request first (product managers).
+    signoff_queue: Sequence[SignoffRow] = field(default=())
+    #: Commitments I recorded that are still in play (not fulfilled or withdrawn), on open campaigns.
+    my_commitments: Sequence[Commitment] = field(default=())
+    #: Whether the person records commitments at all (sales), so an empty list is worth saying.
+    sells: bool = False
+
+
+def age_label(waiting: timedelta) -> str:
+    """'3 days', '5 hours', '20 minutes', 'just now': how long a request has waited."""
+    seconds = max(int(waiting.total_seconds()), 0)
+    for size, unit in ((86400, "day"), (3600, "hour"), (60, "minute")):
+        if seconds >= size:
+            count = seconds // size
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    return "just now"
+
+
+def signoff_rows(user: User, now: datetime) -> list[SignoffRow]:
+    rows = []
+    for c in commitments.signoff_queue(user):
+        if not c.project.is_open:  # a closed campaign's promises can no longer be decided
+            continue
+        found = commitments.findings(c)
+        blockers = sum(1 for f in found if f.is_blocker)
+        rows.append(SignoffRow(c, now - (c.submitted_at or now), blockers, len(found) - blockers))
+    return rows
+
+
+def my_commitments(user: User) -> Sequence[Commitment]:
+    return db.session.scalars(
+        commitments.visible_commitments(user)
+        .join(Project, Commitment.project_id == Project.id)
+        .where(Commitment.created_by_id == user.id, Commitment.state.not_in(["fulfilled", "withdrawn"]),
+               Project.state.in_(OPEN_STATES))
+        .options(so.joinedload(Commitment.project), so.joinedload(Commitment.product),
+                 so.joinedload(Commitment.region))
+        .order_by(Commitment.promised_date, Commitment.id)
+    ).all()
 
 
 def build(user: User, today: date) -> Dashboard:
@@ -77,4 +133,7 @@ def build(user: User, today: date) -> Dashboard:
         overdue_tasks=[t for t in my_tasks if t.is_overdue(today)],
         upcoming_milestones=upcoming,
         my_open_tasks=[t for t in my_tasks if not t.is_overdue(today)],
+        signoff_queue=signoff_rows(user, clock.now()),
+        my_commitments=my_commitments(user),
+        sells=user.sells,
     )

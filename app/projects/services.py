@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from app.accounts.models import Role, User
 from app.audit import services as audit
-from app.commitments.services import unsigned_titles
+from app.commitments.services import unsigned_titles, withdraw_unsigned
 from app.core import clock
 from app.core.errors import InvalidInput, NotAllowed, StaleEdit, TransitionRefused
 from app.extensions import db
@@ -159,6 +159,8 @@ def fire_transition(actor: User, project: Project, event: str, reason: str = "")
     if "record_outcome" in transition.effects:
         project.outcome = measured_outcome(project)
         details["outcome"] = project.outcome
+    if "withdraw_unsigned_commitments" in transition.effects:
+        details["withdrawn_commitments"] = withdraw_unsigned(actor, project, f"Campaign cancelled: {reason.strip()}")
     db.session.flush()
     audit.record(
         actor, f"project.{event}", transition.label + (f": {reason.strip()}" if reason.strip() else ""),

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from app.accounts.models import User
 from app.audit.services import project_history
+from app.commitments import services as commitment_services
 from app.core import clock
 from app.core.forms import CsrfForm, TransitionForm
 from app.core.views import fire_from_form, run_and_flash, save_form
@@ -81,6 +82,7 @@ def show(project_id: int) -> str:
     today = clock.today()
     progress = goal_progress(project, today)
     editable = can_edit(current_user, project)
+    commitments = commitment_services.for_project(project)
     return render_template(
         "projects/show.html",
         project=project,
@@ -101,6 +103,12 @@ def show(project_id: int) -> str:
         milestone_form=MilestoneForm(project),
         task_form=TaskForm(project),
         next_deadline=next_deadline(project, today),
+        commitments=commitments,
+        can_record=commitment_services.can_record(current_user, project),
+        commitment_blockers={
+            c.id: sum(1 for f in commitment_services.findings(c) if f.is_blocker)
+            for c in commitments if c.state in {"draft", "pending_signoff", "changes_requested", "approved"}
+        },
     )
 
 

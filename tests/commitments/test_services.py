@@ -133,3 +133,26 @@ def test_product_managers_see_their_products_commitments_outsiders_do_not(world,
     assert visible(people["product"]) is not None  # owns the product, not on the campaign
     assert visible(people["team"]) is not None  # on the campaign
     assert visible(people["outsider"]) is None and visible(outsider_pm) is None
+
+
+def test_the_author_cannot_countersign_even_when_someone_else_submitted(world, people):
+    author = UserFactory(role=Role.PRODUCT_MANAGER, name="Pat Author", sales_rep=True)
+    world["product"].owners.append(author)
+    add_member(people["pm"], world["project"], author, ProjectRole.PRODUCT_MANAGER)
+    commitment = services.create_commitment(author, world["project"], promise(world))
+    services.fire(people["sales"], commitment, "submit")  # the campaign owner submits it
+    with pytest.raises(TransitionRefused) as refused:
+        services.fire(author, commitment, "approve")
+    assert refused.value.reasons == ["You wrote this commitment: another product manager of the product must countersign it."]
+    assert services.signoff_queue(author) == []  # not theirs to decide
+    assert [c.id for c in services.signoff_queue(people["product"])] == [commitment.id]
+
+
+def test_cancelling_a_campaign_withdraws_its_unsigned_commitments_and_empties_the_queue(world, people):
+    pending = services.create_commitment(people["sales"], world["project"], promise(world))
+    services.fire(people["sales"], pending, "submit")
+    draft = services.create_commitment(people["sales"], world["project"], promise(world, customer="Draft Co"))
+    fire_transition(people["pm"], world["project"], "cancel", "Budget frozen")
+    assert (pending.state, draft.state) == ("withdrawn", "withdrawn")
+    assert pending.decision_note == "" and services.signoff_queue(people["product"]) == []
+    assert services.options(people["product"], pending) == []

@@ -1,0 +1,347 @@
+"""The commitment pages: who may record, see, edit and countersign, and what each of them sees."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+
+from app.accounts.models import Role
+from app.commitments import services
+from app.commitments.models import Commitment
+from app.commitments.services import CommitmentInput
+from app.core import clock
+from app.extensions import db
+from app.projects.models import ProjectRole
+from app.projects.services import add_member
+from tests.factories import RegionFactory, UserFactory
+
+
+@pytest.fixture
+def world(make_project, make_product, people):
+    """A planned campaign selling Northwind Pro: sellable in the South, not allowed in the North.
+
+    The product's manager (people["product"]) is not on this campaign: they see its
+    commitments because they own the product, not because they belong to it.
+    """
+    south, north = RegionFactory(name="Southern Europe"), RegionFactory(name="Nordics")
+    product = make_product(coverage={south: "sellable", north: "not_allowed"})
+    project = make_project(state="planned", product_manager_ids=[])
+    db.session.commit()
+    return {"project": project, "product": product, "south": south, "north": north}
+
+
+def terms(world, region="south", **overrides) -> CommitmentInput:
+    fields = dict(customer="Acme GmbH", product_id=world["product"].id, region_id=world[region].id,
+                  promise="SSO for 500 seats", promised_date=date.today() + timedelta(days=60),
+                  unit_price=Decimal("90.00"), quantity=500, band_id=world["product"].bands[0].id)
+    fields.update(overrides)
+    return CommitmentInput(**fields)
+
+
+def form_data(world, region="south", **overrides) -> dict[str, str]:
+    data = {"customer": "Acme GmbH", "product_id": str(world["product"].id), "region_id": str(world[region].id),
+            "promise": "SSO for 500 seats", "promised_date": (date.today() + timedelta(days=60)).isoformat(),
+            "band_id": str(world["product"].bands[0].id), "unit_price": "90.00", "discount_percent": "10",
+            "quantity": "500", "milestone_id": ""}
+    data.update(overrides)
+    return data
+
+
+def recorded(world, people, region="south", submit=True, **overrides) -> Commitment:
+    commitment = services.create_commitment(people["sales"], world["project"], terms(world, region, **overrides))
+    if submit:
+        services.fire(people["sales"], commitment, "submit")
+    db.session.commit()
+    return commitment
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+# --- recording ---------------------------------------------------------------------------------
+
+def test_sales_records_a_commitment_as_a_draft(world, people, login):
+    sales = login(people["sales"])
+    url = f"/campaigns/{world['project'].id}/commitments/new"
+    page = sales.get(url)
+    assert page.status_code == 200 and "Record a commitment" in text(page)
+    response = sales.post(url, data=form_data(world))
+    commitment = db.session.scalar(sa.select(Commitment))
+    assert response.status_code == 302 and response.location.endswith(f"/commitments/{commitment.id}")
+    assert (commitment.state, commitment.customer, commitment.quantity) == ("draft", "Acme GmbH", 500)
+    assert commitment.effective_price == Decimal("81.00")
+    shown = text(sales.get(response.location))
+    assert "Commitment recorded as a draft" in shown
+    assert "81 EUR" in shown and "Pro: list 100 EUR, minimum 80 EUR" in shown
+    assert "Submit for countersignature" in shown and "Edit terms" in shown
+
+
+def test_a_bad_record_shows_the_field_errors_and_saves_nothing(world, people, login):
+    response = login(people["sales"]).post(
+        f"/campaigns/{world['project'].id}/commitments/new",
+        data=form_data(world, customer="", band_id="999999"),
+    )
+    assert response.status_code == 200
+    assert "field-error" in text(response)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Commitment)) == 0
+
+
+def test_a_team_member_who_does_not_sell_cannot_record(world, people, login):
+    team = login(people["team"])
+    url = f"/campaigns/{world['project'].id}/commitments/new"
+    page = team.get(url, follow_redirects=True)
+    assert page.status_code == 200
+    assert "Commitments are recorded by the campaign owner or by members who sell." in text(page)
+    assert "Record a commitment</a>" not in text(page)
+    team.post(url, data=form_data(world))
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Commitment)) == 0
+    # Once they sell, they may.
+    people["team"].sales_rep = True
+    assert team.post(url, data=form_data(world)).status_code == 302
+    assert db.session.scalar(sa.select(Commitment)).created_by_id == people["team"].id
+
+
+# --- who sees what -----------------------------------------------------------------------------
+
+def test_outsiders_get_404_on_every_commitment_url(world, people, login):
+    commitment = recorded(world, people)
+    outsider = login(people["outsider"])
+    assert outsider.get(f"/commitments/{commitment.id}").status_code == 404
+    assert outsider.get(f"/commitments/{commitment.id}/edit").status_code == 404
+    assert outsider.post(f"/commitments/{commitment.id}/edit", data=form_data(world)).status_code == 404
+    assert outsider.post(f"/commitments/{commitment.id}/decide", data={"event": "withdraw", "reason": "x"}).status_code == 404
+    assert outsider.get(f"/campaigns/{world['project'].id}/commitments/new").status_code == 404
+    assert outsider.get("/commitments/999999").status_code == 404
+    db.session.refresh(commitment)
+    assert commitment.state == "pending_signoff"
+
+
+def test_the_products_manager_decides_without_being_on_the_campaign(world, people, login):
+    commitment = recorded(world, people)
+    product = login(people["product"])
+    assert product.get(f"/campaigns/{world['project'].id}").status_code == 404
+    page = text(product.get(f"/commitments/{commitment.id}"))
+    assert "Your countersignature" in page and "All checks pass" in page
+    assert world["project"].title in page
+    assert f'href="/campaigns/{world["project"].id}"' not in page  # the title, not a link they cannot open
+    assert "Edit terms" not in page
+    response = product.post(f"/commitments/{commitment.id}/decide",
+                            data={"event": "approve", "reason": "Fine for the pilot"})
+    assert response.status_code == 302
+    db.session.refresh(commitment)
+    assert (commitment.state, commitment.decided_by_id, commitment.decision_note) == (
+        "approved", people["product"].id, "Fine for the pilot")
+    page = text(product.get(f"/commitments/{commitment.id}"))
+    assert "Countersigned: the commitment now binds." in page
+    assert "Countersigned</strong> by Pat Product" in page and "Fine for the pilot" in page
+    assert "Your countersignature" not in page
+    # A campaign member sees the way back to the campaign.
+    assert f'href="/campaigns/{world["project"].id}"' in text(login(people["team"]).get(f"/commitments/{commitment.id}"))
+
+
+def test_a_product_manager_of_another_product_gets_404(world, people, login, make_product):
+    other = UserFactory(role=Role.PRODUCT_MANAGER)
+    make_product(name="Other", owners=[other])
+    commitment = recorded(world, people)
+    client = login(other)
+    assert client.get(f"/commitments/{commitment.id}").status_code == 404
+    assert client.post(f"/commitments/{commitment.id}/decide", data={"event": "approve"}).status_code == 404
+    db.session.refresh(commitment)
+    assert commitment.state == "pending_signoff"
+
+
+# --- the sign-off ------------------------------------------------------------------------------
+
+def test_the_submitter_cannot_countersign_by_a_crafted_post(world, people, login):
+    both = UserFactory(role=Role.PRODUCT_MANAGER, name="Pat Both", sales_rep=True)
+    world["product"].owners.append(both)
+    add_member(people["pm"], world["project"], both, ProjectRole.PRODUCT_MANAGER)
+    commitment = services.create_commitment(both, world["project"], terms(world))
+    services.fire(both, commitment, "submit")
+    db.session.commit()
+    client = login(both)
+    page = text(client.get(f"/commitments/{commitment.id}"))
+    assert "Your countersignature" not in page  # no decision panel for the submitter...
+    assert "another product manager of the product must countersign it" in page  # ...but the reason why
+    response = client.post(f"/commitments/{commitment.id}/decide", data={"event": "approve"})
+    assert response.status_code == 409
+    assert "The commitment could not be moved on." in text(response)
+    assert "You submitted this commitment" in text(response)
+    db.session.refresh(commitment)
+    assert (commitment.state, commitment.decided_by_id) == ("pending_signoff", None)
+    # Sales cannot countersign either.
+    response = login(people["sales"]).post(f"/commitments/{commitment.id}/decide", data={"event": "approve"})
+    assert response.status_code == 409 and "a product manager of the product" in text(response)
+    db.session.refresh(commitment)
+    assert commitment.state == "pending_signoff"
+
+
+def test_blockers_need_a_written_justification_on_the_page(world, people, login):
+    commitment = recorded(world, people, region="north")
+    product = login(people["product"])
+    page = text(product.get(f"/commitments/{commitment.id}"))
+    assert "finding-blocker" in page and "Nordics may not be sold" in page
+    assert "Countersigning despite blockers needs a written justification" in page
+    assert 'name="justification"' in page and "Countersign despite blockers" in page
+    refused = product.post(f"/commitments/{commitment.id}/decide",
+                           data={"event": "approve", "reason": "Keeping my note", "justification": "  "})
+    assert refused.status_code == 409
+    assert "countersigning it anyway needs a written justification" in text(refused)
+    assert "Keeping my note" in text(refused)  # what was typed is shown again
+    db.session.refresh(commitment)
+    assert commitment.state == "pending_signoff"
+    product.post(f"/commitments/{commitment.id}/decide",
+                 data={"event": "approve", "justification": "Pilot under the regulator's sandbox"})
+    db.session.refresh(commitment)
+    assert commitment.state == "approved"
+    assert commitment.override_justification == "Pilot under the regulator's sandbox"
+    # Everyone on the campaign sees the override, prominently.
+    seen = text(login(people["team"]).get(f"/commitments/{commitment.id}"))
+    assert "Countersigned despite blockers" in seen and "Pilot under the regulator&#39;s sandbox" in seen
+
+
+def test_a_page_without_blockers_asks_no_justification(world, people, login):
+    commitment = recorded(world, people)
+    page = text(login(people["product"]).get(f"/commitments/{commitment.id}"))
+    assert 'name="justification"' not in page and "Countersigned despite blockers" not in page
+
+
+def test_reject_and_request_changes_need_a_note(world, people, login):
+    commitment = recorded(world, people)
+    product = login(people["product"])
+    refused = product.post(f"/commitments/{commitment.id}/decide", data={"event": "reject", "reason": ""})
+    assert refused.status_code == 409
+    db.session.refresh(commitment)
+    assert commitment.state == "pending_signoff"
+    product.post(f"/commitments/{commitment.id}/decide", data={"event": "request_changes", "reason": "Wrong tier"})
+    db.session.refresh(commitment)
+    assert (commitment.state, commitment.decision_note) == ("changes_requested", "Wrong tier")
+    page = text(login(people["sales"]).get(f"/commitments/{commitment.id}"))
+    assert "Changes requested</strong> by Pat Product" in page and "Wrong tier" in page
+
+
+def test_sales_submits_and_withdraws_through_the_page(world, people, login):
+    commitment = recorded(world, people, submit=False)
+    sales = login(people["sales"])
+    sales.post(f"/commitments/{commitment.id}/decide", data={"event": "submit"})
+    db.session.refresh(commitment)
+    assert commitment.state == "pending_signoff" and commitment.submitted_by_id == people["sales"].id
+    sales.post(f"/commitments/{commitment.id}/decide", data={"event": "withdraw", "reason": "Customer walked"})
+    db.session.refresh(commitment)
+    assert commitment.state == "withdrawn"
+    history = text(sales.get(f"/commitments/{commitment.id}"))
+    # The commitment's own history, newest first.
+    assert history.index("Withdraw: Customer walked") < history.index("Submit for countersignature") \
+        < history.index("Recorded commitment")
+
+
+# --- editing -----------------------------------------------------------------------------------
+
+def test_editing_countersigned_terms_needs_a_reason_and_sends_them_back(world, people, login):
+    commitment = recorded(world, people)
+    services.fire(people["product"], commitment, "approve")
+    db.session.commit()
+    sales = login(people["sales"])
+    url = f"/commitments/{commitment.id}/edit"
+    page = text(sales.get(url))
+    assert "Changing countersigned terms sends the commitment back for countersignature" in page
+    assert 'name="reason"' in page
+    version = commitment.version
+    response = sales.post(url, data=form_data(world, quantity="800", discount_percent="", version=str(version)))
+    assert response.status_code == 200
+    assert "A reason is required: the product manager countersigns again." in text(response)
+    db.session.refresh(commitment)
+    assert (commitment.state, commitment.quantity, commitment.version) == ("approved", 500, version)
+    response = sales.post(url, data=form_data(world, quantity="800", discount_percent="", version=str(version),
+                                              reason="The customer grew"))
+    assert response.status_code == 302
+    db.session.refresh(commitment)
+    assert (commitment.state, commitment.quantity, commitment.decided_by_id) == ("pending_signoff", 800, None)
+    assert "back with the product managers" in text(sales.get(response.location))
+
+
+def test_a_draft_is_edited_freely_and_a_stale_edit_is_refused(world, people, login):
+    commitment = recorded(world, people, submit=False)
+    sales = login(people["sales"])
+    url = f"/commitments/{commitment.id}/edit"
+    assert 'name="reason"' not in text(sales.get(url))
+    old = commitment.version
+    assert sales.post(url, data=form_data(world, customer="Globex", version=str(old))).status_code == 302
+    db.session.refresh(commitment)
+    assert commitment.customer == "Globex"
+    stale = sales.post(url, data=form_data(world, customer="Initech", version=str(old)))
+    assert stale.status_code == 200 and "changed by someone else" in text(stale)
+    db.session.refresh(commitment)
+    assert commitment.customer == "Globex"
+
+
+def test_who_may_not_edit_is_sent_back_to_the_page(world, people, login):
+    commitment = recorded(world, people)
+    response = login(people["product"]).get(f"/commitments/{commitment.id}/edit", follow_redirects=True)
+    assert "Only the commitment&#39;s author or the campaign owner change its terms." in text(response)
+    response = login(people["sales"]).get(f"/commitments/{commitment.id}/edit", follow_redirects=True)
+    assert "waiting for countersignature cannot be edited" in text(response)
+
+
+# --- the campaign page and the dashboard -------------------------------------------------------
+
+def test_the_campaign_page_lists_commitments_with_their_blockers(world, people, login):
+    recorded(world, people, customer="Acme GmbH")
+    recorded(world, people, region="north", customer="Nordic Oy", submit=False)
+    page = text(login(people["sales"]).get(f"/campaigns/{world['project'].id}"))
+    card = page[page.index('id="commitments"'):page.index('id="roadmap"')]
+    assert "Acme GmbH" in card and "Nordic Oy" in card and "Nordics" in card
+    assert "Waiting for countersignature" in card and "Draft" in card
+    assert "1 blocker" in card and "clear" in card
+    assert "Record a commitment" in card
+    assert "Nothing promised binds until a product manager countersigns it" in card
+    assert "2 not countersigned" in card
+    team_card = text(login(people["team"]).get(f"/campaigns/{world['project'].id}"))
+    assert "Acme GmbH" in team_card and "Record a commitment</a>" not in team_card
+
+
+def test_the_dashboard_queue_is_oldest_first_with_its_age(world, people, login):
+    late = recorded(world, people, customer="Late Ltd")
+    early = recorded(world, people, region="north", customer="Early AG")
+    now = clock.now()
+    early.submitted_at = now - timedelta(days=3, hours=2)
+    late.submitted_at = now - timedelta(hours=5)
+    db.session.commit()
+    page = text(login(people["product"]).get("/"))
+    assert "Waiting for your countersignature" in page
+    queue = page[page.index('id="signoff-queue"'):]
+    assert queue.index("Early AG") < queue.index("Late Ltd")
+    assert "3 days" in queue and "5 hours" in queue
+    assert "1 blocker" in queue and "Sam Seller" in queue and world["project"].title in queue
+    # The queue comes first on the page.
+    assert page.index('id="signoff-queue"') < page.index('id="campaigns"')
+    # Nobody else has a queue.
+    assert "Waiting for your countersignature" not in text(login(people["sales"]).get("/"))
+
+
+def test_sales_see_their_open_commitments_on_the_dashboard(world, people, login):
+    recorded(world, people, customer="Acme GmbH")
+    gone = recorded(world, people, customer="Gone Inc", submit=False)
+    services.fire(people["sales"], gone, "withdraw", reason="Lost")
+    db.session.commit()
+    page = text(login(people["sales"]).get("/"))
+    mine = page[page.index('id="my-commitments"'):]
+    assert "Acme GmbH" in mine and "Waiting for countersignature" in mine
+    assert "Gone Inc" not in mine
+    assert 'id="my-commitments"' not in text(login(people["pm"]).get("/"))
+
+
+def test_age_labels():
+    from app.dashboard.services import age_label
+
+    assert age_label(timedelta(seconds=20)) == "just now"
+    assert age_label(timedelta(minutes=1)) == "1 minute"
+    assert age_label(timedelta(hours=5, minutes=59)) == "5 hours"
+    assert age_label(timedelta(days=1, hours=3)) == "1 day"
+    assert age_label(timedelta(days=12)) == "12 days"
+    assert re.fullmatch(r"\d+ \w+|just now", age_label(timedelta(seconds=-5)))
