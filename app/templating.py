@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -10,6 +11,9 @@ from flask_login import current_user
 
 from app.core import clock
 from app.notifications.services import unread_count
+from workflows import commitment as commitment_workflow
+from workflows import milestone as milestone_workflow
+from workflows import project as project_workflow
 
 
 def fmt_date(value: date | datetime | None) -> str:
@@ -51,6 +55,22 @@ def relative_days(value: date | None) -> str:
     return f"{-days} day{'s' if days != -1 else ''} ago"
 
 
+#: Each workflow's state labels, by the audit trail's entity name.
+_STATE_LABELS: dict[str, Mapping[str, str]] = {
+    "project": project_workflow.STATES,
+    "milestone": milestone_workflow.STATES,
+    "commitment": commitment_workflow.STATES,
+    "task": {"open": "Open", "done": "Done"},
+}
+
+
+def state_label(state: str | None, entity: str) -> str:
+    """'pending_signoff' of a commitment reads 'Waiting for countersignature'."""
+    if not state:
+        return ""
+    return _STATE_LABELS.get(entity, {}).get(state, state.replace("_", " ").capitalize())
+
+
 def unread_notifications() -> int:
     """The count in the navigation; one indexed query per page."""
     return unread_count(current_user) if current_user.is_authenticated else 0
@@ -59,7 +79,8 @@ def unread_notifications() -> int:
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["unread_notifications"] = unread_notifications
     app.jinja_env.filters.update(
-        date=fmt_date, datetime=fmt_datetime, number=fmt_number, money=fmt_money, relative=relative_days
+        date=fmt_date, datetime=fmt_datetime, number=fmt_number, money=fmt_money, relative=relative_days,
+        state_label=state_label,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

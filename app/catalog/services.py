@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from urllib.parse import urlparse
 
@@ -13,6 +13,7 @@ import sqlalchemy.orm as so
 
 from app.accounts.models import Role, User
 from app.audit import services as audit
+from app.audit.models import AuditEvent
 from app.catalog.models import COVERAGE, PRODUCT_STATUSES, MarketCoverage, PriceBand, Product, ProductLink
 from app.core import clock
 from app.core.errors import InvalidInput, NotAllowed, StaleEdit
@@ -51,6 +52,20 @@ def products() -> Sequence[Product]:
     ).all()
 
 
+def last_changed(product_ids: Sequence[int]) -> dict[int, datetime]:
+    """When each product last changed in any way (details, bands, links, coverage), from the audit trail.
+
+    Bands, links and coverage deliberately leave the product's version alone, so that an edit of
+    its details does not clash with an unrelated price change; the trail knows every change.
+    """
+    rows = db.session.execute(
+        sa.select(AuditEvent.entity_id, sa.func.max(AuditEvent.at))
+        .where(AuditEvent.entity == "product", AuditEvent.entity_id.in_(product_ids))
+        .group_by(AuditEvent.entity_id)
+    ).all()
+    return {entity_id: at for entity_id, at in rows if entity_id is not None}
+
+
 def create_product(actor: User, data: ProductInput) -> Product:
     if not can_add_products(actor):
         raise NotAllowed("Only product managers and admins add products.")
@@ -85,6 +100,8 @@ def save_band(actor: User, product: Product, band: PriceBand | None, tier: str, 
     _require_editor(actor, product)
     tier = tier.strip()
     errors: dict[str, list[str]] = {}
+    if not tier:
+        errors["tier"] = ["Name the tier."]
     if minimum_price > list_price:
         errors["minimum_price"] = ["The minimum cannot be above the list price."]
     if any(b.tier.lower() == tier.lower() and b is not band for b in product.bands):
@@ -113,9 +130,14 @@ def delete_band(actor: User, product: Product, band: PriceBand) -> None:
 
 def add_link(actor: User, product: Product, title: str, url: str) -> ProductLink:
     _require_editor(actor, product)
+    errors: dict[str, list[str]] = {}
     parsed = urlparse(url.strip())
     if parsed.scheme not in {"http", "https"} or not parsed.netloc:
-        raise InvalidInput("The link was not added.", {"url": ["Use a full web address starting with https://"]})
+        errors["url"] = ["Use a full web address starting with https://"]
+    if not title.strip():
+        errors["title"] = ["Say what the material is, e.g. “Sales deck”."]
+    if errors:
+        raise InvalidInput("The link was not added.", errors)
     link = ProductLink(product=product, title=title.strip(), url=url.strip())
     db.session.add(link)
     db.session.flush()
@@ -126,6 +148,8 @@ def add_link(actor: User, product: Product, title: str, url: str) -> ProductLink
 
 def delete_link(actor: User, product: Product, link: ProductLink) -> None:
     _require_editor(actor, product)
+    audit.record(actor, "product.link_removed", f"Removed material “{link.title}” from {product.name}",
+                 entity="product", entity_id=product.id)
     product.links.remove(link)
     db.session.flush()
 
@@ -139,6 +163,8 @@ def set_coverage(actor: User, product: Product, region: Region, status: str, rea
         if existing is not None:
             product.coverage.remove(existing)
             db.session.flush()
+            audit.record(actor, "product.coverage", f"{product.name} in {region.name}: no longer recorded",
+                         entity="product", entity_id=product.id)
         return None
     errors: dict[str, list[str]] = {}
     if status not in COVERAGE:
@@ -147,6 +173,8 @@ def set_coverage(actor: User, product: Product, region: Region, status: str, rea
         errors["reason"] = ["Say why it may not be sold there (e.g. not certified under local rules)."]
     if status == "planned" and planned_from is None:
         errors["planned_from"] = ["Give the date it becomes sellable there."]
+    elif status == "planned" and planned_from is not None and planned_from <= clock.today():
+        errors["planned_from"] = ["That date has come: mark it sellable instead."]
     if errors:
         raise InvalidInput("The market coverage was not saved.", errors)
     coverage = existing or MarketCoverage(product=product, region=region)

@@ -36,6 +36,7 @@ def index() -> str:
         "catalog/index.html", products=products, regions=active_regions(), status=status,
         statuses=PRODUCT_STATUSES, can_add=services.can_add_products(current_user),
         editable={p.id for p in products if services.can_edit(current_user, p)},
+        changed=services.last_changed([p.id for p in products]),
     )
 
 

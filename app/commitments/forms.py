@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.catalog.models import PriceBand, Product
@@ -42,11 +43,12 @@ class CommitmentForm(FlaskForm):
             [("", "— choose —")] + [(p.id, f"{p.name} ({p.status_label.lower()})") for p in products]
         )
         self.region_id.choices = choices([("", "— choose —")] + [(r.id, r.name) for r in regions])
-        self.band_id.choices = choices(
-            [("", "— none —")]
-            + [(b.id, f"{b.product.name} · {b.tier}: list {b.list_price:,.2f}, min {b.minimum_price:,.2f} "
-                      f"{b.product.currency}") for b in bands]
-        )
+        # Each band names its product, so the page can offer only the chosen product's bands.
+        self.band_id.choices = [SelectChoice("", "— none —")] + [
+            SelectChoice(b.id, f"{b.product.name} · {b.tier}: list {b.list_price:,.2f}, min {b.minimum_price:,.2f} "
+                               f"{b.product.currency}", render_kw={"data-product": str(b.product_id)})
+            for b in bands
+        ]
         # A milestone cancelled since stays choosable on the commitment that links it, so edits keep working.
         linked = commitment.milestone_id if commitment is not None else None
         self.milestone_id.choices = choices(

@@ -251,9 +251,11 @@ def _facts(actor: User, commitment: Commitment, justification: str = "") -> Comm
 # --- lists -----------------------------------------------------------------------------------
 
 def for_project(project: Project) -> Sequence[Commitment]:
+    """The campaign's commitments, with what their feasibility checks read, in a few queries."""
     return db.session.scalars(
         sa.select(Commitment).where(Commitment.project_id == project.id)
-        .options(so.joinedload(Commitment.product), so.joinedload(Commitment.region))
+        .options(so.joinedload(Commitment.product).selectinload(Product.coverage), so.joinedload(Commitment.region),
+                 so.joinedload(Commitment.band), so.joinedload(Commitment.milestone))
         .order_by(Commitment.promised_date, Commitment.id)
     ).all()
 

@@ -25,7 +25,7 @@ from app.dashboard.services import age_label
 from app.extensions import db
 from app.projects.access import get_project_or_404, visible_projects
 from app.projects.models import Project
-from workflows.commitment import EDITABLE_STATES, STATES
+from workflows.commitment import EDITABLE_STATES
 
 bp = Blueprint("commitments", __name__)
 bp.before_request(login_required(lambda: None))
@@ -108,7 +108,6 @@ def _render_show(commitment: Commitment, decision_form: DecisionForm | None = No
         history=history,
         changes={e.id: describe(e.details["changes"], limit=6) for e in history
                  if isinstance(e.details, dict) and e.details.get("changes")},
-        states=STATES,
         waiting=age_label(clock.now() - commitment.submitted_at) if commitment.submitted_at else "",
     ), status)
 

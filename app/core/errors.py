@@ -36,6 +36,11 @@ class RecordClosed(ServiceError):
     code = "closed"
 
 
+class Conflict(ServiceError):
+    status = 409
+    code = "conflict"
+
+
 class StaleEdit(ServiceError):
     """Someone else saved the record after this edit was started."""
 

@@ -7,9 +7,10 @@ from typing import TypeVar
 
 from flask import flash
 from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.core.errors import ServiceError, StaleEdit, TransitionRefused
+from app.core.errors import Conflict, ServiceError, StaleEdit, TransitionRefused
 from app.core.forms import TransitionForm, show_service_error
 from app.extensions import db
 
@@ -28,6 +29,10 @@ def commit(noun: str = "record") -> None:
     except StaleDataError:
         db.session.rollback()
         raise StaleEdit(noun) from None
+    except IntegrityError:
+        # The services check uniqueness first; only a simultaneous save of the same name lands here.
+        db.session.rollback()
+        raise Conflict("Someone saved the same thing a moment ago, so nothing was saved. Reload and check.") from None
 
 
 def run_and_flash(action: Callable[[], object], success: str = "", noun: str = "record") -> bool:

@@ -73,8 +73,6 @@ def age_label(waiting: timedelta) -> str:
 def signoff_rows(user: User, now: datetime) -> list[SignoffRow]:
     rows = []
     for c in commitments.signoff_queue(user):
-        if not c.project.is_open:  # a closed campaign's promises can no longer be decided
-            continue
         found = commitments.findings(c)
         blockers = sum(1 for f in found if f.is_blocker)
         rows.append(SignoffRow(c, now - (c.submitted_at or now), blockers, len(found) - blockers))

@@ -12,7 +12,8 @@ from app.accounts.models import Role
 from app.audit.models import AuditEvent
 from app.catalog import services
 from app.catalog.models import MarketCoverage, PriceBand, Product, ProductLink
-from app.core.errors import InvalidInput, NotAllowed, StaleEdit
+from app.core.errors import Conflict, InvalidInput, NotAllowed, StaleEdit
+from app.core.views import commit
 from app.extensions import db
 from tests.factories import RegionFactory, UserFactory
 
@@ -263,3 +264,38 @@ def test_coverage_keeps_only_what_its_status_needs_and_can_be_removed(people, ma
     db.session.commit()
     assert _count(MarketCoverage) == 0
     assert services.set_coverage(people["product"], product, region, "") is None  # removing nothing is fine
+
+
+def test_every_change_is_audited_and_moves_the_catalogs_updated_date(people, make_product):
+    product = make_product(band=None)
+    region = RegionFactory()
+    services.set_coverage(people["product"], product, region, "sellable")
+    link = services.add_link(people["product"], product, "Deck", "https://example.com/deck")
+    services.delete_link(people["product"], product, link)
+    services.set_coverage(people["product"], product, region, "")
+    actions = db.session.scalars(sa.select(AuditEvent.summary).where(AuditEvent.entity == "product")).all()
+    assert any("no longer recorded" in a for a in actions) and any("Removed material" in a for a in actions)
+    newest = db.session.scalar(sa.select(sa.func.max(AuditEvent.at)).where(AuditEvent.entity == "product"))
+    assert services.last_changed([product.id]) == {product.id: newest}
+    assert product.version == 1  # bands, links and coverage leave the details' version alone
+
+
+def test_the_service_itself_refuses_empty_names_and_planned_dates_that_have_come(people, make_product):
+    product = make_product(band=None)
+    with pytest.raises(InvalidInput) as error:
+        services.save_band(people["product"], product, None, "  ", Decimal("10"), Decimal("5"), "per seat")
+    assert "tier" in error.value.fields
+    with pytest.raises(InvalidInput) as error:
+        services.add_link(people["product"], product, " ", "https://example.com")
+    assert "title" in error.value.fields
+    with pytest.raises(InvalidInput) as error:
+        services.set_coverage(people["product"], product, RegionFactory(), "planned", planned_from=date.today())
+    assert error.value.fields["planned_from"] == ["That date has come: mark it sellable instead."]
+
+
+def test_two_people_saving_the_same_name_at_once_get_a_conflict_not_an_error(people):
+    # The duplicate check passes for both (neither sees the other's unsaved row); the database decides.
+    db.session.add_all([Product(name="Twin", status="available"), Product(name="Twin", status="available")])
+    with pytest.raises(Conflict):
+        commit()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Product)) == 0

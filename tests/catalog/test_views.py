@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from html.parser import HTMLParser
 
 import pytest
 import sqlalchemy as sa
@@ -185,6 +186,35 @@ def test_handing_a_product_over_leads_back_to_the_catalog(people, login, make_pr
 
 
 # --- the edit page's cards -------------------------------------------------------------------
+
+
+class _Ids(HTMLParser):
+    """Collects element ids and the forms that inputs and buttons name with form="…"."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: list[str] = []
+        self.forms: set[str] = set()
+        self.owners: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if found.get("id"):
+            self.ids.append(found["id"] or "")
+            if tag == "form":
+                self.forms.add(found["id"] or "")
+        if found.get("form"):
+            self.owners.add(found["form"] or "")
+
+
+def test_every_row_control_names_a_form_that_exists(people, login, make_product):
+    RegionFactory(), RegionFactory()
+    product = make_product()
+    parser = _Ids()
+    parser.feed(login(people["product"]).get(f"/catalog/{product.id}/edit").get_data(as_text=True))
+
+    assert len(parser.ids) == len(set(parser.ids))  # a form="…" would find the first element with a duplicated id
+    assert parser.owners and parser.owners <= parser.forms
 
 
 def test_the_edit_page_shows_bands_links_and_a_coverage_row_per_active_region(people, login, make_product):

@@ -345,3 +345,21 @@ def test_age_labels():
     assert age_label(timedelta(days=1, hours=3)) == "1 day"
     assert age_label(timedelta(days=12)) == "12 days"
     assert re.fullmatch(r"\d+ \w+|just now", age_label(timedelta(seconds=-5)))
+
+
+def test_a_closed_campaign_takes_no_new_commitments_and_offers_no_steps(world, people, login):
+    from app.projects.services import fire_transition
+
+    approved = recorded(world, people)
+    services.fire(people["product"], approved, "approve")
+    fire_transition(people["pm"], world["project"], "cancel", "Budget cut")
+    db.session.commit()
+    sales = login(people["sales"])
+    page = sales.get(f"/campaigns/{world['project'].id}/commitments/new", follow_redirects=True)
+    assert "This campaign is cancelled: no new commitments can be recorded." in text(page)
+    shown = text(sales.get(f"/commitments/{approved.id}"))
+    assert "Edit terms" not in shown and 'name="event"' not in shown
+    response = sales.post(f"/commitments/{approved.id}/decide", data={"event": "fulfil"})
+    assert response.status_code == 409 and "can no longer change" in text(response)
+    db.session.refresh(approved)
+    assert approved.state == "approved"
