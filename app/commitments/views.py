@@ -106,8 +106,9 @@ def _render_show(commitment: Commitment, decision_form: DecisionForm | None = No
         can_edit=_can_edit(commitment),
         campaign_visible=_campaign_visible(project),
         history=history,
+        # An amendment's summary names the step, not the terms: show what changed beneath it.
         changes={e.id: describe(e.details["changes"], limit=6) for e in history
-                 if isinstance(e.details, dict) and e.details.get("changes")},
+                 if e.action == "commitment.amend" and isinstance(e.details, dict) and e.details.get("changes")},
         waiting=age_label(clock.now() - commitment.submitted_at) if commitment.submitted_at else "",
     ), status)
 
