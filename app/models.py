@@ -8,10 +8,13 @@ from app.milestones.models import Milestone, Task
 from app.notifications.models import Notification
 from app.projects.models import Expense, GoalActual, Project, ProjectMember
 from app.regions.models import Region
+from app.roadmap.models import Baseline, BaselineItem, Replan, RoadmapChange
 
 __all__ = [
     "ApiToken",
     "AuditEvent",
+    "Baseline",
+    "BaselineItem",
     "Commitment",
     "Expense",
     "GoalActual",
@@ -24,6 +27,8 @@ __all__ = [
     "Project",
     "ProjectMember",
     "Region",
+    "Replan",
+    "RoadmapChange",
     "Task",
     "User",
 ]

@@ -4,6 +4,7 @@
       ^                    |--reject (reason)--> rejected --revise--> draft
       |                    '--request_changes (note)--> changes_requested --submit--> pending_signoff
       '-- (changes_requested is edited like a draft)          approved --amend (reason)--> pending_signoff
+    approved <--(its milestone slips past / back before the promised date)--> at_risk --amend--> pending_signoff
     any open state --withdraw (reason)--> withdrawn
 
 Separation of duties is a guard, not a role check, so the refusal can say why.
@@ -21,6 +22,7 @@ STATES = {
     "pending_signoff": "Waiting for countersignature",
     "changes_requested": "Changes requested",
     "approved": "Countersigned",
+    "at_risk": "At risk",
     "rejected": "Rejected",
     "fulfilled": "Fulfilled",
     "withdrawn": "Withdrawn",
@@ -60,8 +62,10 @@ def blockers_are_justified(facts: CommitmentFacts) -> Iterator[str]:
 
 
 _SELLERS = frozenset({"seller", "admin"})
+#: Steps Countersign takes itself when the roadmap moves; no person fires them.
+_SYSTEM = frozenset({"system"})
 _SIGNERS = frozenset({"product_signer"})
-_OPEN = frozenset({"draft", "pending_signoff", "changes_requested", "approved", "rejected"})
+_OPEN = frozenset({"draft", "pending_signoff", "changes_requested", "approved", "at_risk", "rejected"})
 
 COMMITMENT_WORKFLOW: Workflow[CommitmentFacts] = Workflow(
     name="commitment",
@@ -78,8 +82,10 @@ COMMITMENT_WORKFLOW: Workflow[CommitmentFacts] = Workflow(
         Transition("request_changes", frozenset({"pending_signoff"}), "changes_requested", _SIGNERS,
                    "Request changes", guards=(not_the_submitter,), requires=("reason",)),
         Transition("revise", frozenset({"rejected"}), "draft", _SELLERS, "Revise"),
-        Transition("amend", frozenset({"approved"}), "pending_signoff", _SELLERS, "Amend the terms",
+        Transition("amend", frozenset({"approved", "at_risk"}), "pending_signoff", _SELLERS, "Amend the terms",
                    requires=("reason",)),
+        Transition("flag_risk", frozenset({"approved"}), "at_risk", _SYSTEM, "Flag at risk"),
+        Transition("clear_risk", frozenset({"at_risk"}), "approved", _SYSTEM, "Clear the risk"),
         Transition("fulfil", frozenset({"approved"}), "fulfilled", _SELLERS | {"project_manager"}, "Mark fulfilled"),
         Transition("withdraw", _OPEN, "withdrawn", _SELLERS, "Withdraw", requires=("reason",)),
     ),

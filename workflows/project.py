@@ -94,7 +94,7 @@ PROJECT_WORKFLOW: Workflow[ProjectFacts] = Workflow(
         Transition("revise", frozenset({"proposed"}), "draft", _LEADS, "Return to draft"),
         Transition(
             "plan", frozenset({"proposed"}), "planned", _MANAGERS, "Plan",
-            guards=(has_a_project_manager, dates_are_valid, has_a_milestone),
+            guards=(has_a_project_manager, dates_are_valid, has_a_milestone), effects=("take_baseline",),
         ),
         Transition(
             "launch", frozenset({"planned"}), "active", _MANAGERS, "Launch",

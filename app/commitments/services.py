@@ -28,7 +28,7 @@ from app.notifications.services import notify
 from app.projects.access import require_open, roles_in
 from app.projects.models import Project, ProjectMember
 from app.regions.models import Region
-from workflows import feasibility
+from workflows import feasibility, roadmap
 from workflows.commitment import COMMITMENT_WORKFLOW, EDITABLE_STATES, UNSIGNED_STATES, CommitmentFacts
 from workflows.engine import Decision, Transition
 from workflows.project import OPEN_STATES
@@ -143,7 +143,7 @@ def update_commitment(actor: User, commitment: Commitment, data: CommitmentInput
         raise NotAllowed("Only the commitment's author or the campaign owner change its terms.")
     if expected_version != commitment.version:
         raise StaleEdit("commitment")
-    if commitment.state not in EDITABLE_STATES | {"approved"}:
+    if commitment.state not in EDITABLE_STATES | {"approved", "at_risk"}:
         raise InvalidInput(f"A commitment that is {commitment.state_label.lower()} cannot be edited"
                            + (": revise it first." if commitment.state == "rejected" else "."))
     # Everything is checked before anything is assigned: a refused edit leaves the commitment as it was.
@@ -151,8 +151,9 @@ def update_commitment(actor: User, commitment: Commitment, data: CommitmentInput
     changed = audit.changes(_snapshot(vars_of(commitment)), _snapshot(values))
     if not changed:
         return commitment
-    if commitment.state == "approved":
-        decision = COMMITMENT_WORKFLOW.check("approved", "amend", roles, _facts(actor, commitment), {"reason": reason})
+    if commitment.state in {"approved", "at_risk"}:
+        decision = COMMITMENT_WORKFLOW.check(commitment.state, "amend", roles, _facts(actor, commitment),
+                                             {"reason": reason})
         if not decision.allowed:
             raise InvalidInput("Say why the countersigned terms change.",
                                {"reason": ["A reason is required: the product manager countersigns again."]})
@@ -179,7 +180,7 @@ def options(actor: User, commitment: Commitment) -> list[tuple[Transition[Commit
     return [
         (t, COMMITMENT_WORKFLOW.check(commitment.state, t.event, roles, facts, params))
         for t in COMMITMENT_WORKFLOW.available(commitment.state, roles)
-        if t.event != "amend"
+        if t.event not in {"amend", "flag_risk", "clear_risk"}
     ]
 
 
@@ -188,6 +189,8 @@ def fire(actor: User, commitment: Commitment, event: str, reason: str = "", just
     require_open(commitment.project)
     if event == "amend":
         raise InvalidInput("Change a countersigned commitment by editing its terms.")
+    if event in {"flag_risk", "clear_risk"}:
+        raise InvalidInput("Countersign flags and clears risks itself when the roadmap moves.")
     decision = COMMITMENT_WORKFLOW.check(
         commitment.state, event, roles_for(actor, commitment), _facts(actor, commitment, justification),
         {"reason": reason},
@@ -234,6 +237,11 @@ def _tell(actor: User, commitment: Commitment, event: str, note: str) -> None:
         verb = "changed and needs your countersignature again" if event == "amend" else "waits for your countersignature"
         notify(commitment.product.owners, "signoff_requested", f"{title} {verb}",
                f"Promised for {commitment.promised_date:%d %b %Y} on “{commitment.project.title}”.", link, skip=actor)
+    elif event in {"flag_risk", "clear_risk"}:
+        people = [commitment.created_by, *([commitment.submitted_by] if commitment.submitted_by else []),
+                  *commitment.product.owners]
+        subject = (f"At risk: {title}" if event == "flag_risk" else f"No longer at risk: {title}")
+        notify(people, f"commitment_{event}", subject, note, link, skip=actor)
     elif event in {"approve", "reject", "request_changes"} and commitment.submitted_by is not None:
         said = {"approve": "countersigned", "reject": "rejected", "request_changes": "sent back for changes"}[event]
         notify([commitment.submitted_by], f"commitment_{event}", f"{actor.name} {said} {title}", note, link, skip=actor)
@@ -268,6 +276,52 @@ def unsigned_titles(project_id: int) -> tuple[str, ...]:
         .order_by(Commitment.id)
     ).all()
     return tuple(f"{c.title} ({c.state_label.lower()})" for c in rows)
+
+
+def _risk_check(commitments: Sequence[Commitment], due: dict[int, date | None]) -> set[str]:
+    promises = [roadmap.Promise(str(c.id), str(c.milestone_id), c.promised_date) for c in commitments]
+    return roadmap.promises_at_risk(promises, {str(k): v for k, v in due.items()})
+
+
+def _depending_on(milestone_ids: Sequence[int]) -> Sequence[Commitment]:
+    return db.session.scalars(
+        sa.select(Commitment)
+        .where(Commitment.milestone_id.in_(milestone_ids), Commitment.state.in_(["approved", "at_risk"]))
+        .options(so.joinedload(Commitment.product), so.joinedload(Commitment.region))
+        .order_by(Commitment.id)
+    ).all() if milestone_ids else []
+
+
+def would_put_at_risk(due: dict[int, date | None]) -> list[Commitment]:
+    """Before a re-plan is saved: the countersigned promises these new due dates (None: gone) would break."""
+    commitments = [c for c in _depending_on(list(due)) if c.state == "approved"]
+    risky = _risk_check(commitments, due)
+    return [c for c in commitments if str(c.id) in risky]
+
+
+def reassess(actor: User, milestones: Sequence[Milestone]) -> list[Commitment]:
+    """After the roadmap moved: flag the promises it now breaks, clear those it no longer does.
+
+    Runs in the same transaction as the roadmap change, and its notifications with it.
+    """
+    due = {m.id: (None if m.state == "cancelled" else m.due_date) for m in milestones}
+    commitments = _depending_on(list(due))
+    risky = _risk_check(commitments, due)
+    changed = []
+    for commitment in commitments:
+        event = None
+        if commitment.state == "approved" and str(commitment.id) in risky:
+            event = "flag_risk"
+        elif commitment.state == "at_risk" and str(commitment.id) not in risky:
+            event = "clear_risk"
+        if event is not None:
+            milestone = commitment.milestone
+            why = (f"“{milestone.title}” is now due {milestone.due_date:%d %b %Y}, "
+                   f"the promise is for {commitment.promised_date:%d %b %Y}") if milestone and milestone.state != "cancelled" \
+                else "the milestone that delivers it was cancelled"
+            _move(actor, commitment, event, why if event == "flag_risk" else "its milestone is back in time")
+            changed.append(commitment)
+    return changed
 
 
 def withdraw_unsigned(actor: User, project: Project, reason: str) -> list[int]:

@@ -80,7 +80,7 @@ def list_milestones(project_id: int) -> Response:
 def create_milestone(project_id: int) -> tuple[Response, int]:
     project = get_project_or_404(current_user, project_id)
     form = validated(MilestoneForm, json_body(), project)
-    milestone = services.create_milestone(current_user, project, form.to_input())
+    milestone = services.create_milestone(current_user, project, form.to_input(), form.reason.data or "")
     commit()
     return jsonify(milestone_json(milestone)), 201
 
@@ -97,7 +97,7 @@ def update_milestone(project_id: int, milestone_id: int) -> Response:
     payload = json_body()
     version = expected_version(payload)
     form = validated(MilestoneForm, {**milestone_fields(milestone), **payload}, project)
-    services.update_milestone(current_user, milestone, form.to_input(), version)
+    services.update_milestone(current_user, milestone, form.to_input(), version, form.reason.data or "")
     commit("milestone")
     return jsonify(milestone_json(milestone))
 

@@ -23,6 +23,8 @@ class MilestoneForm(FlaskForm):
     target_value = NumberField("Goal target due by then", validators=[Optional(), Finite()])
     owner_id = SelectField("Owner", coerce=optional_int)
     description = TextAreaField("Description", validators=[Length(max=4000)])
+    # Once the campaign is planned, a new date or target is a re-plan and needs a reason.
+    reason = TextAreaField("Reason for the change", validators=[Length(max=1000)])
     version = IntegerField(validators=[Optional()])
 
     def __init__(self, project: Project, *args: object, **kwargs: object) -> None:

@@ -9,12 +9,15 @@ import sqlalchemy as sa
 
 from app.accounts.models import User
 from app.audit import services as audit
+from app.commitments.models import Commitment
+from app.commitments.services import reassess
 from app.core import clock
 from app.core.errors import InvalidInput, NotAllowed, StaleEdit, TransitionRefused
 from app.extensions import db
 from app.milestones.models import Milestone, Task
 from app.projects.access import can_edit, require_editor, require_open, roles_in
 from app.projects.models import Project, ProjectMember
+from app.roadmap import services as roadmap
 from workflows.engine import Decision, Transition
 from workflows.milestone import MILESTONE_WORKFLOW, MilestoneFacts
 
@@ -35,9 +38,11 @@ class TaskInput:
     due_date: date | None = None
 
 
-def create_milestone(actor: User, project: Project, data: MilestoneInput) -> Milestone:
+def create_milestone(actor: User, project: Project, data: MilestoneInput, reason: str = "") -> Milestone:
+    """Add a milestone; once the campaign is planned this is a re-plan and needs a reason."""
     require_editor(actor, project)
     _validate_milestone(project, data)
+    _require_reason(project, reason)
     position = max((m.position for m in project.milestones), default=-1) + 1
     milestone = Milestone(project=project, position=position)
     _apply_milestone(milestone, data)
@@ -47,18 +52,30 @@ def create_milestone(actor: User, project: Project, data: MilestoneInput) -> Mil
         actor, "milestone.created", f"Added milestone “{milestone.title}” due {milestone.due_date.isoformat()}",
         entity="milestone", entity_id=milestone.id, project_id=project.id, to_state=milestone.state,
     )
+    roadmap.record(actor, milestone, [("added", "", milestone.due_date.isoformat())], reason)
     return milestone
 
 
-def update_milestone(actor: User, milestone: Milestone, data: MilestoneInput, expected_version: int) -> Milestone:
-    """Save a milestone's edits, refusing one made on a copy somebody else has since changed."""
+def update_milestone(actor: User, milestone: Milestone, data: MilestoneInput, expected_version: int,
+                     reason: str = "") -> Milestone:
+    """Save a milestone's edits, refusing one made on a copy somebody else has since changed.
+
+    A new due date or target goes through a re-plan (with its reason, once planned), which
+    also flags the countersigned promises the move breaks.
+    """
     require_editor(actor, milestone.project)
     if expected_version != milestone.version:
         raise StaleEdit("milestone")
     _validate_milestone(milestone.project, data)
+    replanned = roadmap.differences(milestone, data.due_date, data.target_value)
+    if replanned:
+        _require_reason(milestone.project, reason)
     before = _snapshot(milestone)
     _apply_milestone(milestone, data)
-    db.session.flush()
+    db.session.flush()  # one UPDATE, one version
+    if replanned:
+        roadmap.record(actor, milestone, replanned, reason)
+        reassess(actor, [milestone])
     changed = audit.changes(before, _snapshot(milestone))
     if changed:
         audit.record(
@@ -106,11 +123,17 @@ def fire_milestone_transition(actor: User, milestone: Milestone, event: str, rea
     )
     if not decision.allowed or decision.transition is None:
         raise TransitionRefused(f"The milestone could not be changed ({event}).", decision.reasons)
+    roadmap_kind = {"cancel": "cancelled", "reopen": "restored"}.get(event)
+    if roadmap_kind == "cancelled" or (roadmap_kind == "restored" and milestone.state == "cancelled"):
+        roadmap.record(actor, milestone, [(roadmap_kind, milestone.state, decision.transition.target)],
+                       reason or "Restored")
     old_state = milestone.state
     milestone.state = decision.transition.target
     milestone.state_note = reason.strip()
     milestone.completed_at = clock.now() if milestone.state == "done" else None
     db.session.flush()
+    if roadmap_kind:
+        reassess(actor, [milestone])
     audit.record(
         actor, f"milestone.{event}", f"{decision.transition.label}: “{milestone.title}”"
         + (f" because {reason.strip()}" if reason.strip() else ""),
@@ -118,6 +141,25 @@ def fire_milestone_transition(actor: User, milestone: Milestone, event: str, rea
         from_state=old_state, to_state=milestone.state,
     )
     return milestone
+
+
+def delete_milestone(actor: User, milestone: Milestone, reason: str = "") -> None:
+    """Remove a milestone (and its tasks). One that a commitment depends on is cancelled instead."""
+    project = milestone.project
+    require_editor(actor, project)
+    linked = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Commitment).where(Commitment.milestone_id == milestone.id)
+    )
+    if linked:
+        raise InvalidInput(f"{linked} commitment{'s depend' if linked != 1 else ' depends'} on “{milestone.title}”: "
+                           "cancel the milestone instead, so the promise is flagged at risk.")
+    _require_reason(project, reason)
+    roadmap.record(actor, milestone, [("removed", milestone.due_date.isoformat(), "")], reason)
+    audit.record(actor, "milestone.deleted", f"Removed milestone “{milestone.title}”"
+                 + (f" because {reason.strip()}" if reason.strip() else ""),
+                 entity="milestone", entity_id=milestone.id, project_id=project.id)
+    project.milestones.remove(milestone)
+    db.session.flush()
 
 
 def create_task(actor: User, milestone: Milestone, data: TaskInput) -> Task:
@@ -184,6 +226,13 @@ def _roles(actor: User, milestone: Milestone) -> frozenset[str]:
     if milestone.owner_id == actor.id:
         roles.add("milestone_owner")
     return frozenset(roles)
+
+
+def _require_reason(project: Project, reason: str) -> None:
+    """Checked before anything changes, so a refusal writes nothing."""
+    if roadmap.needs_reason(project) and not reason.strip():
+        raise InvalidInput("Say why the roadmap changes.",
+                           {"reason": ["The campaign is planned: every roadmap change needs a reason."]})
 
 
 def _is_member(project: Project, user_id: int) -> bool:

@@ -15,6 +15,7 @@ from app.milestones.forms import MilestoneForm, TaskForm
 from app.milestones.models import Milestone, Task
 from app.projects.access import get_project_or_404
 from app.projects.models import Project
+from app.roadmap import services as roadmap
 
 bp = Blueprint("milestones", __name__, url_prefix="/campaigns/<int:project_id>/milestones")
 bp.before_request(login_required(lambda: None))
@@ -46,11 +47,14 @@ def _back(project: Project, anchor: str = "roadmap") -> Response:
 def new(project_id: int) -> str | Response:
     project = get_project_or_404(current_user, project_id)
     form = MilestoneForm(project)
-    milestone = save_form(form, lambda: services.create_milestone(current_user, project, form.to_input()))
+    milestone = save_form(
+        form, lambda: services.create_milestone(current_user, project, form.to_input(), form.reason.data or "")
+    )
     if milestone is not None:
         flash(f"Milestone “{milestone.title}” added.", "success")
         return _back(project, f"milestone-{milestone.id}")
-    return render_template("milestones/form.html", form=form, project=project, milestone=None)
+    return render_template("milestones/form.html", form=form, project=project, milestone=None,
+                           replanning=roadmap.needs_reason(project))
 
 
 @bp.route("/<int:milestone_id>/edit", methods=["GET", "POST"])
@@ -58,11 +62,14 @@ def edit(project_id: int, milestone_id: int) -> str | Response:
     project = get_project_or_404(current_user, project_id)
     milestone = _milestone_or_404(project, milestone_id)
     form = MilestoneForm(project, obj=milestone)
-    action = lambda: services.update_milestone(current_user, milestone, form.to_input(), form.version.data or 0)  # noqa: E731
+    action = lambda: services.update_milestone(  # noqa: E731
+        current_user, milestone, form.to_input(), form.version.data or 0, form.reason.data or ""
+    )
     if save_form(form, action, "milestone") is not None:
         flash("Milestone saved.", "success")
         return _back(project, f"milestone-{milestone.id}")
-    return render_template("milestones/form.html", form=form, project=project, milestone=milestone)
+    return render_template("milestones/form.html", form=form, project=project, milestone=milestone,
+                           replanning=roadmap.needs_reason(project))
 
 
 @bp.post("/<int:milestone_id>/transition")

@@ -23,6 +23,7 @@ from app.milestones.models import Milestone
 from app.projects.access import require_editor, require_reporter, roles_in
 from app.projects.models import Expense, GoalActual, Project, ProjectMember, ProjectRole
 from app.regions.models import Region
+from app.roadmap import services as roadmap
 from workflows import goals
 from workflows.campaigns import CampaignTemplate, load_templates, plan_milestones
 from workflows.engine import Decision, Transition
@@ -159,14 +160,17 @@ def fire_transition(actor: User, project: Project, event: str, reason: str = "")
     if "record_outcome" in transition.effects:
         project.outcome = measured_outcome(project)
         details["outcome"] = project.outcome
-    if "withdraw_unsigned_commitments" in transition.effects:
-        details["withdrawn_commitments"] = withdraw_unsigned(actor, project, f"Campaign cancelled: {reason.strip()}")
     db.session.flush()
     audit.record(
         actor, f"project.{event}", transition.label + (f": {reason.strip()}" if reason.strip() else ""),
         entity="project", entity_id=project.id, project_id=project.id,
         from_state=old_state, to_state=project.state, details=details,
     )
+    # Effects that write records of their own come after the step they follow, in the trail too.
+    if "take_baseline" in transition.effects:
+        roadmap.take_baseline(actor, project, "Plan of record")
+    if "withdraw_unsigned_commitments" in transition.effects:
+        withdraw_unsigned(actor, project, f"Campaign cancelled: {reason.strip()}")
     return project
 
 

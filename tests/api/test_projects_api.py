@@ -318,7 +318,9 @@ def test_the_right_people_walk_a_campaign_from_draft_to_active(api, people, make
         assert response.get_json()["state"] == state
         assert db.session.get(Project, project.id).state == state
 
-    assert _actions(project.id) == ["project.created", "project.submit", "project.plan", "project.launch"]
+    assert _actions(project.id) == [
+        "project.created", "project.submit", "project.plan", "baseline.taken", "project.launch",
+    ]
     events = db.session.scalars(
         sa.select(AuditEvent).where(AuditEvent.project_id == project.id, AuditEvent.from_state.is_not(None))
         .order_by(AuditEvent.id)

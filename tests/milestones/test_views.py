@@ -18,6 +18,7 @@ def test_editing_a_milestone_moves_it_and_shows_in_history(make_project, people,
     assert form.status_code == 200
     response = client.post(f"/campaigns/{project.id}/milestones/{milestone.id}/edit", data={
         "title": milestone.title, "due_date": new_due.isoformat(), "owner_id": "", "version": milestone.version,
+        "reason": "Agency needs ten more days",
     })
     assert response.status_code == 302
     assert db.session.get(Milestone, milestone.id).due_date == new_due

@@ -23,7 +23,7 @@ W = COMMITMENT_WORKFLOW
 SELLERS = frozenset({"seller", "admin"})
 SIGNERS = frozenset({"product_signer"})
 ALL_ROLES = frozenset(ROLE_PHRASES)
-OPEN = ("draft", "pending_signoff", "changes_requested", "approved", "rejected")
+OPEN = ("draft", "pending_signoff", "changes_requested", "approved", "at_risk", "rejected")
 REASON = {"reason": "The customer asked for it"}
 
 #: The workflow as the specification states it: (event, source, target, roles that may fire it).
@@ -35,6 +35,9 @@ TRANSITIONS = [
     ("request_changes", "pending_signoff", "changes_requested", SIGNERS),
     ("revise", "rejected", "draft", SELLERS),
     ("amend", "approved", "pending_signoff", SELLERS),
+    ("amend", "at_risk", "pending_signoff", SELLERS),
+    ("flag_risk", "approved", "at_risk", frozenset({"system"})),
+    ("clear_risk", "at_risk", "approved", frozenset({"system"})),
     ("fulfil", "approved", "fulfilled", SELLERS | {"project_manager"}),
     *[("withdraw", source, "withdrawn", SELLERS) for source in OPEN],
 ]
@@ -69,8 +72,8 @@ def test_the_workflow_has_exactly_the_specified_transitions() -> None:
 
 def test_a_commitment_starts_as_a_draft_and_the_states_are_labelled() -> None:
     assert W.initial == "draft"
-    assert set(STATES) == {"draft", "pending_signoff", "changes_requested", "approved", "rejected", "fulfilled",
-                           "withdrawn"}
+    assert set(STATES) == {"draft", "pending_signoff", "changes_requested", "approved", "at_risk", "rejected",
+                           "fulfilled", "withdrawn"}
     assert W.label("approved") == "Countersigned"
     assert W.label("pending_signoff") == "Waiting for countersignature"
 

@@ -12,7 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "workflows"
-MODULES = ("engine", "project", "milestone", "goals", "campaigns", "commitment", "feasibility")
+MODULES = ("engine", "project", "milestone", "goals", "campaigns", "commitment", "feasibility", "roadmap")
 BLOCKED = ("flask", "sqlalchemy", "flask_sqlalchemy", "wtforms", "app")
 
 

@@ -252,10 +252,11 @@ def test_complete_needs_a_reported_actual() -> None:
     assert PROJECT_WORKFLOW.check("active", "complete", ["owner"], with_(actuals_reported=1)).allowed
 
 
-def test_complete_records_the_outcome_cancel_withdraws_unsigned_commitments_and_nothing_else_acts() -> None:
+def test_the_effects_complete_cancel_and_plan_ask_for_and_no_others() -> None:
     effects = {t.event: t.effects for t in PROJECT_WORKFLOW.transitions}
     assert effects.pop("complete") == ("record_outcome",)
     assert effects.pop("cancel") == ("withdraw_unsigned_commitments",)
+    assert effects.pop("plan") == ("take_baseline",)
     assert all(e == () for e in effects.values())
 
 

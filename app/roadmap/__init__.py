@@ -1,0 +1,1 @@
+"""Re-plans with reasons, baselines, the comparison with them, and the timeline picture."""

@@ -1,0 +1,211 @@
+"""Roadmap rules: once a campaign is planned, every change to its roadmap is a re-plan with a reason.
+
+A re-plan records each change (old → new), flags the countersigned promises it breaks (and
+clears those it mends), and notifies the people concerned, all in one transaction. Baselines
+are immutable snapshots to compare against; number 1 is taken when the campaign is planned.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+
+from app.accounts.models import User
+from app.audit import services as audit
+from app.commitments import services as commitments
+from app.commitments.models import Commitment
+from app.core.errors import InvalidInput, StaleEdit
+from app.extensions import db
+from app.milestones.models import Milestone
+from app.projects.access import require_editor
+from app.projects.models import Project
+from app.roadmap.models import Baseline, BaselineItem, Replan, RoadmapChange
+from workflows import roadmap
+
+#: From planning on, the roadmap is a commitment of its own: changes need a reason.
+BASELINED_STATES = frozenset({"planned", "active", "on_hold"})
+
+
+@dataclass(frozen=True)
+class MilestoneEdit:
+    """A new due date and target for one milestone, and the version the editor saw."""
+
+    milestone_id: int
+    due_date: date
+    target_value: float | None
+    version: int
+
+
+@dataclass
+class ReplanResult:
+    replan: Replan | None
+    changes: list[tuple[str, str, str, str]] = field(default_factory=list)  # (milestone, kind, old, new)
+    at_risk: list[Commitment] = field(default_factory=list)
+    cleared: list[Commitment] = field(default_factory=list)
+
+
+def needs_reason(project: Project) -> bool:
+    return project.state in BASELINED_STATES
+
+
+# --- baselines -------------------------------------------------------------------------------
+
+def take_baseline(actor: User, project: Project, name: str) -> Baseline:
+    """Snapshot the roadmap as it stands; baselines are never changed afterwards."""
+    require_editor(actor, project)
+    if not name.strip():
+        raise InvalidInput("Name the baseline.", {"name": ["e.g. “Q3 re-plan”."]})
+    number = (db.session.scalar(sa.select(sa.func.max(Baseline.number)).where(Baseline.project_id == project.id))
+              or 0) + 1
+    baseline = Baseline(project_id=project.id, number=number, name=name.strip()[:120], taken_by=actor,
+                        start_date=project.start_date, end_date=project.end_date)
+    baseline.items = [
+        BaselineItem(milestone_uuid=m.uuid, title=m.title, due_date=m.due_date, target_value=m.target_value,
+                     state=m.state)
+        for m in project.milestones
+    ]
+    db.session.add(baseline)
+    db.session.flush()
+    audit.record(actor, "baseline.taken", f"Took baseline {baseline.label} ({len(baseline.items)} milestones)",
+                 entity="project", entity_id=project.id, project_id=project.id)
+    return baseline
+
+
+def baselines(project: Project) -> Sequence[Baseline]:
+    return db.session.scalars(
+        sa.select(Baseline).where(Baseline.project_id == project.id).order_by(Baseline.number)
+    ).all()
+
+
+def baseline_or_none(project: Project, number: int | None) -> Baseline | None:
+    """The baseline called ``number``, or the latest when None."""
+    query = sa.select(Baseline).where(Baseline.project_id == project.id)
+    query = query.where(Baseline.number == number) if number is not None else query.order_by(Baseline.number.desc())
+    return db.session.scalars(query.limit(1)).first()
+
+
+def plan_items(project: Project) -> list[roadmap.PlanItem]:
+    return [roadmap.PlanItem(str(m.uuid), m.title, m.due_date, m.target_value, m.state) for m in project.milestones]
+
+
+def comparison(project: Project, baseline: Baseline) -> roadmap.Comparison:
+    snapshot = [roadmap.PlanItem(str(i.milestone_uuid), i.title, i.due_date, i.target_value, i.state)
+                for i in baseline.items]
+    return roadmap.compare(snapshot, plan_items(project), baseline.end_date, project.end_date)
+
+
+# --- re-plans --------------------------------------------------------------------------------
+
+def replan(actor: User, project: Project, edits: Sequence[MilestoneEdit], reason: str,
+           preview: bool = False) -> ReplanResult:
+    """Move several milestones at once, with one reason. ``preview`` only says what would happen."""
+    require_editor(actor, project)
+    by_id = {m.id: m for m in project.milestones}
+    errors: dict[str, list[str]] = {}
+    moves: list[tuple[Milestone, MilestoneEdit]] = []
+    for edit in edits:
+        milestone = by_id.get(edit.milestone_id)
+        if milestone is None:
+            raise InvalidInput("That milestone is not on this roadmap.", {"milestones": ["Unknown milestone."]})
+        if milestone.version != edit.version:
+            raise StaleEdit("roadmap")
+        if project.start_date and edit.due_date < project.start_date:
+            errors[f"due_{milestone.id}"] = [f"“{milestone.title}”: on or after the start, {project.start_date:%d %b %Y}."]
+        if (edit.due_date, edit.target_value) != (milestone.due_date, milestone.target_value):
+            moves.append((milestone, edit))
+    if errors:
+        raise InvalidInput("Some dates are outside the campaign.", errors)
+    if not moves:
+        raise InvalidInput("Nothing changed: move a date or change a target first.")
+    if needs_reason(project) and not reason.strip() and not preview:
+        raise InvalidInput("Say why the roadmap changes.", {"reason": ["Every re-plan needs a reason; the team sees it."]})
+    risky = commitments.would_put_at_risk({m.id: e.due_date for m, e in moves if m.state != "cancelled"})
+    result = ReplanResult(None, at_risk=risky)
+    result.changes = [(m.title, kind, old, new) for m, e in moves for kind, old, new in differences(m, e.due_date, e.target_value)]
+    if preview:
+        return result
+    record = _start(actor, project, reason)
+    for milestone, edit in moves:
+        for kind, old, new in differences(milestone, edit.due_date, edit.target_value):
+            _note(record, milestone, kind, old, new)
+        milestone.due_date, milestone.target_value = edit.due_date, edit.target_value
+    db.session.flush()
+    changed = commitments.reassess(actor, [m for m, _ in moves])
+    result.replan = record
+    result.at_risk = [c for c in changed if c.state == "at_risk"]
+    result.cleared = [c for c in changed if c.state == "approved"]
+    _audit(actor, project, record)
+    return result
+
+
+def record(actor: User, milestone: Milestone, changes: Sequence[tuple[str, str, str]], reason: str) -> Replan | None:
+    """Changes made from one milestone's own form, as one re-plan; before planning nothing is recorded."""
+    project = milestone.project
+    if not needs_reason(project) or not changes:
+        return None
+    if not reason.strip():
+        raise InvalidInput("Say why the roadmap changes.",
+                           {"reason": ["The campaign is planned: every roadmap change needs a reason."]})
+    record = _start(actor, project, reason)
+    for kind, old, new in changes:
+        _note(record, milestone, kind, old, new)
+    db.session.flush()
+    _audit(actor, project, record)
+    return record
+
+
+def change_log(project: Project, milestone_uuid: str | None = None) -> Sequence[Replan]:
+    """The re-plans, newest first, optionally only those touching one milestone."""
+    query = sa.select(Replan).where(Replan.project_id == project.id).order_by(Replan.at.desc(), Replan.id.desc())
+    if milestone_uuid:
+        query = query.where(Replan.id.in_(
+            sa.select(RoadmapChange.replan_id).where(RoadmapChange.milestone_uuid == _uuid(milestone_uuid))
+        ))
+    return db.session.scalars(query).all()
+
+
+def _uuid(value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise InvalidInput("Unknown milestone.", {"milestone": ["Pick a milestone from the list."]}) from None
+
+
+def _start(actor: User, project: Project, reason: str) -> Replan:
+    record = Replan(project_id=project.id, author=actor, reason=reason.strip() or "Before planning")
+    db.session.add(record)
+    return record
+
+
+def _note(record: Replan, milestone: Milestone, kind: str, old: str, new: str) -> None:
+    record.changes.append(RoadmapChange(
+        project_id=milestone.project_id, milestone_id=milestone.id, milestone_uuid=milestone.uuid,
+        milestone_title=milestone.title, kind=kind, old_value=old, new_value=new,
+    ))
+
+
+def differences(milestone: Milestone, due: date, target: float | None) -> list[tuple[str, str, str]]:
+    """What a new due date and target change about a milestone, as (kind, old, new)."""
+    found = []
+    if due != milestone.due_date:
+        found.append(("moved", milestone.due_date.isoformat(), due.isoformat()))
+    if target != milestone.target_value:
+        found.append(("target", _num(milestone.target_value), _num(target)))
+    return found
+
+
+def _num(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+def _audit(actor: User, project: Project, record: Replan) -> None:
+    moved = sum(1 for c in record.changes if c.kind == "moved")
+    audit.record(actor, "roadmap.replanned",
+                 f"Re-planned {len(record.changes)} change{'s' if len(record.changes) != 1 else ''}"
+                 f"{f' ({moved} moved)' if moved else ''}: {record.reason}",
+                 entity="project", entity_id=project.id, project_id=project.id,
+                 details={"replan": record.id})
