@@ -29,6 +29,8 @@ STATES = {
 }
 #: Not yet binding, and still able to become binding: these hold a campaign's launch.
 UNSIGNED_STATES = frozenset({"draft", "pending_signoff", "changes_requested"})
+#: Countersigned and binding: changing the terms sends the commitment back for countersignature.
+SIGNED_STATES = frozenset({"approved", "at_risk"})
 #: States in which the seller may change the terms freely.
 EDITABLE_STATES = frozenset({"draft", "changes_requested"})
 

@@ -29,7 +29,13 @@ from app.projects.access import require_open, roles_in
 from app.projects.models import Project, ProjectMember
 from app.regions.models import Region
 from workflows import feasibility, roadmap
-from workflows.commitment import COMMITMENT_WORKFLOW, EDITABLE_STATES, UNSIGNED_STATES, CommitmentFacts
+from workflows.commitment import (
+    COMMITMENT_WORKFLOW,
+    EDITABLE_STATES,
+    SIGNED_STATES,
+    UNSIGNED_STATES,
+    CommitmentFacts,
+)
 from workflows.engine import Decision, Transition
 from workflows.project import OPEN_STATES
 
@@ -143,7 +149,7 @@ def update_commitment(actor: User, commitment: Commitment, data: CommitmentInput
         raise NotAllowed("Only the commitment's author or the campaign owner change its terms.")
     if expected_version != commitment.version:
         raise StaleEdit("commitment")
-    if commitment.state not in EDITABLE_STATES | {"approved", "at_risk"}:
+    if commitment.state not in EDITABLE_STATES | SIGNED_STATES:
         raise InvalidInput(f"A commitment that is {commitment.state_label.lower()} cannot be edited"
                            + (": revise it first." if commitment.state == "rejected" else "."))
     # Everything is checked before anything is assigned: a refused edit leaves the commitment as it was.
@@ -151,7 +157,7 @@ def update_commitment(actor: User, commitment: Commitment, data: CommitmentInput
     changed = audit.changes(_snapshot(vars_of(commitment)), _snapshot(values))
     if not changed:
         return commitment
-    if commitment.state in {"approved", "at_risk"}:
+    if commitment.state in SIGNED_STATES:
         decision = COMMITMENT_WORKFLOW.check(commitment.state, "amend", roles, _facts(actor, commitment),
                                              {"reason": reason})
         if not decision.allowed:

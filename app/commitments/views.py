@@ -25,7 +25,7 @@ from app.dashboard.services import age_label
 from app.extensions import db
 from app.projects.access import get_project_or_404, visible_projects
 from app.projects.models import Project
-from workflows.commitment import EDITABLE_STATES
+from workflows.commitment import EDITABLE_STATES, SIGNED_STATES
 
 bp = Blueprint("commitments", __name__)
 bp.before_request(login_required(lambda: None))
@@ -116,7 +116,7 @@ def _render_show(commitment: Commitment, decision_form: DecisionForm | None = No
 def _can_edit(commitment: Commitment) -> bool:
     roles = services.roles_for(current_user, commitment)
     return (bool(roles & {"seller", "admin"}) and commitment.project.is_open
-            and commitment.state in EDITABLE_STATES | {"approved"})
+            and commitment.state in EDITABLE_STATES | SIGNED_STATES)
 
 
 def _campaign_visible(project: Project) -> bool:
@@ -150,7 +150,7 @@ def edit(commitment_id: int) -> str | Response:
             flash(f"A commitment that is {commitment.state_label.lower()} cannot be edited"
                   + (": revise it first." if commitment.state == "rejected" else "."), "error")
         return redirect(url_for(".show", commitment_id=commitment.id))
-    was_approved = commitment.state == "approved"
+    was_approved = commitment.state in SIGNED_STATES
     form = CommitmentForm(commitment.project, obj=commitment, commitment=commitment)
     saved = save_form(
         form,
