@@ -80,10 +80,12 @@ def _register_blueprints(app: Flask) -> None:
     from app.projects import api as projects_api
     from app.projects import views as projects_views
     from app.regions import views as regions_views
+    from app.roadmap import api as roadmap_api
+    from app.roadmap import views as roadmap_views
 
     for module in (
         accounts_views, dashboard_views, projects_views, milestones_views, regions_views, catalog_views,
-        commitments_views, notifications_views,
-        accounts_api, projects_api, milestones_api, catalog_api, commitments_api,
+        commitments_views, notifications_views, roadmap_views,
+        accounts_api, projects_api, milestones_api, catalog_api, commitments_api, roadmap_api,
     ):
         app.register_blueprint(module.bp)

@@ -9,6 +9,7 @@ from app.commitments.models import Commitment
 from app.commitments.services import signoff_queue
 from app.extensions import db
 from app.projects.models import Project
+from app.roadmap.models import Replan
 
 
 def test_demo_loads_every_state_and_is_idempotent(app):
@@ -21,11 +22,14 @@ def test_demo_loads_every_state_and_is_idempotent(app):
     assert dict(db.session.execute(sa.select(Commitment.customer, Commitment.state)).all()) == {
         "Acme Retail": "approved", "Globex Ltd": "pending_signoff",
         "Fjord Energy": "pending_signoff", "Sakura Trading": "rejected",
+        "Bergmann AG": "at_risk",  # its milestone was re-planned past the promised date
     }
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Replan)) == 1
     pat = find_by_email("product@example.com")
     assert [c.customer for c in signoff_queue(pat)] == ["Globex Ltd"]
     count = db.session.scalar(sa.select(sa.func.count()).select_from(Project))
     second = runner.invoke(args=["demo"])
     assert second.exit_code == 0 and "nothing changed" in second.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Project)) == count
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Commitment)) == 4
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Commitment)) == 5
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Replan)) == 1

@@ -26,6 +26,7 @@ from app.projects import services as projects
 from app.projects.models import Project
 from app.regions import services as regions
 from app.regions.models import Region
+from app.roadmap import services as roadmap
 from workflows.campaigns import add_months
 
 DEMO_PASSWORD = "countersign-demo"
@@ -88,8 +89,30 @@ def load_demo(today: date) -> DemoSummary:
             builder(title, today, people, area)
             summary.campaigns_created.append(title)
     summary.commitments_created = _commitments(today, people, area, products)
+    _replan(today, people, area, products)
     db.session.flush()
     return summary
+
+
+def _replan(today: date, people: dict[str, User], area: dict[str, Region], products: dict[str, Product]) -> None:
+    """A promise that depends on a milestone, then a re-plan that moves the milestone past it: at risk."""
+    customer = "Bergmann AG"
+    if db.session.scalar(sa.select(Commitment.id).where(Commitment.customer == customer)) is not None:
+        return
+    campaign = db.session.scalars(sa.select(Project).where(Project.title == "DACH Q-push: +20% revenue")).one()
+    milestone = next(m for m in campaign.milestones if m.title == "Quota reached")
+    pro = products["Northwind Pro"]
+    commitment = commitments.create_commitment(campaign.owner, campaign, commitments.CommitmentInput(
+        customer=customer, product_id=pro.id, region_id=area["DACH"].id,
+        promise="Pro tier for the Munich sales floor, with the quota-push discount",
+        promised_date=milestone.due_date + timedelta(days=10), unit_price=Decimal("70.00"), quantity=90,
+        band_id=next(b.id for b in pro.bands if b.tier == "Pro"), milestone_id=milestone.id,
+    ))
+    commitments.fire(campaign.owner, commitment, "submit")
+    commitments.fire(pro.owners[0], commitment, "approve")
+    roadmap.replan(people["pm"], campaign, [roadmap.MilestoneEdit(
+        milestone.id, milestone.due_date + timedelta(days=21), milestone.target_value, milestone.version,
+    )], "Two distributors signed late: the quota lands three weeks later")
 
 
 def _catalog(today: date, people: dict[str, User], area: dict[str, Region]) -> dict[str, Product]:

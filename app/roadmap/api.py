@@ -1,0 +1,7 @@
+"""The roadmap in the JSON API."""
+
+from __future__ import annotations
+
+from app.api import api_blueprint
+
+bp = api_blueprint("roadmap", __name__)
