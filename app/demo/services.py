@@ -89,16 +89,16 @@ def load_demo(today: date) -> DemoSummary:
             builder(title, today, people, area)
             summary.campaigns_created.append(title)
     summary.commitments_created = _commitments(today, people, area, products)
-    _replan(today, people, area, products)
+    summary.commitments_created += _replan(today, people, area, products)
     db.session.flush()
     return summary
 
 
-def _replan(today: date, people: dict[str, User], area: dict[str, Region], products: dict[str, Product]) -> None:
+def _replan(today: date, people: dict[str, User], area: dict[str, Region], products: dict[str, Product]) -> int:
     """A promise that depends on a milestone, then a re-plan that moves the milestone past it: at risk."""
     customer = "Bergmann AG"
     if db.session.scalar(sa.select(Commitment.id).where(Commitment.customer == customer)) is not None:
-        return
+        return 0
     campaign = db.session.scalars(sa.select(Project).where(Project.title == "DACH Q-push: +20% revenue")).one()
     milestone = next(m for m in campaign.milestones if m.title == "Quota reached")
     pro = products["Northwind Pro"]
@@ -113,6 +113,7 @@ def _replan(today: date, people: dict[str, User], area: dict[str, Region], produ
     roadmap.replan(people["pm"], campaign, [roadmap.MilestoneEdit(
         milestone.id, milestone.due_date + timedelta(days=21), milestone.target_value, milestone.version,
     )], "Two distributors signed late: the quota lands three weeks later")
+    return 1
 
 
 def _catalog(today: date, people: dict[str, User], area: dict[str, Region]) -> dict[str, Product]:
