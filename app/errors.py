@@ -6,8 +6,13 @@ from collections.abc import Mapping
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
+
+from app.core.errors import Conflict, ServiceError, StaleEdit, TransitionRefused
+from app.core.views import CONFLICT_MESSAGE
 
 
 def wants_json() -> bool:
@@ -44,6 +49,26 @@ def init_app(app: Flask) -> None:
             "error.html", status=status, title=titles.get(status, error.name),
             message=messages.get(status, error.description),
         ), status
+
+    @app.errorhandler(ServiceError)
+    def refused(error: ServiceError) -> tuple[Response | str, int]:
+        """A refusal no view caught: still its own status and message, never an error page of ours."""
+        from app.extensions import db
+
+        db.session.rollback()
+        if wants_json():
+            extra = {"reasons": error.reasons} if isinstance(error, TransitionRefused) else {}
+            return json_error(error.status, error.code, error.message, error.fields, **extra)
+        return render_template("error.html", status=error.status, title="Nothing was saved",
+                               message=error.message), error.status
+
+    @app.errorhandler(StaleDataError)
+    def lost_race(_error: StaleDataError) -> tuple[Response | str, int]:
+        return refused(StaleEdit("record"))
+
+    @app.errorhandler(IntegrityError)
+    def same_name(_error: IntegrityError) -> tuple[Response | str, int]:
+        return refused(Conflict(CONFLICT_MESSAGE))
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> tuple[Response | str, int]:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
 from flask import flash
@@ -17,29 +18,40 @@ from app.extensions import db
 T = TypeVar("T")
 
 
-def commit(noun: str = "record") -> None:
-    """Commit the request's one transaction.
+@contextmanager
+def conflicts_as_service_errors(noun: str = "record") -> Iterator[None]:
+    """Turn a lost race into the conflict message people see, with nothing half-written.
 
     The version check in the services catches an edit made on an old copy; the version
-    column in the UPDATE catches two saves racing each other. Both end as the same
-    conflict message, and nothing is half-written.
+    column in the UPDATE catches two saves racing each other, at whichever flush comes
+    first (a service's own, or the commit); a unique index catches two saves of the same
+    name. All end as a conflict (409), never an error page.
     """
     try:
-        db.session.commit()
+        yield
     except StaleDataError:
         db.session.rollback()
         raise StaleEdit(noun) from None
     except IntegrityError:
-        # The services check uniqueness first; only a simultaneous save of the same name lands here.
         db.session.rollback()
-        raise Conflict("Someone saved the same thing a moment ago, so nothing was saved. Reload and check.") from None
+        raise Conflict(CONFLICT_MESSAGE) from None
+
+
+CONFLICT_MESSAGE = "Someone saved the same thing a moment ago, so nothing was saved. Reload and check."
+
+
+def commit(noun: str = "record") -> None:
+    """Commit the request's one transaction (see :func:`conflicts_as_service_errors`)."""
+    with conflicts_as_service_errors(noun):
+        db.session.commit()
 
 
 def run_and_flash(action: Callable[[], object], success: str = "", noun: str = "record") -> bool:
     """Run one service call for a button or one-line form, commit, and flash what happened."""
     try:
-        action()
-        commit(noun)
+        with conflicts_as_service_errors(noun):
+            action()
+            db.session.commit()
     except ServiceError as error:
         db.session.rollback()
         flash(" ".join([error.message, *[m for messages in error.fields.values() for m in messages]]), "error")
@@ -58,8 +70,9 @@ def save_form(form: FlaskForm, action: Callable[[], T], noun: str = "record") ->
     if not form.validate_on_submit():
         return None
     try:
-        result = action()
-        commit(noun)
+        with conflicts_as_service_errors(noun):
+            result = action()
+            db.session.commit()
     except ServiceError as error:
         db.session.rollback()
         show_service_error(form, error)
@@ -74,12 +87,17 @@ def fire_from_form(fire: Callable[[str, str], object], noun: str) -> bool:
         flash("That action was not understood; reload the page and try again.", "error")
         return False
     try:
-        fire(form.event.data or "", form.reason.data or "")
-        commit(noun)
+        with conflicts_as_service_errors(noun):
+            fire(form.event.data or "", form.reason.data or "")
+            db.session.commit()
     except TransitionRefused as refused:
         db.session.rollback()
         flash(refused.message, "error")
         for reason in refused.reasons:  # the layout lists these under the message
             flash(reason, "reason")
+        return False
+    except ServiceError as error:  # a closed campaign, a lost race
+        db.session.rollback()
+        flash(error.message, "error")
         return False
     return True

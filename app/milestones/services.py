@@ -148,7 +148,8 @@ def delete_milestone(actor: User, milestone: Milestone, reason: str = "") -> Non
     project = milestone.project
     require_editor(actor, project)
     linked = db.session.scalar(
-        sa.select(sa.func.count()).select_from(Commitment).where(Commitment.milestone_id == milestone.id)
+        sa.select(sa.func.count()).select_from(Commitment)
+        .where(Commitment.milestone_id == milestone.id, Commitment.state.not_in(["withdrawn", "rejected", "fulfilled"]))
     )
     if linked:
         raise InvalidInput(f"{linked} commitment{'s depend' if linked != 1 else ' depends'} on “{milestone.title}”: "

@@ -24,6 +24,8 @@ from app.projects.charts import goal_chart_svg
 from app.projects.forms import ActualForm, ExpenseForm, MemberForm, ProjectForm
 from app.projects.models import Project, ProjectRole
 from app.projects.progress import budget_summary, goal_progress, next_deadline
+from app.roadmap import services as roadmap_services
+from app.roadmap import timeline
 from workflows.project import STATES
 
 bp = Blueprint("projects", __name__, url_prefix="/campaigns")
@@ -83,6 +85,9 @@ def show(project_id: int) -> str:
     progress = goal_progress(project, today)
     editable = can_edit(current_user, project)
     commitments = commitment_services.for_project(project)
+    baselines = roadmap_services.baselines(project)
+    wanted = request.args.get("baseline", type=int)  # missing or not a number: the latest
+    baseline = next((b for b in baselines if b.number == wanted), baselines[-1] if baselines else None)
     return render_template(
         "projects/show.html",
         project=project,
@@ -109,6 +114,11 @@ def show(project_id: int) -> str:
             c.id: sum(1 for f in commitment_services.findings(c) if f.is_blocker)
             for c in commitments if c.state in {"draft", "pending_signoff", "changes_requested", "approved"}
         },
+        baselines=baselines,
+        baseline=baseline,
+        comparison=roadmap_services.comparison(project, baseline) if baseline else None,
+        timeline_chart=timeline.render(project, baseline, today),
+        can_take_baseline=editable and roadmap_services.needs_reason(project),
     )
 
 

@@ -1,7 +1,346 @@
-"""The roadmap in the JSON API."""
+"""The roadmap in the JSON API: baselines, the comparison with them, the change log and re-plans."""
 
 from __future__ import annotations
 
-from app.api import api_blueprint
+import math
+import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import Any
+
+from flask import Response, abort, jsonify, request
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.accounts.models import User
+from app.api import api_blueprint, json_body
+from app.commitments.models import Commitment
+from app.core.errors import Conflict, InvalidInput, StaleEdit
+from app.core.views import commit
+from app.extensions import db
+from app.milestones.models import Milestone
+from app.projects.access import get_project_or_404, require_editor
+from app.projects.models import Project
+from app.roadmap import services
+from app.roadmap.models import Baseline, BaselineItem, Replan, RoadmapChange
+from workflows import roadmap
 
 bp = api_blueprint("roadmap", __name__)
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_KINDS = ("moved", "added", "removed", "cancelled", "unchanged")
+
+
+# --- serializers -----------------------------------------------------------------------------
+
+def _timestamp(moment: datetime | None) -> str | None:
+    """Stored times are naive UTC: ISO 8601 with a "Z"."""
+    return None if moment is None else moment.isoformat() + "Z"
+
+
+def _day(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _person(user: User | None) -> dict[str, Any] | None:
+    return None if user is None else {"id": user.id, "name": user.name}
+
+
+def _baseline_item_json(item: BaselineItem) -> dict[str, Any]:
+    return {"milestone_uuid": str(item.milestone_uuid), "title": item.title, "due_date": item.due_date.isoformat(),
+            "target_value": item.target_value, "state": item.state}
+
+
+def baseline_json(baseline: Baseline, items: bool = True) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": baseline.id,
+        "number": baseline.number,
+        "name": baseline.name,
+        "label": baseline.label,
+        "taken_at": _timestamp(baseline.taken_at),
+        "taken_by": _person(baseline.taken_by),
+        "start_date": _day(baseline.start_date),
+        "end_date": _day(baseline.end_date),
+        "milestone_count": len(baseline.items),
+    }
+    if items:
+        body["items"] = [_baseline_item_json(i) for i in baseline.items]
+    return body
+
+
+def change_json(change: RoadmapChange) -> dict[str, Any]:
+    return {
+        "id": change.id,
+        "milestone_id": change.milestone_id,
+        "milestone_uuid": str(change.milestone_uuid),
+        "milestone_title": change.milestone_title,
+        "kind": change.kind,
+        "old_value": change.old_value,
+        "new_value": change.new_value,
+        "slip_days": change.slip_days,
+    }
+
+
+def replan_json(replan: Replan) -> dict[str, Any]:
+    return {
+        "id": replan.id,
+        "at": _timestamp(replan.at),
+        "author": _person(replan.author),
+        "reason": replan.reason,
+        "changes": [change_json(c) for c in replan.changes],
+    }
+
+
+def _slip(kind: str, old: str, new: str) -> int | None:
+    if kind != "moved":
+        return None
+    try:
+        return (date.fromisoformat(new) - date.fromisoformat(old)).days
+    except ValueError:
+        return None
+
+
+def _commitment_json(commitment: Commitment, due: Mapping[int, date]) -> dict[str, Any]:
+    """A promise a re-plan breaks (or mends), with the milestone's due date after the re-plan."""
+    milestone = commitment.milestone
+    return {
+        "id": commitment.id,
+        "title": commitment.title,
+        "customer": commitment.customer,
+        "state": commitment.state,
+        "promised_date": commitment.promised_date.isoformat(),
+        "sales_owner": _person(commitment.created_by),
+        "milestone": None if milestone is None else {
+            "id": milestone.id,
+            "uuid": str(milestone.uuid),
+            "title": milestone.title,
+            "state": milestone.state,
+            "due_date": due.get(milestone.id, milestone.due_date).isoformat(),
+        },
+    }
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+@contextmanager
+def _saving(noun: str) -> Iterator[None]:
+    """Run a service that flushes, and commit; a race lost at the flush is the same conflict as at commit.
+
+    The services flush as they go, so the version check in the UPDATE (or a unique number
+    taken by a simultaneous save) can fail inside the service rather than at the commit.
+    """
+    try:
+        yield
+        commit(noun)
+    except StaleDataError:
+        db.session.rollback()
+        raise StaleEdit(noun) from None
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict("Someone saved the same thing a moment ago, so nothing was saved. Reload and check.") from None
+
+
+def _baseline_or_404(project: Project, number: int) -> Baseline:
+    baseline = services.baseline_or_none(project, number)
+    return baseline if baseline is not None else abort(404)
+
+
+def _parse_date(value: object) -> date | None:
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _parse_target(value: object) -> tuple[bool, float | None]:
+    """(valid, value): a finite number, a numeric string, or null / "" for no target."""
+    if value is None or value == "":
+        return True, None
+    if isinstance(value, bool):
+        return False, None
+    if isinstance(value, int | float):
+        number = float(value)
+    elif isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            return False, None
+    else:
+        return False, None
+    return (True, number) if math.isfinite(number) else (False, None)
+
+
+def _edits(project: Project, items: object) -> list[services.MilestoneEdit]:
+    """The milestones of a re-plan body, checked; a 400 names each milestone that is wrong."""
+    if not isinstance(items, list) or not items:
+        raise InvalidInput("Send the milestones to re-plan.", {
+            "milestones": ["A non-empty list of {\"id\", \"due_date\", \"target_value\", \"version\"}."],
+        })
+    by_id = {m.id: m for m in project.milestones}
+    errors: dict[str, list[str]] = {}
+    edits: list[services.MilestoneEdit] = []
+    seen: set[int] = set()
+
+    def error(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            error("milestones", f"Item {index + 1}: expected an object with id, due_date, target_value and version.")
+            continue
+        milestone_id = item.get("id")
+        milestone: Milestone | None = None
+        if isinstance(milestone_id, int) and not isinstance(milestone_id, bool):
+            milestone = by_id.get(milestone_id)
+        if milestone is None:
+            error("milestones", f"Item {index + 1}: unknown milestone {milestone_id!r}: not on this roadmap.")
+            continue
+        if milestone.id in seen:
+            error("milestones", f"“{milestone.title}” is listed twice: send each milestone once.")
+            continue
+        seen.add(milestone.id)
+        name = f"“{milestone.title}”"
+        due: date | None = milestone.due_date
+        if "due_date" in item:
+            due = _parse_date(item["due_date"])
+            if due is None:
+                error(f"due_{milestone.id}", f"{name}: the due date must be a real date as YYYY-MM-DD.")
+        target = milestone.target_value
+        if "target_value" in item:
+            valid, target = _parse_target(item["target_value"])
+            if not valid:
+                error(f"target_{milestone.id}", f"{name}: the target must be a finite number, or null for none.")
+        version = item.get("version")
+        if isinstance(version, bool) or not isinstance(version, int):
+            error(f"version_{milestone.id}", f"{name}: send the version you are editing.")
+            continue
+        if due is not None and f"target_{milestone.id}" not in errors:
+            edits.append(services.MilestoneEdit(milestone.id, due, target, version))
+    if errors:
+        raise InvalidInput("Some milestones are invalid.", errors)
+    return edits
+
+
+# --- baselines -------------------------------------------------------------------------------
+
+@bp.get("/projects/<int:project_id>/baselines")
+def list_baselines(project_id: int) -> Response:
+    project = get_project_or_404(current_user, project_id)
+    return jsonify([baseline_json(b) for b in services.baselines(project)])
+
+
+@bp.post("/projects/<int:project_id>/baselines")
+def take_baseline(project_id: int) -> tuple[Response, int]:
+    project = get_project_or_404(current_user, project_id)
+    require_editor(current_user, project)
+    name = json_body().get("name")
+    if name is None:
+        name = ""
+    if not isinstance(name, str):
+        raise InvalidInput("Name the baseline.", {"name": ["A string, e.g. “Q3 re-plan”."]})
+    if len(name.strip()) > 120:
+        raise InvalidInput("The name is too long.", {"name": ["At most 120 characters."]})
+    with _saving("roadmap"):
+        baseline = services.take_baseline(current_user, project, name)
+        body = baseline_json(baseline)
+    return jsonify(body), 201
+
+
+@bp.get("/projects/<int:project_id>/baselines/<int:number>")
+def get_baseline(project_id: int, number: int) -> Response:
+    project = get_project_or_404(current_user, project_id)
+    return jsonify(baseline_json(_baseline_or_404(project, number)))
+
+
+@bp.get("/projects/<int:project_id>/baselines/<int:number>/comparison")
+def comparison(project_id: int, number: int) -> Response:
+    project = get_project_or_404(current_user, project_id)
+    baseline = _baseline_or_404(project, number)
+    result = services.comparison(project, baseline)
+    ids = {str(m.uuid): m.id for m in project.milestones}
+    return jsonify({
+        "baseline": baseline_json(baseline, items=False),
+        "baseline_end": _day(result.baseline_end),
+        "current_end": _day(result.current_end),
+        "end_slip_days": result.end_slip_days,
+        "counts": {kind: result.count(kind) for kind in _KINDS},
+        "items": [_delta_json(d, ids.get(d.key)) for d in result.items],
+    })
+
+
+def _delta_json(delta: roadmap.ItemDelta, milestone_id: int | None) -> dict[str, Any]:
+    return {
+        "milestone_uuid": delta.key,
+        "milestone_id": milestone_id,
+        "title": delta.title,
+        "kind": delta.kind,
+        "baseline_due": _day(delta.baseline_due),
+        "current_due": _day(delta.current_due),
+        "slip_days": delta.slip_days,
+        "baseline_target": delta.baseline_target,
+        "current_target": delta.current_target,
+    }
+
+
+# --- the change log and re-plans -------------------------------------------------------------
+
+@bp.get("/projects/<int:project_id>/changes")
+def change_log(project_id: int) -> Response:
+    project = get_project_or_404(current_user, project_id)
+    milestone = request.args.get("milestone") or None
+    return jsonify([replan_json(r) for r in services.change_log(project, milestone)])
+
+
+@bp.post("/projects/<int:project_id>/replan")
+def replan(project_id: int) -> Response:
+    project = get_project_or_404(current_user, project_id)
+    require_editor(current_user, project)
+    payload = json_body()
+    reason = payload.get("reason")
+    if reason is None:
+        reason = ""
+    if not isinstance(reason, str):
+        raise InvalidInput("The reason must be text.", {"reason": ["Say why the roadmap changes, as text."]})
+    if len(reason) > 1000:
+        raise InvalidInput("The reason is too long.", {"reason": ["At most 1000 characters."]})
+    preview = payload.get("preview", False)
+    if not isinstance(preview, bool):
+        raise InvalidInput("preview must be true or false.", {"preview": ["Expected true or false."]})
+    edits = _edits(project, payload.get("milestones"))
+    due = {e.milestone_id: e.due_date for e in edits}
+    planned = _planned_changes(project, edits)  # read before the re-plan moves anything
+    if preview:
+        result = services.replan(current_user, project, edits, reason, preview=True)
+        body = {"saved": False, "replan_id": None, "reason": reason.strip(), "changes": planned,
+                "at_risk": [_commitment_json(c, due) for c in result.at_risk], "cleared": []}
+        db.session.rollback()  # a preview writes nothing
+        return jsonify(body)
+    with _saving("roadmap"):
+        result = services.replan(current_user, project, edits, reason)
+        record = result.replan
+        body = {
+            "saved": True,
+            "replan_id": record.id if record is not None else None,
+            "reason": record.reason if record is not None else reason.strip(),
+            "changes": [change_json(c) for c in record.changes] if record is not None else planned,
+            "at_risk": [_commitment_json(c, due) for c in result.at_risk],
+            "cleared": [_commitment_json(c, due) for c in result.cleared],
+        }
+    return jsonify(body)
+
+
+def _planned_changes(project: Project, edits: list[services.MilestoneEdit]) -> list[dict[str, Any]]:
+    """What the edits change, old → new, in the shape of a recorded change (without its id)."""
+    by_id = {m.id: m for m in project.milestones}
+    return [
+        {"id": None, "milestone_id": milestone.id, "milestone_uuid": str(milestone.uuid),
+         "milestone_title": milestone.title, "kind": kind, "old_value": old, "new_value": new,
+         "slip_days": _slip(kind, old, new)}
+        for edit in edits
+        for milestone in [by_id[edit.milestone_id]]
+        for kind, old, new in services.differences(milestone, edit.due_date, edit.target_value)
+    ]

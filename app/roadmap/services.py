@@ -95,7 +95,14 @@ def plan_items(project: Project) -> list[roadmap.PlanItem]:
 def comparison(project: Project, baseline: Baseline) -> roadmap.Comparison:
     snapshot = [roadmap.PlanItem(str(i.milestone_uuid), i.title, i.due_date, i.target_value, i.state)
                 for i in baseline.items]
-    return roadmap.compare(snapshot, plan_items(project), baseline.end_date, project.end_date)
+    current = plan_items(project)
+    return roadmap.compare(snapshot, current, _finish(baseline.end_date, snapshot), _finish(project.end_date, current))
+
+
+def _finish(end: date | None, items: Sequence[roadmap.PlanItem]) -> date | None:
+    """Where the plan ends: its end date, or later if a live milestone has been pushed past it."""
+    dues = [i.due for i in items if i.state != "cancelled"]
+    return max([d for d in (end, *dues) if d is not None], default=None)
 
 
 # --- re-plans --------------------------------------------------------------------------------
@@ -105,6 +112,8 @@ def replan(actor: User, project: Project, edits: Sequence[MilestoneEdit], reason
     """Move several milestones at once, with one reason. ``preview`` only says what would happen."""
     require_editor(actor, project)
     by_id = {m.id: m for m in project.milestones}
+    if len({e.milestone_id for e in edits}) != len(edits):
+        raise InvalidInput("A milestone is listed twice.", {"milestones": ["List each milestone once."]})
     errors: dict[str, list[str]] = {}
     moves: list[tuple[Milestone, MilestoneEdit]] = []
     for edit in edits:
@@ -128,17 +137,20 @@ def replan(actor: User, project: Project, edits: Sequence[MilestoneEdit], reason
     result.changes = [(m.title, kind, old, new) for m, e in moves for kind, old, new in differences(m, e.due_date, e.target_value)]
     if preview:
         return result
-    record = _start(actor, project, reason)
+    # Before planning the roadmap is a draft: it moves freely and nothing is recorded.
+    record = _start(actor, project, reason) if needs_reason(project) else None
     for milestone, edit in moves:
-        for kind, old, new in differences(milestone, edit.due_date, edit.target_value):
-            _note(record, milestone, kind, old, new)
+        if record is not None:
+            for kind, old, new in differences(milestone, edit.due_date, edit.target_value):
+                _note(record, milestone, kind, old, new)
         milestone.due_date, milestone.target_value = edit.due_date, edit.target_value
     db.session.flush()
     changed = commitments.reassess(actor, [m for m, _ in moves])
     result.replan = record
     result.at_risk = [c for c in changed if c.state == "at_risk"]
     result.cleared = [c for c in changed if c.state == "approved"]
-    _audit(actor, project, record)
+    if record is not None:
+        _audit(actor, project, record)
     return result
 
 
@@ -176,7 +188,7 @@ def _uuid(value: str) -> uuid.UUID:
 
 
 def _start(actor: User, project: Project, reason: str) -> Replan:
-    record = Replan(project_id=project.id, author=actor, reason=reason.strip() or "Before planning")
+    record = Replan(project_id=project.id, author=actor, reason=reason.strip())
     db.session.add(record)
     return record
 

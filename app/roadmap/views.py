@@ -1,7 +1,344 @@
-"""Roadmap pages."""
+"""Roadmap pages: the re-plan form (with its warning before saving), the change log and its CSV,
+baselines, the timeline picture as a download, and removing a milestone with a reason."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from app.commitments.models import Commitment
+from app.core import clock
+from app.core.errors import InvalidInput, ServiceError, StaleEdit
+from app.core.forms import show_service_error
+from app.core.views import run_and_flash, save_form
+from app.extensions import db
+from app.milestones import services as milestones
+from app.milestones.models import Milestone
+from app.projects.access import can_edit, get_project_or_404
+from app.projects.models import Project
+from app.roadmap import services, timeline
+from app.roadmap.forms import BaselineForm, RemoveMilestoneForm, ReplanForm, open_milestones
+from app.roadmap.models import Baseline, RoadmapChange
+from app.templating import fmt_date
+from workflows import roadmap
+from workflows.milestone import STATES as MILESTONE_STATES
 
 bp = Blueprint("roadmap", __name__, url_prefix="/campaigns/<int:project_id>")
+bp.before_request(login_required(lambda: None))
+
+#: A roadmap change's kind, in words.
+KINDS = {
+    "moved": "Date moved",
+    "target": "Target changed",
+    "added": "Added",
+    "cancelled": "Cancelled",
+    "restored": "Restored",
+    "removed": "Removed",
+}
+
+#: The largest number a database key holds; a baseline number beyond it cannot exist.
+MAX_NUMBER = 2**31 - 1
+
+
+@dataclass(frozen=True)
+class ChangeLine:
+    """One change as a page shows it: what, old → new in words, and the slip in days."""
+
+    milestone: str
+    milestone_uuid: str
+    kind: str
+    label: str
+    old: str
+    new: str
+    slip_days: int | None
+
+
+@dataclass(frozen=True)
+class RiskLine:
+    """A countersigned promise the re-plan would break: promised for one date, delivered later."""
+
+    commitment: Commitment
+    milestone: str
+    new_due: date | None
+
+    @property
+    def days_late(self) -> int | None:
+        return None if self.new_due is None else (self.new_due - self.commitment.promised_date).days
+
+
+def _back(project: Project, anchor: str = "roadmap") -> Response:
+    return redirect(url_for("projects.show", project_id=project.id) + f"#{anchor}")
+
+
+def _editable_project_or_404(project_id: int) -> Project:
+    """The re-plan page is for the campaign's editors; to everyone else it does not exist."""
+    project = get_project_or_404(current_user, project_id)
+    if not can_edit(current_user, project):
+        abort(404)
+    return project
+
+
+# --- re-plan ---------------------------------------------------------------------------------
+
+@bp.route("/replan", methods=["GET", "POST"])
+def replan(project_id: int) -> str | Response:
+    project = _editable_project_or_404(project_id)
+    candidates = open_milestones(project.milestones)
+    stale = False
+    if request.method == "POST":
+        # Edit what the editor saw: a milestone added since is left alone; one they saw that is
+        # no longer open (completed, cancelled or removed since) makes their copy out of date.
+        posted = {key.removeprefix("version_") for key in request.form if key.startswith("version_")}
+        stale = bool(posted - {str(m.id) for m in candidates})
+        candidates = [m for m in candidates if str(m.id) in posted]
+    form = ReplanForm.build(candidates)
+    action = request.form.get("action", "save")
+    preview = None
+    if stale and form.is_submitted():
+        form.form_errors.append(StaleEdit("roadmap").message)
+    elif action == "preview" and form.validate_on_submit():
+        preview = _preview(project, form)
+    elif action != "preview":
+        result = save_form(form, lambda: services.replan(current_user, project, form.edits(), form.reason.data or ""),
+                           "roadmap")
+        if result is not None:
+            flash(_saved_message(result), "warning" if result.at_risk else "success")
+            return _back(project)
+    current = {m.id: m for m in project.milestones}
+    return render_template(
+        "roadmap/replan.html", project=project, form=form, preview=preview, current=current,
+        replanning=services.needs_reason(project), today=clock.today(),
+    )
+
+
+def _preview(project: Project, form: ReplanForm) -> dict[str, object] | None:
+    """What saving would change and which countersigned promises it would break; nothing is written."""
+    edits = form.edits()
+    try:
+        result = services.replan(current_user, project, edits, form.reason.data or "", preview=True)
+    except ServiceError as error:
+        show_service_error(form, error)
+        return None
+    finally:
+        db.session.rollback()
+    lines = [
+        ChangeLine(title, "", kind, KINDS.get(kind, kind), _shown(kind, old, project), _shown(kind, new, project),
+                   _slip(kind, old, new))
+        for title, kind, old, new in result.changes
+    ]
+    new_due = {e.milestone_id: e.due_date for e in edits}
+    titles = {m.id: m.title for m in form.milestones}
+    risks = [RiskLine(c, titles.get(c.milestone_id or 0, ""), new_due.get(c.milestone_id or 0)) for c in result.at_risk]
+    return {"changes": lines, "at_risk": risks, "cleared": _would_clear(new_due, titles)}
+
+
+def _would_clear(new_due: dict[int, date], titles: dict[int, str]) -> list[RiskLine]:
+    """The promises already at risk that these dates would bring back in time (the same rule reassess applies)."""
+    flagged = db.session.scalars(
+        sa.select(Commitment).where(Commitment.milestone_id.in_(list(new_due)), Commitment.state == "at_risk")
+        .order_by(Commitment.id)
+    ).all() if new_due else []
+    still = roadmap.promises_at_risk(
+        [roadmap.Promise(str(c.id), str(c.milestone_id), c.promised_date) for c in flagged],
+        {str(k): v for k, v in new_due.items()},
+    )
+    return [RiskLine(c, titles.get(c.milestone_id or 0, ""), new_due.get(c.milestone_id or 0))
+            for c in flagged if str(c.id) not in still]
+
+
+def _saved_message(result: services.ReplanResult) -> str:
+    count = len(result.changes)
+    noun = f"{count} change{'s' if count != 1 else ''}"
+    parts = [f"Re-plan saved: {noun} recorded in the change log." if result.replan is not None
+             else f"Roadmap saved: {noun}."]
+    if result.at_risk:
+        n = len(result.at_risk)
+        parts.append(f"{n} countersigned commitment{'s are' if n != 1 else ' is'} now at risk: "
+                     + ", ".join(c.customer for c in result.at_risk) + ".")
+    else:
+        parts.append("No commitment became at risk.")
+    if result.cleared:
+        n = len(result.cleared)
+        parts.append(f"{n} commitment{'s are' if n != 1 else ' is'} back on track.")
+    return " ".join(parts)
+
+
+def _slip(kind: str, old: str, new: str) -> int | None:
+    if kind != "moved":
+        return None
+    try:
+        return (date.fromisoformat(new) - date.fromisoformat(old)).days
+    except ValueError:
+        return None
+
+
+# --- change log ------------------------------------------------------------------------------
+
+@bp.get("/changes")
+def changes(project_id: int) -> str:
+    project = get_project_or_404(current_user, project_id)
+    chosen = request.args.get("milestone", "").strip()
+    error = ""
+    try:
+        log = services.change_log(project, chosen or None)
+    except InvalidInput:
+        error, chosen = "That milestone is not on this roadmap: showing every change.", ""
+        log = services.change_log(project)
+    entries = [(r, [_line(c, project) for c in r.changes]) for r in log]
+    return render_template(
+        "roadmap/changes.html", project=project, entries=entries, options=_milestone_options(project),
+        chosen=chosen, error=error, can_edit=can_edit(current_user, project),
+    )
+
+
+@bp.get("/changes.csv")
+def changes_csv(project_id: int) -> Response:
+    project = get_project_or_404(current_user, project_id)
+    chosen = request.args.get("milestone", "").strip()
+    try:
+        log = services.change_log(project, chosen or None)
+    except InvalidInput:
+        abort(404)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["when", "author", "reason", "milestone", "change", "old", "new", "slip_days"])
+    for record in log:
+        author = record.author.name if record.author else ""
+        when = record.at.replace(microsecond=0).isoformat() + "Z"
+        for change in record.changes:
+            if chosen and str(change.milestone_uuid) != chosen:
+                continue
+            slip = change.slip_days
+            writer.writerow([
+                when, _cell(author), _cell(record.reason), _cell(change.milestone_title), change.kind,
+                _cell(change.old_value), _cell(change.new_value), "" if slip is None else str(slip),
+            ])
+    return Response(out.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{_slug(project.title)}-roadmap-changes.csv"',
+        "X-Content-Type-Options": "nosniff",
+    })
+
+
+_NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][-+]?\d+)?")
+
+
+def _cell(value: str) -> str:
+    """A cell a spreadsheet will not run as a formula: text starting = + - @ (or a tab or CR) gets a quote.
+
+    A plain number (a negative target) stays a number.
+    """
+    if value and value[0] in "=+-@\t\r" and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def _line(change: RoadmapChange, project: Project) -> ChangeLine:
+    return ChangeLine(
+        change.milestone_title, str(change.milestone_uuid), change.kind, KINDS.get(change.kind, change.kind),
+        _shown(change.kind, change.old_value, project), _shown(change.kind, change.new_value, project),
+        change.slip_days,
+    )
+
+
+def _shown(kind: str, value: str, project: Project) -> str:
+    """An old or new value in words: a date, a target with its unit, a milestone state."""
+    if not value:
+        return "—"
+    if kind in ("cancelled", "restored"):
+        return MILESTONE_STATES.get(value, value)
+    if kind == "target":
+        return f"{value} {project.goal_unit or ''}".strip()
+    try:
+        return fmt_date(date.fromisoformat(value))
+    except ValueError:
+        return value
+
+
+def _milestone_options(project: Project) -> list[tuple[str, str]]:
+    """The filter's choices: today's milestones in roadmap order, then those removed since (from the log)."""
+    options = [(str(m.uuid), m.title + ("" if m.state == "open" else f" ({m.state_label.lower()})"))
+               for m in project.milestones]
+    seen = {uuid for uuid, _ in options}
+    gone = db.session.execute(
+        sa.select(RoadmapChange.milestone_uuid, RoadmapChange.milestone_title)
+        .where(RoadmapChange.project_id == project.id)
+        .order_by(RoadmapChange.id.desc())
+    ).all()
+    for key, title in gone:
+        if str(key) not in seen:
+            seen.add(str(key))
+            options.append((str(key), f"{title} (removed)"))
+    return options
+
+
+# --- baselines and the timeline picture ------------------------------------------------------
+
+@bp.post("/baselines")
+def take_baseline(project_id: int) -> Response:
+    project = get_project_or_404(current_user, project_id)
+    form = BaselineForm()
+    if not form.validate_on_submit():
+        flash(" ".join(form.name.errors) or "That action was not understood; reload the page and try again.", "error")
+        return _back(project, "timeline")
+    taken: list[Baseline] = []
+    if run_and_flash(lambda: taken.append(services.take_baseline(current_user, project, form.name.data or ""))):
+        flash(f"Baseline {taken[0].label} taken: the roadmap is compared with it from now on.", "success")
+    return _back(project, "timeline")
+
+
+@bp.get("/timeline.svg")
+def timeline_svg(project_id: int) -> Response:
+    project = get_project_or_404(current_user, project_id)
+    raw = request.args.get("baseline", "").strip()
+    number = None
+    if raw:
+        if not raw.isdigit() or int(raw) > MAX_NUMBER:
+            abort(404)
+        number = int(raw)
+    baseline = services.baseline_or_none(project, number)
+    if number is not None and baseline is None:
+        abort(404)
+    svg = timeline.render(project, baseline, clock.today())
+    return Response(svg, mimetype="image/svg+xml", headers={
+        "Content-Disposition": f'attachment; filename="{_slug(project.title)}-timeline.svg"',
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+    })
+
+
+def _slug(title: str) -> str:
+    """A file name from a campaign title: plain ASCII letters, digits and dashes."""
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:80].strip("-") or "campaign"
+
+
+# --- removing a milestone --------------------------------------------------------------------
+
+@bp.post("/milestones/<int:milestone_id>/delete")
+def delete_milestone(project_id: int, milestone_id: int) -> Response:
+    project = get_project_or_404(current_user, project_id)
+    milestone = db.session.scalar(
+        sa.select(Milestone).where(Milestone.id == milestone_id, Milestone.project_id == project.id)
+    )
+    if milestone is None:
+        abort(404)
+    form = RemoveMilestoneForm()
+    if not form.validate_on_submit():
+        flash("Reason: " + " ".join(form.reason.errors) if form.reason.errors
+              else "That action was not understood; reload the page and try again.", "error")
+        return _back(project, f"milestone-{milestone.id}")
+    title = milestone.title
+    if run_and_flash(lambda: milestones.delete_milestone(current_user, milestone, form.reason.data or ""),
+                     f"Milestone “{title}” removed; the change log keeps it."):
+        return _back(project)
+    return _back(project, f"milestone-{milestone.id}")
+

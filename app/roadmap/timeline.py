@@ -1,0 +1,321 @@
+"""The roadmap as a Gantt-style timeline: one row per milestone, the chosen baseline as ghosts.
+
+``timeline_svg`` is pure (rows in, markup out, tested without a request); ``render`` builds the
+rows of a campaign, so the page and the download draw the same picture. Shapes, strokes and
+words carry every meaning, so the picture survives greyscale printing: colour only repeats them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from html import escape
+
+from app.projects.models import Project
+from app.roadmap import services
+from app.roadmap.models import Baseline
+
+WIDTH = 960
+LEFT = 250  # the label column
+RIGHT = 24
+HEAD = 46  # marker labels, then month labels
+ROW_H = 30
+LABEL_CHARS = 34
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
+
+INK, MUTED, FAINT = "#111827", "#6b7280", "#9ca3af"
+PLAN, DONE, LATE, EARLY, TODAY, NEW = "#4f46e5", "#047857", "#b91c1c", "#047857", "#b45309", "#1d4ed8"
+MINUS = "\u2212"
+TODAY_DASH, GHOST_END_DASH = "5 3", "1.5 3"  # dashes for today, dots for the baseline's end
+HALO = ' stroke="#fff" stroke-width="3" paint-order="stroke"'  # keeps text readable over grid lines
+
+
+@dataclass(frozen=True)
+class Row:
+    title: str
+    due: date | None  # None: removed since the baseline
+    baseline_due: date | None  # None: no baseline, or added since
+    target: float | None
+    state: str  # open, done, cancelled, removed, added
+    overdue: bool = False
+    slip_days: int | None = None
+
+
+def timeline_svg(
+    rows: Sequence[Row], start: date | None, end: date | None, today: date, baseline_label: str | None,
+    baseline_start: date | None, baseline_end: date | None, unit: str = "", title: str = "Timeline",
+) -> str:
+    """An accessible SVG timeline, ``WIDTH`` wide and as tall as its rows need."""
+    first, last = _domain(rows, (start, end, baseline_start, baseline_end), today)
+    span = (last - first).days
+    plot_bottom = HEAD + max(len(rows), 1) * ROW_H
+
+    def x(day: date) -> float:
+        return LEFT + (day - first).days / span * (WIDTH - LEFT - RIGHT)
+
+    show_today = first <= today <= last
+    legend_top = plot_bottom + (30 if show_today else 14)  # room for the "today" label
+    legend, legend_h = _legend(baseline_label, show_today, legend_top)
+    height = legend_top + legend_h
+    compared = f", compared with baseline {baseline_label}" if baseline_label else ""
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" '
+        f'role="img" aria-label="{escape(title)}: {len(rows)} milestone{"s" if len(rows) != 1 else ""}'
+        f'{escape(compared)}" class="roadmap-timeline" font-family="{FONT}">',
+        f"<title>{escape(title)}</title>",
+        f'<rect width="{WIDTH}" height="{height}" fill="#fff"/>',
+    ]
+    for i in range(1, len(rows), 2):  # zebra stripes, light enough for any printer
+        parts.append(f'<rect x="0" y="{HEAD + i * ROW_H}" width="{WIDTH}" height="{ROW_H}" fill="#f5f6f8"/>')
+    parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{HEAD}" y2="{HEAD}" stroke="#d1d5db"/>')
+    months = _months(first, last)
+    for day in months:
+        label = day.strftime("%b %Y" if day.month == 1 or day == months[0] else "%b")
+        parts.append(
+            f'<g class="tl-tick"><line x1="{x(day):.1f}" x2="{x(day):.1f}" y1="{HEAD - 5}" y2="{plot_bottom}" '
+            f'stroke="#e5e7eb"/><text x="{x(day):.1f}" y="{HEAD - 10}" text-anchor="middle" font-size="11" '
+            f'fill="{MUTED}"{HALO}>{label}</text></g>'
+        )
+    parts += _markers(x, start, end, baseline_label, baseline_end, plot_bottom)
+    if show_today:
+        parts.append(
+            f'<g class="tl-today"><title>Today, {today:%d %b %Y}</title>'
+            f'<line x1="{x(today):.1f}" x2="{x(today):.1f}" y1="{HEAD}" y2="{plot_bottom + 4}" stroke="{TODAY}" '
+            f'stroke-width="1.5" stroke-dasharray="{TODAY_DASH}"/><text x="{x(today):.1f}" y="{plot_bottom + 16}" '
+            f'text-anchor="middle" font-size="11" font-weight="600" fill="{TODAY}">today</text></g>'
+        )
+    if not rows:
+        parts.append(f'<text x="{LEFT + 12}" y="{HEAD + ROW_H / 2 + 4}" font-size="12" fill="{MUTED}">'
+                     "No milestones yet</text>")
+    for i, row in enumerate(rows):
+        parts.append(_row(row, HEAD + i * ROW_H + ROW_H / 2, x, unit, baseline_label))
+    parts += legend
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def render(project: Project, baseline: Baseline | None, today: date) -> str:
+    """The timeline of a campaign, compared with ``baseline`` when given.
+
+    The end markers are the plans' ends as the comparison sees them (the end date, or a
+    milestone pushed past it), so the picture's "End (+N d)" agrees with the card's summary.
+    """
+    milestones = {str(m.uuid): m for m in project.milestones}
+    rows: list[Row] = []
+    end, baseline_end = project.end_date, None
+    if baseline is None:
+        for m in sorted(project.milestones, key=lambda m: (m.due_date, m.title)):
+            rows.append(Row(m.title, m.due_date, None, m.target_value, m.state, m.is_overdue(today)))
+    else:
+        compared = services.comparison(project, baseline)
+        end, baseline_end = compared.current_end, compared.baseline_end
+        for item in compared.items:
+            m = milestones.get(item.key)
+            if m is None:  # removed since the baseline
+                rows.append(Row(item.title, None, item.baseline_due, item.baseline_target, "removed"))
+                continue
+            state = "added" if item.kind == "added" and m.state == "open" else m.state
+            rows.append(Row(m.title, m.due_date, item.baseline_due, m.target_value, state, m.is_overdue(today),
+                            item.slip_days))
+    return timeline_svg(
+        rows, project.start_date, end, today, baseline.label if baseline else None,
+        baseline.start_date if baseline else None, baseline_end,
+        project.goal_unit or "", f"Timeline of {project.title}",
+    )
+
+
+# --- pieces ----------------------------------------------------------------------------------
+
+
+def _row(row: Row, cy: float, x: Callable[[date], float], unit: str, baseline_label: str | None) -> str:
+    removed = row.state == "removed"
+    new = row.state == "added" or (baseline_label is not None and row.baseline_due is None and not removed)
+    ghost = row.baseline_due is not None and (removed or row.baseline_due != row.due)
+    classes = ["tl-row", f"tl-{row.state}"] + [name for name, on in (
+        ("tl-overdue", row.overdue), ("tl-moved", ghost and not removed), ("tl-new", new)) if on]
+    label_fill = LATE if row.overdue else FAINT if row.state in ("cancelled", "removed") else INK
+    label_style = (' font-weight="600"' if row.overdue else "") + (' text-decoration="line-through"' if removed else "")
+    out = [
+        f'<g class="{escape(" ".join(classes))}"><title>{escape(_describe(row, unit, baseline_label))}</title>',
+        f'<text x="12" y="{cy + 4:.1f}" font-size="12.5" fill="{label_fill}"{label_style}>'
+        f"{escape(_truncate(row.title, LABEL_CHARS))}</text>",
+    ]
+    xs = []
+    if ghost and row.baseline_due is not None:
+        gx = x(row.baseline_due)
+        xs.append(gx)
+        if row.due is not None:
+            out.append(f'<line class="tl-link" x1="{gx:.1f}" x2="{x(row.due):.1f}" y1="{cy}" y2="{cy}" '
+                       f'stroke="{FAINT}" stroke-width="1.5"/>')
+        out.append(_ghost(gx, cy))
+        if removed:
+            out.append(f'<line class="tl-strike" x1="{gx - 10:.1f}" x2="{gx + 10:.1f}" y1="{cy}" y2="{cy}" '
+                       f'stroke="{INK}" stroke-width="1.5"/>')
+    if row.due is not None:
+        cx = x(row.due)
+        xs.append(cx)
+        out.append(_mark(row, cx, cy))
+    out.append(_notes(row, xs, cy, unit, new))
+    out.append("</g>")
+    return "".join(out)
+
+
+def _mark(row: Row, cx: float, cy: float, cls: str = "tl-mark") -> str:
+    """The current date: filled when planned, ticked when done, big with a "!" when overdue, crossed out grey
+    when cancelled."""
+    if row.state == "cancelled":
+        return (f'<path class="{cls}" d="{_diamond(cx, cy, 7)}" fill="#e5e7eb" stroke="{FAINT}" stroke-width="1.5"/>'
+                f'<path d="M{cx - 3:.1f},{cy - 3:.1f} L{cx + 3:.1f},{cy + 3:.1f} M{cx + 3:.1f},{cy - 3:.1f} '
+                f'L{cx - 3:.1f},{cy + 3:.1f}" stroke="{MUTED}" stroke-width="1.3"/>')
+    if row.state == "done":
+        return (f'<path class="{cls}" d="{_diamond(cx, cy, 8)}" fill="{DONE}" stroke="{DONE}" stroke-width="1.5"/>'
+                f'<path d="M{cx - 3.5:.1f},{cy:.1f} L{cx - 1:.1f},{cy + 2.6:.1f} L{cx + 3.5:.1f},{cy - 2.6:.1f}" '
+                f'fill="none" stroke="#fff" stroke-width="1.6"/>')
+    if row.overdue:  # bigger, darker, with a thick outline: still unmistakable in grey
+        return (f'<path class="{cls}" d="{_diamond(cx, cy, 8.5)}" fill="{LATE}" stroke="#7f1d1d" '
+                f'stroke-width="2"/><text x="{cx:.1f}" y="{cy + 3.6:.1f}" text-anchor="middle" font-size="10" '
+                'font-weight="700" fill="#fff">!</text>')
+    return f'<path class="{cls}" d="{_diamond(cx, cy, 7)}" fill="{PLAN}" stroke="{PLAN}" stroke-width="1.5"/>'
+
+
+def _notes(row: Row, xs: list[float], cy: float, unit: str, new: bool) -> str:
+    """Target, slip and flags beside the marks: on the right, or on the left when there is no room."""
+    notes = []
+    if row.target is not None:
+        notes.append(("tl-target", f"{_num(row.target)} {unit}".strip(), "#374151", "500"))
+    if row.slip_days:
+        notes.append(("tl-slip", _slip(timedelta(days=row.slip_days)), LATE if row.slip_days > 0 else EARLY, "700"))
+    for cls, text, colour, on in (("tl-flag-new", "new", NEW, new), ("tl-flag-overdue", "overdue", LATE, row.overdue),
+                                  ("tl-flag-cancelled", "cancelled", MUTED, row.state == "cancelled"),
+                                  ("tl-flag-removed", "removed", MUTED, row.state == "removed")):
+        if on:
+            notes.append((cls, text, colour, "600"))
+    if not notes or not xs:
+        return ""
+    width = sum(len(text) * 6.4 + 8 for _, text, _, _ in notes)
+    right = max(xs) + 12
+    anchor, at = ("start", right) if right + width <= WIDTH - 4 else ("end", min(xs) - 12)
+    spans = "".join(f'<tspan class="{cls}" fill="{colour}" font-weight="{weight}" dx="{8 if i else 0}">'
+                    f"{escape(text)}</tspan>" for i, (cls, text, colour, weight) in enumerate(notes))
+    return f'<text x="{at:.1f}" y="{cy + 4:.1f}" text-anchor="{anchor}" font-size="11">{spans}</text>'
+
+
+def _markers(x: Callable[[date], float], start: date | None, end: date | None, baseline_label: str | None,
+             baseline_end: date | None, plot_bottom: float) -> list[str]:
+    """Start and end as solid labelled lines; the baseline's end, where it differs, as a dotted ghost.
+
+    The ghost has no label of its own (it would collide with the end's): the end's label says the
+    slip, the legend says what the dotted line is, and its title gives the date.
+    """
+    ghost = baseline_end if baseline_label and baseline_end and baseline_end != end else None
+    marks = [("tl-start", start, "Start", INK, ""),
+             ("tl-end", end, f"End ({_slip(end - ghost)})" if end and ghost else "End", INK, ""),
+             ("tl-baseline-end", ghost, "", MUTED, f' stroke-dasharray="{GHOST_END_DASH}"')]
+    out = []
+    for cls, day, label, colour, dash in marks:
+        if day is None:
+            continue
+        at = x(day)
+        full = f"{label}: {day:%d %b %Y}" if label else f"End in {baseline_label}: {day:%d %b %Y}"
+        out.append(f'<g class="{cls}"><title>{escape(full)}</title><line x1="{at:.1f}" x2="{at:.1f}" '
+                   f'y1="{8 if label else HEAD}" y2="{plot_bottom}" stroke="{colour}" stroke-width="1.5"{dash}/>')
+        if label:
+            side = "start" if at + 4 + len(label) * 6.6 <= WIDTH else "end"
+            out.append(f'<text x="{at + (4 if side == "start" else -4):.1f}" y="17" text-anchor="{side}" '
+                       f'font-size="11" font-weight="600" fill="{colour}"{HALO}>{escape(label)}</text>')
+        out.append("</g>")
+    return out
+
+
+def _legend(baseline_label: str | None, show_today: bool, top: float) -> tuple[list[str], int]:
+    """The key, drawn with the very marks of the rows, wrapped onto as many lines as it needs."""
+    day = date.min
+
+    def line(colour: str, dash: str = "") -> str:
+        return f'<line x1="8" x2="8" y1="-8" y2="8" stroke="{colour}" stroke-width="1.5"{dash}/>'
+
+    items = [("current date", _mark(Row("", day, None, None, "open"), 8, 0, "tl-key")),
+             ("done", _mark(Row("", day, None, None, "done"), 8, 0, "tl-key")),
+             ("overdue", _mark(Row("", day, None, None, "open", overdue=True), 8, 0, "tl-key")),
+             ("cancelled", _mark(Row("", day, None, None, "cancelled"), 8, 0, "tl-key"))]
+    if baseline_label:
+        items.append((f"date in {_truncate(baseline_label, 28)}", _ghost(8, 0, "tl-key")))
+    items.append(("start / end", line(INK)))
+    if show_today:
+        items.append(("today", line(TODAY, f' stroke-dasharray="{TODAY_DASH}"')))
+    if baseline_label:
+        items.append(("baseline end", line(MUTED, f' stroke-dasharray="{GHOST_END_DASH}"')))
+    out = ['<g class="tl-legend" font-size="11" fill="#374151">']
+    left, row = 12.0, 0
+    for text, symbol in items:
+        width = 22 + len(text) * 6.2 + 18
+        if left + width > WIDTH - 12:
+            left, row = 12.0, row + 1
+        out.append(f'<g transform="translate({left:.1f},{top + 8 + row * 22:.1f})">{symbol}'
+                   f'<text x="22" y="4">{escape(text)}</text></g>')
+        left += width
+    out.append("</g>")
+    return out, 22 * (row + 1) + 4
+
+
+def _describe(row: Row, unit: str, baseline_label: str | None) -> str:
+    words = [row.title]
+    if row.due is not None:
+        words.append(f"due {row.due:%d %b %Y}")
+    if row.baseline_due is not None and row.baseline_due != row.due:
+        words.append(f"{'was' if row.due else 'removed; was due'} {row.baseline_due:%d %b %Y} in {baseline_label}")
+    if row.slip_days:
+        words.append(f"{abs(row.slip_days)} day{'s' if abs(row.slip_days) != 1 else ''} "
+                     f"{'later' if row.slip_days > 0 else 'earlier'}")
+    if row.target is not None:
+        words.append(f"target {_num(row.target)} {unit}".strip())
+    if row.state == "added":
+        words.append(f"added since {baseline_label}" if baseline_label else "added")
+    words += [flag for flag, on in (("overdue", row.overdue), (row.state, row.state in ("done", "cancelled"))) if on]
+    return ", ".join(words)
+
+
+def _domain(rows: Sequence[Row], edges: Sequence[date | None], today: date) -> tuple[date, date]:
+    """From the earliest to the latest date drawn, padded so edge marks stay whole.
+
+    Today widens nothing: the picture is about the plan. It only centres a picture with no dates.
+    """
+    days = [d for d in (*edges, *(r.due for r in rows), *(r.baseline_due for r in rows)) if d is not None]
+    first, last = (min(days), max(days)) if days else (today - timedelta(days=30), today + timedelta(days=30))
+    pad = timedelta(days=max(3, (last - first).days // 40))
+    return first - pad, last + pad
+
+
+def _months(first: date, last: date, most: int = 14) -> list[date]:
+    """First-of-month dates within the axis, thinned to at most ``most``."""
+    months, year, month = [], first.year, first.month
+    while date(year, month, 1) <= last:
+        if date(year, month, 1) >= first:
+            months.append(date(year, month, 1))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    step = -(-len(months) // most) or 1
+    return months[::step]
+
+
+def _slip(delta: timedelta) -> str:
+    """+12 d, or −5 d with a real minus sign."""
+    return f"{'+' if delta.days > 0 else MINUS if delta.days < 0 else ''}{abs(delta.days)} d"
+
+
+def _ghost(cx: float, cy: float, cls: str = "tl-ghost") -> str:
+    """A date in the baseline: a hollow, dashed diamond."""
+    return (f'<path class="{cls}" d="{_diamond(cx, cy, 6)}" fill="#fff" stroke="{MUTED}" stroke-width="1.5" '
+            'stroke-dasharray="2.5 1.5"/>')
+
+
+def _truncate(text: str, most: int) -> str:
+    return text if len(text) <= most else text[: most - 1].rstrip() + "…"
+
+
+def _diamond(cx: float, cy: float, r: float) -> str:
+    return f"M{cx:.1f},{cy - r:.1f} L{cx + r:.1f},{cy:.1f} L{cx:.1f},{cy + r:.1f} L{cx - r:.1f},{cy:.1f} Z"
+
+
+def _num(value: float) -> str:
+    return f"{value:,.1f}".rstrip("0").rstrip(".")
