@@ -105,6 +105,7 @@ def test_sales_manager_launches_a_campaign_that_its_team_then_runs(
     expect(page.locator("#title")).to_have_value("12-week email series launched")
     new_due = start + timedelta(weeks=6)
     page.locator("#due_date").fill(new_due.isoformat())
+    page.locator("#reason").fill("The email agency starts two weeks later")  # planned: a re-plan needs a reason
     page.get_by_role("button", name="Save milestone").click()
 
     expect(page).to_have_url(re.compile(re.escape(campaign_url) + r"#milestone-\d+$"))
