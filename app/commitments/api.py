@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from app.accounts.models import User
 from app.api import api_blueprint, expected_version, json_body, validated
-from app.commitments import services
+from app.commitments import access, services
 from app.commitments.forms import CommitmentForm, DecisionForm
 from app.commitments.models import Commitment
 from app.core import clock
@@ -121,12 +121,12 @@ def create_commitment(project_id: int) -> tuple[Response, int]:
 
 @bp.get("/commitments/<int:commitment_id>")
 def get_commitment(commitment_id: int) -> Response:
-    return jsonify(commitment_json(services.get_commitment_or_404(current_user, commitment_id), detail=True))
+    return jsonify(commitment_json(access.get_commitment_or_404(current_user, commitment_id), detail=True))
 
 
 @bp.patch("/commitments/<int:commitment_id>")
 def update_commitment(commitment_id: int) -> Response:
-    commitment = services.get_commitment_or_404(current_user, commitment_id)
+    commitment = access.get_commitment_or_404(current_user, commitment_id)
     payload = json_body()
     version = expected_version(payload)
     form = validated(CommitmentForm, {**commitment_fields(commitment), **payload}, commitment.project,
@@ -138,7 +138,7 @@ def update_commitment(commitment_id: int) -> Response:
 
 @bp.post("/commitments/<int:commitment_id>/transitions")
 def fire_transition(commitment_id: int) -> Response:
-    commitment = services.get_commitment_or_404(current_user, commitment_id)
+    commitment = access.get_commitment_or_404(current_user, commitment_id)
     payload = json_body()
     event = payload.get("event")
     if not isinstance(event, str) or not event:

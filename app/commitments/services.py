@@ -1,7 +1,6 @@
-"""Commitment rules: recording a promise, the countersignature, and who may see what.
+"""Commitment rules: recording a promise, the countersignature, and the risks a re-plan brings.
 
-A commitment is visible to its campaign's members and to the product managers of its
-product (who countersign it without having to join the campaign). Everyone else gets 404.
+Who may see and do what lives in :mod:`app.commitments.access`.
 """
 
 from __future__ import annotations
@@ -14,19 +13,19 @@ from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import abort
 
 from app.accounts.models import Role, User
 from app.audit import services as audit
 from app.catalog.models import PriceBand, Product, product_owners
+from app.commitments.access import can_record, roles_for
 from app.commitments.models import Commitment
 from app.core import clock
 from app.core.errors import InvalidInput, NotAllowed, StaleEdit, TransitionRefused
 from app.extensions import db
 from app.milestones.models import Milestone
 from app.notifications.services import notify
-from app.projects.access import require_open, roles_in
-from app.projects.models import Project, ProjectMember
+from app.projects.access import require_open
+from app.projects.models import Project
 from app.regions.models import Region
 from workflows import feasibility, roadmap
 from workflows.commitment import (
@@ -52,48 +51,6 @@ class CommitmentInput:
     quantity: int = 1
     band_id: int | None = None
     milestone_id: int | None = None
-
-
-# --- who may see and do what -----------------------------------------------------------------
-
-def visible_commitments(user: User) -> sa.Select[tuple[Commitment]]:
-    """Commitments of the user's campaigns, and those of the products they manage."""
-    query = sa.select(Commitment)
-    if user.is_admin:
-        return query
-    member_of = sa.select(ProjectMember.project_id).where(ProjectMember.user_id == user.id)
-    owned = sa.select(product_owners.c.product_id).where(product_owners.c.user_id == user.id)
-    return query.where(sa.or_(Commitment.project_id.in_(member_of), Commitment.product_id.in_(owned)))
-
-
-def get_commitment_or_404(user: User, commitment_id: int, project: Project | None = None) -> Commitment:
-    query = visible_commitments(user).where(Commitment.id == commitment_id)
-    if project is not None:
-        query = query.where(Commitment.project_id == project.id)
-    commitment = db.session.scalar(query)
-    if commitment is None:
-        abort(404)
-    return commitment
-
-
-def can_record(user: User, project: Project) -> bool:
-    """Sales record commitments: the campaign owner, and members who sell."""
-    roles = roles_in(user, project)
-    return project.is_open and ("owner" in roles or (user.sells and "member" in roles))
-
-
-def roles_for(user: User, commitment: Commitment) -> frozenset[str]:
-    roles = set()
-    project_roles = roles_in(user, commitment.project)
-    if user.is_admin:
-        roles.add("admin")
-    if commitment.created_by_id == user.id or "owner" in project_roles:
-        roles.add("seller")
-    if "project_manager" in project_roles:
-        roles.add("project_manager")
-    if user.role is Role.PRODUCT_MANAGER and commitment.product.is_owned_by(user):
-        roles.add("product_signer")
-    return frozenset(roles)
 
 
 # --- feasibility -----------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 
 from app.audit.models import AuditEvent
 from app.audit.services import describe
-from app.commitments import services
+from app.commitments import access, services
 from app.commitments.forms import CommitmentForm, DecisionForm
 from app.commitments.models import Commitment
 from app.core import clock
@@ -55,7 +55,7 @@ _VERDICTS = {"commitment.approve": "Countersigned", "commitment.reject": "Reject
 @bp.route("/campaigns/<int:project_id>/commitments/new", methods=["GET", "POST"])
 def new(project_id: int) -> str | Response:
     project = get_project_or_404(current_user, project_id)
-    if not services.can_record(current_user, project):
+    if not access.can_record(current_user, project):
         if not project.is_open:
             flash(f"This campaign is {project.state_label.lower()}: no new commitments can be recorded.", "error")
         else:
@@ -78,7 +78,7 @@ def new(project_id: int) -> str | Response:
 
 @bp.get("/commitments/<int:commitment_id>")
 def show(commitment_id: int) -> Response:
-    commitment = services.get_commitment_or_404(current_user, commitment_id)
+    commitment = access.get_commitment_or_404(current_user, commitment_id)
     return _render_show(commitment)
 
 
@@ -114,7 +114,7 @@ def _render_show(commitment: Commitment, decision_form: DecisionForm | None = No
 
 
 def _can_edit(commitment: Commitment) -> bool:
-    roles = services.roles_for(current_user, commitment)
+    roles = access.roles_for(current_user, commitment)
     return (bool(roles & {"seller", "admin"}) and commitment.project.is_open
             and commitment.state in EDITABLE_STATES | SIGNED_STATES)
 
@@ -139,9 +139,9 @@ def _history(commitment: Commitment, limit: int = 50) -> Sequence[AuditEvent]:
 
 @bp.route("/commitments/<int:commitment_id>/edit", methods=["GET", "POST"])
 def edit(commitment_id: int) -> str | Response:
-    commitment = services.get_commitment_or_404(current_user, commitment_id)
+    commitment = access.get_commitment_or_404(current_user, commitment_id)
     if not _can_edit(commitment):
-        if not services.roles_for(current_user, commitment) & {"seller", "admin"}:
+        if not access.roles_for(current_user, commitment) & {"seller", "admin"}:
             flash("Only the commitment's author or the campaign owner change its terms.", "error")
         elif not commitment.project.is_open:
             flash(f"This campaign is {commitment.project.state_label.lower()}: its commitments can no longer change.",
@@ -175,7 +175,7 @@ def decide(commitment_id: int) -> Response:
 
     A refusal shows the page again with what was typed, so a long note is never lost.
     """
-    commitment = services.get_commitment_or_404(current_user, commitment_id)
+    commitment = access.get_commitment_or_404(current_user, commitment_id)
     form = DecisionForm()
     if not form.validate_on_submit():
         flash("That action was not understood; reload the page and try again.", "error")

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from app.accounts.models import User
 from app.audit.services import project_history
+from app.commitments import access as commitment_access
 from app.commitments import services as commitment_services
 from app.core import clock
 from app.core.forms import CsrfForm, TransitionForm
@@ -109,7 +110,7 @@ def show(project_id: int) -> str:
         task_form=TaskForm(project),
         next_deadline=next_deadline(project, today),
         commitments=commitments,
-        can_record=commitment_services.can_record(current_user, project),
+        can_record=commitment_access.can_record(current_user, project),
         commitment_blockers={
             c.id: sum(1 for f in commitment_services.findings(c) if f.is_blocker)
             for c in commitments if c.state in {"draft", "pending_signoff", "changes_requested", "approved"}

@@ -9,7 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from app.accounts.models import Role
-from app.commitments import services
+from app.commitments import access, services
+from app.commitments.models import Commitment
 from app.commitments.services import CommitmentInput
 from app.core.errors import InvalidInput, NotAllowed, TransitionRefused
 from app.extensions import db
@@ -128,7 +129,9 @@ def test_only_sellers_record_and_the_signoff_queue_is_oldest_first(world, people
 
 def test_product_managers_see_their_products_commitments_outsiders_do_not(world, people):
     commitment = services.create_commitment(people["sales"], world["project"], promise(world))
-    visible = lambda user: db.session.scalar(services.visible_commitments(user).where(services.Commitment.id == commitment.id))  # noqa: E731
+    visible = lambda user: db.session.scalar(  # noqa: E731
+        access.visible_commitments(user).where(Commitment.id == commitment.id)
+    )
     outsider_pm = UserFactory(role=Role.PRODUCT_MANAGER)
     assert visible(people["product"]) is not None  # owns the product, not on the campaign
     assert visible(people["team"]) is not None  # on the campaign
