@@ -10,6 +10,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.accounts.models import User
+from app.commitments import access as commitment_access
 from app.commitments import services as commitments
 from app.commitments.models import Commitment
 from app.core import clock
@@ -81,7 +82,7 @@ def signoff_rows(user: User, now: datetime) -> list[SignoffRow]:
 
 def my_commitments(user: User) -> Sequence[Commitment]:
     return db.session.scalars(
-        commitments.visible_commitments(user)
+        commitment_access.visible_commitments(user)
         .join(Project, Commitment.project_id == Project.id)
         .where(Commitment.created_by_id == user.id, Commitment.state.not_in(["fulfilled", "withdrawn"]),
                Project.state.in_(OPEN_STATES))
