@@ -76,6 +76,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.dashboard import views as dashboard_views
     from app.milestones import api as milestones_api
     from app.milestones import views as milestones_views
+    from app.notifications import api as notifications_api
     from app.notifications import views as notifications_views
     from app.projects import api as projects_api
     from app.projects import views as projects_views
@@ -87,5 +88,6 @@ def _register_blueprints(app: Flask) -> None:
         accounts_views, dashboard_views, projects_views, milestones_views, regions_views, catalog_views,
         commitments_views, notifications_views, roadmap_views,
         accounts_api, projects_api, milestones_api, catalog_api, commitments_api, roadmap_api,
+        notifications_api,
     ):
         app.register_blueprint(module.bp)
