@@ -5,4 +5,4 @@ run:
 test:
 	scripts/test
 lint:
-	.venv/bin/ruff check app workflows tests config.py wsgi.py
+	.venv/bin/ruff check .

@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 
 from app.core.errors import Conflict, ServiceError, StaleEdit, TransitionRefused
 from app.core.views import CONFLICT_MESSAGE
+from app.extensions import db
 
 
 def wants_json() -> bool:
@@ -53,8 +54,6 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(ServiceError)
     def refused(error: ServiceError) -> tuple[Response | str, int]:
         """A refusal no view caught: still its own status and message, never an error page of ours."""
-        from app.extensions import db
-
         db.session.rollback()
         if wants_json():
             extra = {"reasons": error.reasons} if isinstance(error, TransitionRefused) else {}
@@ -73,8 +72,6 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> tuple[Response | str, int]:
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
-        from app.extensions import db
-
         db.session.rollback()
         if wants_json():
             return json_error(500, "server_error", "Something went wrong on our side; nothing was saved.")
