@@ -10,7 +10,7 @@ from app.accounts import services
 from app.accounts.forms import LoginForm, TokenForm, UserForm
 from app.accounts.models import User
 from app.core.forms import CsrfForm
-from app.core.views import commit, run_and_flash, save_form
+from app.core.views import commit, is_local_path, run_and_flash, save_form
 from app.extensions import db
 
 bp = Blueprint("accounts", __name__)
@@ -105,4 +105,4 @@ def _require_admin() -> None:
 def _next_url() -> str | None:
     """Follow ?next= only within this site."""
     target = request.args.get("next", "")
-    return target if target.startswith("/") and not target.startswith("//") else None
+    return target if is_local_path(target) else None

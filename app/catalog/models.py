@@ -10,7 +10,7 @@ import sqlalchemy.orm as so
 
 from app.accounts.models import User
 from app.core import clock
-from app.core.models import money
+from app.core.models import money, one_of
 from app.extensions import db
 from app.regions.models import Region
 
@@ -28,7 +28,7 @@ product_owners = sa.Table(
 class Product(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "products"
     __table_args__ = (
-        sa.CheckConstraint(f"status IN ({', '.join(repr(s) for s in PRODUCT_STATUSES)})", name="status"),
+        one_of("status", PRODUCT_STATUSES),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -112,7 +112,7 @@ class MarketCoverage(db.Model):  # type: ignore[name-defined,misc]
 
     __tablename__ = "market_coverage"
     __table_args__ = (
-        sa.CheckConstraint(f"status IN ({', '.join(repr(s) for s in COVERAGE)})", name="status"),
+        one_of("status", COVERAGE),
     )
 
     product_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("products.id", ondelete="CASCADE"), primary_key=True)

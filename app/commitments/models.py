@@ -12,7 +12,7 @@ import sqlalchemy.orm as so
 from app.accounts.models import User
 from app.catalog.models import PriceBand, Product
 from app.core import clock
-from app.core.models import money, new_uuid
+from app.core.models import money, new_uuid, one_of
 from app.extensions import db
 from app.milestones.models import Milestone
 from app.projects.models import Project
@@ -23,7 +23,7 @@ from workflows.commitment import STATES
 class Commitment(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "commitments"
     __table_args__ = (
-        sa.CheckConstraint(f"state IN ({', '.join(repr(s) for s in STATES)})", name="state"),
+        one_of("state", STATES),
         sa.CheckConstraint("discount_percent IS NULL OR (discount_percent >= 0 AND discount_percent <= 100)",
                            name="discount"),
         # The sign-off queue: pending commitments, oldest first.

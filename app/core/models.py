@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import uuid
+from collections.abc import Iterable
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -24,3 +25,8 @@ def str_enum(enum_class: type[enum.StrEnum]) -> sa.Enum:
         enum_class, native_enum=False, length=20, validate_strings=True,
         values_callable=lambda members: [m.value for m in members],
     )
+
+
+def one_of(column: str, values: Iterable[str]) -> sa.CheckConstraint:
+    """A CHECK that ``column`` holds one of ``values`` (a workflow's states), named after the column."""
+    return sa.CheckConstraint(f"{column} IN ({', '.join(repr(v) for v in values)})", name=column)

@@ -101,3 +101,8 @@ def fire_from_form(fire: Callable[[str, str], object], noun: str) -> bool:
         flash(error.message, "error")
         return False
     return True
+
+
+def is_local_path(target: str | None) -> bool:
+    """A path inside Countersign: followed after sign-in or a click, never to another site ("//host")."""
+    return bool(target) and target.startswith("/") and not target.startswith("//") and "\\" not in target

@@ -10,7 +10,7 @@ import sqlalchemy.orm as so
 
 from app.accounts.models import User
 from app.core import clock
-from app.core.models import new_uuid
+from app.core.models import new_uuid, one_of
 from app.extensions import db
 from app.projects.models import Project
 from workflows.milestone import STATES
@@ -21,7 +21,7 @@ class Milestone(db.Model):  # type: ignore[name-defined,misc]
 
     __tablename__ = "milestones"
     __table_args__ = (
-        sa.CheckConstraint(f"state IN ({', '.join(repr(s) for s in STATES)})", name="state"),
+        one_of("state", STATES),
         sa.Index("ix_milestones_state_due_date", "state", "due_date"),
     )
 

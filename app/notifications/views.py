@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from app.core.forms import CsrfForm
-from app.core.views import commit
+from app.core.views import commit, is_local_path
 from app.extensions import db
 from app.notifications import services
 from app.notifications.models import Notification
@@ -29,7 +29,7 @@ def open_(notification_id: int) -> Response:
         abort(404)
     services.mark_read(current_user, note.id)
     commit()
-    target = note.link if note.link.startswith("/") and not note.link.startswith("//") else url_for(".index")
+    target = note.link if is_local_path(note.link) else url_for(".index")
     return redirect(target)
 
 

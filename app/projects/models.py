@@ -13,7 +13,7 @@ import sqlalchemy.orm as so
 
 from app.accounts.models import User
 from app.core import clock
-from app.core.models import money, new_uuid, str_enum
+from app.core.models import money, new_uuid, one_of, str_enum
 from app.extensions import db
 from app.regions.models import Region
 from workflows.project import OUTCOMES, STATES
@@ -44,7 +44,7 @@ project_regions = sa.Table(
 class Project(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "projects"
     __table_args__ = (
-        sa.CheckConstraint(f"state IN ({', '.join(repr(s) for s in STATES)})", name="state"),
+        one_of("state", STATES),
         sa.CheckConstraint("end_date IS NULL OR start_date IS NULL OR end_date > start_date", name="dates"),
     )
 
