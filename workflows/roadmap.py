@@ -79,6 +79,16 @@ def compare(baseline: Sequence[PlanItem], current: Sequence[PlanItem],
     return Comparison(tuple(items), baseline_end, current_end)
 
 
+def change_slip_days(kind: str, old: str, new: str) -> int | None:
+    """Days a recorded "moved" change (ISO dates old → new) shifted a milestone; None for other kinds."""
+    if kind != "moved":
+        return None
+    try:
+        return (date.fromisoformat(new) - date.fromisoformat(old)).days
+    except ValueError:
+        return None
+
+
 @dataclass(frozen=True)
 class Promise:
     """An approved (or already at-risk) commitment that depends on a milestone."""

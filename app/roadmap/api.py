@@ -93,15 +93,6 @@ def replan_json(replan: Replan) -> dict[str, Any]:
     }
 
 
-def _slip(kind: str, old: str, new: str) -> int | None:
-    if kind != "moved":
-        return None
-    try:
-        return (date.fromisoformat(new) - date.fromisoformat(old)).days
-    except ValueError:
-        return None
-
-
 def _commitment_json(commitment: Commitment, due: Mapping[int, date]) -> dict[str, Any]:
     """A promise a re-plan breaks (or mends), with the milestone's due date after the re-plan."""
     milestone = commitment.milestone
@@ -339,7 +330,7 @@ def _planned_changes(project: Project, edits: list[services.MilestoneEdit]) -> l
     return [
         {"id": None, "milestone_id": milestone.id, "milestone_uuid": str(milestone.uuid),
          "milestone_title": milestone.title, "kind": kind, "old_value": old, "new_value": new,
-         "slip_days": _slip(kind, old, new)}
+         "slip_days": roadmap.change_slip_days(kind, old, new)}
         for edit in edits
         for milestone in [by_id[edit.milestone_id]]
         for kind, old, new in services.differences(milestone, edit.due_date, edit.target_value)

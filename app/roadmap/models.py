@@ -12,6 +12,7 @@ from app.accounts.models import User
 from app.core import clock
 from app.extensions import db
 from app.projects.models import Project
+from workflows.roadmap import change_slip_days
 
 
 class Replan(db.Model):  # type: ignore[name-defined,misc]
@@ -52,12 +53,7 @@ class RoadmapChange(db.Model):  # type: ignore[name-defined,misc]
 
     @property
     def slip_days(self) -> int | None:
-        if self.kind != "moved":
-            return None
-        try:
-            return (date.fromisoformat(self.new_value) - date.fromisoformat(self.old_value)).days
-        except ValueError:
-            return None
+        return change_slip_days(self.kind, self.old_value, self.new_value)
 
 
 class Baseline(db.Model):  # type: ignore[name-defined,misc]

@@ -132,7 +132,7 @@ def _preview(project: Project, form: ReplanForm) -> dict[str, object] | None:
         db.session.rollback()
     lines = [
         ChangeLine(title, "", kind, KINDS.get(kind, kind), _shown(kind, old, project), _shown(kind, new, project),
-                   _slip(kind, old, new))
+                   roadmap.change_slip_days(kind, old, new))
         for title, kind, old, new in result.changes
     ]
     new_due = {e.milestone_id: e.due_date for e in edits}
@@ -170,15 +170,6 @@ def _saved_message(result: services.ReplanResult) -> str:
         n = len(result.cleared)
         parts.append(f"{n} commitment{'s are' if n != 1 else ' is'} back on track.")
     return " ".join(parts)
-
-
-def _slip(kind: str, old: str, new: str) -> int | None:
-    if kind != "moved":
-        return None
-    try:
-        return (date.fromisoformat(new) - date.fromisoformat(old)).days
-    except ValueError:
-        return None
 
 
 # --- change log ------------------------------------------------------------------------------
