@@ -221,12 +221,18 @@ def _facts(actor: User, commitment: Commitment, justification: str = "") -> Comm
 
 # --- lists -----------------------------------------------------------------------------------
 
+#: What the feasibility checks read, loaded with the list instead of once per commitment.
+CHECKS_READ = (
+    so.joinedload(Commitment.product).selectinload(Product.coverage), so.joinedload(Commitment.region),
+    so.joinedload(Commitment.band), so.joinedload(Commitment.milestone),
+)
+
+
 def for_project(project: Project) -> Sequence[Commitment]:
     """The campaign's commitments, with what their feasibility checks read, in a few queries."""
     return db.session.scalars(
         sa.select(Commitment).where(Commitment.project_id == project.id)
-        .options(so.joinedload(Commitment.product).selectinload(Product.coverage), so.joinedload(Commitment.region),
-                 so.joinedload(Commitment.band), so.joinedload(Commitment.milestone))
+        .options(*CHECKS_READ)
         .order_by(Commitment.promised_date, Commitment.id)
     ).all()
 
@@ -309,8 +315,7 @@ def signoff_queue(user: User) -> Sequence[Commitment]:
                Project.state.in_(OPEN_STATES),
                # Their own promises wait for another product manager, not for them.
                Commitment.submitted_by_id != user.id, Commitment.created_by_id != user.id)
-        .options(so.joinedload(Commitment.project), so.joinedload(Commitment.product),
-                 so.joinedload(Commitment.region), so.joinedload(Commitment.submitted_by))
+        .options(*CHECKS_READ, so.joinedload(Commitment.project), so.joinedload(Commitment.submitted_by))
         .order_by(Commitment.submitted_at, Commitment.id)
     ).all()
 

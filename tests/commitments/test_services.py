@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
 
-from app.accounts.models import Role
+from app.accounts.models import Role, User
 from app.commitments import access, services
 from app.commitments.models import Commitment
 from app.commitments.services import CommitmentInput
 from app.core.errors import InvalidInput, NotAllowed, TransitionRefused
 from app.extensions import db
 from app.notifications.models import Notification
-from app.projects.models import ProjectRole
+from app.projects.models import Project, ProjectRole
 from app.projects.services import add_member, fire_transition
 from tests.factories import RegionFactory, UserFactory
 
@@ -159,3 +160,36 @@ def test_cancelling_a_campaign_withdraws_its_unsigned_commitments_and_empties_th
     assert (pending.state, draft.state) == ("withdrawn", "withdrawn")
     assert pending.decision_note == "" and services.signoff_queue(people["product"]) == []
     assert services.options(people["product"], pending) == []
+
+
+def test_the_sign_off_queue_reads_its_checks_in_a_fixed_number_of_queries(world, people):
+    def queries_for_queue() -> int:
+        statements: list[str] = []
+        listener = lambda *args: statements.append(args[2])  # noqa: E731 - (conn, cursor, statement, ...)
+        sa.event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            db.session.remove()  # a fresh request's session: nothing loaded yet
+            for commitment in services.signoff_queue(db.session.get(User, product_id)):
+                services.findings(commitment)
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", listener)
+        return len(statements)
+
+    product_id, sales_id, project_id = people["product"].id, people["sales"].id, world["project"].id
+    dues = [(m.id, m.due_date) for m in world["project"].milestones]
+    terms = promise(world)
+
+    def submit(customer: str, milestone_index: int) -> None:
+        milestone_id, due = dues[milestone_index]  # each promise hangs on its own milestone, as in real queues
+        seller, project = db.session.get(User, sales_id), db.session.get(Project, project_id)
+        commitment = services.create_commitment(seller, project, replace(
+            terms, customer=customer, milestone_id=milestone_id, promised_date=due + timedelta(days=1)))
+        services.fire(seller, commitment, "submit")
+
+    submit("First", 0)
+    db.session.commit()
+    one = queries_for_queue()
+    for n in range(1, 5):
+        submit(f"More {n}", n)
+    db.session.commit()
+    assert queries_for_queue() == one  # five in the queue cost what one did
