@@ -40,18 +40,28 @@ def conflicts_as_service_errors(noun: str = "record") -> Iterator[None]:
 CONFLICT_MESSAGE = "Someone saved the same thing a moment ago, so nothing was saved. Reload and check."
 
 
+@contextmanager
+def saving(noun: str = "record") -> Iterator[None]:
+    """Run the request's service calls inside, then commit its one transaction.
+
+    A race lost at a service's own flush or at the commit becomes the conflict message.
+    """
+    with conflicts_as_service_errors(noun):
+        yield
+        db.session.commit()
+
+
 def commit(noun: str = "record") -> None:
     """Commit the request's one transaction (see :func:`conflicts_as_service_errors`)."""
-    with conflicts_as_service_errors(noun):
-        db.session.commit()
+    with saving(noun):
+        pass
 
 
 def run_and_flash(action: Callable[[], object], success: str = "", noun: str = "record") -> bool:
     """Run one service call for a button or one-line form, commit, and flash what happened."""
     try:
-        with conflicts_as_service_errors(noun):
+        with saving(noun):
             action()
-            db.session.commit()
     except ServiceError as error:
         db.session.rollback()
         flash(" ".join([error.message, *[m for messages in error.fields.values() for m in messages]]), "error")
@@ -70,9 +80,8 @@ def save_form(form: FlaskForm, action: Callable[[], T], noun: str = "record") ->
     if not form.validate_on_submit():
         return None
     try:
-        with conflicts_as_service_errors(noun):
+        with saving(noun):
             result = action()
-            db.session.commit()
     except ServiceError as error:
         db.session.rollback()
         show_service_error(form, error)
@@ -87,9 +96,8 @@ def fire_from_form(fire: Callable[[str, str], object], noun: str) -> bool:
         flash("That action was not understood; reload the page and try again.", "error")
         return False
     try:
-        with conflicts_as_service_errors(noun):
+        with saving(noun):
             fire(form.event.data or "", form.reason.data or "")
-            db.session.commit()
     except TransitionRefused as refused:
         db.session.rollback()
         flash(refused.message, "error")

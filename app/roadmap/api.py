@@ -4,21 +4,18 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
 from flask import Response, abort, jsonify, request
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from app.accounts.models import User
 from app.api import api_blueprint, json_body
 from app.commitments.models import Commitment
-from app.core.errors import Conflict, InvalidInput, StaleEdit
-from app.core.views import commit
+from app.core.errors import InvalidInput
+from app.core.views import saving
 from app.extensions import db
 from app.milestones.models import Milestone
 from app.projects.access import get_project_or_404, require_editor
@@ -114,24 +111,6 @@ def _commitment_json(commitment: Commitment, due: Mapping[int, date]) -> dict[st
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-@contextmanager
-def _saving(noun: str) -> Iterator[None]:
-    """Run a service that flushes, and commit; a race lost at the flush is the same conflict as at commit.
-
-    The services flush as they go, so the version check in the UPDATE (or a unique number
-    taken by a simultaneous save) can fail inside the service rather than at the commit.
-    """
-    try:
-        yield
-        commit(noun)
-    except StaleDataError:
-        db.session.rollback()
-        raise StaleEdit(noun) from None
-    except IntegrityError:
-        db.session.rollback()
-        raise Conflict("Someone saved the same thing a moment ago, so nothing was saved. Reload and check.") from None
-
 
 def _baseline_or_404(project: Project, number: int) -> Baseline:
     baseline = services.baseline_or_none(project, number)
@@ -235,7 +214,7 @@ def take_baseline(project_id: int) -> tuple[Response, int]:
         raise InvalidInput("Name the baseline.", {"name": ["A string, e.g. “Q3 re-plan”."]})
     if len(name.strip()) > 120:
         raise InvalidInput("The name is too long.", {"name": ["At most 120 characters."]})
-    with _saving("roadmap"):
+    with saving("roadmap"):
         baseline = services.take_baseline(current_user, project, name)
         body = baseline_json(baseline)
     return jsonify(body), 201
@@ -310,7 +289,7 @@ def replan(project_id: int) -> Response:
                 "at_risk": [_commitment_json(c, due) for c in result.at_risk], "cleared": []}
         db.session.rollback()  # a preview writes nothing
         return jsonify(body)
-    with _saving("roadmap"):
+    with saving("roadmap"):
         result = services.replan(current_user, project, edits, reason)
         record = result.replan
         body = {
