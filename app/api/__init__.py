@@ -10,12 +10,15 @@ session cookie cannot be ridden by another site.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from flask import Blueprint, Response, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from app.accounts.models import User
 from app.core.errors import InvalidInput, ServiceError, TransitionRefused
 from app.core.forms import json_to_formdata
 from app.errors import json_error
@@ -45,6 +48,22 @@ def _service_error(error: ServiceError) -> tuple[Response, int]:
     db.session.rollback()
     extra = {"reasons": error.reasons} if isinstance(error, TransitionRefused) else {}
     return json_error(error.status, error.code, error.message, error.fields, **extra)
+
+
+# --- how values read in every response ------------------------------------------------------
+
+def money_text(amount: Decimal | None) -> str | None:
+    """Amounts as exact decimal strings with cents ("1600.00", "0.00"): never floats."""
+    return None if amount is None else str(Decimal(amount).quantize(Decimal("0.01")))
+
+
+def timestamp(moment: datetime | None) -> str | None:
+    """Stored times are naive UTC: ISO 8601 with a "Z"."""
+    return None if moment is None else moment.isoformat() + "Z"
+
+
+def person(user: User | None) -> dict[str, Any] | None:
+    return None if user is None else {"id": user.id, "name": user.name}
 
 
 def json_body() -> dict[str, Any]:

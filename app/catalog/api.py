@@ -8,14 +8,13 @@ from typing import Any
 from flask import Response, abort, jsonify
 from flask_login import current_user
 
-from app.api import api_blueprint, expected_version, json_body, validated
+from app.api import api_blueprint, expected_version, json_body, money_text, timestamp, validated
 from app.catalog import services
 from app.catalog.forms import CoverageForm, LinkForm, PriceBandForm, ProductForm
 from app.catalog.models import MarketCoverage, PriceBand, Product, ProductLink
 from app.core.errors import InvalidInput
 from app.core.views import commit
 from app.extensions import db
-from app.projects.api import money
 from app.regions.models import Region
 from app.regions.services import active_regions
 
@@ -37,8 +36,8 @@ def product_fields(product: Product) -> dict[str, Any]:
 
 
 def band_json(band: PriceBand) -> dict[str, Any]:
-    return {"id": band.id, "tier": band.tier, "list_price": money(band.list_price),
-            "minimum_price": money(band.minimum_price), "unit": band.unit}
+    return {"id": band.id, "tier": band.tier, "list_price": money_text(band.list_price),
+            "minimum_price": money_text(band.minimum_price), "unit": band.unit}
 
 
 def link_json(link: ProductLink) -> dict[str, Any]:
@@ -64,7 +63,7 @@ def product_json(product: Product, regions: Sequence[Region]) -> dict[str, Any]:
         "id": product.id,
         "version": product.version,
         **product_fields(product),
-        "updated_at": product.updated_at.isoformat() + "Z",
+        "updated_at": timestamp(product.updated_at),
         "owners": [{"id": u.id, "name": u.name, "email": u.email} for u in product.owners],
         "bands": [band_json(b) for b in product.bands],
         "coverage": [coverage_json(r, product.coverage_in(r.id)) for r in [*regions, *others]],
@@ -114,8 +113,8 @@ def create_band(product_id: int) -> tuple[Response, int]:
 def update_band(product_id: int, band_id: int) -> Response:
     product = _product_or_404(product_id)
     band = _band_or_404(product, band_id)
-    current = {"tier": band.tier, "list_price": money(band.list_price),
-               "minimum_price": money(band.minimum_price), "unit": band.unit}
+    current = {"tier": band.tier, "list_price": money_text(band.list_price),
+               "minimum_price": money_text(band.minimum_price), "unit": band.unit}
     _save_band(product, band, {**current, **json_body()})
     commit("product")
     return jsonify(band_json(band))

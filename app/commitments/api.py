@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from flask import Response, jsonify
 from flask_login import current_user
 
-from app.accounts.models import User
-from app.api import api_blueprint, expected_version, json_body, validated
+from app.api import api_blueprint, expected_version, json_body, money_text, person, timestamp, validated
 from app.commitments import access, services
 from app.commitments.forms import CommitmentForm, DecisionForm
 from app.commitments.models import Commitment
@@ -22,20 +19,6 @@ from app.projects.access import get_project_or_404
 bp = api_blueprint("commitments", __name__)
 
 
-def _money(amount: Decimal | None) -> str | None:
-    """Amounts as exact decimal strings with cents ("1600.00"): never floats."""
-    return None if amount is None else str(Decimal(amount).quantize(Decimal("0.01")))
-
-
-def _timestamp(moment: datetime | None) -> str | None:
-    """Stored times are naive UTC: ISO 8601 with a "Z"."""
-    return None if moment is None else moment.isoformat() + "Z"
-
-
-def _person(user: User | None) -> dict[str, Any] | None:
-    return None if user is None else {"id": user.id, "name": user.name}
-
-
 def commitment_fields(commitment: Commitment) -> dict[str, Any]:
     """The editable terms, named as the form names them (a PATCH sends any subset)."""
     return {
@@ -45,8 +28,8 @@ def commitment_fields(commitment: Commitment) -> dict[str, Any]:
         "promise": commitment.promise,
         "promised_date": commitment.promised_date.isoformat(),
         "band_id": commitment.band_id,
-        "unit_price": _money(commitment.unit_price),
-        "discount_percent": _money(commitment.discount_percent),
+        "unit_price": money_text(commitment.unit_price),
+        "discount_percent": money_text(commitment.discount_percent),
         "quantity": commitment.quantity,
         "milestone_id": commitment.milestone_id,
     }
@@ -67,21 +50,21 @@ def commitment_json(commitment: Commitment, detail: bool = False) -> dict[str, A
         "product": {"id": product.id, "name": product.name, "status": product.status},
         "region": {"id": commitment.region.id, "code": commitment.region.code, "name": commitment.region.name},
         "band": None if band is None else {
-            "id": band.id, "tier": band.tier, "list_price": _money(band.list_price),
-            "minimum_price": _money(band.minimum_price), "unit": band.unit,
+            "id": band.id, "tier": band.tier, "list_price": money_text(band.list_price),
+            "minimum_price": money_text(band.minimum_price), "unit": band.unit,
         },
         "milestone": None if milestone is None else {
             "id": milestone.id, "title": milestone.title, "due_date": milestone.due_date.isoformat(),
             "state": milestone.state,
         },
         "currency": product.currency,
-        "effective_price": _money(commitment.effective_price),
-        "created_by": _person(commitment.created_by),
-        "created_at": _timestamp(commitment.created_at),
-        "submitted_by": _person(commitment.submitted_by),
-        "submitted_at": _timestamp(commitment.submitted_at),
-        "decided_by": _person(commitment.decided_by),
-        "decided_at": _timestamp(commitment.decided_at),
+        "effective_price": money_text(commitment.effective_price),
+        "created_by": person(commitment.created_by),
+        "created_at": timestamp(commitment.created_at),
+        "submitted_by": person(commitment.submitted_by),
+        "submitted_at": timestamp(commitment.submitted_at),
+        "decided_by": person(commitment.decided_by),
+        "decided_at": timestamp(commitment.decided_at),
         "decision_note": commitment.decision_note,
         "override_justification": commitment.override_justification,
     }

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Response, abort, jsonify, request
 from flask_login import current_user
 
-from app.api import api_blueprint
+from app.api import api_blueprint, timestamp
 from app.core.views import commit
 from app.extensions import db
 from app.notifications import services
@@ -19,8 +19,8 @@ bp = api_blueprint("notifications", __name__)
 def notification_json(note: Notification) -> dict[str, Any]:
     return {
         "id": note.id, "kind": note.kind, "subject": note.subject, "body": note.body, "link": note.link,
-        "created_at": note.created_at.isoformat() + "Z",
-        "read_at": note.read_at.isoformat() + "Z" if note.read_at else None,
+        "created_at": timestamp(note.created_at),
+        "read_at": timestamp(note.read_at),
     }
 
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from flask import Response, jsonify, request
 from flask_login import current_user
 
-from app.api import api_blueprint, expected_version, json_body, validated
+from app.api import api_blueprint, expected_version, json_body, money_text, timestamp, validated
 from app.audit.services import project_history
 from app.core import clock
 from app.core.errors import InvalidInput
@@ -25,11 +24,6 @@ from workflows.project import STATES
 bp = api_blueprint("projects", __name__)
 
 
-def money(amount: Decimal) -> str:
-    """Amounts as exact decimal strings with cents ("1600.00", "0.00"): never floats."""
-    return str(Decimal(amount).quantize(Decimal("0.01")))
-
-
 def project_fields(project: Project) -> dict[str, Any]:
     """The editable fields, named as the form names them (a PATCH sends any subset)."""
     return {
@@ -39,7 +33,7 @@ def project_fields(project: Project) -> dict[str, Any]:
         "goal_unit": project.goal_unit,
         "goal_baseline": project.goal_baseline,
         "goal_target": project.goal_target,
-        "budget": money(project.budget),
+        "budget": money_text(project.budget),
         "currency": project.currency,
         "start_date": project.start_date.isoformat() if project.start_date else None,
         "end_date": project.end_date.isoformat() if project.end_date else None,
@@ -71,7 +65,7 @@ def project_json(project: Project, detail: bool = False) -> dict[str, Any]:
             "percent": progress.percent,
             "status": progress.status,
         },
-        "spent": money(budget.spent),
+        "spent": money_text(budget.spent),
     }
     if detail:
         body["milestones"] = [milestone_json(m) for m in project.milestones]
@@ -181,7 +175,7 @@ def record_expense(project_id: int) -> tuple[Response, int]:
 def history(project_id: int) -> Response:
     project = get_project_or_404(current_user, project_id)
     return jsonify([
-        {"at": e.at.isoformat() + "Z", "actor": e.actor.name if e.actor else None, "action": e.action,
+        {"at": timestamp(e.at), "actor": e.actor.name if e.actor else None, "action": e.action,
          "summary": e.summary, "from": e.from_state, "to": e.to_state, "details": e.details}
         for e in project_history(project.id, limit=500)
     ])
@@ -193,5 +187,5 @@ def _actual_json(actual: GoalActual) -> dict[str, Any]:
 
 
 def _expense_json(expense: Expense) -> dict[str, Any]:
-    return {"id": expense.id, "amount": money(expense.amount), "spent_on": expense.spent_on.isoformat(),
+    return {"id": expense.id, "amount": money_text(expense.amount), "spent_on": expense.spent_on.isoformat(),
             "description": expense.description, "recorded_by": expense.recorded_by.name}

@@ -5,14 +5,13 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from flask import Response, abort, jsonify, request
 from flask_login import current_user
 
-from app.accounts.models import User
-from app.api import api_blueprint, json_body
+from app.api import api_blueprint, json_body, person, timestamp
 from app.commitments.models import Commitment
 from app.core.errors import InvalidInput
 from app.core.views import saving
@@ -32,17 +31,8 @@ _KINDS = ("moved", "added", "removed", "cancelled", "unchanged")
 
 # --- serializers -----------------------------------------------------------------------------
 
-def _timestamp(moment: datetime | None) -> str | None:
-    """Stored times are naive UTC: ISO 8601 with a "Z"."""
-    return None if moment is None else moment.isoformat() + "Z"
-
-
 def _day(value: date | None) -> str | None:
     return None if value is None else value.isoformat()
-
-
-def _person(user: User | None) -> dict[str, Any] | None:
-    return None if user is None else {"id": user.id, "name": user.name}
 
 
 def _baseline_item_json(item: BaselineItem) -> dict[str, Any]:
@@ -56,8 +46,8 @@ def baseline_json(baseline: Baseline, items: bool = True) -> dict[str, Any]:
         "number": baseline.number,
         "name": baseline.name,
         "label": baseline.label,
-        "taken_at": _timestamp(baseline.taken_at),
-        "taken_by": _person(baseline.taken_by),
+        "taken_at": timestamp(baseline.taken_at),
+        "taken_by": person(baseline.taken_by),
         "start_date": _day(baseline.start_date),
         "end_date": _day(baseline.end_date),
         "milestone_count": len(baseline.items),
@@ -83,8 +73,8 @@ def change_json(change: RoadmapChange) -> dict[str, Any]:
 def replan_json(replan: Replan) -> dict[str, Any]:
     return {
         "id": replan.id,
-        "at": _timestamp(replan.at),
-        "author": _person(replan.author),
+        "at": timestamp(replan.at),
+        "author": person(replan.author),
         "reason": replan.reason,
         "changes": [change_json(c) for c in replan.changes],
     }
@@ -99,7 +89,7 @@ def _commitment_json(commitment: Commitment, due: Mapping[int, date]) -> dict[st
         "customer": commitment.customer,
         "state": commitment.state,
         "promised_date": commitment.promised_date.isoformat(),
-        "sales_owner": _person(commitment.created_by),
+        "sales_owner": person(commitment.created_by),
         "milestone": None if milestone is None else {
             "id": milestone.id,
             "uuid": str(milestone.uuid),
