@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
-from flask import Response, abort, jsonify
+from flask import Response, jsonify
 from flask_login import current_user
 
 from app.api import api_blueprint, expected_version, json_body, validated
 from app.core import clock
 from app.core.errors import InvalidInput
 from app.core.views import commit
-from app.extensions import db
 from app.milestones import services
+from app.milestones.access import get_milestone_or_404, get_task_or_404
 from app.milestones.forms import MilestoneForm, TaskForm
 from app.milestones.models import Milestone, Task
 from app.projects.access import get_project_or_404
-from app.projects.models import Project
 
 bp = api_blueprint("milestones", __name__)
 
@@ -58,18 +56,6 @@ def milestone_json(milestone: Milestone) -> dict[str, Any]:
     }
 
 
-def _milestone(project: Project, milestone_id: int) -> Milestone:
-    milestone = db.session.scalar(
-        sa.select(Milestone).where(Milestone.id == milestone_id, Milestone.project_id == project.id)
-    )
-    return milestone if milestone is not None else abort(404)
-
-
-def _task(project: Project, task_id: int) -> Task:
-    task = db.session.scalar(sa.select(Task).join(Milestone).where(Task.id == task_id, Milestone.project_id == project.id))
-    return task if task is not None else abort(404)
-
-
 @bp.get("/projects/<int:project_id>/milestones")
 def list_milestones(project_id: int) -> Response:
     project = get_project_or_404(current_user, project_id)
@@ -87,13 +73,13 @@ def create_milestone(project_id: int) -> tuple[Response, int]:
 
 @bp.get("/projects/<int:project_id>/milestones/<int:milestone_id>")
 def get_milestone(project_id: int, milestone_id: int) -> Response:
-    return jsonify(milestone_json(_milestone(get_project_or_404(current_user, project_id), milestone_id)))
+    return jsonify(milestone_json(get_milestone_or_404(get_project_or_404(current_user, project_id), milestone_id)))
 
 
 @bp.patch("/projects/<int:project_id>/milestones/<int:milestone_id>")
 def update_milestone(project_id: int, milestone_id: int) -> Response:
     project = get_project_or_404(current_user, project_id)
-    milestone = _milestone(project, milestone_id)
+    milestone = get_milestone_or_404(project, milestone_id)
     payload = json_body()
     version = expected_version(payload)
     form = validated(MilestoneForm, {**milestone_fields(milestone), **payload}, project)
@@ -104,7 +90,7 @@ def update_milestone(project_id: int, milestone_id: int) -> Response:
 
 @bp.post("/projects/<int:project_id>/milestones/<int:milestone_id>/transitions")
 def fire_transition(project_id: int, milestone_id: int) -> Response:
-    milestone = _milestone(get_project_or_404(current_user, project_id), milestone_id)
+    milestone = get_milestone_or_404(get_project_or_404(current_user, project_id), milestone_id)
     payload = json_body()
     event = payload.get("event")
     if not isinstance(event, str) or not event:
@@ -116,7 +102,7 @@ def fire_transition(project_id: int, milestone_id: int) -> Response:
 
 @bp.post("/projects/<int:project_id>/milestones/<int:milestone_id>/move")
 def move_milestone(project_id: int, milestone_id: int) -> Response:
-    milestone = _milestone(get_project_or_404(current_user, project_id), milestone_id)
+    milestone = get_milestone_or_404(get_project_or_404(current_user, project_id), milestone_id)
     direction = json_body().get("direction")
     if direction not in ("up", "down"):
         raise InvalidInput("Say which way to move it.", {"direction": ["Either \"up\" or \"down\"."]})
@@ -128,7 +114,7 @@ def move_milestone(project_id: int, milestone_id: int) -> Response:
 @bp.post("/projects/<int:project_id>/milestones/<int:milestone_id>/tasks")
 def create_task(project_id: int, milestone_id: int) -> tuple[Response, int]:
     project = get_project_or_404(current_user, project_id)
-    milestone = _milestone(project, milestone_id)
+    milestone = get_milestone_or_404(project, milestone_id)
     form = validated(TaskForm, json_body(), project)
     task = services.create_task(current_user, milestone, form.to_input())
     commit()
@@ -138,7 +124,7 @@ def create_task(project_id: int, milestone_id: int) -> tuple[Response, int]:
 @bp.patch("/projects/<int:project_id>/tasks/<int:task_id>")
 def update_task(project_id: int, task_id: int) -> Response:
     project = get_project_or_404(current_user, project_id)
-    task = _task(project, task_id)
+    task = get_task_or_404(project, task_id)
     payload = json_body()
     done = payload.pop("done", None)
     if done is not None and not isinstance(done, bool):
@@ -156,7 +142,7 @@ def update_task(project_id: int, task_id: int) -> Response:
 
 @bp.delete("/projects/<int:project_id>/tasks/<int:task_id>")
 def delete_task(project_id: int, task_id: int) -> tuple[str, int]:
-    task = _task(get_project_or_404(current_user, project_id), task_id)
+    task = get_task_or_404(get_project_or_404(current_user, project_id), task_id)
     services.delete_task(current_user, task)
     commit()
     return "", 204

@@ -2,41 +2,21 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from app.core.forms import CsrfForm
 from app.core.views import fire_from_form, is_local_path, run_and_flash, save_form
-from app.extensions import db
 from app.milestones import services
+from app.milestones.access import get_milestone_or_404, get_task_or_404
 from app.milestones.forms import MilestoneForm, TaskForm
-from app.milestones.models import Milestone, Task
 from app.projects.access import get_project_or_404
 from app.projects.models import Project
 from app.roadmap import services as roadmap
 
 bp = Blueprint("milestones", __name__, url_prefix="/campaigns/<int:project_id>/milestones")
 bp.before_request(login_required(lambda: None))
-
-
-def _milestone_or_404(project: Project, milestone_id: int) -> Milestone:
-    milestone = db.session.scalar(
-        sa.select(Milestone).where(Milestone.id == milestone_id, Milestone.project_id == project.id)
-    )
-    if milestone is None:
-        abort(404)
-    return milestone
-
-
-def _task_or_404(project: Project, task_id: int) -> Task:
-    task = db.session.scalar(
-        sa.select(Task).join(Milestone).where(Task.id == task_id, Milestone.project_id == project.id)
-    )
-    if task is None:
-        abort(404)
-    return task
 
 
 def _back(project: Project, anchor: str = "roadmap") -> Response:
@@ -60,7 +40,7 @@ def new(project_id: int) -> str | Response:
 @bp.route("/<int:milestone_id>/edit", methods=["GET", "POST"])
 def edit(project_id: int, milestone_id: int) -> str | Response:
     project = get_project_or_404(current_user, project_id)
-    milestone = _milestone_or_404(project, milestone_id)
+    milestone = get_milestone_or_404(project, milestone_id)
     form = MilestoneForm(project, obj=milestone)
     action = lambda: services.update_milestone(  # noqa: E731
         current_user, milestone, form.to_input(), form.version.data or 0, form.reason.data or ""
@@ -75,7 +55,7 @@ def edit(project_id: int, milestone_id: int) -> str | Response:
 @bp.post("/<int:milestone_id>/transition")
 def transition(project_id: int, milestone_id: int) -> Response:
     project = get_project_or_404(current_user, project_id)
-    milestone = _milestone_or_404(project, milestone_id)
+    milestone = get_milestone_or_404(project, milestone_id)
     fire = lambda event, reason: services.fire_milestone_transition(current_user, milestone, event, reason)  # noqa: E731
     if fire_from_form(fire, "milestone"):
         flash(f"Milestone “{milestone.title}” is now {milestone.state_label.lower()}.", "success")
@@ -85,7 +65,7 @@ def transition(project_id: int, milestone_id: int) -> Response:
 @bp.post("/<int:milestone_id>/move")
 def move(project_id: int, milestone_id: int) -> Response:
     project = get_project_or_404(current_user, project_id)
-    milestone = _milestone_or_404(project, milestone_id)
+    milestone = get_milestone_or_404(project, milestone_id)
     if CsrfForm().validate_on_submit():
         run_and_flash(lambda: services.move_milestone(current_user, milestone, -1 if request.form.get("direction") == "up" else 1))
     return _back(project, f"milestone-{milestone.id}")
@@ -94,7 +74,7 @@ def move(project_id: int, milestone_id: int) -> Response:
 @bp.post("/<int:milestone_id>/tasks")
 def add_task(project_id: int, milestone_id: int) -> Response:
     project = get_project_or_404(current_user, project_id)
-    milestone = _milestone_or_404(project, milestone_id)
+    milestone = get_milestone_or_404(project, milestone_id)
     form = TaskForm(project)
     if form.validate_on_submit():
         run_and_flash(lambda: services.create_task(current_user, milestone, form.to_input()), "Task added.")
@@ -106,7 +86,7 @@ def add_task(project_id: int, milestone_id: int) -> Response:
 @bp.route("/tasks/<int:task_id>/edit", methods=["GET", "POST"])
 def edit_task(project_id: int, task_id: int) -> str | Response:
     project = get_project_or_404(current_user, project_id)
-    task = _task_or_404(project, task_id)
+    task = get_task_or_404(project, task_id)
     form = TaskForm(project, obj=task)
     if save_form(form, lambda: services.update_task(current_user, task, form.to_input())) is not None:
         flash("Task saved.", "success")
@@ -117,7 +97,7 @@ def edit_task(project_id: int, task_id: int) -> str | Response:
 @bp.post("/tasks/<int:task_id>/done")
 def toggle_task(project_id: int, task_id: int) -> Response:
     project = get_project_or_404(current_user, project_id)
-    task = _task_or_404(project, task_id)
+    task = get_task_or_404(project, task_id)
     if CsrfForm().validate_on_submit():
         run_and_flash(lambda: services.set_task_done(current_user, task, request.form.get("done") == "1"))
     target = request.form.get("next")
@@ -127,7 +107,7 @@ def toggle_task(project_id: int, task_id: int) -> Response:
 @bp.post("/tasks/<int:task_id>/delete")
 def delete_task(project_id: int, task_id: int) -> Response:
     project = get_project_or_404(current_user, project_id)
-    task = _task_or_404(project, task_id)
+    task = get_task_or_404(project, task_id)
     milestone_id = task.milestone_id
     if CsrfForm().validate_on_submit():
         run_and_flash(lambda: services.delete_task(current_user, task), "Task deleted.")

@@ -22,7 +22,7 @@ from app.core.forms import show_service_error
 from app.core.views import run_and_flash, save_form
 from app.extensions import db
 from app.milestones import services as milestones
-from app.milestones.models import Milestone
+from app.milestones.access import get_milestone_or_404
 from app.projects.access import can_edit, get_project_or_404
 from app.projects.models import Project
 from app.roadmap import services, timeline
@@ -317,11 +317,7 @@ def _slug(title: str) -> str:
 @bp.post("/milestones/<int:milestone_id>/delete")
 def delete_milestone(project_id: int, milestone_id: int) -> Response:
     project = get_project_or_404(current_user, project_id)
-    milestone = db.session.scalar(
-        sa.select(Milestone).where(Milestone.id == milestone_id, Milestone.project_id == project.id)
-    )
-    if milestone is None:
-        abort(404)
+    milestone = get_milestone_or_404(project, milestone_id)
     form = RemoveMilestoneForm()
     if not form.validate_on_submit():
         flash("Reason: " + " ".join(form.reason.errors) if form.reason.errors
