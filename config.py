@@ -40,6 +40,25 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
     MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "").lower() in {"1", "true", "yes"}
     MAIL_FROM = os.environ.get("MAIL_FROM", "Countersign <countersign@localhost>")
+    MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", 30))
+    # smtp, file, console or memory; empty: smtp when MAIL_SERVER is set, else file (MAIL_DIR).
+    MAIL_TRANSPORT = os.environ.get("MAIL_TRANSPORT", "")
+    MAIL_DIR = os.environ.get("MAIL_DIR", "")  # the development mailbox; default instance/mailbox
+    # Seconds to wait after the 1st, 2nd, ... refusal; after the last, the email is "failed".
+    MAIL_RETRY_DELAYS = tuple(int(s) for s in os.environ.get("MAIL_RETRY_DELAYS", "60,300,1800,7200").split(","))
+    # A claimed email whose worker went silent this long is sent again (the only duplicate).
+    MAIL_LEASE_SECONDS = int(os.environ.get("MAIL_LEASE_SECONDS", 600))
+    # An enqueued email not sent after this long, whose job Redis lost, is enqueued again.
+    RECOVER_AFTER_SECONDS = int(os.environ.get("RECOVER_AFTER_SECONDS", 300))
+
+    QUEUE_NAME = os.environ.get("QUEUE_NAME", "countersign")
+    SWEEP_INTERVAL = int(os.environ.get("SWEEP_INTERVAL", 60))
+    DISPATCH_BATCH = 1000
+    JOB_TIMEOUT = 600
+    JOB_RESULT_TTL = 3600
+    JOB_FAILURE_TTL = 7 * 24 * 3600
+    # Run jobs in this process right after the commit instead of through Redis (the tests).
+    JOBS_INLINE = os.environ.get("JOBS_INLINE", "").lower() in {"1", "true", "yes"}
 
 
 class DevelopmentConfig(Config):
@@ -52,6 +71,9 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = False
     SERVER_NAME = None
+    JOBS_INLINE = True
+    MAIL_TRANSPORT = "memory"
+    BASE_URL = "http://countersign.test"
 
 
 class ProductionConfig(Config):

@@ -54,14 +54,18 @@ def _ids_within_reach(_endpoint: str | None, values: dict[str, Any] | None) -> N
 def _init_extensions(app: Flask) -> None:
     from app import models  # noqa: F401 - every model is mapped before the first query
     from app.accounts import auth
+    from app.background import queue
     from app.core import database
     from app.extensions import csrf, db, login_manager, migrate
+    from app.reminders import listeners
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
     auth.init_app(app)
+    queue.init_app(app)
+    listeners.init_app()
     with app.app_context():
         database.configure_engine(db.engine)
 

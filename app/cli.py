@@ -5,9 +5,11 @@ from __future__ import annotations
 from flask import Flask
 
 from app.accounts.cli import users
+from app.background.cli import jobs
 from app.demo.cli import demo
 
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(demo)
+    app.cli.add_command(jobs)

@@ -2,12 +2,14 @@
 
 from app.accounts.models import ApiToken, User
 from app.audit.models import AuditEvent
+from app.background.models import JobRun
 from app.catalog.models import MarketCoverage, PriceBand, Product, ProductLink
 from app.commitments.models import Commitment
 from app.milestones.models import Milestone, Task
-from app.notifications.models import Notification
+from app.notifications.models import Notification, NotificationPreference, ProjectMute
 from app.projects.models import Expense, GoalActual, Project, ProjectMember
 from app.regions.models import Region
+from app.reminders.models import ReminderSchedule
 from app.roadmap.models import Baseline, BaselineItem, Replan, RoadmapChange
 
 __all__ = [
@@ -18,15 +20,19 @@ __all__ = [
     "Commitment",
     "Expense",
     "GoalActual",
+    "JobRun",
     "MarketCoverage",
     "Milestone",
     "Notification",
+    "NotificationPreference",
     "PriceBand",
     "Product",
     "ProductLink",
     "Project",
     "ProjectMember",
+    "ProjectMute",
     "Region",
+    "ReminderSchedule",
     "Replan",
     "RoadmapChange",
     "Task",

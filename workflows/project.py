@@ -26,6 +26,9 @@ STATES = {
     "cancelled": "Cancelled",
 }
 OPEN_STATES = frozenset({"draft", "proposed", "planned", "active", "on_hold"})
+#: Campaigns whose milestones remind people: drafts and proposals are not yet under way, a
+#: campaign on hold is paused on purpose, and a closed one has nothing left to do.
+REMINDING_STATES = frozenset({"planned", "active"})
 OUTCOMES = {"achieved": "Achieved", "partial": "Partially achieved", "missed": "Missed"}
 
 

@@ -35,8 +35,8 @@ def list_notifications() -> Response:
 
 @bp.post("/notifications/<int:notification_id>/read")
 def mark_read(notification_id: int) -> Response:
-    note = db.session.get(Notification, notification_id)
-    if note is None or note.user_id != current_user.id:
+    note = services.own_notification(current_user, notification_id)
+    if note is None:
         abort(404)
     services.mark_read(current_user, note.id)
     commit()

@@ -1,44 +1,106 @@
-"""Storing and reading in-app notifications. Each joins the transaction of the event it reports."""
+"""Writing notifications (the outbox), reading the inbox, and each person's preferences.
+
+:func:`notify` joins the transaction of the event it reports: the rows exist exactly when
+the event does, and their email is enqueued only after that transaction commits.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 
 from app.accounts.models import User
+from app.background.queue import enqueue_after_commit, job_id
 from app.core import clock
+from app.core.errors import InvalidInput
 from app.extensions import db
-from app.notifications.models import Notification
+from app.notifications.models import Notification, NotificationPreference, ProjectMute
+from app.reminders.models import ReminderSchedule
+from workflows import reminders
+
+#: Event kinds that are reminders; every other kind is an update on an event.
+REMINDER_KINDS = frozenset({"reminder"})
+
+
+def category_of(kind: str) -> str:
+    return "reminders" if kind in REMINDER_KINDS else "updates"
+
+
+@dataclass(frozen=True)
+class Message:
+    kind: str
+    subject: str
+    body: str = ""
+    link: str = ""
+    project_id: int | None = None
+    dedupe_key: str | None = None
+    slot_at: datetime | None = None  # a reminder's slot: on time, it joins that hour's digest
 
 
 def notify(users: Iterable[User], kind: str, subject: str, body: str = "", link: str = "",
-           skip: User | None = None) -> list[Notification]:
-    """One notification per active person in ``users`` (but not ``skip``, who caused the event)."""
-    created = []
-    seen: set[int] = set()
+           skip: User | None = None, project_id: int | None = None) -> list[Notification]:
+    """One notification per active person in ``users`` (but not ``skip``, who caused the event).
+
+    Each person's settings decide the channels: in the app, by email (at once, after their
+    quiet hours, or in their daily digest), or not at all; a muted campaign says nothing.
+    """
+    people: dict[int, User] = {}
     for user in users:
-        if user.id in seen or not user.active or (skip is not None and user.id == skip.id):
-            continue
-        seen.add(user.id)
-        note = Notification(user=user, kind=kind, subject=subject[:200], body=body, link=link)
-        db.session.add(note)
-        created.append(note)
-    return created
+        if user.active and (skip is None or user.id != skip.id):
+            people.setdefault(user.id, user)
+    message = Message(kind, subject[:200], body, link, project_id)
+    return [note for user in people.values() if (note := write(user.id, message)) is not None]
+
+
+def write(user_id: int, message: Message, prefs: NotificationPreference | None = None,
+          muted: bool | None = None, now: datetime | None = None) -> Notification | None:
+    """Store one notification for one person as their settings say (None if they want none)."""
+    prefs = prefs or preferences_of(user_id)
+    if muted is None:
+        muted = message.project_id is not None and is_muted(user_id, message.project_id)
+    category = category_of(message.kind)
+    in_app, email = prefs.wants(category, "in_app"), prefs.wants(category, "email")
+    if muted or not (in_app or email):
+        return None
+    now = now or clock.now()
+    note = Notification(
+        user_id=user_id, kind=message.kind, subject=message.subject[:200], body=message.body, link=message.link,
+        project_id=message.project_id, dedupe_key=message.dedupe_key, in_app=in_app, created_at=now,
+        email_status="pending" if email else "none",
+    )
+    if email:
+        note.email_digest = prefs.email_digest
+        note.email_due_at = reminders.email_at(now, prefs.reminder_prefs, prefs.email_digest, message.slot_at)
+    db.session.add(note)
+    if email and note.email_due_at <= now and not note.email_digest:
+        # Sent straight after the commit; the dispatcher sends the deferred and digest ones.
+        db.session.flush([note])
+        note.email_enqueued_at = now
+        enqueue_after_commit(db.session(), "app.notifications.jobs.deliver", note.id,
+                             job_id=job_id("deliver", note.id))
+    return note
+
+
+# --- the inbox -------------------------------------------------------------------------------
+
+def _inbox(user: User) -> sa.Select[tuple[Notification]]:
+    return sa.select(Notification).where(Notification.user_id == user.id, Notification.in_app.is_(True))
 
 
 def unread_count(user: User) -> int:
     return db.session.scalar(
         sa.select(sa.func.count()).select_from(Notification)
-        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .where(Notification.user_id == user.id, Notification.in_app.is_(True), Notification.read_at.is_(None))
     ) or 0
 
 
 def recent(user: User, limit: int = 50) -> Sequence[Notification]:
     """Unread first, then newest first."""
     return db.session.scalars(
-        sa.select(Notification).where(Notification.user_id == user.id)
-        .order_by(Notification.read_at.is_not(None), Notification.created_at.desc(), Notification.id.desc())
+        _inbox(user).order_by(Notification.read_at.is_not(None), Notification.created_at.desc(), Notification.id.desc())
         .limit(limit)
     ).all()
 
@@ -49,3 +111,78 @@ def mark_read(user: User, notification_id: int | None = None) -> int:
     if notification_id is not None:
         query = query.where(Notification.id == notification_id)
     return db.session.execute(query.values(read_at=clock.now())).rowcount or 0
+
+
+def own_notification(user: User, notification_id: int) -> Notification | None:
+    """The person's own notification shown in their inbox, or None (another's is not found)."""
+    note = db.session.get(Notification, notification_id)
+    return note if note is not None and note.user_id == user.id and note.in_app else None
+
+
+# --- preferences -----------------------------------------------------------------------------
+
+def preferences_of(user_id: int) -> NotificationPreference:
+    """The person's settings, or the defaults when they never changed them."""
+    return db.session.get(NotificationPreference, user_id) or NotificationPreference.defaults(user_id)
+
+
+def preferences_for(user_ids: Iterable[int]) -> dict[int, NotificationPreference]:
+    """Settings of many people in one query (defaults for those without a row)."""
+    wanted = set(user_ids)
+    found = {p.user_id: p for p in db.session.scalars(
+        sa.select(NotificationPreference).where(NotificationPreference.user_id.in_(wanted))
+    )} if wanted else {}
+    return {uid: found.get(uid) or NotificationPreference.defaults(uid) for uid in wanted}
+
+
+PREFERENCE_FIELDS = (
+    "time_zone", "reminder_hour", "quiet_start", "quiet_end", "lead_days", "on_the_day", "overdue_every",
+    "reminders_email", "reminders_in_app", "updates_email", "updates_in_app", "email_digest",
+)
+
+
+def save_preferences(user: User, **values: object) -> NotificationPreference:
+    """Change the person's settings; refuses (naming the field) settings that cannot work."""
+    unknown = set(values) - set(PREFERENCE_FIELDS)
+    if unknown:
+        raise InvalidInput("Unknown setting.", {name: ["Unknown setting."] for name in sorted(unknown)})
+    prefs = db.session.get(NotificationPreference, user.id)
+    if prefs is None:
+        prefs = NotificationPreference.defaults(user.id)
+        db.session.add(prefs)
+    for name, value in values.items():
+        if name == "lead_days" and not isinstance(value, str):
+            value = reminders.lead_text(value)  # type: ignore[arg-type]
+        setattr(prefs, name, value)
+    try:
+        found = reminders.problems(prefs.reminder_prefs)
+    except ValueError:
+        found = {"lead_days": "Lead times are whole numbers of days, separated by commas."}
+    if found:
+        db.session.expunge(prefs) if prefs in db.session.new else db.session.refresh(prefs)
+        names = {"hour": "reminder_hour"}
+        raise InvalidInput("These settings cannot be saved.",
+                           {names.get(field, field): [text] for field, text in found.items()})
+    db.session.flush()
+    # The sweep works each schedule out again with the new settings within a minute.
+    db.session.execute(sa.update(ReminderSchedule).where(ReminderSchedule.user_id == user.id)
+                       .values(next_at=clock.now()))
+    return prefs
+
+
+def is_muted(user_id: int, project_id: int) -> bool:
+    return db.session.get(ProjectMute, (user_id, project_id)) is not None
+
+
+def muted_projects(user_id: int) -> set[int]:
+    return set(db.session.scalars(sa.select(ProjectMute.project_id).where(ProjectMute.user_id == user_id)))
+
+
+def set_muted(user: User, project_id: int, muted: bool) -> None:
+    """Mute (or unmute) one campaign for one person; idempotent."""
+    current = db.session.get(ProjectMute, (user.id, project_id))
+    if muted and current is None:
+        db.session.add(ProjectMute(user_id=user.id, project_id=project_id))
+    elif not muted and current is not None:
+        db.session.delete(current)
+    db.session.flush()

@@ -8,9 +8,7 @@ from werkzeug.wrappers import Response
 
 from app.core.forms import CsrfForm
 from app.core.views import commit, is_local_path
-from app.extensions import db
 from app.notifications import services
-from app.notifications.models import Notification
 
 bp = Blueprint("notifications", __name__, url_prefix="/inbox")
 bp.before_request(login_required(lambda: None))
@@ -24,8 +22,8 @@ def index() -> str:
 @bp.post("/<int:notification_id>/open")
 def open_(notification_id: int) -> Response:
     """Mark it read and go where it points (always a path inside Countersign)."""
-    note = db.session.get(Notification, notification_id)
-    if note is None or note.user_id != current_user.id or not CsrfForm().validate_on_submit():
+    note = services.own_notification(current_user, notification_id)
+    if note is None or not CsrfForm().validate_on_submit():
         abort(404)
     services.mark_read(current_user, note.id)
     commit()

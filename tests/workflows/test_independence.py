@@ -12,7 +12,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "workflows"
-MODULES = ("engine", "project", "milestone", "goals", "campaigns", "commitment", "feasibility", "roadmap")
+MODULES = (
+    "engine", "project", "milestone", "goals", "campaigns", "commitment", "feasibility", "roadmap", "reminders",
+)
 BLOCKED = ("flask", "sqlalchemy", "flask_sqlalchemy", "wtforms", "app")
 
 

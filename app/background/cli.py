@@ -1,0 +1,82 @@
+"""``flask jobs worker|scheduler|run-once|status``: background work inside the app context."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+from flask import current_app
+from redis.exceptions import RedisError
+from rq import SimpleWorker
+
+from app.background import services
+from app.background.queue import get_queue, redis_connection
+from app.background.scheduler import SingleScheduler
+from app.notifications import delivery
+from app.reminders import services as reminders
+
+
+@click.group(help="Run and inspect background jobs (reminders and email delivery) on RQ.")
+def jobs() -> None:
+    pass
+
+
+def _redis_or_exit() -> None:
+    try:
+        redis_connection().ping()
+    except RedisError as error:
+        click.echo(f"Cannot reach Redis at REDIS_URL={current_app.config.get('REDIS_URL') or '(unset)'}: {error}",
+                   err=True)
+        sys.exit(2)
+
+
+@jobs.command("worker")
+@click.option("--burst", is_flag=True, help="Work until the queue is empty, then exit.")
+@click.option("--name", default=None, help="Worker name (default: host and process id).")
+def worker(burst: bool, name: str | None) -> None:
+    """Run one worker on the queue. Start as many as you like, on any machine with REDIS_URL."""
+    _redis_or_exit()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    # SimpleWorker runs each job in this process: jobs are short database and SMTP calls, and a
+    # forked child would inherit the parent's database connections.
+    SimpleWorker([get_queue()], connection=redis_connection(), name=name).work(burst=burst, logging_level="INFO")
+
+
+@jobs.command("scheduler")
+@click.option("--interval", type=click.IntRange(5, 3600), default=None,
+              help="Seconds between sweeps (default: SWEEP_INTERVAL, 60).")
+def scheduler(interval: int | None) -> None:
+    """Run the scheduler: enqueues the reminder sweep and the email dispatch every minute.
+
+    Only one scheduler runs per queue; a second one waits and takes over if the first dies.
+    """
+    _redis_or_exit()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    every = interval or current_app.config["SWEEP_INTERVAL"]
+    SingleScheduler(redis_connection(), current_app.config["QUEUE_NAME"], every).start()
+
+
+@jobs.command("run-once")
+def run_once() -> None:
+    """Sweep and dispatch once, here and now (delivery jobs still go to the queue)."""
+    click.echo(f"Sweep: {reminders.sweep()}")
+    click.echo(f"Dispatch: {delivery.dispatch()}")
+
+
+@jobs.command("status")
+def status() -> None:
+    """Queue depth, workers, failed jobs and emails, and when the sweep last ran."""
+    state = services.queue_state(failed_limit=10)
+    if not state.reachable:
+        click.echo(f"Redis unreachable: {state.error}", err=True)
+    else:
+        click.echo(f"Queue {state.name}: {state.queued} queued, {state.started} running, "
+                   f"{state.scheduled} scheduled, {state.failed} failed jobs")
+        click.echo(f"Workers: {', '.join(w['name'] + ' (' + w['state'] + ')' for w in state.workers) or 'none'}")
+    counts = delivery.counts()
+    click.echo(f"Emails: {counts['pending']} pending, {counts['sending']} being sent, {counts['failed']} failed")
+    for name, run in sorted(services.last_runs().items()):
+        click.echo(f"Last {name}: {run.finished_at:%Y-%m-%d %H:%M:%S} UTC, {run.duration_ms} ms: {run.summary}")
+    if not state.reachable:
+        sys.exit(2)

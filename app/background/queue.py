@@ -1,0 +1,148 @@
+"""The RQ queue, and the one way jobs are enqueued: after the transaction they read commits.
+
+A job enqueued before its transaction commits could run first and find nothing (or run for
+a change that was rolled back), so services call :func:`enqueue_after_commit`, which holds
+the job in the session until the commit and drops it on a rollback.
+
+With ``JOBS_INLINE`` (the tests' setting) a job runs in this process right after the
+commit, in a fresh app context, instead of going through Redis.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, ParamSpec, TypeVar
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import Flask, current_app, has_app_context
+from redis import Redis
+from redis.exceptions import RedisError
+from rq import Queue
+from rq.job import Job
+
+log = logging.getLogger(__name__)
+P = ParamSpec("P")
+R = TypeVar("R")
+
+_PENDING = "countersign.jobs_after_commit"
+
+
+@dataclass(frozen=True)
+class PendingJob:
+    func: str  # dotted path, so the web process never imports job modules it does not need
+    args: tuple[Any, ...]
+    job_id: str | None
+
+
+def redis_connection(app: Flask | None = None) -> Redis:
+    """The app's Redis connection (one per process), from ``REDIS_URL``."""
+    app = app or current_app
+    connection = app.extensions.get("countersign.redis")
+    if connection is None:
+        url = app.config.get("REDIS_URL") or ""
+        if not url:
+            raise RedisError("REDIS_URL is not set: background jobs need a Redis server")
+        connection = Redis.from_url(url, socket_connect_timeout=2, socket_timeout=10)
+        app.extensions["countersign.redis"] = connection
+    return connection
+
+
+def get_queue(app: Flask | None = None) -> Queue:
+    app = app or current_app
+    return Queue(app.config["QUEUE_NAME"], connection=redis_connection(app), default_timeout=app.config["JOB_TIMEOUT"])
+
+
+def job_id(kind: str, *parts: object) -> str:
+    """A job id that names what it does ("countersign-deliver-12"), unique per queue."""
+    return "-".join([current_app.config["QUEUE_NAME"], kind, *(str(p) for p in parts)])
+
+
+def job_exists(job_id: str) -> bool:
+    """Whether Redis still holds this job (queued, running, or kept after it ran).
+
+    Without Redis (inline jobs, or Redis down) the answer is False, so the recovery pass
+    enqueues again: a second job finds the row already claimed or sent and does nothing.
+    """
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if app.config.get("JOBS_INLINE"):
+        return False
+    try:
+        return Job.exists(job_id, connection=redis_connection(app))
+    except RedisError:
+        return False
+
+
+def enqueue_after_commit(session: so.Session, func: str, *args: Any, job_id: str | None = None) -> None:
+    """Enqueue ``func(*args)`` once ``session`` commits; forget it if the session rolls back."""
+    session.info.setdefault(_PENDING, []).append(PendingJob(func, args, job_id))
+
+
+def enqueue_now(func: str, *args: Any, job_id: str | None = None) -> bool:
+    """Enqueue (or, inline, run) a job; False when Redis is unreachable (the recovery pass retries)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if app.config.get("JOBS_INLINE"):
+        _run_inline(app, func, args)
+        return True
+    try:
+        get_queue(app).enqueue(func, *args, job_id=job_id, result_ttl=app.config["JOB_RESULT_TTL"],
+                               failure_ttl=app.config["JOB_FAILURE_TTL"])
+    except RedisError as error:
+        log.warning("Could not enqueue %s%r (%s); the recovery pass will pick it up", func, args, error)
+        return False
+    return True
+
+
+def _run_inline(app: Flask, func: str, args: tuple[Any, ...]) -> None:
+    module, _, name = func.rpartition(".")
+    target = getattr(importlib.import_module(module), name)
+    with app.app_context():  # a job's own context, so its own session, as in a worker
+        target(*args)
+
+
+def _after_commit(session: so.Session) -> None:
+    pending: list[PendingJob] = session.info.pop(_PENDING, [])
+    if not pending or not has_app_context():
+        return
+    for job in pending:
+        enqueue_now(job.func, *job.args, job_id=job.job_id)
+
+
+def _after_rollback(session: so.Session, transaction: so.SessionTransaction) -> None:
+    # A rollback to a savepoint keeps the outer transaction's jobs; only a real rollback drops them.
+    if not transaction.nested:
+        session.info.pop(_PENDING, None)
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("QUEUE_NAME", "countersign")
+    if not getattr(init_app, "_listening", False):
+        sa.event.listen(so.Session, "after_commit", _after_commit)
+        sa.event.listen(so.Session, "after_soft_rollback", _after_rollback)
+        init_app._listening = True  # type: ignore[attr-defined]
+
+
+def in_app_context(func: Callable[P, R]) -> Callable[P, R]:
+    """A job: runs in the current app context (the worker's) or, if none, in a new app's.
+
+    Each run gets its own context, so its own database session, removed when it ends.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        app = current_app._get_current_object() if has_app_context() else _standalone_app()  # type: ignore[attr-defined]
+        with app.app_context():
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+@functools.cache
+def _standalone_app() -> Flask:
+    from app import create_app
+
+    return create_app()

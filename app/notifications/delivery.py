@@ -1,0 +1,203 @@
+"""Delivering the outbox: claiming rows, sending them, retrying with backoff, and recovering.
+
+A row moves pending → sending (claimed by one job) → sent once the mail server accepted it.
+A refusal puts it back to pending with a later ``email_due_at`` (the backoff), and after the
+last attempt to failed, where an admin sees it and can retry it. Nothing is ever dropped:
+
+* :func:`dispatch` (every minute) enqueues rows that have come due and were not enqueued:
+  deferred past quiet hours, digests, retries, and rows whose enqueue after commit failed;
+* :func:`recover` puts back rows a dead worker left claimed (``sending`` past the lease)
+  and rows enqueued long ago whose job Redis no longer has (a flushed or restarted Redis).
+
+A worker killed after the server accepted a message but before the row says sent will send
+that one message again once the lease ends: the only duplicate possible, and only of the
+message in flight.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import current_app
+
+from app.accounts.models import User
+from app.background.queue import enqueue_now, job_exists, job_id
+from app.core import clock
+from app.extensions import db
+from app.notifications import emails, mail
+from app.notifications.models import Notification
+from workflows import reminders
+
+
+def retry_delays() -> tuple[int, ...]:
+    """Seconds to wait after the 1st, 2nd, ... refusal; one attempt more than delays in all."""
+    return tuple(current_app.config["MAIL_RETRY_DELAYS"])
+
+
+# --- one job's work ----------------------------------------------------------------------------
+
+def claim(ids: list[int], now: datetime) -> list[Notification]:
+    """Take pending rows for this job (a row another job claimed, or already sent, is skipped)."""
+    if not ids:
+        return []
+    db.session.execute(
+        sa.update(Notification).where(Notification.id.in_(ids), Notification.email_status == "pending")
+        .values(email_status="sending", email_claimed_at=now, email_attempts=Notification.email_attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return list(db.session.scalars(
+        sa.select(Notification).where(Notification.id.in_(ids), Notification.email_status == "sending",
+                                      Notification.email_claimed_at == now)
+        .options(so.joinedload(Notification.user)).order_by(Notification.id)
+    ))
+
+
+def deliver(notification_id: int) -> str:
+    """Send one notification's email; the outcome is written to its row."""
+    now = clock.now()
+    notes = claim([notification_id], now)
+    if not notes:
+        return "nothing to send"
+    return _send(notes, emails.notification_email(notes[0]))
+
+
+def deliver_digest(user_id: int, notification_ids: list[int]) -> str:
+    """Send one person's digest of these notifications (those still pending)."""
+    now = clock.now()
+    notes = claim(notification_ids, now)
+    if not notes:
+        return "nothing to send"
+    user = db.session.get(User, user_id)
+    assert user is not None and all(n.user_id == user_id for n in notes)
+    return _send(notes, emails.digest_email(user, notes))
+
+
+def _send(notes: list[Notification], message: object) -> str:
+    try:
+        mail.send(message)  # type: ignore[arg-type]
+    except mail.MailError as error:
+        _refused(notes, str(error))
+        db.session.commit()
+        return f"refused: {error}"
+    now = clock.now()
+    for note in notes:
+        note.email_status, note.email_sent_at, note.email_error = "sent", now, ""
+    db.session.commit()
+    return f"sent {len(notes)}"
+
+
+def _refused(notes: list[Notification], error: str) -> None:
+    delays = retry_delays()
+    now = clock.now()
+    for note in notes:
+        note.email_error = error[:1000]
+        note.email_enqueued_at = None
+        if note.email_attempts > len(delays):
+            note.email_status = "failed"
+        else:
+            note.email_status = "pending"
+            note.email_due_at = now + timedelta(seconds=delays[note.email_attempts - 1])
+
+
+# --- the periodic passes -----------------------------------------------------------------------
+
+@dataclass
+class DispatchResult:
+    emails: int = 0
+    digests: int = 0
+    recovered: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.emails} emails and {self.digests} digests enqueued, {self.recovered} recovered"
+
+
+def _due(now: datetime) -> sa.Select[tuple[int, int, bool]]:
+    return (sa.select(Notification.id, Notification.user_id, Notification.email_digest)
+            .where(Notification.email_status == "pending", Notification.email_due_at <= now,
+                   Notification.email_enqueued_at.is_(None))
+            .order_by(Notification.email_due_at, Notification.id))
+
+
+def dispatch(now: datetime | None = None) -> DispatchResult:
+    """Recover what was lost, then enqueue every email and digest that has come due."""
+    now = now or clock.now()
+    result = DispatchResult(recovered=recover(now))
+    rows = db.session.execute(_due(now).limit(current_app.config["DISPATCH_BATCH"])).all()
+    singles = [r.id for r in rows if not r.email_digest]
+    digests = reminders.group_digests((r.user_id, r.id) for r in rows if r.email_digest)
+    ids = singles + [i for group in digests.values() for i in group]
+    if not ids:
+        db.session.rollback()
+        return result
+    # Marked before enqueueing: a crash in between leaves rows the recovery pass finds.
+    db.session.execute(sa.update(Notification).where(Notification.id.in_(ids), Notification.email_enqueued_at.is_(None))
+                       .values(email_enqueued_at=now).execution_options(synchronize_session=False))
+    db.session.commit()
+    for note_id in singles:
+        enqueue_now("app.notifications.jobs.deliver", note_id, job_id=job_id("deliver", note_id))
+    for user_id, group in digests.items():
+        enqueue_now("app.notifications.jobs.deliver_digest", user_id, group, job_id=job_id("digest", user_id, group[0]))
+    result.emails, result.digests = len(singles), len(digests)
+    return result
+
+
+def recover(now: datetime) -> int:
+    """Put back rows a dead worker held past the lease, and rows whose job Redis lost."""
+    config = current_app.config
+    lease = now - timedelta(seconds=config["MAIL_LEASE_SECONDS"])
+    stale = db.session.execute(
+        sa.update(Notification).where(Notification.email_status == "sending", Notification.email_claimed_at < lease)
+        .values(email_status="pending", email_enqueued_at=None, email_due_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount or 0
+    waited = now - timedelta(seconds=config["RECOVER_AFTER_SECONDS"])
+    lost = [
+        (note_id, user_id, digest) for note_id, user_id, digest in db.session.execute(
+            sa.select(Notification.id, Notification.user_id, Notification.email_digest)
+            .where(Notification.email_status == "pending", Notification.email_enqueued_at < waited)
+            .limit(config["DISPATCH_BATCH"]))
+        if digest or not job_exists(job_id("deliver", note_id))
+    ]
+    if lost:
+        db.session.execute(sa.update(Notification).where(Notification.id.in_([n for n, _, _ in lost]))
+                           .values(email_enqueued_at=None).execution_options(synchronize_session=False))
+    db.session.commit()
+    return stale + len(lost)
+
+
+# --- what an admin sees and does ---------------------------------------------------------------
+
+def failed(limit: int = 100) -> list[Notification]:
+    return list(db.session.scalars(
+        sa.select(Notification).where(Notification.email_status == "failed")
+        .options(so.joinedload(Notification.user)).order_by(Notification.created_at.desc()).limit(limit)))
+
+
+def counts() -> dict[str, int]:
+    """Emails by delivery state (sent ones are not counted: they only grow)."""
+    rows = db.session.execute(
+        sa.select(Notification.email_status, sa.func.count()).where(Notification.email_status.in_(
+            ["pending", "sending", "failed"])).group_by(Notification.email_status)).all()
+    return {"pending": 0, "sending": 0, "failed": 0, **{status: n for status, n in rows}}
+
+
+def retry_failed(notification_ids: list[int] | None = None) -> int:
+    """Send failed emails again (all, or these): back to pending, due now, attempts from zero."""
+    query = sa.update(Notification).where(Notification.email_status == "failed")
+    if notification_ids is not None:
+        query = query.where(Notification.id.in_(notification_ids))
+    count = db.session.execute(query.values(
+        email_status="pending", email_due_at=clock.now(), email_enqueued_at=None, email_attempts=0,
+    ).execution_options(synchronize_session=False)).rowcount or 0
+    return count
+
+
+def discard_failed(notification_ids: list[int]) -> int:
+    """Give up on these failed emails (the notification stays in the person's inbox)."""
+    return db.session.execute(
+        sa.update(Notification).where(Notification.email_status == "failed", Notification.id.in_(notification_ids))
+        .values(email_status="none").execution_options(synchronize_session=False)).rowcount or 0

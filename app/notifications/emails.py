@@ -1,0 +1,94 @@
+"""Building the emails: one notification, or one person's daily digest, in text and HTML.
+
+Every email links back to its record and carries a one-click way to stop that category of
+email (``List-Unsubscribe`` with ``List-Unsubscribe-Post``, RFC 8058) and a link to the
+person's full settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid
+
+from flask import current_app, render_template
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from app.accounts.models import User
+from app.notifications.models import CATEGORIES, Notification
+from app.notifications.services import category_of
+
+_SALT = "countersign-email-preferences"
+
+
+def base_url() -> str:
+    return (current_app.config.get("BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
+
+
+def absolute(path: str) -> str:
+    return base_url() + (path if path.startswith("/") else "/")
+
+
+def preferences_token(user_id: int, category: str) -> str:
+    """A signed token for one person's email settings of one category (it carries no expiry:
+    an unsubscribe link must work as long as the email exists)."""
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_SALT).dumps([user_id, category])
+
+
+def read_preferences_token(token: str) -> tuple[int, str] | None:
+    try:
+        user_id, category = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_SALT).loads(token)
+    except (BadSignature, ValueError, TypeError):
+        return None
+    if not isinstance(user_id, int) or category not in CATEGORIES:
+        return None
+    return user_id, category
+
+
+def notification_email(note: Notification) -> EmailMessage:
+    category = category_of(note.kind)
+    context = _context(note.user, category)
+    return _message(
+        note.user, note.subject, "notification", context, note=note, link=absolute(note.link or "/inbox/"),
+        message_id=f"notification-{note.id}",
+    )
+
+
+def digest_email(user: User, notes: Sequence[Notification]) -> EmailMessage:
+    reminders = [n for n in notes if category_of(n.kind) == "reminders"]
+    updates = [n for n in notes if category_of(n.kind) != "reminders"]
+    count = len(notes)
+    subject = f"Your Countersign digest: {count} notification{'s' if count != 1 else ''}"
+    context = _context(user, "reminders" if reminders and not updates else "updates")
+    return _message(
+        user, subject, "digest", context, reminders=reminders, updates=updates,
+        links={n.id: absolute(n.link or "/inbox/") for n in notes}, message_id=f"digest-{notes[0].id}",
+    )
+
+
+def _context(user: User, category: str) -> dict[str, str]:
+    token = preferences_token(user.id, category)
+    return {
+        "category": category,
+        "category_label": CATEGORIES[category].lower(),
+        "unsubscribe_url": absolute(f"/email/preferences/{token}"),
+        "settings_url": absolute("/settings/notifications"),
+        "inbox_url": absolute("/inbox/"),
+    }
+
+
+def _message(user: User, subject: str, template: str, context: dict[str, str], message_id: str,
+             **values: object) -> EmailMessage:
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = current_app.config["MAIL_FROM"]
+    message["To"] = formataddr((user.name, user.email))
+    message["Message-ID"] = make_msgid(idstring=message_id, domain="countersign")
+    message["X-Countersign-Id"] = message_id
+    message["List-Unsubscribe"] = f"<{context['unsubscribe_url']}>"
+    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message["Auto-Submitted"] = "auto-generated"
+    values = {**values, **context, "user": user, "subject": subject}
+    message.set_content(render_template(f"email/{template}.txt", **values))
+    message.add_alternative(render_template(f"email/{template}.html", **values), subtype="html")
+    return message

@@ -1,0 +1,91 @@
+"""Schedules follow their items: whatever changes a due date, a state, an owner, an assignee
+or who belongs to a campaign, the reminder schedules change in the same transaction.
+
+Watching the session (rather than calling a sync from each service) means a due date moved
+by a re-plan, the API, the milestone form or the demo loader moves its reminders alike.
+The work happens just before the commit, once per transaction, for the items touched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from app.milestones.models import Milestone, Task
+from app.projects.models import Project, ProjectMember
+from app.reminders import services
+
+_TOUCHED = "countersign.reminders_touched"
+_MILESTONE_FIELDS = ("due_date", "state", "owner_id", "project_id")
+_TASK_FIELDS = ("due_date", "assignee_id", "done", "milestone_id")
+
+
+@dataclass
+class Touched:
+    projects: set[int] = field(default_factory=set)
+    milestones: set[int] = field(default_factory=set)
+    tasks: set[int] = field(default_factory=set)
+
+    def __bool__(self) -> bool:
+        return bool(self.projects or self.milestones or self.tasks)
+
+
+def _changed(obj: Any, names: tuple[str, ...]) -> bool:
+    state = sa.inspect(obj)
+    return any(state.attrs[name].history.has_changes() for name in names)
+
+
+def _after_flush(session: so.Session, _context: Any) -> None:
+    touched: Touched = session.info.setdefault(_TOUCHED, Touched())
+    for obj in session.new:
+        if isinstance(obj, Milestone):
+            touched.milestones.add(obj.id)
+        elif isinstance(obj, Task):
+            touched.tasks.add(obj.id)
+        elif isinstance(obj, ProjectMember):
+            touched.projects.add(obj.project_id)
+    for obj in session.dirty:
+        if isinstance(obj, Milestone) and _changed(obj, _MILESTONE_FIELDS):
+            touched.milestones.add(obj.id)
+        elif isinstance(obj, Task) and _changed(obj, _TASK_FIELDS):
+            touched.tasks.add(obj.id)
+        elif isinstance(obj, Project) and _changed(obj, ("state",)):
+            touched.projects.add(obj.id)
+    for obj in session.deleted:
+        if isinstance(obj, ProjectMember):
+            touched.projects.add(obj.project_id)
+    # Deleted milestones and tasks take their schedules with them (ON DELETE CASCADE).
+
+
+def _before_commit(session: so.Session) -> None:
+    session.flush()
+    touched: Touched | None = session.info.pop(_TOUCHED, None)
+    if not touched:
+        return
+    services.sync_projects(touched.projects)
+    services.sync_milestones(touched.milestones - _milestones_of(session, touched.projects))
+    services.sync_tasks(touched.tasks)
+    session.info.pop(_TOUCHED, None)  # the sync's own flush touched nothing that needs another
+
+
+def _milestones_of(session: so.Session, project_ids: set[int]) -> set[int]:
+    if not project_ids:
+        return set()
+    return set(session.scalars(sa.select(Milestone.id).where(Milestone.project_id.in_(project_ids))))
+
+
+def _after_rollback(session: so.Session, transaction: so.SessionTransaction) -> None:
+    if not transaction.nested:
+        session.info.pop(_TOUCHED, None)
+
+
+def init_app() -> None:
+    if getattr(init_app, "_listening", False):
+        return
+    sa.event.listen(so.Session, "after_flush", _after_flush)
+    sa.event.listen(so.Session, "before_commit", _before_commit)
+    sa.event.listen(so.Session, "after_soft_rollback", _after_rollback)
+    init_app._listening = True  # type: ignore[attr-defined]

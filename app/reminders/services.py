@@ -1,0 +1,272 @@
+"""Keeping reminder schedules in step with milestones and tasks, and the sweep that sends them.
+
+Who is reminded: of a milestone, its owner and every member of its campaign; of a task, its
+assignee (on the task's own due date, else its milestone's). Nobody is reminded of a done or
+cancelled item, or of a campaign that is not under way (``REMINDING_STATES``).
+
+Schedules follow their items through :mod:`app.reminders.listeners`, which calls
+:func:`sync_milestones`, :func:`sync_tasks` and :func:`sync_projects` before each commit
+that changed an item, its campaign's state or membership. The sweep checks each due
+schedule against the live item once more before it writes anything, so even a change that
+bypassed the services can never produce a reminder for an old date or a finished item.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from app.accounts.models import User
+from app.core import clock
+from app.extensions import db
+from app.milestones.models import Milestone, Task
+from app.notifications.models import NotificationPreference, ProjectMute
+from app.notifications.services import Message, preferences_for, write
+from app.projects.models import Project, ProjectMember
+from app.reminders.models import ReminderSchedule, milestone_key, task_key
+from workflows import reminders
+from workflows.project import REMINDING_STATES
+
+#: Schedules one sweep transaction handles; a big backlog is worked through in several.
+SWEEP_BATCH = 500
+
+
+# --- who is owed reminders of what -----------------------------------------------------------
+
+def _live(milestone: Milestone) -> bool:
+    return milestone.state == "open" and milestone.project.state in REMINDING_STATES
+
+
+def _milestone_recipients(milestone: Milestone) -> dict[int, date]:
+    if not _live(milestone):
+        return {}
+    people = {m.user for m in milestone.project.memberships}
+    if milestone.owner is not None:
+        people.add(milestone.owner)
+    return {user.id: milestone.due_date for user in people if user.active}
+
+
+def _task_recipients(task: Task) -> dict[int, date]:
+    if task.done or task.assignee is None or not task.assignee.active or not _live(task.milestone):
+        return {}
+    return {task.assignee.id: task.due_date or task.milestone.due_date}
+
+
+# --- keeping schedules in step ---------------------------------------------------------------
+
+_LOAD_MILESTONE = (
+    so.joinedload(Milestone.project).selectinload(Project.memberships).joinedload(ProjectMember.user),
+    so.joinedload(Milestone.owner),
+    so.selectinload(Milestone.tasks).joinedload(Task.assignee),
+)
+
+
+def sync_projects(project_ids: Collection[int], since: datetime | None = None) -> None:
+    """Bring the schedules of every milestone and task of these campaigns up to date."""
+    if project_ids:
+        ids = db.session.scalars(sa.select(Milestone.id).where(Milestone.project_id.in_(project_ids))).all()
+        sync_milestones(ids, since)
+
+
+def sync_milestones(milestone_ids: Collection[int], since: datetime | None = None) -> None:
+    """Bring the schedules of these milestones, and of their tasks, up to date."""
+    if not milestone_ids:
+        return
+    milestones = db.session.scalars(
+        sa.select(Milestone).where(Milestone.id.in_(milestone_ids)).options(*_LOAD_MILESTONE)
+    ).unique().all()
+    wanted: dict[tuple[int, str], _Item] = {}
+    keys: list[str] = []
+    for milestone in milestones:
+        key = milestone_key(milestone.id)
+        keys.append(key)
+        for user_id, due in _milestone_recipients(milestone).items():
+            wanted[(user_id, key)] = _Item(milestone.id, None, due)
+        for task in milestone.tasks:
+            keys.append(task_key(task.id))
+            for user_id, due in _task_recipients(task).items():
+                wanted[(user_id, task_key(task.id))] = _Item(milestone.id, task.id, due)
+    _apply(keys, wanted, since)
+
+
+def sync_tasks(task_ids: Collection[int], since: datetime | None = None) -> None:
+    """Bring the schedules of these tasks up to date."""
+    if not task_ids:
+        return
+    tasks = db.session.scalars(
+        sa.select(Task).where(Task.id.in_(task_ids)).options(
+            so.joinedload(Task.assignee), so.joinedload(Task.milestone).joinedload(Milestone.project))
+    ).all()
+    wanted = {(user_id, task_key(t.id)): _Item(t.milestone_id, t.id, due)
+              for t in tasks for user_id, due in _task_recipients(t).items()}
+    _apply([task_key(t.id) for t in tasks], wanted, since)
+
+
+@dataclass(frozen=True)
+class _Item:
+    milestone_id: int
+    task_id: int | None
+    due: date
+
+
+def _apply(keys: Iterable[str], wanted: dict[tuple[int, str], _Item], since: datetime | None) -> None:
+    """Make the stored schedules of items ``keys`` exactly ``wanted``.
+
+    A new schedule starts at ``since`` (default now: slots before it were never owed); a
+    schedule whose date moved starts again from now, so nobody hears of the old date and a
+    slot of the new date that is already past is not sent late (the move itself is news).
+    """
+    keys = list(keys)
+    if not keys:
+        return
+    now = clock.now()
+    existing = {(row.user_id, row.item_key): row for row in db.session.scalars(
+        sa.select(ReminderSchedule).where(ReminderSchedule.item_key.in_(keys)))}
+    for pair, row in existing.items():
+        if pair not in wanted:
+            db.session.delete(row)
+    prefs = preferences_for({user_id for user_id, _ in wanted})
+    for (user_id, key), item in wanted.items():
+        row = existing.get((user_id, key))
+        if row is not None and row.due_date == item.due:
+            continue
+        cursor = now if row is not None else min(since or now, now)
+        if row is None:
+            row = ReminderSchedule(user_id=user_id, item_key=key, milestone_id=item.milestone_id, task_id=item.task_id)
+            db.session.add(row)
+        row.due_date, row.cursor = item.due, cursor
+        slot = reminders.next_slot(item.due, prefs[user_id].reminder_prefs, cursor)
+        row.next_at = slot.at if slot else None
+
+
+# --- the sweep -------------------------------------------------------------------------------
+
+@dataclass
+class SweepResult:
+    schedules: int = 0
+    sent: int = 0
+    rescheduled: int = 0
+    dropped: int = 0
+    notification_ids: list[int] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return (f"{self.schedules} due schedules: {self.sent} reminders written, "
+                f"{self.rescheduled} rescheduled, {self.dropped} dropped")
+
+
+def due_schedules(now: datetime, limit: int = SWEEP_BATCH) -> list[ReminderSchedule]:
+    """Schedules whose next slot has come, oldest first, locked so that a second sweep skips them.
+
+    The query reads the ``next_at`` index only: its cost follows the number of due
+    schedules, not the number of milestones.
+    """
+    return list(db.session.scalars(
+        sa.select(ReminderSchedule).where(ReminderSchedule.next_at <= now)
+        .order_by(ReminderSchedule.next_at).limit(limit).with_for_update(skip_locked=True)
+    ))
+
+
+def sweep(now: datetime | None = None, batch: int = SWEEP_BATCH) -> SweepResult:
+    """Write every reminder that has fallen due, a batch per transaction, and commit each batch."""
+    now = now or clock.now()
+    result = SweepResult()
+    conflicts = 0
+    while True:
+        try:
+            rows = due_schedules(now, batch)
+            if not rows:
+                db.session.rollback()
+                return result
+            batch_result = _sweep_batch(rows, now)
+            db.session.commit()
+        except (IntegrityError, OperationalError):
+            # Another sweep wrote the same slot or held the rows (SQLite has no SKIP LOCKED):
+            # start the batch again from what it committed; its reminders are not written twice.
+            db.session.rollback()
+            conflicts += 1
+            if conflicts > 5:
+                raise
+            continue
+        for name in ("schedules", "sent", "rescheduled", "dropped"):
+            setattr(result, name, getattr(result, name) + getattr(batch_result, name))
+        result.notification_ids += batch_result.notification_ids
+
+
+def _sweep_batch(rows: list[ReminderSchedule], now: datetime) -> SweepResult:
+    result = SweepResult(schedules=len(rows))
+    milestones = {m.id: m for m in db.session.scalars(
+        sa.select(Milestone).where(Milestone.id.in_({r.milestone_id for r in rows})).options(
+            so.joinedload(Milestone.project).selectinload(Project.memberships).joinedload(ProjectMember.user),
+            so.joinedload(Milestone.owner))).unique()}
+    tasks = {t.id: t for t in db.session.scalars(
+        sa.select(Task).where(Task.id.in_({r.task_id for r in rows if r.task_id})).options(so.joinedload(Task.assignee)))}
+    prefs = preferences_for({r.user_id for r in rows})
+    mutes = set(db.session.execute(
+        sa.select(ProjectMute.user_id, ProjectMute.project_id).where(ProjectMute.user_id.in_({r.user_id for r in rows}))
+    ).tuples())
+    for row in rows:
+        milestone = milestones.get(row.milestone_id)
+        task = tasks.get(row.task_id) if row.task_id else None
+        if milestone is None or (row.task_id and task is None):
+            db.session.delete(row)
+            result.dropped += 1
+            continue
+        owed = _task_recipients(task) if task is not None else _milestone_recipients(milestone)
+        due = owed.get(row.user_id)
+        if due is None:  # done, cancelled, campaign closed, person left or was deactivated
+            db.session.delete(row)
+            result.dropped += 1
+            continue
+        person = prefs[row.user_id]
+        if due != row.due_date:  # moved without a sync: never remind of the old date
+            slot = reminders.next_slot(due, person.reminder_prefs, now)
+            row.due_date, row.cursor, row.next_at = due, now, slot.at if slot else None
+            result.rescheduled += 1
+            continue
+        step = reminders.advance(due, person.reminder_prefs, row.cursor, now)
+        if step.send is not None:
+            note = write(row.user_id, _message(row, milestone, task, step.send, person), prefs=person,
+                         muted=(row.user_id, milestone.project_id) in mutes, now=now)
+            if note is not None:
+                db.session.flush([note])
+                result.notification_ids.append(note.id)
+            row.last_sent_at = now
+            result.sent += 1
+        row.cursor, row.next_at = step.cursor, step.next_at
+    db.session.flush()
+    return result
+
+
+def _message(row: ReminderSchedule, milestone: Milestone, task: Task | None, slot: reminders.Slot,
+             prefs: NotificationPreference) -> Message:
+    today = reminders.local(clock.now(), prefs.reminder_prefs).date()
+    when = reminders.phrase(slot.due, today)
+    project = milestone.project
+    if task is not None:
+        subject = f"Task “{task.title}” is {when}"
+        body = (f"Your task “{task.title}” for the milestone “{milestone.title}” of “{project.title}” "
+                f"is {when} ({slot.due:%a %d %b %Y}).")
+    else:
+        subject = f"“{milestone.title}” is {when}"
+        target = f" Target: {milestone.target_value:g} {project.goal_unit}".rstrip() + "." \
+            if milestone.target_value is not None else ""
+        open_tasks = len(milestone.open_tasks)
+        tasks = f" {open_tasks} open task{'s' if open_tasks != 1 else ''}." if open_tasks else ""
+        body = f"The milestone “{milestone.title}” of “{project.title}” is {when} ({slot.due:%a %d %b %Y}).{target}{tasks}"
+    return Message(
+        kind="reminder", subject=f"{subject} — {project.title}"[:200], body=body,
+        link=f"/campaigns/{project.id}#milestone-{milestone.id}", project_id=project.id,
+        dedupe_key=f"reminder:{row.item_key}:{slot.key}", slot_at=slot.at,
+    )
+
+
+def schedules_of(user: User) -> list[ReminderSchedule]:
+    """A person's pending reminders, soonest first (for their settings page)."""
+    return list(db.session.scalars(
+        sa.select(ReminderSchedule).where(ReminderSchedule.user_id == user.id, ReminderSchedule.next_at.is_not(None))
+        .order_by(ReminderSchedule.next_at).limit(50)))
