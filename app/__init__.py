@@ -73,6 +73,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from app.accounts import api as accounts_api
     from app.accounts import views as accounts_views
+    from app.background import views as background_views
     from app.catalog import api as catalog_api
     from app.catalog import views as catalog_views
     from app.commitments import api as commitments_api
@@ -90,8 +91,9 @@ def _register_blueprints(app: Flask) -> None:
 
     for module in (
         accounts_views, dashboard_views, projects_views, milestones_views, regions_views, catalog_views,
-        commitments_views, notifications_views, roadmap_views,
+        commitments_views, notifications_views, roadmap_views, background_views,
         accounts_api, projects_api, milestones_api, catalog_api, commitments_api, roadmap_api,
         notifications_api,
     ):
         app.register_blueprint(module.bp)
+    app.register_blueprint(notifications_views.settings_bp)

@@ -12,6 +12,8 @@ from app.notifications import services
 
 bp = Blueprint("notifications", __name__, url_prefix="/inbox")
 bp.before_request(login_required(lambda: None))
+# Settings (/settings/notifications) and the signed links in emails (/email/preferences/<token>).
+settings_bp = Blueprint("notification_settings", __name__)
 
 
 @bp.get("/")
