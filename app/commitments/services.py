@@ -199,15 +199,17 @@ def _tell(actor: User, commitment: Commitment, event: str, note: str) -> None:
     if commitment.state == "pending_signoff":
         verb = "changed and needs your countersignature again" if event == "amend" else "waits for your countersignature"
         notify(commitment.product.owners, "signoff_requested", f"{title} {verb}",
-               f"Promised for {commitment.promised_date:%d %b %Y} on “{commitment.project.title}”.", link, skip=actor)
+               f"Promised for {commitment.promised_date:%d %b %Y} on “{commitment.project.title}”.", link, skip=actor,
+               project_id=commitment.project_id)
     elif event in {"flag_risk", "clear_risk"}:
         people = [commitment.created_by, *([commitment.submitted_by] if commitment.submitted_by else []),
                   *commitment.product.owners]
         subject = (f"At risk: {title}" if event == "flag_risk" else f"No longer at risk: {title}")
-        notify(people, f"commitment_{event}", subject, note, link, skip=actor)
+        notify(people, f"commitment_{event}", subject, note, link, skip=actor, project_id=commitment.project_id)
     elif event in {"approve", "reject", "request_changes"} and commitment.submitted_by is not None:
         said = {"approve": "countersigned", "reject": "rejected", "request_changes": "sent back for changes"}[event]
-        notify([commitment.submitted_by], f"commitment_{event}", f"{actor.name} {said} {title}", note, link, skip=actor)
+        notify([commitment.submitted_by], f"commitment_{event}", f"{actor.name} {said} {title}", note, link,
+               skip=actor, project_id=commitment.project_id)
 
 
 def _facts(actor: User, commitment: Commitment, justification: str = "") -> CommitmentFacts:

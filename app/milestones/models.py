@@ -57,6 +57,11 @@ class Milestone(db.Model):  # type: ignore[name-defined,misc]
         return self.state == "open" and self.due_date < (today or clock.today())
 
     @property
+    def path(self) -> str:
+        """The milestone on its campaign's page (milestones have no page of their own)."""
+        return f"/campaigns/{self.project_id}#milestone-{self.id}"
+
+    @property
     def open_tasks(self) -> list[Task]:
         return [t for t in self.tasks if not t.done]
 

@@ -15,6 +15,7 @@ from app.core import clock
 from app.core.errors import InvalidInput, NotAllowed, StaleEdit, TransitionRefused
 from app.extensions import db
 from app.milestones.models import Milestone, Task
+from app.notifications.services import notify
 from app.projects.access import can_edit, require_editor, require_open, roles_in
 from app.projects.models import Project, ProjectMember
 from app.roadmap import services as roadmap
@@ -175,6 +176,7 @@ def create_task(actor: User, milestone: Milestone, data: TaskInput) -> Task:
         actor, "task.created", f"Added task “{task.title}” to “{milestone.title}”",
         entity="task", entity_id=task.id, project_id=milestone.project_id,
     )
+    _tell_assigned(actor, task)
     return task
 
 
@@ -190,7 +192,21 @@ def update_task(actor: User, task: Task, data: TaskInput) -> Task:
             actor, "task.updated", f"Edited task “{task.title}”: {audit.describe(changed)}",
             entity="task", entity_id=task.id, project_id=task.milestone.project_id, details={"changes": changed},
         )
+    if task.assignee_id != before["assignee"]:
+        _tell_assigned(actor, task)
     return task
+
+
+def _tell_assigned(actor: User, task: Task) -> None:
+    """A newly assigned person hears of the task (not when they assigned it to themselves)."""
+    assignee = db.session.get(User, task.assignee_id) if task.assignee_id else None
+    if assignee is None:
+        return
+    milestone = task.milestone
+    due = task.due_date or milestone.due_date
+    notify([assignee], "task_assigned", f"{actor.name} gave you “{task.title}” — {milestone.project.title}",
+           f"For the milestone “{milestone.title}”, due {due:%d %b %Y}.", milestone.path, skip=actor,
+           project_id=milestone.project_id)
 
 
 def set_task_done(actor: User, task: Task, done: bool) -> Task:

@@ -101,6 +101,15 @@ class Project(db.Model):  # type: ignore[name-defined,misc]
         return self.state not in {"completed", "cancelled"}
 
     @property
+    def path(self) -> str:
+        """Where the campaign's page is; notifications link here without a request."""
+        return f"/campaigns/{self.id}"
+
+    @property
+    def members(self) -> list[User]:
+        return [m.user for m in self.memberships]
+
+    @property
     def spent(self) -> Decimal:
         return sum((e.amount for e in self.expenses), Decimal("0"))
 

@@ -21,6 +21,7 @@ from app.commitments.models import Commitment
 from app.core.errors import InvalidInput, StaleEdit
 from app.extensions import db
 from app.milestones.models import Milestone
+from app.notifications.services import notify
 from app.projects.access import require_editor
 from app.projects.models import Project
 from app.roadmap.models import Baseline, BaselineItem, Replan, RoadmapChange
@@ -151,6 +152,7 @@ def replan(actor: User, project: Project, edits: Sequence[MilestoneEdit], reason
     result.cleared = [c for c in changed if c.state == "approved"]
     if record is not None:
         _audit(actor, project, record)
+        _tell_moved(actor, project, record, [m for m, _ in moves])
     return result
 
 
@@ -167,6 +169,7 @@ def record(actor: User, milestone: Milestone, changes: Sequence[tuple[str, str, 
         _note(record, milestone, kind, old, new)
     db.session.flush()
     _audit(actor, project, record)
+    _tell_moved(actor, project, record, [milestone])
     return record
 
 
@@ -221,3 +224,17 @@ def _audit(actor: User, project: Project, record: Replan) -> None:
                  f"{f' ({moved} moved)' if moved else ''}: {record.reason}",
                  entity="project", entity_id=project.id, project_id=project.id,
                  details={"replan": record.id})
+
+
+def _tell_moved(actor: User, project: Project, record: Replan, milestones: Sequence[Milestone]) -> None:
+    """The campaign's people hear of each moved milestone: old date, new date and why."""
+    by_id = {m.id: m for m in milestones}
+    people = [*project.members, *(m.owner for m in milestones if m.owner is not None)]
+    for change in record.changes:
+        milestone = by_id.get(change.milestone_id or 0)
+        if change.kind != "moved" or milestone is None:
+            continue
+        old, new = date.fromisoformat(change.old_value), date.fromisoformat(change.new_value)
+        notify(people, "milestone_moved", f"“{milestone.title}” moved to {new:%d %b %Y} — {project.title}",
+               f"{actor.name} moved it from {old:%d %b %Y} to {new:%d %b %Y}: {record.reason}",
+               milestone.path, skip=actor, project_id=project.id)

@@ -183,7 +183,8 @@ def test_a_preview_lists_the_changes_and_the_promises_at_risk_and_saves_nothing(
     assert count(Replan) == count(RoadmapChange) == 0
     assert db.session.get(Milestone, milestone.id).due_date == world["due"]
     assert db.session.get(Commitment, commitment.id).state == "approved"
-    assert count(Notification) == 2  # the request for countersignature and the decision only
+    told = db.session.scalars(sa.select(Notification.kind).where(Notification.kind.not_like("project_%"))).all()
+    assert sorted(told) == ["commitment_approve", "signoff_requested"]  # nothing about the preview
 
 
 def test_saving_a_re_plan_records_it_flags_the_promise_and_tells_the_people(api, people, world):
@@ -208,6 +209,9 @@ def test_saving_a_re_plan_records_it_flags_the_promise_and_tells_the_people(api,
     assert db.session.get(Milestone, first.id).target_value == 12.5
     told = db.session.scalars(sa.select(Notification.user_id).where(Notification.kind == "commitment_flag_risk"))
     assert set(told) == {people["sales"].id, people["product"].id}
+    moved = db.session.scalars(sa.select(Notification).where(Notification.kind == "milestone_moved")).all()
+    assert people["team"].id in {n.user_id for n in moved} and people["pm"].id not in {n.user_id for n in moved}
+    assert all(milestone.title in n.subject and "Supplier is late" in n.body for n in moved)  # only the move, not the target
 
     log = api(people["team"]).get(_url(project, "changes")).get_json()
     assert [r["id"] for r in log] == [replan.id]

@@ -3,7 +3,7 @@ once, and the email goes out after the commit (jobs run inline in the tests)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
