@@ -19,13 +19,18 @@ from app.catalog import services as catalog
 from app.catalog.models import Product
 from app.commitments import services as commitments
 from app.commitments.models import Commitment
+from app.core import clock
 from app.extensions import db
 from app.milestones import services as milestones
 from app.milestones.models import Milestone
+from app.notifications import services as notifications
+from app.notifications.models import Notification, NotificationPreference
 from app.projects import services as projects
 from app.projects.models import Project
 from app.regions import services as regions
 from app.regions.models import Region
+from app.reminders import services as reminders
+from app.reminders.models import ReminderSchedule
 from app.roadmap import services as roadmap
 from workflows.campaigns import add_months
 
@@ -43,6 +48,22 @@ PEOPLE = [
     ("team2@example.com", "Luca Bianchi", Role.TEAM_MEMBER),
 ]
 SALES_REPS = {"team2@example.com"}  # a team member who sells
+#: Each demo person's notification settings (time zone, reminder hour, quiet hours, digest).
+#: Tara has no quiet hours so that her first reminder email lands in the development
+#: mailbox whatever the hour the demo is started; Giulia reads one digest a day.
+SETTINGS: dict[str, dict[str, object]] = {
+    "team": {"time_zone": "Europe/Rome", "quiet_start": 0, "quiet_end": 0},
+    "team2": {"time_zone": "Europe/Rome"},
+    "sales": {"time_zone": "Europe/London"},
+    "sales2": {"time_zone": "Europe/Rome", "email_digest": True},
+    "pm": {"time_zone": "Europe/Berlin", "reminder_hour": 8, "lead_days": "14, 7, 1"},
+    "pm2": {"time_zone": "Europe/Berlin"},
+    "product": {"time_zone": "America/New_York"},
+    "product2": {"time_zone": "Asia/Singapore"},
+}
+#: The demo's campaigns have been running for weeks: their reminders start this long ago, so
+#: the first sweep sends what fell due in that time (one reminder per item, the latest).
+REMINDERS_SINCE = timedelta(days=8)
 REGIONS = [
     ("EMEA-S", "Southern Europe"),
     ("DACH", "Germany, Austria, Switzerland"),
@@ -64,6 +85,7 @@ class DemoSummary:
 def load_demo(today: date) -> DemoSummary:
     """Create whatever of the demo set is missing; flushes, the caller commits."""
     summary = DemoSummary()
+    first_new_notification = (db.session.scalar(sa.select(sa.func.max(Notification.id))) or 0) + 1
     people: dict[str, User] = {}
     admin = accounts.find_by_email(PEOPLE[0][0])
     for email, name, role in PEOPLE:
@@ -82,6 +104,9 @@ def load_demo(today: date) -> DemoSummary:
             region = regions.save_region(admin, None, code, name, True)
             summary.regions_created += 1
         area[code] = region
+    for key, values in SETTINGS.items():
+        if summary.people_created and db.session.get(NotificationPreference, people[key].id) is None:
+            notifications.save_preferences(people[key], **values)
     products = _catalog(today, people, area)
     for builder in (_upgrade, _quota_push, _pursuit, _launch, _completed, _on_hold):
         title = builder.__doc__ or ""
@@ -91,7 +116,32 @@ def load_demo(today: date) -> DemoSummary:
     summary.commitments_created = _commitments(today, people, area, products)
     summary.commitments_created += _replan(today, people, area, products)
     db.session.flush()
+    _start_reminders(summary.campaigns_created)
+    _history_not_emailed(first_new_notification)
     return summary
+
+
+def _history_not_emailed(first_id: int) -> None:
+    """The demo's past (launches, assignments, decisions) is in the inboxes, but nobody is
+    emailed weeks of history at once: only reminders and what people do from now on are."""
+    db.session.execute(
+        sa.update(Notification).where(Notification.id >= first_id, Notification.email_status == "pending")
+        .values(email_status="none").execution_options(synchronize_session=False)
+    )
+
+
+def _start_reminders(titles: list[str]) -> None:
+    """Begin the new campaigns' reminder schedules ``REMINDERS_SINCE`` ago (see there)."""
+    ids = set(db.session.scalars(sa.select(Project.id).where(Project.title.in_(titles))))
+    if not ids:
+        return
+    reminders.sync_projects(ids)
+    now = clock.now()
+    in_campaigns = sa.select(Milestone.id).where(Milestone.project_id.in_(ids))
+    db.session.execute(
+        sa.update(ReminderSchedule).where(ReminderSchedule.milestone_id.in_(in_campaigns))
+        .values(cursor=now - REMINDERS_SINCE, next_at=now).execution_options(synchronize_session=False)
+    )
 
 
 def _replan(today: date, people: dict[str, User], area: dict[str, Region], products: dict[str, Product]) -> int:

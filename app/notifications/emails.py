@@ -91,4 +91,7 @@ def _message(user: User, subject: str, template: str, context: dict[str, str], m
     values = {**values, **context, "user": user, "subject": subject}
     message.set_content(render_template(f"email/{template}.txt", **values))
     message.add_alternative(render_template(f"email/{template}.html", **values), subtype="html")
+    # Folding at 78 columns would turn the long unsubscribe URL into an encoded word that mail
+    # clients cannot follow; headers may run to 998 (RFC 5322). The parts keep their 78.
+    message.policy = message.policy.clone(max_line_length=998)
     return message
