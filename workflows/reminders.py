@@ -62,7 +62,9 @@ class Slot:
 def zone_or_utc(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        # OSError: a folder of the zone database ("America", "Etc") raises IsADirectoryError,
+        # which would crash building the prefs before ``problems`` could name the field.
         return ZoneInfo("UTC")
 
 
@@ -76,8 +78,12 @@ _ZONES: frozenset[str] | None = None
 def time_zones() -> frozenset[str]:
     global _ZONES
     if _ZONES is None:
-        _ZONES = frozenset(available_timezones() | {"UTC"})
+        # The system database also holds entries that are not places a person lives in.
+        _ZONES = frozenset((available_timezones() - _NOT_PLACES) | {"UTC"})
     return _ZONES
+
+
+_NOT_PLACES = frozenset({"localtime", "Factory", "posixrules", "leapseconds", "tzdata.zi"})
 
 
 def problems(prefs: ReminderPrefs) -> dict[str, str]:
@@ -147,7 +153,9 @@ def next_slot(due: date, prefs: ReminderPrefs, after: datetime) -> Slot | None:
 def latest_slot(due: date, prefs: ReminderPrefs, after: datetime, until: datetime) -> Slot | None:
     """The last slot in ``(after, until]``: the one reminder a sweep owes after missing some."""
     found = None
-    for slot in _from(due, prefs, after):
+    # Walk from ``until``, not ``after``: an old cursor must not mean walking every overdue
+    # repeat since; ``_from`` still yields the latest slot at or before ``until``.
+    for slot in _from(due, prefs, until):
         if slot.at > until:
             break
         if slot.at > after:
@@ -233,7 +241,9 @@ def parse_lead_days(text: str) -> tuple[int, ...]:
         part = part.strip()
         if not part:
             continue
-        if not part.isdigit():
+        # isdecimal, not isdigit: "²" is a digit that int() refuses, which would escape as
+        # int()'s own error instead of this one.
+        if not part.isdecimal():
             raise ValueError(f"{part!r} is not a number of days")
         found.append(int(part))
     return tuple(sorted(set(found), reverse=True))
