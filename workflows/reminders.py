@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 #: The lead times a new user starts with: a week before and the day before.
 DEFAULT_LEAD_DAYS = (7, 1)
 MAX_LEAD_DAYS = 90
+MAX_LEADS = 10
 MAX_OVERDUE_EVERY = 30
 
 
@@ -93,6 +94,8 @@ def problems(prefs: ReminderPrefs) -> dict[str, str]:
         found["time_zone"] = f"{prefs.time_zone!r} is not a time zone we know (e.g. Europe/Rome)."
     if any(not 1 <= d <= MAX_LEAD_DAYS for d in prefs.lead_days):
         found["lead_days"] = f"Each lead time is a whole number of days from 1 to {MAX_LEAD_DAYS}."
+    elif len(prefs.lead_days) > MAX_LEADS:
+        found["lead_days"] = f"At most {MAX_LEADS} lead times."
     if not 0 <= prefs.overdue_every <= MAX_OVERDUE_EVERY:
         found["overdue_every"] = f"Repeat overdue reminders every 1 to {MAX_OVERDUE_EVERY} days, or 0 for never."
     for name in ("hour", "quiet_start", "quiet_end"):

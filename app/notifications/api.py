@@ -1,4 +1,4 @@
-"""The inbox in the JSON API."""
+"""The inbox and each person's notification settings in the JSON API."""
 
 from __future__ import annotations
 
@@ -7,11 +7,15 @@ from typing import Any
 from flask import Response, abort, jsonify, request
 from flask_login import current_user
 
-from app.api import api_blueprint, timestamp
-from app.core.views import commit
+from app.api import api_blueprint, json_body, timestamp, validated
+from app.core.errors import InvalidInput
+from app.core.views import commit, saving
 from app.extensions import db
 from app.notifications import services
-from app.notifications.models import Notification
+from app.notifications.access import member_campaign_or_404
+from app.notifications.forms import BOOLEAN_FIELDS, NotificationPreferencesForm, preference_data
+from app.notifications.models import Notification, NotificationPreference
+from workflows import reminders
 
 bp = api_blueprint("notifications", __name__)
 
@@ -49,3 +53,53 @@ def mark_all_read() -> Response:
     count = services.mark_read(current_user)
     commit()
     return jsonify({"marked_read": count, "unread": 0})
+
+
+# --- settings ---------------------------------------------------------------------------------
+
+def preferences_json(prefs: NotificationPreference, muted: set[int]) -> dict[str, Any]:
+    data = preference_data(prefs)
+    return {**data, "lead_days": list(reminders.parse_lead_days(prefs.lead_days)),
+            "muted_project_ids": sorted(muted)}
+
+
+@bp.get("/notification-preferences")
+def get_preferences() -> Response:
+    prefs = services.preferences_of(current_user.id)
+    return jsonify(preferences_json(prefs, services.muted_projects(current_user.id)))
+
+
+@bp.put("/notification-preferences")
+def put_preferences() -> Response:
+    """Any subset of the settings; the others keep their values. Named as on the settings page."""
+    payload = json_body()
+    fields = set(services.PREFERENCE_FIELDS)
+    errors: dict[str, list[str]] = {name: ["Unknown setting."] for name in sorted(set(payload) - fields)}
+    for name in BOOLEAN_FIELDS & set(payload):
+        if not isinstance(payload[name], bool):
+            errors[name] = ["Expected true or false."]
+    lead = payload.get("lead_days")
+    if isinstance(lead, list):
+        if all(isinstance(d, int) and not isinstance(d, bool) for d in lead):
+            payload = {**payload, "lead_days": reminders.lead_text(lead)}
+        else:
+            errors["lead_days"] = ["Expected a list of whole numbers of days, e.g. [7, 1]."]
+    if errors:
+        raise InvalidInput("Some fields are invalid.", errors)
+    current = preference_data(services.preferences_of(current_user.id))
+    form = validated(NotificationPreferencesForm, {**current, **payload})
+    with saving("notification settings"):
+        prefs = services.save_preferences(current_user, **form.values())
+    return jsonify(preferences_json(prefs, services.muted_projects(current_user.id)))
+
+
+@bp.put("/projects/<int:project_id>/mute")
+def put_mute(project_id: int) -> Response:
+    """``{"muted": true}``: no reminders or updates from one of your campaigns; false undoes it."""
+    project = member_campaign_or_404(current_user, project_id)
+    muted = json_body().get("muted")
+    if not isinstance(muted, bool):
+        raise InvalidInput("Say whether to mute.", {"muted": ["Required: true or false."]})
+    with saving("notification settings"):
+        services.set_muted(current_user, project.id, muted)
+    return jsonify({"project_id": project.id, "muted": services.is_muted(current_user.id, project.id)})

@@ -1,14 +1,31 @@
-"""The inbox: a person's notifications, unread first."""
+"""The inbox, each person's notification settings, and the one-click email links."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, url_for
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from app.accounts.models import User
+from app.core import clock
+from app.core.errors import ServiceError
 from app.core.forms import CsrfForm
-from app.core.views import commit, is_local_path
+from app.core.views import commit, is_local_path, run_and_flash, save_form, saving
+from app.extensions import csrf, db
+from app.milestones.models import Milestone, Task
 from app.notifications import services
+from app.notifications.access import member_campaign_or_404
+from app.notifications.emails import read_preferences_token
+from app.notifications.forms import MuteForm, NotificationPreferencesForm, preference_data
+from app.notifications.models import CATEGORIES, NotificationPreference
+from app.projects.models import Project, ProjectMember
+from app.reminders.services import schedules_of
+from workflows import reminders
 
 bp = Blueprint("notifications", __name__, url_prefix="/inbox")
 bp.before_request(login_required(lambda: None))
@@ -16,9 +33,14 @@ bp.before_request(login_required(lambda: None))
 settings_bp = Blueprint("notification_settings", __name__)
 
 
+# --- the inbox -------------------------------------------------------------------------------
+
 @bp.get("/")
 def index() -> str:
-    return render_template("notifications/index.html", notifications=services.recent(current_user), form=CsrfForm())
+    return render_template(
+        "notifications/index.html", notifications=services.recent(current_user),
+        unread=services.unread_count(current_user), form=CsrfForm(),
+    )
 
 
 @bp.post("/<int:notification_id>/open")
@@ -33,9 +55,166 @@ def open_(notification_id: int) -> Response:
     return redirect(target)
 
 
+@bp.post("/<int:notification_id>/read")
+def read(notification_id: int) -> Response:
+    """Mark one read and stay in the inbox."""
+    note = services.own_notification(current_user, notification_id)
+    if note is None or not CsrfForm().validate_on_submit():
+        abort(404)
+    services.mark_read(current_user, note.id)
+    commit()
+    return redirect(url_for(".index"))
+
+
 @bp.post("/read")
 def read_all() -> Response:
     if CsrfForm().validate_on_submit():
         services.mark_read(current_user)
         commit()
     return redirect(url_for(".index"))
+
+
+# --- the campaigns one may mute --------------------------------------------------------------
+
+def member_campaigns(user: User) -> list[Project]:
+    """The campaigns ``user`` belongs to (admins too: only their own), open ones first."""
+    return list(db.session.scalars(
+        sa.select(Project).join(ProjectMember, ProjectMember.project_id == Project.id)
+        .where(ProjectMember.user_id == user.id)
+        .order_by(Project.state.in_(["completed", "cancelled"]), Project.title, Project.id)
+    ))
+
+
+# --- the settings page -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Upcoming:
+    """One pending reminder as the settings page lists it."""
+
+    title: str
+    kind: str  # "Milestone" or "Task"
+    project: Project
+    link: str
+    due: date
+    at: datetime | None  # the person's wall-clock time (aware); None when no slot is left
+    muted: bool
+
+
+def upcoming_reminders(user: User, prefs: NotificationPreference, now: datetime) -> list[Upcoming]:
+    """The person's next reminders, soonest first, at their local time.
+
+    A schedule whose next time has passed is about to be worked out again by the sweep (as
+    after a change of settings): its next slot is worked out here the same way.
+    """
+    rows = schedules_of(user)
+    if not rows:
+        return []
+    milestones = {m.id: m for m in db.session.scalars(
+        sa.select(Milestone).where(Milestone.id.in_({r.milestone_id for r in rows}))
+        .options(so.joinedload(Milestone.project)))}
+    task_ids = {r.task_id for r in rows if r.task_id}
+    tasks = {t.id: t for t in db.session.scalars(sa.select(Task).where(Task.id.in_(task_ids)))} if task_ids else {}
+    muted = services.muted_projects(user.id)
+    person = prefs.reminder_prefs
+    found: list[Upcoming] = []
+    for row in rows:
+        milestone = milestones.get(row.milestone_id)
+        task = tasks.get(row.task_id) if row.task_id else None
+        if milestone is None or (row.task_id and task is None):
+            continue
+        at: datetime | None = row.next_at
+        if at is None or at <= now:
+            slot = reminders.next_slot(row.due_date, person, now)
+            at = slot.at if slot else None
+        project = milestone.project
+        found.append(Upcoming(
+            title=task.title if task is not None else milestone.title, kind="Task" if task is not None else "Milestone",
+            project=project, link=url_for("projects.show", project_id=project.id, _anchor=f"milestone-{milestone.id}"),
+            due=row.due_date, at=reminders.local(at, person) if at is not None else None, muted=project.id in muted,
+        ))
+    return sorted(found, key=lambda u: (u.at is None, u.at.timestamp() if u.at else 0, u.title))
+
+
+@settings_bp.route("/settings/notifications", methods=["GET", "POST"])
+@login_required
+def settings() -> str | Response:
+    form = NotificationPreferencesForm(data=preference_data(services.preferences_of(current_user.id)))
+    saved = save_form(form, lambda: services.save_preferences(current_user, **form.values()), "notification settings")
+    if saved is not None:
+        flash("Notification settings saved.", "success")
+        return redirect(url_for(".settings"))
+    prefs = services.preferences_of(current_user.id)
+    now = clock.now()
+    return render_template(
+        "notifications/settings.html", form=form, prefs=prefs,
+        local_now=reminders.local(now, prefs.reminder_prefs),
+        campaigns=member_campaigns(current_user), muted=services.muted_projects(current_user.id),
+        upcoming=upcoming_reminders(current_user, prefs, now), mute_form=MuteForm(formdata=None),
+    )
+
+
+@settings_bp.post("/settings/notifications/mute/<int:project_id>")
+@login_required
+def mute(project_id: int) -> Response:
+    """Mute or unmute one of one's campaigns, then go back where the button was."""
+    project = member_campaign_or_404(current_user, project_id)
+    form = MuteForm()
+    if not form.validate_on_submit():
+        flash("That action was not understood; reload the page and try again.", "error")
+    else:
+        wanted = form.wants_muted
+        message = (f"“{project.title}” is muted: it sends you no reminders or updates." if wanted
+                   else f"“{project.title}” is unmuted: its reminders and updates reach you again.")
+        run_and_flash(lambda: services.set_muted(current_user, project.id, wanted), message)
+    target = form.next.data
+    return redirect(target if is_local_path(target) else url_for(".settings", _anchor="campaigns"))
+
+
+# --- one-click email links (no sign-in: the signed token is the key) -------------------------
+
+def _token_or_404(token: str) -> tuple[User, str]:
+    found = read_preferences_token(token)
+    user = db.session.get(User, found[0]) if found is not None else None
+    if found is None or user is None:
+        abort(404)
+    return user, found[1]
+
+
+def _private(body: str, status: int = 200) -> Response:
+    """A page reached by a secret link: not cached, not indexed, and the link not passed on."""
+    response = make_response(body, status)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@settings_bp.get("/email/preferences/<token>")
+def email_preferences(token: str) -> Response:
+    user, category = _token_or_404(token)
+    prefs = services.preferences_of(user.id)
+    return _private(render_template(
+        "notifications/email_preferences.html", person=user, category=category,
+        category_label=CATEGORIES[category].lower(), prefs=prefs, emails_on=prefs.wants(category, "email"),
+        done=False, error=None,
+    ))
+
+
+@settings_bp.post("/email/preferences/<token>")
+@csrf.exempt  # RFC 8058 one-click: the mail client posts "List-Unsubscribe=One-Click", with no session or token
+def email_unsubscribe(token: str) -> Response:
+    """Turn off one category of email for the token's person (idempotent)."""
+    user, category = _token_or_404(token)
+    error = None
+    try:
+        with saving("notification settings"):
+            services.save_preferences(user, **{f"{category}_email": False})
+    except ServiceError as refused:
+        db.session.rollback()
+        error = refused.message
+    prefs = services.preferences_of(user.id)
+    return _private(render_template(
+        "notifications/email_preferences.html", person=user, category=category,
+        category_label=CATEGORIES[category].lower(), prefs=prefs, emails_on=prefs.wants(category, "email"),
+        done=error is None, error=error,
+    ), 200 if error is None else 409)

@@ -19,6 +19,7 @@ from app.core.views import fire_from_form, run_and_flash, save_form
 from app.extensions import db
 from app.milestones.forms import MilestoneForm, TaskForm
 from app.milestones.services import milestone_options
+from app.notifications.services import is_muted
 from app.projects import services
 from app.projects.access import can_edit, can_report, get_project_or_404, roles_in, visible_projects
 from app.projects.charts import goal_chart_svg
@@ -120,6 +121,7 @@ def show(project_id: int) -> str:
         comparison=roadmap_services.comparison(project, baseline) if baseline else None,
         timeline_chart=timeline.render(project, baseline, today),
         can_take_baseline=editable and roadmap_services.needs_reason(project),
+        muted=is_muted(current_user.id, project.id),
     )
 
 

@@ -56,7 +56,7 @@ def test_a_blocked_promise_is_rejected_revised_countersigned_and_the_campaign_la
 
     # Sales reads the answer in the inbox, revises the promise to an allowed region and resubmits.
     sign_in(page, people["sales"])
-    expect(page.locator("header .bell .count")).to_have_text("1")
+    expect(page.locator("header .bell .count")).to_have_text("2")  # the rejection, and the campaign planned
     page.locator("header .bell").click()
     page.get_by_role("button", name="Pat Product rejected Fjord Energy").click()
     expect(page).to_have_url(commitment_url)
