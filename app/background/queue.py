@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import importlib
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
@@ -23,13 +24,15 @@ from flask import Flask, current_app, has_app_context
 from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue
-from rq.job import Job
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
 
 log = logging.getLogger(__name__)
 P = ParamSpec("P")
 R = TypeVar("R")
 
 _PENDING = "countersign.jobs_after_commit"
+_NOT_IN_JOB_ID = re.compile(r"[^A-Za-z0-9_-]")
 
 
 @dataclass(frozen=True)
@@ -58,8 +61,13 @@ def get_queue(app: Flask | None = None) -> Queue:
 
 
 def job_id(kind: str, *parts: object) -> str:
-    """A job id that names what it does ("countersign-deliver-12"), unique per queue."""
-    return "-".join([current_app.config["QUEUE_NAME"], kind, *(str(p) for p in parts)])
+    """A job id that names what it does ("countersign-deliver-12"), unique per queue.
+
+    RQ takes only letters, digits, "-" and "_" in a job id (and reads what follows a ":" as an
+    execution id), so anything else a queue name holds ("countersign.staging") becomes "_".
+    """
+    name = "-".join([current_app.config["QUEUE_NAME"], kind, *(str(p) for p in parts)])
+    return _NOT_IN_JOB_ID.sub("_", name)
 
 
 def job_exists(job_id: str) -> bool:
@@ -77,6 +85,31 @@ def job_exists(job_id: str) -> bool:
         return False
 
 
+#: A job in one of these states is still to run; any other (started, finished, failed, stopped,
+#: canceled) will not run again by itself.
+_WAITING = frozenset({JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED})
+
+
+def job_waiting(job_id: str) -> bool:
+    """Whether Redis holds this job still waiting to run (queued, scheduled or deferred).
+
+    What the recovery pass asks of a row that is still unclaimed long after its enqueue: a
+    job that already started would have claimed the row at once, so a started one is a job
+    whose worker died (killed between taking the job and claiming the row, it stays "started"
+    and then "failed" for days), and a finished or failed one will never run again. Without
+    Redis (inline jobs, or Redis down) the answer is False: the row is enqueued again, and a
+    second job finds it already claimed or sent and does nothing.
+    """
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if app.config.get("JOBS_INLINE"):
+        return False
+    try:
+        job = Job.fetch(job_id, connection=redis_connection(app))
+        return job.get_status(refresh=False) in _WAITING
+    except (NoSuchJobError, RedisError):
+        return False
+
+
 def enqueue_after_commit(session: so.Session, func: str, *args: Any, job_id: str | None = None) -> None:
     """Enqueue ``func(*args)`` once ``session`` commits; forget it if the session rolls back."""
     session.info.setdefault(_PENDING, []).append(PendingJob(func, args, job_id))
@@ -88,6 +121,12 @@ def enqueue_now(func: str, *args: Any, job_id: str | None = None) -> bool:
     if app.config.get("JOBS_INLINE"):
         _run_inline(app, func, args)
         return True
+    if not app.config.get("REDIS_URL"):
+        # No queue configured (e.g. ``flask run`` alone): the rows wait in the outbox, said once.
+        if not app.extensions.get("countersign.no_redis_told"):
+            log.warning("REDIS_URL is not set: emails wait in the outbox until a worker runs (scripts/run starts one)")
+            app.extensions["countersign.no_redis_told"] = True
+        return False
     try:
         get_queue(app).enqueue(func, *args, job_id=job_id, result_ttl=app.config["JOB_RESULT_TTL"],
                                failure_ttl=app.config["JOB_FAILURE_TTL"])

@@ -13,7 +13,8 @@ import time
 import uuid
 
 from redis import Redis
-from rq.cron import CronScheduler
+from rq.cron import CronJob, CronScheduler
+from rq.exceptions import StopRequested
 
 from app.notifications import jobs as notification_jobs
 from app.reminders import jobs as reminder_jobs
@@ -53,6 +54,15 @@ class SingleScheduler(CronScheduler):
     def acquire(self) -> bool:
         return bool(self.connection.set(self.lock, self.token, nx=True, ex=LOCK_SECONDS))
 
+    def release(self) -> None:
+        """Give the lock up (only if this scheduler still holds it), so a stand-by takes over."""
+        self.connection.eval(_RELEASE, 1, self.lock, self.token)
+
+    def renew(self) -> None:
+        """Extend this scheduler's lease; :class:`LostLock` when another holds the lock now."""
+        if not self.connection.eval(_RENEW, 1, self.lock, self.token, LOCK_SECONDS * 1000):
+            raise LostLock(self.lock)
+
     def wait_for_lock(self) -> None:
         told = False
         while not self.acquire():
@@ -63,14 +73,31 @@ class SingleScheduler(CronScheduler):
             time.sleep(self.standby_poll)
         self.log.info("Scheduler %s holds the lock; sweeping every %ss.", self.name, self._cron_jobs[0].interval)
 
+    def enqueue_jobs(self) -> list[CronJob]:
+        # Only the holder enqueues: after a stall past the lease another scheduler may be running.
+        self.renew()
+        return super().enqueue_jobs()
+
     def heartbeat(self) -> None:
-        if not self.connection.eval(_RENEW, 1, self.lock, self.token, LOCK_SECONDS * 1000):
-            raise LostLock(self.lock)
+        self.renew()
         super().heartbeat()
 
+    def calculate_sleep_interval(self) -> float:
+        # RQ sleeps until the next job is due (up to 60 s), but the lease lapses after
+        # LOCK_SECONDS: wake in time to renew it, or a stand-by takes over, and this one dies.
+        return min(super().calculate_sleep_interval(), LOCK_SECONDS / 3)
+
     def start(self) -> None:
-        self.wait_for_lock()
-        try:
-            super().start()
-        finally:
-            self.connection.eval(_RELEASE, 1, self.lock, self.token)
+        """Stand by until this scheduler holds the lock, then run; stand by again if it loses it."""
+        while True:
+            try:
+                self.wait_for_lock()
+            except StopRequested:  # SIGTERM while standing by (the handler is RQ's, from a run)
+                return
+            try:
+                super().start()
+                return
+            except LostLock:
+                self.log.warning("Scheduler %s lost the lock (stalled past its lease); standing by.", self.name)
+            finally:
+                self.release()

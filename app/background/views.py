@@ -1,7 +1,136 @@
-"""The admin page on background work: queue depth, workers, failed jobs and emails, last sweep."""
+"""The admin page on background work: queue depth, workers, failed jobs and emails, last sweep.
+
+Also the development mailbox: the emails the "file" transport wrote, readable in the browser.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from collections.abc import Callable
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from redis.exceptions import RedisError
+from werkzeug.wrappers import Response
+
+from app.background import services
+from app.core.forms import CsrfForm
+from app.core.views import commit
+from app.notifications import delivery
 
 bp = Blueprint("background", __name__, url_prefix="/admin/jobs")
+
+#: The mailbox page shows an email's HTML in a sandboxed frame; this policy (inherited by the
+#: frame's srcdoc) also forbids scripts, plugins, forms to elsewhere and remote images in it.
+MAILBOX_CSP = (
+    "default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-src 'self'; frame-ancestors 'self'"
+)
+
+
+@bp.before_request
+@login_required
+def _admins_only() -> None:
+    if not current_user.is_admin:
+        abort(404)
+
+
+@bp.get("/")
+def index() -> str:
+    return render_template(
+        "background/index.html", state=services.queue_state(), periodic=services.periodic_statuses(),
+        counts=delivery.counts(), failed_emails=delivery.failed(), inline=bool(current_app.config.get("JOBS_INLINE")),
+        stale_after=int(services.STALE_AFTER.total_seconds() // 60), mailbox=services.mailbox(limit=0),
+    )
+
+
+# --- failed emails (the database's outbox) ------------------------------------------------------
+
+@bp.post("/emails/<int:notification_id>/retry")
+def retry_email(notification_id: int) -> Response:
+    if _posted():
+        count = delivery.retry_failed([notification_id])
+        commit()
+        _flash_count(count, "The email is back in the queue: the next dispatch sends it.",
+                     "That email is no longer failed; nothing changed.")
+    return _back()
+
+
+@bp.post("/emails/retry")
+def retry_all_emails() -> Response:
+    if _posted():
+        count = delivery.retry_failed(None)
+        commit()
+        _flash_count(count, f"{count} failed email{'s are' if count != 1 else ' is'} back in the queue: "
+                            "the next dispatch sends them.", "There were no failed emails to retry.")
+    return _back()
+
+
+@bp.post("/emails/<int:notification_id>/discard")
+def discard_email(notification_id: int) -> Response:
+    if _posted():
+        count = delivery.discard_failed([notification_id])
+        commit()
+        _flash_count(count, "Email discarded: it will not be sent. The notification itself stays.",
+                     "That email is no longer failed; nothing changed.")
+    return _back()
+
+
+# --- failed RQ jobs (Redis) ---------------------------------------------------------------------
+
+@bp.post("/failed/<job_id>/retry")
+def retry_job(job_id: str) -> Response:
+    if _posted():
+        _on_redis(lambda: services.retry_failed_job(job_id), f"Job {job_id} is back on the queue.", job_id)
+    return _back()
+
+
+@bp.post("/failed/<job_id>/delete")
+def delete_job(job_id: str) -> Response:
+    if _posted():
+        _on_redis(lambda: services.delete_failed_job(job_id), f"Job {job_id} deleted.", job_id)
+    return _back()
+
+
+# --- the development mailbox --------------------------------------------------------------------
+
+@bp.get("/mailbox")
+def mailbox() -> str:
+    return render_template("background/mailbox.html", mailbox=services.mailbox(), message=None)
+
+
+@bp.get("/mailbox/<name>")
+def mailbox_message(name: str) -> Response:
+    message = services.mailbox_message(name) or abort(404)
+    response = current_app.make_response(
+        render_template("background/mailbox.html", mailbox=services.mailbox(), message=message))
+    response.headers["Content-Security-Policy"] = MAILBOX_CSP
+    return response
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+def _posted() -> bool:
+    if CsrfForm().validate_on_submit():
+        return True
+    flash("That action was not understood; reload the page and try again.", "error")
+    return False
+
+
+def _flash_count(count: int, done: str, nothing: str) -> None:
+    flash(done if count else nothing, "success" if count else "info")
+
+
+def _on_redis(action: Callable[[], bool], done: str, job_id: str) -> None:
+    try:
+        found = action()
+    except RedisError as error:
+        flash(f"Redis is unreachable, so nothing changed: {error}", "error")
+        return
+    if found:
+        flash(done, "success")
+    else:
+        flash(f"Job {job_id} is no longer among the failed jobs; nothing changed.", "info")
+
+
+def _back() -> Response:
+    return redirect(url_for(".index"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
+from email.utils import formataddr, formatdate, make_msgid
 
 from flask import current_app, render_template
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -83,6 +83,7 @@ def _message(user: User, subject: str, template: str, context: dict[str, str], m
     message["Subject"] = subject
     message["From"] = current_app.config["MAIL_FROM"]
     message["To"] = formataddr((user.name, user.email))
+    message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(idstring=message_id, domain="countersign")
     message["X-Countersign-Id"] = message_id
     message["List-Unsubscribe"] = f"<{context['unsubscribe_url']}>"

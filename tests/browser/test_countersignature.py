@@ -58,7 +58,7 @@ def test_a_blocked_promise_is_rejected_revised_countersigned_and_the_campaign_la
     sign_in(page, people["sales"])
     expect(page.locator("header .bell .count")).to_have_text("2")  # the rejection, and the campaign planned
     page.locator("header .bell").click()
-    page.get_by_role("button", name="Pat Product rejected Fjord Energy").click()
+    page.locator("button.inbox-item", has_text="Pat Product rejected Fjord Energy").click()
     expect(page).to_have_url(commitment_url)
     expect(page.locator("#signoff")).to_contain_text("Not certified in the Nordics yet")
     page.locator("button[data-event=revise]").click()

@@ -1,0 +1,66 @@
+"""Fixtures for the background pages: config overrides that undo themselves, and a real Redis.
+
+The ``app`` fixture lives for the whole session, so every setting a test changes is put back
+afterwards. Tests that need Redis get a database of their own on 127.0.0.1:6379 (one of 1..15,
+claimed with ``SET countersign-test-db-claim <uuid> NX EX 3600``: see redisdb.py) and a queue
+name of their own, so they never collide with another run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from tests.background import redisdb
+
+_MISSING = object()
+
+
+@pytest.fixture
+def configure(app: Flask) -> Iterator[Callable[..., None]]:
+    """``configure(MAIL_TRANSPORT="file", ...)``: change settings for this test only."""
+    saved: dict[str, Any] = {}
+
+    def change(**values: Any) -> None:
+        for key, value in values.items():
+            saved.setdefault(key, app.config.get(key, _MISSING))
+            app.config[key] = value
+
+    yield change
+    for key, value in saved.items():
+        if value is _MISSING:
+            app.config.pop(key, None)
+        else:
+            app.config[key] = value
+
+
+@pytest.fixture
+def redis_db(app: Flask, configure: Callable[..., None]) -> Iterator[redisdb.RedisDb]:
+    """A real Redis database of this test's own, with the app's queue on it (jobs not inline)."""
+    claimed = redisdb.claim()
+    try:
+        drop_app_connection(app)
+        configure(REDIS_URL=claimed.url, QUEUE_NAME=claimed.queue_name, JOBS_INLINE=False)
+        yield claimed
+    finally:
+        drop_app_connection(app)
+        redisdb.release(claimed)
+
+
+@pytest.fixture
+def no_redis(app: Flask, configure: Callable[..., None]) -> Iterator[None]:
+    """No REDIS_URL at all (the tests' default, made explicit whatever the environment says)."""
+    drop_app_connection(app)
+    configure(REDIS_URL="")
+    yield
+    drop_app_connection(app)
+
+
+def drop_app_connection(app: Flask) -> None:
+    """Forget the app's cached Redis connection, so the next use reads REDIS_URL again."""
+    connection = app.extensions.pop("countersign.redis", None)
+    if connection is not None:
+        connection.close()
