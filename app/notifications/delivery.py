@@ -16,21 +16,25 @@ message in flight.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.message import EmailMessage
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app
 
 from app.accounts.models import User
-from app.background.queue import enqueue_now, job_exists, job_id
+from app.background.queue import enqueue_now, job_id, job_waiting
 from app.core import clock
 from app.extensions import db
 from app.notifications import emails, mail
 from app.notifications.models import Notification
 from workflows import reminders
 
+log = logging.getLogger(__name__)
 
 def retry_delays() -> tuple[int, ...]:
     """Seconds to wait after the 1st, 2nd, ... refusal; one attempt more than delays in all."""
@@ -40,18 +44,23 @@ def retry_delays() -> tuple[int, ...]:
 # --- one job's work ----------------------------------------------------------------------------
 
 def claim(ids: list[int], now: datetime) -> list[Notification]:
-    """Take pending rows for this job (a row another job claimed, or already sent, is skipped)."""
+    """Take pending rows for this job (a row another job claimed, or already sent, is skipped).
+
+    The rows are the ones this very UPDATE changed (RETURNING), not the ones "claimed at
+    ``now``": two jobs claiming in the same instant must not both take a row.
+    """
     if not ids:
         return []
-    db.session.execute(
+    claimed = list(db.session.scalars(
         sa.update(Notification).where(Notification.id.in_(ids), Notification.email_status == "pending")
         .values(email_status="sending", email_claimed_at=now, email_attempts=Notification.email_attempts + 1)
-        .execution_options(synchronize_session=False)
-    )
+        .returning(Notification.id).execution_options(synchronize_session=False)
+    ))
     db.session.commit()
+    if not claimed:
+        return []
     return list(db.session.scalars(
-        sa.select(Notification).where(Notification.id.in_(ids), Notification.email_status == "sending",
-                                      Notification.email_claimed_at == now)
+        sa.select(Notification).where(Notification.id.in_(claimed))
         .options(so.joinedload(Notification.user)).order_by(Notification.id)
     ))
 
@@ -62,7 +71,7 @@ def deliver(notification_id: int) -> str:
     notes = claim([notification_id], now)
     if not notes:
         return "nothing to send"
-    return _send(notes, emails.notification_email(notes[0]))
+    return _send(notes, lambda: emails.notification_email(notes[0]))
 
 
 def deliver_digest(user_id: int, notification_ids: list[int]) -> str:
@@ -73,21 +82,32 @@ def deliver_digest(user_id: int, notification_ids: list[int]) -> str:
         return "nothing to send"
     user = db.session.get(User, user_id)
     assert user is not None and all(n.user_id == user_id for n in notes)
-    return _send(notes, emails.digest_email(user, notes))
+    return _send(notes, lambda: emails.digest_email(user, notes))
 
 
-def _send(notes: list[Notification], message: object) -> str:
+def _send(notes: list[Notification], build: Callable[[], EmailMessage]) -> str:
+    """Build and send the message; a refusal, or any error before the server accepted it, is a
+    failed attempt (retried with backoff, then "failed" for an admin to see). An error escaping
+    here instead would leave the rows claimed, sent again after every lease, never failed."""
     try:
-        mail.send(message)  # type: ignore[arg-type]
+        mail.send(build())
     except mail.MailError as error:
-        _refused(notes, str(error))
-        db.session.commit()
-        return f"refused: {error}"
+        return _failed_attempt(notes, str(error))
+    except Exception as error:
+        log.exception("Could not send notification email %s", [n.id for n in notes])
+        db.session.rollback()  # the error may have come from the database: start clean
+        return _failed_attempt(notes, f"{type(error).__name__}: {error}")
     now = clock.now()
     for note in notes:
         note.email_status, note.email_sent_at, note.email_error = "sent", now, ""
     db.session.commit()
     return f"sent {len(notes)}"
+
+
+def _failed_attempt(notes: list[Notification], error: str) -> str:
+    _refused(notes, error)
+    db.session.commit()
+    return f"refused: {error}"
 
 
 def _refused(notes: list[Notification], error: str) -> None:
@@ -160,10 +180,12 @@ def recover(now: datetime) -> int:
             sa.select(Notification.id, Notification.user_id, Notification.email_digest)
             .where(Notification.email_status == "pending", Notification.email_enqueued_at < waited)
             .limit(config["DISPATCH_BATCH"]))
-        if digest or not job_exists(job_id("deliver", note_id))
+        if digest or not job_waiting(job_id("deliver", note_id))
     ]
     if lost:
-        db.session.execute(sa.update(Notification).where(Notification.id.in_([n for n, _, _ in lost]))
+        # Still pending: a job may have claimed a row since it was read.
+        db.session.execute(sa.update(Notification).where(Notification.id.in_([n for n, _, _ in lost]),
+                                                         Notification.email_status == "pending")
                            .values(email_enqueued_at=None).execution_options(synchronize_session=False))
     db.session.commit()
     return stale + len(lost)

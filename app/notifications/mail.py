@@ -50,16 +50,33 @@ def send(message: EmailMessage) -> None:
 def _smtp(message: EmailMessage) -> None:
     config = current_app.config
     try:
-        with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"]) as smtp:
-            if config["MAIL_USE_TLS"]:
-                smtp.starttls()
-            if config["MAIL_USERNAME"]:
-                smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
-            refused = smtp.send_message(message)
+        smtp = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"])
     except (smtplib.SMTPException, OSError) as error:
         raise MailError(f"{type(error).__name__}: {error}") from error
+    try:
+        if config["MAIL_USE_TLS"]:
+            smtp.starttls()
+        if config["MAIL_USERNAME"]:
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        refused = smtp.send_message(message)
+    except (smtplib.SMTPException, OSError) as error:
+        raise MailError(f"{type(error).__name__}: {error}") from error
+    finally:
+        _goodbye(smtp)
     if refused:
         raise MailError(f"Refused recipients: {', '.join(refused)}")
+
+
+def _goodbye(smtp: smtplib.SMTP) -> None:
+    """Say QUIT and close. Once the server has accepted the message, a failed goodbye (a
+    dropped connection, an answer other than 221) must not count as a refusal: the message
+    would be sent again."""
+    try:
+        smtp.quit()
+    except (smtplib.SMTPException, OSError):
+        log.info("The mail server did not say goodbye properly; the message was already accepted")
+    finally:
+        smtp.close()
 
 
 def _file(message: EmailMessage) -> None:

@@ -1,5 +1,6 @@
-"""Schedules follow their items: whatever changes a due date, a state, an owner, an assignee
-or who belongs to a campaign, the reminder schedules change in the same transaction.
+"""Schedules follow their items: whatever changes a due date, a state, an owner, an assignee,
+who belongs to a campaign or whether a person's account is active, the reminder schedules
+change in the same transaction.
 
 Watching the session (rather than calling a sync from each service) means a due date moved
 by a re-plan, the API, the milestone form or the demo loader moves its reminders alike.
@@ -14,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from app.accounts.models import User
 from app.milestones.models import Milestone, Task
 from app.projects.models import Project, ProjectMember
 from app.reminders import services
@@ -28,9 +30,14 @@ class Touched:
     projects: set[int] = field(default_factory=set)
     milestones: set[int] = field(default_factory=set)
     tasks: set[int] = field(default_factory=set)
+    users: set[int] = field(default_factory=set)  # deactivated or reactivated
 
     def __bool__(self) -> bool:
-        return bool(self.projects or self.milestones or self.tasks)
+        return bool(self.projects or self.milestones or self.tasks or self.users)
+
+
+def _touched(session: so.Session) -> Touched:
+    return session.info.setdefault(_TOUCHED, Touched())
 
 
 def _changed(obj: Any, names: tuple[str, ...]) -> bool:
@@ -39,7 +46,7 @@ def _changed(obj: Any, names: tuple[str, ...]) -> bool:
 
 
 def _after_flush(session: so.Session, _context: Any) -> None:
-    touched: Touched = session.info.setdefault(_TOUCHED, Touched())
+    touched = _touched(session)
     for obj in session.new:
         if isinstance(obj, Milestone):
             touched.milestones.add(obj.id)
@@ -54,10 +61,17 @@ def _after_flush(session: so.Session, _context: Any) -> None:
             touched.tasks.add(obj.id)
         elif isinstance(obj, Project) and _changed(obj, ("state",)):
             touched.projects.add(obj.id)
-    for obj in session.deleted:
-        if isinstance(obj, ProjectMember):
-            touched.projects.add(obj.project_id)
+        elif isinstance(obj, User) and _changed(obj, ("active",)):
+            touched.users.add(obj.id)
+    # Removed memberships are seen by _member_deleted: a membership taken out of
+    # ``project.memberships`` is deleted as an orphan, which ``session.deleted`` never lists.
     # Deleted milestones and tasks take their schedules with them (ON DELETE CASCADE).
+
+
+def _member_deleted(_mapper: Any, _connection: Any, member: ProjectMember) -> None:
+    session = so.object_session(member)
+    if session is not None:
+        _touched(session).projects.add(member.project_id)
 
 
 def _before_commit(session: so.Session) -> None:
@@ -65,6 +79,8 @@ def _before_commit(session: so.Session) -> None:
     touched: Touched | None = session.info.pop(_TOUCHED, None)
     if not touched:
         return
+    if touched.users:
+        _add_items_of(session, touched.users, touched)
     services.sync_projects(touched.projects)
     services.sync_milestones(touched.milestones - _milestones_of(session, touched.projects))
     services.sync_tasks(touched.tasks)
@@ -77,6 +93,14 @@ def _milestones_of(session: so.Session, project_ids: set[int]) -> set[int]:
     return set(session.scalars(sa.select(Milestone.id).where(Milestone.project_id.in_(project_ids))))
 
 
+def _add_items_of(session: so.Session, user_ids: set[int], touched: Touched) -> None:
+    """Everything a person may be reminded of: their campaigns, the milestones they own, their tasks."""
+    touched.projects.update(session.scalars(
+        sa.select(ProjectMember.project_id).where(ProjectMember.user_id.in_(user_ids))))
+    touched.milestones.update(session.scalars(sa.select(Milestone.id).where(Milestone.owner_id.in_(user_ids))))
+    touched.tasks.update(session.scalars(sa.select(Task.id).where(Task.assignee_id.in_(user_ids))))
+
+
 def _after_rollback(session: so.Session, transaction: so.SessionTransaction) -> None:
     if not transaction.nested:
         session.info.pop(_TOUCHED, None)
@@ -86,6 +110,7 @@ def init_app() -> None:
     if getattr(init_app, "_listening", False):
         return
     sa.event.listen(so.Session, "after_flush", _after_flush)
+    sa.event.listen(ProjectMember, "after_delete", _member_deleted)
     sa.event.listen(so.Session, "before_commit", _before_commit)
     sa.event.listen(so.Session, "after_soft_rollback", _after_rollback)
     init_app._listening = True  # type: ignore[attr-defined]

@@ -25,7 +25,7 @@ from app.accounts.models import User
 from app.core import clock
 from app.extensions import db
 from app.milestones.models import Milestone, Task
-from app.notifications.models import NotificationPreference, ProjectMute
+from app.notifications.models import Notification, NotificationPreference, ProjectMute
 from app.notifications.services import Message, preferences_for, write
 from app.projects.models import Project, ProjectMember
 from app.reminders.models import ReminderSchedule, milestone_key, task_key
@@ -202,13 +202,14 @@ def _sweep_batch(rows: list[ReminderSchedule], now: datetime) -> SweepResult:
     milestones = {m.id: m for m in db.session.scalars(
         sa.select(Milestone).where(Milestone.id.in_({r.milestone_id for r in rows})).options(
             so.joinedload(Milestone.project).selectinload(Project.memberships).joinedload(ProjectMember.user),
-            so.joinedload(Milestone.owner))).unique()}
+            so.joinedload(Milestone.owner), so.selectinload(Milestone.tasks))).unique()}
     tasks = {t.id: t for t in db.session.scalars(
         sa.select(Task).where(Task.id.in_({r.task_id for r in rows if r.task_id})).options(so.joinedload(Task.assignee)))}
     prefs = preferences_for({r.user_id for r in rows})
     mutes = set(db.session.execute(
         sa.select(ProjectMute.user_id, ProjectMute.project_id).where(ProjectMute.user_id.in_({r.user_id for r in rows}))
     ).tuples())
+    owed: list[tuple[ReminderSchedule, Milestone, Task | None, reminders.Slot]] = []
     for row in rows:
         milestone = milestones.get(row.milestone_id)
         task = tasks.get(row.task_id) if row.task_id else None
@@ -216,8 +217,8 @@ def _sweep_batch(rows: list[ReminderSchedule], now: datetime) -> SweepResult:
             db.session.delete(row)
             result.dropped += 1
             continue
-        owed = _task_recipients(task) if task is not None else _milestone_recipients(milestone)
-        due = owed.get(row.user_id)
+        recipients = _task_recipients(task) if task is not None else _milestone_recipients(milestone)
+        due = recipients.get(row.user_id)
         if due is None:  # done, cancelled, campaign closed, person left or was deactivated
             db.session.delete(row)
             result.dropped += 1
@@ -230,21 +231,45 @@ def _sweep_batch(rows: list[ReminderSchedule], now: datetime) -> SweepResult:
             continue
         step = reminders.advance(due, person.reminder_prefs, row.cursor, now)
         if step.send is not None:
-            note = write(row.user_id, _message(row, milestone, task, step.send, person), prefs=person,
-                         muted=(row.user_id, milestone.project_id) in mutes, now=now)
-            if note is not None:
-                db.session.flush([note])
-                result.notification_ids.append(note.id)
-            row.last_sent_at = now
-            result.sent += 1
+            owed.append((row, milestone, task, step.send))
         row.cursor, row.next_at = step.cursor, step.next_at
+    # A slot already written is not written again: new settings (a later hour, another time
+    # zone) can bring back a slot the person was already reminded of.
+    written = _written(owed)
+    for row, milestone, task, slot in owed:
+        if (row.user_id, _dedupe_key(row, slot)) in written:
+            continue
+        person = prefs[row.user_id]
+        note = write(row.user_id, _message(row, milestone, task, slot, person, now), prefs=person,
+                     muted=(row.user_id, milestone.project_id) in mutes, now=now)
+        if note is None:  # muted, or the person takes reminders through no channel
+            continue
+        db.session.flush([note])
+        result.notification_ids.append(note.id)
+        row.last_sent_at = now
+        result.sent += 1
     db.session.flush()
     return result
 
 
+def _dedupe_key(row: ReminderSchedule, slot: reminders.Slot) -> str:
+    return f"reminder:{row.item_key}:{slot.key}"
+
+
+def _written(owed: list[tuple[ReminderSchedule, Milestone, Task | None, reminders.Slot]]) -> set[tuple[int, str]]:
+    """Which of these (person, slot) reminders exist already, in one query."""
+    if not owed:
+        return set()
+    keys = {_dedupe_key(row, slot) for row, _, _, slot in owed}
+    return set(db.session.execute(
+        sa.select(Notification.user_id, Notification.dedupe_key)
+        .where(Notification.user_id.in_({row.user_id for row, _, _, _ in owed}), Notification.dedupe_key.in_(keys))
+    ).tuples())
+
+
 def _message(row: ReminderSchedule, milestone: Milestone, task: Task | None, slot: reminders.Slot,
-             prefs: NotificationPreference) -> Message:
-    today = reminders.local(clock.now(), prefs.reminder_prefs).date()
+             prefs: NotificationPreference, now: datetime) -> Message:
+    today = reminders.local(now, prefs.reminder_prefs).date()
     when = reminders.phrase(slot.due, today)
     project = milestone.project
     if task is not None:
@@ -261,7 +286,7 @@ def _message(row: ReminderSchedule, milestone: Milestone, task: Task | None, slo
     return Message(
         kind="reminder", subject=f"{subject} — {project.title}"[:200], body=body,
         link=f"/campaigns/{project.id}#milestone-{milestone.id}", project_id=project.id,
-        dedupe_key=f"reminder:{row.item_key}:{slot.key}", slot_at=slot.at,
+        dedupe_key=_dedupe_key(row, slot), slot_at=slot.at,
     )
 
 
