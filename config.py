@@ -71,8 +71,11 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = False
     SERVER_NAME = None
-    JOBS_INLINE = True
-    MAIL_TRANSPORT = "memory"
+    # Jobs inline and mail kept in memory, unless a test's own worker process asks otherwise
+    # (tests/jobs starts real RQ workers that send through SMTP); TEST_ names, so a developer's
+    # JOBS_INLINE or MAIL_TRANSPORT never leaks into the test suite.
+    JOBS_INLINE = os.environ.get("TEST_JOBS_INLINE", "1").lower() in {"1", "true", "yes"}
+    MAIL_TRANSPORT = os.environ.get("TEST_MAIL_TRANSPORT", "memory")
     BASE_URL = "http://countersign.test"
 
 

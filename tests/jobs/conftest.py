@@ -1,0 +1,281 @@
+"""Fixtures of the job suite: the real Redis on this machine, a local SMTP server, real workers.
+
+Redis: one database of 1..15 on 127.0.0.1:6379 is claimed for the session with
+``SET countersign-test-db-claim <uuid> NX EX 3600`` and used only while it held nothing else,
+so parallel runs (and other projects following the same rule) never share one; each test
+gets a queue name of its own on it, and the database is emptied (keeping the claim) after
+each test and released at the end. Nothing uses a fixed queue name or database 0.
+
+The workers are ``flask jobs worker`` processes configured only through their environment
+(``COUNTERSIGN_ENV=testing`` with ``TEST_DATABASE_URL`` pointing at this run's database,
+``TEST_JOBS_INLINE=0``, ``TEST_MAIL_TRANSPORT=smtp`` and the SMTP sink's port), exactly as a
+deployment would start them; each is stopped when its test ends.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from redis import Redis, WatchError
+from redis.exceptions import RedisError
+from rq import Queue, Worker
+
+from app.accounts.models import User
+from app.extensions import db
+from app.notifications.models import NotificationPreference
+from tests.jobs.helpers import FlaskProcess, SmtpSink, WorkerProcess, wait_for
+
+REDIS_HOST = os.environ.get("TEST_REDIS_HOST", "127.0.0.1")
+REDIS_PORT = int(os.environ.get("TEST_REDIS_PORT", "6379"))
+CLAIM_KEY = "countersign-test-db-claim"
+CLAIM_SECONDS = 3600
+_MISSING = object()
+
+#: The job suite's settings: short enough that recovery happens within a test.
+SETTINGS: dict[str, Any] = {
+    "JOBS_INLINE": False,
+    "MAIL_TRANSPORT": "smtp",
+    "MAIL_SERVER": "127.0.0.1",
+    "MAIL_TIMEOUT": 5,
+    "MAIL_USE_TLS": False,
+    "MAIL_USERNAME": "",
+    "MAIL_LEASE_SECONDS": 3,
+    "RECOVER_AFTER_SECONDS": 1,
+    "MAIL_RETRY_DELAYS": (0, 0),
+}
+
+
+# --- Redis ---------------------------------------------------------------------------------------
+
+@dataclass
+class ClaimedRedis:
+    """A Redis database this run has claimed: only ever flushed while the claim is ours."""
+
+    number: int
+    token: str
+    connection: Redis
+
+    @property
+    def url(self) -> str:
+        return f"redis://{REDIS_HOST}:{REDIS_PORT}/{self.number}"
+
+    def flush(self) -> None:
+        """FLUSHDB this database (ours), keeping (and renewing) the claim, in one transaction."""
+        self._if_ours(lambda pipe: (pipe.flushdb(), pipe.set(CLAIM_KEY, self.token, ex=CLAIM_SECONDS)))
+
+    def release(self) -> None:
+        self._if_ours(lambda pipe: pipe.flushdb())
+
+    def _if_ours(self, work: Callable[[Any], object]) -> None:
+        with self.connection.pipeline() as pipe:
+            try:
+                pipe.watch(CLAIM_KEY)
+                if pipe.get(CLAIM_KEY) != self.token.encode():
+                    raise AssertionError(f"Redis database {self.number} is no longer claimed by this run")
+                pipe.multi()
+                work(pipe)
+                pipe.execute()
+            except WatchError as error:
+                raise AssertionError(f"Redis database {self.number}: the claim changed under us") from error
+
+
+def _claim() -> ClaimedRedis | None:
+    token = uuid.uuid4().hex
+    for number in range(1, 16):
+        connection = Redis(host=REDIS_HOST, port=REDIS_PORT, db=number, socket_connect_timeout=2, socket_timeout=10)
+        try:
+            if connection.set(CLAIM_KEY, token, nx=True, ex=CLAIM_SECONDS):
+                if connection.dbsize() == 1:  # nothing but our claim: nobody else uses this database
+                    return ClaimedRedis(number, token, connection)
+                connection.delete(CLAIM_KEY)  # someone's data is here: leave it alone
+        except RedisError as error:
+            if "DB index is out of range" in str(error):
+                connection.close()
+                break
+            raise
+        connection.close()
+    return None
+
+
+@pytest.fixture(scope="session")
+def claimed_redis() -> Iterator[ClaimedRedis]:
+    try:
+        claimed = _claim()
+    except RedisError as error:
+        pytest.fail(f"The job suite needs Redis on {REDIS_HOST}:{REDIS_PORT} (scripts/test starts it): {error}")
+    if claimed is None:
+        pytest.fail(f"No free Redis database among 1..15 on {REDIS_HOST}:{REDIS_PORT}: each holds keys or a claim.")
+    yield claimed
+    claimed.release()
+    claimed.connection.close()
+
+
+def _drop_app_connection(app: Flask) -> None:
+    """Forget the app's cached Redis connection, so the next use reads REDIS_URL again."""
+    connection = app.extensions.pop("countersign.redis", None)
+    if connection is not None:
+        connection.close()
+
+
+# --- settings, mail, workers -----------------------------------------------------------------------
+
+@pytest.fixture
+def configure(app: Flask) -> Iterator[Callable[..., None]]:
+    """``configure(NAME=value, ...)``: change settings for this test only."""
+    saved: dict[str, Any] = {}
+
+    def change(**values: Any) -> None:
+        for key, value in values.items():
+            saved.setdefault(key, app.config.get(key, _MISSING))
+            app.config[key] = value
+
+    yield change
+    for key, value in saved.items():
+        if value is _MISSING:
+            app.config.pop(key, None)
+        else:
+            app.config[key] = value
+
+
+@pytest.fixture
+def smtp_sink() -> Iterator[SmtpSink]:
+    sink = SmtpSink()
+    sink.start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def mail_to_sink(configure: Callable[..., None], smtp_sink: SmtpSink) -> SmtpSink:
+    """This process sends its mail through SMTP, to the sink."""
+    configure(**{**SETTINGS, "MAIL_PORT": smtp_sink.port})
+    return smtp_sink
+
+
+@dataclass
+class Jobs:
+    """One test's background machinery: its queue on the claimed Redis, the sink, its workers."""
+
+    app: Flask
+    redis: ClaimedRedis
+    queue_name: str
+    sink: SmtpSink
+    tmp_path: Path
+    change: Callable[..., None]
+    settings: dict[str, Any] = field(default_factory=dict)
+    workers: list[WorkerProcess] = field(default_factory=list)
+    processes: list[FlaskProcess] = field(default_factory=list)
+
+    def configure(self, **values: Any) -> None:
+        """Settings for this process and for the workers started from now on."""
+        self.settings.update(values)
+        self.change(**values)
+
+    @property
+    def queue(self) -> Queue:
+        return Queue(self.queue_name, connection=self.redis.connection)
+
+    def environment(self) -> dict[str, str]:
+        env = {key: value for key, value in os.environ.items() if not key.startswith(("FLASK_", "COUNTERSIGN_"))}
+        settings = self.settings
+        env.update({
+            "COUNTERSIGN_ENV": "testing",
+            "COUNTERSIGN_INSTANCE": str(self.tmp_path / "worker-instance"),
+            "TEST_DATABASE_URL": self.app.config["SQLALCHEMY_DATABASE_URI"],
+            "TEST_JOBS_INLINE": "1" if settings["JOBS_INLINE"] else "0",
+            "TEST_MAIL_TRANSPORT": settings["MAIL_TRANSPORT"],
+            "REDIS_URL": settings["REDIS_URL"],
+            "QUEUE_NAME": settings["QUEUE_NAME"],
+            "MAIL_SERVER": settings["MAIL_SERVER"],
+            "MAIL_PORT": str(settings["MAIL_PORT"]),
+            "MAIL_TIMEOUT": str(settings["MAIL_TIMEOUT"]),
+            "MAIL_USE_TLS": "1" if settings["MAIL_USE_TLS"] else "",
+            "MAIL_USERNAME": settings["MAIL_USERNAME"],
+            "MAIL_LEASE_SECONDS": str(settings["MAIL_LEASE_SECONDS"]),
+            "RECOVER_AFTER_SECONDS": str(settings["RECOVER_AFTER_SECONDS"]),
+            "MAIL_RETRY_DELAYS": ",".join(str(d) for d in settings["MAIL_RETRY_DELAYS"]),
+            "PYTHONUNBUFFERED": "1",
+        })
+        return env
+
+    def start_worker(self, wait: bool = True) -> WorkerProcess:
+        """A real ``flask jobs worker`` on this test's queue; ``wait``: until it has registered."""
+        name = f"{self.queue_name}-w{len(self.workers) + 1}"
+        worker = WorkerProcess(name, self.environment(), self.tmp_path / f"{name}.log",
+                               self.redis.connection, self.queue_name)
+        self.workers.append(worker)
+        self.processes.append(worker)
+        return worker.wait_until_ready() if wait else worker
+
+    def start_scheduler(self, interval: int = 5) -> FlaskProcess:
+        """A real ``flask jobs scheduler`` for this test's queue."""
+        name = f"{self.queue_name}-s{len(self.processes) + 1}"
+        scheduler = FlaskProcess(name, ["jobs", "scheduler", "--interval", str(interval)], self.environment(),
+                                 self.tmp_path / f"{name}.log")
+        self.processes.append(scheduler)
+        return scheduler
+
+    def logs(self) -> str:
+        return "\n".join(p.log_tail() for p in self.processes)
+
+    def idle(self) -> bool:
+        """Nothing queued, and every live worker of this test waiting for work."""
+        if self.queue.count:
+            return False
+        live = {w.name for w in self.workers if w.process.poll() is None}
+        states = {w.name: w.get_state() for w in Worker.all(connection=self.redis.connection) if w.name in live}
+        return set(states) == live and all(state == "idle" for state in states.values())
+
+    def settle(self, timeout: float = 30.0) -> None:
+        """Wait until the queue is empty and the workers idle (twice in a row, a moment apart)."""
+        wait_for(lambda: self.idle() and _still(self.idle), "the workers to go idle", timeout=timeout,
+                 details=self.logs)
+
+    def stop(self) -> None:
+        for process in self.processes:  # the test is over: no need for RQ's warm shutdown
+            process.kill()
+            process.close()
+
+
+def _still(condition: Callable[[], bool], after: float = 0.2) -> bool:
+    time.sleep(after)
+    return condition()
+
+
+@pytest.fixture
+def jobs(app: Flask, configure: Callable[..., None], claimed_redis: ClaimedRedis, smtp_sink: SmtpSink,
+         tmp_path: Path) -> Iterator[Jobs]:
+    """A queue of this test's own on the claimed Redis, mail to the sink, and real workers on call."""
+    queue_name = f"cs-jobs-{uuid.uuid4().hex[:10]}"
+    _drop_app_connection(app)
+    machinery = Jobs(app, claimed_redis, queue_name, smtp_sink, tmp_path, configure)
+    machinery.configure(**SETTINGS, MAIL_PORT=smtp_sink.port, REDIS_URL=claimed_redis.url, QUEUE_NAME=queue_name)
+    try:
+        yield machinery
+    finally:
+        machinery.stop()
+        db.session.rollback()
+        _drop_app_connection(app)
+        claimed_redis.flush()
+
+
+@pytest.fixture
+def awake(people: dict[str, User]) -> dict[str, User]:
+    """``people`` with no quiet hours, so their emails go at once whatever the time of day the
+    test runs, and who take only reminders by email (the campaign updates building a campaign
+    writes stay in the app: the worker has fewer emails to get through)."""
+    for user in people.values():
+        prefs = NotificationPreference.defaults(user.id)
+        prefs.quiet_start = prefs.quiet_end = 0
+        prefs.updates_email = False
+        db.session.add(prefs)
+    db.session.commit()
+    return people
