@@ -27,6 +27,8 @@ from rq import Queue
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 
+from app.extensions import db
+
 log = logging.getLogger(__name__)
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -38,8 +40,13 @@ _NOT_IN_JOB_ID = re.compile(r"[^A-Za-z0-9_-]")
 @dataclass(frozen=True)
 class PendingJob:
     func: str  # dotted path, so the web process never imports job modules it does not need
-    args: tuple[Any, ...]
-    job_id: str | None
+    args: tuple[Any, ...]  # ids, or records whose id is known only once the commit flushed them
+    job_kind: str | None  # the job's id is job_id(job_kind, *ids)
+
+    def ids(self) -> tuple[Any, ...]:
+        # The identity, not ``.id``: after the commit the record is expired, and reading an
+        # attribute would load it again; its key is known without a query.
+        return tuple(sa.inspect(a).identity[0] if isinstance(a, db.Model) else a for a in self.args)
 
 
 def redis_connection(app: Flask | None = None) -> Redis:
@@ -110,9 +117,13 @@ def job_waiting(job_id: str) -> bool:
         return False
 
 
-def enqueue_after_commit(session: so.Session, func: str, *args: Any, job_id: str | None = None) -> None:
-    """Enqueue ``func(*args)`` once ``session`` commits; forget it if the session rolls back."""
-    session.info.setdefault(_PENDING, []).append(PendingJob(func, args, job_id))
+def enqueue_after_commit(session: so.Session, func: str, *args: Any, job_kind: str | None = None) -> None:
+    """Enqueue ``func(*args)`` once ``session`` commits; forget it if the session rolls back.
+
+    An argument may be a record not yet flushed: the job gets its id, and no flush is spent on
+    it now (a sweep writing a thousand reminders flushes once, at the commit).
+    """
+    session.info.setdefault(_PENDING, []).append(PendingJob(func, args, job_kind))
 
 
 def enqueue_now(func: str, *args: Any, job_id: str | None = None) -> bool:
@@ -148,7 +159,8 @@ def _after_commit(session: so.Session) -> None:
     if not pending or not has_app_context():
         return
     for job in pending:
-        enqueue_now(job.func, *job.args, job_id=job.job_id)
+        ids = job.ids()
+        enqueue_now(job.func, *ids, job_id=job_id(job.job_kind, *ids) if job.job_kind else None)
 
 
 def _after_rollback(session: so.Session, transaction: so.SessionTransaction) -> None:

@@ -16,7 +16,6 @@ from redis import Redis
 from rq.cron import CronJob, CronScheduler
 from rq.exceptions import StopRequested
 
-from app.notifications import jobs as notification_jobs
 from app.reminders import jobs as reminder_jobs
 
 LOCK_SECONDS = 30
@@ -45,7 +44,6 @@ class SingleScheduler(CronScheduler):
         self.token = uuid.uuid4().hex
         self.standby_poll = standby_poll
         self.register(reminder_jobs.sweep, queue_name=queue_name, interval=interval, job_timeout=600)
-        self.register(notification_jobs.dispatch, queue_name=queue_name, interval=interval, job_timeout=600)
 
     @property
     def lock(self) -> str:

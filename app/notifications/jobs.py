@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from app.background.queue import in_app_context
-from app.background.services import recording
 from app.notifications import delivery
 
 
@@ -17,11 +16,3 @@ def deliver(notification_id: int) -> str:
 def deliver_digest(user_id: int, notification_ids: list[int]) -> str:
     """Send one person's digest."""
     return delivery.deliver_digest(user_id, notification_ids)
-
-
-@in_app_context
-def dispatch() -> str:
-    """Every minute: recover lost deliveries, then enqueue the emails and digests now due."""
-    with recording("dispatch") as run:
-        run.summary = str(delivery.dispatch())
-    return run.summary

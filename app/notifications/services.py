@@ -13,7 +13,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from app.accounts.models import User
-from app.background.queue import enqueue_after_commit, job_id
+from app.background.queue import enqueue_after_commit
 from app.core import clock
 from app.core.errors import InvalidInput
 from app.extensions import db
@@ -77,10 +77,8 @@ def write(user_id: int, message: Message, prefs: NotificationPreference | None =
     db.session.add(note)
     if email and note.email_due_at <= now and not note.email_digest:
         # Sent straight after the commit; the dispatcher sends the deferred and digest ones.
-        db.session.flush([note])
         note.email_enqueued_at = now
-        enqueue_after_commit(db.session(), "app.notifications.jobs.deliver", note.id,
-                             job_id=job_id("deliver", note.id))
+        enqueue_after_commit(db.session(), "app.notifications.jobs.deliver", note, job_kind="deliver")
     return note
 
 

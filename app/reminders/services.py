@@ -236,6 +236,7 @@ def _sweep_batch(rows: list[ReminderSchedule], now: datetime) -> SweepResult:
     # A slot already written is not written again: new settings (a later hour, another time
     # zone) can bring back a slot the person was already reminded of.
     written = _written(owed)
+    written_now: list[Notification] = []
     for row, milestone, task, slot in owed:
         if (row.user_id, _dedupe_key(row, slot)) in written:
             continue
@@ -244,11 +245,11 @@ def _sweep_batch(rows: list[ReminderSchedule], now: datetime) -> SweepResult:
                      muted=(row.user_id, milestone.project_id) in mutes, now=now)
         if note is None:  # muted, or the person takes reminders through no channel
             continue
-        db.session.flush([note])
-        result.notification_ids.append(note.id)
+        written_now.append(note)
         row.last_sent_at = now
         result.sent += 1
     db.session.flush()
+    result.notification_ids = [note.id for note in written_now]
     return result
 
 
