@@ -95,6 +95,28 @@ class RequestClient(FlaskClient):
         return response
 
 
+_MISSING = object()
+
+
+@pytest.fixture
+def configure(app: Flask) -> Iterator[Callable[..., None]]:
+    """``configure(MAIL_TRANSPORT="file", ...)``: change settings for this test only (the app is
+    shared by the whole session, so each one is put back afterwards)."""
+    saved: dict[str, Any] = {}
+
+    def change(**values: Any) -> None:
+        for key, value in values.items():
+            saved.setdefault(key, app.config.get(key, _MISSING))
+            app.config[key] = value
+
+    yield change
+    for key, value in saved.items():
+        if value is _MISSING:
+            app.config.pop(key, None)
+        else:
+            app.config[key] = value
+
+
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     app.test_client_class = RequestClient

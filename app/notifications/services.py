@@ -52,7 +52,9 @@ def notify(users: Iterable[User], kind: str, subject: str, body: str = "", link:
         if user.active and (skip is None or user.id != skip.id):
             people.setdefault(user.id, user)
     message = Message(kind, subject[:200], body, link, project_id)
-    return [note for user in people.values() if (note := write(user.id, message)) is not None]
+    notes = [note for user in people.values() if (note := write(user.id, message)) is not None]
+    db.session.flush()  # callers may link to what was written (the sweep, writing many, flushes once)
+    return notes
 
 
 def write(user_id: int, message: Message, prefs: NotificationPreference | None = None,

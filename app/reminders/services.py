@@ -279,14 +279,15 @@ def _message(row: ReminderSchedule, milestone: Milestone, task: Task | None, slo
                 f"is {when} ({slot.due:%a %d %b %Y}).")
     else:
         subject = f"“{milestone.title}” is {when}"
-        target = f" Target: {milestone.target_value:g} {project.goal_unit}".rstrip() + "." \
+        unit = project.goal_unit if project.goal_unit == "%" else f" {project.goal_unit}".rstrip()
+        target = f" Target: {milestone.target_value:g}{unit}." \
             if milestone.target_value is not None else ""
         open_tasks = len(milestone.open_tasks)
         tasks = f" {open_tasks} open task{'s' if open_tasks != 1 else ''}." if open_tasks else ""
         body = f"The milestone “{milestone.title}” of “{project.title}” is {when} ({slot.due:%a %d %b %Y}).{target}{tasks}"
     return Message(
         kind="reminder", subject=f"{subject} — {project.title}"[:200], body=body,
-        link=f"/campaigns/{project.id}#milestone-{milestone.id}", project_id=project.id,
+        link=milestone.path, project_id=project.id,
         dedupe_key=_dedupe_key(row, slot), slot_at=slot.at,
     )
 

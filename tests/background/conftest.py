@@ -9,32 +9,11 @@ name of their own, so they never collide with another run.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import pytest
 from flask import Flask
 
 from tests.background import redisdb
-
-_MISSING = object()
-
-
-@pytest.fixture
-def configure(app: Flask) -> Iterator[Callable[..., None]]:
-    """``configure(MAIL_TRANSPORT="file", ...)``: change settings for this test only."""
-    saved: dict[str, Any] = {}
-
-    def change(**values: Any) -> None:
-        for key, value in values.items():
-            saved.setdefault(key, app.config.get(key, _MISSING))
-            app.config[key] = value
-
-    yield change
-    for key, value in saved.items():
-        if value is _MISSING:
-            app.config.pop(key, None)
-        else:
-            app.config[key] = value
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -55,16 +56,13 @@ def base_url() -> None:
     return None
 
 
-@pytest.fixture(scope="session")
-def live_server(app: Flask) -> Iterator[str]:
-    """Serve a second app, on the test database but with real CSRF, and yield its base URL."""
-    served = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-            "WTF_CSRF_ENABLED": True,
-            "TESTING": True,
-        }
-    )
+@contextmanager
+def serving(app: Flask, **config: Any) -> Iterator[str]:
+    """Serve a second app, on the test database but with real CSRF (and ``config``); yield its URL."""
+    served = create_app({
+        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "WTF_CSRF_ENABLED": True, "TESTING": True,
+        **config,
+    })
     server = make_server("127.0.0.1", 0, served, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="countersign-live-server", daemon=True)
     thread.start()
@@ -76,6 +74,15 @@ def live_server(app: Flask) -> Iterator[str]:
         server.server_close()
         with served.app_context():
             db.engine.dispose()
+        connection = served.extensions.pop("countersign.redis", None)
+        if connection is not None:
+            connection.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(app: Flask) -> Iterator[str]:
+    with serving(app) as url:
+        yield url
 
 
 @pytest.fixture

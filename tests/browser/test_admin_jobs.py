@@ -8,9 +8,7 @@ tests/background/redisdb.py), where a real worker has left a failed job.
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -19,15 +17,14 @@ import pytest
 from flask import Flask, current_app
 from playwright.sync_api import Page, expect
 from rq import Queue, SimpleWorker
-from werkzeug.serving import make_server
 
-from app import create_app
 from app.background.models import JobRun
 from app.core import clock
 from app.extensions import db
 from app.notifications import emails, mail
 from app.notifications.models import Notification
 from tests.background import redisdb
+from tests.browser.conftest import serving
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -41,29 +38,6 @@ class Served:
     url: str
     mail_dir: Path
     redis: redisdb.RedisDb
-
-
-@contextmanager
-def serving(app: Flask, **config: object) -> Iterator[str]:
-    """Serve a second app on the test database, with real CSRF and these settings; yield its URL."""
-    application = create_app({
-        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "WTF_CSRF_ENABLED": True, "TESTING": True,
-        **config,
-    })
-    server = make_server("127.0.0.1", 0, application, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="countersign-jobs-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
-        with application.app_context():
-            db.engine.dispose()
-        connection = application.extensions.pop("countersign.redis", None)
-        if connection is not None:
-            connection.close()
 
 
 @pytest.fixture(scope="module")

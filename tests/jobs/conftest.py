@@ -37,7 +37,6 @@ REDIS_HOST = os.environ.get("TEST_REDIS_HOST", "127.0.0.1")
 REDIS_PORT = int(os.environ.get("TEST_REDIS_PORT", "6379"))
 CLAIM_KEY = "countersign-test-db-claim"
 CLAIM_SECONDS = 3600
-_MISSING = object()
 
 #: The job suite's settings: short enough that recovery happens within a test.
 SETTINGS: dict[str, Any] = {
@@ -127,22 +126,6 @@ def _drop_app_connection(app: Flask) -> None:
 
 # --- settings, mail, workers -----------------------------------------------------------------------
 
-@pytest.fixture
-def configure(app: Flask) -> Iterator[Callable[..., None]]:
-    """``configure(NAME=value, ...)``: change settings for this test only."""
-    saved: dict[str, Any] = {}
-
-    def change(**values: Any) -> None:
-        for key, value in values.items():
-            saved.setdefault(key, app.config.get(key, _MISSING))
-            app.config[key] = value
-
-    yield change
-    for key, value in saved.items():
-        if value is _MISSING:
-            app.config.pop(key, None)
-        else:
-            app.config[key] = value
 
 
 @pytest.fixture
