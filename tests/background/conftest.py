@@ -2,7 +2,7 @@
 
 The ``app`` fixture lives for the whole session, so every setting a test changes is put back
 afterwards. Tests that need Redis get a database of their own on 127.0.0.1:6379 (one of 1..15,
-claimed with ``SET countersign-test-db-claim <uuid> NX EX 3600``: see redisdb.py) and a queue
+claimed with ``SET countersign-test-db-claim <uuid> NX EX 3600``: see tests/redisdb.py) and a queue
 name of their own, so they never collide with another run.
 """
 
@@ -13,11 +13,11 @@ from collections.abc import Callable, Iterator
 import pytest
 from flask import Flask
 
-from tests.background import redisdb
+from tests import redisdb
 
 
 @pytest.fixture
-def redis_db(app: Flask, configure: Callable[..., None]) -> Iterator[redisdb.RedisDb]:
+def redis_db(app: Flask, configure: Callable[..., None]) -> Iterator[redisdb.ClaimedRedis]:
     """A real Redis database of this test's own, with the app's queue on it (jobs not inline)."""
     claimed = redisdb.claim()
     try:
@@ -26,7 +26,7 @@ def redis_db(app: Flask, configure: Callable[..., None]) -> Iterator[redisdb.Red
         yield claimed
     finally:
         drop_app_connection(app)
-        redisdb.release(claimed)
+        claimed.release()
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 These run on a live server of their own: the mail transport writes files into a folder the
 test owns, and the queue lives on a Redis database claimed for this module (see
-tests/background/redisdb.py), where a real worker has left a failed job.
+tests/redisdb.py), where a real worker has left a failed job.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from app.core import clock
 from app.extensions import db
 from app.notifications import emails, mail
 from app.notifications.models import Notification
-from tests.background import redisdb
+from tests import redisdb
 from tests.browser.conftest import serving
 from tests.factories import PASSWORD
 
@@ -37,7 +37,7 @@ DESKTOP = {"width": 1280, "height": 900}
 class Served:
     url: str
     mail_dir: Path
-    redis: redisdb.RedisDb
+    redis: redisdb.ClaimedRedis
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +50,7 @@ def served(app: Flask, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ser
                      QUEUE_NAME=claimed.queue_name, JOBS_INLINE=False) as url:
             yield Served(url, mail_dir, claimed)
     finally:
-        redisdb.release(claimed)
+        claimed.release()
 
 
 @pytest.fixture

@@ -24,19 +24,14 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from redis import Redis, WatchError
-from redis.exceptions import RedisError
 from rq import Queue, Worker
 
 from app.accounts.models import User
 from app.extensions import db
 from app.notifications.models import NotificationPreference
+from tests import redisdb
 from tests.jobs.helpers import FlaskProcess, SmtpSink, WorkerProcess, wait_for
-
-REDIS_HOST = os.environ.get("TEST_REDIS_HOST", "127.0.0.1")
-REDIS_PORT = int(os.environ.get("TEST_REDIS_PORT", "6379"))
-CLAIM_KEY = "countersign-test-db-claim"
-CLAIM_SECONDS = 3600
+from tests.redisdb import ClaimedRedis
 
 #: The job suite's settings: short enough that recovery happens within a test.
 SETTINGS: dict[str, Any] = {
@@ -54,67 +49,11 @@ SETTINGS: dict[str, Any] = {
 
 # --- Redis ---------------------------------------------------------------------------------------
 
-@dataclass
-class ClaimedRedis:
-    """A Redis database this run has claimed: only ever flushed while the claim is ours."""
-
-    number: int
-    token: str
-    connection: Redis
-
-    @property
-    def url(self) -> str:
-        return f"redis://{REDIS_HOST}:{REDIS_PORT}/{self.number}"
-
-    def flush(self) -> None:
-        """FLUSHDB this database (ours), keeping (and renewing) the claim, in one transaction."""
-        self._if_ours(lambda pipe: (pipe.flushdb(), pipe.set(CLAIM_KEY, self.token, ex=CLAIM_SECONDS)))
-
-    def release(self) -> None:
-        self._if_ours(lambda pipe: pipe.flushdb())
-
-    def _if_ours(self, work: Callable[[Any], object]) -> None:
-        with self.connection.pipeline() as pipe:
-            try:
-                pipe.watch(CLAIM_KEY)
-                if pipe.get(CLAIM_KEY) != self.token.encode():
-                    raise AssertionError(f"Redis database {self.number} is no longer claimed by this run")
-                pipe.multi()
-                work(pipe)
-                pipe.execute()
-            except WatchError as error:
-                raise AssertionError(f"Redis database {self.number}: the claim changed under us") from error
-
-
-def _claim() -> ClaimedRedis | None:
-    token = uuid.uuid4().hex
-    for number in range(1, 16):
-        connection = Redis(host=REDIS_HOST, port=REDIS_PORT, db=number, socket_connect_timeout=2, socket_timeout=10)
-        try:
-            if connection.set(CLAIM_KEY, token, nx=True, ex=CLAIM_SECONDS):
-                if connection.dbsize() == 1:  # nothing but our claim: nobody else uses this database
-                    return ClaimedRedis(number, token, connection)
-                connection.delete(CLAIM_KEY)  # someone's data is here: leave it alone
-        except RedisError as error:
-            if "DB index is out of range" in str(error):
-                connection.close()
-                break
-            raise
-        connection.close()
-    return None
-
-
 @pytest.fixture(scope="session")
 def claimed_redis() -> Iterator[ClaimedRedis]:
-    try:
-        claimed = _claim()
-    except RedisError as error:
-        pytest.fail(f"The job suite needs Redis on {REDIS_HOST}:{REDIS_PORT} (scripts/test starts it): {error}")
-    if claimed is None:
-        pytest.fail(f"No free Redis database among 1..15 on {REDIS_HOST}:{REDIS_PORT}: each holds keys or a claim.")
+    claimed = redisdb.claim()
     yield claimed
     claimed.release()
-    claimed.connection.close()
 
 
 def _drop_app_connection(app: Flask) -> None:
