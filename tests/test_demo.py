@@ -8,6 +8,7 @@ from app.accounts.services import find_by_email
 from app.commitments.models import Commitment
 from app.commitments.services import signoff_queue
 from app.extensions import db
+from app.notifications.models import Notification
 from app.projects.models import Project
 from app.roadmap.models import Replan
 
@@ -33,3 +34,18 @@ def test_demo_loads_every_state_and_is_idempotent(app):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Project)) == count
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Commitment)) == 5
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Replan)) == 1
+
+
+def test_the_first_sweep_after_the_demo_mails_tara_her_overdue_milestone(app):
+    """What the README promises of scripts/run: a reminder email for a demo milestone at once,
+    and none of the demo's history (launches, assignments) emailed."""
+    outbox = app.extensions.setdefault("countersign.outbox", [])
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    outbox.clear()
+    result = app.test_cli_runner().invoke(args=["jobs", "run-once"])
+    assert result.exit_code == 0, result.output
+    to_tara = [m for m in outbox if "team@example.com" in m["To"]]
+    assert any("First-year checkpoint" in m["Subject"] and "overdue" in m["Subject"] for m in to_tara)
+    assert all(m["X-Countersign-Id"].startswith("notification-") for m in outbox)
+    reminders = db.session.scalars(sa.select(Notification.kind).where(Notification.email_status == "sent")).all()
+    assert reminders and set(reminders) == {"reminder"}

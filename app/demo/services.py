@@ -30,7 +30,6 @@ from app.projects.models import Project
 from app.regions import services as regions
 from app.regions.models import Region
 from app.reminders import services as reminders
-from app.reminders.models import ReminderSchedule
 from app.roadmap import services as roadmap
 from workflows.campaigns import add_months
 
@@ -135,13 +134,7 @@ def _start_reminders(titles: list[str]) -> None:
     ids = set(db.session.scalars(sa.select(Project.id).where(Project.title.in_(titles))))
     if not ids:
         return
-    reminders.sync_projects(ids)
-    now = clock.now()
-    in_campaigns = sa.select(Milestone.id).where(Milestone.project_id.in_(ids))
-    db.session.execute(
-        sa.update(ReminderSchedule).where(ReminderSchedule.milestone_id.in_(in_campaigns))
-        .values(cursor=now - REMINDERS_SINCE, next_at=now).execution_options(synchronize_session=False)
-    )
+    reminders.sync_projects(ids, since=clock.now() - REMINDERS_SINCE)
 
 
 def _replan(today: date, people: dict[str, User], area: dict[str, Region], products: dict[str, Product]) -> int:

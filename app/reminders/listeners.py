@@ -81,16 +81,10 @@ def _before_commit(session: so.Session) -> None:
         return
     if touched.users:
         _add_items_of(session, touched.users, touched)
-    services.sync_projects(touched.projects)
-    services.sync_milestones(touched.milestones - _milestones_of(session, touched.projects))
+    # A campaign's milestones bring their tasks along; each milestone is synced once.
+    services.sync_milestones(touched.milestones | services.milestones_of(touched.projects))
     services.sync_tasks(touched.tasks)
     session.info.pop(_TOUCHED, None)  # the sync's own flush touched nothing that needs another
-
-
-def _milestones_of(session: so.Session, project_ids: set[int]) -> set[int]:
-    if not project_ids:
-        return set()
-    return set(session.scalars(sa.select(Milestone.id).where(Milestone.project_id.in_(project_ids))))
 
 
 def _add_items_of(session: so.Session, user_ids: set[int], touched: Touched) -> None:

@@ -5,8 +5,8 @@ assignee (on the task's own due date, else its milestone's). Nobody is reminded 
 cancelled item, or of a campaign that is not under way (``REMINDING_STATES``).
 
 Schedules follow their items through :mod:`app.reminders.listeners`, which calls
-:func:`sync_milestones`, :func:`sync_tasks` and :func:`sync_projects` before each commit
-that changed an item, its campaign's state or membership. The sweep checks each due
+:func:`sync_milestones` and :func:`sync_tasks` before each commit that changed an item, its
+campaign's state or membership. The sweep checks each due
 schedule against the live item once more before it writes anything, so even a change that
 bypassed the services can never produce a reminder for an old date or a finished item.
 """
@@ -66,11 +66,15 @@ _LOAD_MILESTONE = (
 )
 
 
+def milestones_of(project_ids: Collection[int]) -> set[int]:
+    if not project_ids:
+        return set()
+    return set(db.session.scalars(sa.select(Milestone.id).where(Milestone.project_id.in_(project_ids))))
+
+
 def sync_projects(project_ids: Collection[int], since: datetime | None = None) -> None:
     """Bring the schedules of every milestone and task of these campaigns up to date."""
-    if project_ids:
-        ids = db.session.scalars(sa.select(Milestone.id).where(Milestone.project_id.in_(project_ids))).all()
-        sync_milestones(ids, since)
+    sync_milestones(milestones_of(project_ids), since)
 
 
 def sync_milestones(milestone_ids: Collection[int], since: datetime | None = None) -> None:
