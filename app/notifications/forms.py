@@ -12,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
 
 from app.core.forms import choices
-from app.notifications.models import NotificationPreference
+from app.notifications.models import DEFAULTS, NotificationPreference
 from workflows import reminders
 
 #: The areas of the IANA names, shown as groups in this order; every other name goes under "Other".
@@ -127,36 +127,19 @@ class NotificationPreferencesForm(FlaskForm):
 
     def values(self) -> dict[str, object]:
         """The settings as :func:`app.notifications.services.save_preferences` takes them."""
-        return {
-            "time_zone": self.time_zone.data,
-            "reminder_hour": self.reminder_hour.data,
-            "quiet_start": self.quiet_start.data,
-            "quiet_end": self.quiet_end.data,
-            "lead_days": reminders.parse_lead_days(self.lead_days.data or ""),
-            "on_the_day": bool(self.on_the_day.data),
-            "overdue_every": self.overdue_every.data,
-            "reminders_email": bool(self.reminders_email.data),
-            "reminders_in_app": bool(self.reminders_in_app.data),
-            "updates_email": bool(self.updates_email.data),
-            "updates_in_app": bool(self.updates_in_app.data),
-            "email_digest": bool(self.email_digest.data),
-        }
+        values: dict[str, object] = {name: self[name].data for name in DEFAULTS}
+        values.update({name: bool(values[name]) for name in BOOLEAN_FIELDS})
+        values["lead_days"] = reminders.parse_lead_days(self.lead_days.data or "")
+        return values
 
 
 def preference_data(prefs: NotificationPreference) -> dict[str, Any]:
     """A person's settings as the form's (and the API's) fields hold them."""
-    return {
-        "time_zone": prefs.time_zone, "reminder_hour": prefs.reminder_hour, "quiet_start": prefs.quiet_start,
-        "quiet_end": prefs.quiet_end, "lead_days": prefs.lead_days, "on_the_day": prefs.on_the_day,
-        "overdue_every": prefs.overdue_every, "reminders_email": prefs.reminders_email,
-        "reminders_in_app": prefs.reminders_in_app, "updates_email": prefs.updates_email,
-        "updates_in_app": prefs.updates_in_app, "email_digest": prefs.email_digest,
-    }
+    return {name: getattr(prefs, name) for name in DEFAULTS}
 
 
-BOOLEAN_FIELDS = frozenset(
-    {"on_the_day", "reminders_email", "reminders_in_app", "updates_email", "updates_in_app", "email_digest"}
-)
+#: The on/off settings (checkboxes on the page, true/false in the API).
+BOOLEAN_FIELDS = frozenset(name for name, value in DEFAULTS.items() if isinstance(value, bool))
 
 
 class MuteForm(FlaskForm):

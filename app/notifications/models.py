@@ -17,7 +17,7 @@ from app.accounts.models import User
 from app.core import clock
 from app.core.models import one_of
 from app.extensions import db
-from workflows.reminders import DEFAULT_LEAD_DAYS, ReminderPrefs, lead_text
+from workflows.reminders import ReminderPrefs, lead_text
 
 #: Email delivery of one notification. "none": nobody wants it by email.
 EMAIL_STATES = {
@@ -29,6 +29,16 @@ EMAIL_STATES = {
 }
 #: What a notification is about, for the channel settings: reminders, or updates on events.
 CATEGORIES = {"reminders": "Reminders", "updates": "Updates"}
+
+_RULES = ReminderPrefs()
+#: A person's settings until they change them: the reminder rules' own defaults, every channel
+#: on, no digest. The columns default to these too.
+DEFAULTS: dict[str, object] = {
+    "time_zone": _RULES.time_zone, "reminder_hour": _RULES.hour, "quiet_start": _RULES.quiet_start,
+    "quiet_end": _RULES.quiet_end, "lead_days": lead_text(_RULES.lead_days), "on_the_day": _RULES.on_the_day,
+    "overdue_every": _RULES.overdue_every, "reminders_email": True, "reminders_in_app": True,
+    "updates_email": True, "updates_in_app": True, "email_digest": False,
+}
 
 
 class Notification(db.Model):  # type: ignore[name-defined,misc]
@@ -82,18 +92,18 @@ class NotificationPreference(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "notification_preferences"
 
     user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
-    time_zone: so.Mapped[str] = so.mapped_column(sa.String(64), default="UTC")
-    reminder_hour: so.Mapped[int] = so.mapped_column(default=9)
-    quiet_start: so.Mapped[int] = so.mapped_column(default=21)
-    quiet_end: so.Mapped[int] = so.mapped_column(default=8)
-    lead_days: so.Mapped[str] = so.mapped_column(sa.String(60), default=lead_text(DEFAULT_LEAD_DAYS))
-    on_the_day: so.Mapped[bool] = so.mapped_column(default=True)
-    overdue_every: so.Mapped[int] = so.mapped_column(default=3)
-    reminders_email: so.Mapped[bool] = so.mapped_column(default=True)
-    reminders_in_app: so.Mapped[bool] = so.mapped_column(default=True)
-    updates_email: so.Mapped[bool] = so.mapped_column(default=True)
-    updates_in_app: so.Mapped[bool] = so.mapped_column(default=True)
-    email_digest: so.Mapped[bool] = so.mapped_column(default=False)
+    time_zone: so.Mapped[str] = so.mapped_column(sa.String(64), default=DEFAULTS["time_zone"])
+    reminder_hour: so.Mapped[int] = so.mapped_column(default=DEFAULTS["reminder_hour"])
+    quiet_start: so.Mapped[int] = so.mapped_column(default=DEFAULTS["quiet_start"])
+    quiet_end: so.Mapped[int] = so.mapped_column(default=DEFAULTS["quiet_end"])
+    lead_days: so.Mapped[str] = so.mapped_column(sa.String(60), default=DEFAULTS["lead_days"])
+    on_the_day: so.Mapped[bool] = so.mapped_column(default=DEFAULTS["on_the_day"])
+    overdue_every: so.Mapped[int] = so.mapped_column(default=DEFAULTS["overdue_every"])
+    reminders_email: so.Mapped[bool] = so.mapped_column(default=DEFAULTS["reminders_email"])
+    reminders_in_app: so.Mapped[bool] = so.mapped_column(default=DEFAULTS["reminders_in_app"])
+    updates_email: so.Mapped[bool] = so.mapped_column(default=DEFAULTS["updates_email"])
+    updates_in_app: so.Mapped[bool] = so.mapped_column(default=DEFAULTS["updates_in_app"])
+    email_digest: so.Mapped[bool] = so.mapped_column(default=DEFAULTS["email_digest"])
     updated_at: so.Mapped[datetime] = so.mapped_column(default=clock.now, onupdate=clock.now)
 
     @property
@@ -110,12 +120,7 @@ class NotificationPreference(db.Model):  # type: ignore[name-defined,misc]
     @classmethod
     def defaults(cls, user_id: int) -> NotificationPreference:
         """The settings of someone who never changed them (not added to the session)."""
-        return cls(
-            user_id=user_id, time_zone="UTC", reminder_hour=9, quiet_start=21, quiet_end=8,
-            lead_days=lead_text(DEFAULT_LEAD_DAYS), on_the_day=True, overdue_every=3,
-            reminders_email=True, reminders_in_app=True, updates_email=True, updates_in_app=True,
-            email_digest=False,
-        )
+        return cls(user_id=user_id, **DEFAULTS)
 
 
 class ProjectMute(db.Model):  # type: ignore[name-defined,misc]

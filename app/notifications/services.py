@@ -17,7 +17,7 @@ from app.background.queue import enqueue_after_commit
 from app.core import clock
 from app.core.errors import InvalidInput
 from app.extensions import db
-from app.notifications.models import Notification, NotificationPreference, ProjectMute
+from app.notifications.models import DEFAULTS, Notification, NotificationPreference, ProjectMute
 from app.reminders.models import ReminderSchedule
 from workflows import reminders
 
@@ -47,22 +47,22 @@ def notify(users: Iterable[User], kind: str, subject: str, body: str = "", link:
     Each person's settings decide the channels: in the app, by email (at once, after their
     quiet hours, or in their daily digest), or not at all; a muted campaign says nothing.
     """
-    people: dict[int, User] = {}
-    for user in users:
-        if user.active and (skip is None or user.id != skip.id):
-            people.setdefault(user.id, user)
-    message = Message(kind, subject[:200], body, link, project_id)
-    notes = [note for user in people.values() if (note := write(user.id, message)) is not None]
+    people = {user.id for user in users if user.active and (skip is None or user.id != skip.id)}
+    message = Message(kind, subject, body, link, project_id)
+    prefs = preferences_for(people)  # one query each for everyone's settings and mutes
+    muted = muted_among(people, project_id) if project_id is not None else set()
+    notes = [note for user_id in sorted(people)
+             if (note := write(user_id, message, prefs[user_id], user_id in muted)) is not None]
     db.session.flush()  # callers may link to what was written (the sweep, writing many, flushes once)
     return notes
 
 
-def write(user_id: int, message: Message, prefs: NotificationPreference | None = None,
-          muted: bool | None = None, now: datetime | None = None) -> Notification | None:
-    """Store one notification for one person as their settings say (None if they want none)."""
-    prefs = prefs or preferences_of(user_id)
-    if muted is None:
-        muted = message.project_id is not None and is_muted(user_id, message.project_id)
+def write(user_id: int, message: Message, prefs: NotificationPreference, muted: bool,
+          now: datetime | None = None) -> Notification | None:
+    """Store one notification for one person as their settings say (None if they want none).
+
+    Callers load ``prefs`` and ``muted`` for everyone they write to at once (see :func:`notify`).
+    """
     category = category_of(message.kind)
     in_app, email = prefs.wants(category, "in_app"), prefs.wants(category, "email")
     if muted or not (in_app or email):
@@ -86,21 +86,20 @@ def write(user_id: int, message: Message, prefs: NotificationPreference | None =
 
 # --- the inbox -------------------------------------------------------------------------------
 
-def _inbox(user: User) -> sa.Select[tuple[Notification]]:
-    return sa.select(Notification).where(Notification.user_id == user.id, Notification.in_app.is_(True))
+def _in_inbox(user: User) -> tuple[sa.ColumnElement[bool], ...]:
+    return Notification.user_id == user.id, Notification.in_app.is_(True)
 
 
 def unread_count(user: User) -> int:
     return db.session.scalar(
-        sa.select(sa.func.count()).select_from(Notification)
-        .where(Notification.user_id == user.id, Notification.in_app.is_(True), Notification.read_at.is_(None))
+        sa.select(sa.func.count()).select_from(Notification).where(*_in_inbox(user), Notification.read_at.is_(None))
     ) or 0
 
 
 def recent(user: User, limit: int = 50) -> Sequence[Notification]:
     """Unread first, then newest first."""
     return db.session.scalars(
-        _inbox(user).order_by(Notification.read_at.is_not(None), Notification.created_at.desc(), Notification.id.desc())
+        sa.select(Notification).where(*_in_inbox(user)).order_by(Notification.read_at.is_not(None), Notification.created_at.desc(), Notification.id.desc())
         .limit(limit)
     ).all()
 
@@ -135,10 +134,7 @@ def preferences_for(user_ids: Iterable[int]) -> dict[int, NotificationPreference
     return {uid: found.get(uid) or NotificationPreference.defaults(uid) for uid in wanted}
 
 
-PREFERENCE_FIELDS = (
-    "time_zone", "reminder_hour", "quiet_start", "quiet_end", "lead_days", "on_the_day", "overdue_every",
-    "reminders_email", "reminders_in_app", "updates_email", "updates_in_app", "email_digest",
-)
+PREFERENCE_FIELDS = tuple(DEFAULTS)
 
 
 def save_preferences(user: User, **values: object) -> NotificationPreference:
@@ -172,6 +168,12 @@ def save_preferences(user: User, **values: object) -> NotificationPreference:
 
 def is_muted(user_id: int, project_id: int) -> bool:
     return db.session.get(ProjectMute, (user_id, project_id)) is not None
+
+
+def muted_among(user_ids: Iterable[int], project_id: int) -> set[int]:
+    """Which of these people muted this campaign."""
+    return set(db.session.scalars(sa.select(ProjectMute.user_id).where(
+        ProjectMute.project_id == project_id, ProjectMute.user_id.in_(set(user_ids)))))
 
 
 def muted_projects(user_id: int) -> set[int]:
