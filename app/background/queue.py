@@ -77,21 +77,6 @@ def job_id(kind: str, *parts: object) -> str:
     return _NOT_IN_JOB_ID.sub("_", name)
 
 
-def job_exists(job_id: str) -> bool:
-    """Whether Redis still holds this job (queued, running, or kept after it ran).
-
-    Without Redis (inline jobs, or Redis down) the answer is False, so the recovery pass
-    enqueues again: a second job finds the row already claimed or sent and does nothing.
-    """
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    if app.config.get("JOBS_INLINE"):
-        return False
-    try:
-        return Job.exists(job_id, connection=redis_connection(app))
-    except RedisError:
-        return False
-
-
 #: A job in one of these states is still to run; any other (started, finished, failed, stopped,
 #: canceled) will not run again by itself.
 _WAITING = frozenset({JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED})
@@ -130,7 +115,7 @@ def enqueue_now(func: str, *args: Any, job_id: str | None = None) -> bool:
     """Enqueue (or, inline, run) a job; False when Redis is unreachable (the recovery pass retries)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if app.config.get("JOBS_INLINE"):
-        _run_inline(app, func, args)
+        _run_inline(func, args)
         return True
     if not app.config.get("REDIS_URL"):
         # No queue configured (e.g. ``flask run`` alone): the rows wait in the outbox, said once.
@@ -147,11 +132,10 @@ def enqueue_now(func: str, *args: Any, job_id: str | None = None) -> bool:
     return True
 
 
-def _run_inline(app: Flask, func: str, args: tuple[Any, ...]) -> None:
+def _run_inline(func: str, args: tuple[Any, ...]) -> None:
     module, _, name = func.rpartition(".")
-    target = getattr(importlib.import_module(module), name)
-    with app.app_context():  # a job's own context, so its own session, as in a worker
-        target(*args)
+    # Every job opens its own app context (``in_app_context``), so its own session, as in a worker.
+    getattr(importlib.import_module(module), name)(*args)
 
 
 def _after_commit(session: so.Session) -> None:
@@ -170,7 +154,6 @@ def _after_rollback(session: so.Session, transaction: so.SessionTransaction) -> 
 
 
 def init_app(app: Flask) -> None:
-    app.config.setdefault("QUEUE_NAME", "countersign")
     if not getattr(init_app, "_listening", False):
         sa.event.listen(so.Session, "after_commit", _after_commit)
         sa.event.listen(so.Session, "after_soft_rollback", _after_rollback)
