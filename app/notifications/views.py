@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
-
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
@@ -17,14 +13,13 @@ from app.core.errors import ServiceError
 from app.core.forms import CsrfForm
 from app.core.views import commit, is_local_path, run_and_flash, save_form, saving
 from app.extensions import csrf, db
-from app.milestones.models import Milestone, Task
 from app.notifications import services
 from app.notifications.access import member_campaign_or_404
 from app.notifications.emails import read_preferences_token
 from app.notifications.forms import MuteForm, NotificationPreferencesForm, preference_data
-from app.notifications.models import CATEGORIES, NotificationPreference
+from app.notifications.models import CATEGORIES
 from app.projects.models import Project, ProjectMember
-from app.reminders.services import schedules_of
+from app.reminders.services import upcoming
 from workflows import reminders
 
 bp = Blueprint("notifications", __name__, url_prefix="/inbox")
@@ -87,69 +82,21 @@ def member_campaigns(user: User) -> list[Project]:
 
 # --- the settings page -----------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Upcoming:
-    """One pending reminder as the settings page lists it."""
-
-    title: str
-    kind: str  # "Milestone" or "Task"
-    project: Project
-    link: str
-    due: date
-    at: datetime | None  # the person's wall-clock time (aware); None when no slot is left
-    muted: bool
-
-
-def upcoming_reminders(user: User, prefs: NotificationPreference, now: datetime) -> list[Upcoming]:
-    """The person's next reminders, soonest first, at their local time.
-
-    A schedule whose next time has passed is about to be worked out again by the sweep (as
-    after a change of settings): its next slot is worked out here the same way.
-    """
-    rows = schedules_of(user)
-    if not rows:
-        return []
-    milestones = {m.id: m for m in db.session.scalars(
-        sa.select(Milestone).where(Milestone.id.in_({r.milestone_id for r in rows}))
-        .options(so.joinedload(Milestone.project)))}
-    task_ids = {r.task_id for r in rows if r.task_id}
-    tasks = {t.id: t for t in db.session.scalars(sa.select(Task).where(Task.id.in_(task_ids)))} if task_ids else {}
-    muted = services.muted_projects(user.id)
-    person = prefs.reminder_prefs
-    found: list[Upcoming] = []
-    for row in rows:
-        milestone = milestones.get(row.milestone_id)
-        task = tasks.get(row.task_id) if row.task_id else None
-        if milestone is None or (row.task_id and task is None):
-            continue
-        at: datetime | None = row.next_at
-        if at is None or at <= now:
-            slot = reminders.next_slot(row.due_date, person, now)
-            at = slot.at if slot else None
-        project = milestone.project
-        found.append(Upcoming(
-            title=task.title if task is not None else milestone.title, kind="Task" if task is not None else "Milestone",
-            project=project, link=url_for("projects.show", project_id=project.id, _anchor=f"milestone-{milestone.id}"),
-            due=row.due_date, at=reminders.local(at, person) if at is not None else None, muted=project.id in muted,
-        ))
-    return sorted(found, key=lambda u: (u.at is None, u.at.timestamp() if u.at else 0, u.title))
-
-
 @settings_bp.route("/settings/notifications", methods=["GET", "POST"])
 @login_required
 def settings() -> str | Response:
-    form = NotificationPreferencesForm(data=preference_data(services.preferences_of(current_user.id)))
+    prefs = services.preferences_of(current_user.id)
+    form = NotificationPreferencesForm(data=preference_data(prefs))
     saved = save_form(form, lambda: services.save_preferences(current_user, **form.values()), "notification settings")
     if saved is not None:
         flash("Notification settings saved.", "success")
         return redirect(url_for(".settings"))
-    prefs = services.preferences_of(current_user.id)
     now = clock.now()
     return render_template(
         "notifications/settings.html", form=form, prefs=prefs,
         local_now=reminders.local(now, prefs.reminder_prefs),
         campaigns=member_campaigns(current_user), muted=services.muted_projects(current_user.id),
-        upcoming=upcoming_reminders(current_user, prefs, now), mute_form=MuteForm(formdata=None),
+        upcoming=upcoming(current_user, prefs.reminder_prefs, now), mute_form=MuteForm(formdata=None),
     )
 
 
@@ -189,15 +136,18 @@ def _private(body: str, status: int = 200) -> Response:
     return response
 
 
-@settings_bp.get("/email/preferences/<token>")
-def email_preferences(token: str) -> Response:
-    user, category = _token_or_404(token)
+def _email_page(user: User, category: str, done: bool = False, error: str | None = None) -> Response:
     prefs = services.preferences_of(user.id)
     return _private(render_template(
         "notifications/email_preferences.html", person=user, category=category,
         category_label=CATEGORIES[category].lower(), prefs=prefs, emails_on=prefs.wants(category, "email"),
-        done=False, error=None,
-    ))
+        done=done, error=error,
+    ), 200 if error is None else 409)
+
+
+@settings_bp.get("/email/preferences/<token>")
+def email_preferences(token: str) -> Response:
+    return _email_page(*_token_or_404(token))
 
 
 @settings_bp.post("/email/preferences/<token>")
@@ -212,9 +162,4 @@ def email_unsubscribe(token: str) -> Response:
     except ServiceError as refused:
         db.session.rollback()
         error = refused.message
-    prefs = services.preferences_of(user.id)
-    return _private(render_template(
-        "notifications/email_preferences.html", person=user, category=category,
-        category_label=CATEGORIES[category].lower(), prefs=prefs, emails_on=prefs.wants(category, "email"),
-        done=error is None, error=error,
-    ), 200 if error is None else 409)
+    return _email_page(user, category, done=error is None, error=error)

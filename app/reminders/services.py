@@ -26,7 +26,7 @@ from app.core import clock
 from app.extensions import db
 from app.milestones.models import Milestone, Task
 from app.notifications.models import Notification, NotificationPreference, ProjectMute
-from app.notifications.services import Message, preferences_for, write
+from app.notifications.services import Message, muted_projects, preferences_for, write
 from app.projects.models import Project, ProjectMember
 from app.reminders.models import ReminderSchedule, milestone_key, task_key
 from workflows import reminders
@@ -296,8 +296,52 @@ def _message(row: ReminderSchedule, milestone: Milestone, task: Task | None, slo
     )
 
 
-def schedules_of(user: User) -> list[ReminderSchedule]:
-    """A person's pending reminders, soonest first (for their settings page)."""
-    return list(db.session.scalars(
+# --- what a person will hear of next (their settings page) ---------------------------------
+
+@dataclass(frozen=True)
+class Upcoming:
+    """One pending reminder as the settings page lists it."""
+
+    title: str
+    kind: str  # "Milestone" or "Task"
+    project: Project
+    link: str
+    due: date
+    at: datetime | None  # the person's wall-clock time (aware); None when no slot is left
+    muted: bool
+
+
+def upcoming(user: User, person: reminders.ReminderPrefs, now: datetime) -> list[Upcoming]:
+    """The person's next reminders, soonest first, at their local time.
+
+    A schedule whose next time has passed is about to be worked out again by the sweep (as
+    after a change of settings): its next slot is worked out here the same way.
+    """
+    rows = list(db.session.scalars(
         sa.select(ReminderSchedule).where(ReminderSchedule.user_id == user.id, ReminderSchedule.next_at.is_not(None))
         .order_by(ReminderSchedule.next_at).limit(50)))
+    if not rows:
+        return []
+    milestones = {m.id: m for m in db.session.scalars(
+        sa.select(Milestone).where(Milestone.id.in_({r.milestone_id for r in rows}))
+        .options(so.joinedload(Milestone.project)))}
+    task_ids = {r.task_id for r in rows if r.task_id}
+    tasks = {t.id: t for t in db.session.scalars(sa.select(Task).where(Task.id.in_(task_ids)))} if task_ids else {}
+    muted = muted_projects(user.id)
+    found: list[Upcoming] = []
+    for row in rows:
+        milestone = milestones.get(row.milestone_id)
+        task = tasks.get(row.task_id) if row.task_id else None
+        if milestone is None or (row.task_id and task is None):
+            continue
+        at: datetime | None = row.next_at
+        if at is None or at <= now:
+            slot = reminders.next_slot(row.due_date, person, now)
+            at = slot.at if slot else None
+        project = milestone.project
+        found.append(Upcoming(
+            title=task.title if task is not None else milestone.title, kind="Task" if task is not None else "Milestone",
+            project=project, link=milestone.path,
+            due=row.due_date, at=reminders.local(at, person) if at is not None else None, muted=project.id in muted,
+        ))
+    return sorted(found, key=lambda u: (u.at is None, u.at.timestamp() if u.at else 0, u.title))
