@@ -14,7 +14,7 @@ from app.background import services
 from app.background.queue import get_queue, redis_connection
 from app.background.scheduler import SingleScheduler
 from app.notifications import delivery
-from app.reminders import services as reminders
+from app.reminders import jobs as reminder_jobs
 
 
 @click.group(help="Run and inspect background jobs (reminders and email delivery) on RQ.")
@@ -59,9 +59,8 @@ def scheduler(interval: int | None) -> None:
 
 @jobs.command("run-once")
 def run_once() -> None:
-    """Sweep and dispatch once, here and now (delivery jobs still go to the queue)."""
-    click.echo(f"Sweep: {reminders.sweep()}")
-    click.echo(f"Dispatch: {delivery.dispatch()}")
+    """Sweep and dispatch once, here and now, as the scheduler's job does (deliveries still go to the queue)."""
+    click.echo(reminder_jobs.sweep())
 
 
 @jobs.command("status")
