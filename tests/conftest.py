@@ -29,6 +29,7 @@ from app.extensions import db
 from app.projects import services as projects
 from app.projects.models import Project
 from app.regions.models import Region
+from tests import redisdb
 from tests.factories import PASSWORD, RegionFactory, UserFactory
 
 
@@ -221,3 +222,29 @@ def make_project(people: dict[str, User]) -> Callable[..., Project]:
         return project
 
     return build
+
+
+# --- Redis -------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def redis_db(app: Flask, configure: Callable[..., None]) -> Iterator[redisdb.ClaimedRedis]:
+    """A real Redis database of this test's own on 127.0.0.1:6379 (one of 1..15, claimed with
+    ``SET countersign-test-db-claim <uuid> NX EX 3600``: see tests/redisdb.py), with the app's queue
+    on it under a name of its own (jobs not inline), so no two runs ever share one."""
+    claimed = redisdb.claim()
+    try:
+        redisdb.drop_app_connection(app)
+        configure(REDIS_URL=claimed.url, QUEUE_NAME=claimed.queue_name, JOBS_INLINE=False)
+        yield claimed
+    finally:
+        redisdb.drop_app_connection(app)
+        claimed.release()
+
+
+@pytest.fixture
+def no_redis(app: Flask, configure: Callable[..., None]) -> Iterator[None]:
+    """No REDIS_URL at all (the tests' default, made explicit whatever the environment says)."""
+    redisdb.drop_app_connection(app)
+    configure(REDIS_URL="")
+    yield
+    redisdb.drop_app_connection(app)

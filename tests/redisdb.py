@@ -73,3 +73,10 @@ def claim() -> ClaimedRedis:
     except RedisError as error:
         pytest.fail(f"These tests need Redis on {HOST}:{PORT} (scripts/test starts it): {error}")
     pytest.fail(f"No free Redis database among 1..15 on {HOST}:{PORT}: each holds keys or another run's claim.")
+
+
+def drop_app_connection(app: Any) -> None:
+    """Forget the app's cached Redis connection, so the next use reads REDIS_URL again."""
+    connection = app.extensions.pop("countersign.redis", None)
+    if connection is not None:
+        connection.close()

@@ -15,18 +15,11 @@ from flask import current_app, render_template
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from app.accounts.models import User
+from app.core.urls import absolute
 from app.notifications.models import CATEGORIES, Notification
 from app.notifications.services import category_of
 
 _SALT = "countersign-email-preferences"
-
-
-def base_url() -> str:
-    return (current_app.config.get("BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
-
-
-def absolute(path: str) -> str:
-    return base_url() + (path if path.startswith("/") else "/")
 
 
 def preferences_token(user_id: int, category: str) -> str:

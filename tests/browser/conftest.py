@@ -58,16 +58,22 @@ def base_url() -> None:
 
 @contextmanager
 def serving(app: Flask, **config: Any) -> Iterator[str]:
-    """Serve a second app, on the test database but with real CSRF (and ``config``); yield its URL."""
+    """Serve a second app, on the test database but with real CSRF (and ``config``); yield its URL.
+
+    Its absolute links (emails, calendar feeds) point at itself, as ``scripts/run`` sets them up.
+    """
     served = create_app({
         "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "WTF_CSRF_ENABLED": True, "TESTING": True,
         **config,
     })
     server = make_server("127.0.0.1", 0, served, threaded=True)
+    url = f"http://127.0.0.1:{server.server_port}"
+    if "BASE_URL" not in config:
+        served.config["BASE_URL"] = url
     thread = threading.Thread(target=server.serve_forever, name="countersign-live-server", daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield url
     finally:
         server.shutdown()
         thread.join(timeout=10)

@@ -56,13 +56,6 @@ def claimed_redis() -> Iterator[ClaimedRedis]:
     claimed.release()
 
 
-def _drop_app_connection(app: Flask) -> None:
-    """Forget the app's cached Redis connection, so the next use reads REDIS_URL again."""
-    connection = app.extensions.pop("countersign.redis", None)
-    if connection is not None:
-        connection.close()
-
-
 # --- settings, mail, workers -----------------------------------------------------------------------
 
 
@@ -177,7 +170,7 @@ def jobs(app: Flask, configure: Callable[..., None], claimed_redis: ClaimedRedis
          tmp_path: Path) -> Iterator[Jobs]:
     """A queue of this test's own on the claimed Redis, mail to the sink, and real workers on call."""
     queue_name = f"cs-jobs-{uuid.uuid4().hex[:10]}"
-    _drop_app_connection(app)
+    redisdb.drop_app_connection(app)
     machinery = Jobs(app, claimed_redis, queue_name, smtp_sink, tmp_path, configure)
     machinery.configure(**SETTINGS, MAIL_PORT=smtp_sink.port, REDIS_URL=claimed_redis.url, QUEUE_NAME=queue_name)
     try:
@@ -185,7 +178,7 @@ def jobs(app: Flask, configure: Callable[..., None], claimed_redis: ClaimedRedis
     finally:
         machinery.stop()
         db.session.rollback()
-        _drop_app_connection(app)
+        redisdb.drop_app_connection(app)
         claimed_redis.flush()
 
 

@@ -25,7 +25,7 @@ from app.accounts.models import User
 from app.background.models import JobRun
 from app.background.queue import job_id
 from app.background.scheduler import LOCK_SECONDS, LostLock, SingleScheduler, lock_key
-from app.core import clock
+from app.core import clock, urls
 from app.extensions import db
 from app.notifications import delivery, emails
 from app.notifications.models import Notification, NotificationPreference
@@ -132,13 +132,13 @@ def test_a_real_worker_delivers_a_due_reminder_to_the_mail_server(jobs: Jobs, aw
     assert str(message["To"]) == formataddr((team.name, team.email))
     assert message["Subject"] == note.subject and milestone.title in note.subject
     text = message.get_body(preferencelist=("plain",)).get_content()
-    assert emails.absolute(f"/campaigns/{project.id}#milestone-{milestone.id}") in text
-    preferences = emails.absolute(f"/email/preferences/{emails.preferences_token(team.id, 'reminders')}")
+    assert urls.absolute(f"/campaigns/{project.id}#milestone-{milestone.id}") in text
+    preferences = urls.absolute(f"/email/preferences/{emails.preferences_token(team.id, 'reminders')}")
     assert preferences in text
     assert message["List-Unsubscribe"] == f"<{preferences}>"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     # The link the worker wrote opens the person's email settings here.
-    assert client.get(preferences.removeprefix(emails.base_url())).status_code == 200
+    assert client.get(preferences.removeprefix(urls.base_url())).status_code == 200
 
 
 # --- two sweeps at once ------------------------------------------------------------------------

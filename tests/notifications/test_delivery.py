@@ -14,6 +14,7 @@ from flask import current_app
 from app.commitments import services as commitments
 from app.commitments.models import Commitment
 from app.commitments.services import CommitmentInput
+from app.core import urls
 from app.extensions import db
 from app.notifications import delivery, emails, mail
 from app.notifications.models import Notification
@@ -123,10 +124,10 @@ def test_a_countersignature_is_emailed_to_the_submitter_right_after_the_commit(p
     [message] = outbox
     assert people["sales"].email in message["To"]
     assert message["Subject"] == f"{people['product'].name} countersigned {submitted.title}"
-    link = emails.absolute(submitted.path)
+    link = urls.absolute(submitted.path)
     text, html = message.get_body(("plain",)).get_content(), message.get_body(("html",)).get_content()
     assert link in text and link in html
-    assert message["List-Unsubscribe"].startswith(f"<{emails.base_url()}/email/preferences/")
+    assert message["List-Unsubscribe"].startswith(f"<{urls.base_url()}/email/preferences/")
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     [note] = db.session.scalars(sa.select(Notification).where(Notification.kind == "commitment_approve"))
     assert (note.email_status, note.email_attempts) == ("sent", 1)
