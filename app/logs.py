@@ -1,0 +1,63 @@
+"""Keep secrets in URLs out of the logs.
+
+A calendar feed's URL *is* its credential (calendar clients cannot sign in), so every log line
+that could carry a request's path goes through :func:`redact`: the development server's request
+log, the application's own error log, and gunicorn's access log (``gunicorn.conf.py`` names
+:class:`GunicornLogger`).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from flask import Flask
+
+#: A calendar token in a feed URL: /calendars/v1/<token>.ics (any format version; tokens hold no dots).
+_SECRET_PATH = re.compile(r"(/calendars/v\d+/)[^/\s?#\"'.]+")
+
+
+def redact(text: str) -> str:
+    """``text`` with every calendar token replaced by ``[redacted]``."""
+    return _SECRET_PATH.sub(r"\1[redacted]", text)
+
+
+class RedactSecrets(logging.Filter):
+    """Rewrites a record's message and arguments before any handler formats it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = redact(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
+        elif isinstance(record.args, dict):
+            record.args = {k: redact(v) if isinstance(v, str) else v for k, v in record.args.items()}
+        return True
+
+
+def init_app(app: Flask) -> None:
+    """Filter the loggers that name request paths: werkzeug's request log and the app's own."""
+    for logger in (logging.getLogger("werkzeug"), app.logger):
+        if not any(isinstance(f, RedactSecrets) for f in logger.filters):
+            logger.addFilter(RedactSecrets())
+
+
+try:  # gunicorn is a production dependency, but the app must import without it (e.g. in tools)
+    from gunicorn.glogging import Logger as _GunicornLogger
+except ImportError:  # pragma: no cover
+    _GunicornLogger = object  # type: ignore[assignment,misc]
+
+
+class GunicornLogger(_GunicornLogger):  # type: ignore[misc,valid-type]
+    """Gunicorn's logger, with the request line, path, query and referrer of the access log redacted."""
+
+    def atoms(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> dict[str, Any]:
+        atoms = super().atoms(resp, req, environ, request_time)
+        for key in ("r", "U", "q", "f", "{referer}i"):
+            if isinstance(atoms.get(key), str):
+                atoms[key] = redact(atoms[key])
+        for key in ("{raw_uri}e", "{path_info}e", "{request_uri}e"):
+            if isinstance(atoms.get(key), str):
+                atoms[key] = redact(atoms[key])
+        return atoms
