@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -33,11 +34,17 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     app.url_value_preprocessor(_ids_within_reach)
 
-    from app import cli, errors, templating
+    from app import cli, errors, logs, templating
 
     errors.init_app(app)
+    logs.init_app(app)
     templating.init_app(app)
     cli.init_app(app)
+    # Everything built so far (modules, mappers, templates) lives as long as the process. Frozen, the
+    # garbage collector stops scanning it on every full collection, which would otherwise land in the
+    # middle of requests that allocate a lot, such as a 5,000-event calendar feed (bench/feeds.py);
+    # it also keeps those pages shared between forked gunicorn workers (see the gc.freeze docs).
+    gc.freeze()
     return app
 
 
@@ -74,6 +81,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.accounts import api as accounts_api
     from app.accounts import views as accounts_views
     from app.background import views as background_views
+    from app.calendars import api as calendars_api
+    from app.calendars import views as calendars_views
     from app.catalog import api as catalog_api
     from app.catalog import views as catalog_views
     from app.commitments import api as commitments_api
@@ -91,9 +100,9 @@ def _register_blueprints(app: Flask) -> None:
 
     for module in (
         accounts_views, dashboard_views, projects_views, milestones_views, regions_views, catalog_views,
-        commitments_views, notifications_views, roadmap_views, background_views,
+        commitments_views, notifications_views, roadmap_views, background_views, calendars_views,
         accounts_api, projects_api, milestones_api, catalog_api, commitments_api, roadmap_api,
-        notifications_api,
+        notifications_api, calendars_api,
     ):
         app.register_blueprint(module.bp)
     app.register_blueprint(notifications_views.settings_bp)

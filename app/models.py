@@ -3,6 +3,7 @@
 from app.accounts.models import ApiToken, User
 from app.audit.models import AuditEvent
 from app.background.models import JobRun
+from app.calendars.models import CalendarFeed, CalendarSettings
 from app.catalog.models import MarketCoverage, PriceBand, Product, ProductLink
 from app.commitments.models import Commitment
 from app.milestones.models import Milestone, Task
@@ -17,6 +18,8 @@ __all__ = [
     "AuditEvent",
     "Baseline",
     "BaselineItem",
+    "CalendarFeed",
+    "CalendarSettings",
     "Commitment",
     "Expense",
     "GoalActual",

@@ -306,17 +306,23 @@ def withdraw_unsigned(actor: User, project: Project, reason: str) -> list[int]:
     return withdrawn
 
 
+def awaiting_countersignature(user: User) -> list[sa.ColumnElement[bool]]:
+    """Where a query of commitments joined to their campaign finds those waiting for ``user`` to countersign.
+
+    Used by the dashboard's queue and the product manager's calendar feed alike.
+    """
+    owned = sa.select(product_owners.c.product_id).where(product_owners.c.user_id == user.id)
+    return [Commitment.state == "pending_signoff", Commitment.product_id.in_(owned), Project.state.in_(OPEN_STATES),
+            # Their own promises wait for another product manager, not for them.
+            Commitment.submitted_by_id != user.id, Commitment.created_by_id != user.id]
+
+
 def signoff_queue(user: User) -> Sequence[Commitment]:
     """What waits for this product manager's countersignature, oldest request first."""
     if user.role is not Role.PRODUCT_MANAGER:
         return []
-    owned = sa.select(product_owners.c.product_id).where(product_owners.c.user_id == user.id)
     return db.session.scalars(
-        sa.select(Commitment).join(Project)
-        .where(Commitment.state == "pending_signoff", Commitment.product_id.in_(owned),
-               Project.state.in_(OPEN_STATES),
-               # Their own promises wait for another product manager, not for them.
-               Commitment.submitted_by_id != user.id, Commitment.created_by_id != user.id)
+        sa.select(Commitment).join(Project).where(*awaiting_countersignature(user))
         .options(*CHECKS_READ, so.joinedload(Commitment.project), so.joinedload(Commitment.submitted_by))
         .order_by(Commitment.submitted_at, Commitment.id)
     ).all()

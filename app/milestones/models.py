@@ -70,9 +70,12 @@ class Milestone(db.Model):  # type: ignore[name-defined,misc]
 
 
 class Task(db.Model):  # type: ignore[name-defined,misc]
+    """A to-do under a milestone. Like milestones, ``uuid`` is its calendar UID and ``version`` its SEQUENCE."""
+
     __tablename__ = "tasks"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    uuid: so.Mapped[uuid.UUID] = so.mapped_column(sa.Uuid, unique=True, default=new_uuid)
     milestone_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("milestones.id", ondelete="CASCADE"), index=True)
     title: so.Mapped[str] = so.mapped_column(sa.String(200))
     assignee_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"), index=True)
@@ -81,6 +84,10 @@ class Task(db.Model):  # type: ignore[name-defined,misc]
     done_at: so.Mapped[datetime | None]
     position: so.Mapped[int] = so.mapped_column(default=0)
     created_at: so.Mapped[datetime] = so.mapped_column(default=clock.now)
+    updated_at: so.Mapped[datetime] = so.mapped_column(default=clock.now, onupdate=clock.now)
+    version: so.Mapped[int] = so.mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
 
     milestone: so.Mapped[Milestone] = so.relationship(back_populates="tasks")
     assignee: so.Mapped[User | None] = so.relationship()

@@ -1,0 +1,63 @@
+"""Built feeds kept in Redis, one per link, under the ETag they were built for.
+
+The ETag says whether a client's copy is current (304); this cache spares the rebuild for a
+client that has no copy: a second device, a calendar service that never sends If-None-Match, a
+colleague's link to the same campaign is a different link and builds its own. An entry serves only
+while its ETag is the feed's current one, so a change anywhere in the feed is never hidden; it is
+replaced by the next build and expires after a day without fetches. Without Redis (``flask run``
+alone) or while Redis is unreachable, feeds are simply built each time.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from flask import current_app
+from redis.exceptions import RedisError
+
+from app.background.queue import redis_connection
+
+log = logging.getLogger(__name__)
+
+TTL_SECONDS = 24 * 3600
+#: After a Redis error, this long without trying (a down Redis must not slow every fetch by its timeout).
+RETRY_AFTER_SECONDS = 60
+_DOWN_UNTIL = "countersign.calendar_cache_down_until"
+
+
+def get(feed_id: int, etag: str) -> bytes | None:
+    """The feed's body built for ``etag``, if Redis holds it."""
+    if not _usable():
+        return None
+    try:
+        value = redis_connection().get(_key(feed_id))
+    except RedisError as error:
+        _went_down(error)
+        return None
+    prefix = etag.encode() + b"\n"
+    return value[len(prefix):] if isinstance(value, bytes) and value.startswith(prefix) else None
+
+
+def put(feed_id: int, etag: str, body: bytes) -> None:
+    if not _usable():
+        return
+    try:
+        redis_connection().set(_key(feed_id), etag.encode() + b"\n" + body, ex=TTL_SECONDS)
+    except RedisError as error:
+        _went_down(error)
+
+
+def _key(feed_id: int) -> str:
+    return f"{current_app.config['QUEUE_NAME']}:calendar-feed:{feed_id}"
+
+
+def _usable() -> bool:
+    if not current_app.config.get("REDIS_URL"):
+        return False
+    return time.monotonic() >= current_app.extensions.get(_DOWN_UNTIL, 0.0)
+
+
+def _went_down(error: RedisError) -> None:
+    log.warning("Calendar feed cache unavailable for %d s (%s): building feeds each time", RETRY_AFTER_SECONDS, error)
+    current_app.extensions[_DOWN_UNTIL] = time.monotonic() + RETRY_AFTER_SECONDS

@@ -1,0 +1,341 @@
+"""What each calendar feed holds, and the fingerprint its ETag is made of.
+
+A feed is read with a few plain-row queries (columns, not ORM objects: a 5,000-event feed
+would otherwise spend most of its time building objects) and written by the lean writer in
+:mod:`app.calendars.ical`. Its *fingerprint* is a handful of aggregates over the very same
+rows (how many, the newest change, the sum of their versions): any edit bumps a version and
+``updated_at``, any addition or removal changes a count, so a client that already has the
+current feed gets 304 after one small query and no rebuild.
+
+Every event's UID is its record's own UUID, and its SEQUENCE the record's version, so a
+re-planned milestone moves in the subscriber's calendar instead of appearing twice.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from app.accounts.models import User
+from app.calendars.ical import Calendar, Event, render
+from app.calendars.models import CalendarFeed
+from app.catalog.models import Product
+from app.commitments.models import Commitment
+from app.commitments.services import awaiting_countersignature
+from app.core import clock
+from app.core.urls import base_url
+from app.extensions import db
+from app.milestones.models import Milestone, Task
+from app.projects.models import Project, ProjectMember
+from app.regions.models import Region
+from app.templating import fmt_date, fmt_number
+from workflows import commitment as commitment_workflow
+from workflows import milestone as milestone_workflow
+from workflows import project as project_workflow
+
+#: Part of every ETag: bump it when the text of the feeds changes, so every client downloads again.
+FORMAT = "1"
+
+#: Commitments that no longer stand: their events stay, marked cancelled, so clients remove them.
+_CANCELLED_COMMITMENTS = frozenset({"rejected", "withdrawn"})
+
+
+@dataclass(frozen=True)
+class FeedState:
+    etag: str
+    last_modified: datetime
+
+
+# --- which rows a feed covers ---------------------------------------------------------------------
+
+def _member_projects(user_id: int) -> sa.Select[Any]:
+    return sa.select(ProjectMember.project_id).where(ProjectMember.user_id == user_id)
+
+
+def _milestone_filter(feed: CalendarFeed) -> list[sa.ColumnElement[bool]]:
+    if feed.kind == "project":
+        return [Milestone.project_id == feed.project_id]
+    where = [Milestone.project_id.in_(_member_projects(feed.user_id))]
+    if feed.only_mine:
+        where.append(Milestone.owner_id == feed.user_id)
+    return where
+
+
+def _task_filter(feed: CalendarFeed) -> list[sa.ColumnElement[bool]]:
+    where = [Milestone.project_id.in_(_member_projects(feed.user_id))]
+    if feed.only_mine:
+        where.append(Task.assignee_id == feed.user_id)
+    return where
+
+
+def _project_filter(feed: CalendarFeed) -> list[sa.ColumnElement[bool]]:
+    if feed.kind == "project":
+        return [Project.id == feed.project_id]
+    return [Project.id.in_(_member_projects(feed.user_id))]
+
+
+def _commitment_filter(feed: CalendarFeed) -> list[sa.ColumnElement[bool]]:
+    user = feed.user
+    if feed.kind == "project":
+        # Everyone who sees the campaign sees its commitments (app.commitments.access).
+        return [Commitment.project_id == feed.project_id]
+    if feed.kind == "signoff":
+        return awaiting_countersignature(user)
+    # "promises": what they promised, on the campaigns they still belong to.
+    where = [sa.or_(Commitment.created_by_id == user.id, Commitment.submitted_by_id == user.id)]
+    if not user.is_admin:
+        where.append(Commitment.project_id.in_(_member_projects(user.id)))
+    return where
+
+
+def _sources(feed: CalendarFeed) -> list[tuple[type[Any], sa.Select[Any]]]:
+    """The record kinds a feed shows, each as (model, the joins its rows need)."""
+    milestones = sa.select(Milestone).join(Project, Project.id == Milestone.project_id).where(*_milestone_filter(feed))
+    projects = sa.select(Project).where(*_project_filter(feed))
+    tasks = (sa.select(Task).join(Milestone, Milestone.id == Task.milestone_id)
+             .join(Project, Project.id == Milestone.project_id).where(*_task_filter(feed)))
+    commitments = (sa.select(Commitment).join(Project, Project.id == Commitment.project_id)
+                   .where(*_commitment_filter(feed)))
+    if feed.kind == "mine":
+        return [(Milestone, milestones), (Task, tasks), (Project, projects)]
+    if feed.kind == "project":
+        return [(Milestone, milestones), (Project, projects), (Commitment, commitments)]
+    return [(Commitment, commitments)]
+
+
+# --- the fingerprint ------------------------------------------------------------------------------
+
+def state(feed: CalendarFeed) -> FeedState:
+    """The feed's ETag and Last-Modified, from one query of aggregates (no rows are read)."""
+    per_source = sa.union_all(*(
+        query.with_only_columns(sa.literal(number), sa.func.count(), sa.func.max(model.updated_at),
+                                sa.func.coalesce(sa.func.sum(model.version), 0))
+        for number, (model, query) in enumerate(_sources(feed))
+    ))
+    rows = sorted(db.session.execute(per_source).all())  # SQL promises no order for UNION ALL
+    figures = tuple(value for row in rows for value in row)
+    stamps = [row[2] for row in rows if row[2] is not None]
+    last_modified = max([feed.created_at, *(_moment(value) for value in stamps)])
+    parts = [FORMAT, feed.id, feed.kind, feed.name, feed.only_mine, feed.alarm_minutes, base_url(), *figures]
+    if feed.kind == "signoff":
+        parts.append(clock.today())  # each request's age in days is part of the text
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    return FeedState(etag=f'"{digest}"', last_modified=last_modified.replace(microsecond=0))
+
+
+# --- reading rows fast ------------------------------------------------------------------------
+# On SQLite, SQLAlchemy turns stored text into dates, datetimes and UUIDs with pure-Python parsers:
+# for a 5,000-event feed that costs more than the rest of the build together (bench/feeds.py).
+# So the feed reads those columns as stored and parses them with the C-implemented fromisoformat.
+# PostgreSQL's driver already hands back the real types, which pass through unchanged.
+
+def _raw(column: Any) -> Any:
+    # A label of its own: the same column may also appear, typed, in the ORDER BY.
+    return sa.type_coerce(column, sa.String).label(f"raw_{column.table.name}_{column.key}")
+
+
+def _day(value: date | str) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def _moment(value: datetime | str) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+
+def _uid(value: uuid.UUID | str) -> str:
+    """The canonical text of a UUID, whichever way the database stored it (SQLite: 32 hex digits)."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    digits = value.replace("-", "").lower()
+    return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
+
+
+# --- the feed ---------------------------------------------------------------------------------
+
+def build(feed: CalendarFeed) -> str:
+    """The feed's iCalendar text."""
+    alarm = None if feed.alarm_minutes is None else timedelta(minutes=feed.alarm_minutes)
+    calendar = Calendar(name=f"{feed.name} · Countersign", description=_calendar_description(feed), alarm=alarm)
+    return render(calendar, events(feed))
+
+
+def events(feed: CalendarFeed) -> list[Event]:
+    """The feed's events, read from the database."""
+    builders: dict[str, Callable[[CalendarFeed], Iterable[Event]]] = {
+        "mine": _mine, "project": _project_calendar, "signoff": _signoff, "promises": _promises,
+    }
+    return list(builders[feed.kind](feed))
+
+
+def _calendar_description(feed: CalendarFeed) -> str:
+    if feed.kind == "project" and feed.project is not None:
+        return f"Milestones, start and end and promised dates of {feed.project.title}, from Countersign."
+    if feed.kind == "mine":
+        scope = "the milestones you own and the tasks given to you" if feed.only_mine else \
+            "the milestones and tasks of your campaigns"
+        return f"Due dates of {scope}, from Countersign."
+    if feed.kind == "signoff":
+        return "Commitments waiting for your countersignature, on their promised dates, from Countersign."
+    return "The dates you promised customers, from Countersign."
+
+
+def _mine(feed: CalendarFeed) -> Iterable[Event]:
+    yield from _milestone_events(feed)
+    yield from _task_events(feed)
+
+
+def _project_calendar(feed: CalendarFeed) -> Iterable[Event]:
+    yield from _project_events(feed)
+    yield from _milestone_events(feed)
+    yield from _commitment_events(feed)
+
+
+def _signoff(feed: CalendarFeed) -> Iterable[Event]:
+    return _commitment_events(feed, signoff=True)
+
+
+def _promises(feed: CalendarFeed) -> Iterable[Event]:
+    return _commitment_events(feed)
+
+
+# --- events, record kind by record kind ---------------------------------------------------------
+
+def _milestone_events(feed: CalendarFeed) -> Iterable[Event]:
+    owner = so.aliased(User)
+    rows = db.session.execute(
+        sa.select(Milestone.id, _raw(Milestone.uuid), Milestone.title, _raw(Milestone.due_date), Milestone.state,
+                  Milestone.target_value, Milestone.version, _raw(Milestone.updated_at), Milestone.project_id,
+                  Project.title, Project.state, Project.goal_metric, Project.goal_unit, owner.name)
+        .join(Project, Project.id == Milestone.project_id)
+        .outerjoin(owner, owner.id == Milestone.owner_id)
+        .where(*_milestone_filter(feed))
+        .order_by(Milestone.due_date, Milestone.id)
+    )
+    root = base_url()
+    for (mid, uid, title, due, m_state, target, version, updated, pid, p_title, p_state, metric, unit,
+         owner_name) in rows:
+        url = f"{root}/campaigns/{pid}#milestone-{mid}"
+        lines = [
+            f"Milestone of {p_title} ({project_workflow.STATES[p_state].lower()})",
+            f"State: {milestone_workflow.STATES[m_state]}",
+            f"Owner: {owner_name or 'nobody yet'}",
+        ]
+        if target is not None:
+            lines.append(f"Goal target: {_quantity(target, unit)}" + (f" {metric}" if metric else ""))
+        lines.append(url)
+        yield Event(
+            uid=_uid(uid), day=_day(due), summary=f"{'✓ ' if m_state == 'done' else ''}{title} · {p_title}",
+            modified=_moment(updated), description="\n".join(lines), url=url, sequence=version - 1,
+            cancelled=m_state == "cancelled" or p_state == "cancelled",
+        )
+
+
+def _task_events(feed: CalendarFeed) -> Iterable[Event]:
+    assignee = so.aliased(User)
+    rows = db.session.execute(
+        sa.select(_raw(Task.uuid), Task.title, _raw(Task.due_date), Task.done, Task.version, _raw(Task.updated_at),
+                  Milestone.id, Milestone.title, _raw(Milestone.due_date), Milestone.state, Milestone.project_id,
+                  Project.title, Project.state, assignee.name)
+        .join(Milestone, Milestone.id == Task.milestone_id)
+        .join(Project, Project.id == Milestone.project_id)
+        .outerjoin(assignee, assignee.id == Task.assignee_id)
+        .where(*_task_filter(feed))
+        .order_by(sa.func.coalesce(Task.due_date, Milestone.due_date), Task.id)
+    )
+    root = base_url()
+    for (uid, title, due, done, version, updated, mid, m_title, m_due, m_state, pid, p_title, p_state,
+         assignee_name) in rows:
+        url = f"{root}/campaigns/{pid}#milestone-{mid}"
+        description = "\n".join([
+            f"Task for the milestone {m_title} of {p_title}",
+            f"State: {'Done' if done else 'Open'}" + ("" if due else " (due with its milestone)"),
+            f"Assigned to: {assignee_name or 'nobody yet'}",
+            url,
+        ])
+        yield Event(
+            uid=_uid(uid), day=_day(due or m_due), summary=f"{'✓ ' if done else ''}Task: {title} · {p_title}",
+            modified=_moment(updated), description=description, url=url, sequence=version - 1,
+            cancelled=m_state == "cancelled" or p_state == "cancelled",
+        )
+
+
+def _project_events(feed: CalendarFeed) -> Iterable[Event]:
+    owner = so.aliased(User)
+    rows = db.session.execute(
+        sa.select(Project.id, _raw(Project.uuid), Project.title, Project.state, Project.start_date, Project.end_date,
+                  Project.goal_metric, Project.goal_target, Project.goal_unit, Project.version,
+                  _raw(Project.updated_at), owner.name)
+        .join(owner, owner.id == Project.owner_id)
+        .where(*_project_filter(feed))
+    )
+    root = base_url()
+    for pid, uid, title, p_state, start, end, metric, target, unit, version, updated, owner_name in rows:
+        url = f"{root}/campaigns/{pid}"
+        lines = [f"State: {project_workflow.STATES[p_state]}", f"Owner: {owner_name}"]
+        if target is not None:
+            lines.append(f"Goal target: {_quantity(target, unit)}" + (f" {metric}" if metric else ""))
+        lines.append(url)
+        description = "\n".join(lines)
+        for suffix, day, summary in (("start", start, f"Start: {title}"), ("end", end, f"End: {title}")):
+            if day is not None:
+                yield Event(uid=f"{_uid(uid)}-{suffix}", day=day, summary=summary, modified=_moment(updated),
+                            description=description, url=url, sequence=version - 1, cancelled=p_state == "cancelled")
+
+
+def _commitment_events(feed: CalendarFeed, signoff: bool = False) -> Iterable[Event]:
+    seller = so.aliased(User)
+    rows = db.session.execute(
+        sa.select(Commitment.id, _raw(Commitment.uuid), Commitment.customer, Commitment.promise,
+                  _raw(Commitment.promised_date), Commitment.state, Commitment.submitted_at, Commitment.version,
+                  _raw(Commitment.updated_at),
+                  Product.name, Region.name, Project.title, Project.state, seller.name)
+        .join(Project, Project.id == Commitment.project_id)
+        .join(Product, Product.id == Commitment.product_id)
+        .join(Region, Region.id == Commitment.region_id)
+        .join(seller, seller.id == Commitment.created_by_id)
+        .where(*_commitment_filter(feed))
+        .order_by(Commitment.promised_date, Commitment.id)
+    )
+    root = base_url()
+    today = clock.today()
+    for (cid, uid, customer, promise, promised, c_state, submitted_at, version, updated, product, region,
+         p_title, p_state, seller_name) in rows:
+        url = f"{root}/commitments/{cid}"
+        lines = [
+            f"Promised to {customer}: {product} in {region}, by {fmt_date(_day(promised))}",
+            f"State: {commitment_workflow.STATES[c_state]}",
+            f"Campaign: {p_title}",
+            f"Sold by: {seller_name}",
+        ]
+        if signoff:
+            waiting = _waiting(submitted_at, today)
+            summary = f"Countersign: {customer}, {product} ({waiting}) · {p_title}"
+            if submitted_at is not None:
+                lines.insert(1, f"Waiting for your countersignature since {fmt_date(submitted_at)} ({waiting})")
+        else:
+            mark = {"at_risk": "⚠ At risk: ", "fulfilled": "✓ "}.get(c_state, "")
+            summary = f"{mark}Promised to {customer}: {product} · {p_title}"
+        lines.extend(["", promise.strip(), url])
+        yield Event(
+            uid=_uid(uid), day=_day(promised), summary=summary, modified=_moment(updated), description="\n".join(lines), url=url,
+            sequence=version - 1, cancelled=c_state in _CANCELLED_COMMITMENTS or p_state == "cancelled",
+        )
+
+
+def _waiting(since: datetime | None, today: date) -> str:
+    days = 0 if since is None else max((today - since.date()).days, 0)
+    return "waiting since today" if days == 0 else f"waiting {days} day{'s' if days != 1 else ''}"
+
+
+@functools.lru_cache(maxsize=1024)  # a feed repeats the same few targets thousands of times
+def _quantity(value: float, unit: str) -> str:
+    number = fmt_number(value)
+    return f"{number}{unit}" if unit == "%" else f"{number} {unit}".strip()

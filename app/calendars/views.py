@@ -1,0 +1,161 @@
+"""Calendar links in one's settings, the feeds calendar clients fetch, and the admins' page on both."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from app.calendars import cache, feeds, services
+from app.calendars.access import feed_or_404
+from app.calendars.forms import KIND_HINTS, CalendarLinkForm
+from app.core.forms import CsrfForm
+from app.core.urls import base_url
+from app.core.views import commit, run_and_flash, save_form
+
+bp = Blueprint("calendars", __name__)
+
+#: The feed URL's format version: a new format gets /calendars/v2/ and v1 links keep working.
+FEED_VERSION = "v1"
+
+
+def feed_url(token: str) -> str:
+    return f"{base_url()}/calendars/{FEED_VERSION}/{token}.ics"
+
+
+def subscribe_links(token: str, name: str) -> dict[str, str]:
+    """The ways to subscribe: the https link, its webcal:// twin, and the big web calendars' "add" pages."""
+    https = feed_url(token)
+    webcal = "webcal://" + https.split("://", 1)[1]
+    return {
+        "https": https,
+        "webcal": webcal,
+        "google": "https://calendar.google.com/calendar/r?cid=" + quote(webcal, safe=""),
+        "outlook": "https://outlook.live.com/calendar/0/addfromweb?url=" + quote(https, safe="")
+                   + "&name=" + quote(name, safe=""),
+    }
+
+
+def _no_store(response: Response) -> Response:
+    """A page showing a secret: never cached, never sent on as a referrer."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+# --- one's own links (Settings → Calendars) -------------------------------------------------------
+
+@bp.route("/settings/calendars", methods=["GET", "POST"])
+@login_required
+def settings() -> Response:
+    form = CalendarLinkForm(user=current_user)
+    if not form.is_submitted():
+        _preselect(form, request.args.get("project", type=int))
+    created = save_form(form, lambda: services.create_feed(current_user, form.data_for_service()))
+    links = None
+    if created is not None:
+        feed, token = created
+        links = subscribe_links(token, feed.name)  # shown on this page once, never stored
+        form = CalendarLinkForm(user=current_user, formdata=None)
+        _preselect(form, None)
+    response = make_response(render_template(
+        "calendars/settings.html", form=form, created=created[0] if created else None, links=links,
+        feeds=services.user_feeds(current_user), enabled=services.feeds_enabled(), hints=KIND_HINTS,
+        alarms=services.ALARMS,
+    ))
+    return _no_store(response) if links else response
+
+
+def _preselect(form: CalendarLinkForm, project_id: int | None) -> None:
+    """A blank form: "My calendar", or the campaign calendar of ?project=ID (from a campaign's page)."""
+    form.alarm_minutes.data = None
+    projects = {choice.value for choice in form.project_id.choices}  # type: ignore[union-attr]
+    kinds = {choice.value for choice in form.kind.choices}  # type: ignore[union-attr]
+    if project_id in projects and "project" in kinds:
+        form.kind.data, form.project_id.data = "project", project_id
+    else:
+        form.kind.data = "mine"
+
+
+@bp.post("/settings/calendars/<int:feed_id>/revoke")
+@login_required
+def revoke(feed_id: int) -> Response:
+    subscription = feed_or_404(current_user, feed_id)
+    if CsrfForm().validate_on_submit():
+        run_and_flash(lambda: services.revoke_feed(current_user, subscription),
+                      "Link revoked: calendars subscribed to it get nothing more.")
+    return redirect(url_for(".settings"))
+
+
+# --- the feed -------------------------------------------------------------------------------------
+
+@bp.get(f"/calendars/{FEED_VERSION}/<token>.ics")
+def feed(token: str) -> Response:
+    """What a calendar client fetches: no session, the token is the credential; anything amiss is 404."""
+    subscription = services.feed_for_token(token)
+    if subscription is None:
+        abort(404)
+    current = feeds.state(subscription)
+    # If-None-Match compares weakly (RFC 9110 §13.1.2): a proxy that compressed the feed may have weakened the tag.
+    fresh = (request.if_none_match.contains_weak(current.etag.strip('"')) if request.if_none_match
+             else request.if_modified_since is not None and request.if_modified_since.replace(tzinfo=None)
+             >= current.last_modified)
+    if fresh:
+        response = Response(status=304)
+    else:
+        body = cache.get(subscription.id, current.etag)
+        if body is None:
+            body = feeds.build(subscription).encode()
+            cache.put(subscription.id, current.etag, body)
+        response = Response(body, mimetype="text/calendar")
+        response.headers["Content-Disposition"] = 'inline; filename="countersign.ics"'
+    if services.touch(subscription):
+        commit()
+    response.headers["ETag"] = current.etag
+    response.last_modified = current.last_modified
+    # Clients may keep it but must ask again (cheaply, by ETag) each time; shared caches must not keep it.
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+# --- the admins' page -----------------------------------------------------------------------------
+
+@bp.get("/admin/calendars")
+@login_required
+def admin() -> str:
+    _admins_only()
+    return render_template(
+        "calendars/admin.html", enabled=services.feeds_enabled(), settings=services.calendar_settings(),
+        feeds=services.all_feeds(), buttons=CsrfForm(),
+    )
+
+
+@bp.post("/admin/calendars/switch")
+@login_required
+def switch() -> Response:
+    _admins_only()
+    if CsrfForm().validate_on_submit():
+        enable = request.form.get("enabled") == "1"
+        run_and_flash(lambda: services.set_feeds_enabled(current_user, enable),
+                      "Calendar feeds are on again: every link that was working works again." if enable else
+                      "Calendar feeds are off: every link now gets “not found” until you turn them on.")
+    return redirect(url_for(".admin"))
+
+
+@bp.post("/admin/calendars/<int:feed_id>/revoke")
+@login_required
+def admin_revoke(feed_id: int) -> Response:
+    _admins_only()
+    subscription = feed_or_404(current_user, feed_id, any_owner=True)
+    if CsrfForm().validate_on_submit():
+        run_and_flash(lambda: services.revoke_feed(current_user, subscription), "Link revoked.")
+    return redirect(url_for(".admin"))
+
+
+def _admins_only() -> None:
+    if not current_user.is_admin:
+        abort(404)
