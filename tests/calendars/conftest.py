@@ -1,0 +1,64 @@
+"""Calendar links for the tests: ``subscribe(user, kind, ...)`` returns the link's token,
+``fetch(token)`` the parsed calendar (or the response, for status checks)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import icalendar
+import pytest
+from flask.testing import FlaskClient
+
+from app.accounts.models import User
+from app.calendars import services
+from app.calendars.services import FeedInput
+from app.extensions import db
+from app.milestones import services as milestones
+from app.milestones.services import TaskInput
+from app.projects.models import Project
+
+
+@pytest.fixture
+def campaign(make_project: Callable[..., Project], people: dict[str, User]) -> Project:
+    """An active campaign with its template's milestones, Tara on it, and two tasks on the first
+    milestone: one for Tara (due with the milestone), one for Priya (due three days before)."""
+    project = make_project(title="Northwind Pro upgrade", state="active")
+    first = project.milestones[0]
+    milestones.create_task(people["pm"], first, TaskInput(title="Call the top 20 accounts",
+                                                          assignee_id=people["team"].id))
+    milestones.create_task(people["pm"], first, TaskInput(title="Draft the offer", assignee_id=people["pm"].id,
+                                                          due_date=first.due_date - timedelta(days=3)))
+    db.session.commit()
+    return project
+
+
+@pytest.fixture
+def subscribe(app: Any) -> Callable[..., str]:
+    def create(user: User, kind: str = "mine", **fields: Any) -> str:
+        _, token = services.create_feed(user, FeedInput(name=fields.pop("name", f"{kind} feed"), kind=kind, **fields))
+        db.session.commit()
+        return token
+
+    return create
+
+
+def feed_path(token: str) -> str:
+    return f"/calendars/v1/{token}.ics"
+
+
+@pytest.fixture
+def fetch(client: FlaskClient) -> Callable[..., icalendar.Calendar]:
+    def get(token: str, **headers: str) -> icalendar.Calendar:
+        response = client.get(feed_path(token), headers=headers)
+        assert response.status_code == 200, response.status_code
+        assert response.mimetype == "text/calendar"
+        return icalendar.Calendar.from_ical(response.data)
+
+    return get
+
+
+def events(calendar: icalendar.Calendar) -> dict[str, icalendar.Event]:
+    """The calendar's events by UID."""
+    return {str(e["UID"]): e for e in calendar.walk("VEVENT")}

@@ -1,0 +1,284 @@
+"""What each calendar holds, read back through a calendar library as a client would."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import event as sa_event
+
+from app.calendars import feeds
+from app.commitments import services as commitments
+from app.commitments.services import CommitmentInput
+from app.core import clock
+from app.extensions import db
+from app.milestones import services as milestones
+from app.milestones.models import Milestone, Task
+from app.milestones.services import MilestoneInput, TaskInput
+from app.projects.models import ProjectRole
+from app.projects.services import add_member, remove_member
+from app.roadmap import services as roadmap
+from app.roadmap.services import MilestoneEdit
+from tests.calendars.conftest import events, feed_path
+from tests.factories import RegionFactory
+
+
+def test_my_calendar_holds_every_milestone_and_task_of_my_campaigns(campaign, people, subscribe, fetch):
+    calendar = fetch(subscribe(people["team"], name="Phone"))
+    found = events(calendar)
+    for milestone in campaign.milestones:
+        event = found[str(milestone.uuid)]
+        assert event.decoded("DTSTART") == milestone.due_date and type(event.decoded("DTSTART")) is date
+        assert event.decoded("DTEND") == milestone.due_date + timedelta(days=1)
+        assert str(event["SUMMARY"]) == f"{milestone.title} · Northwind Pro upgrade"
+        assert str(event["TRANSP"]) == "TRANSPARENT" and str(event["STATUS"]) == "CONFIRMED"
+        assert str(event["URL"]) == f"http://countersign.test/campaigns/{campaign.id}#milestone-{milestone.id}"
+        description = str(event["DESCRIPTION"])
+        assert "State: Open" in description and "Owner: " in description and str(event["URL"]) in description
+        assert event.decoded("LAST-MODIFIED").tzinfo is not None  # UTC, written with Z
+    tasks = db.session.scalars(sa.select(Task)).all()
+    for task in tasks:
+        event = found[str(task.uuid)]
+        assert str(event["SUMMARY"]) == f"Task: {task.title} · Northwind Pro upgrade"
+        assert event.decoded("DTSTART") == (task.due_date or task.milestone.due_date)
+    assert len(found) == len(campaign.milestones) + len(tasks)
+    assert str(calendar["X-WR-CALNAME"]) == "Phone · Countersign"
+    assert calendar["REFRESH-INTERVAL"].params["VALUE"] == "DURATION"
+    assert calendar.decoded("REFRESH-INTERVAL") == timedelta(hours=1)
+    assert str(calendar["X-PUBLISHED-TTL"]) == "PT1H"
+
+
+def test_goal_targets_and_owners_are_in_the_description(campaign, people, subscribe, fetch):
+    milestone = milestones.create_milestone(people["pm"], campaign, MilestoneInput(
+        title="Half-way", due_date=campaign.start_date + timedelta(days=200), target_value=25,
+        owner_id=people["team"].id), reason="Checkpoint asked for by the board")
+    db.session.commit()
+    event = events(fetch(subscribe(people["team"])))[str(milestone.uuid)]
+    assert "Goal target: 25% Customers on the new tier" in str(event["DESCRIPTION"])
+    assert "Owner: Tara Teammate" in str(event["DESCRIPTION"])
+
+
+def test_only_mine_keeps_the_milestones_i_own_and_the_tasks_given_to_me(campaign, people, subscribe, fetch):
+    owned = milestones.create_milestone(people["pm"], campaign, MilestoneInput(
+        title="Tara's checkpoint", due_date=campaign.start_date + timedelta(days=100), owner_id=people["team"].id),
+        reason="Tara leads this one")
+    db.session.commit()
+    found = events(fetch(subscribe(people["team"], only_mine=True)))
+    mine = db.session.scalars(sa.select(Task).where(Task.assignee_id == people["team"].id)).all()
+    assert set(found) == {str(owned.uuid), *(str(t.uuid) for t in mine)}
+
+
+def test_a_replan_moves_the_event_with_the_same_uid_and_a_higher_sequence(campaign, people, subscribe, fetch):
+    token = subscribe(people["team"])
+    milestone = campaign.milestones[1]
+    before = events(fetch(token))[str(milestone.uuid)]
+    new_date = milestone.due_date + timedelta(days=21)
+    roadmap.replan(people["pm"], campaign, [MilestoneEdit(milestone.id, new_date, milestone.target_value,
+                                                          milestone.version)], reason="Customer asked for March")
+    db.session.commit()
+    after_calendar = fetch(token)
+    after = events(after_calendar)
+    assert len(after) == len(events(after_calendar))  # no duplicate
+    moved = after[str(milestone.uuid)]
+    assert moved.decoded("DTSTART") == new_date
+    assert int(moved["SEQUENCE"]) > int(before["SEQUENCE"])
+    assert moved.decoded("LAST-MODIFIED") >= before.decoded("LAST-MODIFIED")
+
+
+def test_done_and_cancelled_items_are_marked(campaign, people, subscribe, fetch):
+    done, cancelled = campaign.milestones[0], campaign.milestones[1]
+    task = done.tasks[0]
+    for each in done.tasks:  # a milestone completes once its tasks are done
+        milestones.set_task_done(people["pm"], each, True)
+    milestones.fire_milestone_transition(people["pm"], done, "complete")
+    milestones.fire_milestone_transition(people["pm"], cancelled, "cancel", reason="Dropped by the board")
+    db.session.commit()
+    found = events(fetch(subscribe(people["team"])))
+    assert str(found[str(done.uuid)]["SUMMARY"]).startswith("✓ ")
+    assert str(found[str(task.uuid)]["SUMMARY"]).startswith("✓ Task: ")
+    assert str(found[str(cancelled.uuid)]["STATUS"]) == "CANCELLED"
+
+
+def test_an_alarm_chosen_for_the_link_is_on_every_event(campaign, people, subscribe, fetch):
+    found = events(fetch(subscribe(people["team"], alarm_minutes=-15 * 60)))
+    for event in found.values():
+        (alarm,) = event.walk("VALARM")
+        assert alarm.decoded("TRIGGER") == timedelta(hours=-15) and str(alarm["ACTION"]) == "DISPLAY"
+    assert not any(e.walk("VALARM") for e in events(fetch(subscribe(people["team"]))).values())
+
+
+@pytest.fixture
+def promised(campaign, people, make_product):
+    """Three commitments on the campaign: one waiting for countersignature, one countersigned and
+    depending on the second milestone, one draft."""
+    region = RegionFactory(name="Southern Europe")
+    product = make_product(coverage={region: "sellable"})
+
+    def record(customer: str, days: int, **extra) -> object:
+        return commitments.create_commitment(people["sales"], campaign, CommitmentInput(
+            customer=customer, product_id=product.id, region_id=region.id, promise="SSO for 500 seats",
+            promised_date=clock.today() + timedelta(days=days), unit_price=Decimal("90.00"), quantity=500,
+            band_id=product.bands[0].id, **extra))
+
+    waiting = record("Acme GmbH", 60)
+    commitments.fire(people["sales"], waiting, "submit")
+    signed = record("Globex", 400, milestone_id=campaign.milestones[1].id)
+    commitments.fire(people["sales"], signed, "submit")
+    commitments.fire(people["product"], signed, "approve")
+    draft = record("Initech", 90)
+    db.session.commit()
+    return {"waiting": waiting, "signed": signed, "draft": draft}
+
+
+def test_the_campaign_calendar_has_its_start_end_milestones_and_promised_dates(campaign, promised, people,
+                                                                                subscribe, fetch):
+    found = events(fetch(subscribe(people["team"], kind="project", project_id=campaign.id)))
+    start, end = found[f"{campaign.uuid}-start"], found[f"{campaign.uuid}-end"]
+    assert (start.decoded("DTSTART"), end.decoded("DTSTART")) == (campaign.start_date, campaign.end_date)
+    assert str(start["SUMMARY"]) == "Start: Northwind Pro upgrade"
+    assert "Goal target: 50% Customers on the new tier" in str(start["DESCRIPTION"])
+    assert {str(m.uuid) for m in campaign.milestones} <= set(found)
+    for commitment in promised.values():
+        event = found[str(commitment.uuid)]
+        assert event.decoded("DTSTART") == commitment.promised_date
+        assert str(event["SUMMARY"]).startswith(f"Promised to {commitment.customer}: Northwind Pro")
+        assert str(event["URL"]).endswith(f"/commitments/{commitment.id}")
+    assert not any(str(u).startswith(str(t.uuid)) for u in found for t in db.session.scalars(sa.select(Task)))
+
+
+def test_the_signoff_calendar_lists_what_waits_for_me_with_its_age(campaign, promised, people, subscribe, fetch,
+                                                                   monkeypatch):
+    token = subscribe(people["product"], kind="signoff")
+    found = events(fetch(token))
+    assert set(found) == {str(promised["waiting"].uuid)}
+    assert "(waiting since today)" in str(found[str(promised["waiting"].uuid)]["SUMMARY"])
+    later = clock.now() + timedelta(days=3)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    event = events(fetch(token))[str(promised["waiting"].uuid)]
+    assert str(event["SUMMARY"]) == "Countersign: Acme GmbH, Northwind Pro (waiting 3 days) · Northwind Pro upgrade"
+    assert "Waiting for your countersignature since" in str(event["DESCRIPTION"])
+
+
+def test_the_sellers_calendar_marks_promises_at_risk(campaign, promised, people, subscribe, fetch):
+    token = subscribe(people["sales"], kind="promises")
+    assert set(events(fetch(token))) == {str(c.uuid) for c in promised.values()}
+    milestone = campaign.milestones[1]
+    roadmap.replan(people["pm"], campaign, [MilestoneEdit(
+        milestone.id, promised["signed"].promised_date + timedelta(days=30), milestone.target_value,
+        milestone.version)], reason="Integration partner is late")
+    db.session.commit()
+    event = events(fetch(token))[str(promised["signed"].uuid)]
+    assert str(event["SUMMARY"]) == "⚠ At risk: Promised to Globex: Northwind Pro · Northwind Pro upgrade"
+    commitments.fire(people["sales"], promised["draft"], "withdraw", reason="Customer went elsewhere")
+    db.session.commit()
+    assert str(events(fetch(token))[str(promised["draft"].uuid)]["STATUS"]) == "CANCELLED"
+
+
+def test_a_cancelled_campaign_cancels_its_events(campaign, people, subscribe, fetch):
+    from app.projects.services import fire_transition
+
+    fire_transition(people["pm"], campaign, "cancel", reason="Budget withdrawn")
+    db.session.commit()
+    assert {str(e["STATUS"]) for e in events(fetch(subscribe(people["team"]))).values()} == {"CANCELLED"}
+
+
+def test_leaving_a_campaign_takes_it_out_of_my_calendar(campaign, people, subscribe, fetch):
+    token = subscribe(people["team"])
+    assert events(fetch(token))
+    remove_member(people["pm"], campaign, people["team"])
+    db.session.commit()
+    assert events(fetch(token)) == {}
+
+
+# --- speed: no query per event, and 304 without building -----------------------------------------
+
+def count_queries():
+    statements: list[str] = []
+
+    def before(*args) -> None:
+        statements.append(args[2])
+
+    sa_event.listen(db.engine, "before_cursor_execute", before)
+    return statements, lambda: sa_event.remove(db.engine, "before_cursor_execute", before)
+
+
+@pytest.mark.parametrize("kind", ["mine", "project"])
+def test_a_feed_takes_the_same_queries_for_few_or_many_events(campaign, people, subscribe, client, kind):
+    token = subscribe(people["pm"], kind=kind, project_id=campaign.id if kind == "project" else None)
+
+    def queries() -> int:
+        statements, stop = count_queries()
+        try:
+            assert client.get(feed_path(token)).status_code == 200
+        finally:
+            stop()
+        return len(statements)
+
+    queries()  # the first fetch also notes "last fetched"
+    few = queries()
+    for n in range(15):
+        milestone = milestones.create_milestone(people["pm"], campaign, MilestoneInput(
+            title=f"Extra {n}", due_date=campaign.start_date + timedelta(days=40 + n), owner_id=people["team"].id),
+            reason="More steps")
+        milestones.create_task(people["pm"], milestone, TaskInput(title=f"Task {n}", assignee_id=people["team"].id))
+    db.session.commit()
+    assert queries() == few
+
+
+def test_an_unchanged_feed_answers_304_without_being_built(campaign, people, subscribe, client, monkeypatch):
+    token = subscribe(people["team"])
+    first = client.get(feed_path(token))
+    etag = first.headers["ETag"]
+    assert etag.startswith('"') and first.headers["Last-Modified"]
+    assert first.headers["Cache-Control"] == "private, no-cache"
+
+    def no_build(_feed):
+        raise AssertionError("the feed was rebuilt")
+
+    monkeypatch.setattr(feeds, "build", no_build)
+    again = client.get(feed_path(token), headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b"" and again.headers["ETag"] == etag
+    weakened = client.get(feed_path(token), headers={"If-None-Match": f'"other", W/{etag}'})  # as a proxy may send
+    assert weakened.status_code == 304
+    since = client.get(feed_path(token), headers={"If-Modified-Since": first.headers["Last-Modified"]})
+    assert since.status_code == 304
+    monkeypatch.undo()
+
+    milestone = campaign.milestones[0]
+    milestones.update_milestone(people["pm"], milestone, MilestoneInput(
+        title="Renamed", due_date=milestone.due_date, owner_id=milestone.owner_id), milestone.version,
+        reason="Clearer name")
+    db.session.commit()
+    changed = client.get(feed_path(token), headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    assert b"Renamed" in changed.data
+
+
+@pytest.mark.parametrize("change", ["add task", "delete task", "join", "rename campaign"])
+def test_every_kind_of_change_gives_a_new_etag(campaign, people, subscribe, client, change, make_project):
+    token = subscribe(people["team"])
+    etag = client.get(feed_path(token)).headers["ETag"]
+    task = db.session.scalars(sa.select(Task)).first()
+    if change == "add task":
+        milestones.create_task(people["pm"], campaign.milestones[2], TaskInput(title="New"))
+    elif change == "delete task":
+        milestones.delete_task(people["pm"], task)
+    elif change == "join":
+        other = make_project(title="Second campaign", member_ids=[])
+        add_member(people["sales"], other, people["team"], ProjectRole.MEMBER)
+    else:
+        campaign.title = "Northwind Pro upgrade (EMEA)"
+    db.session.commit()
+    assert client.get(feed_path(token)).headers["ETag"] != etag
+
+
+def test_last_modified_is_the_newest_change(campaign, people, subscribe):
+    from app.calendars.models import CalendarFeed
+
+    subscribe(people["team"])
+    feed = db.session.scalars(sa.select(CalendarFeed)).one()
+    newest = max(db.session.scalars(sa.select(Milestone.updated_at)).all())
+    assert feeds.state(feed).last_modified == max(newest, feed.created_at).replace(microsecond=0)
+    assert isinstance(feeds.state(feed).last_modified, datetime)
