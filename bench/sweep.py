@@ -20,14 +20,11 @@ the commit is replaced by a counter, so the figures are the database work of the
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
-import logging
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -36,11 +33,9 @@ from typing import Any
 if __package__ in (None, ""):  # run as a file: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import flask_migrate  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 from flask import Flask  # noqa: E402
 
-from app import create_app  # noqa: E402
 from app.accounts.models import Role, User  # noqa: E402
 from app.background import queue as job_queue  # noqa: E402
 from app.extensions import db  # noqa: E402
@@ -49,6 +44,7 @@ from app.notifications.models import Notification  # noqa: E402
 from app.projects.models import Project, ProjectMember, ProjectRole  # noqa: E402
 from app.reminders import services as reminders  # noqa: E402
 from app.reminders.models import ReminderSchedule, milestone_key  # noqa: E402
+from bench.common import analyze, bench_app, describe, fresh_schema, insert  # noqa: E402
 
 #: The sweep's moment: a Tuesday noon UTC (not within anyone's default quiet hours).
 NOW = datetime(2030, 1, 15, 12, 0)
@@ -59,7 +55,6 @@ NEXT_SLOT = datetime(2030, 1, 16, 9, 0)  # on the day: where those schedules wai
 MILESTONES_PER_CAMPAIGN = 10
 PEOPLE_PER_CAMPAIGN = 2  # the owner and one member: two schedules per milestone
 USERS = 200
-CHUNK = 20_000
 INDEX = "ix_reminder_schedules_next_at"
 
 
@@ -80,22 +75,6 @@ class Figures:
 
 # --- building the data -----------------------------------------------------------------------
 
-def _chunks(rows: Iterator[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
-    chunk: list[dict[str, Any]] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) == CHUNK:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
-def _insert(connection: sa.Connection, table: sa.Table, rows: Iterator[dict[str, Any]]) -> None:
-    for chunk in _chunks(rows):
-        connection.execute(table.insert(), chunk)  # executemany: one statement, many rows
-
-
 def _due_milestones(milestones: int, due: int) -> set[int]:
     """Ids of the milestones whose schedules are due in the busy sweep, spread over the table."""
     count = max(1, due // PEOPLE_PER_CAMPAIGN)
@@ -111,40 +90,31 @@ def _people(campaign: int) -> tuple[int, int]:
 def build(app: Flask, milestones: int, due: int) -> int:
     """A fresh schema (through the migrations) and the data; returns the number of schedules."""
     with app.app_context():
-        db.drop_all()
-        with db.engine.begin() as connection:
-            connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
-        with contextlib.redirect_stderr(io.StringIO()):  # alembic's INFO lines
-            flask_migrate.upgrade()
-        logging.getLogger("alembic").setLevel(logging.WARNING)
+        fresh_schema()
         campaigns = -(-milestones // MILESTONES_PER_CAMPAIGN)
         soon = _due_milestones(milestones, due)
         start = date(2029, 1, 1)
         with db.engine.begin() as connection:
-            _insert(connection, User.__table__, ({
+            insert(connection, User.__table__, ({
                 "id": u, "email": f"bench{u}@example.com", "name": f"Bench person {u}", "password_hash": "!",
                 "role": Role.TEAM_MEMBER, "active": True, "sales_rep": False,
             } for u in range(1, USERS + 1)))
-            _insert(connection, Project.__table__, ({
+            insert(connection, Project.__table__, ({
                 "id": p, "title": f"Bench campaign {p}", "state": "active", "owner_id": _people(p)[0],
                 "start_date": start, "end_date": start + timedelta(days=1095), "goal_unit": "%",
             } for p in range(1, campaigns + 1)))
-            _insert(connection, ProjectMember.__table__, ({
+            insert(connection, ProjectMember.__table__, ({
                 "project_id": p, "user_id": user, "role": role,
             } for p in range(1, campaigns + 1)
                 for user, role in zip(_people(p), (ProjectRole.OWNER, ProjectRole.MEMBER), strict=True)))
-            _insert(connection, Milestone.__table__, ({
+            insert(connection, Milestone.__table__, ({
                 "id": m, "project_id": 1 + (m - 1) // MILESTONES_PER_CAMPAIGN, "title": f"Bench milestone {m}",
                 "due_date": _due_date(m, soon), "state": "open", "position": (m - 1) % MILESTONES_PER_CAMPAIGN,
             } for m in range(1, milestones + 1)))
-            _insert(connection, ReminderSchedule.__table__, (
+            insert(connection, ReminderSchedule.__table__, (
                 _schedule(m, user, soon) for m in range(1, milestones + 1)
                 for user in _people(1 + (m - 1) // MILESTONES_PER_CAMPAIGN)))
-            if connection.dialect.name == "postgresql":
-                connection.execute(sa.text("ANALYZE"))
-        if db.engine.dialect.name == "sqlite":
-            with db.engine.begin() as connection:
-                connection.execute(sa.text("ANALYZE"))
+        analyze()
         return milestones * PEOPLE_PER_CAMPAIGN
 
 
@@ -243,11 +213,6 @@ def _scan() -> float:
 
 # --- running ---------------------------------------------------------------------------------
 
-def _app(url: str) -> Flask:
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "JOBS_INLINE": False, "REDIS_URL": ""})
-    return app
-
-
 def _count_enqueues() -> list[str]:
     """Replace enqueueing after the commit by a counter: the figures are the sweep's own work."""
     enqueued: list[str] = []
@@ -279,11 +244,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="countersign-bench-") as folder:
         for size in sizes:
             url = args.database_url or f"sqlite:///{Path(folder) / f'sweep-{size}.db'}"
-            app = _app(url)
-            with app.app_context(), db.engine.connect() as connection:
-                name = connection.dialect.name
-                version = ".".join(str(v) for v in (connection.dialect.server_version_info or ()))
-            print(f"… {size:,} milestones on {name} {version}: building, then sweeping", flush=True)
+            app = bench_app(url)
+            print(f"… {size:,} milestones on {describe(app)}: building, then sweeping", flush=True)
             results.append(measure(app, size, due, args.repeat, args.busy_repeat))
             with app.app_context():
                 db.engine.dispose()
