@@ -51,6 +51,11 @@ class Config:
     # An enqueued email not sent after this long, whose job Redis lost, is enqueued again.
     RECOVER_AFTER_SECONDS = int(os.environ.get("RECOVER_AFTER_SECONDS", 300))
 
+    # Uploaded briefing decks: kept outside the web root (default instance/uploads), served only
+    # to people signed in. An upload may be this large; the rest of the app keeps MAX_CONTENT_LENGTH.
+    UPLOAD_DIR = os.environ.get("UPLOAD_DIR", "")
+    MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", 20 * 1024 * 1024))
+
     QUEUE_NAME = os.environ.get("QUEUE_NAME", "countersign")
     SWEEP_INTERVAL = int(os.environ.get("SWEEP_INTERVAL", 60))
     DISPATCH_BATCH = 1000

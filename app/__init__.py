@@ -81,6 +81,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.accounts import api as accounts_api
     from app.accounts import views as accounts_views
     from app.background import views as background_views
+    from app.briefings import api as briefings_api
+    from app.briefings import views as briefings_views
     from app.calendars import api as calendars_api
     from app.calendars import views as calendars_views
     from app.catalog import api as catalog_api
@@ -88,6 +90,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.commitments import api as commitments_api
     from app.commitments import views as commitments_views
     from app.dashboard import views as dashboard_views
+    from app.feedback import api as feedback_api
+    from app.feedback import views as feedback_views
     from app.milestones import api as milestones_api
     from app.milestones import views as milestones_views
     from app.notifications import api as notifications_api
@@ -95,14 +99,19 @@ def _register_blueprints(app: Flask) -> None:
     from app.projects import api as projects_api
     from app.projects import views as projects_views
     from app.regions import views as regions_views
+    from app.reports import api as reports_api
+    from app.reports import views as reports_views
     from app.roadmap import api as roadmap_api
     from app.roadmap import views as roadmap_views
+    from app.updates import api as updates_api
+    from app.updates import views as updates_views
 
     for module in (
         accounts_views, dashboard_views, projects_views, milestones_views, regions_views, catalog_views,
         commitments_views, notifications_views, roadmap_views, background_views, calendars_views,
+        feedback_views, briefings_views, updates_views, reports_views,
         accounts_api, projects_api, milestones_api, catalog_api, commitments_api, roadmap_api,
-        notifications_api, calendars_api,
+        notifications_api, calendars_api, feedback_api, briefings_api, updates_api, reports_api,
     ):
         app.register_blueprint(module.bp)
     app.register_blueprint(notifications_views.settings_bp)

@@ -3,25 +3,32 @@
 from app.accounts.models import ApiToken, User
 from app.audit.models import AuditEvent
 from app.background.models import JobRun
+from app.briefings.models import Briefing, BriefingMaterial
 from app.calendars.models import CalendarFeed, CalendarSettings
 from app.catalog.models import MarketCoverage, PriceBand, Product, ProductLink
 from app.commitments.models import Commitment
+from app.feedback.models import Feedback, FeedbackDecision
 from app.milestones.models import Milestone, Task
 from app.notifications.models import Notification, NotificationPreference, ProjectMute
 from app.projects.models import Expense, GoalActual, Project, ProjectMember
 from app.regions.models import Region
 from app.reminders.models import ReminderSchedule
 from app.roadmap.models import Baseline, BaselineItem, Replan, RoadmapChange
+from app.updates.models import ProductUpdate, UpdateAcknowledgement
 
 __all__ = [
     "ApiToken",
     "AuditEvent",
     "Baseline",
     "BaselineItem",
+    "Briefing",
+    "BriefingMaterial",
     "CalendarFeed",
     "CalendarSettings",
     "Commitment",
     "Expense",
+    "Feedback",
+    "FeedbackDecision",
     "GoalActual",
     "JobRun",
     "MarketCoverage",
@@ -31,6 +38,7 @@ __all__ = [
     "PriceBand",
     "Product",
     "ProductLink",
+    "ProductUpdate",
     "Project",
     "ProjectMember",
     "ProjectMute",
@@ -39,5 +47,6 @@ __all__ = [
     "Replan",
     "RoadmapChange",
     "Task",
+    "UpdateAcknowledgement",
     "User",
 ]

@@ -29,6 +29,7 @@ ROLE_PHRASES: Mapping[str, str] = {
     "member": "a campaign member",
     "seller": "the commitment's author or the campaign owner",
     "product_signer": "a product manager of the product",
+    "product_owner": "a product manager of one of its products",
     "system": "Countersign itself",
 }
 

@@ -1,0 +1,1 @@
+"""Briefings product gives sales teams, and the material shared in them."""

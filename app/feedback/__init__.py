@@ -1,0 +1,1 @@
+"""Customer feedback from sales, and product's triage of it."""

@@ -1,0 +1,1 @@
+"""The management view: briefings, feedback, countersignatures and campaign outcomes, per region and quarter."""

@@ -1,0 +1,1 @@
+"""Product updates published to sales, with read acknowledgements."""

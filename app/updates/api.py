@@ -1,0 +1,7 @@
+"""Product updates in the JSON API."""
+
+from __future__ import annotations
+
+from app.api import api_blueprint
+
+bp = api_blueprint("updates", __name__)
