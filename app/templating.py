@@ -12,6 +12,7 @@ from flask_login import current_user
 from app.core import clock
 from app.notifications.services import unread_count
 from workflows import commitment as commitment_workflow
+from workflows import feedback as feedback_workflow
 from workflows import milestone as milestone_workflow
 from workflows import project as project_workflow
 
@@ -60,6 +61,7 @@ _STATE_LABELS: dict[str, Mapping[str, str]] = {
     "project": project_workflow.STATES,
     "milestone": milestone_workflow.STATES,
     "commitment": commitment_workflow.STATES,
+    "feedback": feedback_workflow.STATES,
     "task": {"open": "Open", "done": "Done"},
 }
 

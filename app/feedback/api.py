@@ -1,7 +1,161 @@
-"""Feedback in the JSON API."""
+"""Feedback in the JSON API: filing it, finding it, triaging it, and the product manager's queue."""
 
 from __future__ import annotations
 
-from app.api import api_blueprint
+from collections.abc import Collection, Sequence
+from typing import Any
+
+from flask import Response, jsonify, request
+from flask_login import current_user
+
+from app.api import api_blueprint, json_body, money_text, person, timestamp, validated
+from app.core.errors import InvalidInput
+from app.core.views import commit
+from app.feedback import access, services
+from app.feedback.forms import FeedbackForm, TriageForm
+from app.feedback.models import Feedback, FeedbackDecision
+from workflows.feedback import KINDS, STATES
 
 bp = api_blueprint("feedback", __name__)
+
+
+def feedback_json(feedback: Feedback, projects: Collection[int], commitments: Collection[int] = (),
+                  detail: bool = False) -> dict[str, Any]:
+    """One item; campaigns and commitments the reader may not open are left out (``projects``, ``commitments``)."""
+    milestone = feedback.milestone
+    body: dict[str, Any] = {
+        "id": feedback.id,
+        "kind": feedback.kind,
+        "kind_label": feedback.kind_label,
+        "title": feedback.title,
+        "details": feedback.details,
+        "products": [{"id": p.id, "name": p.name} for p in feedback.products],
+        "product_ids": [p.id for p in feedback.products],
+        "region": {"id": feedback.region.id, "code": feedback.region.code, "name": feedback.region.name},
+        "region_id": feedback.region_id,
+        "customer": feedback.customer,
+        "source_name": feedback.source_name,
+        "channel": feedback.channel,
+        "channel_label": feedback.channel_label,
+        "project_id": feedback.project_id if feedback.project_id in projects else None,
+        "commitment_id": feedback.commitment_id if feedback.commitment_id in commitments else None,
+        "revenue_at_stake": money_text(feedback.revenue_at_stake),
+        "currency": feedback.currency,
+        "weight": money_text(feedback.weight),
+        "state": feedback.state,
+        "state_label": feedback.state_label,
+        "version": feedback.version,
+        "submitted_by": person(feedback.submitted_by),
+        "created_at": timestamp(feedback.created_at),
+        "answer": feedback.answer,
+        "decided_by": person(feedback.decided_by),
+        "decided_at": timestamp(feedback.decided_at),
+        "first_decided_at": timestamp(feedback.first_decided_at),
+        # What the latest decision named, as the submitter is told it.
+        "milestone": None if milestone is None else {
+            "id": milestone.id, "title": milestone.title, "due_date": milestone.due_date.isoformat(),
+            "project_id": milestone.project_id,
+        },
+        "planned_project": None if feedback.planned_project is None else {
+            "id": feedback.planned_project.id, "title": feedback.planned_project.title,
+        },
+        "revisit_on": feedback.revisit_on.isoformat() if feedback.revisit_on else None,
+        "decline_reason": feedback.decline_reason,
+        "duplicate_of_id": feedback.duplicate_of_id,
+        "url": feedback.path,
+    }
+    if detail:
+        body["decisions"] = [decision_json(d) for d in sorted(feedback.decisions, key=lambda d: (d.decided_at, d.id))]
+        body["options"] = [{"event": t.event, "label": t.label} for t in services.options(current_user, feedback)]
+    return body
+
+
+def decision_json(decision: FeedbackDecision) -> dict[str, Any]:
+    return {
+        "id": decision.id,
+        "from_state": decision.from_state,
+        "to_state": decision.to_state,
+        "state_label": decision.state_label,
+        "answer": decision.answer,
+        "decided_by": person(decision.decided_by),
+        "decided_at": timestamp(decision.decided_at),
+        "milestone_id": decision.milestone_id,
+        "project_id": decision.project_id,
+        "revisit_on": decision.revisit_on.isoformat() if decision.revisit_on else None,
+        "reason": decision.reason,
+        "duplicate_of_id": decision.duplicate_of_id,
+    }
+
+
+def _many(items: Sequence[Feedback], **extra: dict[int, Any]) -> list[dict[str, Any]]:
+    projects = access.visible_project_ids(current_user, (f.project_id for f in items))
+    return [{**feedback_json(f, projects), **{k: v[f.id] for k, v in extra.items()}} for f in items]
+
+
+def _one(feedback: Feedback) -> dict[str, Any]:
+    projects = access.visible_project_ids(current_user, [feedback.project_id])
+    commitments = access.visible_commitment_ids(current_user, [feedback.commitment_id])
+    return feedback_json(feedback, projects, commitments, detail=True)
+
+
+def _int_param(name: str) -> int | None:
+    value = request.args.get(name, "")
+    if value == "":
+        return None
+    if not value.isdigit():
+        raise InvalidInput("Some filters are invalid.", {name: ["Expected a whole number."]})
+    return int(value)
+
+
+def _choice_param(name: str, allowed: dict[str, str]) -> str:
+    value = request.args.get(name, "")
+    if value and value not in allowed:
+        raise InvalidInput("Some filters are invalid.", {name: [f"Choose one of: {', '.join(allowed)}."]})
+    return value
+
+
+@bp.get("/feedback")
+def list_feedback() -> Response:
+    if request.args.get("mine", "") in {"1", "true", "yes"}:
+        return jsonify(_many(services.my_feedback(current_user)))
+    items = services.search(
+        current_user, product_id=_int_param("product_id"), region_id=_int_param("region_id"),
+        kind=_choice_param("kind", KINDS), state=_choice_param("state", STATES), text=request.args.get("q", ""),
+    )
+    return jsonify(_many(items))
+
+
+@bp.post("/feedback")
+def file_feedback() -> tuple[Response, int]:
+    form = validated(FeedbackForm, json_body(), current_user)
+    feedback = services.file_feedback(current_user, form.to_input())
+    commit("feedback item")
+    return jsonify(_one(feedback)), 201
+
+
+@bp.get("/feedback/<int:feedback_id>")
+def get_feedback(feedback_id: int) -> Response:
+    return jsonify(_one(access.feedback_or_404(current_user, feedback_id)))
+
+
+@bp.post("/feedback/<int:feedback_id>/triage")
+def triage(feedback_id: int) -> Response:
+    feedback = access.feedback_or_404(current_user, feedback_id)
+    payload = json_body()
+    version = payload.get("version")
+    if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
+        raise InvalidInput("Some fields are invalid.", {"version": ["The item's current version, a whole number."]})
+    form = validated(TriageForm, payload, current_user, feedback)
+    services.triage(
+        current_user, feedback, form.event.data or "", form.answer.data or "", milestone_id=form.milestone_id.data,
+        project_id=form.project_id.data, revisit_on=form.revisit_on.data, reason=form.reason.data or "",
+        duplicate_of_id=form.duplicate_of_id.data, expected_version=version,
+    )
+    commit("feedback item")
+    return jsonify(_one(feedback))
+
+
+@bp.get("/feedback/triage-queue")
+def triage_queue() -> Response:
+    items = services.triage_queue(current_user)
+    return jsonify(_many(items, age_days={f.id: services.age_days(f) for f in items}))

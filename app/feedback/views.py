@@ -1,7 +1,169 @@
-"""Feedback pages."""
+"""Feedback pages: file what a customer said, find what colleagues filed, triage it, see what became of it.
+
+Sellers, product managers and admins read all feedback; anyone else only what they filed.
+An item someone may not see is *not found*. Its product managers (and admins) triage it
+on its page; the triage queue lists what waits for them.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from app.accounts.models import Role
+from app.catalog.models import Product
+from app.core.errors import ServiceError, TransitionRefused
+from app.core.forms import show_service_error
+from app.core.views import save_form, saving
+from app.extensions import db
+from app.feedback import access, services
+from app.feedback.forms import FeedbackForm, TriageForm
+from app.feedback.models import Feedback
+from app.regions.services import all_regions
+from workflows.feedback import FEEDBACK_WORKFLOW, KINDS, OPEN_STATES, STATES
 
 bp = Blueprint("feedback", __name__, url_prefix="/feedback")
+bp.before_request(login_required(lambda: None))
+
+#: What the page says after a decision, naming who was told.
+DONE = {
+    "now": "Planned now: {who} has been told where it will be delivered.",
+    "later": "Put off until {revisit}: {who} has been told.",
+    "decline": "Declined: {who} has been told why.",
+    "duplicate": "Merged as a duplicate: its weight now counts on the original, and {who} has been told.",
+    "done": "Marked done: {who} has been told.",
+}
+
+
+@bp.get("/")
+def index() -> str | Response:
+    if not access.sees_all(current_user):
+        return redirect(url_for(".mine"))  # they only ever see what they filed themselves
+    filters = {
+        "product_id": _int_arg("product"), "region_id": _int_arg("region"),
+        "kind": request.args.get("kind", "") if request.args.get("kind", "") in KINDS else "",
+        "state": request.args.get("state", "") if request.args.get("state", "") in STATES else "",
+        "text": request.args.get("q", "").strip()[:200],
+    }
+    items = services.search(current_user, **filters)
+    return render_template(
+        "feedback/index.html", items=items, filters=filters, filtered=any(filters.values()),
+        products=db.session.scalars(sa.select(Product).order_by(Product.name)).all(), regions=all_regions(),
+        kinds=KINDS, states=STATES, can_file=access.can_file(current_user), limit=200,
+        show_queue=_has_queue(),
+    )
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new() -> str | Response:
+    if not access.can_file(current_user):
+        flash("Feedback is filed by sales (sales managers and team members who sell) and admins.", "error")
+        return redirect(url_for(".mine"))
+    form = FeedbackForm(current_user)
+    if request.method == "GET":
+        # Linked from a campaign or a commitment: start from where the seller was.
+        form.project_id.data = _int_arg("project_id")
+        form.commitment_id.data = _int_arg("commitment_id")
+        regions = [c.value for c in form.region_id.choices or [] if c.value]  # type: ignore[union-attr]
+        if len(regions) == 1:
+            form.region_id.data = regions[0]
+    feedback = save_form(form, lambda: services.file_feedback(current_user, form.to_input()), "feedback item")
+    if feedback is not None:
+        owners = sorted({o.name for p in feedback.products for o in p.owners})
+        told = f" {', '.join(owners)} {'has' if len(owners) == 1 else 'have'} been told." if owners else ""
+        flash(f"Feedback filed.{told} You will hear here and in your inbox what product decides.", "success")
+        return redirect(url_for(".show", feedback_id=feedback.id))
+    return render_template("feedback/form.html", form=form)
+
+
+@bp.get("/mine")
+def mine() -> str:
+    items = services.my_feedback(current_user)
+    return render_template("feedback/mine.html", items=items, can_file=access.can_file(current_user),
+                           visible_projects=access.visible_project_ids(current_user,
+                                                                       (f.planned_project_id for f in items)))
+
+
+@bp.get("/triage")
+def triage() -> str:
+    """The product manager's queue: new items first, then by revenue at stake."""
+    if not _has_queue():
+        abort(404)
+    items = services.triage_queue(current_user)
+    return render_template("feedback/triage.html", items=items, ages={f.id: services.age_days(f) for f in items},
+                           new_count=sum(1 for f in items if f.state == "new"))
+
+
+def _has_queue() -> bool:
+    return current_user.is_admin or current_user.role is Role.PRODUCT_MANAGER
+
+
+@bp.get("/<int:feedback_id>")
+def show(feedback_id: int) -> Response:
+    return _render_show(access.feedback_or_404(current_user, feedback_id))
+
+
+@bp.post("/<int:feedback_id>/triage")
+def decide(feedback_id: int) -> Response:
+    """Record one decision; a refusal shows the page again with what was typed, so a long answer is never lost."""
+    feedback = access.feedback_or_404(current_user, feedback_id)
+    if not access.can_triage(current_user, feedback):
+        flash("Feedback is triaged by a product manager of one of its products, or by an admin.", "error")
+        return redirect(url_for(".show", feedback_id=feedback.id))
+    form = TriageForm(current_user, feedback)
+    if not form.validate_on_submit():
+        return _render_show(feedback, form, status=400)
+    event = form.event.data or ""
+    try:
+        with saving("feedback item"):
+            services.triage(
+                current_user, feedback, event, form.answer.data or "", milestone_id=form.milestone_id.data,
+                project_id=form.project_id.data, revisit_on=form.revisit_on.data, reason=form.reason.data or "",
+                duplicate_of_id=form.duplicate_of_id.data, expected_version=form.version.data,
+            )
+    except TransitionRefused as refused:
+        db.session.rollback()
+        flash(refused.message, "error")
+        for reason in refused.reasons:
+            flash(reason, "reason")
+        return _render_show(feedback, form, status=409)
+    except ServiceError as error:
+        db.session.rollback()
+        if error.fields:
+            show_service_error(form, error)
+        else:  # a lost race: the item may be final by now, with no form left to show it beside
+            flash(error.message, "error")
+        return _render_show(feedback, form, status=error.status)
+    revisit = f"{feedback.revisit_on:%d %b %Y}" if feedback.revisit_on else ""
+    flash(DONE[event].format(who=feedback.submitted_by.name, revisit=revisit), "success")
+    return redirect(url_for(".show", feedback_id=feedback.id))
+
+
+def _render_show(feedback: Feedback, form: TriageForm | None = None, status: int = 200) -> Response:
+    can_triage = access.can_triage(current_user, feedback) and not FEEDBACK_WORKFLOW.is_final(feedback.state)
+    if can_triage and form is None:
+        form = TriageForm(current_user, feedback, formdata=None, obj=None)
+        form.version.data = feedback.version
+        form.answer.data = ""
+    decisions = sorted(feedback.decisions, key=lambda d: (d.decided_at, d.id))
+    linked = [feedback.project_id, feedback.planned_project_id, *(d.project_id for d in decisions)]
+    return make_response(render_template(
+        "feedback/show.html",
+        feedback=feedback,
+        decisions=decisions,
+        merged=services.merged_into(feedback),
+        form=form if can_triage else None,
+        offered={t.event for t in services.options(current_user, feedback)},
+        is_open=feedback.state in OPEN_STATES,
+        visible_projects=access.visible_project_ids(current_user, linked),
+        commitment_visible=bool(access.visible_commitment_ids(current_user, [feedback.commitment_id])),
+        age=services.age_days(feedback),
+        triagers=sorted({owner.name for product in feedback.products for owner in product.owners}),
+    ), status)

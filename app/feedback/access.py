@@ -1,0 +1,76 @@
+"""Who may see, file and triage feedback.
+
+Sales see all feedback, their colleagues' too, so that the same request is not filed twice;
+product managers and admins see all of it, to triage it. Anyone else sees only what they
+filed themselves (a team member who sold once and no longer does); every other item is 404.
+Triage is for a product manager of one of the item's products, and for admins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from flask import abort
+
+from app.accounts.models import Role, User
+from app.commitments.access import visible_commitments
+from app.commitments.models import Commitment
+from app.extensions import db
+from app.feedback.models import Feedback
+from app.projects.access import visible_projects
+from app.projects.models import Project
+
+
+def can_file(user: User) -> bool:
+    """Sales file feedback (sales managers and team members who sell), and admins."""
+    return user.sells or user.is_admin
+
+
+def sees_all(user: User) -> bool:
+    """Sellers, product managers and admins read everyone's feedback."""
+    return user.sells or user.is_admin or user.role is Role.PRODUCT_MANAGER
+
+
+def visible_feedback(user: User) -> sa.Select[tuple[Feedback]]:
+    query = sa.select(Feedback)
+    if sees_all(user):
+        return query
+    return query.where(Feedback.submitted_by_id == user.id)
+
+
+def feedback_or_404(user: User, feedback_id: int) -> Feedback:
+    feedback = db.session.scalar(visible_feedback(user).where(Feedback.id == feedback_id))
+    if feedback is None:
+        abort(404)
+    return feedback
+
+
+def roles_for(user: User, feedback: Feedback) -> frozenset[str]:
+    roles = set()
+    if user.is_admin:
+        roles.add("admin")
+    if user.role is Role.PRODUCT_MANAGER and any(p.is_owned_by(user) for p in feedback.products):
+        roles.add("product_owner")
+    return frozenset(roles)
+
+
+def can_triage(user: User, feedback: Feedback) -> bool:
+    return bool(roles_for(user, feedback))
+
+
+def visible_project_ids(user: User, ids: Iterable[int | None]) -> set[int]:
+    """Which of these campaigns ``user`` may open: the others are named, never linked (one query)."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return set()
+    return set(db.session.scalars(visible_projects(user).where(Project.id.in_(wanted)).with_only_columns(Project.id)))
+
+
+def visible_commitment_ids(user: User, ids: Iterable[int | None]) -> set[int]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return set()
+    return set(db.session.scalars(
+        visible_commitments(user).where(Commitment.id.in_(wanted)).with_only_columns(Commitment.id)
+    ))

@@ -1,0 +1,199 @@
+"""Feedback through the JSON API: filing, finding, triage, the queue, and who sees and does what."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+
+from app.accounts.models import Role
+from app.core import clock
+from app.extensions import db
+from app.feedback.models import Feedback, FeedbackDecision
+from app.notifications.models import Notification
+from tests.api.helpers import assert_json_error, count
+from tests.factories import RegionFactory, UserFactory
+
+URL = "/api/v1/feedback"
+
+
+@pytest.fixture
+def world(make_product, make_project, people):
+    """Northwind Pro (managed by people["product"]), Contoso Hub (by another product manager), a planned campaign."""
+    other_pm = UserFactory(role=Role.PRODUCT_MANAGER, name="Olga Other")
+    product = make_product()
+    other = make_product(name="Contoso Hub", owners=[other_pm])
+    project = make_project(state="planned")
+    region = RegionFactory(name="Southern Europe")
+    db.session.commit()
+    return {"product": product, "other": other, "other_pm": other_pm, "project": project, "region": region}
+
+
+def body(world, **overrides) -> dict:
+    """A complete, valid body for POST /api/v1/feedback."""
+    payload = {
+        "kind": "feature_request", "title": "Needs SSO with Okta", "product_ids": [world["product"].id],
+        "region_id": world["region"].id, "details": "Blocks the renewal", "customer": "Acme GmbH",
+        "source_name": "Jane Doe", "channel": "meeting", "revenue_at_stake": "12000.00", "currency": "EUR",
+    }
+    payload.update(overrides)
+    return payload
+
+
+def filed(api, user, world, **overrides) -> dict:
+    response = api(user).post(URL, json=body(world, **overrides))
+    assert response.status_code == 201, response.get_data(as_text=True)
+    return response.get_json()
+
+
+def triage(api, user, feedback_id: int, event: str, **params):
+    return api(user).post(f"{URL}/{feedback_id}/triage", json={"event": event, **params})
+
+
+def test_filing_returns_201_with_the_item_and_tells_its_product_managers(api, people, world):
+    item = filed(api, people["sales"], world, project_id=world["project"].id)
+
+    assert item["state"] == "new" and item["weight"] == "12000.00" and item["revenue_at_stake"] == "12000.00"
+    assert item["products"] == [{"id": world["product"].id, "name": "Northwind Pro"}]
+    assert item["project_id"] == world["project"].id and item["submitted_by"]["id"] == people["sales"].id
+    assert item["decisions"] == [] and item["url"] == f"/feedback/{item['id']}"
+    assert db.session.scalar(sa.select(Notification.kind).where(
+        Notification.user_id == people["product"].id, Notification.link == item["url"])) == "feedback_filed"
+
+
+@pytest.mark.parametrize(("overrides", "field"), [
+    ({"product_ids": []}, "product_ids"),
+    ({"product_ids": [999_999]}, "product_ids"),
+    ({"revenue_at_stake": "-5"}, "revenue_at_stake"),
+    ({"revenue_at_stake": "Infinity"}, "revenue_at_stake"),
+    ({"kind": "gossip"}, "kind"),
+    ({"title": ""}, "title"),
+    ({"region_id": "north"}, "region_id"),
+    ({"currency": "Euro"}, "currency"),
+    ({"project_id": 999_999}, "project_id"),
+])
+def test_a_bad_field_is_a_400_that_names_it_and_files_nothing(api, people, world, overrides, field):
+    error = assert_json_error(api(people["sales"]).post(URL, json=body(world, **overrides)), 400, "invalid")
+    assert field in error["fields"], error
+    assert count(Feedback) == 0
+
+
+def test_only_sellers_and_admins_file(api, people, world):
+    error = assert_json_error(api(people["team"]).post(URL, json=body(world)), 403, "forbidden")
+    assert "sales" in error["message"]
+    assert_json_error(api(people["product"]).post(URL, json=body(world)), 403, "forbidden")
+    assert count(Feedback) == 0
+
+
+def test_the_product_manager_triages_and_the_answer_reaches_the_seller(api, people, world):
+    item = filed(api, people["sales"], world)
+    revisit = clock.today() + timedelta(days=100)
+
+    response = triage(api, people["product"], item["id"], "later", answer="After the Q4 release.",
+                      revisit_on=revisit.isoformat(), version=item["version"])
+
+    assert response.status_code == 200, response.get_data(as_text=True)
+    shown = response.get_json()
+    assert (shown["state"], shown["revisit_on"], shown["answer"]) == ("later", revisit.isoformat(),
+                                                                     "After the Q4 release.")
+    assert shown["decided_by"]["id"] == people["product"].id and shown["version"] == item["version"] + 1
+    [decision] = shown["decisions"]
+    assert (decision["from_state"], decision["to_state"], decision["revisit_on"]) == ("new", "later",
+                                                                                       revisit.isoformat())
+    answer = db.session.scalar(sa.select(Notification).where(
+        Notification.user_id == people["sales"].id, Notification.kind == "feedback_answered"))
+    assert answer.body == "After the Q4 release." and "later — revisit" in answer.subject
+    assert api(people["sales"]).get(f"{URL}/{item['id']}").get_json()["decisions"][0]["answer"] \
+        == "After the Q4 release."
+
+
+def test_now_links_a_milestone_and_its_campaign(api, people, world):
+    item = filed(api, people["sales"], world)
+    milestone = world["project"].milestones[0]
+    shown = triage(api, people["product"], item["id"], "now", answer="In the first milestone.",
+                   milestone_id=milestone.id).get_json()
+    assert shown["milestone"]["id"] == milestone.id and shown["planned_project"]["id"] == world["project"].id
+
+
+def test_a_refused_decision_is_a_409_with_the_reasons(api, people, world):
+    item = filed(api, people["sales"], world)
+    error = assert_json_error(triage(api, people["product"], item["id"], "decline", answer="Sorry"), 409,
+                              "transition_refused")
+    assert error["reasons"] == ["Say why it is declined."]
+    error = assert_json_error(triage(api, people["product"], item["id"], "now", answer="Soon", milestone_id=999_999),
+                              400, "invalid")
+    assert list(error["fields"]) == ["milestone_id"]
+    error = assert_json_error(triage(api, people["product"], item["id"], "shelve", answer="x"), 400, "invalid")
+    assert "event" in error["fields"]
+    assert count(FeedbackDecision) == 0
+
+
+def test_a_stale_version_is_a_409_conflict(api, people, world):
+    item = filed(api, people["sales"], world)
+    assert triage(api, people["admin"], item["id"], "done", answer="Shipped").status_code == 200
+    assert_json_error(triage(api, people["product"], item["id"], "done", answer="Shipped",
+                             version=item["version"]), 409, "conflict")
+    assert_json_error(triage(api, people["product"], item["id"], "done", answer="x", version="1"), 400, "invalid")
+
+
+def test_who_sees_it_but_may_not_triage_gets_403_and_who_may_not_see_it_404(api, people, world):
+    item = filed(api, people["sales"], world)
+    for user in (people["sales2"], world["other_pm"]):
+        assert api(user).get(f"{URL}/{item['id']}").status_code == 200
+        assert_json_error(triage(api, user, item["id"], "done", answer="Done"), 403, "forbidden")
+    for user in (people["team"], people["pm"]):
+        assert_json_error(api(user).get(f"{URL}/{item['id']}"), 404, "not_found")
+        assert_json_error(triage(api, user, item["id"], "done", answer="Done"), 404, "not_found")
+        assert api(user).get(URL).get_json() == []
+    assert_json_error(api(people["sales"]).get(f"{URL}/999999"), 404, "not_found")
+    assert db.session.get(Feedback, item["id"]).state == "new"
+
+
+def test_a_duplicate_merges_its_weight_into_the_original(api, people, world):
+    original = filed(api, people["sales"], world, revenue_at_stake="1000")
+    again = filed(api, people["sales2"], world, revenue_at_stake="250.50", title="Okta please")
+    shown = triage(api, people["product"], again["id"], "duplicate", duplicate_of_id=original["id"]).get_json()
+    assert shown["state"] == "duplicate" and shown["duplicate_of_id"] == original["id"]
+    assert api(people["sales"]).get(f"{URL}/{original['id']}").get_json()["weight"] == "1250.50"
+    error = assert_json_error(triage(api, people["product"], original["id"], "duplicate",
+                                     duplicate_of_id=original["id"]), 409, "transition_refused")
+    assert "not itself a duplicate" in error["reasons"][0]
+
+
+def test_the_list_filters_and_mine_shows_only_my_own(api, people, world):
+    okta = filed(api, people["sales"], world)
+    price = filed(api, people["sales2"], world, title="Too expensive", kind="pricing",
+                  product_ids=[world["other"].id])
+    seller = api(people["sales"])
+
+    def ids(query: str = "") -> list[int]:
+        response = seller.get(f"{URL}{query}")
+        assert response.status_code == 200, response.get_data(as_text=True)
+        return [f["id"] for f in response.get_json()]
+
+    assert ids() == [price["id"], okta["id"]]
+    assert ids("?mine=1") == [okta["id"]]
+    assert ids("?kind=pricing") == [price["id"]]
+    assert ids(f"?product_id={world['other'].id}") == [price["id"]]
+    assert ids(f"?region_id={world['region'].id}&q=okta") == [okta["id"]]
+    assert ids("?state=done") == []
+    error = assert_json_error(seller.get(f"{URL}?state=shelved"), 400, "invalid")
+    assert "state" in error["fields"]
+    assert "product_id" in assert_json_error(seller.get(f"{URL}?product_id=x"), 400, "invalid")["fields"]
+
+
+def test_the_triage_queue_is_new_first_then_by_weight(api, people, world):
+    light = filed(api, people["sales"], world, title="Light", revenue_at_stake="10")
+    heavy = filed(api, people["sales"], world, title="Heavy", revenue_at_stake="9000")
+    later = filed(api, people["sales"], world, title="Later", revenue_at_stake="99999")
+    filed(api, people["sales"], world, title="Theirs", product_ids=[world["other"].id])
+    triage(api, people["product"], later["id"], "later", answer="Next year",
+           revisit_on=(clock.today() + timedelta(days=30)).isoformat())
+
+    queue = api(people["product"]).get(f"{URL}/triage-queue").get_json()
+    assert [f["id"] for f in queue] == [heavy["id"], light["id"], later["id"]]
+    assert queue[0]["age_days"] == 0 and queue[0]["weight"] == "9000.00"
+    assert api(people["sales"]).get(f"{URL}/triage-queue").get_json() == []
+    assert Decimal(queue[2]["weight"]) == Decimal("99999")
