@@ -1,7 +1,146 @@
-"""Briefings in the JSON API."""
+"""Briefings in the JSON API: everyone signed in reads them; product managers and admins log them.
+
+Decks are uploaded through the briefing's page (a multipart form); here each one is listed with
+the URL it downloads from.
+"""
 
 from __future__ import annotations
 
-from app.api import api_blueprint
+from datetime import date
+from typing import Any
+
+from flask import Response, abort, jsonify, request, url_for
+from flask_login import current_user
+
+from app.api import api_blueprint, expected_version, json_body, person, timestamp, validated
+from app.briefings import services
+from app.briefings.forms import BriefingForm
+from app.briefings.models import Briefing, BriefingMaterial
+from app.core.errors import InvalidInput
+from app.core.views import commit
+from app.extensions import db
 
 bp = api_blueprint("briefings", __name__)
+
+
+def briefing_fields(briefing: Briefing) -> dict[str, Any]:
+    """The editable fields, named as the form names them (a PATCH sends any subset)."""
+    return {
+        "title": briefing.title,
+        "region_id": briefing.region_id,
+        "sales_team": briefing.sales_team,
+        "held_on": briefing.held_on.isoformat(),
+        "duration_minutes": briefing.duration_minutes,
+        "presenter_id": briefing.presenter_id,
+        "product_ids": [p.id for p in briefing.products],
+        "attendee_ids": [u.id for u in briefing.attendees],
+        "guest_names": briefing.guest_names,
+        "key_points": briefing.key_points,
+        "notes": briefing.notes,
+        "material_url": briefing.material_url,
+    }
+
+
+def material_json(material: BriefingMaterial) -> dict[str, Any]:
+    return {
+        "id": material.id,
+        "filename": material.filename,
+        "content_type": material.content_type,
+        "size_bytes": material.size_bytes,
+        "sha256": material.sha256,
+        "uploaded_by": person(material.uploaded_by),
+        "uploaded_at": timestamp(material.uploaded_at),
+        "download_url": url_for("briefings.download", briefing_id=material.briefing_id, material_id=material.id),
+    }
+
+
+def briefing_json(briefing: Briefing) -> dict[str, Any]:
+    return {
+        "id": briefing.id,
+        "version": briefing.version,
+        **briefing_fields(briefing),
+        "region": briefing.region.name,
+        "presenter": person(briefing.presenter),
+        "products": [{"id": p.id, "name": p.name} for p in briefing.products],
+        "attendees": [person(u) for u in briefing.attendees],
+        "guests": briefing.guests,
+        "attendee_count": briefing.attendee_count,
+        "key_point_lines": briefing.key_point_lines,
+        "materials": [material_json(m) for m in briefing.materials],
+        "created_by": person(briefing.created_by),
+        "created_at": timestamp(briefing.created_at),
+        "updated_at": timestamp(briefing.updated_at),
+        "can_edit": services.can_edit(current_user, briefing),
+    }
+
+
+@bp.get("/briefings")
+def list_briefings() -> Response:
+    """``?region_id=&product_id=&date_from=YYYY-MM-DD&date_to=YYYY-MM-DD``, each optional."""
+    errors: dict[str, list[str]] = {}
+    region_id, product_id = _int_arg("region_id", errors), _int_arg("product_id", errors)
+    date_from, date_to = _date_arg("date_from", errors), _date_arg("date_to", errors)
+    if date_from and date_to and date_to < date_from:
+        errors["date_to"] = ["The end of the range is before its start."]
+    if errors:
+        raise InvalidInput("Some filters are invalid.", errors)
+    items = services.briefings(region_id=region_id, product_id=product_id, date_from=date_from, date_to=date_to)
+    return jsonify([briefing_json(b) for b in items])
+
+
+@bp.post("/briefings")
+def create_briefing() -> tuple[Response, int]:
+    payload = json_body()
+    form = validated(BriefingForm, {"presenter_id": current_user.id, **payload})
+    briefing = services.log_briefing(current_user, form.to_input())
+    commit("briefing")
+    return jsonify(briefing_json(briefing)), 201
+
+
+@bp.get("/briefings/<int:briefing_id>")
+def get_briefing(briefing_id: int) -> Response:
+    return jsonify(briefing_json(_briefing_or_404(briefing_id)))
+
+
+@bp.patch("/briefings/<int:briefing_id>")
+def update_briefing(briefing_id: int) -> Response:
+    briefing = _briefing_or_404(briefing_id)
+    payload = json_body()
+    version = expected_version(payload)
+    form = validated(BriefingForm, {**briefing_fields(briefing), **payload}, briefing=briefing)
+    services.update_briefing(current_user, briefing, form.to_input(), version)
+    commit("briefing")
+    return jsonify(briefing_json(briefing))
+
+
+@bp.delete("/briefings/<int:briefing_id>")
+def delete_briefing(briefing_id: int) -> tuple[str, int]:
+    services.delete_briefing(current_user, _briefing_or_404(briefing_id))
+    commit("briefing")
+    return "", 204
+
+
+def _briefing_or_404(briefing_id: int) -> Briefing:
+    briefing = db.session.get(Briefing, briefing_id)
+    return briefing if briefing is not None else abort(404)
+
+
+def _int_arg(name: str, errors: dict[str, list[str]]) -> int | None:
+    value = request.args.get(name, "")
+    if not value:
+        return None
+    if not value.isdigit():
+        errors[name] = ["Expected a whole number (an id)."]
+        return None
+    return int(value)
+
+
+def _date_arg(name: str, errors: dict[str, list[str]]) -> date | None:
+    value = request.args.get(name, "")
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        errors[name] = ["Expected a date as YYYY-MM-DD."]
+        return None

@@ -1,7 +1,92 @@
-"""Product updates in the JSON API."""
+"""Product updates in the JSON API: everyone reads them; a product's managers (and admins) publish; sellers acknowledge.
+
+Who has acknowledged an update is shown to its product's managers (and admins) only.
+"""
 
 from __future__ import annotations
 
-from app.api import api_blueprint
+from typing import Any
+
+from flask import Response, abort, jsonify, request
+from flask_login import current_user
+
+from app.api import api_blueprint, json_body, person, timestamp, validated
+from app.core.errors import InvalidInput
+from app.core.views import commit
+from app.extensions import db
+from app.updates import services
+from app.updates.forms import UpdateForm
+from app.updates.models import ProductUpdate
 
 bp = api_blueprint("updates", __name__)
+
+
+def update_json(update: ProductUpdate, awaiting: set[int], with_status: bool = False) -> dict[str, Any]:
+    mine = next((a for a in update.acknowledgements if a.user_id == current_user.id), None)
+    body: dict[str, Any] = {
+        "id": update.id,
+        "product_id": update.product_id,
+        "product": update.product.name,
+        "kind": update.kind,
+        "kind_label": update.kind_label,
+        "title": update.title,
+        "body": update.body,
+        "region_id": update.region_id,
+        "region": update.region.name if update.region else None,
+        "requires_ack": update.requires_ack,
+        "published_by": person(update.published_by),
+        "published_at": timestamp(update.published_at),
+        "awaiting_my_ack": update.id in awaiting,
+        "acknowledged_at": timestamp(mine.acknowledged_at) if mine else None,
+    }
+    if with_status:
+        body["acknowledgements"] = status_json(update) if services.can_see_status(current_user, update) else None
+    return body
+
+
+def status_json(update: ProductUpdate) -> dict[str, Any]:
+    status = services.ack_status(update)
+    return {
+        "audience": status.audience,
+        "percent": None if status.percent is None else round(status.percent, 1),
+        "acknowledged": [{**(person(user) or {}), "acknowledged_at": timestamp(at)} for user, at in status.acknowledged],
+        "pending": [person(user) for user in status.pending],
+    }
+
+
+@bp.get("/product-updates")
+def list_updates() -> Response:
+    """``?product_id=`` (optional) narrows to one product."""
+    product_id = request.args.get("product_id", "")
+    if product_id and not product_id.isdigit():
+        raise InvalidInput("Some filters are invalid.", {"product_id": ["Expected a whole number (an id)."]})
+    awaiting = services.awaiting(current_user)
+    return jsonify([update_json(u, awaiting) for u in services.updates(int(product_id) if product_id else None)])
+
+
+@bp.post("/product-updates")
+def publish_update() -> tuple[Response, int]:
+    form = validated(UpdateForm, json_body(), current_user)
+    update = services.publish_update(current_user, form.to_input())
+    commit("update")
+    return jsonify(update_json(update, set(), with_status=True)), 201
+
+
+@bp.get("/product-updates/<int:update_id>")
+def get_update(update_id: int) -> Response:
+    update = _update_or_404(update_id)
+    return jsonify(update_json(update, services.awaiting(current_user), with_status=True))
+
+
+@bp.post("/product-updates/<int:update_id>/acknowledge")
+def acknowledge(update_id: int) -> Response:
+    """Idempotent: acknowledging again answers with the first acknowledgement's time."""
+    update = _update_or_404(update_id)
+    ack = services.acknowledge(current_user, update)
+    commit("acknowledgement")
+    return jsonify({"update_id": update.id, "user": person(current_user), "acknowledged_at": timestamp(ack.acknowledged_at)})
+
+
+def _update_or_404(update_id: int) -> ProductUpdate:
+    update = db.session.get(ProductUpdate, update_id)
+    return update if update is not None else abort(404)

@@ -1,0 +1,230 @@
+"""Briefing rules: product managers (and admins) log the sessions they gave sales teams; everyone reads them.
+
+A briefing is kept by whoever logged it, by the product managers of its products and by admins.
+Its date may lie ahead (a session planned and logged in advance) but not more than
+:data:`MAX_DAYS_AHEAD` days, nor more than :data:`MAX_DAYS_BACK` days in the past: further
+than that is a typo in the year, not a briefing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from urllib.parse import urlparse
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import current_app
+from werkzeug.datastructures import FileStorage
+
+from app.accounts.models import Role, User
+from app.audit import services as audit
+from app.briefings import uploads
+from app.briefings.models import Briefing, BriefingMaterial, briefing_products
+from app.catalog.models import Product
+from app.core import clock
+from app.core.errors import InvalidInput, NotAllowed, StaleEdit
+from app.extensions import db
+from app.notifications.services import notify
+from app.regions.models import Region
+
+MAX_DURATION_MINUTES = 24 * 60
+MAX_DAYS_AHEAD = 365
+MAX_DAYS_BACK = 10 * 365
+MAX_GUESTS = 200
+
+
+@dataclass(frozen=True)
+class BriefingInput:
+    title: str
+    region_id: int
+    sales_team: str
+    held_on: date
+    duration_minutes: int
+    presenter_id: int
+    product_ids: Sequence[int] = field(default_factory=tuple)
+    attendee_ids: Sequence[int] = field(default_factory=tuple)
+    guest_names: str = ""
+    key_points: str = ""
+    notes: str = ""
+    material_url: str = ""
+
+
+def can_log(user: User) -> bool:
+    return user.role in {Role.PRODUCT_MANAGER, Role.ADMIN}
+
+
+def can_edit(user: User, briefing: Briefing) -> bool:
+    """Whoever logged it, the product managers of its products, and admins."""
+    if user.is_admin or briefing.created_by_id == user.id:
+        return True
+    return user.role is Role.PRODUCT_MANAGER and any(p.is_owned_by(user) for p in briefing.products)
+
+
+def briefings(region_id: int | None = None, product_id: int | None = None, date_from: date | None = None,
+              date_to: date | None = None) -> Sequence[Briefing]:
+    """Briefings, newest first, with what the list shows loaded in a handful of queries."""
+    query = (
+        sa.select(Briefing)
+        .options(so.joinedload(Briefing.region), so.joinedload(Briefing.presenter),
+                 so.selectinload(Briefing.products), so.selectinload(Briefing.attendees),
+                 so.selectinload(Briefing.materials))
+        .order_by(Briefing.held_on.desc(), Briefing.id.desc())
+    )
+    if region_id is not None:
+        query = query.where(Briefing.region_id == region_id)
+    if product_id is not None:
+        query = query.where(Briefing.id.in_(
+            sa.select(briefing_products.c.briefing_id).where(briefing_products.c.product_id == product_id)))
+    if date_from is not None:
+        query = query.where(Briefing.held_on >= date_from)
+    if date_to is not None:
+        query = query.where(Briefing.held_on <= date_to)
+    return db.session.scalars(query).all()
+
+
+def log_briefing(actor: User, data: BriefingInput) -> Briefing:
+    """Record a briefing; the attendees who use Countersign are told, with a link to it."""
+    if not can_log(actor):
+        raise NotAllowed("Briefings are logged by product managers and admins.")
+    briefing = Briefing(created_by=actor)
+    _apply(briefing, data)
+    db.session.add(briefing)
+    db.session.flush()
+    audit.record(actor, "briefing.logged", f"Logged briefing “{briefing.title}” for {briefing.sales_team} "
+                 f"({briefing.region.name}, {briefing.held_on:%d %b %Y})", entity="briefing", entity_id=briefing.id)
+    _tell(actor, briefing, briefing.attendees)
+    return briefing
+
+
+def update_briefing(actor: User, briefing: Briefing, data: BriefingInput, expected_version: int) -> Briefing:
+    """Change a briefing; people newly added as attendees are told."""
+    _require_editor(actor, briefing)
+    if expected_version != briefing.version:
+        raise StaleEdit("briefing")
+    before = _snapshot(briefing)
+    attended = {u.id for u in briefing.attendees}
+    _apply(briefing, data)
+    changed = audit.changes(before, _snapshot(briefing))
+    if changed:
+        briefing.updated_at = clock.now()  # products and attendees live in other tables: still bump the version
+        db.session.flush()
+        audit.record(actor, "briefing.updated", f"Edited briefing “{briefing.title}”: {audit.describe(changed)}",
+                     entity="briefing", entity_id=briefing.id, details={"changes": changed})
+        _tell(actor, briefing, [u for u in briefing.attendees if u.id not in attended])
+    return briefing
+
+
+def delete_briefing(actor: User, briefing: Briefing) -> None:
+    """Remove a briefing and, once that commits, the files of its decks."""
+    _require_editor(actor, briefing)
+    for material in briefing.materials:
+        uploads.delete_after_commit(db.session(), material.stored_name)
+    audit.record(actor, "briefing.deleted", f"Deleted briefing “{briefing.title}” ({briefing.held_on:%d %b %Y})",
+                 entity="briefing", entity_id=briefing.id)
+    db.session.delete(briefing)
+    db.session.flush()
+
+
+def add_material(actor: User, briefing: Briefing, upload: FileStorage) -> BriefingMaterial:
+    """Attach an uploaded deck; a refused file is never written, and a file whose row does not commit is removed."""
+    _require_editor(actor, briefing)
+    stored = uploads.store(db.session(), upload, current_app.config["MAX_UPLOAD_BYTES"])
+    material = BriefingMaterial(
+        briefing=briefing, filename=stored.filename, stored_name=stored.stored_name,
+        content_type=stored.content_type, size_bytes=stored.size_bytes, sha256=stored.sha256, uploaded_by=actor,
+    )
+    db.session.add(material)
+    db.session.flush()
+    audit.record(actor, "briefing.material_added",
+                 f"Added deck “{material.filename}” ({uploads.size_text(material.size_bytes)}) to “{briefing.title}”",
+                 entity="briefing", entity_id=briefing.id)
+    return material
+
+
+def remove_material(actor: User, briefing: Briefing, material: BriefingMaterial) -> None:
+    """Detach a deck; its file is deleted once that commits."""
+    _require_editor(actor, briefing)
+    uploads.delete_after_commit(db.session(), material.stored_name)
+    audit.record(actor, "briefing.material_removed", f"Removed deck “{material.filename}” from “{briefing.title}”",
+                 entity="briefing", entity_id=briefing.id)
+    briefing.materials.remove(material)
+    db.session.flush()
+
+
+def _require_editor(actor: User, briefing: Briefing) -> None:
+    if not can_edit(actor, briefing):
+        raise NotAllowed("Only whoever logged this briefing, the product managers of its products "
+                         "(or an admin) change it.")
+
+
+def _tell(actor: User, briefing: Briefing, people: Sequence[User]) -> None:
+    if not people:
+        return
+    products = ", ".join(p.name for p in briefing.products)
+    notify(people, "briefing_logged", f"Briefing: {briefing.title} — {briefing.held_on:%d %b %Y}",
+           f"{briefing.presenter.name} briefed {briefing.sales_team} ({briefing.region.name}) on {products}. "
+           "You are listed as an attendee.", briefing.path, skip=actor)
+
+
+def _apply(briefing: Briefing, data: BriefingInput) -> None:
+    """Check everything, then assign: a refused briefing is left exactly as it was."""
+    errors: dict[str, list[str]] = {}
+    title, team = data.title.strip(), data.sales_team.strip()
+    if not title:
+        errors["title"] = ["Name the briefing, e.g. “Northwind Pro pricing for Q3”."]
+    if not team:
+        errors["sales_team"] = ["Say which sales team was briefed, e.g. “Milan field sales”."]
+    region = db.session.get(Region, data.region_id) if data.region_id else None
+    # A region, presenter or attendee deactivated since stays on the briefing that names them.
+    if region is None or not (region.active or region.id == briefing.region_id):
+        errors["region_id"] = ["Choose an active region."]
+    today = clock.today()
+    if data.held_on > today + timedelta(days=MAX_DAYS_AHEAD):
+        errors["held_on"] = [f"That is more than {MAX_DAYS_AHEAD} days ahead: check the year."]
+    elif data.held_on < today - timedelta(days=MAX_DAYS_BACK):
+        errors["held_on"] = ["That is more than ten years ago: check the year."]
+    if not 1 <= data.duration_minutes <= MAX_DURATION_MINUTES:
+        errors["duration_minutes"] = [f"Between 1 and {MAX_DURATION_MINUTES} minutes (a day)."]
+    presenter = db.session.get(User, data.presenter_id) if data.presenter_id else None
+    if presenter is None or not (presenter.active or presenter.id == briefing.presenter_id):
+        errors["presenter_id"] = ["Choose the presenter among the active users."]
+    product_ids = set(data.product_ids)
+    products = list(db.session.scalars(sa.select(Product).where(Product.id.in_(product_ids)).order_by(Product.name)))
+    if not product_ids:
+        errors["product_ids"] = ["Name at least one product the briefing was about."]
+    elif len(products) != len(product_ids):
+        errors["product_ids"] = ["Choose products from the catalog."]
+    attendee_ids = set(data.attendee_ids)
+    kept = {u.id for u in briefing.attendees}
+    attendees = list(db.session.scalars(sa.select(User).where(User.id.in_(attendee_ids)).order_by(User.name)))
+    if len(attendees) != len(attendee_ids) or any(not u.active and u.id not in kept for u in attendees):
+        errors["attendee_ids"] = ["Attendees must be active users; write anyone else under guests."]
+    guests = [line.strip() for line in data.guest_names.splitlines() if line.strip()]
+    if len(guests) > MAX_GUESTS:
+        errors["guest_names"] = [f"At most {MAX_GUESTS} guests."]
+    elif any(len(name) > 120 for name in guests):
+        errors["guest_names"] = ["One guest per line, each at most 120 characters."]
+    url = data.material_url.strip()
+    parsed = urlparse(url)
+    if url and (parsed.scheme not in {"http", "https"} or not parsed.netloc):
+        errors["material_url"] = ["Use a full web address starting with https://"]
+    if errors:
+        raise InvalidInput("The briefing was not saved.", errors)
+    assert region is not None and presenter is not None  # checked above
+    briefing.title, briefing.sales_team, briefing.region = title, team, region
+    briefing.held_on, briefing.duration_minutes, briefing.presenter = data.held_on, data.duration_minutes, presenter
+    briefing.products, briefing.attendees = products, attendees
+    briefing.guest_names = "\n".join(guests)
+    briefing.key_points, briefing.notes, briefing.material_url = data.key_points.strip(), data.notes.strip(), url
+
+
+def _snapshot(briefing: Briefing) -> dict[str, object]:
+    return {
+        "title": briefing.title, "region": briefing.region.name, "sales_team": briefing.sales_team,
+        "held_on": briefing.held_on, "duration_minutes": briefing.duration_minutes,
+        "presenter": briefing.presenter.name, "products": sorted(p.id for p in briefing.products),
+        "attendees": sorted(u.id for u in briefing.attendees), "guest_names": briefing.guest_names,
+        "key_points": briefing.key_points, "notes": briefing.notes, "material_url": briefing.material_url,
+    }

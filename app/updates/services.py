@@ -1,0 +1,174 @@
+"""Product update rules: a product's managers (and admins) publish updates to sales; sellers acknowledge them.
+
+The audience of every update is the active sellers (sales managers, and team members who sell):
+each is told when it is published, and, when it asks for acknowledgement, its managers see who
+has read it and who has not yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from app.accounts.models import Role, User
+from app.audit import services as audit
+from app.catalog.models import Product, product_owners
+from app.core.errors import InvalidInput, NotAllowed
+from app.extensions import db
+from app.notifications.services import notify
+from app.regions.models import Region
+from app.updates.models import KINDS, ProductUpdate, UpdateAcknowledgement
+
+
+@dataclass(frozen=True)
+class UpdateInput:
+    product_id: int
+    kind: str
+    title: str
+    body: str = ""
+    region_id: int | None = None
+    requires_ack: bool = False
+
+
+@dataclass(frozen=True)
+class AckStatus:
+    """Who acknowledged an update (with when), and who among its audience has not yet."""
+
+    acknowledged: list[tuple[User, datetime]]
+    pending: list[User]
+
+    @property
+    def audience(self) -> int:
+        return len(self.pending) + sum(1 for user, _at in self.acknowledged if _is_seller(user))
+
+    @property
+    def percent(self) -> float | None:
+        """The share of today's audience that acknowledged; None when nobody sells."""
+        if not self.audience:
+            return None
+        return 100 * (self.audience - len(self.pending)) / self.audience
+
+
+def sellers() -> Sequence[User]:
+    """The audience of every update: active sales managers, and active team members who sell."""
+    return db.session.scalars(
+        sa.select(User).where(User.active, sa.or_(User.role == Role.SALES_MANAGER, User.sales_rep))
+        .order_by(User.name)
+    ).all()
+
+
+def publishable_products(user: User) -> Sequence[Product]:
+    """The products ``user`` may publish updates about: their own (every product for admins)."""
+    query = sa.select(Product).order_by(Product.name)
+    if not user.is_admin:
+        if user.role is not Role.PRODUCT_MANAGER:
+            return []
+        query = query.join(product_owners).where(product_owners.c.user_id == user.id)
+    return db.session.scalars(query).all()
+
+
+def can_publish(user: User, product: Product) -> bool:
+    return user.is_admin or (user.role is Role.PRODUCT_MANAGER and product.is_owned_by(user))
+
+
+def can_see_status(user: User, update: ProductUpdate) -> bool:
+    """Who read an update is for the managers of its product (and admins)."""
+    return can_publish(user, update.product)
+
+
+def updates(product_id: int | None = None) -> Sequence[ProductUpdate]:
+    """Every update, newest first, with what the list shows loaded."""
+    query = (
+        sa.select(ProductUpdate)
+        .options(so.joinedload(ProductUpdate.product), so.joinedload(ProductUpdate.region),
+                 so.joinedload(ProductUpdate.published_by))
+        .order_by(ProductUpdate.published_at.desc(), ProductUpdate.id.desc())
+    )
+    if product_id is not None:
+        query = query.where(ProductUpdate.product_id == product_id)
+    return db.session.scalars(query).all()
+
+
+def products_with_updates() -> Sequence[Product]:
+    """The products the list's filter offers: those with at least one update."""
+    return db.session.scalars(
+        sa.select(Product).where(Product.id.in_(sa.select(ProductUpdate.product_id))).order_by(Product.name)
+    ).all()
+
+
+def awaiting(user: User) -> set[int]:
+    """The ids of the updates that ask ``user`` (a seller) for an acknowledgement not yet given."""
+    if not (user.active and user.sells):
+        return set()
+    given = sa.select(UpdateAcknowledgement.update_id).where(UpdateAcknowledgement.user_id == user.id)
+    return set(db.session.scalars(
+        sa.select(ProductUpdate.id).where(ProductUpdate.requires_ack, ProductUpdate.id.not_in(given))
+    ))
+
+
+def publish_update(actor: User, data: UpdateInput) -> ProductUpdate:
+    """Publish an update about a product; every active seller is told."""
+    product = db.session.get(Product, data.product_id) if data.product_id else None
+    if product is None:
+        raise InvalidInput("The update was not published.", {"product_id": ["Choose a product from the catalog."]})
+    if not can_publish(actor, product):
+        raise NotAllowed(f"Only the product managers of {product.name} (or an admin) publish updates about it.")
+    errors: dict[str, list[str]] = {}
+    title, body = data.title.strip(), data.body.strip()
+    if data.kind not in KINDS:
+        errors["kind"] = [f"One of: {', '.join(KINDS)}."]
+    if not title:
+        errors["title"] = ["Say what changed, e.g. “New price band for Pro”."]
+    region = db.session.get(Region, data.region_id) if data.region_id else None
+    if data.region_id and (region is None or not region.active):
+        errors["region_id"] = ["Choose an active region, or none for every region."]
+    if errors:
+        raise InvalidInput("The update was not published.", errors)
+    update = ProductUpdate(product=product, kind=data.kind, title=title, body=body, region=region,
+                           requires_ack=data.requires_ack, published_by=actor)
+    db.session.add(update)
+    db.session.flush()
+    audit.record(actor, "product_update.published", f"Published “{title}” about {product.name}"
+                 + (" (acknowledgement asked)" if data.requires_ack else ""),
+                 entity="product_update", entity_id=update.id)
+    subject = f"{product.name}: {title}" + (" (please acknowledge)" if data.requires_ack else "")
+    where = f" In {region.name}." if region is not None else ""
+    notify(sellers(), "product_update", subject, f"{KINDS[data.kind]} update from {actor.name}.{where}\n\n{body}",
+           update.path, skip=actor)
+    return update
+
+
+def acknowledge(user: User, update: ProductUpdate) -> UpdateAcknowledgement:
+    """Record that ``user`` read ``update``; acknowledging twice keeps the first time."""
+    if not update.requires_ack:
+        raise InvalidInput("This update asks for no acknowledgement.")
+    if not user.sells:
+        raise NotAllowed("Acknowledgements are asked of sales: sales managers and team members who sell.")
+    existing = db.session.get(UpdateAcknowledgement, (update.id, user.id))
+    if existing is not None:
+        return existing
+    ack = UpdateAcknowledgement(update=update, user=user)
+    db.session.add(ack)
+    db.session.flush()
+    audit.record(user, "product_update.acknowledged", f"Acknowledged “{update.title}” about {update.product.name}",
+                 entity="product_update", entity_id=update.id)
+    return ack
+
+
+def ack_status(update: ProductUpdate) -> AckStatus:
+    """Who acknowledged (earliest first, including people who no longer sell) and which active sellers have not."""
+    acks = db.session.scalars(
+        sa.select(UpdateAcknowledgement).where(UpdateAcknowledgement.update_id == update.id)
+        .options(so.joinedload(UpdateAcknowledgement.user)).order_by(UpdateAcknowledgement.acknowledged_at)
+    ).all()
+    done = {ack.user_id for ack in acks}
+    return AckStatus(acknowledged=[(ack.user, ack.acknowledged_at) for ack in acks],
+                     pending=[u for u in sellers() if u.id not in done])
+
+
+def _is_seller(user: User) -> bool:
+    return user.active and user.sells

@@ -1,0 +1,1 @@
+"""Product updates: publishing them to sales, and the sellers' acknowledgements."""
