@@ -10,6 +10,7 @@ from flask import Flask
 from flask_login import current_user
 
 from app.core import clock
+from app.navigation import loop_links
 from app.notifications.services import unread_count
 from workflows import commitment as commitment_workflow
 from workflows import feedback as feedback_workflow
@@ -80,6 +81,7 @@ def unread_notifications() -> int:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["unread_notifications"] = unread_notifications
+    app.jinja_env.globals["loop_links"] = loop_links
     app.jinja_env.filters.update(
         date=fmt_date, datetime=fmt_datetime, number=fmt_number, money=fmt_money, relative=relative_days,
         state_label=state_label,

@@ -1,7 +1,94 @@
-"""Report data in the JSON API."""
+"""Report data in the JSON API: every section's figures for the filters in the query string."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
+from flask import abort, jsonify, request
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
 from app.api import api_blueprint
+from app.reports import services
+from app.reports.figures import Report
+from app.reports.services import ReportFilters
 
 bp = api_blueprint("reports", __name__)
+
+
+@bp.get("/reports")
+def reports() -> Response:
+    if not services.can_see_reports(current_user):
+        abort(404)
+    filters = services.parse_filters(request.args)  # a bad filter is a 400 naming its field
+    return jsonify(report_json(filters, services.build_report(filters)))
+
+
+def _number(value: Decimal | None) -> float | None:
+    """Days and hours are measures, not money: JSON numbers with one decimal."""
+    return None if value is None else float(value)
+
+
+def report_json(filters: ReportFilters, report: Report) -> dict[str, Any]:
+    head = report.headline
+    return {
+        "filters": {
+            "date_from": filters.date_from.isoformat(), "date_to": filters.date_to.isoformat(),
+            "region_id": filters.region_id, "product_id": filters.product_id, "quiet_days": filters.quiet_days,
+        },
+        "quarters": report.quarters,
+        "headline": {
+            "briefings": head.briefings, "briefing_hours": _number(head.briefing_hours),
+            "feedback": head.feedback, "median_triage_days": _number(head.median_triage_days),
+            "countersigned": head.countersigned, "median_days_to_countersign": _number(head.median_days_to_countersign),
+            "campaigns_completed": head.campaigns_completed, "campaigns_achieved": head.campaigns_achieved,
+        },
+        "briefings": [
+            {
+                "region_id": r.region_id, "region": r.region, "briefings": r.briefings, "hours": _number(r.hours),
+                "products": r.products,
+                "quarters": [
+                    {"quarter": c.quarter, "briefings": c.briefings, "hours": _number(c.hours), "products": c.products}
+                    for q in report.quarters if (c := r.cells.get(q)) is not None
+                ],
+            }
+            for r in report.briefings
+        ],
+        "quiet_regions": [
+            {"region_id": r.region_id, "region": r.region, "quiet": r.quiet, "days_since": r.days_since,
+             "last_briefing": r.last_briefing.isoformat() if r.last_briefing else None}
+            for r in report.quiet_regions
+        ],
+        "feedback": [
+            {"kind": k.kind, "label": k.label, "total": k.total, "by_quarter": k.by_quarter} for k in report.feedback
+        ],
+        "triage": {
+            "median_days": _number(report.triage_median_days),
+            "kinds": [
+                {"kind": t.kind, "label": t.label, "decided": t.decided, "median_days": _number(t.median_days),
+                 "mean_days": _number(t.mean_days), "untriaged": t.untriaged,
+                 "oldest_untriaged_days": t.oldest_untriaged_days}
+                for t in report.triage
+            ],
+        },
+        "commitments": {
+            "countersigned": report.signoff.countersigned,
+            "median_days_to_countersign": _number(report.signoff.median_days),
+            "median_hours_to_countersign": _number(report.signoff.median_hours),
+            "quarters": [
+                {"quarter": q.quarter, "requested": q.requested, "countersigned": q.countersigned,
+                 "rejected": q.rejected, "waiting": q.waiting, "other": q.other,
+                 "median_days_to_countersign": _number(q.median_days_to_countersign)}
+                for q in report.commitments
+            ],
+        },
+        "outcomes": {
+            "product_filter_applies": False,  # campaigns have no product
+            "quarters": [
+                {"quarter": q.quarter, "completed": q.completed, "achieved": q.achieved, "partial": q.partial,
+                 "missed": q.missed}
+                for q in report.outcomes
+            ],
+        },
+    }

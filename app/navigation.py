@@ -1,0 +1,37 @@
+"""The sales–product loop's links in the top bar, worked out in Python so the layout only displays them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import url_for
+from flask_login import current_user
+
+from app.feedback.access import sees_all
+from app.reports.services import can_see_reports
+from app.updates.services import awaiting
+
+
+@dataclass(frozen=True)
+class NavLink:
+    label: str
+    url: str
+    #: Endpoints starting with this mark the link as the current page.
+    prefix: str
+    #: A count worth a badge (updates waiting for my acknowledgement), 0 for none.
+    count: int = 0
+
+
+def loop_links() -> list[NavLink]:
+    """Feedback, briefings, product updates and reports, as far as the signed-in person uses them."""
+    if not current_user.is_authenticated:
+        return []
+    user = current_user
+    links = []
+    if sees_all(user):
+        links.append(NavLink("Feedback", url_for("feedback.index"), "feedback."))
+    links.append(NavLink("Briefings", url_for("briefings.index"), "briefings."))
+    links.append(NavLink("Updates", url_for("updates.index"), "updates.", len(awaiting(user))))
+    if can_see_reports(user):
+        links.append(NavLink("Reports", url_for("reports.index"), "reports."))
+    return links

@@ -1,0 +1,321 @@
+"""The report's charts as inline SVG: bars per quarter (grouped or stacked) and horizontal bars.
+
+Pure functions: figures in, markup out, tested without a request. No script and no external
+resources, so they render offline and inside any page. Every text is escaped; colours come from
+the Okabe–Ito palette, which stays distinguishable with the common colour-vision deficiencies.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from html import escape
+
+from app.projects.charts import nice_ticks
+from app.reports.figures import Report
+
+#: Okabe–Ito, without its yellow (too faint on white) and black (reads as text).
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#999999")
+PLAIN, WARNING = "#0072B2", "#D55E00"
+GRID, AXIS_TEXT, TEXT = "#e5e7eb", "#6b7280", "#374151"
+WIDTH = 720
+HALF_WIDTH = 480  # for the charts of half-width cards
+LEFT, RIGHT = 48, 16
+PLOT_HEIGHT = 200
+BOTTOM = 40  # room for two-line category labels ("Q1" over "2026")
+CHAR = 6.2  # average width of an 11px character, for laying out labels without a browser
+ROW, BAR = 26, 14
+
+
+@dataclass(frozen=True)
+class Series:
+    """One coloured set of bars: a value per category."""
+
+    name: str
+    values: tuple[float, ...]
+    colour: str = ""
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One row of a horizontal bar chart."""
+
+    label: str
+    value: float | None  # None: nothing measured ("never"), drawn faint across the whole axis
+    text: str = ""  # what the bar's end says; the value by default
+    highlight: bool = False
+
+
+def empty_chart(title: str, message: str, width: int = WIDTH) -> str:
+    """A small picture saying there is nothing to draw, so the page keeps its shape."""
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} 60" role="img" font-family="sans-serif" '
+        f'aria-label="{escape(title)}: {escape(message)}" class="report-chart report-chart-empty">'
+        f"<title>{escape(title)}</title>"
+        f'<text x="{width / 2:.0f}" y="34" text-anchor="middle" font-size="13" fill="{AXIS_TEXT}">'
+        f"{escape(message)}</text></svg>"
+    )
+
+
+def bar_chart(
+    title: str, categories: Sequence[str], series: Sequence[Series], *, stacked: bool = False,
+    empty: str = "Nothing to show for these filters.",
+) -> str:
+    """Bars per category (a quarter): side by side, or stacked to show the total and its parts."""
+    series = _fold(list(series))
+    if not categories or not any(v for s in series for v in s.values):
+        return empty_chart(title, empty)
+    count = len(categories)
+    colours = [s.colour or PALETTE[i % len(PALETTE)] for i, s in enumerate(series)]
+    heights = [
+        sum(s.values[i] for s in series) if stacked else max(s.values[i] for s in series) for i in range(count)
+    ]
+    ticks = _ticks(max(heights))
+    top_value = ticks[-1]
+    legend, legend_height = _legend([s.name for s in series], colours)
+    top = legend_height + 18  # the legend, then room for the value above the tallest bar
+    height = top + PLOT_HEIGHT + BOTTOM
+    inner_w = WIDTH - LEFT - RIGHT
+    group_w = inner_w / count
+
+    def y(value: float) -> float:
+        return top + PLOT_HEIGHT - value / top_value * PLOT_HEIGHT
+
+    parts = [_open(title, height, f"{len(series)} series over {count} categories"), legend, *_y_axis(ticks, y)]
+    for i, category in enumerate(categories):
+        x0 = LEFT + i * group_w
+        if stacked:
+            width = min(group_w * 0.6, 56)
+            x, base = x0 + (group_w - width) / 2, 0.0
+            for s, colour in zip(series, colours, strict=True):
+                if s.values[i] > 0:
+                    parts.append(_rect(x, y(base + s.values[i]), width, y(base) - y(base + s.values[i]), colour,
+                                       f"{s.name}, {category}: {_fmt(s.values[i])}"))
+                    base += s.values[i]
+            if base > 0:
+                parts.append(_value_text(x + width / 2, y(base) - 4, _fmt(base)))
+        else:
+            width = min(group_w * 0.8 / len(series), 36)
+            x = x0 + (group_w - width * len(series)) / 2
+            for j, (s, colour) in enumerate(zip(series, colours, strict=True)):
+                if s.values[i] > 0:
+                    bx = x + j * width
+                    parts.append(_rect(bx + 1, y(s.values[i]), width - 2, y(0) - y(s.values[i]), colour,
+                                       f"{s.name}, {category}: {_fmt(s.values[i])}"))
+                    if width >= 16:
+                        parts.append(_value_text(bx + width / 2, y(s.values[i]) - 4, _fmt(s.values[i])))
+        parts.extend(_category_label(x0 + group_w / 2, top + PLOT_HEIGHT + 16, category, group_w))
+    parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(0):.1f}" y2="{y(0):.1f}" stroke="{AXIS_TEXT}"/>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def hbar_chart(
+    title: str, bars: Sequence[Bar], *, unit: str = "", threshold: float | None = None, threshold_label: str = "",
+    highlight_label: str = "", empty: str = "Nothing to show for these filters.", width: int = WIDTH,
+) -> str:
+    """One horizontal bar per row (a region, a kind), highlighted ones in the warning colour.
+
+    ``width`` is the drawing's own: a chart for a half-width card is drawn narrower, so its
+    text is not shrunk below reading size.
+    """
+    if not bars or all(b.value == 0 for b in bars):  # a None ("never") is worth showing
+        return empty_chart(title, empty, width)
+    label_w = min(width * 0.34, max(len(b.label) for b in bars) * CHAR + 16)
+    left, right = label_w, 72  # the right margin holds the text at a bar's end ("never", "123 days")
+    ticks = _ticks(max([b.value or 0 for b in bars] + [threshold or 0]))
+    top_value = ticks[-1]
+    show_legend = bool(highlight_label) and any(b.highlight for b in bars)
+    top = 34 if show_legend or threshold is not None else 10
+    height = top + len(bars) * ROW + 28
+    inner_w = width - left - right
+
+    def x(value: float) -> float:
+        return left + value / top_value * inner_w
+
+    parts = [_open(title, height, f"{len(bars)} rows", width)]
+    if show_legend:
+        parts.append(
+            f'<g font-size="11" fill="{TEXT}"><rect x="{left:.1f}" y="8" width="10" height="10" fill="{WARNING}"/>'
+            f'<text x="{left + 14:.1f}" y="17">{escape(highlight_label)}</text></g>'
+        )
+    bottom = top + len(bars) * ROW
+    for value in ticks:
+        parts.append(
+            f'<line x1="{x(value):.1f}" x2="{x(value):.1f}" y1="{top}" y2="{bottom}" stroke="{GRID}"/>'
+            f'<text x="{x(value):.1f}" y="{bottom + 16}" text-anchor="middle" font-size="11" fill="{AXIS_TEXT}">'
+            f"{_fmt(value)}</text>"
+        )
+    for i, bar in enumerate(bars):
+        row_y = top + i * ROW
+        mid = row_y + ROW / 2
+        colour = WARNING if bar.highlight else PLAIN
+        shown = bar.text or f"{_fmt(bar.value or 0)}{' ' + unit if unit else ''}"
+        parts.append(
+            f'<text x="{left - 8:.1f}" y="{mid + 4:.1f}" text-anchor="end" font-size="11" fill="{TEXT}">'
+            f"<title>{escape(bar.label)}</title>{escape(_clip(bar.label, label_w - 16))}</text>"
+        )
+        if bar.value is None:  # never measured: faint and outlined, across the whole axis
+            end = x(top_value)
+            parts.append(
+                f'<rect class="bar{" bar-warning" if bar.highlight else ""}" x="{left:.1f}" y="{mid - BAR / 2:.1f}" '
+                f'width="{end - left:.1f}" height="{BAR}" fill="{colour}" fill-opacity="0.25" stroke="{colour}" '
+                f'stroke-dasharray="4 3"><title>{escape(bar.label)}: {escape(shown)}</title></rect>'
+            )
+        else:
+            end = x(bar.value)
+            if bar.value > 0:
+                parts.append(
+                    f'<rect class="bar{" bar-warning" if bar.highlight else ""}" x="{left:.1f}" '
+                    f'y="{mid - BAR / 2:.1f}" width="{end - left:.1f}" height="{BAR}" fill="{colour}">'
+                    f"<title>{escape(bar.label)}: {escape(shown)}</title></rect>"
+                )
+        weight = ' font-weight="600"' if bar.highlight else ""
+        parts.append(
+            f'<text x="{end + 6:.1f}" y="{mid + 4:.1f}" font-size="11" fill="{colour if bar.highlight else TEXT}"'
+            f"{weight}>{escape(shown)}</text>"
+        )
+    if threshold is not None:
+        tx = x(threshold)
+        parts.append(
+            f'<line x1="{tx:.1f}" x2="{tx:.1f}" y1="{top - 4}" y2="{bottom}" stroke="{TEXT}" stroke-dasharray="3 3"/>'
+            f'<text x="{tx:.1f}" y="{top - 8}" text-anchor="middle" font-size="11" fill="{TEXT}">'
+            f"{escape(threshold_label)}</text>"
+        )
+    parts.append(f'<line x1="{left:.1f}" x2="{left:.1f}" y1="{top}" y2="{bottom}" stroke="{AXIS_TEXT}"/></svg>')
+    return "".join(parts)
+
+
+# --- pieces -----------------------------------------------------------------------------------
+
+def _open(title: str, height: float, summary: str, width: int = WIDTH) -> str:
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height:.0f}" role="img" font-family="sans-serif" '
+        f'aria-label="{escape(title)}: {escape(summary)}; the table below has the figures" class="report-chart">'
+        f"<title>{escape(title)}</title>"
+    )
+
+
+def _fold(series: list[Series]) -> list[Series]:
+    """At most one series per colour: the smallest beyond that are summed into "Other"."""
+    if len(series) <= len(PALETTE):
+        return series
+    ranked = sorted(series, key=lambda s: -sum(s.values))
+    kept, rest = ranked[: len(PALETTE) - 1], ranked[len(PALETTE) - 1:]
+    other = Series("Other", tuple(sum(values) for values in zip(*(s.values for s in rest), strict=True)))
+    return [s for s in series if s in kept] + [other]
+
+
+def _ticks(high: float) -> list[float]:
+    """Axis values from 0; whole numbers for small counts (no "0.2 briefings")."""
+    ticks = nice_ticks(0.0, max(high, 1.0))
+    if len(ticks) > 1 and ticks[1] - ticks[0] < 1:
+        return [float(i) for i in range(math.ceil(max(high, 1.0)) + 1)]
+    return ticks
+
+
+def _y_axis(ticks: Sequence[float], y: Callable[[float], float]) -> list[str]:
+    return [
+        f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="{GRID}"/>'
+        f'<text x="{LEFT - 8}" y="{y(v) + 4:.1f}" text-anchor="end" font-size="11" fill="{AXIS_TEXT}">{_fmt(v)}</text>'
+        for v in ticks
+    ]
+
+
+def _legend(names: Sequence[str], colours: Sequence[str]) -> tuple[str, int]:
+    """Swatches and names left to right, wrapping onto more lines; returns the markup and its height."""
+    parts, x, line = [f'<g class="legend" font-size="11" fill="{TEXT}">'], float(LEFT), 0
+    for name, colour in zip(names, colours, strict=True):
+        text = _clip(name, 200)
+        width = 14 + len(text) * CHAR + 16
+        if x + width > WIDTH - RIGHT and x > LEFT:
+            x, line = float(LEFT), line + 1
+        y = 8 + line * 18
+        parts.append(f'<rect x="{x:.1f}" y="{y}" width="10" height="10" fill="{colour}"/>'
+                     f'<text x="{x + 14:.1f}" y="{y + 9}">{escape(text)}</text>')
+        x += width
+    parts.append("</g>")
+    return "".join(parts), 8 + (line + 1) * 18
+
+
+def _rect(x: float, y: float, width: float, height: float, colour: str, tip: str) -> str:
+    return (f'<rect class="bar" x="{x:.1f}" y="{y:.1f}" width="{max(width, 1):.1f}" height="{height:.1f}" '
+            f'fill="{colour}"><title>{escape(tip)}</title></rect>')
+
+
+def _value_text(x: float, y: float, text: str) -> str:
+    return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="middle" font-size="10" fill="{TEXT}">{escape(text)}</text>'
+
+
+def _category_label(x: float, y: float, label: str, room: float) -> list[str]:
+    """One line when it fits under its group, else two ("Q1" over "2026")."""
+    if len(label) * CHAR <= room - 4 or " " not in label:
+        return [f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="middle" font-size="11" fill="{AXIS_TEXT}">'
+                f"{escape(_clip(label, room))}</text>"]
+    head, tail = label.rsplit(" ", 1)
+    return [f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="middle" font-size="11" fill="{AXIS_TEXT}">'
+            f'<tspan x="{x:.1f}">{escape(tail)}</tspan><tspan x="{x:.1f}" dy="13">{escape(head)}</tspan></text>']
+
+
+def _clip(text: str, room: float) -> str:
+    """Cut a label to the room it has, with an ellipsis (the full text stays in the title)."""
+    fits = max(int(room / CHAR), 4)
+    return text if len(text) <= fits else text[: fits - 1].rstrip() + "…"
+
+
+def _fmt(value: float) -> str:
+    if abs(value) >= 10000:
+        return f"{value / 1000:,.0f}k"
+    return f"{value:,.1f}".rstrip("0").rstrip(".")
+
+
+# --- the report page's charts -----------------------------------------------------------------
+
+def report_charts(report: Report) -> dict[str, str]:
+    """Every section's chart, by section name."""
+    quarters = report.quarters
+    briefed = [r for r in report.briefings if r.briefings]
+    quiet = report.quiet_regions
+    days = report.quiet_days
+    return {
+        "briefings": bar_chart(
+            "Briefings per quarter, by region", quarters,
+            [Series(r.region, tuple(float(r.cells[q].briefings) if q in r.cells else 0.0 for q in quarters))
+             for r in briefed],
+            stacked=True, empty="No briefings in this period.",
+        ),
+        "quiet": hbar_chart(
+            "Days since each region's last briefing",
+            [Bar(r.region, None if r.days_since is None else float(r.days_since),
+                 "never" if r.days_since is None else f"{r.days_since} day{'s' if r.days_since != 1 else ''}",
+                 r.quiet) for r in quiet],
+            threshold=float(days), threshold_label=f"{days} days",
+            highlight_label=f"No briefing in the last {days} days",
+            empty="Every region had a briefing today." if quiet else "No active regions.",
+        ),
+        "feedback": hbar_chart(
+            "Feedback received, by type", [Bar(k.label, float(k.total)) for k in report.feedback],
+            empty="No feedback received in this period.", width=HALF_WIDTH,
+        ),
+        "triage": hbar_chart(
+            "Median days to the first triage decision, by type",
+            [Bar(t.label, float(t.median_days), f"{t.median_days} days") for t in report.triage
+             if t.median_days is not None],
+            empty="No feedback received in this period has been triaged yet.", width=HALF_WIDTH,
+        ),
+        "commitments": bar_chart(
+            "Commitments per quarter of submission", quarters,
+            [Series("Requested", tuple(float(q.requested) for q in report.commitments), PALETTE[0]),
+             Series("Countersigned", tuple(float(q.countersigned) for q in report.commitments), PALETTE[2]),
+             Series("Rejected", tuple(float(q.rejected) for q in report.commitments), PALETTE[5])],
+            empty="No commitments submitted in this period.",
+        ),
+        "outcomes": bar_chart(
+            "Campaigns completed per quarter, by outcome", quarters,
+            [Series("Achieved", tuple(float(q.achieved) for q in report.outcomes), PALETTE[2]),
+             Series("Partially achieved", tuple(float(q.partial) for q in report.outcomes), PALETTE[1]),
+             Series("Missed", tuple(float(q.missed) for q in report.outcomes), PALETTE[5])],
+            stacked=True, empty="No campaign completed in this period.",
+        ),
+    }

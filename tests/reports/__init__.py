@@ -1,0 +1,1 @@
+"""Tests of the management reports: pure figures, charts and CSV, the aggregate services, the page and the API."""
