@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import sqlalchemy as sa
 
 from app.accounts.services import find_by_email
+from app.briefings.models import Briefing, BriefingMaterial
 from app.commitments.models import Commitment
 from app.commitments.services import signoff_queue
 from app.extensions import db
+from app.feedback.models import Feedback
 from app.notifications.models import Notification
 from app.projects.models import Project
 from app.roadmap.models import Replan
+from app.updates.models import ProductUpdate
 
 
-def test_demo_loads_every_state_and_is_idempotent(app):
+def test_demo_loads_every_state_and_is_idempotent(app, configure, tmp_path):
+    configure(UPLOAD_DIR=str(tmp_path))
     runner = app.test_cli_runner()
     first = runner.invoke(args=["demo"])
     assert first.exit_code == 0, first.output
@@ -26,6 +32,7 @@ def test_demo_loads_every_state_and_is_idempotent(app):
         "Bergmann AG": "at_risk",  # its milestone was re-planned past the promised date
     }
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Replan)) == 1
+    assert_the_loop_is_loaded(tmp_path)
     pat = find_by_email("product@example.com")
     assert [c.customer for c in signoff_queue(pat)] == ["Globex Ltd"]
     count = db.session.scalar(sa.select(sa.func.count()).select_from(Project))
@@ -34,6 +41,25 @@ def test_demo_loads_every_state_and_is_idempotent(app):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Project)) == count
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Commitment)) == 5
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Replan)) == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Feedback)) == 6
+    assert len(list((tmp_path / "briefings").iterdir())) == 1  # the one deck, stored once
+
+
+def assert_the_loop_is_loaded(upload_dir):
+    """Feedback in every triage state, answered at least a day after it was filed; briefings over
+    several quarters with one deck on disk; updates some sellers acknowledged."""
+    assert sorted(db.session.scalars(sa.select(Feedback.state))) == [
+        "declined", "done", "duplicate", "later", "new", "now"]
+    original = db.session.scalars(sa.select(Feedback).where(Feedback.title == "Import pipelines from Salesforce")).one()
+    assert original.weight == 120000 + 30000  # its duplicate's revenue merged in
+    for item in db.session.scalars(sa.select(Feedback).where(Feedback.first_decided_at.is_not(None))):
+        assert item.first_decided_at - item.created_at >= timedelta(days=1)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Briefing)) == 5
+    deck = db.session.scalars(sa.select(BriefingMaterial)).one()
+    assert (upload_dir / "briefings" / deck.stored_name).read_bytes().startswith(b"%PDF-")
+    acks = {u.title: len(u.acknowledgements) for u in db.session.scalars(sa.select(ProductUpdate))}
+    assert acks == {"Northwind Pro: the Enterprise minimum is now 110": 1, "Atlas Analytics opens in the Nordics": 0,
+                    "Legacy Reports is retired": 2}
 
 
 def test_the_first_sweep_after_the_demo_mails_tara_her_overdue_milestone(app):

@@ -13,9 +13,10 @@ from app.extensions import db
 def demo() -> None:
     summary = load_demo(clock.today())
     db.session.commit()
-    if summary.people_created or summary.campaigns_created or summary.commitments_created:
+    if summary.people_created or summary.campaigns_created or summary.commitments_created or summary.loop_created:
         click.echo(f"Demo data: {summary.people_created} people, {summary.regions_created} regions, "
-                   f"{len(summary.campaigns_created)} campaigns, {summary.commitments_created} commitments created.")
+                   f"{len(summary.campaigns_created)} campaigns, {summary.commitments_created} commitments, "
+                   f"{summary.loop_created} feedback items, briefings and product updates created.")
     else:
         click.echo("Demo data already loaded; nothing changed.")
     click.echo(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")

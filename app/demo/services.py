@@ -20,6 +20,7 @@ from app.catalog.models import Product
 from app.commitments import services as commitments
 from app.commitments.models import Commitment
 from app.core import clock
+from app.demo.loop import load_loop
 from app.extensions import db
 from app.milestones import services as milestones
 from app.milestones.models import Milestone
@@ -79,6 +80,8 @@ class DemoSummary:
     regions_created: int = 0
     campaigns_created: list[str] = field(default_factory=list)
     commitments_created: int = 0
+    #: Feedback, briefings and product updates (app/demo/loop.py).
+    loop_created: int = 0
 
 
 def load_demo(today: date) -> DemoSummary:
@@ -114,6 +117,7 @@ def load_demo(today: date) -> DemoSummary:
             summary.campaigns_created.append(title)
     summary.commitments_created = _commitments(today, people, area, products)
     summary.commitments_created += _replan(today, people, area, products)
+    summary.loop_created = load_loop(today, people, area, products)
     db.session.flush()
     _start_reminders(summary.campaigns_created)
     _history_not_emailed(first_new_notification)
