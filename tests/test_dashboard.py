@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from app.dashboard.services import build
+from app.extensions import db
+from app.feedback import services as feedback
 from app.milestones.services import TaskInput, create_task
 from app.projects.services import report_actual
+from app.updates import services as updates
 
 
 def test_my_campaigns_with_progress_and_next_deadline(make_project, people):
@@ -48,3 +51,34 @@ def test_dashboard_page_renders_for_every_role(make_project, people, login):
         assert page.status_code == 200, key
     assert b"Upgrade campaign" in login(people["team"]).get("/").data
     assert b"Upgrade campaign" not in login(people["outsider"]).get("/").data
+
+
+def test_the_loop_shows_what_waits_for_each_person(login, people, make_product, make_project):
+    """A product manager sees the head of their triage queue; a seller the answers to their feedback
+    and the updates waiting for their acknowledgement, each with a button."""
+    product = make_product()
+    region = make_project().regions[0]
+    filed = feedback.file_feedback(people["sales"], feedback.FeedbackInput(
+        kind="competitor_intel", title="Rival bundles analytics", region_id=region.id, product_ids=[product.id],
+    ))
+    answered = feedback.file_feedback(people["sales"], feedback.FeedbackInput(
+        kind="pricing", title="Too dear for small teams", region_id=region.id, product_ids=[product.id],
+    ))
+    feedback.triage(people["product"], answered, "decline", "The band protects partner margins.",
+                    reason="Partners serve small teams")
+    updates.publish_update(people["product"], updates.UpdateInput(
+        product_id=product.id, kind="pricing", title="New Enterprise minimum", requires_ack=True,
+    ))
+    db.session.commit()
+
+    pm_page = login(people["product"]).get("/").get_data(as_text=True)
+    assert "Feedback to triage" in pm_page and filed.title in pm_page
+    assert answered.title not in pm_page.split('id="feedback-triage"')[1].split("</section>")[0]  # declined: not open
+
+    seller_page = login(people["sales"]).get("/").get_data(as_text=True)
+    assert "Answers to your feedback" in seller_page and "The band protects partner margins." in seller_page
+    assert "Product updates to acknowledge" in seller_page and "New Enterprise minimum" in seller_page
+    assert "Feedback to triage" not in seller_page
+
+    team_page = login(people["team"]).get("/").get_data(as_text=True)
+    assert "Answers to your feedback" not in team_page and "Product updates to acknowledge" not in team_page

@@ -9,19 +9,26 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from app.accounts.models import User
+from app.accounts.models import Role, User
 from app.commitments import access as commitment_access
 from app.commitments import services as commitments
 from app.commitments.models import Commitment
 from app.core import clock
 from app.extensions import db
+from app.feedback import services as feedback
+from app.feedback.models import Feedback
 from app.milestones.models import Milestone, Task
 from app.projects.access import visible_projects
 from app.projects.models import Project, ProjectMember, ProjectRole
 from app.projects.progress import GoalProgress, goal_progress, next_deadline
+from app.updates import services as updates
+from app.updates.models import ProductUpdate
 from workflows.project import OPEN_STATES
 
 UPCOMING_DAYS = 14
+#: How far back "answers to your feedback" looks, and how many of the triage queue the dashboard shows.
+ANSWERED_DAYS = 30
+TRIAGE_SHOWN = 5
 
 
 @dataclass(frozen=True)
@@ -59,6 +66,13 @@ class Dashboard:
     my_commitments: Sequence[Commitment] = field(default=())
     #: Whether the person records commitments at all (sales), so an empty list is worth saying.
     sells: bool = False
+    #: The head of my feedback triage queue (product managers), and how long the whole queue is.
+    triage: Sequence[Feedback] = field(default=())
+    triage_count: int = 0
+    #: My feedback that product answered lately (sales).
+    answered: Sequence[Feedback] = field(default=())
+    #: Product updates waiting for my acknowledgement (sales).
+    to_acknowledge: Sequence[ProductUpdate] = field(default=())
 
 
 def age_label(waiting: timedelta) -> str:
@@ -90,6 +104,18 @@ def my_commitments(user: User) -> Sequence[Commitment]:
                  so.joinedload(Commitment.region))
         .order_by(Commitment.promised_date, Commitment.id)
     ).all()
+
+
+def answered_feedback(user: User, now: datetime) -> list[Feedback]:
+    """My feedback decided in the last ``ANSWERED_DAYS`` days, latest answer first."""
+    since = now - timedelta(days=ANSWERED_DAYS)
+    recent = [f for f in feedback.my_feedback(user) if f.decided_at is not None and f.decided_at >= since]
+    return sorted(recent, key=lambda f: f.decided_at or now, reverse=True)
+
+
+def to_acknowledge(user: User) -> Sequence[ProductUpdate]:
+    waiting = updates.awaiting(user)
+    return [u for u in updates.updates() if u.id in waiting] if waiting else []
 
 
 def build(user: User, today: date) -> Dashboard:
@@ -135,4 +161,15 @@ def build(user: User, today: date) -> Dashboard:
         signoff_queue=signoff_rows(user, clock.now()),
         my_commitments=my_commitments(user),
         sells=user.sells,
+        **_loop(user),
     )
+
+
+def _loop(user: User) -> dict[str, object]:
+    """The sales–product loop's part of the dashboard: what waits for this person there."""
+    queue = feedback.triage_queue(user) if user.role is Role.PRODUCT_MANAGER else []
+    return {
+        "triage": queue[:TRIAGE_SHOWN], "triage_count": len(queue),
+        "answered": answered_feedback(user, clock.now()) if user.sells else [],
+        "to_acknowledge": to_acknowledge(user),
+    }
