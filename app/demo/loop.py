@@ -48,9 +48,9 @@ class Said:
 
 
 FEEDBACK = [
-    Said("Rival offers an on-premises edition", "sales2", "competitor_intel", "Northwind Pro", "DACH", "Bergmann AG",
-         "CIO, at the quarterly business review", "meeting", "250000", 40,
-         ("later", "We are weighing a private-cloud edition; we look at it again with the 2027 plan.", "75"), 6),
+    Said("Rival offers an on-premises edition", "sales", "competitor_intel", "Northwind Pro", "DACH", "Bergmann AG",
+         "CIO, at the quarterly business review", "meeting", "250000", 12,
+         ("later", "We are weighing a private-cloud edition; we look at it again with the 2027 plan.", "75"), 4),
     Said("Import pipelines from Salesforce", "sales", "feature_request", "Northwind Pro", "EMEA-S", "Acme Retail",
          "Head of sales operations", "call", "120000", 120,
          ("now", "Planned: the importer ships with the first-year checkpoint of the upgrade campaign.", ""), 3),
@@ -85,7 +85,7 @@ BRIEFINGS = [
 
 #: (title, product, kind, region or None, asks for acknowledgement, who acknowledged)
 UPDATES = [
-    ("Northwind Pro: the Enterprise minimum is now 110", "Northwind Pro", "pricing", None, True, ["sales"],
+    ("Northwind Pro: the Enterprise minimum is now 110", "Northwind Pro", "pricing", None, True, ["sales2"],
      "The Enterprise band's minimum price rises from 100 to 110 per seat and month. Offers below it need a "
      "product manager's agreement."),
     ("Atlas Analytics opens in the Nordics", "Atlas Analytics", "region", "NORDICS", False, [],
