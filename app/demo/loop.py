@@ -20,6 +20,7 @@ from app.accounts.models import User
 from app.briefings import services as briefings
 from app.briefings.models import Briefing
 from app.catalog.models import Product
+from app.commitments.models import Commitment
 from app.extensions import db
 from app.feedback import services as feedback
 from app.feedback.models import Feedback
@@ -99,10 +100,28 @@ DECK = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/P
         b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
 
 
+#: When the demo's commitments were submitted and decided (days ago), so that the reports show
+#: real waits for a countersignature instead of the seconds the demo took to load.
+COMMITMENT_DATES = {
+    "Acme Retail": (64, 61), "Sakura Trading": (35, 34), "Bergmann AG": (150, 145),
+    "Globex Ltd": (9, None), "Fjord Energy": (3, None),
+}
+
+
 def load_loop(today: date, people: dict[str, User], area: dict[str, Region], products: dict[str, Product]) -> int:
     """Create whatever of the loop's demo records is missing; returns how many were created."""
     return (_feedback(today, people, area, products) + _briefings(today, people, area, products)
             + _updates(people, area, products))
+
+
+def date_back_commitments(today: date, customers: set[str]) -> None:
+    """Give the commitments just created (by customer) the history in ``COMMITMENT_DATES``."""
+    for commitment in db.session.scalars(sa.select(Commitment).where(Commitment.customer.in_(customers))):
+        submitted, decided = COMMITMENT_DATES.get(commitment.customer, (None, None))
+        if submitted is not None and commitment.submitted_at is not None:
+            commitment.submitted_at = _at(today, submitted, 9)
+        if decided is not None and commitment.decided_at is not None:
+            commitment.decided_at = _at(today, decided, 16)
 
 
 def _at(today: date, days_ago: int, hour: int = 10) -> datetime:

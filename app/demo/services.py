@@ -20,7 +20,7 @@ from app.catalog.models import Product
 from app.commitments import services as commitments
 from app.commitments.models import Commitment
 from app.core import clock
-from app.demo.loop import load_loop
+from app.demo.loop import date_back_commitments, load_loop
 from app.extensions import db
 from app.milestones import services as milestones
 from app.milestones.models import Milestone
@@ -115,8 +115,10 @@ def load_demo(today: date) -> DemoSummary:
         if db.session.scalar(sa.select(Project.id).where(Project.title == title)) is None:
             builder(title, today, people, area)
             summary.campaigns_created.append(title)
+    existing = set(db.session.scalars(sa.select(Commitment.customer)))
     summary.commitments_created = _commitments(today, people, area, products)
     summary.commitments_created += _replan(today, people, area, products)
+    date_back_commitments(today, set(db.session.scalars(sa.select(Commitment.customer))) - existing)
     summary.loop_created = load_loop(today, people, area, products)
     db.session.flush()
     _start_reminders(summary.campaigns_created)
