@@ -49,7 +49,9 @@ def _reset_schema(app: Flask) -> None:
 @pytest.fixture(scope="session")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
     tmp_dir = tmp_path_factory.mktemp("countersign")
-    application = create_app({"SQLALCHEMY_DATABASE_URI": database_url(tmp_dir), "TESTING": True})
+    # Uploaded decks go to the run's own folder, never to the developer's instance/uploads.
+    application = create_app({"SQLALCHEMY_DATABASE_URI": database_url(tmp_dir), "TESTING": True,
+                              "UPLOAD_DIR": str(tmp_dir / "uploads")})
     _reset_schema(application)
     return application
 
