@@ -120,7 +120,9 @@ def hbar_chart(
     ``width`` is the drawing's own: a chart for a half-width card is drawn narrower, so its
     text is not shrunk below reading size.
     """
-    if not bars or all(b.value == 0 for b in bars):  # a None ("never") is worth showing
+    # Zero is a value worth drawing (triaged the same day, briefed today): callers that mean
+    # "nothing happened" pass no bars.
+    if not bars:
         return empty_chart(title, empty, width)
     label_w = min(width * 0.34, max(len(b.label) for b in bars) * CHAR + 16)
     left, right = label_w, 72  # the right margin holds the text at a bar's end ("never", "123 days")
@@ -292,10 +294,11 @@ def report_charts(report: Report) -> dict[str, str]:
                  r.quiet) for r in quiet],
             threshold=float(days), threshold_label=f"{days} days",
             highlight_label=f"No briefing in the last {days} days",
-            empty="Every region had a briefing today." if quiet else "No active regions.",
+            empty="No active regions.",
         ),
         "feedback": hbar_chart(
-            "Feedback received, by type", [Bar(k.label, float(k.total)) for k in report.feedback],
+            "Feedback received, by type",
+            [Bar(k.label, float(k.total)) for k in report.feedback] if any(k.total for k in report.feedback) else [],
             empty="No feedback received in this period.", width=HALF_WIDTH,
         ),
         "triage": hbar_chart(

@@ -84,3 +84,10 @@ def test_quiet_regions_are_highlighted_and_never_briefed_ones_drawn_across() -> 
     assert [b.findtext(f"{SVG}title") for b in drawn] == ["East: never", "South: 165 days", "North: 84 days"]
     assert float(drawn[0].get("width") or 0) > float(drawn[1].get("width") or 0)  # never: the whole axis
     assert {"never", "90 days", "No briefing in 90 days"} <= set(texts(root))
+
+
+def test_zero_is_drawn_not_taken_for_nothing():
+    """Feedback triaged the same day has a median of 0 days: a bar at zero, not "nothing triaged yet"."""
+    svg = hbar_chart("Median days", [Bar("Pricing", 0.0, "0 days")], empty="Nothing triaged yet.")
+    assert "Nothing triaged yet." not in svg and "0 days" in svg
+    ET.fromstring(svg)
