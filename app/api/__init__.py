@@ -10,7 +10,7 @@ session cookie cannot be ridden by another site.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -19,10 +19,12 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from app.accounts.models import User
+from app.catalog.models import Product
 from app.core.errors import InvalidInput, ServiceError, TransitionRefused
 from app.core.forms import json_to_formdata
 from app.errors import json_error
 from app.extensions import csrf, db
+from app.regions.models import Region
 
 PREFIX = "/api/v1"
 FormT = TypeVar("FormT", bound=FlaskForm)
@@ -64,6 +66,42 @@ def timestamp(moment: datetime | None) -> str | None:
 
 def person(user: User | None) -> dict[str, Any] | None:
     return None if user is None else {"id": user.id, "name": user.name}
+
+
+def product_ref(product: Product) -> dict[str, Any]:
+    return {"id": product.id, "name": product.name}
+
+
+def region_ref(region: Region) -> dict[str, Any]:
+    return {"id": region.id, "code": region.code, "name": region.name}
+
+
+# --- reading the query string of a list ------------------------------------------------------
+
+ID_EXPECTED = "Expected a whole number (an id)."
+
+
+def int_arg(name: str, errors: dict[str, list[str]], message: str = ID_EXPECTED) -> int | None:
+    """An optional whole-number filter (``?region_id=3``); a bad one is noted in ``errors`` under its name."""
+    value = request.args.get(name, "")
+    if not value:
+        return None
+    if not (value.isascii() and value.isdigit()):  # "²" is a digit to str.isdigit(), not to int()
+        errors[name] = [message]
+        return None
+    return int(value)
+
+
+def date_arg(name: str, errors: dict[str, list[str]]) -> date | None:
+    """An optional date filter as YYYY-MM-DD; a bad one is noted in ``errors`` under its name."""
+    value = request.args.get(name, "")
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        errors[name] = ["Expected a date as YYYY-MM-DD."]
+        return None
 
 
 def json_body() -> dict[str, Any]:

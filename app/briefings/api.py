@@ -6,13 +6,22 @@ the URL it downloads from.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from flask import Response, abort, jsonify, request, url_for
+from flask import Response, jsonify, url_for
 from flask_login import current_user
 
-from app.api import api_blueprint, expected_version, json_body, person, timestamp, validated
+from app.api import (
+    api_blueprint,
+    date_arg,
+    expected_version,
+    int_arg,
+    json_body,
+    person,
+    product_ref,
+    timestamp,
+    validated,
+)
 from app.briefings import services
 from app.briefings.forms import BriefingForm
 from app.briefings.models import Briefing, BriefingMaterial
@@ -61,7 +70,7 @@ def briefing_json(briefing: Briefing) -> dict[str, Any]:
         **briefing_fields(briefing),
         "region": briefing.region.name,
         "presenter": person(briefing.presenter),
-        "products": [{"id": p.id, "name": p.name} for p in briefing.products],
+        "products": [product_ref(p) for p in briefing.products],
         "attendees": [person(u) for u in briefing.attendees],
         "guests": briefing.guests,
         "attendee_count": briefing.attendee_count,
@@ -78,8 +87,8 @@ def briefing_json(briefing: Briefing) -> dict[str, Any]:
 def list_briefings() -> Response:
     """``?region_id=&product_id=&date_from=YYYY-MM-DD&date_to=YYYY-MM-DD``, each optional."""
     errors: dict[str, list[str]] = {}
-    region_id, product_id = _int_arg("region_id", errors), _int_arg("product_id", errors)
-    date_from, date_to = _date_arg("date_from", errors), _date_arg("date_to", errors)
+    region_id, product_id = int_arg("region_id", errors), int_arg("product_id", errors)
+    date_from, date_to = date_arg("date_from", errors), date_arg("date_to", errors)
     if date_from and date_to and date_to < date_from:
         errors["date_to"] = ["The end of the range is before its start."]
     if errors:
@@ -99,12 +108,12 @@ def create_briefing() -> tuple[Response, int]:
 
 @bp.get("/briefings/<int:briefing_id>")
 def get_briefing(briefing_id: int) -> Response:
-    return jsonify(briefing_json(_briefing_or_404(briefing_id)))
+    return jsonify(briefing_json(db.get_or_404(Briefing, briefing_id)))
 
 
 @bp.patch("/briefings/<int:briefing_id>")
 def update_briefing(briefing_id: int) -> Response:
-    briefing = _briefing_or_404(briefing_id)
+    briefing = db.get_or_404(Briefing, briefing_id)
     payload = json_body()
     version = expected_version(payload)
     form = validated(BriefingForm, {**briefing_fields(briefing), **payload}, briefing=briefing)
@@ -115,32 +124,7 @@ def update_briefing(briefing_id: int) -> Response:
 
 @bp.delete("/briefings/<int:briefing_id>")
 def delete_briefing(briefing_id: int) -> tuple[str, int]:
-    services.delete_briefing(current_user, _briefing_or_404(briefing_id))
+    services.delete_briefing(current_user, db.get_or_404(Briefing, briefing_id))
     commit("briefing")
     return "", 204
 
-
-def _briefing_or_404(briefing_id: int) -> Briefing:
-    briefing = db.session.get(Briefing, briefing_id)
-    return briefing if briefing is not None else abort(404)
-
-
-def _int_arg(name: str, errors: dict[str, list[str]]) -> int | None:
-    value = request.args.get(name, "")
-    if not value:
-        return None
-    if not value.isdigit():
-        errors[name] = ["Expected a whole number (an id)."]
-        return None
-    return int(value)
-
-
-def _date_arg(name: str, errors: dict[str, list[str]]) -> date | None:
-    value = request.args.get(name, "")
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        errors[name] = ["Expected a date as YYYY-MM-DD."]
-        return None

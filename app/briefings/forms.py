@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
@@ -14,14 +13,9 @@ from app.accounts.models import User
 from app.accounts.services import active_users
 from app.briefings.models import Briefing
 from app.briefings.services import MAX_DURATION_MINUTES, BriefingInput
-from app.catalog.models import Product
+from app.catalog.services import pickable_products
 from app.core.forms import choices, optional_int
-from app.extensions import db
 from app.regions.services import active_regions, all_regions
-
-
-def _products() -> list[Product]:
-    return list(db.session.scalars(sa.select(Product).order_by(Product.status == "retired", Product.name)))
 
 
 class BriefingForm(FlaskForm):
@@ -55,7 +49,7 @@ class BriefingForm(FlaskForm):
         self.presenter_id.choices = choices(
             [("", "— choose —")] + [(u.id, u.name + ("" if u.active else " — deactivated")) for u in people])
         self.attendee_ids.choices = choices((u.id, f"{u.name} ({u.role_label.lower()})") for u in people)
-        self.product_ids.choices = choices((p.id, f"{p.name} ({p.status_label.lower()})") for p in _products())
+        self.product_ids.choices = choices((p.id, f"{p.name} ({p.status_label.lower()})") for p in pickable_products())
 
     def validate_product_ids(self, field: SelectMultipleField) -> None:
         if not field.data:
@@ -99,7 +93,7 @@ class FilterForm(FlaskForm):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.region.choices = choices([("", "All regions")] + [(r.id, r.name) for r in all_regions()])
-        self.product.choices = choices([("", "All products")] + [(p.id, p.name) for p in _products()])
+        self.product.choices = choices([("", "All products")] + [(p.id, p.name) for p in pickable_products()])
 
     def validate_date_to(self, field: DateField) -> None:
         if field.data and self.date_from.data and field.data < self.date_from.data:

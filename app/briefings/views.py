@@ -79,7 +79,7 @@ def index() -> str:
 
 @bp.get("/<int:briefing_id>")
 def show(briefing_id: int) -> str:
-    briefing = _briefing_or_404(briefing_id)
+    briefing = db.get_or_404(Briefing, briefing_id)
     return render_template(
         "briefings/show.html", briefing=briefing, can_edit=services.can_edit(current_user, briefing),
         material_form=MaterialForm(formdata=None), accept=uploads.ACCEPT, size_text=uploads.size_text,
@@ -89,7 +89,7 @@ def show(briefing_id: int) -> str:
 
 @bp.get("/<int:briefing_id>/materials/<int:material_id>")
 def download(briefing_id: int, material_id: int) -> Response:
-    material = _material_or_404(_briefing_or_404(briefing_id), material_id)
+    material = _material_or_404(db.get_or_404(Briefing, briefing_id), material_id)
     path = uploads.path_of(material.stored_name)
     if not path.is_file():
         abort(404)
@@ -198,14 +198,9 @@ def _render_form(form: BriefingForm, briefing: Briefing | None) -> str:
                            max_upload=uploads.size_text(current_app.config["MAX_UPLOAD_BYTES"]))
 
 
-def _briefing_or_404(briefing_id: int) -> Briefing:
-    briefing = db.session.get(Briefing, briefing_id)
-    return briefing if briefing is not None else abort(404)
-
-
 def _editable_or_404(briefing_id: int) -> Briefing:
     """The briefing, if the signed-in person keeps it; to anyone else it is not found."""
-    briefing = _briefing_or_404(briefing_id)
+    briefing = db.get_or_404(Briefing, briefing_id)
     if not services.can_edit(current_user, briefing):
         abort(404)
     return briefing

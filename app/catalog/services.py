@@ -42,14 +42,23 @@ def can_edit(user: User, product: Product) -> bool:
     return user.is_admin or (user.role is Role.PRODUCT_MANAGER and product.is_owned_by(user))
 
 
+#: How the catalog lists products: retired ones last, each part by name.
+CATALOG_ORDER = (Product.status == "retired", Product.name)
+
+
 def products() -> Sequence[Product]:
     """The whole catalog, with what its page shows, in a handful of queries."""
     return db.session.scalars(
         sa.select(Product)
         .options(so.selectinload(Product.owners), so.selectinload(Product.bands), so.selectinload(Product.links),
                  so.selectinload(Product.coverage).joinedload(MarketCoverage.region))
-        .order_by(Product.status == "retired", Product.name)
+        .order_by(*CATALOG_ORDER)
     ).all()
+
+
+def pickable_products() -> Sequence[Product]:
+    """Every product, in catalog order, and nothing else loaded: what a form's product picker offers."""
+    return db.session.scalars(sa.select(Product).order_by(*CATALOG_ORDER)).all()
 
 
 def last_changed(product_ids: Sequence[int]) -> dict[int, datetime]:

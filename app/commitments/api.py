@@ -7,7 +7,16 @@ from typing import Any
 from flask import Response, jsonify
 from flask_login import current_user
 
-from app.api import api_blueprint, expected_version, json_body, money_text, person, timestamp, validated
+from app.api import (
+    api_blueprint,
+    expected_version,
+    json_body,
+    money_text,
+    person,
+    region_ref,
+    timestamp,
+    validated,
+)
 from app.commitments import access, services
 from app.commitments.forms import CommitmentForm, DecisionForm
 from app.commitments.models import Commitment
@@ -48,7 +57,7 @@ def commitment_json(commitment: Commitment, detail: bool = False) -> dict[str, A
         "version": commitment.version,
         **commitment_fields(commitment),
         "product": {"id": product.id, "name": product.name, "status": product.status},
-        "region": {"id": commitment.region.id, "code": commitment.region.code, "name": commitment.region.name},
+        "region": region_ref(commitment.region),
         "band": None if band is None else {
             "id": band.id, "tier": band.tier, "list_price": money_text(band.list_price),
             "minimum_price": money_text(band.minimum_price), "unit": band.unit,

@@ -20,7 +20,7 @@ from app.commitments.forms import CommitmentForm, DecisionForm
 from app.commitments.models import Commitment
 from app.core import clock
 from app.core.errors import ServiceError, TransitionRefused
-from app.core.views import commit, save_form
+from app.core.views import commit, flash_refusal, save_form
 from app.dashboard.services import age_label
 from app.extensions import db
 from app.projects.access import get_project_or_404, visible_projects
@@ -186,9 +186,7 @@ def decide(commitment_id: int) -> Response:
         commit("commitment")
     except TransitionRefused as refused:
         db.session.rollback()
-        flash(refused.message, "error")
-        for reason in refused.reasons:
-            flash(reason, "reason")
+        flash_refusal(refused)
         return _render_show(commitment, form, status=409)
     except ServiceError as error:
         db.session.rollback()

@@ -100,15 +100,20 @@ def fire_from_form(fire: Callable[[str, str], object], noun: str) -> bool:
             fire(form.event.data or "", form.reason.data or "")
     except TransitionRefused as refused:
         db.session.rollback()
-        flash(refused.message, "error")
-        for reason in refused.reasons:  # the layout lists these under the message
-            flash(reason, "reason")
+        flash_refusal(refused)
         return False
     except ServiceError as error:  # a closed campaign, a lost race
         db.session.rollback()
         flash(error.message, "error")
         return False
     return True
+
+
+def flash_refusal(refused: TransitionRefused) -> None:
+    """Flash why a workflow step was refused: its message, then each reason (the layout lists them under it)."""
+    flash(refused.message, "error")
+    for reason in refused.reasons:
+        flash(reason, "reason")
 
 
 def is_local_path(target: str | None) -> bool:

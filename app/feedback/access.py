@@ -9,9 +9,9 @@ Triage is for a product manager of one of the item's products, and for admins.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import sqlalchemy as sa
-from flask import abort
 
 from app.accounts.models import Role, User
 from app.commitments.access import visible_commitments
@@ -40,10 +40,7 @@ def visible_feedback(user: User) -> sa.Select[tuple[Feedback]]:
 
 
 def feedback_or_404(user: User, feedback_id: int) -> Feedback:
-    feedback = db.session.scalar(visible_feedback(user).where(Feedback.id == feedback_id))
-    if feedback is None:
-        abort(404)
-    return feedback
+    return db.first_or_404(visible_feedback(user).where(Feedback.id == feedback_id))
 
 
 def roles_for(user: User, feedback: Feedback) -> frozenset[str]:
@@ -61,16 +58,16 @@ def can_triage(user: User, feedback: Feedback) -> bool:
 
 def visible_project_ids(user: User, ids: Iterable[int | None]) -> set[int]:
     """Which of these campaigns ``user`` may open: the others are named, never linked (one query)."""
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return set()
-    return set(db.session.scalars(visible_projects(user).where(Project.id.in_(wanted)).with_only_columns(Project.id)))
+    return _visible_ids(visible_projects(user), Project.id, ids)
 
 
 def visible_commitment_ids(user: User, ids: Iterable[int | None]) -> set[int]:
+    return _visible_ids(visible_commitments(user), Commitment.id, ids)
+
+
+def _visible_ids(visible: sa.Select[Any], id_column: sa.ColumnElement[int], ids: Iterable[int | None]) -> set[int]:
+    """Which of ``ids`` the query of what a user may see finds; no query when there are none."""
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return set()
-    return set(db.session.scalars(
-        visible_commitments(user).where(Commitment.id.in_(wanted)).with_only_columns(Commitment.id)
-    ))
+    return set(db.session.scalars(visible.where(id_column.in_(wanted)).with_only_columns(id_column)))

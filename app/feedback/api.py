@@ -8,7 +8,17 @@ from typing import Any
 from flask import Response, jsonify, request
 from flask_login import current_user
 
-from app.api import api_blueprint, json_body, money_text, person, timestamp, validated
+from app.api import (
+    api_blueprint,
+    int_arg,
+    json_body,
+    money_text,
+    person,
+    product_ref,
+    region_ref,
+    timestamp,
+    validated,
+)
 from app.core.errors import InvalidInput
 from app.core.views import commit
 from app.feedback import access, services
@@ -29,9 +39,9 @@ def feedback_json(feedback: Feedback, projects: Collection[int], commitments: Co
         "kind_label": feedback.kind_label,
         "title": feedback.title,
         "details": feedback.details,
-        "products": [{"id": p.id, "name": p.name} for p in feedback.products],
+        "products": [product_ref(p) for p in feedback.products],
         "product_ids": [p.id for p in feedback.products],
-        "region": {"id": feedback.region.id, "code": feedback.region.code, "name": feedback.region.name},
+        "region": region_ref(feedback.region),
         "region_id": feedback.region_id,
         "customer": feedback.customer,
         "source_name": feedback.source_name,
@@ -65,7 +75,7 @@ def feedback_json(feedback: Feedback, projects: Collection[int], commitments: Co
         "url": feedback.path,
     }
     if detail:
-        body["decisions"] = [decision_json(d) for d in sorted(feedback.decisions, key=lambda d: (d.decided_at, d.id))]
+        body["decisions"] = [decision_json(d) for d in feedback.history]
         body["options"] = [{"event": t.event, "label": t.label} for t in services.options(current_user, feedback)]
     return body
 
@@ -98,19 +108,11 @@ def _one(feedback: Feedback) -> dict[str, Any]:
     return feedback_json(feedback, projects, commitments, detail=True)
 
 
-def _int_param(name: str) -> int | None:
-    value = request.args.get(name, "")
-    if value == "":
-        return None
-    if not value.isdigit():
-        raise InvalidInput("Some filters are invalid.", {name: ["Expected a whole number."]})
-    return int(value)
-
-
-def _choice_param(name: str, allowed: dict[str, str]) -> str:
+def _choice_arg(name: str, allowed: dict[str, str], errors: dict[str, list[str]]) -> str:
     value = request.args.get(name, "")
     if value and value not in allowed:
-        raise InvalidInput("Some filters are invalid.", {name: [f"Choose one of: {', '.join(allowed)}."]})
+        errors[name] = [f"Choose one of: {', '.join(allowed)}."]
+        return ""
     return value
 
 
@@ -118,10 +120,15 @@ def _choice_param(name: str, allowed: dict[str, str]) -> str:
 def list_feedback() -> Response:
     if request.args.get("mine", "") in {"1", "true", "yes"}:
         return jsonify(_many(services.my_feedback(current_user)))
-    items = services.search(
-        current_user, product_id=_int_param("product_id"), region_id=_int_param("region_id"),
-        kind=_choice_param("kind", KINDS), state=_choice_param("state", STATES), text=request.args.get("q", ""),
-    )
+    errors: dict[str, list[str]] = {}
+    filters = {
+        "product_id": int_arg("product_id", errors, "Expected a whole number."),
+        "region_id": int_arg("region_id", errors, "Expected a whole number."),
+        "kind": _choice_arg("kind", KINDS, errors), "state": _choice_arg("state", STATES, errors),
+    }
+    if errors:
+        raise InvalidInput("Some filters are invalid.", errors)
+    items = services.search(current_user, **filters, text=request.args.get("q", ""))
     return jsonify(_many(items))
 
 

@@ -19,7 +19,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import HiddenInput
 
 from app.accounts.models import User
-from app.catalog.models import Product
+from app.catalog.services import pickable_products
 from app.commitments.access import visible_commitments
 from app.commitments.models import Commitment
 from app.core.forms import MAX_MONEY, Finite, choices, optional_int
@@ -57,9 +57,8 @@ class FeedbackForm(FlaskForm):
 
     def __init__(self, user: User, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        products = db.session.scalars(sa.select(Product).order_by(Product.status == "retired", Product.name)).all()
         self.product_ids.choices = choices(
-            (p.id, p.name + (" (retired)" if p.status == "retired" else "")) for p in products
+            (p.id, p.name + (" (retired)" if p.status == "retired" else "")) for p in pickable_products()
         )
         self.region_id.choices = choices([("", "— choose —")] + [(r.id, r.name) for r in active_regions()])
         projects = db.session.scalars(visible_projects(user).order_by(Project.title)).all()

@@ -105,6 +105,11 @@ class Feedback(db.Model):  # type: ignore[name-defined,misc]
     def path(self) -> str:
         return f"/feedback/{self.id}"
 
+    @property
+    def history(self) -> list[FeedbackDecision]:
+        """Its decisions in the order they were taken."""
+        return sorted(self.decisions, key=lambda d: (d.decided_at, d.id))
+
     def __repr__(self) -> str:
         return f"<Feedback {self.id} {self.state}>"
 

@@ -16,7 +16,7 @@ from app.accounts.models import Role
 from app.catalog.models import Product
 from app.core.errors import ServiceError, TransitionRefused
 from app.core.forms import show_service_error
-from app.core.views import save_form, saving
+from app.core.views import flash_refusal, save_form, saving
 from app.extensions import db
 from app.feedback import access, services
 from app.feedback.forms import FeedbackForm, TriageForm
@@ -58,7 +58,7 @@ def index() -> str | Response:
 
 def _int_arg(name: str) -> int | None:
     value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isascii() and value.isdigit() else None
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -130,9 +130,7 @@ def decide(feedback_id: int) -> Response:
             )
     except TransitionRefused as refused:
         db.session.rollback()
-        flash(refused.message, "error")
-        for reason in refused.reasons:
-            flash(reason, "reason")
+        flash_refusal(refused)
         return _render_show(feedback, form, status=409)
     except ServiceError as error:
         db.session.rollback()
@@ -152,7 +150,7 @@ def _render_show(feedback: Feedback, form: TriageForm | None = None, status: int
         form = TriageForm(current_user, feedback, formdata=None, obj=None)
         form.version.data = feedback.version
         form.answer.data = ""
-    decisions = sorted(feedback.decisions, key=lambda d: (d.decided_at, d.id))
+    decisions = feedback.history
     linked = [feedback.project_id, feedback.planned_project_id, *(d.project_id for d in decisions)]
     return make_response(render_template(
         "feedback/show.html",

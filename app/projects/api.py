@@ -7,7 +7,7 @@ from typing import Any
 from flask import Response, jsonify, request
 from flask_login import current_user
 
-from app.api import api_blueprint, expected_version, json_body, money_text, timestamp, validated
+from app.api import api_blueprint, expected_version, json_body, money_text, region_ref, timestamp, validated
 from app.audit.services import project_history
 from app.core import clock
 from app.core.errors import InvalidInput
@@ -57,7 +57,7 @@ def project_json(project: Project, detail: bool = False) -> dict[str, Any]:
         "version": project.version,
         "owner_id": project.owner_id,
         **project_fields(project),
-        "regions": [{"id": r.id, "code": r.code, "name": r.name} for r in project.regions],
+        "regions": [region_ref(r) for r in project.regions],
         "progress": {
             "latest": progress.latest,
             "latest_on": progress.latest_on.isoformat() if progress.latest_on else None,

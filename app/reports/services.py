@@ -174,19 +174,24 @@ def _timestamp_range(column: Any, filters: ReportFilters) -> list[Any]:
     return [column >= figures.day_start(filters.date_from), column < figures.day_after(filters.date_to)]
 
 
+def _region_and_product(filters: ReportFilters, region_id: Any, item_id: Any, link_item_id: Any,
+                        link_product_id: Any) -> list[Any]:
+    """The region and product filters on rows with a region column and products in a link table."""
+    conditions: list[Any] = []
+    if filters.region_id is not None:
+        conditions.append(region_id == filters.region_id)
+    if filters.product_id is not None:
+        conditions.append(item_id.in_(sa.select(link_item_id).where(link_product_id == filters.product_id)))
+    return conditions
+
+
 # --- briefings --------------------------------------------------------------------------------
 
 def _briefing_scope(filters: ReportFilters, dated: bool = True) -> list[Any]:
-    conditions: list[Any] = []
-    if dated:
-        conditions += [Briefing.held_on >= filters.date_from, Briefing.held_on <= filters.date_to]
-    if filters.region_id is not None:
-        conditions.append(Briefing.region_id == filters.region_id)
-    if filters.product_id is not None:
-        conditions.append(Briefing.id.in_(
-            sa.select(briefing_products.c.briefing_id).where(briefing_products.c.product_id == filters.product_id)
-        ))
-    return conditions
+    conditions: list[Any] = [Briefing.held_on >= filters.date_from, Briefing.held_on <= filters.date_to] \
+        if dated else []
+    return conditions + _region_and_product(filters, Briefing.region_id, Briefing.id, briefing_products.c.briefing_id,
+                                            briefing_products.c.product_id)
 
 
 def briefings_by_region(filters: ReportFilters) -> list[RegionBriefings]:
@@ -257,13 +262,8 @@ def quiet_regions(filters: ReportFilters, today: date) -> list[QuietRegion]:
 
 def _feedback_scope(filters: ReportFilters, dated: bool = True) -> list[Any]:
     conditions: list[Any] = _timestamp_range(Feedback.created_at, filters) if dated else []
-    if filters.region_id is not None:
-        conditions.append(Feedback.region_id == filters.region_id)
-    if filters.product_id is not None:
-        conditions.append(Feedback.id.in_(
-            sa.select(feedback_products.c.feedback_id).where(feedback_products.c.product_id == filters.product_id)
-        ))
-    return conditions
+    return conditions + _region_and_product(filters, Feedback.region_id, Feedback.id, feedback_products.c.feedback_id,
+                                            feedback_products.c.product_id)
 
 
 def feedback_volume(filters: ReportFilters) -> list[KindVolume]:

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, jsonify, request
+from flask import Response, jsonify
 from flask_login import current_user
 
-from app.api import api_blueprint, json_body, person, timestamp, validated
+from app.api import api_blueprint, int_arg, json_body, person, timestamp, validated
 from app.core.errors import InvalidInput
 from app.core.views import commit
 from app.extensions import db
@@ -22,7 +22,7 @@ bp = api_blueprint("updates", __name__)
 
 
 def update_json(update: ProductUpdate, awaiting: set[int], with_status: bool = False) -> dict[str, Any]:
-    mine = next((a for a in update.acknowledgements if a.user_id == current_user.id), None)
+    mine = update.acknowledgement_by(current_user)
     body: dict[str, Any] = {
         "id": update.id,
         "product_id": update.product_id,
@@ -57,11 +57,12 @@ def status_json(update: ProductUpdate) -> dict[str, Any]:
 @bp.get("/product-updates")
 def list_updates() -> Response:
     """``?product_id=`` (optional) narrows to one product."""
-    product_id = request.args.get("product_id", "")
-    if product_id and not product_id.isdigit():
-        raise InvalidInput("Some filters are invalid.", {"product_id": ["Expected a whole number (an id)."]})
+    errors: dict[str, list[str]] = {}
+    product_id = int_arg("product_id", errors)
+    if errors:
+        raise InvalidInput("Some filters are invalid.", errors)
     awaiting = services.awaiting(current_user)
-    return jsonify([update_json(u, awaiting) for u in services.updates(int(product_id) if product_id else None)])
+    return jsonify([update_json(u, awaiting) for u in services.updates(product_id)])
 
 
 @bp.post("/product-updates")
@@ -74,19 +75,14 @@ def publish_update() -> tuple[Response, int]:
 
 @bp.get("/product-updates/<int:update_id>")
 def get_update(update_id: int) -> Response:
-    update = _update_or_404(update_id)
+    update = db.get_or_404(ProductUpdate, update_id)
     return jsonify(update_json(update, services.awaiting(current_user), with_status=True))
 
 
 @bp.post("/product-updates/<int:update_id>/acknowledge")
 def acknowledge(update_id: int) -> Response:
     """Idempotent: acknowledging again answers with the first acknowledgement's time."""
-    update = _update_or_404(update_id)
+    update = db.get_or_404(ProductUpdate, update_id)
     ack = services.acknowledge(current_user, update)
     commit("acknowledgement")
     return jsonify({"update_id": update.id, "user": person(current_user), "acknowledged_at": timestamp(ack.acknowledged_at)})
-
-
-def _update_or_404(update_id: int) -> ProductUpdate:
-    update = db.session.get(ProductUpdate, update_id)
-    return update if update is not None else abort(404)

@@ -54,6 +54,10 @@ class ProductUpdate(db.Model):  # type: ignore[name-defined,misc]
     def path(self) -> str:
         return f"/updates/{self.id}"
 
+    def acknowledgement_by(self, user: User) -> UpdateAcknowledgement | None:
+        """``user``'s acknowledgement of this update, if they gave one."""
+        return next((a for a in self.acknowledgements if a.user_id == user.id), None)
+
 
 class UpdateAcknowledgement(db.Model):  # type: ignore[name-defined,misc]
     """One seller confirmed they read one update."""

@@ -16,6 +16,7 @@ import sqlalchemy.orm as so
 
 from app.accounts.models import Role, User
 from app.audit import services as audit
+from app.catalog import services as catalog
 from app.catalog.models import Product, product_owners
 from app.core.errors import InvalidInput, NotAllowed
 from app.extensions import db
@@ -72,7 +73,8 @@ def publishable_products(user: User) -> Sequence[Product]:
 
 
 def can_publish(user: User, product: Product) -> bool:
-    return user.is_admin or (user.role is Role.PRODUCT_MANAGER and product.is_owned_by(user))
+    """Updates about a product are published by those who keep it: its product managers, and admins."""
+    return catalog.can_edit(user, product)
 
 
 def can_see_status(user: User, update: ProductUpdate) -> bool:
@@ -102,7 +104,7 @@ def products_with_updates() -> Sequence[Product]:
 
 def awaiting(user: User) -> set[int]:
     """The ids of the updates that ask ``user`` (a seller) for an acknowledgement not yet given."""
-    if not (user.active and user.sells):
+    if not _is_seller(user):
         return set()
     given = sa.select(UpdateAcknowledgement.update_id).where(UpdateAcknowledgement.user_id == user.id)
     return set(db.session.scalars(

@@ -54,27 +54,22 @@ def new() -> str | Response:
 
 @bp.get("/<int:update_id>")
 def show(update_id: int) -> str:
-    update = _update_or_404(update_id)
+    update = db.get_or_404(ProductUpdate, update_id)
     manages = services.can_see_status(current_user, update)
+    mine = update.acknowledgement_by(current_user)
     return render_template(
         "updates/show.html", update=update, status=services.ack_status(update) if manages else None,
         awaiting=update.id in services.awaiting(current_user),
-        acknowledged_at=next((a.acknowledged_at for a in update.acknowledgements if a.user_id == current_user.id),
-                             None),
+        acknowledged_at=mine.acknowledged_at if mine else None,
     )
 
 
 @bp.post("/<int:update_id>/acknowledge")
 def acknowledge(update_id: int) -> Response:
-    update = _update_or_404(update_id)
+    update = db.get_or_404(ProductUpdate, update_id)
     if CsrfForm().validate_on_submit():
         run_and_flash(lambda: services.acknowledge(current_user, update),
                       f"Thanks: you acknowledged “{update.title}”.", "acknowledgement")
     target = request.form.get("next")
     return redirect(target if is_local_path(target) else url_for(".show", update_id=update.id))
-
-
-def _update_or_404(update_id: int) -> ProductUpdate:
-    update = db.session.get(ProductUpdate, update_id)
-    return update if update is not None else abort(404)
 

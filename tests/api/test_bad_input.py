@@ -270,3 +270,15 @@ def test_a_body_just_under_the_limit_is_read(api, people, make_project):
 
     error = assert_json_error(response, 400, "invalid")
     assert list(error["fields"]) == ["goal_statement"]  # longer than 2000 characters
+
+
+# --- list filters in the query string ---------------------------------------------------------
+
+@pytest.mark.parametrize("url, field", [
+    ("/api/v1/briefings?region_id=%C2%B2", "region_id"),  # "²": a digit to str.isdigit(), not to int()
+    ("/api/v1/feedback?product_id=%C2%B2", "product_id"),
+    ("/api/v1/product-updates?product_id=%C2%B2", "product_id"),
+])
+def test_a_filter_id_that_is_not_a_plain_number_is_a_400_naming_it(api, people, url, field):
+    error = assert_json_error(api(people["sales"]).get(url), 400, "invalid")
+    assert field in error["fields"]
