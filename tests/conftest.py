@@ -226,6 +226,19 @@ def make_project(people: dict[str, User]) -> Callable[..., Project]:
     return build
 
 
+@pytest.fixture
+def feedback_world(make_product, make_project, people: dict[str, User]) -> dict[str, Any]:
+    """For the feedback suites: Northwind Pro (managed by people["product"]), Contoso Hub (by another
+    product manager), a planned campaign and a region."""
+    other_pm = UserFactory(role=Role.PRODUCT_MANAGER, name="Olga Other")
+    product = make_product()
+    other = make_product(name="Contoso Hub", owners=[other_pm])
+    project = make_project(state="planned")
+    region = RegionFactory(name="Southern Europe")
+    db.session.commit()
+    return {"product": product, "other": other, "other_pm": other_pm, "project": project, "region": region}
+
+
 # --- Redis -------------------------------------------------------------------------------------------
 
 @pytest.fixture

@@ -8,42 +8,28 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from app.accounts.models import Role
 from app.core import clock
 from app.extensions import db
 from app.feedback.models import Feedback, FeedbackDecision
 from app.notifications.models import Notification
 from tests.api.helpers import assert_json_error, count
-from tests.factories import RegionFactory, UserFactory
 
 URL = "/api/v1/feedback"
 
 
-@pytest.fixture
-def world(make_product, make_project, people):
-    """Northwind Pro (managed by people["product"]), Contoso Hub (by another product manager), a planned campaign."""
-    other_pm = UserFactory(role=Role.PRODUCT_MANAGER, name="Olga Other")
-    product = make_product()
-    other = make_product(name="Contoso Hub", owners=[other_pm])
-    project = make_project(state="planned")
-    region = RegionFactory(name="Southern Europe")
-    db.session.commit()
-    return {"product": product, "other": other, "other_pm": other_pm, "project": project, "region": region}
-
-
-def body(world, **overrides) -> dict:
+def body(feedback_world, **overrides) -> dict:
     """A complete, valid body for POST /api/v1/feedback."""
     payload = {
-        "kind": "feature_request", "title": "Needs SSO with Okta", "product_ids": [world["product"].id],
-        "region_id": world["region"].id, "details": "Blocks the renewal", "customer": "Acme GmbH",
+        "kind": "feature_request", "title": "Needs SSO with Okta", "product_ids": [feedback_world["product"].id],
+        "region_id": feedback_world["region"].id, "details": "Blocks the renewal", "customer": "Acme GmbH",
         "source_name": "Jane Doe", "channel": "meeting", "revenue_at_stake": "12000.00", "currency": "EUR",
     }
     payload.update(overrides)
     return payload
 
 
-def filed(api, user, world, **overrides) -> dict:
-    response = api(user).post(URL, json=body(world, **overrides))
+def filed(api, user, feedback_world, **overrides) -> dict:
+    response = api(user).post(URL, json=body(feedback_world, **overrides))
     assert response.status_code == 201, response.get_data(as_text=True)
     return response.get_json()
 
@@ -52,12 +38,12 @@ def triage(api, user, feedback_id: int, event: str, **params):
     return api(user).post(f"{URL}/{feedback_id}/triage", json={"event": event, **params})
 
 
-def test_filing_returns_201_with_the_item_and_tells_its_product_managers(api, people, world):
-    item = filed(api, people["sales"], world, project_id=world["project"].id)
+def test_filing_returns_201_with_the_item_and_tells_its_product_managers(api, people, feedback_world):
+    item = filed(api, people["sales"], feedback_world, project_id=feedback_world["project"].id)
 
     assert item["state"] == "new" and item["weight"] == "12000.00" and item["revenue_at_stake"] == "12000.00"
-    assert item["products"] == [{"id": world["product"].id, "name": "Northwind Pro"}]
-    assert item["project_id"] == world["project"].id and item["submitted_by"]["id"] == people["sales"].id
+    assert item["products"] == [{"id": feedback_world["product"].id, "name": "Northwind Pro"}]
+    assert item["project_id"] == feedback_world["project"].id and item["submitted_by"]["id"] == people["sales"].id
     assert item["decisions"] == [] and item["url"] == f"/feedback/{item['id']}"
     assert db.session.scalar(sa.select(Notification.kind).where(
         Notification.user_id == people["product"].id, Notification.link == item["url"])) == "feedback_filed"
@@ -74,21 +60,21 @@ def test_filing_returns_201_with_the_item_and_tells_its_product_managers(api, pe
     ({"currency": "Euro"}, "currency"),
     ({"project_id": 999_999}, "project_id"),
 ])
-def test_a_bad_field_is_a_400_that_names_it_and_files_nothing(api, people, world, overrides, field):
-    error = assert_json_error(api(people["sales"]).post(URL, json=body(world, **overrides)), 400, "invalid")
+def test_a_bad_field_is_a_400_that_names_it_and_files_nothing(api, people, feedback_world, overrides, field):
+    error = assert_json_error(api(people["sales"]).post(URL, json=body(feedback_world, **overrides)), 400, "invalid")
     assert field in error["fields"], error
     assert count(Feedback) == 0
 
 
-def test_only_sellers_and_admins_file(api, people, world):
-    error = assert_json_error(api(people["team"]).post(URL, json=body(world)), 403, "forbidden")
+def test_only_sellers_and_admins_file(api, people, feedback_world):
+    error = assert_json_error(api(people["team"]).post(URL, json=body(feedback_world)), 403, "forbidden")
     assert "sales" in error["message"]
-    assert_json_error(api(people["product"]).post(URL, json=body(world)), 403, "forbidden")
+    assert_json_error(api(people["product"]).post(URL, json=body(feedback_world)), 403, "forbidden")
     assert count(Feedback) == 0
 
 
-def test_the_product_manager_triages_and_the_answer_reaches_the_seller(api, people, world):
-    item = filed(api, people["sales"], world)
+def test_the_product_manager_triages_and_the_answer_reaches_the_seller(api, people, feedback_world):
+    item = filed(api, people["sales"], feedback_world)
     revisit = clock.today() + timedelta(days=100)
 
     response = triage(api, people["product"], item["id"], "later", answer="After the Q4 release.",
@@ -109,16 +95,16 @@ def test_the_product_manager_triages_and_the_answer_reaches_the_seller(api, peop
         == "After the Q4 release."
 
 
-def test_now_links_a_milestone_and_its_campaign(api, people, world):
-    item = filed(api, people["sales"], world)
-    milestone = world["project"].milestones[0]
+def test_now_links_a_milestone_and_its_campaign(api, people, feedback_world):
+    item = filed(api, people["sales"], feedback_world)
+    milestone = feedback_world["project"].milestones[0]
     shown = triage(api, people["product"], item["id"], "now", answer="In the first milestone.",
                    milestone_id=milestone.id).get_json()
-    assert shown["milestone"]["id"] == milestone.id and shown["planned_project"]["id"] == world["project"].id
+    assert shown["milestone"]["id"] == milestone.id and shown["planned_project"]["id"] == feedback_world["project"].id
 
 
-def test_a_refused_decision_is_a_409_with_the_reasons(api, people, world):
-    item = filed(api, people["sales"], world)
+def test_a_refused_decision_is_a_409_with_the_reasons(api, people, feedback_world):
+    item = filed(api, people["sales"], feedback_world)
     error = assert_json_error(triage(api, people["product"], item["id"], "decline", answer="Sorry"), 409,
                               "transition_refused")
     assert error["reasons"] == ["Say why it is declined."]
@@ -130,17 +116,17 @@ def test_a_refused_decision_is_a_409_with_the_reasons(api, people, world):
     assert count(FeedbackDecision) == 0
 
 
-def test_a_stale_version_is_a_409_conflict(api, people, world):
-    item = filed(api, people["sales"], world)
+def test_a_stale_version_is_a_409_conflict(api, people, feedback_world):
+    item = filed(api, people["sales"], feedback_world)
     assert triage(api, people["admin"], item["id"], "done", answer="Shipped").status_code == 200
     assert_json_error(triage(api, people["product"], item["id"], "done", answer="Shipped",
                              version=item["version"]), 409, "conflict")
     assert_json_error(triage(api, people["product"], item["id"], "done", answer="x", version="1"), 400, "invalid")
 
 
-def test_who_sees_it_but_may_not_triage_gets_403_and_who_may_not_see_it_404(api, people, world):
-    item = filed(api, people["sales"], world)
-    for user in (people["sales2"], world["other_pm"]):
+def test_who_sees_it_but_may_not_triage_gets_403_and_who_may_not_see_it_404(api, people, feedback_world):
+    item = filed(api, people["sales"], feedback_world)
+    for user in (people["sales2"], feedback_world["other_pm"]):
         assert api(user).get(f"{URL}/{item['id']}").status_code == 200
         assert_json_error(triage(api, user, item["id"], "done", answer="Done"), 403, "forbidden")
     for user in (people["team"], people["pm"]):
@@ -151,9 +137,9 @@ def test_who_sees_it_but_may_not_triage_gets_403_and_who_may_not_see_it_404(api,
     assert db.session.get(Feedback, item["id"]).state == "new"
 
 
-def test_a_duplicate_merges_its_weight_into_the_original(api, people, world):
-    original = filed(api, people["sales"], world, revenue_at_stake="1000")
-    again = filed(api, people["sales2"], world, revenue_at_stake="250.50", title="Okta please")
+def test_a_duplicate_merges_its_weight_into_the_original(api, people, feedback_world):
+    original = filed(api, people["sales"], feedback_world, revenue_at_stake="1000")
+    again = filed(api, people["sales2"], feedback_world, revenue_at_stake="250.50", title="Okta please")
     shown = triage(api, people["product"], again["id"], "duplicate", duplicate_of_id=original["id"]).get_json()
     assert shown["state"] == "duplicate" and shown["duplicate_of_id"] == original["id"]
     assert api(people["sales"]).get(f"{URL}/{original['id']}").get_json()["weight"] == "1250.50"
@@ -162,10 +148,10 @@ def test_a_duplicate_merges_its_weight_into_the_original(api, people, world):
     assert "not itself a duplicate" in error["reasons"][0]
 
 
-def test_the_list_filters_and_mine_shows_only_my_own(api, people, world):
-    okta = filed(api, people["sales"], world)
-    price = filed(api, people["sales2"], world, title="Too expensive", kind="pricing",
-                  product_ids=[world["other"].id])
+def test_the_list_filters_and_mine_shows_only_my_own(api, people, feedback_world):
+    okta = filed(api, people["sales"], feedback_world)
+    price = filed(api, people["sales2"], feedback_world, title="Too expensive", kind="pricing",
+                  product_ids=[feedback_world["other"].id])
     seller = api(people["sales"])
 
     def ids(query: str = "") -> list[int]:
@@ -176,19 +162,19 @@ def test_the_list_filters_and_mine_shows_only_my_own(api, people, world):
     assert ids() == [price["id"], okta["id"]]
     assert ids("?mine=1") == [okta["id"]]
     assert ids("?kind=pricing") == [price["id"]]
-    assert ids(f"?product_id={world['other'].id}") == [price["id"]]
-    assert ids(f"?region_id={world['region'].id}&q=okta") == [okta["id"]]
+    assert ids(f"?product_id={feedback_world['other'].id}") == [price["id"]]
+    assert ids(f"?region_id={feedback_world['region'].id}&q=okta") == [okta["id"]]
     assert ids("?state=done") == []
     error = assert_json_error(seller.get(f"{URL}?state=shelved"), 400, "invalid")
     assert "state" in error["fields"]
     assert "product_id" in assert_json_error(seller.get(f"{URL}?product_id=x"), 400, "invalid")["fields"]
 
 
-def test_the_triage_queue_is_new_first_then_by_weight(api, people, world):
-    light = filed(api, people["sales"], world, title="Light", revenue_at_stake="10")
-    heavy = filed(api, people["sales"], world, title="Heavy", revenue_at_stake="9000")
-    later = filed(api, people["sales"], world, title="Later", revenue_at_stake="99999")
-    filed(api, people["sales"], world, title="Theirs", product_ids=[world["other"].id])
+def test_the_triage_queue_is_new_first_then_by_weight(api, people, feedback_world):
+    light = filed(api, people["sales"], feedback_world, title="Light", revenue_at_stake="10")
+    heavy = filed(api, people["sales"], feedback_world, title="Heavy", revenue_at_stake="9000")
+    later = filed(api, people["sales"], feedback_world, title="Later", revenue_at_stake="99999")
+    filed(api, people["sales"], feedback_world, title="Theirs", product_ids=[feedback_world["other"].id])
     triage(api, people["product"], later["id"], "later", answer="Next year",
            revisit_on=(clock.today() + timedelta(days=30)).isoformat())
 

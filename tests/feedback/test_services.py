@@ -23,28 +23,16 @@ from app.notifications.models import Notification
 from tests.factories import RegionFactory, UserFactory
 
 
-@pytest.fixture
-def world(make_product, make_project, people):
-    """Northwind Pro (managed by people["product"]), Contoso Hub (by another product manager), a planned campaign."""
-    other_pm = UserFactory(role=Role.PRODUCT_MANAGER, name="Olga Other")
-    product = make_product()
-    other = make_product(name="Contoso Hub", owners=[other_pm])
-    project = make_project(state="planned")
-    region = RegionFactory(name="Southern Europe")
-    db.session.commit()
-    return {"product": product, "other": other, "other_pm": other_pm, "project": project, "region": region}
-
-
-def heard(world, **overrides) -> FeedbackInput:
-    fields = dict(kind="feature_request", title="Needs SSO with Okta", region_id=world["region"].id,
-                  product_ids=(world["product"].id,), details="Blocks the renewal", customer="Acme GmbH",
+def heard(feedback_world, **overrides) -> FeedbackInput:
+    fields = dict(kind="feature_request", title="Needs SSO with Okta", region_id=feedback_world["region"].id,
+                  product_ids=(feedback_world["product"].id,), details="Blocks the renewal", customer="Acme GmbH",
                   source_name="Jane Doe, Head of IT", channel="meeting", revenue_at_stake=Decimal("12000.00"))
     fields.update(overrides)
     return FeedbackInput(**fields)
 
 
-def filed(world, people, user="sales", **overrides) -> Feedback:
-    feedback = services.file_feedback(people[user], heard(world, **overrides))
+def filed(feedback_world, people, user="sales", **overrides) -> Feedback:
+    feedback = services.file_feedback(people[user], heard(feedback_world, **overrides))
     db.session.commit()
     return feedback
 
@@ -62,77 +50,77 @@ def future(days: int = 90) -> date:
 
 # --- filing ------------------------------------------------------------------------------------
 
-def test_a_seller_files_feedback_and_its_product_managers_are_told(world, people):
-    feedback = filed(world, people, revenue_at_stake=Decimal("12000.00"))
+def test_a_seller_files_feedback_and_its_product_managers_are_told(feedback_world, people):
+    feedback = filed(feedback_world, people, revenue_at_stake=Decimal("12000.00"))
 
     assert (feedback.state, feedback.weight, feedback.submitted_by) == ("new", Decimal("12000.00"), people["sales"])
     assert [p.name for p in feedback.products] == ["Northwind Pro"]
     [told] = notes(people["product"], "feedback_filed")
     assert told.link == f"/feedback/{feedback.id}" and "Needs SSO with Okta" in told.subject
     assert "12,000.00 EUR at stake" in told.body
-    assert notes(world["other_pm"], "feedback_filed") == []  # not their product
+    assert notes(feedback_world["other_pm"], "feedback_filed") == []  # not their product
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.entity == "feedback"))
     assert (event.action, event.entity_id, event.to_state) == ("feedback.filed", feedback.id, "new")
 
 
-def test_without_revenue_the_weight_is_zero(world, people):
-    feedback = filed(world, people, revenue_at_stake=None)
+def test_without_revenue_the_weight_is_zero(feedback_world, people):
+    feedback = filed(feedback_world, people, revenue_at_stake=None)
     assert feedback.weight == Decimal("0")
 
 
-def test_only_sales_and_admins_file_feedback(world, people):
+def test_only_sales_and_admins_file_feedback(feedback_world, people):
     rep = UserFactory(role=Role.TEAM_MEMBER, sales_rep=True)
-    assert services.file_feedback(rep, heard(world)).state == "new"
-    assert services.file_feedback(people["admin"], heard(world)).state == "new"
+    assert services.file_feedback(rep, heard(feedback_world)).state == "new"
+    assert services.file_feedback(people["admin"], heard(feedback_world)).state == "new"
     for who in ("team", "pm", "product"):
         with pytest.raises(NotAllowed):
-            services.file_feedback(people[who], heard(world))
+            services.file_feedback(people[who], heard(feedback_world))
 
 
-def test_bad_input_names_each_field_and_writes_nothing(world, people, make_project):
+def test_bad_input_names_each_field_and_writes_nothing(feedback_world, people, make_project):
     closed_region = RegionFactory(active=False)
     theirs = make_project(title="Someone else's pursuit", owner=people["sales2"], member_ids=[])
     with pytest.raises(InvalidInput) as error:
         services.file_feedback(people["sales"], heard(
-            world, title="  ", product_ids=(), region_id=closed_region.id, project_id=theirs.id,
+            feedback_world, title="  ", product_ids=(), region_id=closed_region.id, project_id=theirs.id,
         ))
     assert set(error.value.fields) == {"title", "product_ids", "region_id", "project_id"}
     with pytest.raises(InvalidInput) as error:
-        services.file_feedback(people["sales"], heard(world, product_ids=(world["product"].id, 999_999)))
+        services.file_feedback(people["sales"], heard(feedback_world, product_ids=(feedback_world["product"].id, 999_999)))
     assert error.value.fields["product_ids"] == ["Choose products from the catalog."]
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Feedback)) == 0
 
 
-def test_a_commitment_must_belong_to_the_campaign_named(world, people, make_project):
-    commitment = commitments.create_commitment(people["sales"], world["project"], CommitmentInput(
-        customer="Acme GmbH", product_id=world["product"].id, region_id=world["project"].regions[0].id,
+def test_a_commitment_must_belong_to_the_campaign_named(feedback_world, people, make_project):
+    commitment = commitments.create_commitment(people["sales"], feedback_world["project"], CommitmentInput(
+        customer="Acme GmbH", product_id=feedback_world["product"].id, region_id=feedback_world["project"].regions[0].id,
         promise="SSO", promised_date=future(),
     ))
     elsewhere = make_project(title="Another campaign")
     with pytest.raises(InvalidInput) as error:
-        services.file_feedback(people["sales"], heard(world, project_id=elsewhere.id, commitment_id=commitment.id))
+        services.file_feedback(people["sales"], heard(feedback_world, project_id=elsewhere.id, commitment_id=commitment.id))
     assert list(error.value.fields) == ["commitment_id"]
     # Naming only the commitment links its campaign too.
-    feedback = services.file_feedback(people["sales"], heard(world, commitment_id=commitment.id))
-    assert (feedback.project, feedback.commitment) == (world["project"], commitment)
+    feedback = services.file_feedback(people["sales"], heard(feedback_world, commitment_id=commitment.id))
+    assert (feedback.project, feedback.commitment) == (feedback_world["project"], commitment)
 
 
 # --- who sees it, who triages it ---------------------------------------------------------------
 
-def test_sellers_product_managers_and_admins_see_it_and_nobody_else(world, people):
-    feedback = filed(world, people)
+def test_sellers_product_managers_and_admins_see_it_and_nobody_else(feedback_world, people):
+    feedback = filed(feedback_world, people)
     for who in ("sales", "sales2", "product", "admin"):
         assert access.feedback_or_404(people[who], feedback.id) is feedback
-    assert access.feedback_or_404(world["other_pm"], feedback.id) is feedback  # any product manager reads it
+    assert access.feedback_or_404(feedback_world["other_pm"], feedback.id) is feedback  # any product manager reads it
     for who in ("team", "outsider", "pm"):
         with pytest.raises(NotFound):
             access.feedback_or_404(people[who], feedback.id)
 
 
-def test_only_a_product_manager_of_its_products_or_an_admin_triages(world, people):
-    feedback = filed(world, people)
-    for actor in (world["other_pm"], people["sales2"], people["sales"]):
+def test_only_a_product_manager_of_its_products_or_an_admin_triages(feedback_world, people):
+    feedback = filed(feedback_world, people)
+    for actor in (feedback_world["other_pm"], people["sales2"], people["sales"]):
         with pytest.raises(NotAllowed):
             services.triage(actor, feedback, "done", "Shipped")
     assert feedback.state == "new" and feedback.decisions == []
@@ -142,8 +130,8 @@ def test_only_a_product_manager_of_its_products_or_an_admin_triages(world, peopl
 
 # --- the answer reaches the submitter ----------------------------------------------------------
 
-def test_the_submitter_is_told_the_answer_and_every_decision_is_kept(world, people):
-    feedback = filed(world, people)
+def test_the_submitter_is_told_the_answer_and_every_decision_is_kept(feedback_world, people):
+    feedback = filed(feedback_world, people)
     revisit = date(clock.today().year + 1, 3, 1)
     services.triage(people["product"], feedback, "later", "After the Q4 release.", revisit_on=revisit)
 
@@ -153,29 +141,29 @@ def test_the_submitter_is_told_the_answer_and_every_decision_is_kept(world, peop
     first = feedback.first_decided_at
     assert first is not None and feedback.revisit_on == revisit
 
-    milestone = world["project"].milestones[0]
+    milestone = feedback_world["project"].milestones[0]
     services.triage(people["product"], feedback, "now", "Moved up: in the first milestone.", milestone_id=milestone.id)
-    assert (feedback.state, feedback.milestone, feedback.planned_project) == ("now", milestone, world["project"])
+    assert (feedback.state, feedback.milestone, feedback.planned_project) == ("now", milestone, feedback_world["project"])
     assert feedback.revisit_on is None and feedback.first_decided_at == first
     history = db.session.scalars(sa.select(FeedbackDecision).order_by(FeedbackDecision.id)).all()
     assert [(d.from_state, d.to_state, d.answer) for d in history] == [
         ("new", "later", "After the Q4 release."), ("later", "now", "Moved up: in the first milestone."),
     ]
-    assert history[1].milestone_id == milestone.id and history[1].project_id == world["project"].id
+    assert history[1].milestone_id == milestone.id and history[1].project_id == feedback_world["project"].id
     assert len(notes(people["sales"], "feedback_answered")) == 2
     actions = db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.from_state.is_not(None))).all()
     assert "feedback.later" in actions and "feedback.now" in actions
 
 
-def test_every_decision_but_a_duplicate_needs_an_answer(world, people):
-    feedback = filed(world, people)
+def test_every_decision_but_a_duplicate_needs_an_answer(feedback_world, people):
+    feedback = filed(feedback_world, people)
     with pytest.raises(TransitionRefused) as refused:
         services.triage(people["product"], feedback, "done", "   ")
     assert "Write an answer" in refused.value.reasons[0]
 
 
-def test_later_needs_a_future_revisit_date(world, people):
-    feedback = filed(world, people)
+def test_later_needs_a_future_revisit_date(feedback_world, people):
+    feedback = filed(feedback_world, people)
     with pytest.raises(TransitionRefused) as refused:
         services.triage(people["product"], feedback, "later", "Not this year.")
     assert refused.value.reasons == ["Give the date on which product will look at it again."]
@@ -185,8 +173,8 @@ def test_later_needs_a_future_revisit_date(world, people):
     assert feedback.state == "new"
 
 
-def test_decline_needs_a_reason(world, people):
-    feedback = filed(world, people)
+def test_decline_needs_a_reason(feedback_world, people):
+    feedback = filed(feedback_world, people)
     with pytest.raises(TransitionRefused) as refused:
         services.triage(people["product"], feedback, "decline", "Sorry.")
     assert refused.value.reasons == ["Say why it is declined."]
@@ -194,8 +182,8 @@ def test_decline_needs_a_reason(world, people):
     assert (feedback.state, feedback.decline_reason) == ("declined", "Okta is on the partner roadmap.")
 
 
-def test_now_needs_a_milestone_or_campaign_the_product_manager_can_see(world, people, make_project):
-    feedback = filed(world, people)
+def test_now_needs_a_milestone_or_campaign_the_product_manager_can_see(feedback_world, people, make_project):
+    feedback = filed(feedback_world, people)
     with pytest.raises(TransitionRefused) as refused:
         services.triage(people["product"], feedback, "now", "Planned.")
     assert refused.value.reasons == ["Say which milestone or campaign will deliver it."]
@@ -206,20 +194,20 @@ def test_now_needs_a_milestone_or_campaign_the_product_manager_can_see(world, pe
     with pytest.raises(InvalidInput) as error:
         services.triage(people["product"], feedback, "now", "Planned.", project_id=hidden.id)
     assert list(error.value.fields) == ["project_id"]
-    services.triage(people["product"], feedback, "now", "In the upgrade campaign.", project_id=world["project"].id)
-    assert (feedback.planned_project, feedback.milestone) == (world["project"], None)
+    services.triage(people["product"], feedback, "now", "In the upgrade campaign.", project_id=feedback_world["project"].id)
+    assert (feedback.planned_project, feedback.milestone) == (feedback_world["project"], None)
 
 
-def test_done_and_duplicate_are_final(world, people):
-    feedback = filed(world, people)
+def test_done_and_duplicate_are_final(feedback_world, people):
+    feedback = filed(feedback_world, people)
     services.triage(people["product"], feedback, "done", "Shipped in 4.2")
     with pytest.raises(TransitionRefused) as refused:
         services.triage(people["product"], feedback, "decline", "No", reason="No")
     assert refused.value.reasons == ["A feedback item that is done cannot be declined."]
 
 
-def test_a_stale_version_is_refused(world, people):
-    feedback = filed(world, people)
+def test_a_stale_version_is_refused(feedback_world, people):
+    feedback = filed(feedback_world, people)
     seen = feedback.version
     services.triage(people["product"], feedback, "later", "Next year.", revisit_on=future())
     db.session.commit()
@@ -230,9 +218,9 @@ def test_a_stale_version_is_refused(world, people):
 
 # --- duplicates --------------------------------------------------------------------------------
 
-def test_a_duplicate_adds_its_weight_to_the_original_and_both_submitters_are_told(world, people):
-    original = filed(world, people, revenue_at_stake=Decimal("10000.00"))
-    again = filed(world, people, user="sales2", title="Okta SSO please", revenue_at_stake=Decimal("2500.50"))
+def test_a_duplicate_adds_its_weight_to_the_original_and_both_submitters_are_told(feedback_world, people):
+    original = filed(feedback_world, people, revenue_at_stake=Decimal("10000.00"))
+    again = filed(feedback_world, people, user="sales2", title="Okta SSO please", revenue_at_stake=Decimal("2500.50"))
 
     services.triage(people["product"], again, "duplicate", "", duplicate_of_id=original.id)
 
@@ -245,10 +233,10 @@ def test_a_duplicate_adds_its_weight_to_the_original_and_both_submitters_are_tol
     assert merged.link == f"/feedback/{original.id}" and "12,500.50 EUR" in merged.body
 
 
-def test_a_duplicate_cannot_be_of_itself_nor_of_another_duplicate(world, people):
-    original = filed(world, people)
-    first = filed(world, people, user="sales2", title="Okta")
-    second = filed(world, people, user="sales2", title="Okta again")
+def test_a_duplicate_cannot_be_of_itself_nor_of_another_duplicate(feedback_world, people):
+    original = filed(feedback_world, people)
+    first = filed(feedback_world, people, user="sales2", title="Okta")
+    second = filed(feedback_world, people, user="sales2", title="Okta again")
     services.triage(people["product"], first, "duplicate", "", duplicate_of_id=original.id)
     reason = "Name the feedback item this one repeats (another item that is not itself a duplicate)."
     for target in (second.id, first.id, None):
@@ -261,10 +249,10 @@ def test_a_duplicate_cannot_be_of_itself_nor_of_another_duplicate(world, people)
     assert second.state == "new" and original.weight == Decimal("24000.00")
 
 
-def test_merged_weights_carry_on_down_a_chain(world, people):
-    a = filed(world, people, revenue_at_stake=Decimal("100"))
-    b = filed(world, people, revenue_at_stake=Decimal("50"))
-    c = filed(world, people, revenue_at_stake=Decimal("10"))
+def test_merged_weights_carry_on_down_a_chain(feedback_world, people):
+    a = filed(feedback_world, people, revenue_at_stake=Decimal("100"))
+    b = filed(feedback_world, people, revenue_at_stake=Decimal("50"))
+    c = filed(feedback_world, people, revenue_at_stake=Decimal("10"))
     services.triage(people["product"], b, "duplicate", "", duplicate_of_id=a.id)
     services.triage(people["product"], a, "duplicate", "", duplicate_of_id=c.id)
     assert c.weight == Decimal("160")
@@ -275,35 +263,35 @@ def test_merged_weights_carry_on_down_a_chain(world, people):
 
 # --- lists -------------------------------------------------------------------------------------
 
-def test_the_queue_puts_new_first_then_the_heaviest_then_the_oldest(world, people):
-    light = filed(world, people, title="Light", revenue_at_stake=Decimal("100"))
-    heavy = filed(world, people, title="Heavy", revenue_at_stake=Decimal("9000"))
-    planned = filed(world, people, title="Planned", revenue_at_stake=Decimal("99999"))
-    same_a = filed(world, people, title="Same A", revenue_at_stake=Decimal("500"))
-    same_b = filed(world, people, title="Same B", revenue_at_stake=Decimal("500"))
-    done = filed(world, people, title="Done")
-    theirs = filed(world, people, title="Theirs", product_ids=(world["other"].id,))
+def test_the_queue_puts_new_first_then_the_heaviest_then_the_oldest(feedback_world, people):
+    light = filed(feedback_world, people, title="Light", revenue_at_stake=Decimal("100"))
+    heavy = filed(feedback_world, people, title="Heavy", revenue_at_stake=Decimal("9000"))
+    planned = filed(feedback_world, people, title="Planned", revenue_at_stake=Decimal("99999"))
+    same_a = filed(feedback_world, people, title="Same A", revenue_at_stake=Decimal("500"))
+    same_b = filed(feedback_world, people, title="Same B", revenue_at_stake=Decimal("500"))
+    done = filed(feedback_world, people, title="Done")
+    theirs = filed(feedback_world, people, title="Theirs", product_ids=(feedback_world["other"].id,))
     services.triage(people["product"], planned, "later", "Next year.", revisit_on=future())
     services.triage(people["product"], done, "done", "Shipped")
 
     assert [f.title for f in services.triage_queue(people["product"])] == [
         heavy.title, same_a.title, same_b.title, light.title, planned.title,
     ]
-    assert [f.title for f in services.triage_queue(world["other_pm"])] == [theirs.title]
+    assert [f.title for f in services.triage_queue(feedback_world["other_pm"])] == [theirs.title]
     assert theirs in services.triage_queue(people["admin"]) and done not in services.triage_queue(people["admin"])
     assert services.triage_queue(people["sales"]) == []
 
 
-def test_my_feedback_is_newest_first_and_search_filters(world, people):
-    first = filed(world, people, title="Okta SSO", kind="feature_request")
-    second = filed(world, people, title="Price too high", kind="pricing", customer="Globex 100%",
-                   product_ids=(world["other"].id,))
-    filed(world, people, user="sales2", title="Competitor X is cheaper", kind="competitor_intel")
+def test_my_feedback_is_newest_first_and_search_filters(feedback_world, people):
+    first = filed(feedback_world, people, title="Okta SSO", kind="feature_request")
+    second = filed(feedback_world, people, title="Price too high", kind="pricing", customer="Globex 100%",
+                   product_ids=(feedback_world["other"].id,))
+    filed(feedback_world, people, user="sales2", title="Competitor X is cheaper", kind="competitor_intel")
     services.triage(people["product"], first, "done", "Shipped")
 
     assert services.my_feedback(people["sales"]) == [second, first]
     assert services.search(people["sales2"], kind="pricing") == [second]
-    assert services.search(people["sales"], product_id=world["other"].id) == [second]
+    assert services.search(people["sales"], product_id=feedback_world["other"].id) == [second]
     assert services.search(people["sales"], state="done") == [first]
     assert services.search(people["sales"], text="okta") == [first]
     assert services.search(people["sales"], text="100%") == [second]  # a literal %, not a wildcard
@@ -312,9 +300,9 @@ def test_my_feedback_is_newest_first_and_search_filters(world, people):
     assert services.search(people["team"]) == []  # not a seller: only what they filed
 
 
-def test_search_reads_its_rows_in_a_fixed_number_of_queries(world, people):
+def test_search_reads_its_rows_in_a_fixed_number_of_queries(feedback_world, people):
     for n in range(6):
-        filed(world, people, title=f"Item {n}", product_ids=(world["product"].id, world["other"].id))
+        filed(feedback_world, people, title=f"Item {n}", product_ids=(feedback_world["product"].id, feedback_world["other"].id))
     admin = people["admin"]
     db.session.expire_all()
     statements: list[str] = []

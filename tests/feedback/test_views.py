@@ -5,46 +5,32 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-import pytest
 import sqlalchemy as sa
 
-from app.accounts.models import Role
 from app.core import clock
 from app.extensions import db
 from app.feedback import services
 from app.feedback.models import Feedback
 from app.feedback.services import FeedbackInput
 from app.notifications.models import Notification
-from tests.factories import RegionFactory, UserFactory
+from tests.factories import RegionFactory
 
 
-@pytest.fixture
-def world(make_product, make_project, people):
-    """Northwind Pro (managed by people["product"]), Contoso Hub (by another product manager), a planned campaign."""
-    other_pm = UserFactory(role=Role.PRODUCT_MANAGER, name="Olga Other")
-    product = make_product()
-    other = make_product(name="Contoso Hub", owners=[other_pm])
-    project = make_project(state="planned")
-    region = RegionFactory(name="Southern Europe")
-    db.session.commit()
-    return {"product": product, "other": other, "other_pm": other_pm, "project": project, "region": region}
-
-
-def filed(world, people, user="sales", **overrides) -> Feedback:
-    fields = dict(kind="feature_request", title="Needs SSO with Okta", region_id=world["region"].id,
-                  product_ids=(world["product"].id,), customer="Acme GmbH", revenue_at_stake=Decimal("12000"))
+def filed(feedback_world, people, user="sales", **overrides) -> Feedback:
+    fields = dict(kind="feature_request", title="Needs SSO with Okta", region_id=feedback_world["region"].id,
+                  product_ids=(feedback_world["product"].id,), customer="Acme GmbH", revenue_at_stake=Decimal("12000"))
     fields.update(overrides)
     feedback = services.file_feedback(people[user], FeedbackInput(**fields))
     db.session.commit()
     return feedback
 
 
-def form_data(world, **overrides) -> dict[str, object]:
+def form_data(feedback_world, **overrides) -> dict[str, object]:
     data: dict[str, object] = {
-        "kind": "competitor_intel", "title": "Globex undercuts us by 20%", "product_ids": [str(world["product"].id)],
-        "region_id": str(world["region"].id), "details": "Their rep offered two free months.",
+        "kind": "competitor_intel", "title": "Globex undercuts us by 20%", "product_ids": [str(feedback_world["product"].id)],
+        "region_id": str(feedback_world["region"].id), "details": "Their rep offered two free months.",
         "customer": "Acme GmbH", "source_name": "Jane Doe", "channel": "lost_deal", "revenue_at_stake": "48000.00",
-        "currency": "EUR", "project_id": str(world["project"].id), "commitment_id": "",
+        "currency": "EUR", "project_id": str(feedback_world["project"].id), "commitment_id": "",
     }
     data.update(overrides)
     return data
@@ -56,17 +42,17 @@ def text(response) -> str:
 
 # --- filing ------------------------------------------------------------------------------------
 
-def test_a_seller_files_feedback_through_the_form(world, people, login):
+def test_a_seller_files_feedback_through_the_form(feedback_world, people, login):
     sales = login(people["sales"])
     page = sales.get("/feedback/new")
     assert page.status_code == 200 and "File feedback" in text(page) and "Contoso Hub" in text(page)
 
-    response = sales.post("/feedback/new", data=form_data(world))
+    response = sales.post("/feedback/new", data=form_data(feedback_world))
 
     feedback = db.session.scalar(sa.select(Feedback))
     assert response.status_code == 302 and response.location.endswith(f"/feedback/{feedback.id}")
     assert (feedback.kind, feedback.channel, feedback.weight, feedback.project) == (
-        "competitor_intel", "lost_deal", Decimal("48000.00"), world["project"])
+        "competitor_intel", "lost_deal", Decimal("48000.00"), feedback_world["project"])
     shown = text(sales.get(response.location))
     assert "Feedback filed. Pat Product has been told." in shown
     assert "Globex undercuts us by 20%" in shown and "48,000 EUR" in shown and "Not triaged yet" in shown
@@ -74,9 +60,9 @@ def test_a_seller_files_feedback_through_the_form(world, people, login):
         Notification.user_id == people["product"].id, Notification.kind == "feedback_filed")) == feedback.path
 
 
-def test_a_bad_form_says_what_is_wrong_and_files_nothing(world, people, login):
+def test_a_bad_form_says_what_is_wrong_and_files_nothing(feedback_world, people, login):
     sales = login(people["sales"])
-    response = sales.post("/feedback/new", data=form_data(world, product_ids=[], revenue_at_stake="-5", title=""))
+    response = sales.post("/feedback/new", data=form_data(feedback_world, product_ids=[], revenue_at_stake="-5", title=""))
     body = text(response)
     assert response.status_code == 200
     assert "Choose at least one product it is about." in body
@@ -84,17 +70,17 @@ def test_a_bad_form_says_what_is_wrong_and_files_nothing(world, people, login):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Feedback)) == 0
 
 
-def test_who_is_not_a_seller_cannot_file(world, people, login):
+def test_who_is_not_a_seller_cannot_file(feedback_world, people, login):
     response = login(people["team"]).get("/feedback/new")
     assert response.status_code == 302 and response.location.endswith("/feedback/mine")
 
 
 # --- finding -----------------------------------------------------------------------------------
 
-def test_the_list_filters_by_product_region_kind_state_and_text(world, people, login):
-    okta = filed(world, people, title="Okta SSO")
-    price = filed(world, people, user="sales2", title="Too expensive", kind="pricing",
-                  product_ids=(world["other"].id,))
+def test_the_list_filters_by_product_region_kind_state_and_text(feedback_world, people, login):
+    okta = filed(feedback_world, people, title="Okta SSO")
+    price = filed(feedback_world, people, user="sales2", title="Too expensive", kind="pricing",
+                  product_ids=(feedback_world["other"].id,))
     services.triage(people["product"], okta, "done", "Shipped in 4.2")
     db.session.commit()
     sales = login(people["sales"])
@@ -102,11 +88,11 @@ def test_the_list_filters_by_product_region_kind_state_and_text(world, people, l
     everything = text(sales.get("/feedback/"))
     assert "Okta SSO" in everything and "Too expensive" in everything  # colleagues' feedback too
     for query, shown, hidden in (
-        (f"product={world['other'].id}", "Too expensive", "Okta SSO"),
+        (f"product={feedback_world['other'].id}", "Too expensive", "Okta SSO"),
         ("kind=pricing", "Too expensive", "Okta SSO"),
         ("state=done", "Okta SSO", "Too expensive"),
         ("q=okta", "Okta SSO", "Too expensive"),
-        (f"region={world['region'].id}&q=expens", "Too expensive", "Okta SSO"),
+        (f"region={feedback_world['region'].id}&q=expens", "Too expensive", "Okta SSO"),
     ):
         body = text(sales.get(f"/feedback/?{query}"))
         assert shown in body and hidden not in body, query
@@ -114,8 +100,8 @@ def test_the_list_filters_by_product_region_kind_state_and_text(world, people, l
     assert "Nothing matches these filters" in body and price.title not in body
 
 
-def test_someone_who_neither_sells_nor_manages_products_sees_only_their_own(world, people, login):
-    feedback = filed(world, people)
+def test_someone_who_neither_sells_nor_manages_products_sees_only_their_own(feedback_world, people, login):
+    feedback = filed(feedback_world, people)
     team = login(people["team"])
     assert team.get("/feedback/").location.endswith("/feedback/mine")
     assert "You have not filed any feedback yet." in text(team.get("/feedback/mine"))
@@ -127,8 +113,8 @@ def test_someone_who_neither_sells_nor_manages_products_sees_only_their_own(worl
 
 # --- triage ------------------------------------------------------------------------------------
 
-def test_the_product_manager_triages_on_the_page_and_the_seller_reads_the_answer(world, people, login):
-    feedback = filed(world, people)
+def test_the_product_manager_triages_on_the_page_and_the_seller_reads_the_answer(feedback_world, people, login):
+    feedback = filed(feedback_world, people)
     product = login(people["product"])
     page = text(product.get(f"/feedback/{feedback.id}"))
     assert "Record the decision" in page and 'value="later"' in page
@@ -151,8 +137,8 @@ def test_the_product_manager_triages_on_the_page_and_the_seller_reads_the_answer
     assert "Pat Product</strong> decided" in shown
 
 
-def test_a_refused_decision_keeps_what_was_typed_and_says_why(world, people, login):
-    feedback = filed(world, people)
+def test_a_refused_decision_keeps_what_was_typed_and_says_why(feedback_world, people, login):
+    feedback = filed(feedback_world, people)
     product = login(people["product"])
     response = product.post(f"/feedback/{feedback.id}/triage", data={
         "event": "decline", "answer": "A long considered answer that must not be lost.", "reason": "",
@@ -164,8 +150,8 @@ def test_a_refused_decision_keeps_what_was_typed_and_says_why(world, people, log
     assert feedback.state == "new"
 
 
-def test_a_stale_page_is_refused_with_the_conflict_message(world, people, login):
-    feedback = filed(world, people)
+def test_a_stale_page_is_refused_with_the_conflict_message(feedback_world, people, login):
+    feedback = filed(feedback_world, people)
     old_version = feedback.version
     services.triage(people["admin"], feedback, "done", "Shipped")
     db.session.commit()
@@ -175,9 +161,9 @@ def test_a_stale_page_is_refused_with_the_conflict_message(world, people, login)
     assert response.status_code == 409 and "changed by someone else" in text(response)
 
 
-def test_a_product_manager_of_another_product_reads_it_but_cannot_triage(world, people, login):
-    feedback = filed(world, people)
-    other = login(world["other_pm"])
+def test_a_product_manager_of_another_product_reads_it_but_cannot_triage(feedback_world, people, login):
+    feedback = filed(feedback_world, people)
+    other = login(feedback_world["other_pm"])
     assert "Record the decision" not in text(other.get(f"/feedback/{feedback.id}"))
     response = other.post(f"/feedback/{feedback.id}/triage", data={"event": "done", "answer": "Done"},
                           follow_redirects=True)
@@ -186,17 +172,17 @@ def test_a_product_manager_of_another_product_reads_it_but_cannot_triage(world, 
     assert feedback.state == "new"
 
 
-def test_the_queue_lists_new_first_then_by_weight_with_age(world, people, login):
-    filed(world, people, title="Light one", revenue_at_stake=Decimal("100"))
-    filed(world, people, title="Heavy one", revenue_at_stake=Decimal("90000"))
-    filed(world, people, title="Not mine", product_ids=(world["other"].id,))
+def test_the_queue_lists_new_first_then_by_weight_with_age(feedback_world, people, login):
+    filed(feedback_world, people, title="Light one", revenue_at_stake=Decimal("100"))
+    filed(feedback_world, people, title="Heavy one", revenue_at_stake=Decimal("90000"))
+    filed(feedback_world, people, title="Not mine", product_ids=(feedback_world["other"].id,))
     page = text(login(people["product"]).get("/feedback/triage"))
     assert "Feedback to triage" in page and "Not mine" not in page
     assert page.index("Heavy one") < page.index("Light one")
     assert "90,000 EUR" in page and "0 days" in page
-    assert "Not mine" in text(login(world["other_pm"]).get("/feedback/triage"))
+    assert "Not mine" in text(login(feedback_world["other_pm"]).get("/feedback/triage"))
 
 
-def test_an_empty_queue_says_so(world, people, login):
+def test_an_empty_queue_says_so(feedback_world, people, login):
     page = text(login(people["product"]).get("/feedback/triage"))
     assert "Nothing waits for you" in page
