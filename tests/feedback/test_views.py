@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
 
+from app.commitments import services as commitments
 from app.core import clock
 from app.extensions import db
 from app.feedback import services
@@ -186,3 +188,20 @@ def test_the_queue_lists_new_first_then_by_weight_with_age(feedback_world, peopl
 def test_an_empty_queue_says_so(feedback_world, people, login):
     page = text(login(people["product"]).get("/feedback/triage"))
     assert "Nothing waits for you" in page
+
+
+def test_a_commitment_page_offers_feedback_traced_to_the_deal(login, people, feedback_world, make_product):
+    """From a commitment, the seller passes on what the customer said; the form comes pre-filled with the deal."""
+    project = feedback_world["project"]
+    commitment = commitments.create_commitment(people["sales"], project, commitments.CommitmentInput(
+        customer="Acme GmbH", product_id=feedback_world["product"].id, region_id=project.regions[0].id,
+        promise="Pro tier for 50 seats", promised_date=project.end_date,
+    ))
+    db.session.commit()
+    page = login(people["sales"]).get(f"/commitments/{commitment.id}").get_data(as_text=True)
+    link = f"/feedback/new?project_id={project.id}&amp;commitment_id={commitment.id}"
+    assert "Pass on customer feedback" in page and link in page
+    form = login(people["sales"]).get(link.replace("&amp;", "&")).get_data(as_text=True)
+    assert re.search(rf'<option (selected value="{commitment.id}"|value="{commitment.id}" selected)', form)
+    assert "Pass on customer feedback" not in login(people["team"]).get(f"/commitments/{commitment.id}").get_data(
+        as_text=True)
