@@ -7,6 +7,7 @@ import sys
 
 import click
 from flask import current_app
+from flask.logging import default_handler
 from redis.exceptions import RedisError
 from rq import SimpleWorker
 
@@ -31,13 +32,23 @@ def _redis_or_exit() -> None:
         sys.exit(2)
 
 
+def _log_to_console() -> None:
+    """One line per record on the console for a long-running process.
+
+    The root handler writes everything; Flask's own handler on the app's logger would write the
+    app's records a second time, so it goes.
+    """
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    current_app.logger.removeHandler(default_handler)
+
+
 @jobs.command("worker")
 @click.option("--burst", is_flag=True, help="Work until the queue is empty, then exit.")
 @click.option("--name", default=None, help="Worker name (default: host and process id).")
 def worker(burst: bool, name: str | None) -> None:
     """Run one worker on the queue. Start as many as you like, on any machine with REDIS_URL."""
     _redis_or_exit()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    _log_to_console()
     # SimpleWorker runs each job in this process: jobs are short database and SMTP calls, and a
     # forked child would inherit the parent's database connections.
     SimpleWorker([get_queue()], connection=redis_connection(), name=name).work(burst=burst, logging_level="INFO")
@@ -52,7 +63,7 @@ def scheduler(interval: int | None) -> None:
     Only one scheduler runs per queue; a second one waits and takes over if the first dies.
     """
     _redis_or_exit()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    _log_to_console()
     every = interval or current_app.config["SWEEP_INTERVAL"]
     SingleScheduler(redis_connection(), current_app.config["QUEUE_NAME"], every).start()
 
