@@ -58,8 +58,8 @@ def assert_the_loop_is_loaded(upload_dir):
     deck = db.session.scalars(sa.select(BriefingMaterial)).one()
     assert (upload_dir / "briefings" / deck.stored_name).read_bytes().startswith(b"%PDF-")
     acks = {u.title: len(u.acknowledgements) for u in db.session.scalars(sa.select(ProductUpdate))}
-    assert acks == {"Northwind Pro: the Enterprise minimum is now 110": 1, "Atlas Analytics opens in the Nordics": 0,
-                    "Legacy Reports is retired": 2}
+    assert acks == {"The Enterprise minimum is now 110": 1, "Sellable in the Nordics from launch": 0,
+                    "Retired: no new contracts": 2}
 
 
 def test_the_first_sweep_after_the_demo_mails_tara_her_overdue_milestone(app):

@@ -86,12 +86,12 @@ BRIEFINGS = [
 
 #: (title, product, kind, region or None, asks for acknowledgement, who acknowledged)
 UPDATES = [
-    ("Northwind Pro: the Enterprise minimum is now 110", "Northwind Pro", "pricing", None, True, ["sales2"],
+    ("The Enterprise minimum is now 110", "Northwind Pro", "pricing", None, True, ["sales2"],
      "The Enterprise band's minimum price rises from 100 to 110 per seat and month. Offers below it need a "
      "product manager's agreement."),
-    ("Atlas Analytics opens in the Nordics", "Atlas Analytics", "region", "NORDICS", False, [],
+    ("Sellable in the Nordics from launch", "Atlas Analytics", "region", "NORDICS", False, [],
      "Atlas Analytics becomes sellable in the Nordics on its launch date; planned coverage is in the catalog."),
-    ("Legacy Reports is retired", "Legacy Reports", "retirement", None, True, ["sales", "sales2"],
+    ("Retired: no new contracts", "Legacy Reports", "retirement", None, True, ["sales", "sales2"],
      "No new Legacy Reports contracts. Offer Atlas Analytics instead; renewals until the end of the year."),
 ]
 
