@@ -18,6 +18,7 @@ from flask import Blueprint, Response, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from app import MAX_ID
 from app.accounts.models import User
 from app.catalog.models import Product
 from app.core.errors import InvalidInput, ServiceError, TransitionRefused
@@ -86,7 +87,8 @@ def int_arg(name: str, errors: dict[str, list[str]], message: str = ID_EXPECTED)
     value = request.args.get(name, "")
     if not value:
         return None
-    if not (value.isascii() and value.isdigit()):  # "²" is a digit to str.isdigit(), not to int()
+    # "²" is a digit to str.isdigit(), not to int(); an id beyond any key would fail in the database.
+    if not (value.isascii() and value.isdigit()) or int(value) > MAX_ID:
         errors[name] = [message]
         return None
     return int(value)

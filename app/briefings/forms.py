@@ -14,22 +14,22 @@ from app.accounts.services import active_users
 from app.briefings.models import Briefing
 from app.briefings.services import MAX_DURATION_MINUTES, BriefingInput
 from app.catalog.services import pickable_products
-from app.core.forms import choices, optional_int
+from app.core.forms import choices, optional_id, record_id
 from app.regions.services import active_regions, all_regions
 
 
 class BriefingForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=160)])
-    region_id = SelectField("Region", coerce=optional_int, validators=[InputRequired()])
+    region_id = SelectField("Region", coerce=optional_id, validators=[InputRequired()])
     sales_team = StringField("Sales team", validators=[DataRequired(), Length(max=120)])
     held_on = DateField("Held on", validators=[InputRequired()])
     duration_minutes = IntegerField("Duration (minutes)", default=60, validators=[
         InputRequired(), NumberRange(min=1, max=MAX_DURATION_MINUTES, message="Between 1 and 1440 minutes (a day)."),
     ])
-    presenter_id = SelectField("Presenter", coerce=optional_int, validators=[InputRequired()])
+    presenter_id = SelectField("Presenter", coerce=optional_id, validators=[InputRequired()])
     # The choices are checked by the service, so a wrong id gets the rule's own words.
-    product_ids = SelectMultipleField("Products", coerce=int, validate_choice=False)
-    attendee_ids = SelectMultipleField("Attendees using Countersign", coerce=int, validate_choice=False)
+    product_ids = SelectMultipleField("Products", coerce=record_id, validate_choice=False)
+    attendee_ids = SelectMultipleField("Attendees using Countersign", coerce=record_id, validate_choice=False)
     guest_names = TextAreaField("Other attendees", validators=[Length(max=8000)])
     key_points = TextAreaField("Key points", validators=[Length(max=8000)])
     notes = TextAreaField("Notes", validators=[Length(max=8000)])
@@ -82,8 +82,8 @@ class MaterialForm(FlaskForm):
 class FilterForm(FlaskForm):
     """The list's filters, read from the query string (no CSRF: it only reads)."""
 
-    region = SelectField("Region", coerce=optional_int, validators=[Optional()], validate_choice=False)
-    product = SelectField("Product", coerce=optional_int, validators=[Optional()], validate_choice=False)
+    region = SelectField("Region", coerce=optional_id, validators=[Optional()], validate_choice=False)
+    product = SelectField("Product", coerce=optional_id, validators=[Optional()], validate_choice=False)
     date_from = DateField("From", validators=[Optional()])
     date_to = DateField("To", validators=[Optional()])
 

@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, Length
 from app.accounts.models import User
 from app.calendars import services
 from app.calendars.services import ALARMS, FeedInput
-from app.core.forms import choices, optional_int
+from app.core.forms import choices, optional_id, optional_int
 
 #: What each calendar holds, as the form explains it.
 KIND_HINTS = {
@@ -26,7 +26,7 @@ class CalendarLinkForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired("Name the link."), Length(max=80)],
                        description="Where you will use it, e.g. “Work calendar on my phone”.")
     kind = RadioField("Calendar", validators=[DataRequired("Choose a calendar.")])
-    project_id = SelectField("Campaign", coerce=optional_int, validate_choice=False,
+    project_id = SelectField("Campaign", coerce=optional_id, validate_choice=False,
                              description="For a campaign calendar: which campaign.")
     only_mine = BooleanField("Only my milestones and tasks",
                              description="The milestones you own and the tasks given to you; leave it unticked "

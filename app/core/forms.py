@@ -13,6 +13,7 @@ from wtforms import Field, FloatField, HiddenField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, StopValidation
 
+from app import MAX_ID
 from app.core.errors import InvalidInput, ServiceError
 
 #: The largest amount a Numeric(14, 2) money column holds.
@@ -58,6 +59,25 @@ def optional_int(value: object) -> int | None:
     if value in (None, "", "None"):
         return None
     return int(value)  # type: ignore[call-overload]
+
+
+def record_id(value: object) -> int:
+    """Coerce an id; one no database key can hold (10**30, -1) is refused like any other non-number.
+
+    For the fields whose choices the service checks (``validate_choice=False``): such an id would
+    otherwise reach the database, which fails on it instead of finding nothing.
+    """
+    number = int(value)  # type: ignore[call-overload]
+    if not 0 <= number <= MAX_ID:
+        raise ValueError(f"not an id: {number}")
+    return number
+
+
+def optional_id(value: object) -> int | None:
+    """Coerce a select of records: '' (the "none" choice) becomes None, anything else an id."""
+    if value in (None, "", "None"):
+        return None
+    return record_id(value)
 
 
 def json_to_formdata(payload: Mapping[str, Any]) -> MultiDict[str, str]:

@@ -22,7 +22,7 @@ from app.accounts.models import User
 from app.catalog.services import pickable_products
 from app.commitments.access import visible_commitments
 from app.commitments.models import Commitment
-from app.core.forms import MAX_MONEY, Finite, choices, optional_int
+from app.core.forms import MAX_MONEY, Finite, choices, optional_id, record_id
 from app.extensions import db
 from app.feedback.models import Feedback
 from app.feedback.services import FeedbackInput, duplicate_candidates
@@ -38,9 +38,9 @@ class FeedbackForm(FlaskForm):
     kind = SelectField("Kind", choices=choices(KINDS.items()), default="feature_request")
     title = StringField("In one line", validators=[DataRequired(), Length(max=160)])
     # The choices are checked by the service, so a wrong id gets the rule's own words.
-    product_ids = SelectMultipleField("Products", coerce=int, validate_choice=False,
+    product_ids = SelectMultipleField("Products", coerce=record_id, validate_choice=False,
                                       validators=[DataRequired(message="Choose at least one product it is about.")])
-    region_id = SelectField("Region", coerce=optional_int, validators=[InputRequired()])
+    region_id = SelectField("Region", coerce=optional_id, validators=[InputRequired()])
     details = TextAreaField("What exactly was said", validators=[Length(max=8000)])
     customer = StringField("Customer or prospect", validators=[Length(max=160)])
     source_name = StringField("Who said it", validators=[Length(max=160)])
@@ -51,8 +51,8 @@ class FeedbackForm(FlaskForm):
         "Currency", default="EUR",
         validators=[DataRequired(), Regexp(r"^[A-Za-z]{3}$", message="Use a three-letter code such as EUR.")],
     )
-    project_id = SelectField("From campaign", coerce=optional_int, validate_choice=False, validators=[Optional()])
-    commitment_id = SelectField("From commitment", coerce=optional_int, validate_choice=False,
+    project_id = SelectField("From campaign", coerce=optional_id, validate_choice=False, validators=[Optional()])
+    commitment_id = SelectField("From commitment", coerce=optional_id, validate_choice=False,
                                 validators=[Optional()])
 
     def __init__(self, user: User, *args: object, **kwargs: object) -> None:
@@ -97,12 +97,12 @@ class TriageForm(FlaskForm):
     event = RadioField("Decision", choices=choices(DECISIONS.items()), validators=[InputRequired()])
     answer = TextAreaField("Answer for the person who filed it", validators=[Length(max=4000)])
     # Choices are offered for the page; the service checks any id (the API sends ids directly).
-    milestone_id = SelectField("Delivered by milestone", coerce=optional_int, validate_choice=False,
+    milestone_id = SelectField("Delivered by milestone", coerce=optional_id, validate_choice=False,
                                validators=[Optional()])
-    project_id = SelectField("…or by campaign", coerce=optional_int, validate_choice=False, validators=[Optional()])
+    project_id = SelectField("…or by campaign", coerce=optional_id, validate_choice=False, validators=[Optional()])
     revisit_on = DateField("Look at it again on", validators=[Optional()])
     reason = TextAreaField("Why it is declined", validators=[Length(max=2000)])
-    duplicate_of_id = SelectField("Repeats", coerce=optional_int, validate_choice=False, validators=[Optional()])
+    duplicate_of_id = SelectField("Repeats", coerce=optional_id, validate_choice=False, validators=[Optional()])
     version = IntegerField(widget=HiddenInput(), validators=[Optional()])
 
     def __init__(self, user: User, feedback: Feedback, *args: object, **kwargs: object) -> None:

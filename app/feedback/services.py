@@ -22,7 +22,7 @@ from app.commitments.models import Commitment
 from app.core import clock
 from app.core.errors import InvalidInput, NotAllowed, StaleEdit, TransitionRefused
 from app.extensions import db
-from app.feedback.access import can_file, roles_for, visible_feedback
+from app.feedback.access import can_file, roles_for, sees_all, visible_feedback
 from app.feedback.models import Feedback, FeedbackDecision, feedback_products
 from app.milestones.models import Milestone
 from app.notifications.services import notify
@@ -258,10 +258,12 @@ def _decide(actor: User, feedback: Feedback, event: str, transition: Transition[
            f"Your feedback “{feedback.title}”: {feedback.state_label.lower()}{outcome}", answer,
            link=feedback.path, skip=actor)
     if original is not None and original.submitted_by_id != feedback.submitted_by_id:
+        # Who no longer sells sees only what they filed: they are told of the merge, not of the other item.
+        same = f"{feedback.submitted_by.name} filed the same (“{feedback.title}”)" \
+            if sees_all(original.submitted_by) else "Someone filed the same"
         notify([original.submitted_by], "feedback_merged",
                f"More demand for your feedback “{original.title}”",
-               f"{feedback.submitted_by.name} filed the same (“{feedback.title}”); it is merged into yours, "
-               f"whose weight is now {original.weight:,.2f} {original.currency}.",
+               f"{same}; it is merged into yours, whose weight is now {original.weight:,.2f} {original.currency}.",
                link=original.path, skip=actor)
 
 
@@ -293,7 +295,7 @@ LIST_READS = (
     so.selectinload(Feedback.products), so.joinedload(Feedback.region), so.joinedload(Feedback.submitted_by),
     so.joinedload(Feedback.decided_by),
 )
-#: And what the submitter's page adds: where each item went.
+#: And where each item went: the submitter's page and the API's lists show it.
 OUTCOME_READS = (
     so.joinedload(Feedback.milestone).joinedload(Milestone.project), so.joinedload(Feedback.planned_project),
     so.joinedload(Feedback.duplicate_of),
@@ -311,7 +313,7 @@ def triage_queue(user: User) -> Sequence[Feedback]:
             sa.select(feedback_products.c.feedback_id).where(feedback_products.c.product_id.in_(owned))
         ))
     return db.session.scalars(
-        query.options(*LIST_READS)
+        query.options(*LIST_READS, *OUTCOME_READS)
         .order_by(sa.case((Feedback.state == "new", 0), else_=1), Feedback.weight.desc(), Feedback.created_at,
                   Feedback.id)
     ).all()
@@ -347,14 +349,15 @@ def search(user: User, product_id: int | None = None, region_id: int | None = No
             for column in (Feedback.title, Feedback.details, Feedback.customer, Feedback.source_name)
         )))
     return db.session.scalars(
-        query.options(*LIST_READS).order_by(Feedback.created_at.desc(), Feedback.id.desc()).limit(limit)
+        query.options(*LIST_READS, *OUTCOME_READS).order_by(Feedback.created_at.desc(), Feedback.id.desc())
+        .limit(limit)
     ).all()
 
 
-def merged_into(feedback: Feedback) -> Sequence[Feedback]:
-    """The duplicates whose weight this item carries."""
+def merged_into(feedback: Feedback, reader: User) -> Sequence[Feedback]:
+    """The duplicates whose weight this item carries, as far as ``reader`` may see them."""
     return db.session.scalars(
-        sa.select(Feedback).where(Feedback.duplicate_of_id == feedback.id)
+        visible_feedback(reader).where(Feedback.duplicate_of_id == feedback.id)
         .options(so.joinedload(Feedback.submitted_by)).order_by(Feedback.created_at, Feedback.id)
     ).all()
 

@@ -12,6 +12,7 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from app import MAX_ID
 from app.accounts.models import Role
 from app.catalog.models import Product
 from app.core.errors import ServiceError, TransitionRefused
@@ -58,7 +59,7 @@ def index() -> str | Response:
 
 def _int_arg(name: str) -> int | None:
     value = request.args.get(name, "")
-    return int(value) if value.isascii() and value.isdigit() else None
+    return int(value) if value.isascii() and value.isdigit() and int(value) <= MAX_ID else None
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -156,7 +157,7 @@ def _render_show(feedback: Feedback, form: TriageForm | None = None, status: int
         "feedback/show.html",
         feedback=feedback,
         decisions=decisions,
-        merged=services.merged_into(feedback),
+        merged=services.merged_into(feedback, current_user),
         form=form if can_triage else None,
         offered={t.event for t in services.options(current_user, feedback)},
         is_open=feedback.state in OPEN_STATES,

@@ -52,6 +52,8 @@ DEFAULT_QUIET_DAYS = 90
 #: Twenty quarters: beyond five years the charts stop being readable.
 MAX_QUARTERS = 20
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+#: The dates a filter may name: the calendar's own ends leave no quarter before or after them.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
 
 
 def can_see_reports(user: User) -> bool:
@@ -121,10 +123,14 @@ def _date(args: Mapping[str, Any], name: str, errors: dict[str, list[str]]) -> d
     try:
         if not _ISO_DATE.fullmatch(text):
             raise ValueError(text)
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         errors[name] = ["Enter a date as YYYY-MM-DD."]
         return None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        errors[name] = [f"Enter a date between {FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}."]
+        return None
+    return day
 
 
 def _int(args: Mapping[str, Any], name: str, errors: dict[str, list[str]]) -> int | None:

@@ -5,6 +5,8 @@ Who has acknowledged an update is shown to its product's managers (and admins) o
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from flask import Response, jsonify
@@ -21,8 +23,9 @@ from app.updates.models import ProductUpdate
 bp = api_blueprint("updates", __name__)
 
 
-def update_json(update: ProductUpdate, awaiting: set[int], with_status: bool = False) -> dict[str, Any]:
-    mine = update.acknowledgement_by(current_user)
+def update_json(update: ProductUpdate, awaiting: set[int], acknowledged: Mapping[int, datetime],
+                with_status: bool = False) -> dict[str, Any]:
+    """``awaiting`` and ``acknowledged``: the reader's, read once for a whole list (services.awaiting, acknowledged_at)."""
     body: dict[str, Any] = {
         "id": update.id,
         "product_id": update.product_id,
@@ -37,7 +40,7 @@ def update_json(update: ProductUpdate, awaiting: set[int], with_status: bool = F
         "published_by": person(update.published_by),
         "published_at": timestamp(update.published_at),
         "awaiting_my_ack": update.id in awaiting,
-        "acknowledged_at": timestamp(mine.acknowledged_at) if mine else None,
+        "acknowledged_at": timestamp(acknowledged.get(update.id)),
     }
     if with_status:
         body["acknowledgements"] = status_json(update) if services.can_see_status(current_user, update) else None
@@ -61,8 +64,8 @@ def list_updates() -> Response:
     product_id = int_arg("product_id", errors)
     if errors:
         raise InvalidInput("Some filters are invalid.", errors)
-    awaiting = services.awaiting(current_user)
-    return jsonify([update_json(u, awaiting) for u in services.updates(product_id)])
+    awaiting, acknowledged = services.awaiting(current_user), services.acknowledged_at(current_user)
+    return jsonify([update_json(u, awaiting, acknowledged) for u in services.updates(product_id)])
 
 
 @bp.post("/product-updates")
@@ -70,13 +73,14 @@ def publish_update() -> tuple[Response, int]:
     form = validated(UpdateForm, json_body(), current_user)
     update = services.publish_update(current_user, form.to_input())
     commit("update")
-    return jsonify(update_json(update, set(), with_status=True)), 201
+    return jsonify(update_json(update, set(), {}, with_status=True)), 201
 
 
 @bp.get("/product-updates/<int:update_id>")
 def get_update(update_id: int) -> Response:
     update = db.get_or_404(ProductUpdate, update_id)
-    return jsonify(update_json(update, services.awaiting(current_user), with_status=True))
+    return jsonify(update_json(update, services.awaiting(current_user), services.acknowledged_at(current_user),
+                               with_status=True))
 
 
 @bp.post("/product-updates/<int:update_id>/acknowledge")

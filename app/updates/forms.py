@@ -7,7 +7,7 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from app.accounts.models import User
-from app.core.forms import choices, optional_int
+from app.core.forms import choices, optional_id
 from app.regions.services import active_regions
 from app.updates.models import KINDS
 from app.updates.services import UpdateInput, publishable_products
@@ -15,11 +15,11 @@ from app.updates.services import UpdateInput, publishable_products
 
 class UpdateForm(FlaskForm):
     # Any product id is taken here: the service says whether this person may publish about it.
-    product_id = SelectField("Product", coerce=optional_int, validators=[InputRequired()], validate_choice=False)
+    product_id = SelectField("Product", coerce=optional_id, validators=[InputRequired()], validate_choice=False)
     kind = SelectField("Kind", choices=choices(KINDS.items()), default="feature")
     title = StringField("Title", validators=[DataRequired(), Length(max=160)])
     body = TextAreaField("What sales need to know", validators=[Length(max=10000)])
-    region_id = SelectField("Region", coerce=optional_int, validators=[Optional()])
+    region_id = SelectField("Region", coerce=optional_id, validators=[Optional()])
     requires_ack = BooleanField("Ask every seller to acknowledge they read it")
 
     def __init__(self, actor: User, *args: object, **kwargs: object) -> None:

@@ -112,6 +112,14 @@ def awaiting(user: User) -> set[int]:
     ))
 
 
+def acknowledged_at(user: User) -> dict[int, datetime]:
+    """When ``user`` acknowledged each update they did, by update id (one query, for lists)."""
+    return dict(db.session.execute(
+        sa.select(UpdateAcknowledgement.update_id, UpdateAcknowledgement.acknowledged_at)
+        .where(UpdateAcknowledgement.user_id == user.id)
+    ).tuples().all())
+
+
 def publish_update(actor: User, data: UpdateInput) -> ProductUpdate:
     """Publish an update about a product; every active seller is told."""
     product = db.session.get(Product, data.product_id) if data.product_id else None

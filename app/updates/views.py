@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from app.catalog.models import Product
-from app.core.forms import CsrfForm
+from app.core.forms import CsrfForm, record_id
 from app.core.views import is_local_path, run_and_flash, save_form
 from app.extensions import db
 from app.updates import services
@@ -25,7 +25,7 @@ bp.before_request(login_required(lambda: None))
 
 @bp.get("/")
 def index() -> str:
-    product_id = request.args.get("product", type=int)
+    product_id = request.args.get("product", type=record_id)
     product = db.session.get(Product, product_id) if product_id else None
     items = services.updates(product.id if product else None)
     waiting = services.awaiting(current_user)
@@ -42,7 +42,7 @@ def new() -> str | Response:
         abort(404)
     form = UpdateForm(current_user)
     if request.method == "GET":
-        form.product_id.data = request.args.get("product", type=int)
+        form.product_id.data = request.args.get("product", type=record_id)
     update = save_form(form, lambda: services.publish_update(current_user, form.to_input()), "update")
     if update is not None:
         audience = len(services.sellers())

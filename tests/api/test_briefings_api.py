@@ -69,6 +69,9 @@ def test_materials_are_listed_with_their_download_url(api, people, make_product,
     ({"attendee_ids": [{"id": 1}]}, "attendee_ids"),
     ({"title": ""}, "title"),
     ({"material_url": "ftp://example.com/deck"}, "material_url"),
+    # Ids no database key can hold are refused like any other wrong id, not a database error.
+    ({"product_ids": [10**30]}, "product_ids"),
+    ({"attendee_ids": [10**30]}, "attendee_ids"),
 ])
 def test_bad_input_names_the_field_and_saves_nothing(api, people, make_product, overrides, field):
     response = api(people["product"]).post("/api/v1/briefings", json=_payload(RegionFactory(), make_product(),
@@ -97,6 +100,8 @@ def test_the_list_filters_and_refuses_bad_filters(api, people, make_product):
             .get_json()] == ["South"]
     error = assert_json_error(client.get("/api/v1/briefings?date_from=soon&region_id=x"), 400, "invalid")
     assert set(error["fields"]) == {"date_from", "region_id"}
+    error = assert_json_error(client.get(f"/api/v1/briefings?region_id={10**30}&product_id={2**31}"), 400, "invalid")
+    assert set(error["fields"]) == {"region_id", "product_id"}
     error = assert_json_error(client.get("/api/v1/briefings?date_from=2027-02-01&date_to=2027-01-01"), 400)
     assert "date_to" in error["fields"]
 

@@ -59,6 +59,10 @@ def test_filing_returns_201_with_the_item_and_tells_its_product_managers(api, pe
     ({"region_id": "north"}, "region_id"),
     ({"currency": "Euro"}, "currency"),
     ({"project_id": 999_999}, "project_id"),
+    # Ids no database key can hold are refused like any other wrong id, not a database error.
+    ({"product_ids": [10**30]}, "product_ids"),
+    ({"project_id": 10**30}, "project_id"),
+    ({"commitment_id": 10**30}, "commitment_id"),
 ])
 def test_a_bad_field_is_a_400_that_names_it_and_files_nothing(api, people, feedback_world, overrides, field):
     error = assert_json_error(api(people["sales"]).post(URL, json=body(feedback_world, **overrides)), 400, "invalid")
@@ -183,3 +187,52 @@ def test_the_triage_queue_is_new_first_then_by_weight(api, people, feedback_worl
     assert queue[0]["age_days"] == 0 and queue[0]["weight"] == "9000.00"
     assert api(people["sales"]).get(f"{URL}/triage-queue").get_json() == []
     assert Decimal(queue[2]["weight"]) == Decimal("99999")
+
+
+@pytest.mark.parametrize("field", ["milestone_id", "project_id", "duplicate_of_id"])
+def test_a_triage_naming_an_id_no_key_can_hold_is_a_400_on_that_field(api, people, feedback_world, field):
+    item = filed(api, people["sales"], feedback_world)
+    event = "duplicate" if field == "duplicate_of_id" else "now"
+
+    error = assert_json_error(triage(api, people["product"], item["id"], event, answer="x", **{field: 10**30}),
+                              400, "invalid")
+
+    assert field in error["fields"]
+    assert count(FeedbackDecision) == 0
+
+
+@pytest.mark.parametrize("name", ["product_id", "region_id"])
+def test_a_list_filter_no_key_can_hold_is_a_400_naming_it(api, people, feedback_world, name):
+    error = assert_json_error(api(people["sales"]).get(f"{URL}?{name}={10**30}"), 400, "invalid")
+    assert name in error["fields"]
+
+
+def test_the_lists_read_what_each_decision_named_in_a_fixed_number_of_queries(api, people, feedback_world):
+    milestones = feedback_world["project"].milestones
+    client = api(people["product"])
+
+    def queries(url: str) -> int:
+        client.get(url)  # the token's "last used" is written once in a while: not on the counted call
+        db.session.expire_all()
+        statements: list[str] = []
+
+        def count_statement(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        sa.event.listen(db.engine, "before_cursor_execute", count_statement)
+        try:
+            assert client.get(url).status_code == 200
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", count_statement)
+        return len(statements)
+
+    def plan(how_many: int) -> None:
+        for milestone in milestones[:how_many]:
+            item = filed(api, people["sales"], feedback_world, title=f"For {milestone.title}")
+            assert triage(api, people["product"], item["id"], "now", answer="Planned",
+                          milestone_id=milestone.id).status_code == 200
+
+    plan(1)
+    few = queries(URL), queries(f"{URL}/triage-queue")
+    plan(4)
+    assert (queries(URL), queries(f"{URL}/triage-queue")) == few

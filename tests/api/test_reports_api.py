@@ -73,6 +73,8 @@ def test_filters_apply(api, people, region) -> None:
     ("region_id=abc", "region_id"),
     ("product_id=424242", "product_id"),
     ("quiet_days=0", "quiet_days"),
+    ("date_to=9999-12-31", "date_to"),
+    ("date_from=0001-01-01&date_to=2026-01-01", "date_from"),
 ])
 def test_a_bad_filter_is_a_400_naming_the_field(api, people, region, query: str, field: str) -> None:
     response = api(people["admin"]).get(f"/api/v1/reports?{query}")

@@ -70,6 +70,7 @@ def test_acknowledging_what_asks_for_none_or_as_a_non_seller_is_refused(api, peo
 @pytest.mark.parametrize(("overrides", "field"), [
     ({"kind": "gossip"}, "kind"), ({"title": ""}, "title"), ({"product_id": None}, "product_id"),
     ({"product_id": 999}, "product_id"), ({"region_id": 999}, "region_id"), ({"title": {"x": 1}}, "title"),
+    ({"product_id": 10**30}, "product_id"), ({"region_id": 10**30}, "region_id"),
 ])
 def test_bad_input_names_the_field(api, people, make_product, overrides, field):
     error = assert_json_error(api(people["product"]).post("/api/v1/product-updates",
@@ -94,4 +95,36 @@ def test_the_list_filters_by_product(api, people, make_product):
     assert [u["title"] for u in reader.get("/api/v1/product-updates").get_json()] == ["Next news", "Pro news"]
     assert [u["title"] for u in reader.get(f"/api/v1/product-updates?product_id={pro.id}").get_json()] == ["Pro news"]
     assert_json_error(reader.get("/api/v1/product-updates?product_id=pro"), 400, "invalid")
+    assert_json_error(reader.get(f"/api/v1/product-updates?product_id={10**30}"), 400, "invalid")
     assert_json_error(reader.get("/api/v1/product-updates/999"), 404)
+
+
+def test_the_list_reads_my_acknowledgements_in_a_fixed_number_of_queries(api, people, make_product):
+    product = make_product()
+    publisher, seller = api(people["product"]), api(people["sales"])
+
+    def publish(how_many: int) -> None:
+        for n in range(how_many):
+            update = publisher.post("/api/v1/product-updates", json=_payload(product, title=f"News {n}")).get_json()
+            assert seller.post(f"/api/v1/product-updates/{update['id']}/acknowledge", json={}).status_code == 200
+
+    def queries() -> int:
+        seller.get("/api/v1/product-updates")  # the token's "last used" is written once in a while: not counted
+        db.session.expire_all()
+        statements: list[str] = []
+
+        def count_statement(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        sa.event.listen(db.engine, "before_cursor_execute", count_statement)
+        try:
+            listed = seller.get("/api/v1/product-updates").get_json()
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", count_statement)
+        assert all(u["acknowledged_at"] for u in listed)
+        return len(statements)
+
+    publish(1)
+    few = queries()
+    publish(4)
+    assert queries() == few

@@ -145,6 +145,7 @@ def test_the_api_creates_lists_and_revokes_links(campaign, people, login, client
     ({"kind": "mine"}, "name"),
     ({"name": "Queue", "kind": "signoff"}, "kind"),
     ({"name": "Elsewhere", "kind": "project", "project_id": 999}, "project_id"),
+    ({"name": "Huge", "kind": "project", "project_id": 10**30}, "project_id"),  # no key holds it: not a 500
     ({"name": "Odd", "kind": "mine", "alarm_minutes": "soon"}, "alarm_minutes"),
     ({"name": {"text": "Phone"}, "kind": "mine"}, "name"),
 ])

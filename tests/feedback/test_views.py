@@ -113,6 +113,23 @@ def test_someone_who_neither_sells_nor_manages_products_sees_only_their_own(feed
     assert login(people["sales"]).get("/feedback/999999").status_code == 404
 
 
+def test_who_no_longer_sells_sees_no_colleagues_items_merged_into_theirs(feedback_world, people, login):
+    people["team"].sales_rep = True
+    original = filed(feedback_world, people, user="team", title="Okta SSO")
+    people["team"].sales_rep = False  # sold once, no longer does: sees only what they filed
+    again = filed(feedback_world, people, user="sales2", title="Secret Globex deal needs Okta")
+    services.triage(people["product"], again, "duplicate", "", duplicate_of_id=original.id)
+    db.session.commit()
+
+    page = text(login(people["team"]).get(f"/feedback/{original.id}"))
+
+    assert "Secret Globex deal" not in page and f"/feedback/{again.id}" not in page
+    told = db.session.scalar(sa.select(Notification).where(Notification.user_id == people["team"].id,
+                                                           Notification.kind == "feedback_merged"))
+    assert told.body.startswith("Someone filed the same; it is merged into yours")
+    assert "Secret Globex deal" in text(login(people["sales"]).get(f"/feedback/{original.id}"))
+
+
 # --- triage ------------------------------------------------------------------------------------
 
 def test_the_product_manager_triages_on_the_page_and_the_seller_reads_the_answer(feedback_world, people, login):

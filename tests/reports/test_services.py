@@ -44,6 +44,11 @@ def test_the_default_period_is_the_last_four_full_quarters_and_this_one(app, fro
     ({"quiet_days": "0"}, "quiet_days"),
     ({"quiet_days": "1.5"}, "quiet_days"),
     ({"date_from": "2019-01-01", "date_to": "2026-01-01"}, "date_from"),  # 29 quarters: more than 20
+    # The calendar's very ends: no quarter lies beyond them, nor a day after the last.
+    ({"date_from": "9999-12-31"}, "date_from"),
+    ({"date_to": "9999-12-31"}, "date_to"),
+    ({"date_from": "0001-01-01"}, "date_from"),
+    ({"date_to": "0001-01-01"}, "date_to"),
 ])
 def test_bad_filters_name_their_field(app, frozen, args: dict[str, str], field: str) -> None:
     with pytest.raises(InvalidInput) as refused:

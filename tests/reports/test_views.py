@@ -98,6 +98,13 @@ def test_quiet_regions_csv_follows_the_filters(login, people, dataset: Dataset) 
         "region,last_briefing,days_since,quiet,quiet_after_days", "North,2026-02-20,84,yes,60"]
 
 
+def test_a_date_at_the_calendars_end_is_explained_not_a_server_error(login, people, dataset: Dataset) -> None:
+    client = login(people["sales"])
+    page = client.get("/reports/?date_from=9999-12-31&date_to=9999-12-31")
+    assert page.status_code == 400 and "Enter a date between" in page.get_data(as_text=True)
+    assert client.get("/reports/briefings.csv?date_to=0001-01-01").status_code == 400
+
+
 def test_a_bad_csv_filter_is_a_plain_400_and_an_unknown_section_404(login, people, dataset: Dataset) -> None:
     client = login(people["admin"])
     response = client.get("/reports/briefings.csv?region_id=abc")

@@ -115,5 +115,7 @@ def test_the_list_filters_by_product_and_unknown_updates_are_not_found(people, l
     assert "Next news" in html and "Pro news" not in html
     html = client.get("/updates/?product=999").get_data(as_text=True)  # an unknown product: every update
     assert "Next news" in html and "Pro news" in html
+    html = client.get(f"/updates/?product={10**30}").get_data(as_text=True)  # nor can one exist
+    assert "Next news" in html and "Pro news" in html
     assert client.get("/updates/999").status_code == 404
     assert client.post("/updates/999/acknowledge").status_code == 404
