@@ -18,11 +18,10 @@ from flask import Blueprint, Response, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from app import MAX_ID
 from app.accounts.models import User
 from app.catalog.models import Product
 from app.core.errors import InvalidInput, ServiceError, TransitionRefused
-from app.core.forms import json_to_formdata
+from app.core.forms import json_to_formdata, record_id
 from app.errors import json_error
 from app.extensions import csrf, db
 from app.regions.models import Region
@@ -87,11 +86,11 @@ def int_arg(name: str, errors: dict[str, list[str]], message: str = ID_EXPECTED)
     value = request.args.get(name, "")
     if not value:
         return None
-    # "²" is a digit to str.isdigit(), not to int(); an id beyond any key would fail in the database.
-    if not (value.isascii() and value.isdigit()) or int(value) > MAX_ID:
+    try:
+        return record_id(value)
+    except ValueError:
         errors[name] = [message]
         return None
-    return int(value)
 
 
 def date_arg(name: str, errors: dict[str, list[str]]) -> date | None:

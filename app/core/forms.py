@@ -67,8 +67,13 @@ def record_id(value: object) -> int:
     For the fields whose choices the service checks (``validate_choice=False``): such an id would
     otherwise reach the database, which fails on it instead of finding nothing.
     """
-    number = int(value)  # type: ignore[call-overload]
-    if not 0 <= number <= MAX_ID:
+    text = str(value)
+    # Only plain ASCII digits: "²" is a digit to str.isdigit() but not to int(), and int() would
+    # also take " 3", "+3" and "1_0", none of which an id is written as.
+    if not (text.isascii() and text.isdigit()):
+        raise ValueError(f"not an id: {text!r}")
+    number = int(text)
+    if number > MAX_ID:
         raise ValueError(f"not an id: {number}")
     return number
 

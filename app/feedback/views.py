@@ -12,11 +12,10 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from app import MAX_ID
 from app.accounts.models import Role
 from app.catalog.models import Product
 from app.core.errors import ServiceError, TransitionRefused
-from app.core.forms import show_service_error
+from app.core.forms import record_id, show_service_error
 from app.core.views import flash_refusal, save_form, saving
 from app.extensions import db
 from app.feedback import access, services
@@ -43,7 +42,8 @@ def index() -> str | Response:
     if not access.sees_all(current_user):
         return redirect(url_for(".mine"))  # they only ever see what they filed themselves
     filters = {
-        "product_id": _int_arg("product"), "region_id": _int_arg("region"),
+        "product_id": request.args.get("product", type=record_id),
+        "region_id": request.args.get("region", type=record_id),
         "kind": request.args.get("kind", "") if request.args.get("kind", "") in KINDS else "",
         "state": request.args.get("state", "") if request.args.get("state", "") in STATES else "",
         "text": request.args.get("q", "").strip()[:200],
@@ -57,11 +57,6 @@ def index() -> str | Response:
     )
 
 
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isascii() and value.isdigit() and int(value) <= MAX_ID else None
-
-
 @bp.route("/new", methods=["GET", "POST"])
 def new() -> str | Response:
     if not access.can_file(current_user):
@@ -70,8 +65,8 @@ def new() -> str | Response:
     form = FeedbackForm(current_user)
     if request.method == "GET":
         # Linked from a campaign or a commitment: start from where the seller was.
-        form.project_id.data = _int_arg("project_id")
-        form.commitment_id.data = _int_arg("commitment_id")
+        form.project_id.data = request.args.get("project_id", type=record_id)
+        form.commitment_id.data = request.args.get("commitment_id", type=record_id)
         regions = [c.value for c in form.region_id.choices or [] if c.value]  # type: ignore[union-attr]
         if len(regions) == 1:
             form.region_id.data = regions[0]
