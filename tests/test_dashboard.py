@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 from app.dashboard.services import build
 from app.extensions import db
@@ -82,3 +83,18 @@ def test_the_loop_shows_what_waits_for_each_person(login, people, make_product, 
 
     team_page = login(people["team"]).get("/").get_data(as_text=True)
     assert "Answers to your feedback" not in team_page and "Product updates to acknowledge" not in team_page
+
+
+def test_the_triage_card_shows_the_head_of_the_queue_and_counts_all_of_it(people, make_product, make_project):
+    product = make_product()
+    region = make_project().regions[0]
+    for n in range(7):
+        feedback.file_feedback(people["sales"], feedback.FeedbackInput(
+            kind="feature_request", title=f"Request {n}", region_id=region.id, product_ids=[product.id],
+            revenue_at_stake=Decimal(1000 * n),
+        ))
+    db.session.commit()
+    board = build(people["product"], date.today())
+    assert board.triage_count == 7
+    assert [f.title for f in board.triage] == [f"Request {n}" for n in (6, 5, 4, 3, 2)]  # the heaviest first
+    assert build(people["sales"], date.today()).triage_count == 0

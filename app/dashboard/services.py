@@ -106,18 +106,6 @@ def my_commitments(user: User) -> Sequence[Commitment]:
     ).all()
 
 
-def answered_feedback(user: User, now: datetime) -> list[Feedback]:
-    """My feedback decided in the last ``ANSWERED_DAYS`` days, latest answer first."""
-    since = now - timedelta(days=ANSWERED_DAYS)
-    recent = [f for f in feedback.my_feedback(user) if f.decided_at is not None and f.decided_at >= since]
-    return sorted(recent, key=lambda f: f.decided_at or now, reverse=True)
-
-
-def to_acknowledge(user: User) -> Sequence[ProductUpdate]:
-    waiting = updates.awaiting(user)
-    return [u for u in updates.updates() if u.id in waiting] if waiting else []
-
-
 def build(user: User, today: date) -> Dashboard:
     projects = db.session.scalars(
         visible_projects(user)
@@ -167,9 +155,10 @@ def build(user: User, today: date) -> Dashboard:
 
 def _loop(user: User) -> dict[str, object]:
     """The sales–product loop's part of the dashboard: what waits for this person there."""
-    queue = feedback.triage_queue(user) if user.role is Role.PRODUCT_MANAGER else []
+    pm = user.role is Role.PRODUCT_MANAGER
     return {
-        "triage": queue[:TRIAGE_SHOWN], "triage_count": len(queue),
-        "answered": answered_feedback(user, clock.now()) if user.sells else [],
-        "to_acknowledge": to_acknowledge(user),
+        "triage": feedback.triage_queue(user, limit=TRIAGE_SHOWN) if pm else [],
+        "triage_count": feedback.triage_count(user) if pm else 0,
+        "answered": feedback.answered_since(user, clock.now() - timedelta(days=ANSWERED_DAYS)) if user.sells else [],
+        "to_acknowledge": updates.awaiting_updates(user),
     }

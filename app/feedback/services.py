@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -302,21 +302,36 @@ OUTCOME_READS = (
 )
 
 
-def triage_queue(user: User) -> Sequence[Feedback]:
-    """Open feedback on the products ``user`` manages (admins: all): new first, then the heaviest, then the oldest."""
+def _queue(user: User) -> sa.Select[tuple[Feedback]] | None:
+    """Open feedback on the products ``user`` manages (admins: all); None for anyone who triages nothing."""
     query = sa.select(Feedback).where(Feedback.state.in_(OPEN_STATES))
-    if not user.is_admin:
-        if user.role is not Role.PRODUCT_MANAGER:
-            return []
-        owned = sa.select(product_owners.c.product_id).where(product_owners.c.user_id == user.id)
-        query = query.where(Feedback.id.in_(
-            sa.select(feedback_products.c.feedback_id).where(feedback_products.c.product_id.in_(owned))
-        ))
+    if user.is_admin:
+        return query
+    if user.role is not Role.PRODUCT_MANAGER:
+        return None
+    owned = sa.select(product_owners.c.product_id).where(product_owners.c.user_id == user.id)
+    return query.where(Feedback.id.in_(
+        sa.select(feedback_products.c.feedback_id).where(feedback_products.c.product_id.in_(owned))
+    ))
+
+
+def triage_queue(user: User, limit: int | None = None) -> Sequence[Feedback]:
+    """Open feedback on the products ``user`` manages (admins: all): new first, then the heaviest, then the oldest."""
+    query = _queue(user)
+    if query is None:
+        return []
     return db.session.scalars(
         query.options(*LIST_READS, *OUTCOME_READS)
         .order_by(sa.case((Feedback.state == "new", 0), else_=1), Feedback.weight.desc(), Feedback.created_at,
                   Feedback.id)
+        .limit(limit)
     ).all()
+
+
+def triage_count(user: User) -> int:
+    """How long ``user``'s triage queue is, without reading it."""
+    query = _queue(user)
+    return 0 if query is None else db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
 
 
 def my_feedback(user: User) -> Sequence[Feedback]:
@@ -325,6 +340,14 @@ def my_feedback(user: User) -> Sequence[Feedback]:
         sa.select(Feedback).where(Feedback.submitted_by_id == user.id)
         .options(*LIST_READS, *OUTCOME_READS)
         .order_by(Feedback.created_at.desc(), Feedback.id.desc())
+    ).all()
+
+
+def answered_since(user: User, since: datetime) -> Sequence[Feedback]:
+    """What ``user`` filed and product decided on since ``since``, latest decision first."""
+    return db.session.scalars(
+        sa.select(Feedback).where(Feedback.submitted_by_id == user.id, Feedback.decided_at >= since)
+        .options(*LIST_READS).order_by(Feedback.decided_at.desc(), Feedback.id.desc())
     ).all()
 
 

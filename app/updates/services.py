@@ -82,14 +82,15 @@ def can_see_status(user: User, update: ProductUpdate) -> bool:
     return can_publish(user, update.product)
 
 
+#: What a list of updates shows of each.
+_LIST_READS = (so.joinedload(ProductUpdate.product), so.joinedload(ProductUpdate.region),
+               so.joinedload(ProductUpdate.published_by))
+_NEWEST_FIRST = (ProductUpdate.published_at.desc(), ProductUpdate.id.desc())
+
+
 def updates(product_id: int | None = None) -> Sequence[ProductUpdate]:
     """Every update, newest first, with what the list shows loaded."""
-    query = (
-        sa.select(ProductUpdate)
-        .options(so.joinedload(ProductUpdate.product), so.joinedload(ProductUpdate.region),
-                 so.joinedload(ProductUpdate.published_by))
-        .order_by(ProductUpdate.published_at.desc(), ProductUpdate.id.desc())
-    )
+    query = sa.select(ProductUpdate).options(*_LIST_READS).order_by(*_NEWEST_FIRST)
     if product_id is not None:
         query = query.where(ProductUpdate.product_id == product_id)
     return db.session.scalars(query).all()
@@ -102,14 +103,26 @@ def products_with_updates() -> Sequence[Product]:
     ).all()
 
 
+def _awaiting(user: User) -> list[sa.ColumnElement[bool]]:
+    """Where updates ask ``user`` for an acknowledgement not yet given."""
+    given = sa.select(UpdateAcknowledgement.update_id).where(UpdateAcknowledgement.user_id == user.id)
+    return [ProductUpdate.requires_ack, ProductUpdate.id.not_in(given)]
+
+
 def awaiting(user: User) -> set[int]:
     """The ids of the updates that ask ``user`` (a seller) for an acknowledgement not yet given."""
     if not _is_seller(user):
         return set()
-    given = sa.select(UpdateAcknowledgement.update_id).where(UpdateAcknowledgement.user_id == user.id)
-    return set(db.session.scalars(
-        sa.select(ProductUpdate.id).where(ProductUpdate.requires_ack, ProductUpdate.id.not_in(given))
-    ))
+    return set(db.session.scalars(sa.select(ProductUpdate.id).where(*_awaiting(user))))
+
+
+def awaiting_updates(user: User) -> Sequence[ProductUpdate]:
+    """The updates waiting for ``user``'s acknowledgement, newest first, with what a list shows."""
+    if not _is_seller(user):
+        return []
+    return db.session.scalars(
+        sa.select(ProductUpdate).where(*_awaiting(user)).options(*_LIST_READS).order_by(*_NEWEST_FIRST)
+    ).all()
 
 
 def acknowledged_at(user: User) -> dict[int, datetime]:
