@@ -10,9 +10,10 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app.api import api_blueprint
+from app.reports import filters as report_filters
 from app.reports import services
 from app.reports.figures import Report
-from app.reports.services import ReportFilters
+from app.reports.filters import ReportFilters
 
 bp = api_blueprint("reports", __name__)
 
@@ -21,7 +22,7 @@ bp = api_blueprint("reports", __name__)
 def reports() -> Response:
     if not services.can_see_reports(current_user):
         abort(404)
-    filters = services.parse_filters(request.args)  # a bad filter is a 400 naming its field
+    filters = report_filters.parse_filters(request.args)  # a bad filter is a 400 naming its field
     return jsonify(report_json(filters, services.build_report(filters)))
 
 

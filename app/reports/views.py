@@ -12,8 +12,9 @@ from app.core import clock
 from app.core.errors import InvalidInput
 from app.reports import charts, services
 from app.reports import csv as report_csv
+from app.reports import filters as report_filters
 from app.reports.figures import quarters_between
-from app.reports.services import ReportFilters
+from app.reports.filters import ReportFilters
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -59,9 +60,9 @@ def _readers_only() -> None:
 
 @bp.get("/")
 def index() -> tuple[str, int]:
-    regions, products = services.filter_options()
+    regions, products = report_filters.filter_options()
     try:
-        filters = services.parse_filters(request.args)
+        filters = report_filters.parse_filters(request.args)
     except InvalidInput as error:
         return render_template(
             "reports/index.html", report=None, error=error, values=request.args, regions=regions, products=products,
@@ -80,7 +81,7 @@ def section_csv(section: str) -> Response:
     if build is None:
         abort(404)
     try:
-        filters = services.parse_filters(request.args)
+        filters = report_filters.parse_filters(request.args)
     except InvalidInput as error:
         lines = [error.message, *(f"{name}: {' '.join(msgs)}" for name, msgs in error.fields.items())]
         return Response("\n".join(lines) + "\n", status=400, mimetype="text/plain")

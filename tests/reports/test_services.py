@@ -15,7 +15,7 @@ from app.accounts.models import Role
 from app.core.errors import InvalidInput
 from app.extensions import db
 from app.reports import services
-from app.reports.services import ReportFilters, parse_filters
+from app.reports.filters import ReportFilters, parse_filters
 from tests.reports.conftest import Dataset
 
 QUARTERS = ["2025 Q2", "2025 Q3", "2025 Q4", "2026 Q1", "2026 Q2"]
