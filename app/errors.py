@@ -27,6 +27,23 @@ def json_error(
     return jsonify({"error": {"code": code, "message": message, "fields": dict(fields or {}), **extra}}), status
 
 
+def http_error(error: HTTPException) -> tuple[Response | str, int]:
+    """A 404, 413, ... as a page, or as JSON for the API; also for blueprints that handle some cases themselves."""
+    status = error.code or 500
+    if wants_json():
+        code = (error.name or "error").lower().replace(" ", "_")
+        return json_error(status, code, error.description or error.name)
+    titles = {404: "Not found", 403: "Not allowed", 405: "Not allowed", 413: "Too large"}
+    messages = {
+        404: "There is nothing here, or it is not shared with you.",
+        413: "What you sent is larger than the server accepts.",
+    }
+    return render_template(
+        "error.html", status=status, title=titles.get(status, error.name),
+        message=messages.get(status, error.description),
+    ), status
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> tuple[str, int]:
@@ -35,21 +52,7 @@ def init_app(app: Flask) -> None:
             message="Your session changed since the page was loaded. Go back, reload the page and try again.",
         ), 400
 
-    @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[Response | str, int]:
-        status = error.code or 500
-        if wants_json():
-            code = (error.name or "error").lower().replace(" ", "_")
-            return json_error(status, code, error.description or error.name)
-        titles = {404: "Not found", 403: "Not allowed", 405: "Not allowed", 413: "Too large"}
-        messages = {
-            404: "There is nothing here, or it is not shared with you.",
-            413: "What you sent is larger than the server accepts.",
-        }
-        return render_template(
-            "error.html", status=status, title=titles.get(status, error.name),
-            message=messages.get(status, error.description),
-        ), status
+    app.register_error_handler(HTTPException, http_error)
 
     @app.errorhandler(ServiceError)
     def refused(error: ServiceError) -> tuple[Response | str, int]:

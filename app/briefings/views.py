@@ -24,6 +24,7 @@ from app.briefings.models import Briefing, BriefingMaterial
 from app.core import clock
 from app.core.forms import CsrfForm
 from app.core.views import run_and_flash, save_form
+from app.errors import http_error
 from app.extensions import csrf, db
 
 bp = Blueprint("briefings", __name__, url_prefix="/briefings")
@@ -36,11 +37,10 @@ UPLOAD_ENDPOINTS = frozenset({"briefings.new", "briefings.edit", "briefings.add_
 
 
 @bp.errorhandler(RequestEntityTooLarge)
-def too_large(_error: RequestEntityTooLarge) -> tuple[str, int]:
+def too_large(error: RequestEntityTooLarge) -> tuple[Response | str, int]:
     """A body over the upload limit is refused before it is read: say how large it was and what the limit is."""
     if request.endpoint not in UPLOAD_ENDPOINTS:  # no deck goes there: the app-wide limit and words apply
-        return render_template("error.html", status=413, title="Too large",
-                               message="What you sent is larger than the server accepts."), 413
+        return http_error(error)
     limit = uploads.size_text(current_app.config["MAX_UPLOAD_BYTES"])
     sent = request.content_length
     said = f"This upload is {uploads.size_text(sent)}; the" if sent else "The"

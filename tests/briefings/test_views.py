@@ -152,6 +152,19 @@ def test_a_body_far_over_the_limit_gets_a_clear_413(people, login, make_product,
     assert _count(BriefingMaterial) == 0 and _stored(upload_dir) == []
 
 
+def test_a_large_body_where_no_deck_goes_gets_the_app_wide_413(people, login, make_product, upload_dir, configure):
+    """Only the deck pages take large bodies and speak of decks; elsewhere the usual limit and words apply."""
+    configure(MAX_CONTENT_LENGTH=64 * 1024)
+    briefing = log(people["product"], RegionFactory(), [make_product()])
+
+    response = login(people["product"]).post(f"/briefings/{briefing.id}/delete", data={"pad": "0" * 128 * 1024})
+
+    assert response.status_code == 413
+    html = response.get_data(as_text=True)
+    assert "What you sent is larger than the server accepts." in html and "deck" not in html
+    assert _count(Briefing) == 1
+
+
 def test_a_deck_larger_than_the_app_wide_body_limit_but_within_the_upload_limit_is_accepted(
         people, login, make_product, upload_dir, configure):
     configure(MAX_CONTENT_LENGTH=64 * 1024, MAX_UPLOAD_BYTES=1024 * 1024)
