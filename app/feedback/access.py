@@ -32,6 +32,11 @@ def sees_all(user: User) -> bool:
     return user.sells or user.is_admin or user.role is Role.PRODUCT_MANAGER
 
 
+def has_triage_queue(user: User) -> bool:
+    """Product managers triage the feedback on their products; admins may triage any."""
+    return user.is_admin or user.role is Role.PRODUCT_MANAGER
+
+
 def visible_feedback(user: User) -> sa.Select[tuple[Feedback]]:
     query = sa.select(Feedback)
     if sees_all(user):

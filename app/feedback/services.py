@@ -14,7 +14,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from app.accounts.models import Role, User
+from app.accounts.models import User
 from app.audit import services as audit
 from app.catalog.models import Product, product_owners
 from app.commitments.access import visible_commitments
@@ -22,7 +22,7 @@ from app.commitments.models import Commitment
 from app.core import clock
 from app.core.errors import InvalidInput, NotAllowed, StaleEdit, TransitionRefused
 from app.extensions import db
-from app.feedback.access import can_file, roles_for, sees_all, visible_feedback
+from app.feedback.access import can_file, has_triage_queue, roles_for, sees_all, visible_feedback
 from app.feedback.models import Feedback, FeedbackDecision, feedback_products
 from app.milestones.models import Milestone
 from app.notifications.services import notify
@@ -304,11 +304,11 @@ OUTCOME_READS = (
 
 def _queue(user: User) -> sa.Select[tuple[Feedback]] | None:
     """Open feedback on the products ``user`` manages (admins: all); None for anyone who triages nothing."""
+    if not has_triage_queue(user):
+        return None
     query = sa.select(Feedback).where(Feedback.state.in_(OPEN_STATES))
     if user.is_admin:
         return query
-    if user.role is not Role.PRODUCT_MANAGER:
-        return None
     owned = sa.select(product_owners.c.product_id).where(product_owners.c.user_id == user.id)
     return query.where(Feedback.id.in_(
         sa.select(feedback_products.c.feedback_id).where(feedback_products.c.product_id.in_(owned))

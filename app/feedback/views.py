@@ -12,7 +12,6 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from app.accounts.models import Role
 from app.catalog.models import Product
 from app.core.errors import ServiceError, TransitionRefused
 from app.core.forms import record_id, show_service_error
@@ -53,7 +52,7 @@ def index() -> str | Response:
         "feedback/index.html", items=items, filters=filters, filtered=any(filters.values()),
         products=db.session.scalars(sa.select(Product).order_by(Product.name)).all(), regions=all_regions(),
         kinds=KINDS, states=STATES, can_file=access.can_file(current_user), limit=200,
-        show_queue=_has_queue(),
+        show_queue=access.has_triage_queue(current_user),
     )
 
 
@@ -90,15 +89,11 @@ def mine() -> str:
 @bp.get("/triage")
 def triage() -> str:
     """The product manager's queue: new items first, then by revenue at stake."""
-    if not _has_queue():
+    if not access.has_triage_queue(current_user):
         abort(404)
     items = services.triage_queue(current_user)
     return render_template("feedback/triage.html", items=items, ages={f.id: services.age_days(f) for f in items},
                            new_count=sum(1 for f in items if f.state == "new"))
-
-
-def _has_queue() -> bool:
-    return current_user.is_admin or current_user.role is Role.PRODUCT_MANAGER
 
 
 @bp.get("/<int:feedback_id>")
