@@ -64,6 +64,8 @@ class Config:
     JOB_FAILURE_TTL = 7 * 24 * 3600
     # Run jobs in this process right after the commit instead of through Redis (the tests).
     JOBS_INLINE = os.environ.get("JOBS_INLINE", "").lower() in {"1", "true", "yes"}
+    # The wall clock, always, outside the tests (app/core/clock.py).
+    CLOCK_START = ""
 
 
 class DevelopmentConfig(Config):
@@ -82,6 +84,8 @@ class TestingConfig(Config):
     JOBS_INLINE = os.environ.get("TEST_JOBS_INLINE", "1").lower() in {"1", "true", "yes"}
     MAIL_TRANSPORT = os.environ.get("TEST_MAIL_TRANSPORT", "memory")
     BASE_URL = "http://countersign.test"
+    # A worker process a test starts runs on the test's clock: "<ISO moment>@<unix time>" (tests/clock.py).
+    CLOCK_START = os.environ.get("TEST_CLOCK", "")
 
 
 class ProductionConfig(Config):

@@ -62,10 +62,11 @@ def _init_extensions(app: Flask) -> None:
     from app import models  # noqa: F401 - every model is mapped before the first query
     from app.accounts import auth
     from app.background import queue
-    from app.core import database
+    from app.core import clock, database
     from app.extensions import csrf, db, login_manager, migrate
     from app.reminders import listeners
 
+    clock.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
     csrf.init_app(app)

@@ -1,5 +1,5 @@
 """Shared fixtures: the app on SQLite (default) or PostgreSQL (TEST_DATABASE_URL), a clean
-database per test, clients signed in as any user, and builders for campaigns.
+database per test, a frozen clock, clients signed in as any user, and builders for campaigns.
 
 The schema is built by the Alembic migrations, once per run, so the tests also prove
 that the migrations produce what the models describe.
@@ -25,12 +25,16 @@ from app import create_app
 from app.accounts.models import Role, User
 from app.catalog import services as catalog
 from app.catalog.models import Product
+from app.core import clock as app_clock
 from app.extensions import db
 from app.projects import services as projects
 from app.projects.models import Project
 from app.regions.models import Region
 from tests import redisdb
+from tests.clock import DEFAULT_NOW, TestClock, outside_a_test
 from tests.factories import PASSWORD, RegionFactory, UserFactory
+
+app_clock.use(outside_a_test)
 
 
 def database_url(tmp_dir: Path) -> str:
@@ -68,6 +72,14 @@ def _app_context(request: pytest.FixtureRequest) -> Iterator[None]:
         db.session.rollback()
         _empty_tables()
         db.session.remove()
+
+
+@pytest.fixture(autouse=True)
+def clock() -> Iterator[TestClock]:
+    """Every test runs on the application's clock frozen at ``DEFAULT_NOW`` (tests/clock.py), and
+    moves it with ``clock.to(...)`` / ``clock.advance(...)``; a folder's conftest may start it elsewhere."""
+    with TestClock(DEFAULT_NOW).installed() as frozen:
+        yield frozen
 
 
 def _empty_tables() -> None:
@@ -176,7 +188,7 @@ def make_product(people: dict[str, User]) -> Callable[..., Product]:
         ))
         for region, state in (coverage or {}).items():
             reason = "Not certified under local rules" if state == "not_allowed" else ""
-            planned = date.today() + timedelta(days=90) if state == "planned" else None
+            planned = app_clock.today() + timedelta(days=90) if state == "planned" else None
             catalog.set_coverage(owner, product, region, state, reason, planned)
         if band is not None:
             catalog.save_band(owner, product, None, band[0], Decimal(band[1]), Decimal(band[2]), "per seat / month")
@@ -198,7 +210,7 @@ def make_project(people: dict[str, User]) -> Callable[..., Project]:
         owner: User | None = None,
         **overrides: Any,
     ) -> Project:
-        start = start or date.today() - timedelta(days=30)
+        start = start or app_clock.today() - timedelta(days=30)
         region = RegionFactory()
         fields: dict[str, Any] = {
             "title": title,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
+from app.core import clock
 from app.dashboard.services import build
 from app.extensions import db
 from app.feedback import services as feedback
@@ -14,9 +15,9 @@ from app.updates import services as updates
 
 
 def test_my_campaigns_with_progress_and_next_deadline(make_project, people):
-    project = make_project(state="active", start=date.today() - timedelta(days=400))
-    report_actual(people["sales"], project, 20.0, date.today() - timedelta(days=5))
-    board = build(people["team"], date.today())
+    project = make_project(state="active", start=clock.today() - timedelta(days=400))
+    report_actual(people["sales"], project, 20.0, clock.today() - timedelta(days=5))
+    board = build(people["team"], clock.today())
     [row] = board.campaigns
     assert row.project.id == project.id and row.my_role == "Member"
     assert row.progress.percent == 40.0 and row.progress.status == "behind"
@@ -24,17 +25,17 @@ def test_my_campaigns_with_progress_and_next_deadline(make_project, people):
 
 
 def test_overdue_milestones_go_to_their_leads_and_overdue_tasks_to_their_assignees(make_project, people):
-    project = make_project(state="active", start=date.today() - timedelta(days=60))
-    overdue = [m for m in project.milestones if m.due_date < date.today()]
+    project = make_project(state="active", start=clock.today() - timedelta(days=60))
+    overdue = [m for m in project.milestones if m.due_date < clock.today()]
     assert overdue
     task = create_task(people["pm"], project.milestones[-1],
-                       TaskInput("Late call", assignee_id=people["team"].id, due_date=date.today() - timedelta(days=2)))
-    pm_board = build(people["pm"], date.today())
-    team_board = build(people["team"], date.today())
+                       TaskInput("Late call", assignee_id=people["team"].id, due_date=clock.today() - timedelta(days=2)))
+    pm_board = build(people["pm"], clock.today())
+    team_board = build(people["team"], clock.today())
     assert {m.id for m in pm_board.overdue_milestones} == {m.id for m in overdue}
     assert team_board.overdue_milestones == []  # not theirs to chase
     assert [t.id for t in team_board.overdue_tasks] == [task.id]
-    assert build(people["outsider"], date.today()).campaigns == []
+    assert build(people["outsider"], clock.today()).campaigns == []
 
 
 def test_closed_campaigns_leave_the_dashboard(make_project, people):
@@ -42,11 +43,11 @@ def test_closed_campaigns_leave_the_dashboard(make_project, people):
     from app.projects.services import fire_transition
 
     fire_transition(people["pm"], project, "cancel", "Lost the budget")
-    assert build(people["pm"], date.today()).campaigns == []
+    assert build(people["pm"], clock.today()).campaigns == []
 
 
 def test_dashboard_page_renders_for_every_role(make_project, people, login):
-    make_project(state="active", start=date.today() - timedelta(days=60))
+    make_project(state="active", start=clock.today() - timedelta(days=60))
     for key in ("admin", "sales", "pm", "product", "team", "outsider"):
         page = login(people[key]).get("/")
         assert page.status_code == 200, key
@@ -94,7 +95,7 @@ def test_the_triage_card_shows_the_head_of_the_queue_and_counts_all_of_it(people
             revenue_at_stake=Decimal(1000 * n),
         ))
     db.session.commit()
-    board = build(people["product"], date.today())
+    board = build(people["product"], clock.today())
     assert board.triage_count == 7
     assert [f.title for f in board.triage] == [f"Request {n}" for n in (6, 5, 4, 3, 2)]  # the heaviest first
-    assert build(people["sales"], date.today()).triage_count == 0
+    assert build(people["sales"], clock.today()).triage_count == 0

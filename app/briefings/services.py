@@ -25,6 +25,7 @@ from app.briefings.models import Briefing, BriefingMaterial, briefing_products
 from app.catalog.models import Product
 from app.core import clock
 from app.core.errors import InvalidInput, NotAllowed, StaleEdit
+from app.core.models import touch
 from app.extensions import db
 from app.notifications.services import notify
 from app.regions.models import Region
@@ -108,7 +109,7 @@ def update_briefing(actor: User, briefing: Briefing, data: BriefingInput, expect
     _apply(briefing, data)
     changed = audit.changes(before, _snapshot(briefing))
     if changed:
-        briefing.updated_at = clock.now()  # products and attendees live in other tables: still bump the version
+        touch(briefing)  # products and attendees live in other tables: still bump the version
         db.session.flush()
         audit.record(actor, "briefing.updated", f"Edited briefing “{briefing.title}”: {audit.describe(changed)}",
                      entity="briefing", entity_id=briefing.id, details={"changes": changed})

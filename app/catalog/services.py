@@ -17,6 +17,7 @@ from app.audit.models import AuditEvent
 from app.catalog.models import COVERAGE, PRODUCT_STATUSES, MarketCoverage, PriceBand, Product, ProductLink
 from app.core import clock
 from app.core.errors import InvalidInput, NotAllowed, StaleEdit
+from app.core.models import touch
 from app.extensions import db
 from app.regions.models import Region
 
@@ -96,7 +97,7 @@ def update_product(actor: User, product: Product, data: ProductInput, expected_v
     _apply(product, data)
     changed = audit.changes(before, _snapshot(product))
     if changed:
-        product.updated_at = clock.now()  # owners live in another table: still bump the version
+        touch(product)  # owners live in another table: still bump the version
         db.session.flush()
         audit.record(actor, "product.updated", f"Edited product {product.name}: {audit.describe(changed)}",
                      entity="product", entity_id=product.id, details={"changes": changed})

@@ -6,8 +6,12 @@ import enum
 import uuid
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import flag_modified
+
+from app.core import clock
 
 
 def new_uuid() -> uuid.UUID:
@@ -30,3 +34,15 @@ def str_enum(enum_class: type[enum.StrEnum]) -> sa.Enum:
 def one_of(column: str, values: Iterable[str]) -> sa.CheckConstraint:
     """A CHECK that ``column`` holds one of ``values`` (a workflow's states), named after the column."""
     return sa.CheckConstraint(f"{column} IN ({', '.join(repr(v) for v in values)})", name=column)
+
+
+def touch(record: Any) -> None:
+    """Mark ``record`` edited: stamp ``updated_at`` and force an UPDATE that bumps its version.
+
+    Edits to a record's links (members, regions, owners) live in other tables and would leave the
+    row itself unchanged, so a stale copy could undo them unnoticed. Setting the timestamp alone is
+    not enough: two edits within the same clock tick (or under a frozen clock) write the same value,
+    SQLAlchemy sees no change and skips the UPDATE, and the version stays put.
+    """
+    record.updated_at = clock.now()
+    flag_modified(record, "updated_at")

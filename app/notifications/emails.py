@@ -8,13 +8,15 @@ person's full settings.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC
 from email.message import EmailMessage
-from email.utils import formataddr, formatdate, make_msgid
+from email.utils import format_datetime, formataddr, make_msgid
 
 from flask import current_app, render_template
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from app.accounts.models import User
+from app.core import clock
 from app.core.urls import absolute
 from app.notifications.models import CATEGORIES, Notification
 from app.notifications.services import category_of
@@ -76,7 +78,7 @@ def _message(user: User, subject: str, template: str, context: dict[str, str], m
     message["Subject"] = subject
     message["From"] = current_app.config["MAIL_FROM"]
     message["To"] = formataddr((user.name, user.email))
-    message["Date"] = formatdate(localtime=False)
+    message["Date"] = format_datetime(clock.now().replace(tzinfo=UTC))
     message["Message-ID"] = make_msgid(idstring=message_id, domain="countersign")
     message["X-Countersign-Id"] = message_id
     message["List-Unsubscribe"] = f"<{context['unsubscribe_url']}>"

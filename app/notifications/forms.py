@@ -11,6 +11,7 @@ from wtforms import BooleanField, HiddenField, IntegerField, SelectField, String
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
 
+from app.core import clock
 from app.core.forms import choices
 from app.notifications.models import DEFAULTS, NotificationPreference
 from workflows import reminders
@@ -64,7 +65,7 @@ def zone_choices() -> list[SelectChoice]:
 
     The offsets change with daylight saving, so the list is rebuilt once an hour.
     """
-    return list(_zone_choices(datetime.now(UTC).strftime("%Y-%m-%dT%H:00")))
+    return list(_zone_choices(clock.now().strftime("%Y-%m-%dT%H:00")))
 
 
 class HourField(SelectField):

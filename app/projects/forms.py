@@ -90,7 +90,7 @@ class ProjectForm(FlaskForm):
 
 class ActualForm(FlaskForm):
     value = NumberField("Value", validators=[InputRequired(), Finite()])
-    measured_on = DateField("Measured on", default=date.today, validators=[Optional()], description="Empty: today.")
+    measured_on = DateField("Measured on", default=clock.today, validators=[Optional()], description="Empty: today.")
     note = StringField("Note", validators=[Length(max=500)])
 
     @property
@@ -100,7 +100,7 @@ class ActualForm(FlaskForm):
 
 class ExpenseForm(FlaskForm):
     amount = DecimalField("Amount", places=2, validators=money_validators(Decimal("0.01")))
-    spent_on = DateField("Date", default=date.today, validators=[Optional()], description="Empty: today.")
+    spent_on = DateField("Date", default=clock.today, validators=[Optional()], description="Empty: today.")
     description = StringField("What for", validators=[DataRequired(), Length(max=200)])
 
     @property

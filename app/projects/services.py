@@ -18,6 +18,7 @@ from app.audit import services as audit
 from app.commitments.services import unsigned_titles, withdraw_unsigned
 from app.core import clock
 from app.core.errors import InvalidInput, NotAllowed, StaleEdit, TransitionRefused
+from app.core.models import touch
 from app.extensions import db
 from app.milestones.models import Milestone
 from app.notifications.services import notify
@@ -109,9 +110,7 @@ def update_project(actor: User, project: Project, data: ProjectInput, expected_v
     _sync_members(project, data)
     changed = audit.changes(before, _snapshot(project))
     if changed:
-        # Members and regions live in other tables; touching the row still bumps its version,
-        # so a stale copy cannot undo this edit unnoticed.
-        project.updated_at = clock.now()
+        touch(project)  # members and regions live in other tables: still bump the version
     db.session.flush()
     if changed:
         audit.record(

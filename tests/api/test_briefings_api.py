@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from werkzeug.datastructures import FileStorage
@@ -11,16 +11,18 @@ from werkzeug.datastructures import FileStorage
 from app.accounts.models import Role
 from app.briefings import services
 from app.briefings.models import Briefing
+from app.core import clock
 from app.extensions import db
 from tests.api.helpers import assert_json_error, count
 from tests.briefings import PDF, log
+from tests.clock import DEFAULT_NOW  # parameters are built before any test sets its clock
 from tests.factories import RegionFactory, UserFactory
 
 
 def _payload(region, product, **overrides):
     payload = {
         "title": "Northwind Pro pricing for Q3", "region_id": region.id, "sales_team": "Milan field sales",
-        "held_on": (date.today() - timedelta(days=1)).isoformat(), "duration_minutes": 90,
+        "held_on": (clock.today() - timedelta(days=1)).isoformat(), "duration_minutes": 90,
         "product_ids": [product.id], "guest_names": "Marco Rossi (partner)", "key_points": "New band\nSSO in DACH",
     }
     payload.update(overrides)
@@ -62,7 +64,7 @@ def test_materials_are_listed_with_their_download_url(api, people, make_product,
     ({"duration_minutes": 0}, "duration_minutes"),
     ({"duration_minutes": "long"}, "duration_minutes"),
     ({"held_on": "2027-02-30"}, "held_on"),
-    ({"held_on": (date.today() + timedelta(days=400)).isoformat()}, "held_on"),
+    ({"held_on": (DEFAULT_NOW.date() + timedelta(days=400)).isoformat()}, "held_on"),
     ({"region_id": 999}, "region_id"),
     ({"product_ids": []}, "product_ids"),
     ({"product_ids": [999]}, "product_ids"),
@@ -90,12 +92,12 @@ def test_the_list_filters_and_refuses_bad_filters(api, people, make_product):
     south, north = RegionFactory(), RegionFactory()
     product = make_product()
     log(people["product"], south, [product], title="South")
-    log(people["product"], north, [product], title="North", held_on=date.today() - timedelta(days=30))
+    log(people["product"], north, [product], title="North", held_on=clock.today() - timedelta(days=30))
     client = api(people["team"])
 
     assert [b["title"] for b in client.get("/api/v1/briefings").get_json()] == ["South", "North"]
     assert [b["title"] for b in client.get(f"/api/v1/briefings?region_id={north.id}").get_json()] == ["North"]
-    since = (date.today() - timedelta(days=7)).isoformat()
+    since = (clock.today() - timedelta(days=7)).isoformat()
     assert [b["title"] for b in client.get(f"/api/v1/briefings?date_from={since}&product_id={product.id}")
             .get_json()] == ["South"]
     error = assert_json_error(client.get("/api/v1/briefings?date_from=soon&region_id=x"), 400, "invalid")

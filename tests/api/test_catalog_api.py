@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 
 from app.accounts.models import Role
 from app.catalog.models import MarketCoverage, PriceBand, Product, ProductLink
+from app.core import clock
 from app.extensions import db
 from tests.api.helpers import assert_json_error, count
 from tests.factories import RegionFactory, UserFactory
@@ -44,7 +45,7 @@ def test_everyone_reads_the_catalog_with_bands_coverage_owners_and_links(api, pe
     assert first["owners"] == [{"id": people["product"].id, "name": "Pat Product", "email": people["product"].email}]
     assert first["bands"] == [{"id": product.bands[0].id, "tier": "Pro", "list_price": "1200.00",
                                "minimum_price": "950.50", "unit": "per seat / month"}]
-    planned = (date.today() + timedelta(days=90)).isoformat()
+    planned = (clock.today() + timedelta(days=90)).isoformat()
     assert first["coverage"] == [
         {"region_id": iberia.id, "region": "Iberia", "status": "planned", "reason": "", "planned_from": planned},
         {"region_id": nordics.id, "region": "Nordics", "status": "not_allowed",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -39,7 +39,7 @@ def terms(world, region: str = "south", **overrides) -> dict:
         "product_id": world["product"].id,
         "region_id": world[region].id,
         "promise": "SSO for 500 seats",
-        "promised_date": (date.today() + timedelta(days=60)).isoformat(),
+        "promised_date": (clock.today() + timedelta(days=60)).isoformat(),
         "unit_price": "90.00",
         "discount_percent": "10",
         "quantity": 500,
@@ -105,7 +105,7 @@ def test_recording_a_commitment_makes_a_draft_with_money_as_strings(api, people,
     body = response.get_json()
     assert (body["state"], body["version"], body["project_id"]) == ("draft", 1, world["project"].id)
     assert (body["customer"], body["promise"], body["quantity"]) == ("Acme GmbH", "SSO for 500 seats", 500)
-    assert body["promised_date"] == (date.today() + timedelta(days=60)).isoformat()
+    assert body["promised_date"] == (clock.today() + timedelta(days=60)).isoformat()
     assert (body["unit_price"], body["discount_percent"], body["effective_price"]) == ("90.00", "10.00", "81.00")
     assert body["currency"] == "EUR"
     assert body["band"]["tier"] == "Pro" and body["band"]["minimum_price"] == "80.00"
@@ -148,7 +148,7 @@ def test_a_commitment_shows_every_field_the_signer_needs(api, people, world):
 
 
 def test_the_campaign_list_gives_its_commitments_by_promised_date(api, people, world):
-    later = record(api, people["sales"], world, customer="Later", promised_date=(date.today() + timedelta(days=90)).isoformat())
+    later = record(api, people["sales"], world, customer="Later", promised_date=(clock.today() + timedelta(days=90)).isoformat())
     sooner = record(api, people["sales"], world, customer="Sooner")
 
     response = api(people["team"]).get(_list_url(world))
@@ -532,13 +532,13 @@ def test_signers_hear_of_requests_and_the_submitter_hears_each_decision(api, peo
 # --- the sign-off queue ----------------------------------------------------------------------
 
 
-def test_the_signoff_queue_lists_what_waits_for_the_caller_oldest_first(api, people, world, make_product, monkeypatch):
+def test_the_signoff_queue_lists_what_waits_for_the_caller_oldest_first(api, people, world, make_product, clock):
     other_pm = UserFactory(role=Role.PRODUCT_MANAGER, name="Olga Other")
     other = make_product(name="Contoso Basic", owners=[other_pm], coverage={world["south"]: "sellable"}, band=None)
     start = datetime(2031, 3, 3, 9, 0, 0)
 
     def at(moment: datetime) -> None:
-        monkeypatch.setattr(clock, "now", lambda: moment)
+        clock.to(moment)
 
     first_recorded = record(api, people["sales"], world, customer="Recorded first, submitted last")
     second_recorded = record(api, people["sales"], world, customer="Recorded second, submitted first")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
 
 from app.audit.models import AuditEvent
+from app.core import clock
 from app.extensions import db
 from app.milestones.models import Milestone
 from app.projects.models import Expense, GoalActual, Project, ProjectRole
@@ -407,7 +408,7 @@ def test_report_an_actual_then_complete_records_the_outcome(api, people, make_pr
 
     reported = client.post(
         f"/api/v1/projects/{project.id}/actuals",
-        json={"value": value, "measured_on": (date.today() - timedelta(days=1)).isoformat()},
+        json={"value": value, "measured_on": (clock.today() - timedelta(days=1)).isoformat()},
     )
     assert reported.status_code == 201, reported.get_data(as_text=True)
     response = client.post(f"/api/v1/projects/{project.id}/transitions", json={"event": "complete"})
@@ -443,7 +444,7 @@ def test_cancel_needs_a_reason_and_closes_the_campaign_for_edits(api, people, ma
 def test_actuals_are_reported_and_listed_in_date_order(api, people, make_project):
     project = make_project(state="active")
     product = api(people["product"])  # product managers may report, too
-    today = date.today()
+    today = clock.today()
 
     later = product.post(f"/api/v1/projects/{project.id}/actuals",
                          json={"value": 12.5, "measured_on": (today - timedelta(days=2)).isoformat(), "note": " Q1 "})
@@ -471,7 +472,7 @@ def test_an_actual_cannot_be_measured_in_the_future(api, people, make_project):
 
     response = api(people["sales"]).post(
         f"/api/v1/projects/{project.id}/actuals",
-        json={"value": 10, "measured_on": (date.today() + timedelta(days=1)).isoformat()},
+        json={"value": 10, "measured_on": (clock.today() + timedelta(days=1)).isoformat()},
     )
 
     error = assert_json_error(response, 400, "invalid")
@@ -483,7 +484,7 @@ def test_a_team_member_cannot_report_actuals(api, people, make_project):
     project = make_project(state="active")
 
     response = api(people["team"]).post(
-        f"/api/v1/projects/{project.id}/actuals", json={"value": 10, "measured_on": date.today().isoformat()}
+        f"/api/v1/projects/{project.id}/actuals", json={"value": 10, "measured_on": clock.today().isoformat()}
     )
 
     error = assert_json_error(response, 403, "forbidden")

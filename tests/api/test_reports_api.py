@@ -7,16 +7,14 @@ from datetime import date, datetime
 import pytest
 
 from app.briefings.models import Briefing
-from app.core import clock
 from app.extensions import db
 from app.feedback.models import Feedback
 from tests.factories import RegionFactory
 
 
 @pytest.fixture
-def today(monkeypatch: pytest.MonkeyPatch) -> date:
-    monkeypatch.setattr(clock, "now", lambda: datetime(2026, 5, 15, 12, 0))
-    return date(2026, 5, 15)
+def today(clock) -> date:
+    return clock.to(datetime(2026, 5, 15, 12, 0)).date()
 
 
 @pytest.fixture

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import io
 import zipfile
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from app.accounts.models import User
 from app.briefings import services
 from app.briefings.models import Briefing
 from app.catalog.models import Product
+from app.core import clock
 from app.extensions import db
 from app.regions.models import Region
 
@@ -43,7 +44,7 @@ def briefing_input(region: Region, products: list[Product], presenter: User, **o
         "title": "Northwind Pro pricing for Q3",
         "region_id": region.id,
         "sales_team": "Milan field sales",
-        "held_on": date.today() - timedelta(days=2),
+        "held_on": clock.today() - timedelta(days=2),
         "duration_minutes": 90,
         "presenter_id": presenter.id,
         "product_ids": [p.id for p in products],

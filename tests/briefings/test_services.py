@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -11,10 +11,12 @@ from app.accounts.models import Role
 from app.audit.models import AuditEvent
 from app.briefings import services
 from app.briefings.models import Briefing
+from app.core import clock
 from app.core.errors import InvalidInput, NotAllowed, StaleEdit
 from app.extensions import db
 from app.notifications.models import Notification
 from tests.briefings import briefing_input, log
+from tests.clock import DEFAULT_NOW  # parameters are built before any test sets its clock
 from tests.factories import RegionFactory, UserFactory
 
 
@@ -60,8 +62,8 @@ def test_only_product_managers_and_admins_log_briefings(people, make_product, ro
     ({"product_ids": []}, "product_ids"),
     ({"product_ids": [999]}, "product_ids"),
     ({"attendee_ids": [999]}, "attendee_ids"),
-    ({"held_on": date.today() + timedelta(days=366)}, "held_on"),
-    ({"held_on": date.today() - timedelta(days=3651)}, "held_on"),
+    ({"held_on": DEFAULT_NOW.date() + timedelta(days=366)}, "held_on"),
+    ({"held_on": DEFAULT_NOW.date() - timedelta(days=3651)}, "held_on"),
     ({"material_url": "javascript:alert(1)"}, "material_url"),
     ({"guest_names": "x" * 121}, "guest_names"),
 ])
@@ -95,8 +97,8 @@ def test_inactive_regions_presenters_and_attendees_are_refused_but_stay_on_a_bri
 
 
 def test_a_planned_briefing_may_be_logged_up_to_a_year_ahead(people, make_product):
-    briefing = log(people["product"], RegionFactory(), [make_product()], held_on=date.today() + timedelta(days=365))
-    assert briefing.held_on == date.today() + timedelta(days=365)
+    briefing = log(people["product"], RegionFactory(), [make_product()], held_on=clock.today() + timedelta(days=365))
+    assert briefing.held_on == clock.today() + timedelta(days=365)
 
 
 def test_the_creator_the_products_managers_and_admins_edit_and_nobody_else(people, make_product):
@@ -148,7 +150,7 @@ def test_deleting_a_briefing_is_audited(people, make_product):
 def test_the_list_filters_by_region_product_and_dates_newest_first(people, make_product):
     south, north = RegionFactory(), RegionFactory()
     pro, nxt = make_product("Northwind Pro"), make_product("Contoso Next")
-    today = date.today()
+    today = clock.today()
     old = log(people["product"], south, [pro], held_on=today - timedelta(days=40), title="Old")
     new = log(people["product"], south, [pro, nxt], held_on=today - timedelta(days=1), title="New")
     other = log(people["product"], north, [nxt], held_on=today - timedelta(days=10), title="Other")

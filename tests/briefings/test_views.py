@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -12,6 +12,7 @@ from werkzeug.datastructures import FileStorage
 from app.accounts.models import Role
 from app.briefings import services
 from app.briefings.models import Briefing, BriefingMaterial
+from app.core import clock
 from app.extensions import db
 from app.regions.models import Region
 from tests.briefings import PDF, PNG, log, pptx
@@ -35,7 +36,7 @@ def _count(model) -> int:
 def _form(region: Region, product_ids: list[int], presenter_id: int, **overrides) -> dict[str, object]:
     data: dict[str, object] = {
         "title": "Northwind Pro pricing for Q3", "region_id": str(region.id), "sales_team": "Milan field sales",
-        "held_on": (date.today() - timedelta(days=1)).isoformat(), "duration_minutes": "90",
+        "held_on": (clock.today() - timedelta(days=1)).isoformat(), "duration_minutes": "90",
         "presenter_id": str(presenter_id), "product_ids": [str(i) for i in product_ids], "attendee_ids": [],
         "guest_names": "Marco Rossi (partner)", "key_points": "New Pro band\nSSO in DACH", "notes": "",
         "material_url": "",
@@ -62,12 +63,12 @@ def test_the_list_filters_and_says_when_nothing_matches(people, login, make_prod
     south, north = RegionFactory(name="Southern Europe"), RegionFactory(name="Nordics")
     product = make_product()
     log(people["product"], south, [product], title="Southern session")
-    log(people["product"], north, [product], title="Northern session", held_on=date.today() - timedelta(days=30))
+    log(people["product"], north, [product], title="Northern session", held_on=clock.today() - timedelta(days=30))
     client = login(people["sales"])
 
     html = client.get(f"/briefings/?region={north.id}").get_data(as_text=True)
     assert "Northern session" in html and "Southern session" not in html
-    since = (date.today() - timedelta(days=7)).isoformat()
+    since = (clock.today() - timedelta(days=7)).isoformat()
     html = client.get(f"/briefings/?date_from={since}&product={product.id}").get_data(as_text=True)
     assert "Southern session" in html and "Northern session" not in html
     response = client.get(f"/briefings/?region={10**30}&product={10**30}")  # no key holds such ids

@@ -4,6 +4,11 @@ The live server is a second app on the same database as the session ``app`` fixt
 has its own connections, so whatever a test builds through ``people``/``make_project``
 must be committed before the browser can see it. The autouse fixture of tests/conftest.py
 still empties every table after each test.
+
+Time: the live server is a thread of the test process, so it reads the very clock the test set
+(``app.core.clock`` is one module per process); its pages show what that clock says. The browser
+reads no time of its own: the only script (static/js/copy.js) copies text, and cookie expiry is
+set by Flask from the real time on both sides, which the tests do not judge.
 """
 
 from __future__ import annotations

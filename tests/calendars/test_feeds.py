@@ -149,13 +149,12 @@ def test_the_campaign_calendar_has_its_start_end_milestones_and_promised_dates(c
 
 
 def test_the_signoff_calendar_lists_what_waits_for_me_with_its_age(campaign, promised, people, subscribe, fetch,
-                                                                   monkeypatch):
+                                                                   clock):
     token = subscribe(people["product"], kind="signoff")
     found = events(fetch(token))
     assert set(found) == {str(promised["waiting"].uuid)}
     assert "(waiting since today)" in str(found[str(promised["waiting"].uuid)]["SUMMARY"])
-    later = clock.now() + timedelta(days=3)
-    monkeypatch.setattr(clock, "now", lambda: later)
+    clock.advance(days=3)
     event = events(fetch(token))[str(promised["waiting"].uuid)]
     assert str(event["SUMMARY"]) == "Countersign: Acme GmbH, Northwind Pro (waiting 3 days) · Northwind Pro upgrade"
     assert "Waiting for your countersignature since" in str(event["DESCRIPTION"])

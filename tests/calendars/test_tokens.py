@@ -136,11 +136,7 @@ def test_a_link_needs_valid_choices(campaign, people, user, fields, field):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CalendarFeed)) == 0
 
 
-def test_last_fetched_is_noted_at_most_every_few_minutes(campaign, people, subscribe, client, monkeypatch):
-    from datetime import timedelta
-
-    from app.core import clock
-
+def test_last_fetched_is_noted_at_most_every_few_minutes(campaign, people, subscribe, client, clock):
     token = subscribe(people["team"])
     client.get(feed_path(token))
     feed = db.session.scalars(sa.select(CalendarFeed)).one()
@@ -149,8 +145,7 @@ def test_last_fetched_is_noted_at_most_every_few_minutes(campaign, people, subsc
     client.get(feed_path(token))
     db.session.refresh(feed)
     assert feed.last_fetched_at == first
-    later = clock.now() + timedelta(minutes=6)
-    monkeypatch.setattr(clock, "now", lambda: later)
+    later = clock.advance(minutes=6)
     client.get(feed_path(token))
     db.session.refresh(feed)
     assert feed.last_fetched_at == later

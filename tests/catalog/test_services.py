@@ -12,6 +12,7 @@ from app.accounts.models import Role
 from app.audit.models import AuditEvent
 from app.catalog import services
 from app.catalog.models import MarketCoverage, PriceBand, Product, ProductLink
+from app.core import clock
 from app.core.errors import Conflict, InvalidInput, NotAllowed, StaleEdit
 from app.core.views import commit
 from app.extensions import db
@@ -289,7 +290,7 @@ def test_the_service_itself_refuses_empty_names_and_planned_dates_that_have_come
         services.add_link(people["product"], product, " ", "https://example.com")
     assert "title" in error.value.fields
     with pytest.raises(InvalidInput) as error:
-        services.set_coverage(people["product"], product, RegionFactory(), "planned", planned_from=date.today())
+        services.set_coverage(people["product"], product, RegionFactory(), "planned", planned_from=clock.today())
     assert error.value.fields["planned_from"] == ["That date has come: mark it sellable instead."]
 
 

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from app.accounts.models import Role
 from app.catalog import services
 from app.catalog.models import MarketCoverage, PriceBand, Product, ProductLink
+from app.core import clock
 from app.extensions import db
 from tests.factories import RegionFactory, UserFactory
 
@@ -50,7 +51,7 @@ def test_everyone_reads_the_catalog_with_coverage_per_region_and_price_bands(peo
             ("Southern Europe", "Nordics", "Eastern Europe", "Iberia")}
     assert "badge-approved" in rows["Southern Europe"] and "Sellable" in rows["Southern Europe"]
     assert "Not allowed" in rows["Nordics"] and "Not certified under local rules" in html
-    assert f"From {(date.today() + timedelta(days=90)):%d %b %Y}" in rows["Eastern Europe"]
+    assert f"From {(clock.today() + timedelta(days=90)):%d %b %Y}" in rows["Eastern Europe"]
     assert "Unknown" in rows["Iberia"]
     assert "Atlantis" not in html  # inactive regions are not offered
     assert ("/catalog/1/edit" in html) is (role in ("product", "admin"))

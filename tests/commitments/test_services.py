@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -13,6 +13,7 @@ from app.accounts.models import Role, User
 from app.commitments import access, services
 from app.commitments.models import Commitment
 from app.commitments.services import CommitmentInput
+from app.core import clock
 from app.core.errors import InvalidInput, NotAllowed, TransitionRefused
 from app.extensions import db
 from app.notifications.models import Notification
@@ -32,7 +33,7 @@ def world(make_project, make_product, people):
 
 def promise(world, region="south", **overrides) -> CommitmentInput:
     fields = dict(customer="Acme GmbH", product_id=world["product"].id, region_id=world[region].id,
-                  promise="SSO for 500 seats", promised_date=date.today() + timedelta(days=60),
+                  promise="SSO for 500 seats", promised_date=clock.today() + timedelta(days=60),
                   unit_price=Decimal("90.00"), quantity=500, band_id=world["product"].bands[0].id)
     fields.update(overrides)
     return CommitmentInput(**fields)

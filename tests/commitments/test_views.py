@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -36,7 +36,7 @@ def world(make_project, make_product, people):
 
 def terms(world, region="south", **overrides) -> CommitmentInput:
     fields = dict(customer="Acme GmbH", product_id=world["product"].id, region_id=world[region].id,
-                  promise="SSO for 500 seats", promised_date=date.today() + timedelta(days=60),
+                  promise="SSO for 500 seats", promised_date=clock.today() + timedelta(days=60),
                   unit_price=Decimal("90.00"), quantity=500, band_id=world["product"].bands[0].id)
     fields.update(overrides)
     return CommitmentInput(**fields)
@@ -44,7 +44,7 @@ def terms(world, region="south", **overrides) -> CommitmentInput:
 
 def form_data(world, region="south", **overrides) -> dict[str, str]:
     data = {"customer": "Acme GmbH", "product_id": str(world["product"].id), "region_id": str(world[region].id),
-            "promise": "SSO for 500 seats", "promised_date": (date.today() + timedelta(days=60)).isoformat(),
+            "promise": "SSO for 500 seats", "promised_date": (clock.today() + timedelta(days=60)).isoformat(),
             "band_id": str(world["product"].bands[0].id), "unit_price": "90.00", "discount_percent": "10",
             "quantity": "500", "milestone_id": ""}
     data.update(overrides)

@@ -10,6 +10,11 @@ The workers are ``flask jobs worker`` processes configured only through their en
 (``COUNTERSIGN_ENV=testing`` with ``TEST_DATABASE_URL`` pointing at this run's database,
 ``TEST_JOBS_INLINE=0``, ``TEST_MAIL_TRANSPORT=smtp`` and the SMTP sink's port), exactly as a
 deployment would start them; each is stopped when its test ends.
+
+Time: workers judge leases, back-offs and lost jobs by time passing, so a frozen clock would stall
+them. The test's clock is set *running* instead (``TestClock.running``): from the test's moment,
+at the wall clock's pace, and handed to every worker and scheduler as ``TEST_CLOCK``, so this
+process and its workers read the very same time at the same instant, whatever the hour outside.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from app.accounts.models import User
 from app.extensions import db
 from app.notifications.models import NotificationPreference
 from tests import redisdb
+from tests.clock import TestClock
 from tests.jobs.helpers import FlaskProcess, SmtpSink, WorkerProcess, wait_for
 from tests.redisdb import ClaimedRedis
 
@@ -85,6 +91,7 @@ class Jobs:
     sink: SmtpSink
     tmp_path: Path
     change: Callable[..., None]
+    clock_start: str  # TEST_CLOCK: the test's running clock, for the workers
     settings: dict[str, Any] = field(default_factory=dict)
     workers: list[WorkerProcess] = field(default_factory=list)
     processes: list[FlaskProcess] = field(default_factory=list)
@@ -117,6 +124,7 @@ class Jobs:
             "MAIL_LEASE_SECONDS": str(settings["MAIL_LEASE_SECONDS"]),
             "RECOVER_AFTER_SECONDS": str(settings["RECOVER_AFTER_SECONDS"]),
             "MAIL_RETRY_DELAYS": ",".join(str(d) for d in settings["MAIL_RETRY_DELAYS"]),
+            "TEST_CLOCK": self.clock_start,
             "PYTHONUNBUFFERED": "1",
         })
         return env
@@ -167,25 +175,27 @@ def _still(condition: Callable[[], bool], after: float = 0.2) -> bool:
 
 @pytest.fixture
 def jobs(app: Flask, configure: Callable[..., None], claimed_redis: ClaimedRedis, smtp_sink: SmtpSink,
-         tmp_path: Path) -> Iterator[Jobs]:
-    """A queue of this test's own on the claimed Redis, mail to the sink, and real workers on call."""
+         tmp_path: Path, clock: TestClock) -> Iterator[Jobs]:
+    """A queue of this test's own on the claimed Redis, mail to the sink, real workers on call,
+    and the test's clock running (from where the test set it) in this process and the workers."""
     queue_name = f"cs-jobs-{uuid.uuid4().hex[:10]}"
     redisdb.drop_app_connection(app)
-    machinery = Jobs(app, claimed_redis, queue_name, smtp_sink, tmp_path, configure)
-    machinery.configure(**SETTINGS, MAIL_PORT=smtp_sink.port, REDIS_URL=claimed_redis.url, QUEUE_NAME=queue_name)
-    try:
-        yield machinery
-    finally:
-        machinery.stop()
-        db.session.rollback()
-        redisdb.drop_app_connection(app)
-        claimed_redis.flush()
+    with clock.running() as clock_start:
+        machinery = Jobs(app, claimed_redis, queue_name, smtp_sink, tmp_path, configure, clock_start)
+        machinery.configure(**SETTINGS, MAIL_PORT=smtp_sink.port, REDIS_URL=claimed_redis.url, QUEUE_NAME=queue_name)
+        try:
+            yield machinery
+        finally:
+            machinery.stop()
+            db.session.rollback()
+            redisdb.drop_app_connection(app)
+            claimed_redis.flush()
 
 
 @pytest.fixture
 def awake(people: dict[str, User]) -> dict[str, User]:
-    """``people`` with no quiet hours, so their emails go at once whatever the time of day the
-    test runs, and who take only reminders by email (the campaign updates building a campaign
+    """``people`` with no quiet hours, so no email of theirs waits for a morning however long a
+    test's running clock runs, and who take only reminders by email (the campaign updates building a campaign
     writes stay in the app: the worker has fewer emails to get through)."""
     for user in people.values():
         prefs = NotificationPreference.defaults(user.id)

@@ -4,7 +4,8 @@ machine, delivering to a local SMTP server, on SQLite and on PostgreSQL.
 The sweeps run in the test process at a moment after the schedules' next slot (the slots are
 days or months ahead), as the minutely job would when that moment comes; the emails they
 write go out straight after the commit, through Redis, to a worker. Where a test judges a
-lease or a lost job by the real clock, the emails' times are first brought to the present
+lease or a lost job by time passing (on the running clock the test shares with its workers,
+see conftest.py), the emails' times are first brought to the present
 (:func:`_as_if_written_now`), as if the sweep had run just now.
 
 Every test waits by polling with a deadline; none sleeps to let something happen.

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from app.core import clock
 from app.core.errors import InvalidInput, RecordClosed, ServiceError, StaleEdit, TransitionRefused
 from app.milestones import services
 from app.milestones.services import MilestoneInput, TaskInput
@@ -87,6 +88,6 @@ def test_only_the_assignee_or_editors_tick_a_task(make_project, people):
         services.set_task_done(people["team"], task, True)
     with pytest.raises(InvalidInput):
         services.create_task(people["pm"], project.milestones[0], TaskInput("x", assignee_id=people["outsider"].id))
-    assert task.is_overdue(date.today() + timedelta(days=3650))
+    assert task.is_overdue(clock.today() + timedelta(days=3650))
     services.delete_task(people["pm"], task)
     assert project.milestones[0].tasks == []

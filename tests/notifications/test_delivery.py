@@ -4,7 +4,7 @@ worker that dies holding a row loses nothing; a rolled-back event sends nothing.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -19,8 +19,9 @@ from app.extensions import db
 from app.notifications import delivery, emails, mail
 from app.notifications.models import Notification
 from app.notifications.services import notify, recent
+from tests.clock import TestClock
 from tests.factories import RegionFactory
-from tests.reminders.conftest import Clock, mail_outbox
+from tests.reminders.conftest import NOW, mail_outbox
 
 
 class MailServer:
@@ -37,8 +38,9 @@ class MailServer:
 
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    return Clock.freeze(monkeypatch)
+def clock(clock: TestClock) -> TestClock:
+    clock.to(NOW)
+    return clock
 
 
 @pytest.fixture
@@ -71,7 +73,7 @@ def reload(note: Notification) -> Notification:
     return db.session.get(Notification, note.id)
 
 
-def refuse_until_failed(note: Notification, clock: Clock, delays: tuple[int, ...]) -> list[int]:
+def refuse_until_failed(note: Notification, clock: TestClock, delays: tuple[int, ...]) -> list[int]:
     """Let the dispatcher try again after each delay, the server refusing; returns the waits seen."""
     waits = []
     for _ in delays:
@@ -83,14 +85,14 @@ def refuse_until_failed(note: Notification, clock: Clock, delays: tuple[int, ...
 
 
 @pytest.fixture
-def submitted(people, make_product, make_project, outbox) -> Commitment:
+def submitted(people, make_product, make_project, outbox, clock) -> Commitment:
     """A commitment the sales manager submitted, waiting for the product manager's countersignature."""
     region = RegionFactory()
     product = make_product(coverage={region: "sellable"})
     project = make_project(state="planned")
     commitment = commitments.create_commitment(people["sales"], project, CommitmentInput(
         customer="Acme GmbH", product_id=product.id, region_id=region.id, promise="SSO for 500 seats",
-        promised_date=date.today() + timedelta(days=60), unit_price=Decimal("90.00"), quantity=500,
+        promised_date=clock.today() + timedelta(days=60), unit_price=Decimal("90.00"), quantity=500,
         band_id=product.bands[0].id))
     commitments.fire(people["sales"], commitment, "submit")
     db.session.commit()

@@ -93,11 +93,11 @@ def test_email_only_is_kept_out_of_the_inbox(people, login):
     assert "Milestone due" not in login(people["team"]).get("/inbox/").get_data(as_text=True)
 
 
-def test_a_digest_waits_for_the_persons_next_local_hour(people, monkeypatch):
+def test_a_digest_waits_for_the_persons_next_local_hour(people, clock):
     services.save_preferences(people["team"], time_zone="Asia/Tokyo", reminder_hour=9, email_digest=True)
     db.session.commit()
     # 12:00 UTC is 21:00 in Tokyo: the digest goes at 09:00 Tokyo the next morning, 00:00 UTC.
-    monkeypatch.setattr(clock, "now", lambda: datetime(2025, 3, 10, 12, 0))
+    clock.to(datetime(2025, 3, 10, 12, 0))
     [note] = services.notify([people["team"]], "commitment_approve", "Countersigned")
     db.session.commit()
     assert note.email_digest is True and note.email_status == "pending"

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.audit.models import AuditEvent
+from app.core import clock
 from app.core.errors import InvalidInput, ServiceError, StaleEdit, TransitionRefused
 from app.extensions import db
 from app.projects import services
@@ -65,7 +66,7 @@ def test_blank_campaign_has_no_milestones_and_members_follow_the_roles(people):
 
 def test_full_lifecycle_records_every_transition_and_the_measured_outcome(make_project, people):
     project = make_project(state="active")
-    services.report_actual(people["sales"], project, 31.0, date.today(), "CRM")
+    services.report_actual(people["sales"], project, 31.0, clock.today(), "CRM")
     services.fire_transition(people["pm"], project, "complete")
     assert project.state == "completed"
     assert project.outcome == "partial"  # 31 of 50
@@ -135,11 +136,11 @@ def test_edits_are_audited_with_old_and_new_values(make_project, people):
 def test_actuals_cannot_be_from_the_future_or_by_outsiders(make_project, people):
     project = make_project(state="active")
     with pytest.raises(InvalidInput):
-        services.report_actual(people["pm"], project, 1.0, date.today() + timedelta(days=1))
+        services.report_actual(people["pm"], project, 1.0, clock.today() + timedelta(days=1))
     with pytest.raises(ServiceError):
-        services.report_actual(people["outsider"], project, 1.0, date.today())
+        services.report_actual(people["outsider"], project, 1.0, clock.today())
     with pytest.raises(ServiceError):  # a plain team member reads, but does not report
-        services.report_actual(people["team"], project, 1.0, date.today())
+        services.report_actual(people["team"], project, 1.0, clock.today())
     assert project.actuals == []
 
 

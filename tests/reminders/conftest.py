@@ -10,7 +10,7 @@ on 13, 19 and 20 June, then 23 June, 26 June, ...
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from email.message import EmailMessage
 
 import pytest
@@ -18,7 +18,6 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.accounts.models import User
-from app.core import clock as app_clock
 from app.extensions import db
 from app.milestones import services as milestones
 from app.milestones.models import Milestone, Task
@@ -28,6 +27,7 @@ from app.projects import services as projects
 from app.projects.models import Project
 from app.reminders import services as reminders
 from app.reminders.models import ReminderSchedule, milestone_key, task_key
+from tests.clock import TestClock
 
 NOW = datetime(2030, 6, 3, 12, 0)
 START = date(2030, 5, 1)
@@ -37,37 +37,11 @@ DUE = date(2030, 6, 20)
 _WALK = (("submit", "sales"), ("plan", "pm"), ("launch", "pm"))
 
 
-class Clock:
-    """The application's clock, frozen at a moment the test chooses."""
-
-    def __init__(self, at: datetime) -> None:
-        self.at = at
-
-    @classmethod
-    def freeze(cls, monkeypatch: pytest.MonkeyPatch, at: datetime = NOW) -> Clock:
-        frozen = cls(at)
-        monkeypatch.setattr(app_clock, "now", frozen.now)
-        return frozen
-
-    def now(self) -> datetime:
-        return self.at
-
-    def to(self, at: datetime) -> datetime:
-        self.at = at
-        return at
-
-    def advance(self, **delta: float) -> datetime:
-        return self.to(self.at + timedelta(**delta))
-
-    @staticmethod
-    def slot(due: date, offset: int, hour: int = 9) -> datetime:
-        """``hour`` o'clock UTC, ``offset`` days from ``due`` (-7 a week before, 3 three days late)."""
-        return datetime.combine(due + timedelta(days=offset), time(hour))
-
-
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    return Clock.freeze(monkeypatch)
+def clock(clock: TestClock) -> TestClock:
+    """The reminder tests start at ``NOW``."""
+    clock.to(NOW)
+    return clock
 
 
 def mail_outbox() -> list[EmailMessage]:
@@ -98,7 +72,7 @@ def walk(people: dict[str, User]) -> Callable[[Project, str], Project]:
 
 
 @pytest.fixture
-def campaign(people: dict[str, User], make_project, walk, clock: Clock) -> Callable[..., Project]:
+def campaign(people: dict[str, User], make_project, walk, clock: TestClock) -> Callable[..., Project]:
     """A campaign with one milestone due ``due``, owned by the PM, walked to ``state``.
 
     Its people: the owner (sales), the project manager (pm), a product manager (product) and
@@ -147,7 +121,7 @@ def sent_reminders(app) -> Callable[..., list[Notification]]:
 
 
 @pytest.fixture
-def sweep_at(clock: Clock) -> Callable[[datetime], reminders.SweepResult]:
+def sweep_at(clock: TestClock) -> Callable[[datetime], reminders.SweepResult]:
     """``sweep_at(moment)``: move the clock there and run the sweep, as the minutely job does."""
 
     def run(at: datetime) -> reminders.SweepResult:

@@ -18,7 +18,6 @@ from app.audit.models import AuditEvent
 from app.briefings.models import Briefing
 from app.catalog.models import Product
 from app.commitments.models import Commitment
-from app.core import clock
 from app.extensions import db
 from app.feedback.models import Feedback
 from app.projects.models import Project
@@ -28,9 +27,8 @@ NOW = datetime(2026, 5, 15, 12, 0)
 
 
 @pytest.fixture
-def frozen(monkeypatch: pytest.MonkeyPatch) -> datetime:
-    monkeypatch.setattr(clock, "now", lambda: NOW)
-    return NOW
+def frozen(clock) -> datetime:
+    return clock.to(NOW)
 
 
 @dataclass

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from app.commitments import services as commitments
 from app.commitments.models import Commitment
 from app.commitments.services import CommitmentInput
+from app.core import clock
 from app.extensions import db
 from app.milestones import services as milestones
 from app.milestones.models import Milestone
@@ -262,7 +263,7 @@ def test_the_csv_export_has_every_change_its_headers_and_no_formulas(logged, peo
     newest, *older = rows[1:]
     assert newest[1:] == [people["admin"].name, "'=HYPERLINK(\"http://evil.example\")", first.title, "moved",
                           (first.due_date - timedelta(days=3)).isoformat(), first.due_date.isoformat(), "3"]
-    assert newest[0].endswith("Z") and date.fromisoformat(newest[0][:10]) == date.today()
+    assert newest[0].endswith("Z") and date.fromisoformat(newest[0][:10]) == clock.today()
     assert [(r[2], r[3], r[7]) for r in older] == [("Vendor slipped", first.title, "10"),
                                                    ("Vendor slipped", last.title, "-4")]
     filtered = list(csv.reader(io.StringIO(text(team.get(f"/campaigns/{project.id}/changes.csv?milestone={last.uuid}")))))
