@@ -37,6 +37,14 @@ from tests.factories import PASSWORD, RegionFactory, UserFactory
 app_clock.use(outside_a_test)
 
 
+def pytest_report_header() -> list[str]:
+    header = [f"app clock: frozen at {DEFAULT_NOW:%a %d %b %Y %H:%M} UTC unless a test moves it (tests/clock.py)"]
+    if os.environ.get("TEST_WALL_CLOCK_OFFSET"):
+        header.append(f"wall clock: moved to {app_clock.wall():%a %d %b %Y %H:%M:%S} UTC "
+                      f"(TEST_WALL_CLOCK={os.environ.get('TEST_WALL_CLOCK')}, scripts/test-at)")
+    return header
+
+
 def database_url(tmp_dir: Path) -> str:
     return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_dir / 'test.db'}"
 
