@@ -10,6 +10,7 @@ from flask import Flask
 from flask_login import current_user
 
 from app.core import clock
+from app.core.moments import moment_text
 from app.navigation import loop_links
 from app.notifications.services import unread_count
 from workflows import commitment as commitment_workflow
@@ -84,7 +85,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["loop_links"] = loop_links
     app.jinja_env.filters.update(
         date=fmt_date, datetime=fmt_datetime, number=fmt_number, money=fmt_money, relative=relative_days,
-        state_label=state_label,
+        state_label=state_label, moment=moment_text,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -75,3 +75,25 @@ def test_the_first_sweep_after_the_demo_mails_tara_her_overdue_milestone(app):
     assert all(m["X-Countersign-Id"].startswith("notification-") for m in outbox)
     reminders = db.session.scalars(sa.select(Notification.kind).where(Notification.email_status == "sent")).all()
     assert reminders and set(reminders) == {"reminder"}
+
+
+def test_the_demo_says_whose_reminder_emails_wait_for_quiet_hours_when_started_in_the_evening(app, clock):
+    clock.to(datetime(2026, 11, 17, 22, 15))  # a Tuesday evening in Europe, the afternoon in New York
+
+    output = app.test_cli_runner().invoke(args=["demo"]).output
+
+    said = output.split("Quiet hours now (22:15 UTC) for ")[1]
+    assert said.startswith("7 of the demo people: their reminders are in the app at once, their emails wait")
+    lines = [line.split() for line in said.splitlines()[1:] if line.startswith("  ")]
+    assert lines[0] == ["product2@example.com", "until", "08:00", "Asia/Singapore", "(00:00", "UTC", "tomorrow)"]
+    assert ["sales@example.com", "until", "08:00", "Europe/London", "(08:00", "UTC", "tomorrow)"] in lines
+    # Tara has no quiet hours, and it is 17:15 for Pat in New York: neither waits.
+    assert not {"team@example.com", "product@example.com"} & {line[0] for line in lines}
+
+
+def test_in_the_european_afternoon_only_singapore_is_named(app, clock):
+    # The demo people span New York to Singapore: some hour of the day is always quiet for one.
+    clock.to(datetime(2026, 11, 17, 14, 0))  # 15:00 in Rome, 09:00 in New York, 22:00 in Singapore
+    output = app.test_cli_runner().invoke(args=["demo"]).output
+    said = output.split("Quiet hours now (14:00 UTC) for 1 of the demo people")[1]
+    assert [line.split()[0] for line in said.splitlines()[1:] if line.startswith("  ")] == ["product2@example.com"]

@@ -209,8 +209,13 @@ def email_at(now: datetime, prefs: ReminderPrefs, digest: bool, slot_at: datetim
         if slot_at is not None and timedelta(0) <= now - slot_at < timedelta(hours=1):
             return slot_at
         return next_local_hour(now, prefs.hour, prefs)
+    return quiet_until(now, prefs) or now
+
+
+def quiet_until(now: datetime, prefs: ReminderPrefs) -> datetime | None:
+    """When the person's quiet hours end, if ``now`` is inside them (naive UTC); else None."""
     if not is_quiet_hour(local(now, prefs).hour, prefs):
-        return now
+        return None
     return next_local_hour(now, prefs.quiet_end, prefs)
 
 

@@ -84,8 +84,7 @@ def status() -> None:
         click.echo(f"Queue {state.name}: {state.queued} queued, {state.started} running, "
                    f"{state.scheduled} scheduled, {state.failed} failed jobs")
         click.echo(f"Workers: {', '.join(w['name'] + ' (' + w['state'] + ')' for w in state.workers) or 'none'}")
-    counts = delivery.counts()
-    click.echo(f"Emails: {counts['pending']} pending, {counts['sending']} being sent, {counts['failed']} failed")
+    click.echo(f"Emails: {delivery.backlog_text(delivery.backlog())}")
     for name, run in sorted(services.last_runs().items()):
         click.echo(f"Last {name}: {run.finished_at:%Y-%m-%d %H:%M:%S} UTC, {run.duration_ms} ms: {run.summary}")
     if not state.reachable:

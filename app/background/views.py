@@ -13,6 +13,7 @@ from redis.exceptions import RedisError
 from werkzeug.wrappers import Response
 
 from app.background import services
+from app.core import clock
 from app.core.forms import CsrfForm
 from app.core.views import commit
 from app.notifications import delivery
@@ -36,9 +37,10 @@ def _admins_only() -> None:
 
 @bp.get("/")
 def index() -> str:
+    now = clock.now()
     return render_template(
-        "background/index.html", state=services.queue_state(), periodic=services.periodic_statuses(),
-        counts=delivery.counts(), failed_emails=delivery.failed(), inline=bool(current_app.config.get("JOBS_INLINE")),
+        "background/index.html", state=services.queue_state(), periodic=services.periodic_statuses(), now=now,
+        backlog=delivery.backlog(now), failed_emails=delivery.failed(), inline=bool(current_app.config.get("JOBS_INLINE")),
         stale_after=int(services.STALE_AFTER.total_seconds() // 60), mailbox=services.mailbox(limit=0),
     )
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 
 from app.core import clock
-from app.demo.services import DEMO_PASSWORD, PEOPLE, load_demo
+from app.core.moments import moment_text
+from app.demo.services import DEMO_PASSWORD, PEOPLE, load_demo, quiet_people
 from app.extensions import db
 
 
@@ -22,3 +23,18 @@ def demo() -> None:
     click.echo(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
     for email, name, role in PEOPLE:
         click.echo(f"  {email:<22} {name:<15} {role.label}")
+    _say_who_is_in_quiet_hours()
+
+
+def _say_who_is_in_quiet_hours() -> None:
+    """Started in the evening, the demo writes reminders whose emails wait for the morning: say
+    so, or the empty mailbox looks broken."""
+    now = clock.now()
+    quiet = quiet_people(now)
+    if not quiet:
+        return
+    click.echo(f"Quiet hours now ({now:%H:%M} UTC) for {len(quiet)} of the demo people: their reminders are in the app "
+               "at once, their emails wait until the quiet hours end (the Jobs page lists them as held):")
+    for person in quiet:
+        click.echo(f"  {person.email:<22} until {person.local_until:%H:%M} {person.time_zone} "
+                   f"({moment_text(person.until, now)})")

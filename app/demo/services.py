@@ -8,7 +8,7 @@ the real services, so their audit trails read as if people had done the work.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -33,6 +33,7 @@ from app.regions.models import Region
 from app.reminders import services as reminders
 from app.roadmap import services as roadmap
 from workflows.campaigns import add_months
+from workflows.reminders import local
 
 DEMO_PASSWORD = "countersign-demo"
 
@@ -124,6 +125,24 @@ def load_demo(today: date) -> DemoSummary:
     _start_reminders(summary.campaigns_created)
     _history_not_emailed(first_new_notification)
     return summary
+
+
+@dataclass(frozen=True)
+class QuietPerson:
+    email: str
+    time_zone: str
+    until: datetime  # naive UTC: when their quiet hours end and their held emails go
+    local_until: datetime  # the same moment on their own clock
+
+
+def quiet_people(now: datetime) -> list[QuietPerson]:
+    """The demo people inside their quiet hours at ``now``: their reminder emails wait."""
+    users = {u.id: u for u in db.session.scalars(sa.select(User).where(User.email.in_([p[0] for p in PEOPLE])))}
+    quiet = notifications.quiet_now(users, now)
+    prefs = notifications.preferences_for(quiet)
+    return sorted((QuietPerson(users[uid].email, prefs[uid].time_zone, until,
+                               local(until, prefs[uid].reminder_prefs)) for uid, until in quiet.items()),
+                  key=lambda person: (person.until, person.email))
 
 
 def _history_not_emailed(first_id: int) -> None:

@@ -29,6 +29,7 @@ from flask import current_app
 from app.accounts.models import User
 from app.background.queue import enqueue_now, job_id, job_waiting
 from app.core import clock
+from app.core.moments import moment_text
 from app.extensions import db
 from app.notifications import emails, mail
 from app.notifications.models import Notification
@@ -199,12 +200,71 @@ def failed(limit: int = 100) -> list[Notification]:
         .options(so.joinedload(Notification.user)).order_by(Notification.created_at.desc()).limit(limit)))
 
 
-def counts() -> dict[str, int]:
-    """Emails by delivery state (sent ones are not counted: they only grow)."""
-    rows = db.session.execute(
-        sa.select(Notification.email_status, sa.func.count()).where(Notification.email_status.in_(
-            ["pending", "sending", "failed"])).group_by(Notification.email_status)).all()
-    return {"pending": 0, "sending": 0, "failed": 0, **{status: n for status, n in rows}}
+@dataclass(frozen=True)
+class Backlog:
+    """The emails not sent yet, by why they wait (sent ones are not counted: they only grow).
+
+    Pending rows are told apart so that an admin sees *why* they wait: ``due`` ones go with the
+    next dispatch (or are in the queue already); ``held`` ones wait for their person's quiet
+    hours to end; ``digests`` for the person's digest hour; ``retrying`` ones for the backoff
+    after a refusal. Each ``*_until`` is the earliest of those moments (naive UTC).
+    """
+
+    due: int = 0
+    held: int = 0
+    held_until: datetime | None = None
+    digests: int = 0
+    digests_until: datetime | None = None
+    retrying: int = 0
+    retrying_until: datetime | None = None
+    sending: int = 0
+    failed: int = 0
+
+    @property
+    def pending(self) -> int:
+        return self.due + self.held + self.digests + self.retrying
+
+
+def backlog(now: datetime | None = None) -> Backlog:
+    """Count the outbox by what each email waits for, in one aggregate query."""
+    now = now or clock.now()
+    n = Notification
+    pending_later = sa.and_(n.email_status == "pending", n.email_due_at > now)
+    retrying = sa.and_(pending_later, n.email_attempts > 0)
+    digests = sa.and_(pending_later, n.email_attempts == 0, n.email_digest.is_(True))
+    held = sa.and_(pending_later, n.email_attempts == 0, n.email_digest.is_(False))
+
+    def count(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+    def earliest(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[datetime]:
+        return sa.func.min(sa.case((condition, n.email_due_at)))
+
+    row = db.session.execute(
+        sa.select(
+            count(sa.and_(n.email_status == "pending", sa.or_(n.email_due_at <= now, n.email_due_at.is_(None)))),
+            count(held), earliest(held), count(digests), earliest(digests), count(retrying), earliest(retrying),
+            count(n.email_status == "sending"), count(n.email_status == "failed"),
+        ).where(n.email_status.in_(["pending", "sending", "failed"]))
+    ).one()
+    return Backlog(*row)
+
+
+def backlog_text(waiting: Backlog, now: datetime | None = None) -> str:
+    """The backlog in a line, for ``flask jobs status`` and logs: why each pending email waits."""
+    now = now or clock.now()
+    reasons = [text for count, text in (
+        (waiting.due, f"{waiting.due} due now"),
+        (waiting.held, f"{waiting.held} held for quiet hours until {_moment(waiting.held_until, now)}"),
+        (waiting.digests, f"{waiting.digests} in digests, the next at {_moment(waiting.digests_until, now)}"),
+        (waiting.retrying, f"{waiting.retrying} retrying from {_moment(waiting.retrying_until, now)}"),
+    ) if count]
+    detail = f" ({', '.join(reasons)})" if reasons else ""
+    return f"{waiting.pending} pending{detail}, {waiting.sending} being sent, {waiting.failed} failed"
+
+
+def _moment(at: datetime | None, now: datetime) -> str:
+    return moment_text(at, now) if at is not None else "—"
 
 
 def retry_failed(notification_ids: list[int] | None = None) -> int:

@@ -134,6 +134,13 @@ def preferences_for(user_ids: Iterable[int]) -> dict[int, NotificationPreference
     return {uid: found.get(uid) or NotificationPreference.defaults(uid) for uid in wanted}
 
 
+def quiet_now(user_ids: Iterable[int], now: datetime | None = None) -> dict[int, datetime]:
+    """Those of these people inside their quiet hours at ``now``, with when those end (naive UTC)."""
+    now = now or clock.now()
+    ends = {uid: reminders.quiet_until(now, prefs.reminder_prefs) for uid, prefs in preferences_for(user_ids).items()}
+    return {uid: end for uid, end in ends.items() if end is not None}
+
+
 PREFERENCE_FIELDS = tuple(DEFAULTS)
 
 

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+
 from app.background.queue import in_app_context
 from app.background.services import recording
+from app.core import clock
+from app.core.moments import moment_text
 from app.notifications import delivery
 from app.reminders import services
+
+log = logging.getLogger(__name__)
 
 
 @in_app_context
@@ -16,7 +22,13 @@ def sweep() -> str:
     hour are written (two jobs could run at once on two workers, the dispatch first).
     """
     with recording("sweep") as run:
-        run.summary = str(services.sweep())
+        swept = services.sweep()
+        run.summary = str(swept)
+    if swept.held_until is not None:
+        # Said plainly on the worker's console (scripts/run shows it): otherwise a demo started in
+        # the evening shows reminders in the app but no email, with no word why.
+        log.info("Quiet hours: %d reminder email%s held until %s, when the recipients' quiet hours end",
+                 swept.held, "" if swept.held == 1 else "s", moment_text(swept.held_until, clock.now()))
     with recording("dispatch") as dispatched:
         dispatched.summary = str(delivery.dispatch())
     return f"{run.summary}; {dispatched.summary}"

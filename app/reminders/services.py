@@ -156,11 +156,21 @@ class SweepResult:
     sent: int = 0
     rescheduled: int = 0
     dropped: int = 0
+    #: Reminders whose email waits for the person's quiet hours to end, and the first such end.
+    held: int = 0
+    held_until: datetime | None = None
     notification_ids: list[int] = field(default_factory=list)
 
     def __str__(self) -> str:
         return (f"{self.schedules} due schedules: {self.sent} reminders written, "
                 f"{self.rescheduled} rescheduled, {self.dropped} dropped")
+
+    def add(self, other: SweepResult) -> None:
+        for name in ("schedules", "sent", "rescheduled", "dropped", "held"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        if other.held_until is not None and (self.held_until is None or other.held_until < self.held_until):
+            self.held_until = other.held_until
+        self.notification_ids += other.notification_ids
 
 
 def due_schedules(now: datetime, limit: int = SWEEP_BATCH) -> list[ReminderSchedule]:
@@ -196,9 +206,7 @@ def sweep(now: datetime | None = None, batch: int = SWEEP_BATCH) -> SweepResult:
             if conflicts > 5:
                 raise
             continue
-        for name in ("schedules", "sent", "rescheduled", "dropped"):
-            setattr(result, name, getattr(result, name) + getattr(batch_result, name))
-        result.notification_ids += batch_result.notification_ids
+        result.add(batch_result)
 
 
 def _sweep_batch(rows: list[ReminderSchedule], now: datetime) -> SweepResult:
@@ -252,6 +260,10 @@ def _sweep_batch(rows: list[ReminderSchedule], now: datetime) -> SweepResult:
         written_now.append(note)
         row.last_sent_at = now
         result.sent += 1
+        held_until = note.email_due_at if note.email_status == "pending" and not note.email_digest else None
+        if held_until is not None and held_until > now:  # written in the person's quiet hours
+            result.held += 1
+            result.held_until = held_until if result.held_until is None else min(result.held_until, held_until)
     db.session.flush()
     result.notification_ids = [note.id for note in written_now]
     return result

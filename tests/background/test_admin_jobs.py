@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -24,7 +24,7 @@ from app.background.queue import enqueue_now, get_queue, job_id, redis_connectio
 from app.core import clock
 from app.extensions import db
 from app.notifications import delivery, emails, mail
-from app.notifications.models import Notification
+from app.notifications.models import Notification, NotificationPreference
 from app.notifications.services import notify
 
 ACTIONS = ("/admin/jobs/emails/1/retry", "/admin/jobs/emails/1/discard", "/admin/jobs/emails/retry",
@@ -113,7 +113,7 @@ def test_retry_all_puts_every_failed_email_back(people, login, configure):
     response = login(people["admin"]).post("/admin/jobs/emails/retry", follow_redirects=True)
     assert "2 failed emails are back in the queue" in response.get_data(as_text=True)
     assert {db.session.get(Notification, n.id).email_status for n in notes} == {"pending"}
-    assert delivery.counts() == {"pending": 2, "sending": 0, "failed": 0}
+    assert delivery.backlog() == delivery.Backlog(due=2)
 
 
 def test_a_retried_email_goes_out_once_the_mail_server_is_back(people, login, configure):
@@ -134,13 +134,57 @@ def test_discard_gives_up_on_the_email_but_keeps_the_notification(people, login,
     assert f'id="email-{note.id}"' not in response.get_data(as_text=True)
 
 
+def stat(page: str, name: str) -> tuple[str, str]:
+    """The value and the note of one email stat ("held", "failed", ...) on the Jobs page."""
+    card = page.split(f'id="emails-{name}"')[1].split('<div class="stat"')[0]
+    value = card.split('class="stat-value">')[1].split("<")[0]
+    note = card.split('class="stat-note">')[1].split("<")[0]
+    return value, note
+
+
 def test_the_email_counts_are_shown(people, login, configure):
     failed_email(people["team"], configure=configure)
     page = page_of(login(people["admin"]))
-    assert 'id="email-stats"' in page
-    stats = page.split('id="email-stats"')[1].split("</section>")[0]
-    assert [line.strip() for line in stats.splitlines() if 'class="stat-value"' in line] == [
-        '<div class="stat-value">0</div>', '<div class="stat-value">0</div>', '<div class="stat-value">1</div>']
+    assert [stat(page, name)[0] for name in ("due", "held", "digests", "retrying", "sending", "failed")] == [
+        "0", "0", "0", "0", "0", "1"]
+    assert 'id="quiet-hours-note"' not in page
+
+
+def test_emails_waiting_for_quiet_hours_say_until_when_instead_of_an_unexplained_pending(people, login, clock):
+    clock.to(datetime(2026, 11, 17, 22, 15))  # Tuesday night: inside everyone's default quiet hours (UTC)
+    notify([people["team"], people["pm"]], "decision", "Your commitment was countersigned", link="/inbox/")
+    db.session.commit()
+
+    page = page_of(login(people["admin"]))
+
+    assert stat(page, "held") == ("2", "held until 08:00 UTC tomorrow (quiet hours)")
+    assert stat(page, "due") == ("0", "none waiting")
+    assert "Settings → Notifications" in page.split('id="quiet-hours-note"')[1]
+    clock.to(datetime(2026, 11, 18, 8, 0))  # the morning: they are due, and go with the next dispatch
+    page = page_of(login(people["admin"]))
+    assert stat(page, "held") == ("0", "none held") and stat(page, "due")[0] == "2"
+
+
+def test_the_backlog_tells_held_digest_retrying_and_due_emails_apart(people, clock, configure):
+    clock.to(datetime(2026, 11, 17, 22, 15))
+    digest = NotificationPreference.defaults(people["sales"].id)
+    digest.email_digest = True
+    db.session.add(digest)
+    notify([people["team"], people["sales"]], "decision", "Held, and in a digest", link="/inbox/")
+    db.session.commit()
+    refused = failed_email(people["pm"], configure=configure)
+    refused.email_status, refused.email_due_at = "pending", clock.now() + timedelta(minutes=5)  # a backoff
+    db.session.commit()
+
+    waiting = delivery.backlog()
+
+    assert waiting == delivery.Backlog(
+        held=1, held_until=datetime(2026, 11, 18, 8, 0), digests=1, digests_until=datetime(2026, 11, 18, 9, 0),
+        retrying=1, retrying_until=datetime(2026, 11, 17, 22, 20))
+    assert waiting.pending == 3
+    assert delivery.backlog_text(waiting) == (
+        "3 pending (1 held for quiet hours until 08:00 UTC tomorrow, 1 in digests, the next at 09:00 UTC tomorrow, "
+        "1 retrying from 22:20 UTC), 0 being sent, 0 failed")
 
 
 # --- the sweep: when it last ran ---------------------------------------------------------------

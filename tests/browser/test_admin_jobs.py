@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -19,10 +19,11 @@ from playwright.sync_api import Page, expect
 from rq import Queue, SimpleWorker
 
 from app.background.models import JobRun
-from app.core import clock
+from app.core import clock as app_clock
 from app.extensions import db
 from app.notifications import emails, mail
 from app.notifications.models import Notification
+from app.notifications.services import notify
 from tests import redisdb
 from tests.browser.conftest import serving
 from tests.factories import PASSWORD
@@ -63,7 +64,7 @@ def _failed_email(user, subject: str) -> Notification:
     note = Notification(
         user_id=user.id, kind="decision", subject=subject, link="/inbox/", email_status="failed", email_attempts=5,
         email_error="SMTPServerDisconnected: Connection unexpectedly closed (mail.example.com:587)",
-        created_at=clock.now() - timedelta(hours=3),
+        created_at=app_clock.now() - timedelta(hours=3),
     )
     db.session.add(note)
     db.session.commit()
@@ -71,7 +72,7 @@ def _failed_email(user, subject: str) -> Notification:
 
 
 def _periodic_runs(sweep_ago: timedelta) -> None:
-    now = clock.now()
+    now = app_clock.now()
     db.session.add(JobRun(name="sweep", started_at=now - sweep_ago, finished_at=now - sweep_ago, duration_ms=184,
                           summary="12 reminders written for 5 people, 0 skipped"))
     db.session.add(JobRun(name="dispatch", started_at=now - timedelta(seconds=20), finished_at=now - timedelta(seconds=20),
@@ -93,8 +94,10 @@ def _fits(page: Page) -> None:
 
 
 def test_the_admin_sees_the_queue_and_retries_a_failed_email_and_job(
-    page: Page, served: Served, people, sign_in, screenshot
+    page: Page, served: Served, people, sign_in, screenshot, clock
 ):
+    clock.to(datetime(2026, 11, 17, 22, 15))  # an evening: emails written now wait for quiet hours to end
+    notify([people["pm"], people["sales"]], "decision", "Your commitment to Globex Ltd was countersigned", link="/inbox/")
     note = _failed_email(people["team"], "Reminder: Pilot with three customers is due in 7 days")
     _periodic_runs(sweep_ago=timedelta(seconds=40))
     failed_job = _failed_job(served)
@@ -113,6 +116,9 @@ def test_the_admin_sees_the_queue_and_retries_a_failed_email_and_job(
         expect(page.locator("#queue-heading")).to_contain_text(served.redis.queue_name)
         expect(page.locator("#workers tbody tr")).to_have_text([f"{worker.name} idle —"], use_inner_text=True)
         expect(page.locator("#periodic-sweep .jobs-periodic-ago")).to_have_text(re.compile(r"^[45]\d seconds ago$"))
+        expect(page.locator("#emails-held")).to_have_text(
+            re.compile(r"Quiet hours\s+2\s+held until 08:00 UTC tomorrow \(quiet hours\)"))
+        expect(page.locator("#quiet-hours-note")).to_contain_text("waits until they end")
         expect(page.locator("#periodic-sweep")).to_contain_text(re.compile(r"\d\d \w{3} \d{4}, \d\d:\d\d UTC · took 184 ms"))
         email_row = page.locator(f"#email-{note.id}")
         expect(email_row).to_contain_text("Tara Teammate")

@@ -285,7 +285,7 @@ def test_a_refusing_mail_server_means_backoff_then_failed_then_an_admin_retry_se
                  f"attempt {attempt}", details=jobs.logs)
     failed = _row(note.id)
     assert failed.email_status == "failed" and "451" in failed.email_error
-    assert [n.id for n in delivery.failed()] == [note.id] and delivery.counts()["failed"] == 1
+    assert [n.id for n in delivery.failed()] == [note.id] and delivery.backlog().failed == 1
     assert jobs.sink.refused == 3 and jobs.sink.received() == []
     page = login(awake["admin"]).get("/admin/jobs/")
     assert page.status_code == 200 and "Priya commented on your campaign" in page.get_data(as_text=True)
@@ -296,7 +296,7 @@ def test_a_refusing_mail_server_means_backoff_then_failed_then_an_admin_retry_se
     assert delivery.dispatch().emails == 1
     wait_for(lambda: not _unsent([note.id]), "the retried email to be sent", details=jobs.logs)
     jobs.settle()
-    assert jobs.sink.ids()[_tag(note.id)] == 1 and delivery.counts()["failed"] == 0
+    assert jobs.sink.ids()[_tag(note.id)] == 1 and delivery.backlog().failed == 0
 
 
 # --- one scheduler per queue -------------------------------------------------------------------

@@ -3,6 +3,7 @@ channels they chose; and a cost that follows the work due, not the number of mil
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -16,6 +17,7 @@ from app.milestones.services import MilestoneInput, TaskInput
 from app.notifications import delivery
 from app.notifications.models import Notification
 from app.notifications.services import mark_read, notify, recent, set_muted, unread_count
+from app.reminders import jobs as reminder_jobs
 from app.reminders import services as reminders
 
 OTHERS = ("sales", "pm", "product")
@@ -135,7 +137,8 @@ def test_a_person_in_tokyo_at_nine_is_reminded_at_midnight_utc(people, campaign,
 
 def test_quiet_hours_hold_the_email_back_but_not_the_inbox(people, milestone, sweep_at, sent_reminders, outbox, clock):
     team, due = people["team"], milestone.due_date
-    sweep_at(clock.slot(due, -7, hour=22))  # a late catch-up, inside the default quiet hours 21-8
+    swept = sweep_at(clock.slot(due, -7, hour=22))  # a late catch-up, inside the default quiet hours 21-8
+    assert (swept.sent, swept.held, swept.held_until) == (4, 4, clock.slot(due, -6, hour=8))
     [note] = sent_reminders(team)
     assert inbox_reminders(team) == [note]
     assert (note.email_status, note.email_due_at) == ("pending", clock.slot(due, -6, hour=8))
@@ -144,6 +147,21 @@ def test_quiet_hours_hold_the_email_back_but_not_the_inbox(people, milestone, sw
     clock.to(note.email_due_at)
     delivery.dispatch()
     assert len(mailed_to(outbox, team)) == 1 and len(outbox) == 4
+
+
+def test_the_sweep_job_says_on_the_workers_console_when_quiet_hours_hold_emails(people, milestone, clock, caplog):
+    clock.to(clock.slot(milestone.due_date, -7, hour=22))
+    with caplog.at_level(logging.INFO, logger="app.reminders.jobs"):
+        summary = reminder_jobs.sweep()
+    assert "4 reminders written" in summary
+    assert caplog.messages == [
+        "Quiet hours: 4 reminder emails held until 08:00 UTC tomorrow, when the recipients' quiet hours end"]
+
+    clock.to(clock.slot(milestone.due_date, -1))  # the day before, at 09:00: written and sent at once
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="app.reminders.jobs"):
+        assert "4 reminders written" in reminder_jobs.sweep()
+    assert caplog.messages == []
 
 
 def test_a_digest_reader_gets_one_email_with_everything_pending_at_their_hour(people, campaign, set_prefs, sweep_at,
