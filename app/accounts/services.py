@@ -111,11 +111,11 @@ def authenticate(email: str, password: str) -> User | None:
 
 
 def list_users() -> Sequence[User]:
-    return db.session.scalars(sa.select(User).order_by(User.active.desc(), User.name)).all()
+    return db.session.scalars(sa.select(User).order_by(User.active.desc(), User.name, User.id)).all()
 
 
 def active_users(role: Role | None = None) -> Sequence[User]:
-    query = sa.select(User).where(User.active).order_by(User.name)
+    query = sa.select(User).where(User.active).order_by(User.name, User.id)
     if role is not None:
         query = query.where(User.role == role)
     return db.session.scalars(query).all()

@@ -59,7 +59,7 @@ class Briefing(db.Model):  # type: ignore[name-defined,misc]
     presenter: so.Mapped[User] = so.relationship(foreign_keys=[presenter_id])
     created_by: so.Mapped[User] = so.relationship(foreign_keys=[created_by_id])
     products: so.Mapped[list[Product]] = so.relationship(secondary=briefing_products, order_by=Product.name)
-    attendees: so.Mapped[list[User]] = so.relationship(secondary=briefing_attendees, order_by=User.name)
+    attendees: so.Mapped[list[User]] = so.relationship(secondary=briefing_attendees, order_by=(User.name, User.id))
     materials: so.Mapped[list[BriefingMaterial]] = so.relationship(
         back_populates="briefing", cascade="all, delete-orphan", order_by="BriefingMaterial.id"
     )

@@ -45,9 +45,9 @@ class Product(db.Model):  # type: ignore[name-defined,misc]
 
     __mapper_args__ = {"version_id_col": version}
 
-    owners: so.Mapped[list[User]] = so.relationship(secondary=product_owners, order_by=User.name)
+    owners: so.Mapped[list[User]] = so.relationship(secondary=product_owners, order_by=(User.name, User.id))
     bands: so.Mapped[list[PriceBand]] = so.relationship(
-        back_populates="product", cascade="all, delete-orphan", order_by="PriceBand.list_price"
+        back_populates="product", cascade="all, delete-orphan", order_by="(PriceBand.list_price, PriceBand.id)"
     )
     links: so.Mapped[list[ProductLink]] = so.relationship(
         back_populates="product", cascade="all, delete-orphan", order_by="ProductLink.id"

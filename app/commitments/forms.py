@@ -38,7 +38,7 @@ class CommitmentForm(FlaskForm):
         regions = list(active_regions())
         if commitment is not None and commitment.region not in regions:
             regions.append(commitment.region)  # a region deactivated since stays on its commitment
-        bands = db.session.scalars(sa.select(PriceBand).join(Product).order_by(Product.name, PriceBand.list_price)).all()
+        bands = db.session.scalars(sa.select(PriceBand).join(Product).order_by(Product.name, PriceBand.list_price, PriceBand.id)).all()
         self.product_id.choices = choices(
             [("", "— choose —")] + [(p.id, f"{p.name} ({p.status_label.lower()})") for p in products]
         )

@@ -112,7 +112,7 @@ def build(user: User, today: date) -> Dashboard:
         .where(Project.state.in_(OPEN_STATES))
         .options(so.selectinload(Project.milestones), so.selectinload(Project.actuals),
                  so.selectinload(Project.memberships))
-        .order_by(Project.end_date.is_(None), Project.end_date)
+        .order_by(Project.end_date.is_(None), Project.end_date, Project.id)
     ).all()
     roles = {m.project_id: m.role for p in projects for m in p.memberships if m.user_id == user.id}
     campaigns = [
@@ -127,7 +127,7 @@ def build(user: User, today: date) -> Dashboard:
         .where(Milestone.state == "open", Project.state.in_(OPEN_STATES),
                Project.id.in_(sa.select(ProjectMember.project_id).where(ProjectMember.user_id == user.id)))
         .options(so.joinedload(Milestone.project))
-        .order_by(Milestone.due_date)
+        .order_by(Milestone.due_date, Milestone.id)
     )
     overdue_milestones = db.session.scalars(open_in_open_projects.where(mine, Milestone.due_date < today)).all()
     upcoming = db.session.scalars(
@@ -138,7 +138,7 @@ def build(user: User, today: date) -> Dashboard:
         .where(Task.assignee_id == user.id, Task.done.is_(False), Milestone.state == "open",
                Project.state.in_(OPEN_STATES))
         .options(so.joinedload(Task.milestone).joinedload(Milestone.project))
-        .order_by(sa.func.coalesce(Task.due_date, Milestone.due_date))
+        .order_by(sa.func.coalesce(Task.due_date, Milestone.due_date), Task.id)
     ).all()
     return Dashboard(
         campaigns=campaigns,

@@ -61,14 +61,14 @@ class FeedbackForm(FlaskForm):
             (p.id, p.name + (" (retired)" if p.status == "retired" else "")) for p in pickable_products()
         )
         self.region_id.choices = choices([("", "— choose —")] + [(r.id, r.name) for r in active_regions()])
-        projects = db.session.scalars(visible_projects(user).order_by(Project.title)).all()
+        projects = db.session.scalars(visible_projects(user).order_by(Project.title, Project.id)).all()
         self.project_id.choices = choices([("", "— none —")] + [(p.id, p.title) for p in projects])
         commitments = db.session.scalars(
             visible_commitments(user).join(Project)
             .where(Project.id.in_([p.id for p in projects]))
             .options(so.joinedload(Commitment.project), so.joinedload(Commitment.product),
                      so.joinedload(Commitment.region))
-            .order_by(Project.title, Commitment.customer)
+            .order_by(Project.title, Commitment.customer, Commitment.id)
         ).all()
         self.commitment_id.choices = choices(
             [("", "— none —")] + [(c.id, f"{c.project.title} · {c.title}") for c in commitments]
@@ -108,7 +108,7 @@ class TriageForm(FlaskForm):
     def __init__(self, user: User, feedback: Feedback, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         projects = db.session.scalars(
-            visible_projects(user).where(Project.state.in_(PROJECT_OPEN_STATES)).order_by(Project.title)
+            visible_projects(user).where(Project.state.in_(PROJECT_OPEN_STATES)).order_by(Project.title, Project.id)
         ).all()
         milestones = db.session.scalars(
             sa.select(Milestone).where(Milestone.project_id.in_([p.id for p in projects]), Milestone.state == "open")

@@ -393,7 +393,7 @@ def duplicate_candidates(feedback: Feedback, limit: int = 50) -> Sequence[Feedba
             sa.select(feedback_products.c.feedback_id)
             .where(feedback_products.c.product_id.in_([p.id for p in feedback.products]))
         ))
-        .order_by(Feedback.weight.desc(), Feedback.created_at.desc()).limit(limit)
+        .order_by(Feedback.weight.desc(), Feedback.created_at.desc(), Feedback.id.desc()).limit(limit)
     ).all()
 
 

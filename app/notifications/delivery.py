@@ -197,7 +197,7 @@ def recover(now: datetime) -> int:
 def failed(limit: int = 100) -> list[Notification]:
     return list(db.session.scalars(
         sa.select(Notification).where(Notification.email_status == "failed")
-        .options(so.joinedload(Notification.user)).order_by(Notification.created_at.desc()).limit(limit)))
+        .options(so.joinedload(Notification.user)).order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)))
 
 
 @dataclass(frozen=True)

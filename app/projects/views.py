@@ -37,7 +37,7 @@ bp.before_request(login_required(lambda: None))
 @bp.get("/")
 def index() -> str:
     state = request.args.get("state", "")
-    query = visible_projects(current_user).order_by(Project.end_date.is_(None), Project.end_date, Project.title)
+    query = visible_projects(current_user).order_by(Project.end_date.is_(None), Project.end_date, Project.title, Project.id)
     if state in STATES:
         query = query.where(Project.state == state)
     elif state == "open":

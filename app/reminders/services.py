@@ -181,7 +181,7 @@ def due_schedules(now: datetime, limit: int = SWEEP_BATCH) -> list[ReminderSched
     """
     return list(db.session.scalars(
         sa.select(ReminderSchedule).where(ReminderSchedule.next_at <= now)
-        .order_by(ReminderSchedule.next_at).limit(limit).with_for_update(skip_locked=True)
+        .order_by(ReminderSchedule.next_at, ReminderSchedule.id).limit(limit).with_for_update(skip_locked=True)
     ))
 
 
@@ -331,7 +331,7 @@ def upcoming(user: User, person: reminders.ReminderPrefs, now: datetime) -> list
     """
     rows = list(db.session.scalars(
         sa.select(ReminderSchedule).where(ReminderSchedule.user_id == user.id, ReminderSchedule.next_at.is_not(None))
-        .order_by(ReminderSchedule.next_at).limit(50)))
+        .order_by(ReminderSchedule.next_at, ReminderSchedule.id).limit(50)))
     if not rows:
         return []
     milestones = {m.id: m for m in db.session.scalars(

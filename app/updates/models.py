@@ -43,7 +43,7 @@ class ProductUpdate(db.Model):  # type: ignore[name-defined,misc]
     region: so.Mapped[Region | None] = so.relationship()
     published_by: so.Mapped[User] = so.relationship()
     acknowledgements: so.Mapped[list[UpdateAcknowledgement]] = so.relationship(
-        back_populates="update", cascade="all, delete-orphan", order_by="UpdateAcknowledgement.acknowledged_at"
+        back_populates="update", cascade="all, delete-orphan", order_by="(UpdateAcknowledgement.acknowledged_at, UpdateAcknowledgement.user_id)"
     )
 
     @property

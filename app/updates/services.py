@@ -58,7 +58,7 @@ def sellers() -> Sequence[User]:
     """The audience of every update: active sales managers, and active team members who sell."""
     return db.session.scalars(
         sa.select(User).where(User.active, sa.or_(User.role == Role.SALES_MANAGER, User.sales_rep))
-        .order_by(User.name)
+        .order_by(User.name, User.id)
     ).all()
 
 
@@ -186,7 +186,7 @@ def ack_status(update: ProductUpdate) -> AckStatus:
     """Who acknowledged (earliest first, including people who no longer sell) and which active sellers have not."""
     acks = db.session.scalars(
         sa.select(UpdateAcknowledgement).where(UpdateAcknowledgement.update_id == update.id)
-        .options(so.joinedload(UpdateAcknowledgement.user)).order_by(UpdateAcknowledgement.acknowledged_at)
+        .options(so.joinedload(UpdateAcknowledgement.user)).order_by(UpdateAcknowledgement.acknowledged_at, UpdateAcknowledgement.user_id)
     ).all()
     done = {ack.user_id for ack in acks}
     return AckStatus(acknowledged=[(ack.user, ack.acknowledged_at) for ack in acks],

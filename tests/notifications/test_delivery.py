@@ -186,7 +186,7 @@ def test_an_email_refused_after_the_last_delay_is_failed(people, mail_server, cl
     note = reload(note)
     assert (note.email_status, note.email_attempts) == ("failed", len(delays) + 1)
     assert note.email_error == "421 4.7.0 Try again later"
-    assert delivery.failed() == [note] and delivery.counts()["failed"] == 1
+    assert delivery.failed() == [note] and delivery.backlog().failed == 1
 
 
 def test_an_email_that_cannot_be_built_is_retried_like_a_refusal_and_ends_failed(people, monkeypatch, clock,
