@@ -58,6 +58,12 @@ class Config:
 
     QUEUE_NAME = os.environ.get("QUEUE_NAME", "countersign")
     SWEEP_INTERVAL = int(os.environ.get("SWEEP_INTERVAL", 60))
+    # One scheduler runs per queue: its lock lapses this long after it last renewed it, and a
+    # stand-by (or the same scheduler, after a Redis outage) asks for it every poll.
+    SCHEDULER_LOCK_SECONDS = int(os.environ.get("SCHEDULER_LOCK_SECONDS", 30))
+    SCHEDULER_POLL_SECONDS = float(os.environ.get("SCHEDULER_POLL_SECONDS", 5))
+    # A worker says it is alive this often; one silent for three beats is listed as gone.
+    WORKER_PULSE_SECONDS = float(os.environ.get("WORKER_PULSE_SECONDS", 5))
     DISPATCH_BATCH = 1000
     JOB_TIMEOUT = 600
     JOB_RESULT_TTL = 3600

@@ -9,11 +9,11 @@ import click
 from flask import current_app
 from flask.logging import default_handler
 from redis.exceptions import RedisError
-from rq import SimpleWorker
 
 from app.background import services
-from app.background.queue import get_queue, redis_connection
+from app.background.queue import get_periodic_queue, get_queue, redis_connection
 from app.background.scheduler import SingleScheduler
+from app.background.workers import PulsingWorker
 from app.notifications import delivery
 from app.reminders import jobs as reminder_jobs
 
@@ -50,22 +50,28 @@ def worker(burst: bool, name: str | None) -> None:
     _redis_or_exit()
     _log_to_console()
     # SimpleWorker runs each job in this process: jobs are short database and SMTP calls, and a
-    # forked child would inherit the parent's database connections.
-    SimpleWorker([get_queue()], connection=redis_connection(), name=name).work(burst=burst, logging_level="INFO")
+    # forked child would inherit the parent's database connections. The periodic queue comes
+    # first: RQ takes from the first queue that has a job, so a sweep never waits behind email.
+    config = current_app.config
+    PulsingWorker([get_periodic_queue(), get_queue()], connection=redis_connection(), name=name,
+                  queue_name=config["QUEUE_NAME"], pulse_seconds=config["WORKER_PULSE_SECONDS"],
+                  ).work(burst=burst, logging_level="INFO")
 
 
 @jobs.command("scheduler")
 @click.option("--interval", type=click.IntRange(5, 3600), default=None,
               help="Seconds between sweeps (default: SWEEP_INTERVAL, 60).")
 def scheduler(interval: int | None) -> None:
-    """Run the scheduler: enqueues the reminder sweep and the email dispatch every minute.
+    """Run the scheduler: enqueues the reminder sweep, email dispatch and recovery every minute.
 
     Only one scheduler runs per queue; a second one waits and takes over if the first dies.
+    Redis errors (a restart, a flush) are ridden out: it exits only on SIGTERM or Ctrl-C.
     """
     _redis_or_exit()
     _log_to_console()
-    every = interval or current_app.config["SWEEP_INTERVAL"]
-    SingleScheduler(redis_connection(), current_app.config["QUEUE_NAME"], every).start()
+    config = current_app.config
+    SingleScheduler(redis_connection(), config["QUEUE_NAME"], interval or config["SWEEP_INTERVAL"],
+                    standby_poll=config["SCHEDULER_POLL_SECONDS"], lock_seconds=config["SCHEDULER_LOCK_SECONDS"]).start()
 
 
 @jobs.command("run-once")
@@ -83,7 +89,7 @@ def status() -> None:
     else:
         click.echo(f"Queue {state.name}: {state.queued} queued, {state.started} running, "
                    f"{state.scheduled} scheduled, {state.failed} failed jobs")
-        click.echo(f"Workers: {', '.join(w['name'] + ' (' + w['state'] + ')' for w in state.workers) or 'none'}")
+        click.echo(f"Workers: {', '.join(f'{w.name} ({w.state})' for w in state.workers) or 'none'}")
     click.echo(f"Emails: {delivery.backlog_text(delivery.backlog())}")
     for name, run in sorted(services.last_runs().items()):
         click.echo(f"Last {name}: {run.finished_at:%Y-%m-%d %H:%M:%S} UTC, {run.duration_ms} ms: {run.summary}")

@@ -24,8 +24,6 @@ from flask import Flask, current_app, has_app_context
 from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue
-from rq.exceptions import NoSuchJobError
-from rq.job import Job, JobStatus
 
 from app.extensions import db
 
@@ -63,8 +61,21 @@ def redis_connection(app: Flask | None = None) -> Redis:
 
 
 def get_queue(app: Flask | None = None) -> Queue:
+    """The queue of deliveries: one job per email or digest."""
     app = app or current_app
     return Queue(app.config["QUEUE_NAME"], connection=redis_connection(app), default_timeout=app.config["JOB_TIMEOUT"])
+
+
+def periodic_queue_name(queue_name: str) -> str:
+    return f"{queue_name}-periodic"
+
+
+def get_periodic_queue(app: Flask | None = None) -> Queue:
+    """The queue of the periodic work (sweep, dispatch, recovery), which workers serve first: a
+    backlog of thousands of emails must not hold back the sweep, nor the recovery of lost ones."""
+    app = app or current_app
+    return Queue(periodic_queue_name(app.config["QUEUE_NAME"]), connection=redis_connection(app),
+                 default_timeout=app.config["JOB_TIMEOUT"])
 
 
 def job_id(kind: str, *parts: object) -> str:
@@ -77,29 +88,40 @@ def job_id(kind: str, *parts: object) -> str:
     return _NOT_IN_JOB_ID.sub("_", name)
 
 
-#: A job in one of these states is still to run; any other (started, finished, failed, stopped,
-#: canceled) will not run again by itself.
-_WAITING = frozenset({JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED})
+def waiting_jobs() -> frozenset[str] | None:
+    """The ids of the delivery jobs waiting in the queue now; None when that cannot be known.
 
-
-def job_waiting(job_id: str) -> bool:
-    """Whether Redis holds this job still waiting to run (queued, scheduled or deferred).
-
-    What the recovery pass asks of a row that is still unclaimed long after its enqueue: a
-    job that already started would have claimed the row at once, so a started one is a job
-    whose worker died (killed between taking the job and claiming the row, it stays "started"
-    and then "failed" for days), and a finished or failed one will never run again. Without
-    Redis (inline jobs, or Redis down) the answer is False: the row is enqueued again, and a
-    second job finds it already claimed or sent and does nothing.
+    What the recovery pass asks before enqueuing again a row still unclaimed long after its
+    enqueue. Only a job *in the queue's list* will run: one a worker took and then died with
+    (left "started", or stranded in RQ's intermediate list between dequeue and start, where its
+    status still says "queued"), one Redis lost, or one that ended, never will. One read of the
+    list, however many rows are asked about. Without Redis (inline jobs, or Redis down) the
+    answer is None: every such row is enqueued again, and a second job finds it claimed or sent.
     """
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if app.config.get("JOBS_INLINE"):
-        return False
+        return None
     try:
-        job = Job.fetch(job_id, connection=redis_connection(app))
-        return job.get_status(refresh=False) in _WAITING
-    except (NoSuchJobError, RedisError):
-        return False
+        queue = get_queue(app)
+        return frozenset(queue.get_job_ids())
+    except RedisError:
+        return None
+
+
+def forget_stranded(job_ids: list[str]) -> None:
+    """Take these jobs out of RQ's intermediate list (a worker died between dequeue and start):
+    they are enqueued again, and RQ's own clean-up must not later fail the job under that id."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if app.config.get("JOBS_INLINE") or not job_ids:
+        return
+    try:
+        queue = get_queue(app)
+        with queue.connection.pipeline() as pipeline:
+            for stranded in job_ids:
+                pipeline.lrem(queue.intermediate_queue_key, 0, stranded)
+            pipeline.execute()
+    except RedisError:
+        log.warning("Could not clear %d stranded jobs from the intermediate list", len(job_ids))
 
 
 def enqueue_after_commit(session: so.Session, func: str, *args: Any, job_kind: str | None = None) -> None:

@@ -16,12 +16,13 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import current_app
 from redis.exceptions import RedisError
-from rq import Worker
+from rq import Queue
 from rq.job import Job
-from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
+from rq.registry import FailedJobRegistry, ScheduledJobRegistry
 
 from app.background.models import JobRun
-from app.background.queue import get_queue
+from app.background.queue import get_periodic_queue, get_queue
+from app.background.workers import LiveWorker, live_workers
 from app.core import clock
 from app.extensions import db
 from app.notifications import mail
@@ -53,7 +54,11 @@ def last_runs() -> dict[str, JobRun]:
 
 @dataclass
 class QueueState:
-    """The queue as Redis sees it; ``error`` says why it could not be read."""
+    """The queues as Redis sees them; ``error`` says why they could not be read.
+
+    ``queued`` counts both queues (the periodic work and the deliveries); ``started`` counts the
+    jobs live workers hold now, not RQ's registry, which keeps a dead worker's job for minutes.
+    """
 
     name: str
     reachable: bool = True
@@ -62,7 +67,7 @@ class QueueState:
     started: int = 0
     scheduled: int = 0
     failed: int = 0
-    workers: list[dict[str, str]] = field(default_factory=list)
+    workers: list[LiveWorker] = field(default_factory=list)
     failed_jobs: list[FailedJob] = field(default_factory=list)
 
 
@@ -75,29 +80,33 @@ class FailedJob:
     error: str
 
 
+def _queues() -> list[Queue]:
+    return [get_periodic_queue(), get_queue()]
+
+
 def queue_state(failed_limit: int = 50) -> QueueState:
     try:
-        queue = get_queue()
+        queues = _queues()
     except RedisError as error:
         return QueueState(name="", reachable=False, error=str(error))
-    state = QueueState(name=queue.name)
+    main = queues[-1]
+    state = QueueState(name=main.name)
     try:
-        state.queued = queue.count
-        state.started = StartedJobRegistry(queue=queue).count
-        state.scheduled = ScheduledJobRegistry(queue=queue).count
-        registry = FailedJobRegistry(queue=queue)
-        state.failed = registry.count
-        ids = registry.get_job_ids(0, failed_limit - 1)
-        for job in Job.fetch_many(ids, connection=queue.connection):
-            if job is not None:
-                result = job.latest_result()
-                error = ((result.exc_string if result else "") or "").strip().splitlines()
-                state.failed_jobs.append(FailedJob(job.id, job.func_name, _short(job.args), job.ended_at,
-                                                   error[-1] if error else ""))
-        state.workers = [
-            {"name": w.name, "state": w.get_state(), "current": (w.get_current_job_id() or "")}
-            for w in Worker.all(queue=queue)
-        ]
+        state.workers = live_workers(main.connection, main.name)
+        state.started = sum(1 for w in state.workers if w.current)
+        for queue in queues:
+            state.queued += queue.count
+            state.scheduled += ScheduledJobRegistry(queue=queue).count
+            registry = FailedJobRegistry(queue=queue)
+            state.failed += registry.count
+            room = failed_limit - len(state.failed_jobs)
+            ids = registry.get_job_ids(0, room - 1) if room > 0 else []
+            for job in Job.fetch_many(ids, connection=queue.connection):
+                if job is not None:
+                    result = job.latest_result()
+                    error = ((result.exc_string if result else "") or "").strip().splitlines()
+                    state.failed_jobs.append(FailedJob(job.id, job.func_name, _short(job.args), job.ended_at,
+                                                       error[-1] if error else ""))
     except RedisError as error:
         state.reachable, state.error = False, str(error)
     return state
@@ -108,20 +117,27 @@ def _short(args: object) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+def _failed_registry_of(job_id: str) -> FailedJobRegistry | None:
+    """The failed-job registry (of either queue) that holds ``job_id``, if one does."""
+    for queue in _queues():
+        registry = FailedJobRegistry(queue=queue)
+        if job_id in registry:
+            return registry
+    return None
+
+
 def retry_failed_job(job_id: str) -> bool:
-    """Put a failed job back on the queue; False when Redis no longer has it."""
-    queue = get_queue()
-    registry = FailedJobRegistry(queue=queue)
-    if job_id not in registry.get_job_ids():
+    """Put a failed job back on its queue; False when Redis no longer has it."""
+    registry = _failed_registry_of(job_id)
+    if registry is None:
         return False
     registry.requeue(job_id)
     return True
 
 
 def delete_failed_job(job_id: str) -> bool:
-    queue = get_queue()
-    registry = FailedJobRegistry(queue=queue)
-    if job_id not in registry.get_job_ids():
+    registry = _failed_registry_of(job_id)
+    if registry is None:
         return False
     registry.remove(job_id, delete_job=True)
     return True

@@ -17,7 +17,7 @@ message in flight.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -27,7 +27,7 @@ import sqlalchemy.orm as so
 from flask import current_app
 
 from app.accounts.models import User
-from app.background.queue import enqueue_now, job_id, job_waiting
+from app.background.queue import enqueue_now, forget_stranded, job_id, waiting_jobs
 from app.core import clock
 from app.core.moments import moment_text
 from app.extensions import db
@@ -176,20 +176,33 @@ def recover(now: datetime) -> int:
         .execution_options(synchronize_session=False)
     ).rowcount or 0
     waited = now - timedelta(seconds=config["RECOVER_AFTER_SECONDS"])
-    lost = [
-        (note_id, user_id, digest) for note_id, user_id, digest in db.session.execute(
-            sa.select(Notification.id, Notification.user_id, Notification.email_digest)
-            .where(Notification.email_status == "pending", Notification.email_enqueued_at < waited)
-            .limit(config["DISPATCH_BATCH"]))
-        if digest or not job_waiting(job_id("deliver", note_id))
-    ]
+    unclaimed = db.session.execute(
+        sa.select(Notification.id, Notification.user_id, Notification.email_digest)
+        .where(Notification.email_status == "pending", Notification.email_enqueued_at < waited)
+        .order_by(Notification.id).limit(config["DISPATCH_BATCH"])).all()
+    lost = _not_in_the_queue(unclaimed)
     if lost:
         # Still pending: a job may have claimed a row since it was read.
-        db.session.execute(sa.update(Notification).where(Notification.id.in_([n for n, _, _ in lost]),
+        db.session.execute(sa.update(Notification).where(Notification.id.in_(lost),
                                                          Notification.email_status == "pending")
                            .values(email_enqueued_at=None).execution_options(synchronize_session=False))
+        forget_stranded([job_id("deliver", note_id) for note_id in lost])
     db.session.commit()
     return stale + len(lost)
+
+
+def _not_in_the_queue(rows: Sequence[sa.Row[tuple[int, int, bool]]]) -> list[int]:
+    """Which of these long-unclaimed rows no waiting job will deliver (one read of the queue)."""
+    if not rows:
+        return []
+    queued = waiting_jobs()
+    if queued is None:
+        return [row.id for row in rows]
+    digest_prefix = job_id("digest") + "-"
+    # A digest's job is named after its person and first row: any queued digest of theirs takes it.
+    digests_for = {name[len(digest_prefix):].split("-")[0] for name in queued if name.startswith(digest_prefix)}
+    return [row.id for row in rows
+            if not (str(row.user_id) in digests_for if row.email_digest else job_id("deliver", row.id) in queued)]
 
 
 # --- what an admin sees and does ---------------------------------------------------------------

@@ -14,18 +14,20 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from rq import SimpleWorker
+from rq import SimpleWorker, Worker
 from rq.job import Job
 from rq.registry import FailedJobRegistry
 
 from app.background import services
 from app.background.models import JobRun
-from app.background.queue import enqueue_now, get_queue, job_id, redis_connection
+from app.background.queue import enqueue_now, get_periodic_queue, get_queue, job_id, redis_connection
+from app.background.workers import PulsingWorker
 from app.core import clock
 from app.extensions import db
 from app.notifications import delivery, emails, mail
 from app.notifications.models import Notification, NotificationPreference
 from app.notifications.services import notify
+from tests.jobs.helpers import wait_for
 
 ACTIONS = ("/admin/jobs/emails/1/retry", "/admin/jobs/emails/1/discard", "/admin/jobs/emails/retry",
            "/admin/jobs/failed/x/retry", "/admin/jobs/failed/x/delete")
@@ -366,14 +368,52 @@ def test_a_failed_job_is_deleted_for_good(people, login, redis_db):
     assert not Job.exists(failing, connection=redis_connection())
 
 
+def pulsing(name: str, queue_name: str, pulse_seconds: float = 5.0) -> PulsingWorker:
+    """A worker as ``flask jobs worker`` makes it, registered (its pulse beating) but not working."""
+    worker = PulsingWorker([get_periodic_queue(), get_queue()], connection=redis_connection(), name=name,
+                           queue_name=queue_name, pulse_seconds=pulse_seconds)
+    worker.register_birth()
+    return worker
+
+
 def test_the_workers_are_listed_and_none_is_a_warning(people, login, redis_db):
     admin = login(people["admin"])
     assert "No worker running" in page_of(admin)
-    worker = SimpleWorker([get_queue()], connection=redis_connection(), name=f"{redis_db.queue_name}-worker")
-    worker.register_birth()
+    worker = pulsing(f"{redis_db.queue_name}-worker", redis_db.queue_name)
     try:
         page = page_of(admin)
         assert f"{redis_db.queue_name}-worker" in page and 'id="worker-notice"' not in page
+        assert "1 alive" in page
+    finally:
+        worker.register_death()
+    assert "No worker running" in page_of(admin)
+
+
+def test_a_worker_that_died_without_a_word_is_gone_from_the_list_within_three_beats(people, login, redis_db):
+    alive = pulsing("alive", redis_db.queue_name, pulse_seconds=0.1)
+    killed = pulsing("killed", redis_db.queue_name, pulse_seconds=0.1)
+    killed.set_current_job_id("countersign-deliver-7")  # SIGKILLed mid-delivery: RQ would say "busy" for minutes
+    killed._stopped.set()  # its pulse stops with the process; no register_death
+    try:
+        assert [w.name for w in services.queue_state().workers] == ["alive", "killed"]
+        wait_for(lambda: [w.name for w in services.queue_state().workers] == ["alive"], "the dead worker to lapse",
+                 timeout=5)
+        state = services.queue_state()
+        assert state.started == 0  # the job it held is not "running": no live worker holds it
+        assert "killed" not in {w.name for w in Worker.all(queue=get_queue())}  # cleared from RQ's registry too
+        alive.set_current_job_id("countersign-deliver-8")
+        assert services.queue_state().started == 1
+    finally:
+        alive.register_death()
+
+
+def test_a_flushed_redis_has_every_live_worker_back_within_a_beat(redis_db):
+    worker = pulsing("survivor", redis_db.queue_name, pulse_seconds=0.1)
+    try:
+        redis_db.flush()  # FLUSHDB (keeping only this run's claim on the database)
+        assert services.queue_state().workers == []
+        wait_for(lambda: [w.name for w in services.queue_state().workers] == ["survivor"],
+                 "the worker to reappear", timeout=5)
     finally:
         worker.register_death()
 

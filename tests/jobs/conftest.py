@@ -29,14 +29,17 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from rq import Queue, Worker
+from redis import Redis
+from rq import Queue
 
 from app.accounts.models import User
+from app.background.queue import periodic_queue_name
+from app.background.workers import live_workers
 from app.extensions import db
 from app.notifications.models import NotificationPreference
 from tests import redisdb
 from tests.clock import TestClock
-from tests.jobs.helpers import FlaskProcess, SmtpSink, WorkerProcess, wait_for
+from tests.jobs.helpers import FlaskProcess, PrivateRedis, SmtpSink, WorkerProcess, wait_for
 from tests.redisdb import ClaimedRedis
 
 #: The job suite's settings: short enough that recovery happens within a test.
@@ -50,6 +53,9 @@ SETTINGS: dict[str, Any] = {
     "MAIL_LEASE_SECONDS": 3,
     "RECOVER_AFTER_SECONDS": 1,
     "MAIL_RETRY_DELAYS": (0, 0),
+    "SCHEDULER_LOCK_SECONDS": 4,
+    "SCHEDULER_POLL_SECONDS": 0.5,
+    "WORKER_PULSE_SECONDS": 0.5,
 }
 
 
@@ -102,8 +108,17 @@ class Jobs:
         self.change(**values)
 
     @property
+    def connection(self) -> Redis:
+        """Redis as the workers see it (REDIS_URL: the claimed database, or a test's private server)."""
+        return Redis.from_url(self.settings["REDIS_URL"])
+
+    @property
     def queue(self) -> Queue:
-        return Queue(self.queue_name, connection=self.redis.connection)
+        return Queue(self.queue_name, connection=self.connection)
+
+    @property
+    def periodic_queue(self) -> Queue:
+        return Queue(periodic_queue_name(self.queue_name), connection=self.connection)
 
     def environment(self) -> dict[str, str]:
         env = {key: value for key, value in os.environ.items() if not key.startswith(("FLASK_", "COUNTERSIGN_"))}
@@ -124,6 +139,9 @@ class Jobs:
             "MAIL_LEASE_SECONDS": str(settings["MAIL_LEASE_SECONDS"]),
             "RECOVER_AFTER_SECONDS": str(settings["RECOVER_AFTER_SECONDS"]),
             "MAIL_RETRY_DELAYS": ",".join(str(d) for d in settings["MAIL_RETRY_DELAYS"]),
+            "SCHEDULER_LOCK_SECONDS": str(settings["SCHEDULER_LOCK_SECONDS"]),
+            "SCHEDULER_POLL_SECONDS": str(settings["SCHEDULER_POLL_SECONDS"]),
+            "WORKER_PULSE_SECONDS": str(settings["WORKER_PULSE_SECONDS"]),
             "TEST_CLOCK": self.clock_start,
             "PYTHONUNBUFFERED": "1",
         })
@@ -133,7 +151,7 @@ class Jobs:
         """A real ``flask jobs worker`` on this test's queue; ``wait``: until it has registered."""
         name = f"{self.queue_name}-w{len(self.workers) + 1}"
         worker = WorkerProcess(name, self.environment(), self.tmp_path / f"{name}.log",
-                               self.redis.connection, self.queue_name)
+                               self.connection, self.queue_name)
         self.workers.append(worker)
         self.processes.append(worker)
         return worker.wait_until_ready() if wait else worker
@@ -151,10 +169,10 @@ class Jobs:
 
     def idle(self) -> bool:
         """Nothing queued, and every live worker of this test waiting for work."""
-        if self.queue.count:
+        if self.queue.count or self.periodic_queue.count:
             return False
         live = {w.name for w in self.workers if w.process.poll() is None}
-        states = {w.name: w.get_state() for w in Worker.all(connection=self.redis.connection) if w.name in live}
+        states = {w.name: w.state for w in live_workers(self.connection, self.queue_name) if w.name in live}
         return set(states) == live and all(state == "idle" for state in states.values())
 
     def settle(self, timeout: float = 30.0) -> None:
@@ -190,6 +208,23 @@ def jobs(app: Flask, configure: Callable[..., None], claimed_redis: ClaimedRedis
             db.session.rollback()
             redisdb.drop_app_connection(app)
             claimed_redis.flush()
+
+
+@pytest.fixture
+def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
+    server = PrivateRedis(tmp_path / "redis").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def chaos(jobs: Jobs, private_redis: PrivateRedis, app: Flask) -> Iterator[Jobs]:
+    """``jobs`` on a Redis of the test's own, which it may flush whole, stop and start again."""
+    jobs.configure(REDIS_URL=private_redis.url)
+    redisdb.drop_app_connection(app)
+    yield jobs
+    jobs.stop()
+    redisdb.drop_app_connection(app)
 
 
 @pytest.fixture

@@ -25,7 +25,9 @@ from typing import Any, TypeVar
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import MISSING
 from redis import Redis
-from rq import Worker
+from redis.exceptions import RedisError
+
+from app.background.workers import live_workers
 
 ROOT = Path(__file__).resolve().parents[2]
 T = TypeVar("T")
@@ -167,7 +169,8 @@ class WorkerProcess(FlaskProcess):
         self.queue_name = queue_name
 
     def registered(self) -> bool:
-        return any(w.name == self.name for w in Worker.all(connection=self.connection))
+        """Alive, as the Jobs page sees it: its pulse is in Redis."""
+        return any(w.name == self.name for w in live_workers(self.connection, self.queue_name))
 
     def wait_until_ready(self, timeout: float = 30.0) -> WorkerProcess:
         def ready() -> bool:
@@ -178,3 +181,46 @@ class WorkerProcess(FlaskProcess):
         wait_for(ready, f"worker {self.name} to register", timeout=timeout, details=self.log_tail)
         return self
 
+
+
+# --- a Redis of a test's own, to stop, start again and flush --------------------------------------
+
+class PrivateRedis:
+    """A ``redis-server`` on a free port that only this test uses, so that it may be stopped,
+    started again on the same port, and flushed whole (FLUSHALL), as production Redis can be."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def connection(self) -> Redis:
+        return Redis(host="127.0.0.1", port=self.port, socket_connect_timeout=2)
+
+    def start(self) -> PrivateRedis:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.process = subprocess.Popen(
+            ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no",
+             "--dir", str(self.folder), "--logfile", str(self.folder / "redis.log")],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+
+        def answers() -> bool:
+            try:
+                return bool(self.connection().ping())
+            except RedisError:  # refused until it listens
+                return False
+
+        wait_for(answers, f"the private Redis on port {self.port} to answer", timeout=15)
+        return self
+
+    def stop(self) -> None:
+        """Gone, as a crashed or restarted Redis is: connections refused, everything in it lost."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+        self.process = None
