@@ -17,6 +17,10 @@ from typing import Any
 import pytest
 from redis import Redis, WatchError
 from redis.exceptions import RedisError
+from rq import Queue
+
+from app.background.queue import periodic_queue_name
+from app.background.workers import PulsingWorker
 
 HOST = os.environ.get("TEST_REDIS_HOST", "127.0.0.1")
 PORT = int(os.environ.get("TEST_REDIS_PORT", "6379"))
@@ -38,6 +42,17 @@ class ClaimedRedis:
     def flush(self) -> None:
         """FLUSHDB this database (ours), keeping (and renewing) the claim, in one transaction."""
         self._if_ours(lambda pipe: (pipe.flushdb(), pipe.set(CLAIM_KEY, self.token, ex=CLAIM_SECONDS)))
+
+    def worker(self, name: str, pulse_seconds: float = 5.0) -> PulsingWorker:
+        """A worker as ``flask jobs worker`` makes it on this database, registered (its pulse
+        beating) and idle, as when it waits for jobs; ``register_death()`` it when done."""
+        queues = [Queue(periodic_queue_name(self.queue_name), connection=self.connection),
+                  Queue(self.queue_name, connection=self.connection)]
+        worker = PulsingWorker(queues, connection=self.connection, name=name, queue_name=self.queue_name,
+                               pulse_seconds=pulse_seconds)
+        worker.register_birth()
+        worker.set_state("idle")
+        return worker
 
     def release(self) -> None:
         """Empty the database and give it back (closing the connection)."""

@@ -20,8 +20,7 @@ from rq.registry import FailedJobRegistry
 
 from app.background import services
 from app.background.models import JobRun
-from app.background.queue import enqueue_now, get_periodic_queue, get_queue, job_id, redis_connection
-from app.background.workers import PulsingWorker
+from app.background.queue import enqueue_now, get_queue, job_id, redis_connection
 from app.core import clock
 from app.extensions import db
 from app.notifications import delivery, emails, mail
@@ -368,18 +367,10 @@ def test_a_failed_job_is_deleted_for_good(people, login, redis_db):
     assert not Job.exists(failing, connection=redis_connection())
 
 
-def pulsing(name: str, queue_name: str, pulse_seconds: float = 5.0) -> PulsingWorker:
-    """A worker as ``flask jobs worker`` makes it, registered (its pulse beating) but not working."""
-    worker = PulsingWorker([get_periodic_queue(), get_queue()], connection=redis_connection(), name=name,
-                           queue_name=queue_name, pulse_seconds=pulse_seconds)
-    worker.register_birth()
-    return worker
-
-
 def test_the_workers_are_listed_and_none_is_a_warning(people, login, redis_db):
     admin = login(people["admin"])
     assert "No worker running" in page_of(admin)
-    worker = pulsing(f"{redis_db.queue_name}-worker", redis_db.queue_name)
+    worker = redis_db.worker(f"{redis_db.queue_name}-worker")
     try:
         page = page_of(admin)
         assert f"{redis_db.queue_name}-worker" in page and 'id="worker-notice"' not in page
@@ -390,8 +381,8 @@ def test_the_workers_are_listed_and_none_is_a_warning(people, login, redis_db):
 
 
 def test_a_worker_that_died_without_a_word_is_gone_from_the_list_within_three_beats(people, login, redis_db):
-    alive = pulsing("alive", redis_db.queue_name, pulse_seconds=0.1)
-    killed = pulsing("killed", redis_db.queue_name, pulse_seconds=0.1)
+    alive = redis_db.worker("alive", pulse_seconds=0.1)
+    killed = redis_db.worker("killed", pulse_seconds=0.1)
     killed.set_current_job_id("countersign-deliver-7")  # SIGKILLed mid-delivery: RQ would say "busy" for minutes
     killed._stopped.set()  # its pulse stops with the process; no register_death
     try:
@@ -408,7 +399,7 @@ def test_a_worker_that_died_without_a_word_is_gone_from_the_list_within_three_be
 
 
 def test_a_flushed_redis_has_every_live_worker_back_within_a_beat(redis_db):
-    worker = pulsing("survivor", redis_db.queue_name, pulse_seconds=0.1)
+    worker = redis_db.worker("survivor", pulse_seconds=0.1)
     try:
         redis_db.flush()  # FLUSHDB (keeping only this run's claim on the database)
         assert services.queue_state().workers == []

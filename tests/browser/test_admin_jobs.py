@@ -102,9 +102,7 @@ def test_the_admin_sees_the_queue_and_retries_a_failed_email_and_job(
     _periodic_runs(sweep_ago=timedelta(seconds=40))
     failed_job = _failed_job(served)
     queue = Queue(served.redis.queue_name, connection=served.redis.connection)
-    worker = SimpleWorker([queue], connection=served.redis.connection, name="worker-1.countersign-app-1")
-    worker.register_birth()
-    worker.set_state("idle")
+    worker = served.redis.worker("worker-1.countersign-app-1")
     try:
         page.set_viewport_size(DESKTOP)
         sign_in(page, people["admin"])
