@@ -10,7 +10,7 @@ from flask import current_app
 from flask.logging import default_handler
 from redis.exceptions import RedisError
 
-from app.background import services
+from app.background import services, workers
 from app.background.queue import get_periodic_queue, get_queue, redis_connection
 from app.background.scheduler import SingleScheduler
 from app.background.workers import PulsingWorker
@@ -46,16 +46,20 @@ def _log_to_console() -> None:
 @click.option("--burst", is_flag=True, help="Work until the queue is empty, then exit.")
 @click.option("--name", default=None, help="Worker name (default: host and process id).")
 def worker(burst: bool, name: str | None) -> None:
-    """Run one worker on the queue. Start as many as you like, on any machine with REDIS_URL."""
+    """Run one worker on the queue. Start as many as you like, on any machine with REDIS_URL.
+
+    The periodic queue is served first. Redis errors (a restart, a flush) are ridden out: it
+    exits only on SIGTERM or Ctrl-C (or, with --burst, when the queue is empty).
+    """
     _redis_or_exit()
     _log_to_console()
     # SimpleWorker runs each job in this process: jobs are short database and SMTP calls, and a
     # forked child would inherit the parent's database connections. The periodic queue comes
     # first: RQ takes from the first queue that has a job, so a sweep never waits behind email.
     config = current_app.config
-    PulsingWorker([get_periodic_queue(), get_queue()], connection=redis_connection(), name=name,
-                  queue_name=config["QUEUE_NAME"], pulse_seconds=config["WORKER_PULSE_SECONDS"],
-                  ).work(burst=burst, logging_level="INFO")
+    workers.serve(lambda: PulsingWorker(
+        [get_periodic_queue(), get_queue()], connection=redis_connection(), name=name,
+        queue_name=config["QUEUE_NAME"], pulse_seconds=config["WORKER_PULSE_SECONDS"]), burst=burst)
 
 
 @jobs.command("scheduler")

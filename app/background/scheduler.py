@@ -144,7 +144,8 @@ class SingleScheduler(CronScheduler):
 
     def _took_lock(self) -> None:
         self.holding, self._told_standing_by = True, False
-        self.log.info("Scheduler %s holds the lock; sweeping every %ss.", self.name, self._cron_jobs[0].interval)
+        self.log.info("Scheduler %s holds the lock (token %s); sweeping every %ss.", self.name, self.token,
+                      self._cron_jobs[0].interval)
         with contextlib.suppress(RedisError):
             self.register_birth()
 

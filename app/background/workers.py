@@ -8,13 +8,20 @@ three beats, and names the worker in the queue's set of workers. The thread beat
 runs in the main thread, and writes everything again after a flush or a restart of Redis. The
 Jobs page lists exactly the workers with a pulse; the others are gone, and are cleared from
 both registries as they are found.
+
+RQ's work loop ends when Redis fails under a busy worker (it logs "quitting", or raises from
+its own ``register_death``); ``serve`` waits for Redis and starts a fresh worker, so workers,
+like the scheduler, ride out a restart of Redis without a supervisor's help.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import signal
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -56,14 +63,30 @@ class PulsingWorker(SimpleWorker):
         self.queue_name = queue_name
         self.pulse_seconds = pulse_seconds
         self._current_job = ""
+        self.stop_requested = False  # by a signal: the work loop ended on purpose
         self._stopped = threading.Event()
         self._pulse: threading.Thread | None = None
 
     def register_birth(self) -> None:
+        self._free_the_name()
         super().register_birth()
         self.beat()
         self._pulse = threading.Thread(target=self._beat_until_stopped, name=f"pulse-{self.name}", daemon=True)
         self._pulse.start()
+
+    def _free_the_name(self) -> None:
+        """A worker restarted under its name after a kill finds its dead self still registered:
+        wait for that pulse to lapse (three beats at most), then clear it. A namesake that still
+        beats is alive, and RQ refuses the name."""
+        pulse = _pulse_key(self.queue_name, self.name)
+        waited = 0.0
+        while self.connection.exists(pulse) and waited < self.pulse_seconds * (BEATS_TO_LAPSE + 1):
+            if not waited:
+                log.info("Worker %s: waiting for the pulse of a worker of the same name to lapse.", self.name)
+            time.sleep(self.pulse_seconds / 2)
+            waited += self.pulse_seconds / 2
+        if not self.connection.exists(pulse):
+            _clear(self.connection, self.queue_name, self.name)
 
     def register_death(self) -> None:
         self._stopped.set()
@@ -71,6 +94,10 @@ class PulsingWorker(SimpleWorker):
             self.connection.delete(_pulse_key(self.queue_name, self.name))
             self.connection.srem(_workers_key(self.queue_name), self.name)
         super().register_death()
+
+    def request_stop(self, signum: int, frame: Any) -> None:
+        self.stop_requested = True
+        super().request_stop(signum, frame)
 
     def set_state(self, state: str, pipeline: Any = None) -> None:
         super().set_state(state, pipeline)
@@ -108,6 +135,52 @@ class PulsingWorker(SimpleWorker):
                 continue
             except Exception:  # never let the pulse die silently while the worker lives on
                 log.exception("Worker %s: pulse failed", self.name)
+
+
+def serve(make_worker: Callable[[], PulsingWorker], *, burst: bool = False, retry_limit: float = 5.0) -> None:
+    """Run ``make_worker()``'s worker until a signal (or, with ``burst``, an empty queue) ends it.
+
+    When its loop ends any other way, Redis failed under it: say so once, wait until Redis
+    answers (a signal still stops the wait), and serve on with a fresh worker (under the same
+    name, when it was given one). The job in flight then is the database's to recover: its row is sent, or its lease
+    runs out and the recovery pass enqueues it again (see notifications.delivery).
+    """
+    while True:
+        worker = make_worker()
+        with contextlib.suppress(RedisError):  # RQ's own teardown could not reach Redis: said below
+            worker.work(burst=burst, logging_level="INFO")
+        if worker.stop_requested or (burst and _answers(worker.connection)):
+            return
+        log.warning("Worker %s: Redis failed under it; a fresh worker starts when Redis answers again.", worker.name)
+        if not _wait_for_redis(worker.connection, retry_limit):
+            log.info("Worker %s: stopping.", worker.name)
+            return
+        with contextlib.suppress(RedisError):
+            worker.register_death()  # RQ's record of the old one, if Redis kept it: the name is free again
+        log.info("Worker %s: Redis is back; serving again.", worker.name)
+
+
+def _answers(connection: Redis) -> bool:
+    try:
+        return bool(connection.ping())
+    except RedisError:
+        return False
+
+
+def _wait_for_redis(connection: Redis, retry_limit: float) -> bool:
+    """Back off (0.5 s, doubling to ``retry_limit``) until Redis answers: True, or False on a signal."""
+    stop = threading.Event()
+    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        pause = 0.5
+        while not _answers(connection):
+            if stop.wait(pause):
+                return False
+            pause = min(pause * 2, retry_limit)
+        return True
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def live_workers(connection: Redis, queue_name: str) -> list[LiveWorker]:

@@ -7,7 +7,10 @@ last attempt to failed, where an admin sees it and can retry it. Nothing is ever
 * :func:`dispatch` (every minute) enqueues rows that have come due and were not enqueued:
   deferred past quiet hours, digests, retries, and rows whose enqueue after commit failed;
 * :func:`recover` puts back rows a dead worker left claimed (``sending`` past the lease)
-  and rows enqueued long ago whose job Redis no longer has (a flushed or restarted Redis).
+  and rows enqueued long ago whose job no longer waits in the queue (a flushed or restarted
+  Redis, or a job stranded in RQ's intermediate list between dequeue and start). It reads the
+  ``DISPATCH_BATCH`` oldest such rows per pass: in a larger backlog a lost one is found late,
+  once the rows ahead of it are sent, never missed.
 
 A worker killed after the server accepted a message but before the row says sent will send
 that one message again once the lease ends: the only duplicate possible, and only of the

@@ -435,3 +435,22 @@ def test_the_redis_database_is_this_tests_own(redis_db):
     assert redis_db.connection.get("countersign-test-db-claim") is not None
     assert redis_connection().connection_pool.connection_kwargs["db"] == redis_db.number
     assert get_queue().name == redis_db.queue_name
+
+
+def test_a_worker_restarted_under_its_name_after_a_kill_takes_the_name_back(redis_db):
+    killed = redis_db.worker("countersign-run-7", pulse_seconds=0.1)
+    killed._stopped.set()  # SIGKILLed: RQ's record stays, with no death written; its pulse stops
+    again = redis_db.worker("countersign-run-7", pulse_seconds=0.1)  # waits out the dead pulse, then registers
+    try:
+        assert [(w.name, w.state) for w in services.queue_state().workers] == [("countersign-run-7", "idle")]
+    finally:
+        again.register_death()
+
+
+def test_a_second_worker_may_not_take_the_name_of_one_that_is_alive(redis_db):
+    alive = redis_db.worker("countersign-run-7", pulse_seconds=0.1)
+    try:
+        with pytest.raises(ValueError, match="active worker named 'countersign-run-7'"):
+            redis_db.worker("countersign-run-7", pulse_seconds=0.1)
+    finally:
+        alive.register_death()

@@ -1,11 +1,12 @@
 """The pipeline through what breaks in production, with live processes on a Redis of the test's own
-(``chaos``): a FLUSHALL, Redis stopped and started again, a scheduler SIGKILLed with a stand-by
-waiting, a job stranded between dequeue and start, and a backlog of thousands of emails that
-must not hold back the sweep.
+(``chaos``): a FLUSHALL, Redis stopped and started again under a busy worker, a scheduler
+SIGKILLed with a stand-by waiting, a job stranded between dequeue and start, and a backlog of
+thousands of emails that must not hold back the sweep.
 
 What is asserted is what the README promises: no email is lost, none is sent twice (no worker is
-killed here), the scheduler lives on until a signal ends it, a stand-by takes over within the
-lock time and a poll, and the sweep is never more than two intervals late.
+killed here), the scheduler and the workers live on until a signal ends them (a signal still
+does, while they wait for Redis), a stand-by takes over within the lock time and a poll, and the
+sweep is never more than two intervals late.
 """
 
 from __future__ import annotations
@@ -97,13 +98,16 @@ def test_a_live_scheduler_rides_out_a_flushall_and_the_emails_redis_lost_still_g
     assert "the lock is no longer mine" in scheduler.log()
 
 
-def test_a_scheduler_and_its_stand_by_live_through_redis_stopped_and_started_again(chaos: Jobs, awake,
-                                                                                  private_redis: PrivateRedis):
-    chaos.start_worker()
+def test_a_scheduler_its_stand_by_and_a_busy_worker_live_through_redis_stopped_and_started_again(
+        chaos: Jobs, awake, private_redis: PrivateRedis):
+    worker = chaos.start_worker()
     holder = chaos.start_scheduler(interval=INTERVAL)
     wait_for(_sweep_started, "the first sweep", timeout=2 * INTERVAL + 10, every=0.2, details=chaos.logs)
     standby = chaos.start_scheduler(interval=INTERVAL)
     wait_for(lambda: "standing by" in standby.log(), "the second scheduler to stand by", details=chaos.logs)
+    chaos.sink.delay = 0.1  # forty emails, four seconds of work: the worker is mid-job when Redis goes
+    owed = _tell([awake["team"], awake["pm"]], 20)
+    wait_for(lambda: len(_unsent(owed)) < len(owed), "the worker to be delivering", every=0.05, details=chaos.logs)
 
     private_redis.stop()
     time.sleep(3)  # the outage itself: three seconds of refused connections, as in a restart
@@ -112,10 +116,11 @@ def test_a_scheduler_and_its_stand_by_live_through_redis_stopped_and_started_aga
 
     wait_for(lambda: _a_sweep_after(back), "a sweep after Redis came back", timeout=2 * INTERVAL + 10, every=0.2,
              details=chaos.logs)
-    assert holder.running() and standby.running(), chaos.logs()
+    _sent_once_each(chaos, owed)  # the job in flight and the queue Redis forgot: recovered, none twice
+    assert holder.running() and standby.running() and worker.running(), chaos.logs()
     assert "Redis unreachable" in holder.log() and "Redis is back" in holder.log()
-    owed = _tell([awake["team"]], 3)  # and the pipeline delivers as before
-    _sent_once_each(chaos, owed)
+    more = _tell([awake["team"]], 3)  # and the same worker delivers as before
+    _sent_once_each(chaos, more)
 
 
 def test_a_stand_by_takes_over_within_the_lock_time_when_the_scheduler_is_killed(chaos: Jobs,
@@ -195,3 +200,20 @@ def test_a_backlog_of_thousands_of_emails_does_not_hold_back_the_sweep(chaos: Jo
     gaps = [later - earlier for earlier, later in zip([began, *starts], starts, strict=False)]
     assert max(gaps) <= timedelta(seconds=2 * INTERVAL), gaps
     _sent_once_each(chaos, owed)
+
+
+def test_a_worker_and_a_scheduler_waiting_for_redis_still_stop_on_sigterm(chaos: Jobs, awake,
+                                                                          private_redis: PrivateRedis):
+    worker = chaos.start_worker()
+    scheduler = chaos.start_scheduler(interval=INTERVAL)
+    wait_for(lambda: "holds the lock" in scheduler.log(), "the scheduler to take its lock", details=chaos.logs)
+    chaos.sink.delay = 0.5  # the worker spends nearly all its time inside a job: Redis goes mid-job
+    owed = _tell([awake["team"]], 10)
+    wait_for(lambda: len(_unsent(owed)) < len(owed), "the worker to be delivering", every=0.05, details=chaos.logs)
+
+    private_redis.stop()
+    wait_for(lambda: "Redis unreachable" in scheduler.log() and "Redis failed under it" in worker.log(),
+             "both to be waiting for Redis", details=chaos.logs)
+    assert worker.terminate(timeout=10) == 0, worker.log_tail()
+    assert scheduler.terminate(timeout=10) == 0, scheduler.log_tail()
+    assert "stopping" in worker.log() and "stopped" in scheduler.log()
