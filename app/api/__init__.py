@@ -9,12 +9,12 @@ session cookie cannot be ridden by another site.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, jsonify, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -22,12 +22,14 @@ from app.accounts.models import User
 from app.catalog.models import Product
 from app.core.errors import InvalidInput, ServiceError, TransitionRefused
 from app.core.forms import json_to_formdata, record_id
+from app.core.pagination import Page
 from app.errors import json_error
 from app.extensions import csrf, db
 from app.regions.models import Region
 
 PREFIX = "/api/v1"
 FormT = TypeVar("FormT", bound=FlaskForm)
+T = TypeVar("T")
 
 
 def api_blueprint(name: str, import_name: str) -> Blueprint:
@@ -74,6 +76,18 @@ def product_ref(product: Product) -> dict[str, Any]:
 
 def region_ref(region: Region) -> dict[str, Any]:
     return {"id": region.id, "code": region.code, "name": region.name}
+
+
+# --- lists -------------------------------------------------------------------------------------
+
+def page_json(page: Page[T], render: Callable[[T], dict[str, Any]]) -> Response:
+    """A page of a collection: ``{"items": [...], "next": URL or null}``, and the next page's
+    URL in an RFC 8288 ``Link`` header too, for clients that follow those."""
+    next_url = page.next_url(_external=True)
+    response = jsonify({"items": [render(item) for item in page.items], "next": next_url})
+    if next_url:
+        response.headers["Link"] = f'<{next_url}>; rel="next"'
+    return response
 
 
 # --- reading the query string of a list ------------------------------------------------------

@@ -77,13 +77,12 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+def history_query(project_id: int) -> sa.Select[tuple[AuditEvent]]:
+    """A campaign's events with their actors, unordered (a list pages it newest first)."""
+    return sa.select(AuditEvent).where(AuditEvent.project_id == project_id).options(sa.orm.joinedload(AuditEvent.actor))
+
+
 def project_history(project_id: int, limit: int = 100) -> Sequence[AuditEvent]:
-    """A campaign's events, newest first."""
-    query = (
-        sa.select(AuditEvent)
-        .where(AuditEvent.project_id == project_id)
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .limit(limit)
-        .options(sa.orm.joinedload(AuditEvent.actor))
-    )
+    """A campaign's latest events, newest first."""
+    query = history_query(project_id).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)
     return db.session.scalars(query).all()

@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from flask import Response, abort, jsonify
+from flask import Response, abort, jsonify, request
 from flask_login import current_user
 
-from app.api import api_blueprint, expected_version, json_body, money_text, timestamp, validated
+from app.api import api_blueprint, expected_version, json_body, money_text, page_json, timestamp, validated
 from app.catalog import services
 from app.catalog.forms import CoverageForm, LinkForm, PriceBandForm, ProductForm
-from app.catalog.models import MarketCoverage, PriceBand, Product, ProductLink
+from app.catalog.models import PRODUCT_STATUSES, MarketCoverage, PriceBand, Product, ProductLink
 from app.core.errors import InvalidInput
+from app.core.pagination import page_request
 from app.core.views import commit
 from app.extensions import db
 from app.regions.models import Region
@@ -74,7 +75,10 @@ def product_json(product: Product, regions: Sequence[Region]) -> dict[str, Any]:
 @bp.get("/products")
 def list_products() -> Response:
     regions = active_regions()
-    return jsonify([product_json(p, regions) for p in services.products()])
+    status = request.args.get("status", "")
+    if status and status not in PRODUCT_STATUSES:
+        raise InvalidInput(f"Unknown status {status!r}.", {"status": [f"One of: {', '.join(PRODUCT_STATUSES)}."]})
+    return page_json(services.products(page_request(), status), lambda p: product_json(p, regions))
 
 
 @bp.post("/products")

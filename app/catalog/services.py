@@ -18,6 +18,7 @@ from app.catalog.models import COVERAGE, PRODUCT_STATUSES, MarketCoverage, Price
 from app.core import clock
 from app.core.errors import InvalidInput, NotAllowed, StaleEdit
 from app.core.models import touch
+from app.core.pagination import Page, PageRequest, asc, paginate
 from app.extensions import db
 from app.regions.models import Region
 
@@ -44,17 +45,18 @@ def can_edit(user: User, product: Product) -> bool:
 
 
 #: How the catalog lists products: retired ones last, each part by name.
-CATALOG_ORDER = (Product.status == "retired", Product.name)
+CATALOG_ORDER = (Product.status == "retired", Product.name, Product.id)
 
 
-def products() -> Sequence[Product]:
-    """The whole catalog, with what its page shows, in a handful of queries."""
-    return db.session.scalars(
-        sa.select(Product)
-        .options(so.selectinload(Product.owners), so.selectinload(Product.bands), so.selectinload(Product.links),
-                 so.selectinload(Product.coverage).joinedload(MarketCoverage.region))
-        .order_by(*CATALOG_ORDER)
-    ).all()
+def products(asked: PageRequest, status: str = "") -> Page[Product]:
+    """A page of the catalog (retired products last), with what its page shows, in a handful of
+    queries; ``status`` narrows it to one status."""
+    query = sa.select(Product).options(
+        so.selectinload(Product.owners), so.selectinload(Product.bands), so.selectinload(Product.links),
+        so.selectinload(Product.coverage).joinedload(MarketCoverage.region))
+    if status:
+        query = query.where(Product.status == status)
+    return paginate(query, [asc(key) for key in CATALOG_ORDER], asked)
 
 
 def pickable_products() -> Sequence[Product]:

@@ -19,6 +19,7 @@ from app.catalog import services
 from app.catalog.forms import CoverageForm, LinkForm, PriceBandForm, ProductForm
 from app.catalog.models import COVERAGE, PRODUCT_STATUSES, PriceBand, Product, ProductLink
 from app.core.forms import CsrfForm
+from app.core.pagination import page_request
 from app.core.views import run_and_flash, save_form
 from app.extensions import db
 from app.regions.models import Region
@@ -31,9 +32,10 @@ bp.before_request(login_required(lambda: None))
 @bp.get("/")
 def index() -> str:
     status = request.args.get("status", "")
-    products = [p for p in services.products() if not status or p.status == status]
+    page = services.products(page_request(default_limit=20), status if status in PRODUCT_STATUSES else "")
+    products = page.items
     return render_template(
-        "catalog/index.html", products=products, regions=active_regions(), status=status,
+        "catalog/index.html", products=products, page=page, regions=active_regions(), status=status,
         statuses=PRODUCT_STATUSES, can_add=services.can_add_products(current_user),
         editable={p.id for p in products if services.can_edit(current_user, p)},
         changed=services.last_changed([p.id for p in products]),

@@ -4,21 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import Response, jsonify, request
 from flask_login import current_user
 
-from app.api import api_blueprint, expected_version, json_body, money_text, region_ref, timestamp, validated
-from app.audit.services import project_history
+from app.api import api_blueprint, expected_version, json_body, money_text, page_json, region_ref, timestamp, validated
+from app.audit.models import AuditEvent
+from app.audit.services import history_query
 from app.core import clock
 from app.core.errors import InvalidInput
+from app.core.pagination import asc, desc, paginate
 from app.core.views import commit
-from app.extensions import db
 from app.milestones.api import milestone_json
 from app.projects import services
 from app.projects.access import get_project_or_404, visible_projects
 from app.projects.forms import ActualForm, ExpenseForm, ProjectForm
 from app.projects.models import Expense, GoalActual, Project, ProjectRole
-from app.projects.progress import budget_summary, goal_progress
+from app.projects.progress import budget_summary, goal_progress, summary_loads
 from workflows.project import STATES
 
 bp = api_blueprint("projects", __name__)
@@ -89,13 +92,13 @@ def list_templates() -> Response:
 
 @bp.get("/projects")
 def list_projects() -> Response:
-    query = visible_projects(current_user).order_by(Project.id)
+    query = visible_projects(current_user).options(*summary_loads())
     state = request.args.get("state")
     if state:
         if state not in STATES:
             raise InvalidInput(f"Unknown state {state!r}.", {"state": [f"One of: {', '.join(STATES)}."]})
         query = query.where(Project.state == state)
-    return jsonify([project_json(p) for p in db.session.scalars(query)])
+    return page_json(paginate(query, [asc(Project.id)]), project_json)
 
 
 @bp.post("/projects")
@@ -144,7 +147,8 @@ def fire_transition(project_id: int) -> Response:
 @bp.get("/projects/<int:project_id>/actuals")
 def list_actuals(project_id: int) -> Response:
     project = get_project_or_404(current_user, project_id)
-    return jsonify([_actual_json(a) for a in project.actuals])
+    query = sa.select(GoalActual).where(GoalActual.project_id == project.id).options(so.joinedload(GoalActual.recorded_by))
+    return page_json(paginate(query, [asc(GoalActual.measured_on), asc(GoalActual.id)]), _actual_json)
 
 
 @bp.post("/projects/<int:project_id>/actuals")
@@ -159,7 +163,8 @@ def report_actual(project_id: int) -> tuple[Response, int]:
 @bp.get("/projects/<int:project_id>/expenses")
 def list_expenses(project_id: int) -> Response:
     project = get_project_or_404(current_user, project_id)
-    return jsonify([_expense_json(e) for e in project.expenses])
+    query = sa.select(Expense).where(Expense.project_id == project.id).options(so.joinedload(Expense.recorded_by))
+    return page_json(paginate(query, [asc(Expense.spent_on), asc(Expense.id)]), _expense_json)
 
 
 @bp.post("/projects/<int:project_id>/expenses")
@@ -174,11 +179,12 @@ def record_expense(project_id: int) -> tuple[Response, int]:
 @bp.get("/projects/<int:project_id>/history")
 def history(project_id: int) -> Response:
     project = get_project_or_404(current_user, project_id)
-    return jsonify([
-        {"at": timestamp(e.at), "actor": e.actor.name if e.actor else None, "action": e.action,
-         "summary": e.summary, "from": e.from_state, "to": e.to_state, "details": e.details}
-        for e in project_history(project.id, limit=500)
-    ])
+    return page_json(paginate(history_query(project.id), [desc(AuditEvent.at), desc(AuditEvent.id)]), _event_json)
+
+
+def _event_json(event: AuditEvent) -> dict[str, Any]:
+    return {"at": timestamp(event.at), "actor": event.actor.name if event.actor else None, "action": event.action,
+            "summary": event.summary, "from": event.from_state, "to": event.to_state, "details": event.details}
 
 
 def _actual_json(actual: GoalActual) -> dict[str, Any]:

@@ -5,11 +5,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
+
+import sqlalchemy.orm as so
 
 from app.milestones.models import Milestone
-from app.projects.models import Project
+from app.projects.models import Project, ProjectMember
 from workflows import goals
 from workflows.goals import Checkpoint
+
+
+def summary_loads() -> tuple[Any, ...]:
+    """Loader options for a list of campaigns that shows each one's progress, budget, next
+    deadline, regions and people: one query per relationship for the whole page, never one per
+    campaign."""
+    return (
+        so.selectinload(Project.regions),
+        so.selectinload(Project.memberships).selectinload(ProjectMember.user),
+        so.selectinload(Project.milestones),
+        so.selectinload(Project.actuals),
+        so.selectinload(Project.expenses),
+    )
 
 
 @dataclass(frozen=True)

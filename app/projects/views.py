@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
+import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -15,6 +17,7 @@ from app.commitments import access as commitment_access
 from app.commitments import services as commitment_services
 from app.core import clock
 from app.core.forms import CsrfForm, TransitionForm
+from app.core.pagination import asc, paginate
 from app.core.views import fire_from_form, run_and_flash, save_form
 from app.extensions import db
 from app.milestones.forms import MilestoneForm, TaskForm
@@ -25,7 +28,7 @@ from app.projects.access import can_edit, can_report, get_project_or_404, roles_
 from app.projects.charts import goal_chart_svg
 from app.projects.forms import ActualForm, ExpenseForm, MemberForm, ProjectForm
 from app.projects.models import Project, ProjectRole
-from app.projects.progress import budget_summary, goal_progress, next_deadline
+from app.projects.progress import budget_summary, goal_progress, next_deadline, summary_loads
 from app.roadmap import services as roadmap_services
 from app.roadmap import timeline
 from workflows.project import STATES
@@ -37,17 +40,17 @@ bp.before_request(login_required(lambda: None))
 @bp.get("/")
 def index() -> str:
     state = request.args.get("state", "")
-    query = visible_projects(current_user).order_by(Project.end_date.is_(None), Project.end_date, Project.title, Project.id)
+    query = visible_projects(current_user).options(*summary_loads())
     if state in STATES:
         query = query.where(Project.state == state)
     elif state == "open":
         query = query.where(Project.state.not_in(["completed", "cancelled"]))
-    projects = db.session.scalars(query).all()
+    # By end date, those without one last (a date no campaign ends on stands in for "none").
+    page = paginate(query, [asc(sa.func.coalesce(Project.end_date, date.max)), asc(Project.title), asc(Project.id)])
     today = clock.today()
-    rows = [(p, goal_progress(p, today), next_deadline(p, today)) for p in projects]
-    return render_template(
-        "projects/index.html", rows=rows, state=state, states=STATES, can_launch=services.can_launch(current_user)
-    )
+    rows = [(p, goal_progress(p, today), next_deadline(p, today)) for p in page.items]
+    return render_template("projects/index.html", rows=rows, page=page, state=state, states=STATES,
+                           can_launch=services.can_launch(current_user))
 
 
 @bp.get("/new")

@@ -28,3 +28,12 @@ def assert_json_error(response: TestResponse, status: int, code: str | None = No
 def count(model: Any) -> int:
     """Rows of ``model`` in the database, read fresh."""
     return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def items(response: TestResponse) -> list[Any]:
+    """The items of a one-page collection (the API's list shape, with no next page)."""
+    assert response.status_code == 200, response.get_data(as_text=True)
+    body = response.get_json()
+    assert set(body) == {"items", "next"}, body
+    assert body["next"] is None and "Link" not in response.headers, body["next"]
+    return body["items"]

@@ -9,7 +9,7 @@ from app.accounts.models import ApiToken
 from app.accounts.services import issue_token, revoke_token
 from app.extensions import db
 from app.projects.models import Project
-from tests.api.helpers import assert_json_error, count
+from tests.api.helpers import assert_json_error, count, items
 
 
 @pytest.mark.parametrize(
@@ -114,7 +114,7 @@ def test_the_session_cookie_of_a_signed_in_user_works(login, people, make_projec
     listed = browser.get("/api/v1/projects")
 
     assert me.status_code == 200 and me.get_json()["id"] == people["pm"].id
-    assert [p["id"] for p in listed.get_json()] == [project.id]
+    assert [p["id"] for p in items(listed)] == [project.id]
 
 
 def test_the_session_of_a_deactivated_user_gets_401(login, people):

@@ -11,7 +11,7 @@ from app.accounts.models import Role
 from app.catalog.models import MarketCoverage, PriceBand, Product, ProductLink
 from app.core import clock
 from app.extensions import db
-from tests.api.helpers import assert_json_error, count
+from tests.api.helpers import assert_json_error, count, items
 from tests.factories import RegionFactory, UserFactory
 
 
@@ -35,8 +35,7 @@ def test_everyone_reads_the_catalog_with_bands_coverage_owners_and_links(api, pe
 
     response = api(people["team"]).get("/api/v1/products")
 
-    assert response.status_code == 200
-    body = response.get_json()
+    body = items(response)
     assert [p["name"] for p in body] == ["Northwind Pro", "Old Thing"]  # retired ones last
     first = body[0]
     assert first["id"] == product.id and first["version"] == 1 and first["status"] == "available"
@@ -338,3 +337,17 @@ def test_writes_must_be_json(api, people, make_product):
     error = assert_json_error(client.client.put(f"/api/v1/products/{product.id}/coverage/{region.id}", data="[1]",
                                                 headers=client.headers({"Content-Type": "application/json"})), 400)
     assert error["message"] == "The body must be a JSON object."
+
+
+def test_the_catalog_pages_retired_products_last_and_filters_by_status(api, people, make_product):
+    for name in ("Delta", "Alpha", "Charlie", "Bravo"):
+        make_product(name, band=None)
+    make_product("Aardvark", status="retired", band=None)
+    client = api(people["team"])
+    first = client.get("/api/v1/products?limit=3").get_json()
+    assert [p["name"] for p in first["items"]] == ["Alpha", "Bravo", "Charlie"]
+    rest = client.get(first["next"].removeprefix("http://localhost")).get_json()
+    assert [p["name"] for p in rest["items"]] == ["Delta", "Aardvark"] and rest["next"] is None
+    assert [p["name"] for p in items(client.get("/api/v1/products?status=retired"))] == ["Aardvark"]
+    error = assert_json_error(client.get("/api/v1/products?status=gone"), 400, "invalid")
+    assert list(error["fields"]) == ["status"]

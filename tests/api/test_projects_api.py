@@ -14,7 +14,7 @@ from app.extensions import db
 from app.milestones.models import Milestone
 from app.projects.models import Expense, GoalActual, Project, ProjectRole
 from tests.api.conftest import START
-from tests.api.helpers import assert_json_error, count
+from tests.api.helpers import assert_json_error, count, items
 
 
 def _actions(project_id: int) -> list[str]:
@@ -131,7 +131,7 @@ def test_the_list_shows_only_the_callers_campaigns_and_admins_see_all(api, peopl
     def listed(who: str) -> list[int]:
         response = api(people[who]).get("/api/v1/projects")
         assert response.status_code == 200
-        return [p["id"] for p in response.get_json()]
+        return [p["id"] for p in items(response)]
 
     assert listed("sales") == [mine.id]
     assert listed("sales2") == [theirs.id]
@@ -145,10 +145,10 @@ def test_the_list_filters_by_state(api, people, make_project):
     active = make_project(title="Running", state="active")
     client = api(people["sales"])
 
-    assert [p["id"] for p in client.get("/api/v1/projects?state=active").get_json()] == [active.id]
-    assert [p["id"] for p in client.get("/api/v1/projects?state=draft").get_json()] == [draft.id]
-    assert client.get("/api/v1/projects?state=completed").get_json() == []
-    assert [p["state"] for p in client.get("/api/v1/projects").get_json()] == ["draft", "active"]
+    assert [p["id"] for p in items(client.get("/api/v1/projects?state=active"))] == [active.id]
+    assert [p["id"] for p in items(client.get("/api/v1/projects?state=draft"))] == [draft.id]
+    assert items(client.get("/api/v1/projects?state=completed")) == []
+    assert [p["state"] for p in items(client.get("/api/v1/projects"))] == ["draft", "active"]
 
 
 def test_an_unknown_state_filter_is_a_400_naming_the_field(api, people, make_project):
@@ -459,7 +459,7 @@ def test_actuals_are_reported_and_listed_in_date_order(api, people, make_project
     assert earlier.status_code == 201
     listed = api(people["team"]).get(f"/api/v1/projects/{project.id}/actuals")
     assert listed.status_code == 200
-    assert [(a["value"], a["id"]) for a in listed.get_json()] == [
+    assert [(a["value"], a["id"]) for a in items(listed)] == [
         (4.0, earlier.get_json()["id"]), (12.5, later.get_json()["id"]),
     ]
     assert count(GoalActual) == 2
@@ -507,7 +507,7 @@ def test_expenses_are_recorded_listed_and_counted_as_spend(api, people, make_pro
         "description": "Mailing house", "recorded_by": "Priya Planner",
     }
     assert second.status_code == 201 and second.get_json()["amount"] == "99.50"
-    listed = api(people["team"]).get(f"/api/v1/projects/{project.id}/expenses").get_json()
+    listed = items(api(people["team"]).get(f"/api/v1/projects/{project.id}/expenses"))
     assert [e["description"] for e in listed] == ["Landing page", "Mailing house"]  # by date spent
     assert pm.get(f"/api/v1/projects/{project.id}").get_json()["spent"] == "1600.00"
     assert sum(e.amount for e in db.session.scalars(sa.select(Expense))) == Decimal("1600.00")
@@ -547,7 +547,7 @@ def test_history_lists_the_campaigns_events_newest_first(api, people, campaign_p
     response = api(people["team"]).get(f"{url}/history")
 
     assert response.status_code == 200
-    history = response.get_json()
+    history = items(response)
     assert [e["action"] for e in history] == ["project.submit", "project.updated", "project.created"]
     assert [e["at"] for e in history] == sorted((e["at"] for e in history), reverse=True)
     submit = history[0]

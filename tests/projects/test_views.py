@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import sqlalchemy as sa
 
 from app.audit.models import AuditEvent
+from app.core import clock
 from app.extensions import db
 from app.projects.models import Project
 from tests.factories import RegionFactory
@@ -61,3 +63,21 @@ def test_people_outside_a_campaign_get_404_everywhere(make_project, people, logi
     assert outsider.post(f"/campaigns/{project.id}/transition", data={"event": "submit"}).status_code == 404
     assert b"Upgrade campaign" not in outsider.get("/campaigns/").data
     assert login(people["admin"]).get(f"/campaigns/{project.id}").status_code == 200
+
+
+def test_the_campaign_list_pages_by_end_date_with_a_way_back_to_the_first_page(make_project, people, login):
+    today = clock.today()
+    for n, months in enumerate((3, 1, 2)):
+        make_project(title=f"Campaign {n}", end_date=today + timedelta(days=30 * months))
+    open_ended = make_project(title="Open-ended")
+    db.session.execute(sa.update(Project).where(Project.id == open_ended.id).values(end_date=None))  # as the schema allows
+    db.session.commit()
+    client = login(people["admin"])
+
+    first = client.get("/campaigns/?limit=2").get_data(as_text=True)
+    assert first.index("Campaign 1") < first.index("Campaign 2") and "Campaign 0" not in first
+    assert "← First page" not in first
+    next_url = re.search(r'rel="next" href="([^"]+)"', first).group(1).replace("&amp;", "&")
+    second = client.get(next_url).get_data(as_text=True)
+    assert second.index("Campaign 0") < second.index("Open-ended")  # no end date: last
+    assert "Campaign 1" not in second and 'rel="next"' not in second and "← First page" in second
