@@ -17,6 +17,7 @@ from app.api import (
     expected_version,
     int_arg,
     json_body,
+    page_json,
     person,
     product_ref,
     timestamp,
@@ -26,6 +27,7 @@ from app.briefings import services
 from app.briefings.forms import BriefingForm
 from app.briefings.models import Briefing, BriefingMaterial
 from app.core.errors import InvalidInput
+from app.core.pagination import page_request
 from app.core.views import commit
 from app.extensions import db
 
@@ -93,8 +95,8 @@ def list_briefings() -> Response:
         errors["date_to"] = ["The end of the range is before its start."]
     if errors:
         raise InvalidInput("Some filters are invalid.", errors)
-    items = services.briefings(region_id=region_id, product_id=product_id, date_from=date_from, date_to=date_to)
-    return jsonify([briefing_json(b) for b in items])
+    filters = services.BriefingFilters(region_id, product_id, date_from, date_to)
+    return page_json(services.briefings(filters, page_request()), briefing_json)
 
 
 @bp.post("/briefings")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 from urllib.parse import urlparse
 
 import sqlalchemy as sa
@@ -21,11 +22,12 @@ from werkzeug.datastructures import FileStorage
 from app.accounts.models import Role, User
 from app.audit import services as audit
 from app.briefings import uploads
-from app.briefings.models import Briefing, BriefingMaterial, briefing_products
+from app.briefings.models import Briefing, BriefingMaterial, briefing_attendees, briefing_products
 from app.catalog.models import Product
 from app.core import clock
 from app.core.errors import InvalidInput, NotAllowed, StaleEdit
 from app.core.models import touch
+from app.core.pagination import FIRST_PAGE, Page, PageRequest, desc, paginate
 from app.extensions import db
 from app.notifications.services import notify
 from app.regions.models import Region
@@ -63,16 +65,50 @@ def can_edit(user: User, briefing: Briefing) -> bool:
     return user.role is Role.PRODUCT_MANAGER and any(p.is_owned_by(user) for p in briefing.products)
 
 
-def briefings(region_id: int | None = None, product_id: int | None = None, date_from: date | None = None,
-              date_to: date | None = None) -> Sequence[Briefing]:
-    """Briefings, newest first, with what the list shows loaded in a handful of queries."""
-    query = (
-        sa.select(Briefing)
-        .options(so.joinedload(Briefing.region), so.joinedload(Briefing.presenter),
-                 so.selectinload(Briefing.products), so.selectinload(Briefing.attendees),
-                 so.selectinload(Briefing.materials))
-        .order_by(Briefing.held_on.desc(), Briefing.id.desc())
-    )
+@dataclass(frozen=True)
+class BriefingFilters:
+    region_id: int | None = None
+    product_id: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+@dataclass(frozen=True)
+class BriefingTotals:
+    count: int
+    minutes: int
+    attendees: int  # people who use Countersign and guests
+
+    @property
+    def hours(self) -> float:
+        return self.minutes / 60
+
+
+def briefings(filters: BriefingFilters = BriefingFilters(), asked: PageRequest = FIRST_PAGE) -> Page[Briefing]:
+    """A page of briefings, newest first, with what the list shows loaded in a handful of queries."""
+    query = _filtered(sa.select(Briefing), filters).options(
+        so.joinedload(Briefing.region), so.joinedload(Briefing.presenter), so.selectinload(Briefing.products),
+        so.selectinload(Briefing.attendees), so.selectinload(Briefing.materials))
+    return paginate(query, [desc(Briefing.held_on), desc(Briefing.id)], asked)
+
+
+def totals(filters: BriefingFilters = BriefingFilters()) -> BriefingTotals:
+    """How many briefings match, their hours and attendees in all: aggregates, no rows read."""
+    # Guests are stored one per line, blank lines dropped (see _check), so lines = newlines + 1.
+    guests = sa.case((Briefing.guest_names == "", 0),
+                     else_=sa.func.length(Briefing.guest_names)
+                     - sa.func.length(sa.func.replace(Briefing.guest_names, "\n", "")) + 1)
+    matching = _filtered(sa.select(Briefing.id), filters)
+    count, minutes, guest_total = db.session.execute(_filtered(
+        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(Briefing.duration_minutes), 0),
+                  sa.func.coalesce(sa.func.sum(guests), 0)).select_from(Briefing), filters)).one()
+    users = db.session.scalar(sa.select(sa.func.count()).select_from(briefing_attendees)
+                              .where(briefing_attendees.c.briefing_id.in_(matching))) or 0
+    return BriefingTotals(count, int(minutes), int(guest_total) + users)
+
+
+def _filtered(query: sa.Select[Any], filters: BriefingFilters) -> sa.Select[Any]:
+    region_id, product_id, date_from, date_to = filters.region_id, filters.product_id, filters.date_from, filters.date_to
     if region_id is not None:
         query = query.where(Briefing.region_id == region_id)
     if product_id is not None:
@@ -82,7 +118,7 @@ def briefings(region_id: int | None = None, product_id: int | None = None, date_
         query = query.where(Briefing.held_on >= date_from)
     if date_to is not None:
         query = query.where(Briefing.held_on <= date_to)
-    return db.session.scalars(query).all()
+    return query
 
 
 def log_briefing(actor: User, data: BriefingInput) -> Briefing:

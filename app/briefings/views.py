@@ -23,6 +23,7 @@ from app.briefings.forms import BriefingForm, FilterForm, MaterialForm
 from app.briefings.models import Briefing, BriefingMaterial
 from app.core import clock
 from app.core.forms import CsrfForm
+from app.core.pagination import page_request
 from app.core.views import run_and_flash, save_form
 from app.errors import http_error
 from app.extensions import csrf, db
@@ -68,12 +69,13 @@ def index() -> str:
     def chosen(name: str) -> object:
         return None if form[name].errors else form[name].data
 
-    items = services.briefings(region_id=chosen("region"), product_id=chosen("product"),  # type: ignore[arg-type]
-                               date_from=chosen("date_from"), date_to=chosen("date_to"))  # type: ignore[arg-type]
+    filters = services.BriefingFilters(chosen("region"), chosen("product"),  # type: ignore[arg-type]
+                                       chosen("date_from"), chosen("date_to"))  # type: ignore[arg-type]
+    page = services.briefings(filters, page_request())
     return render_template(
-        "briefings/index.html", briefings=items, form=form, can_log=services.can_log(current_user),
+        "briefings/index.html", briefings=page.items, page=page, totals=services.totals(filters), form=form,
+        can_log=services.can_log(current_user),
         filtered=any(request.args.get(name) for name in ("region", "product", "date_from", "date_to")),
-        hours=sum(b.hours for b in items), attendees=sum(b.attendee_count for b in items),
     )
 
 

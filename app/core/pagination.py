@@ -85,6 +85,10 @@ class PageRequest:
     cursor: str | None = None
 
 
+#: The first page at the default size: what a service lists when no request says otherwise.
+FIRST_PAGE = PageRequest()
+
+
 def page_request(default_limit: int = DEFAULT_LIMIT) -> PageRequest:
     """``?limit=`` (1 to 200) and ``?cursor=`` of this request; bad values are a 400 naming the field."""
     raw = request.args.get("limit", "")

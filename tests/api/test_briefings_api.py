@@ -13,7 +13,7 @@ from app.briefings import services
 from app.briefings.models import Briefing
 from app.core import clock
 from app.extensions import db
-from tests.api.helpers import assert_json_error, count
+from tests.api.helpers import assert_json_error, count, items
 from tests.briefings import PDF, log
 from tests.clock import DEFAULT_NOW  # parameters are built before any test sets its clock
 from tests.factories import RegionFactory, UserFactory
@@ -95,11 +95,10 @@ def test_the_list_filters_and_refuses_bad_filters(api, people, make_product):
     log(people["product"], north, [product], title="North", held_on=clock.today() - timedelta(days=30))
     client = api(people["team"])
 
-    assert [b["title"] for b in client.get("/api/v1/briefings").get_json()] == ["South", "North"]
-    assert [b["title"] for b in client.get(f"/api/v1/briefings?region_id={north.id}").get_json()] == ["North"]
+    assert [b["title"] for b in items(client.get("/api/v1/briefings"))] == ["South", "North"]
+    assert [b["title"] for b in items(client.get(f"/api/v1/briefings?region_id={north.id}"))] == ["North"]
     since = (clock.today() - timedelta(days=7)).isoformat()
-    assert [b["title"] for b in client.get(f"/api/v1/briefings?date_from={since}&product_id={product.id}")
-            .get_json()] == ["South"]
+    assert [b["title"] for b in items(client.get(f"/api/v1/briefings?date_from={since}&product_id={product.id}"))] == ["South"]
     error = assert_json_error(client.get("/api/v1/briefings?date_from=soon&region_id=x"), 400, "invalid")
     assert set(error["fields"]) == {"date_from", "region_id"}
     error = assert_json_error(client.get(f"/api/v1/briefings?region_id={10**30}&product_id={2**31}"), 400, "invalid")

@@ -155,9 +155,13 @@ def test_the_list_filters_by_region_product_and_dates_newest_first(people, make_
     new = log(people["product"], south, [pro, nxt], held_on=today - timedelta(days=1), title="New")
     other = log(people["product"], north, [nxt], held_on=today - timedelta(days=10), title="Other")
 
-    assert services.briefings() == [new, other, old]
-    assert services.briefings(region_id=south.id) == [new, old]
-    assert services.briefings(product_id=nxt.id) == [new, other]
-    assert services.briefings(date_from=today - timedelta(days=20)) == [new, other]
-    assert services.briefings(date_to=today - timedelta(days=20)) == [old]
-    assert services.briefings(region_id=north.id, product_id=pro.id) == []
+    def listed(**filters):
+        return services.briefings(services.BriefingFilters(**filters)).items
+
+    assert listed() == [new, other, old]
+    assert listed(region_id=south.id) == [new, old]
+    assert listed(product_id=nxt.id) == [new, other]
+    assert listed(date_from=today - timedelta(days=20)) == [new, other]
+    assert listed(date_to=today - timedelta(days=20)) == [old]
+    assert listed(region_id=north.id, product_id=pro.id) == []
+    assert services.totals(services.BriefingFilters(region_id=south.id)).count == 2

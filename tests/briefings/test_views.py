@@ -59,6 +59,18 @@ def test_everyone_reads_the_list_with_its_columns(people, login, make_product, r
     assert ('href="/briefings/new"' in html) is (role in ("product", "admin"))
 
 
+def test_a_long_list_pages_and_its_totals_count_every_briefing_that_matches(people, login, make_product):
+    region, product = RegionFactory(name="Southern Europe"), make_product()
+    for n in range(3):  # 1.5 hours each; two registered attendees and two guests each
+        log(people["product"], region, [product], title=f"Briefing {n}", attendee_ids=[people["sales"].id],
+            guest_names="Marco Rossi (partner)\nAnna Bianchi")
+    client = login(people["sales"])
+
+    html = client.get("/briefings/?limit=2").get_data(as_text=True)
+    assert html.count('id="briefing-') == 2 and 'rel="next"' in html
+    assert "3 briefings" in html and "4.5 hours · 9 attendees in all" in html
+
+
 def test_the_list_filters_and_says_when_nothing_matches(people, login, make_product):
     south, north = RegionFactory(name="Southern Europe"), RegionFactory(name="Nordics")
     product = make_product()
