@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from app.feedback.access import sees_all
 from app.reports.services import can_see_reports
-from app.updates.services import awaiting
+from app.updates.services import awaiting_count
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ def loop_links() -> list[NavLink]:
     if sees_all(user):
         links.append(NavLink("Feedback", url_for("feedback.index"), "feedback."))
     links.append(NavLink("Briefings", url_for("briefings.index"), "briefings."))
-    links.append(NavLink("Updates", url_for("updates.index"), "updates.", len(awaiting(user))))
+    links.append(NavLink("Updates", url_for("updates.index"), "updates.", awaiting_count(user)))
     if can_see_reports(user):
         links.append(NavLink("Reports", url_for("reports.index"), "reports."))
     return links

@@ -29,6 +29,7 @@ UPCOMING_DAYS = 14
 #: How far back "answers to your feedback" looks, and how many of the triage queue the dashboard shows.
 ANSWERED_DAYS = 30
 TRIAGE_SHOWN = 5
+UPDATES_SHOWN = 5
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ class Dashboard:
     answered: Sequence[Feedback] = field(default=())
     #: Product updates waiting for my acknowledgement (sales).
     to_acknowledge: Sequence[ProductUpdate] = field(default=())
+    to_acknowledge_count: int = 0
 
 
 def age_label(waiting: timedelta) -> str:
@@ -160,5 +162,6 @@ def _loop(user: User) -> dict[str, object]:
         "triage": feedback.triage_queue(user, limit=TRIAGE_SHOWN) if pm else [],
         "triage_count": feedback.triage_count(user) if pm else 0,
         "answered": feedback.answered_since(user, clock.now() - timedelta(days=ANSWERED_DAYS)) if user.sells else [],
-        "to_acknowledge": updates.awaiting_updates(user),
+        "to_acknowledge": updates.awaiting_updates(user, limit=UPDATES_SHOWN),
+        "to_acknowledge_count": updates.awaiting_count(user),
     }

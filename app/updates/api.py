@@ -12,8 +12,9 @@ from typing import Any
 from flask import Response, jsonify
 from flask_login import current_user
 
-from app.api import api_blueprint, int_arg, json_body, person, timestamp, validated
+from app.api import api_blueprint, int_arg, json_body, page_json, person, timestamp, validated
 from app.core.errors import InvalidInput
+from app.core.pagination import page_request
 from app.core.views import commit
 from app.extensions import db
 from app.updates import services
@@ -64,8 +65,10 @@ def list_updates() -> Response:
     product_id = int_arg("product_id", errors)
     if errors:
         raise InvalidInput("Some filters are invalid.", errors)
-    awaiting, acknowledged = services.awaiting(current_user), services.acknowledged_at(current_user)
-    return jsonify([update_json(u, awaiting, acknowledged) for u in services.updates(product_id)])
+    page = services.updates(product_id, page_request())
+    shown = [u.id for u in page.items]
+    awaiting, acknowledged = services.awaiting(current_user, shown), services.acknowledged_at(current_user, shown)
+    return page_json(page, lambda u: update_json(u, awaiting, acknowledged))
 
 
 @bp.post("/product-updates")
@@ -79,8 +82,8 @@ def publish_update() -> tuple[Response, int]:
 @bp.get("/product-updates/<int:update_id>")
 def get_update(update_id: int) -> Response:
     update = db.get_or_404(ProductUpdate, update_id)
-    return jsonify(update_json(update, services.awaiting(current_user), services.acknowledged_at(current_user),
-                               with_status=True))
+    return jsonify(update_json(update, services.awaiting(current_user, [update.id]),
+                               services.acknowledged_at(current_user, [update.id]), with_status=True))
 
 
 @bp.post("/product-updates/<int:update_id>/acknowledge")

@@ -19,6 +19,7 @@ from app.audit import services as audit
 from app.catalog import services as catalog
 from app.catalog.models import Product, product_owners
 from app.core.errors import InvalidInput, NotAllowed
+from app.core.pagination import FIRST_PAGE, Page, PageRequest, desc, paginate
 from app.extensions import db
 from app.notifications.services import notify
 from app.regions.models import Region
@@ -88,12 +89,12 @@ _LIST_READS = (so.joinedload(ProductUpdate.product), so.joinedload(ProductUpdate
 _NEWEST_FIRST = (ProductUpdate.published_at.desc(), ProductUpdate.id.desc())
 
 
-def updates(product_id: int | None = None) -> Sequence[ProductUpdate]:
-    """Every update, newest first, with what the list shows loaded."""
-    query = sa.select(ProductUpdate).options(*_LIST_READS).order_by(*_NEWEST_FIRST)
+def updates(product_id: int | None = None, asked: PageRequest = FIRST_PAGE) -> Page[ProductUpdate]:
+    """A page of updates, newest first, with what the list shows loaded."""
+    query = sa.select(ProductUpdate).options(*_LIST_READS)
     if product_id is not None:
         query = query.where(ProductUpdate.product_id == product_id)
-    return db.session.scalars(query).all()
+    return paginate(query, [desc(ProductUpdate.published_at), desc(ProductUpdate.id)], asked)
 
 
 def products_with_updates() -> Sequence[Product]:
@@ -109,27 +110,36 @@ def _awaiting(user: User) -> list[sa.ColumnElement[bool]]:
     return [ProductUpdate.requires_ack, ProductUpdate.id.not_in(given)]
 
 
-def awaiting(user: User) -> set[int]:
-    """The ids of the updates that ask ``user`` (a seller) for an acknowledgement not yet given."""
-    if not _is_seller(user):
+def awaiting(user: User, among: Sequence[int]) -> set[int]:
+    """Which of the updates ``among`` ask ``user`` (a seller) for an acknowledgement not yet given."""
+    if not _is_seller(user) or not among:
         return set()
-    return set(db.session.scalars(sa.select(ProductUpdate.id).where(*_awaiting(user))))
+    return set(db.session.scalars(sa.select(ProductUpdate.id).where(*_awaiting(user), ProductUpdate.id.in_(among))))
 
 
-def awaiting_updates(user: User) -> Sequence[ProductUpdate]:
-    """The updates waiting for ``user``'s acknowledgement, newest first, with what a list shows."""
+def awaiting_count(user: User) -> int:
+    """How many updates ask ``user`` for an acknowledgement not yet given (one aggregate)."""
+    if not _is_seller(user):
+        return 0
+    return db.session.scalar(sa.select(sa.func.count()).select_from(ProductUpdate).where(*_awaiting(user))) or 0
+
+
+def awaiting_updates(user: User, limit: int) -> Sequence[ProductUpdate]:
+    """The ``limit`` newest updates waiting for ``user``'s acknowledgement, with what a list shows."""
     if not _is_seller(user):
         return []
     return db.session.scalars(
-        sa.select(ProductUpdate).where(*_awaiting(user)).options(*_LIST_READS).order_by(*_NEWEST_FIRST)
+        sa.select(ProductUpdate).where(*_awaiting(user)).options(*_LIST_READS).order_by(*_NEWEST_FIRST).limit(limit)
     ).all()
 
 
-def acknowledged_at(user: User) -> dict[int, datetime]:
-    """When ``user`` acknowledged each update they did, by update id (one query, for lists)."""
+def acknowledged_at(user: User, among: Sequence[int]) -> dict[int, datetime]:
+    """When ``user`` acknowledged each of the updates ``among`` they did, by update id (one query)."""
+    if not among:
+        return {}
     return dict(db.session.execute(
         sa.select(UpdateAcknowledgement.update_id, UpdateAcknowledgement.acknowledged_at)
-        .where(UpdateAcknowledgement.user_id == user.id)
+        .where(UpdateAcknowledgement.user_id == user.id, UpdateAcknowledgement.update_id.in_(among))
     ).tuples().all())
 
 

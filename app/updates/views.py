@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 
 from app.catalog.models import Product
 from app.core.forms import CsrfForm, record_id
+from app.core.pagination import page_request
 from app.core.views import is_local_path, run_and_flash, save_form
 from app.extensions import db
 from app.updates import services
@@ -27,12 +28,11 @@ bp.before_request(login_required(lambda: None))
 def index() -> str:
     product_id = request.args.get("product", type=record_id)
     product = db.session.get(Product, product_id) if product_id else None
-    items = services.updates(product.id if product else None)
-    waiting = services.awaiting(current_user)
+    page = services.updates(product.id if product else None, page_request())
     return render_template(
-        "updates/index.html", updates=items, product=product, products=services.products_with_updates(),
-        waiting=waiting, waiting_here=[u for u in items if u.id in waiting],
-        can_publish=bool(services.publishable_products(current_user)),
+        "updates/index.html", updates=page.items, page=page, product=product,
+        products=services.products_with_updates(), waiting=services.awaiting(current_user, [u.id for u in page.items]),
+        waiting_count=services.awaiting_count(current_user), can_publish=bool(services.publishable_products(current_user)),
     )
 
 
@@ -59,7 +59,7 @@ def show(update_id: int) -> str:
     mine = update.acknowledgement_by(current_user)
     return render_template(
         "updates/show.html", update=update, status=services.ack_status(update) if manages else None,
-        awaiting=update.id in services.awaiting(current_user),
+        awaiting=update.id in services.awaiting(current_user, [update.id]),
         acknowledged_at=mine.acknowledged_at if mine else None,
     )
 

@@ -9,7 +9,7 @@ from app.accounts.models import Role
 from app.extensions import db
 from app.notifications.models import Notification
 from app.updates.models import ProductUpdate
-from tests.api.helpers import assert_json_error, count
+from tests.api.helpers import assert_json_error, count, items
 from tests.factories import UserFactory
 
 
@@ -42,7 +42,7 @@ def test_a_seller_acknowledges_once_and_managers_see_it(api, people, make_produc
     seller = api(people["sales"])
     url = f"/api/v1/product-updates/{update_id}"
 
-    listed = seller.get("/api/v1/product-updates").get_json()
+    listed = items(seller.get("/api/v1/product-updates"))
     assert [(u["id"], u["awaiting_my_ack"], u["acknowledged_at"]) for u in listed] == [(update_id, True, None)]
     assert seller.get(url).get_json()["acknowledgements"] is None  # the status is for its managers
 
@@ -92,8 +92,8 @@ def test_the_list_filters_by_product(api, people, make_product):
     client.post("/api/v1/product-updates", json=_payload(pro, title="Pro news"))
     client.post("/api/v1/product-updates", json=_payload(nxt, title="Next news"))
     reader = api(people["team"])
-    assert [u["title"] for u in reader.get("/api/v1/product-updates").get_json()] == ["Next news", "Pro news"]
-    assert [u["title"] for u in reader.get(f"/api/v1/product-updates?product_id={pro.id}").get_json()] == ["Pro news"]
+    assert [u["title"] for u in items(reader.get("/api/v1/product-updates"))] == ["Next news", "Pro news"]
+    assert [u["title"] for u in items(reader.get(f"/api/v1/product-updates?product_id={pro.id}"))] == ["Pro news"]
     assert_json_error(reader.get("/api/v1/product-updates?product_id=pro"), 400, "invalid")
     assert_json_error(reader.get(f"/api/v1/product-updates?product_id={10**30}"), 400, "invalid")
     assert_json_error(reader.get("/api/v1/product-updates/999"), 404)
@@ -118,7 +118,7 @@ def test_the_list_reads_my_acknowledgements_in_a_fixed_number_of_queries(api, pe
 
         sa.event.listen(db.engine, "before_cursor_execute", count_statement)
         try:
-            listed = seller.get("/api/v1/product-updates").get_json()
+            listed = items(seller.get("/api/v1/product-updates"))
         finally:
             sa.event.remove(db.engine, "before_cursor_execute", count_statement)
         assert all(u["acknowledged_at"] for u in listed)

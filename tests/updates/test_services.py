@@ -91,7 +91,8 @@ def test_the_status_lists_who_acknowledged_when_and_who_has_not_yet(people, make
     rep = UserFactory(role=Role.TEAM_MEMBER, sales_rep=True, name="Rita Rep")
     update = services.publish_update(people["product"], _data(make_product(), region_id=RegionFactory().id))
     db.session.commit()
-    assert services.awaiting(people["sales"]) == {update.id} and services.awaiting(people["pm"]) == set()
+    assert services.awaiting(people["sales"], [update.id]) == {update.id} and services.awaiting(people["pm"], [update.id]) == set()
+    assert services.awaiting_count(people["sales"]) == 1 and services.awaiting_count(people["pm"]) == 0
 
     services.acknowledge(people["sales"], update)
     db.session.commit()
@@ -100,7 +101,7 @@ def test_the_status_lists_who_acknowledged_when_and_who_has_not_yet(people, make
     assert [(u.name, bool(at)) for u, at in status.acknowledged] == [("Sam Seller", True)]
     assert [u.name for u in status.pending] == ["Rita Rep", "Sue Second"]
     assert status.audience == 3 and status.percent == pytest.approx(100 / 3)
-    assert services.awaiting(people["sales"]) == set() and services.awaiting(rep) == {update.id}
+    assert services.awaiting(people["sales"], [update.id]) == set() and services.awaiting(rep, [update.id]) == {update.id}
 
     people["sales2"].active = False  # who leaves sales no longer counts as waiting
     db.session.commit()
@@ -111,6 +112,6 @@ def test_the_list_is_newest_first_and_filters_by_product(people, make_product):
     pro, nxt = make_product("Northwind Pro"), make_product("Contoso Next")
     first = services.publish_update(people["product"], _data(pro))
     second = services.publish_update(people["product"], _data(nxt))
-    assert services.updates() == [second, first]
-    assert services.updates(pro.id) == [first]
+    assert services.updates().items == [second, first]
+    assert services.updates(pro.id).items == [first]
     assert services.products_with_updates() == [nxt, pro]
