@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
 from app.core import clock
-from app.dashboard.services import build
+from app.dashboard.services import SHOWN, build
 from app.extensions import db
 from app.feedback import services as feedback
 from app.milestones.services import TaskInput, create_task
@@ -99,3 +100,35 @@ def test_the_triage_card_shows_the_head_of_the_queue_and_counts_all_of_it(people
     assert board.triage_count == 7
     assert [f.title for f in board.triage] == [f"Request {n}" for n in (6, 5, 4, 3, 2)]  # the heaviest first
     assert build(people["sales"], clock.today()).triage_count == 0
+
+
+def test_each_card_shows_the_head_of_its_list_and_my_work_pages_through_all_of_it(make_project, people, login):
+    for n in range(12):  # twelve campaigns a month from their start: each has overdue milestones
+        make_project(title=f"Campaign {n:02}", state="active", start=clock.today() - timedelta(days=60 + n))
+    board = build(people["pm"], clock.today())
+    assert len(board.campaigns) == SHOWN and board.campaign_count == 12
+    assert len(board.overdue_milestones) == SHOWN and board.overdue_milestone_count > SHOWN
+
+    client = login(people["pm"])
+    page = client.get("/").get_data(as_text=True)
+    assert "12 open campaigns" in page and "All 12 open campaigns →" in page
+    assert f"All {board.overdue_milestone_count} overdue milestones →" in page
+    assert page.count('href="/campaigns/') - page.count('href="/campaigns/new') >= SHOWN
+
+    seen: list[str] = []
+    url = "/my-work/overdue?limit=7"
+    while url:
+        html = client.get(url).get_data(as_text=True)
+        assert 'aria-current="page">Overdue milestones<' in html
+        seen += re.findall(r'#milestone-(\d+)"', html)
+        found = re.search(r'rel="next" href="([^"]+)"', html)
+        url = found and found.group(1).replace("&amp;", "&")
+    assert len(seen) == len(set(seen)) == board.overdue_milestone_count
+
+
+def test_my_work_offers_only_the_lists_a_person_has(people, login):
+    assert login(people["team"]).get("/my-work/signoff").status_code == 404  # only product managers countersign
+    assert login(people["team"]).get("/my-work/nonsense").status_code == 404
+    html = login(people["product"]).get("/my-work/signoff").get_data(as_text=True)
+    assert "Nothing waits for your countersignature." in html
+    assert login(people["sales"]).get("/my-work/commitments").status_code == 200

@@ -12,6 +12,7 @@ from app.api import (
     expected_version,
     json_body,
     money_text,
+    page_json,
     person,
     region_ref,
     timestamp,
@@ -22,6 +23,7 @@ from app.commitments.forms import CommitmentForm, DecisionForm
 from app.commitments.models import Commitment
 from app.core import clock
 from app.core.errors import InvalidInput
+from app.core.pagination import page_request
 from app.core.views import commit
 from app.projects.access import get_project_or_404
 
@@ -99,7 +101,7 @@ def commitment_json(commitment: Commitment, detail: bool = False) -> dict[str, A
 @bp.get("/projects/<int:project_id>/commitments")
 def list_commitments(project_id: int) -> Response:
     project = get_project_or_404(current_user, project_id)
-    return jsonify([commitment_json(c) for c in services.for_project(project)])
+    return page_json(services.project_commitments(project, page_request()), commitment_json)
 
 
 @bp.post("/projects/<int:project_id>/commitments")
@@ -144,10 +146,7 @@ def fire_transition(commitment_id: int) -> Response:
 @bp.get("/signoff-queue")
 def signoff_queue() -> Response:
     now = clock.now()
-    return jsonify([
-        {
-            **commitment_json(c),
-            "age_hours": round((now - c.submitted_at).total_seconds() / 3600, 1) if c.submitted_at else None,
-        }
-        for c in services.signoff_queue(current_user)
-    ])
+    return page_json(services.signoff_queue(current_user, page_request()), lambda c: {
+        **commitment_json(c),
+        "age_hours": round((now - c.submitted_at).total_seconds() / 3600, 1) if c.submitted_at else None,
+    })

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -21,6 +21,7 @@ from app.commitments.access import can_record, roles_for
 from app.commitments.models import Commitment
 from app.core import clock
 from app.core.errors import InvalidInput, NotAllowed, StaleEdit, TransitionRefused
+from app.core.pagination import FIRST_PAGE, Page, PageRequest, asc, paginate
 from app.extensions import db
 from app.milestones.models import Milestone
 from app.notifications.services import notify
@@ -239,6 +240,12 @@ def for_project(project: Project) -> Sequence[Commitment]:
     ).all()
 
 
+def project_commitments(project: Project, asked: PageRequest = FIRST_PAGE) -> Page[Commitment]:
+    """A page of the campaign's commitments by promised date, with what their checks read."""
+    query = sa.select(Commitment).where(Commitment.project_id == project.id).options(*CHECKS_READ)
+    return paginate(query, [asc(Commitment.promised_date), asc(Commitment.id)], asked)
+
+
 def unsigned_titles(project_id: int) -> tuple[str, ...]:
     """The commitments that hold a campaign's launch: not yet countersigned, nor withdrawn or rejected."""
     rows = db.session.scalars(
@@ -317,15 +324,23 @@ def awaiting_countersignature(user: User) -> list[sa.ColumnElement[bool]]:
             Commitment.submitted_by_id != user.id, Commitment.created_by_id != user.id]
 
 
-def signoff_queue(user: User) -> Sequence[Commitment]:
-    """What waits for this product manager's countersignature, oldest request first."""
+def signoff_queue(user: User, asked: PageRequest = FIRST_PAGE) -> Page[Commitment]:
+    """What waits for this product manager's countersignature, oldest request first, a page at a time."""
+    query = (sa.select(Commitment).join(Project).where(*awaiting_countersignature(user))
+             .options(*CHECKS_READ, so.joinedload(Commitment.project), so.joinedload(Commitment.submitted_by)))
     if user.role is not Role.PRODUCT_MANAGER:
-        return []
-    return db.session.scalars(
-        sa.select(Commitment).join(Project).where(*awaiting_countersignature(user))
-        .options(*CHECKS_READ, so.joinedload(Commitment.project), so.joinedload(Commitment.submitted_by))
-        .order_by(Commitment.submitted_at, Commitment.id)
-    ).all()
+        query = query.where(sa.false())
+    # Submitted requests always have a submission time; the epoch stands in for a missing one.
+    submitted = sa.func.coalesce(Commitment.submitted_at, datetime(1970, 1, 1))
+    return paginate(query, [asc(submitted), asc(Commitment.id)], asked)
+
+
+def signoff_count(user: User) -> int:
+    """How many requests wait for this product manager (one aggregate)."""
+    if user.role is not Role.PRODUCT_MANAGER:
+        return 0
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Commitment).join(Project)
+                             .where(*awaiting_countersignature(user))) or 0
 
 
 # --- input -----------------------------------------------------------------------------------

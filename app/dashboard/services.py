@@ -1,10 +1,16 @@
-"""What a person's dashboard shows, computed in a few indexed queries."""
+"""What a person's dashboard shows, computed in a few indexed queries.
+
+Every card shows the head of a list (at most :data:`SHOWN` rows) and how long the whole list
+is, counted by an aggregate; *My work* (views.work) pages through the same lists. So the
+dashboard costs the same for a person on three campaigns as for an admin who sees a thousand.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -14,13 +20,14 @@ from app.commitments import access as commitment_access
 from app.commitments import services as commitments
 from app.commitments.models import Commitment
 from app.core import clock
+from app.core.pagination import Key, Page, PageRequest, asc, paginate
 from app.extensions import db
 from app.feedback import services as feedback
 from app.feedback.models import Feedback
 from app.milestones.models import Milestone, Task
 from app.projects.access import visible_projects
 from app.projects.models import Project, ProjectMember, ProjectRole
-from app.projects.progress import GoalProgress, goal_progress, next_deadline
+from app.projects.progress import GoalProgress, goal_progress, next_deadline, summary_loads
 from app.updates import services as updates
 from app.updates.models import ProductUpdate
 from workflows.project import OPEN_STATES
@@ -30,6 +37,8 @@ UPCOMING_DAYS = 14
 ANSWERED_DAYS = 30
 TRIAGE_SHOWN = 5
 UPDATES_SHOWN = 5
+#: Rows a card shows at most; the rest are a link away.
+SHOWN = 10
 
 
 @dataclass(frozen=True)
@@ -56,15 +65,24 @@ class SignoffRow:
 
 @dataclass(frozen=True)
 class Dashboard:
+    """The head of each list, and each list's whole length (``*_count``)."""
+
     campaigns: Sequence[CampaignRow]
     overdue_milestones: Sequence[Milestone]
     overdue_tasks: Sequence[Task]
     upcoming_milestones: Sequence[Milestone]
     my_open_tasks: Sequence[Task]
+    campaign_count: int = 0
+    overdue_milestone_count: int = 0
+    overdue_task_count: int = 0
+    upcoming_count: int = 0
+    open_task_count: int = 0
     #: Commitments waiting for my countersignature, oldest request first (product managers).
     signoff_queue: Sequence[SignoffRow] = field(default=())
+    signoff_count: int = 0
     #: Commitments I recorded that are still in play (not fulfilled or withdrawn), on open campaigns.
     my_commitments: Sequence[Commitment] = field(default=())
+    my_commitment_count: int = 0
     #: Whether the person records commitments at all (sales), so an empty list is worth saying.
     sells: bool = False
     #: The head of my feedback triage queue (product managers), and how long the whole queue is.
@@ -87,69 +105,149 @@ def age_label(waiting: timedelta) -> str:
     return "just now"
 
 
-def signoff_rows(user: User, now: datetime) -> list[SignoffRow]:
+def signoff_rows(commitments_shown: Sequence[Commitment], now: datetime) -> list[SignoffRow]:
     rows = []
-    for c in commitments.signoff_queue(user):
+    for c in commitments_shown:
         found = commitments.findings(c)
         blockers = sum(1 for f in found if f.is_blocker)
         rows.append(SignoffRow(c, now - (c.submitted_at or now), blockers, len(found) - blockers))
     return rows
 
 
-def my_commitments(user: User) -> Sequence[Commitment]:
-    return db.session.scalars(
+# --- the lists behind the cards: each card shows the head of one, "My work" pages through it ----
+
+def open_campaigns(user: User) -> sa.Select[tuple[Project]]:
+    return visible_projects(user).where(Project.state.in_(OPEN_STATES)).options(*summary_loads())
+
+
+CAMPAIGN_ORDER = [asc(sa.func.coalesce(Project.end_date, date.max)), asc(Project.id)]
+
+
+def _my_open_milestones(user: User) -> sa.Select[tuple[Milestone]]:
+    """Open milestones of open campaigns ``user`` belongs to."""
+    return (
+        sa.select(Milestone).join(Project)
+        .where(Milestone.state == "open", Project.state.in_(OPEN_STATES),
+               Project.id.in_(sa.select(ProjectMember.project_id).where(ProjectMember.user_id == user.id)))
+        .options(so.joinedload(Milestone.project))
+    )
+
+
+def overdue_milestones(user: User, today: date) -> sa.Select[tuple[Milestone]]:
+    """Overdue: the milestones ``user`` owns, and every one on the campaigns they lead."""
+    led = sa.select(ProjectMember.project_id).where(
+        ProjectMember.user_id == user.id, ProjectMember.role.in_([ProjectRole.OWNER, ProjectRole.PROJECT_MANAGER]))
+    return _my_open_milestones(user).where(sa.or_(Milestone.owner_id == user.id, Milestone.project_id.in_(led)),
+                                           Milestone.due_date < today)
+
+
+def upcoming_milestones(user: User, today: date) -> sa.Select[tuple[Milestone]]:
+    return _my_open_milestones(user).where(Milestone.due_date >= today,
+                                           Milestone.due_date <= today + timedelta(days=UPCOMING_DAYS))
+
+
+MILESTONE_ORDER = [asc(Milestone.due_date), asc(Milestone.id)]
+
+
+def _task_due() -> sa.ColumnElement[date]:
+    return sa.func.coalesce(Task.due_date, Milestone.due_date)
+
+
+def open_tasks(user: User) -> sa.Select[tuple[Task]]:
+    """``user``'s open tasks on open milestones of open campaigns."""
+    return (
+        sa.select(Task).join(Milestone).join(Project)
+        .where(Task.assignee_id == user.id, Task.done.is_(False), Milestone.state == "open",
+               Project.state.in_(OPEN_STATES))
+        .options(so.joinedload(Task.milestone).joinedload(Milestone.project))
+    )
+
+
+def overdue_tasks(user: User, today: date) -> sa.Select[tuple[Task]]:
+    return open_tasks(user).where(_task_due() < today)
+
+
+def tasks_not_overdue(user: User, today: date) -> sa.Select[tuple[Task]]:
+    return open_tasks(user).where(_task_due() >= today)
+
+
+TASK_ORDER = [asc(_task_due()), asc(Task.id)]
+
+
+def my_commitments(user: User) -> sa.Select[tuple[Commitment]]:
+    """Commitments ``user`` recorded that are still in play, on open campaigns."""
+    return (
         commitment_access.visible_commitments(user)
         .join(Project, Commitment.project_id == Project.id)
         .where(Commitment.created_by_id == user.id, Commitment.state.not_in(["fulfilled", "withdrawn"]),
                Project.state.in_(OPEN_STATES))
         .options(so.joinedload(Commitment.project), so.joinedload(Commitment.product),
                  so.joinedload(Commitment.region))
-        .order_by(Commitment.promised_date, Commitment.id)
-    ).all()
+    )
+
+
+COMMITMENT_ORDER = [asc(Commitment.promised_date), asc(Commitment.id)]
+
+
+def count(query: sa.Select[Any]) -> int:
+    """How many rows ``query`` has (an aggregate over it, none read)."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())) or 0
+
+
+def head(query: sa.Select[Any], order: Sequence[Key]) -> Sequence[Any]:
+    """The first :data:`SHOWN` rows of ``query`` in ``order``: what a card shows."""
+    return paginate(query, order, PageRequest(SHOWN)).items
+
+
+@dataclass(frozen=True)
+class WorkList:
+    """One list of *My work*: its tab's label and how to read a page of it."""
+
+    key: str
+    label: str
+    read: Callable[[User, date, PageRequest], Page[Any]]
+
+
+def _paged(query: Callable[[User, date], sa.Select[Any]], order: Sequence[Key]) -> Callable[..., Page[Any]]:
+    return lambda user, today, asked: paginate(query(user, today), order, asked)
+
+
+def work_lists(user: User) -> list[WorkList]:
+    """The lists *My work* offers ``user``, in tab order."""
+    lists = [
+        WorkList("tasks", "My open tasks", _paged(lambda u, _t: open_tasks(u), TASK_ORDER)),
+        WorkList("overdue", "Overdue milestones", _paged(overdue_milestones, MILESTONE_ORDER)),
+        WorkList("upcoming", "Coming up", _paged(upcoming_milestones, MILESTONE_ORDER)),
+    ]
+    if user.sells:
+        lists.append(WorkList("commitments", "My commitments", _paged(lambda u, _t: my_commitments(u),
+                                                                       COMMITMENT_ORDER)))
+    if user.role is Role.PRODUCT_MANAGER:
+        lists.append(WorkList("signoff", "To countersign", lambda u, _t, asked: commitments.signoff_queue(u, asked)))
+    return lists
 
 
 def build(user: User, today: date) -> Dashboard:
-    projects = db.session.scalars(
-        visible_projects(user)
-        .where(Project.state.in_(OPEN_STATES))
-        .options(so.selectinload(Project.milestones), so.selectinload(Project.actuals),
-                 so.selectinload(Project.memberships))
-        .order_by(Project.end_date.is_(None), Project.end_date, Project.id)
-    ).all()
-    roles = {m.project_id: m.role for p in projects for m in p.memberships if m.user_id == user.id}
-    campaigns = [
-        CampaignRow(p, goal_progress(p, today), next_deadline(p, today),
-                    roles[p.id].label if p.id in roles else "Admin")
-        for p in projects
-    ]
-    led = [p.id for p in projects if roles.get(p.id) in {ProjectRole.OWNER, ProjectRole.PROJECT_MANAGER}]
-    mine = sa.or_(Milestone.owner_id == user.id, Milestone.project_id.in_(led))
-    open_in_open_projects = (
-        sa.select(Milestone).join(Project)
-        .where(Milestone.state == "open", Project.state.in_(OPEN_STATES),
-               Project.id.in_(sa.select(ProjectMember.project_id).where(ProjectMember.user_id == user.id)))
-        .options(so.joinedload(Milestone.project))
-        .order_by(Milestone.due_date, Milestone.id)
-    )
-    overdue_milestones = db.session.scalars(open_in_open_projects.where(mine, Milestone.due_date < today)).all()
-    upcoming = db.session.scalars(
-        open_in_open_projects.where(Milestone.due_date >= today, Milestone.due_date <= today + timedelta(days=UPCOMING_DAYS))
-    ).all()
-    my_tasks = db.session.scalars(
-        sa.select(Task).join(Milestone).join(Project)
-        .where(Task.assignee_id == user.id, Task.done.is_(False), Milestone.state == "open",
-               Project.state.in_(OPEN_STATES))
-        .options(so.joinedload(Task.milestone).joinedload(Milestone.project))
-        .order_by(sa.func.coalesce(Task.due_date, Milestone.due_date), Task.id)
-    ).all()
+    campaigns = head(open_campaigns(user), CAMPAIGN_ORDER)
+    roles = {m.project_id: m.role for p in campaigns for m in p.memberships if m.user_id == user.id}
+    pm = user.role is Role.PRODUCT_MANAGER
+    signoff = commitments.signoff_queue(user, PageRequest(SHOWN)).items if pm else []
     return Dashboard(
-        campaigns=campaigns,
-        overdue_milestones=overdue_milestones,
-        overdue_tasks=[t for t in my_tasks if t.is_overdue(today)],
-        upcoming_milestones=upcoming,
-        my_open_tasks=[t for t in my_tasks if not t.is_overdue(today)],
-        signoff_queue=signoff_rows(user, clock.now()),
-        my_commitments=my_commitments(user),
+        campaigns=[CampaignRow(p, goal_progress(p, today), next_deadline(p, today),
+                               roles[p.id].label if p.id in roles else "Admin") for p in campaigns],
+        campaign_count=count(open_campaigns(user)),
+        overdue_milestones=head(overdue_milestones(user, today), MILESTONE_ORDER),
+        overdue_milestone_count=count(overdue_milestones(user, today)),
+        overdue_tasks=head(overdue_tasks(user, today), TASK_ORDER),
+        overdue_task_count=count(overdue_tasks(user, today)),
+        upcoming_milestones=head(upcoming_milestones(user, today), MILESTONE_ORDER),
+        upcoming_count=count(upcoming_milestones(user, today)),
+        my_open_tasks=head(tasks_not_overdue(user, today), TASK_ORDER),
+        open_task_count=count(tasks_not_overdue(user, today)),
+        signoff_queue=signoff_rows(signoff, clock.now()),
+        signoff_count=commitments.signoff_count(user) if pm else 0,
+        my_commitments=head(my_commitments(user), COMMITMENT_ORDER),
+        my_commitment_count=count(my_commitments(user)),
         sells=user.sells,
         **_loop(user),
     )

@@ -16,7 +16,7 @@ from app.extensions import db
 from app.notifications.models import Notification
 from app.projects.models import ProjectRole
 from app.projects.services import add_member
-from tests.api.helpers import assert_json_error, count
+from tests.api.helpers import assert_json_error, count, items
 from tests.factories import RegionFactory, UserFactory
 
 NOT_ALLOWED_IN_THE_NORTH = "Northwind Pro in Nordics may not be sold: Not certified under local rules."
@@ -153,9 +153,9 @@ def test_the_campaign_list_gives_its_commitments_by_promised_date(api, people, w
 
     response = api(people["team"]).get(_list_url(world))
 
-    assert response.status_code == 200
-    assert [c["id"] for c in response.get_json()] == [sooner["id"], later["id"]]
-    assert "options" not in response.get_json()[0]
+    listed = items(response)
+    assert [c["id"] for c in listed] == [sooner["id"], later["id"]]
+    assert "options" not in listed[0]
 
 
 def test_a_product_manager_off_the_campaign_sees_the_commitment_but_not_the_campaign(api, people, world):
@@ -489,7 +489,7 @@ def test_an_outsider_gets_404_on_every_commitment_url(api, people, world):
 
     for response in responses:
         assert_json_error(response, 404, "not_found")
-    assert outsider.get("/api/v1/signoff-queue").get_json() == []
+    assert items(outsider.get("/api/v1/signoff-queue")) == []
     saved = db.session.get(Commitment, cid)
     assert (saved.state, saved.quantity, count(Commitment)) == ("pending_signoff", 500, 1)
 
@@ -556,8 +556,7 @@ def test_the_signoff_queue_lists_what_waits_for_the_caller_oldest_first(api, peo
 
     response = api(people["product"]).get("/api/v1/signoff-queue")
 
-    assert response.status_code == 200
-    queue = response.get_json()
+    queue = items(response)
     assert [(c["id"], c["customer"], c["age_hours"]) for c in queue] == [
         (second_recorded["id"], "Recorded second, submitted first", 5.5),
         (first_recorded["id"], "Recorded first, submitted last", 2.5),
@@ -566,9 +565,9 @@ def test_the_signoff_queue_lists_what_waits_for_the_caller_oldest_first(api, peo
     assert queue[0]["submitted_by"] == {"id": people["sales"].id, "name": "Sam Seller"}
     assert queue[0]["project_title"] == world["project"].title
     assert queue[0]["state"] == "pending_signoff" and queue[0]["effective_price"] == "81.00"
-    assert [c["customer"] for c in api(other_pm).get("/api/v1/signoff-queue").get_json()] == ["Another product"]
-    assert api(people["sales"]).get("/api/v1/signoff-queue").get_json() == []
-    assert api(people["admin"]).get("/api/v1/signoff-queue").get_json() == []
+    assert [c["customer"] for c in items(api(other_pm).get("/api/v1/signoff-queue"))] == ["Another product"]
+    assert items(api(people["sales"]).get("/api/v1/signoff-queue")) == []
+    assert items(api(people["admin"]).get("/api/v1/signoff-queue")) == []
 
 
 # --- closed campaigns and cancelled milestones -------------------------------------------------
@@ -587,7 +586,7 @@ def test_a_closed_campaigns_commitments_offer_nothing_and_refuse_every_step(api,
     assert_json_error(api(people["sales"]).post(_list_url(world), json=terms(world)), 409, "closed")
     # It never bound anything: it was withdrawn with its campaign, and left the sign-off queue.
     assert db.session.get(Commitment, body["id"]).state == "withdrawn"
-    assert api(people["product"]).get("/api/v1/signoff-queue").get_json() == []
+    assert items(api(people["product"]).get("/api/v1/signoff-queue")) == []
 
 
 def test_a_commitment_whose_milestone_was_cancelled_can_still_be_edited(api, people, world):

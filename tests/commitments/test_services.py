@@ -126,8 +126,8 @@ def test_only_sellers_record_and_the_signoff_queue_is_oldest_first(world, people
     late = services.create_commitment(people["sales"], world["project"], promise(world, customer="Late"))
     services.fire(people["team"], early, "submit")
     services.fire(people["sales"], late, "submit")
-    assert [c.customer for c in services.signoff_queue(people["product"])] == ["Early", "Late"]
-    assert services.signoff_queue(people["sales"]) == []
+    assert [c.customer for c in services.signoff_queue(people["product"]).items] == ["Early", "Late"]
+    assert services.signoff_queue(people["sales"]).items == []
 
 
 def test_product_managers_see_their_products_commitments_outsiders_do_not(world, people):
@@ -150,8 +150,8 @@ def test_the_author_cannot_countersign_even_when_someone_else_submitted(world, p
     with pytest.raises(TransitionRefused) as refused:
         services.fire(author, commitment, "approve")
     assert refused.value.reasons == ["You wrote this commitment: another product manager of the product must countersign it."]
-    assert services.signoff_queue(author) == []  # not theirs to decide
-    assert [c.id for c in services.signoff_queue(people["product"])] == [commitment.id]
+    assert services.signoff_queue(author).items == []  # not theirs to decide
+    assert [c.id for c in services.signoff_queue(people["product"]).items] == [commitment.id]
 
 
 def test_cancelling_a_campaign_withdraws_its_unsigned_commitments_and_empties_the_queue(world, people):
@@ -160,7 +160,7 @@ def test_cancelling_a_campaign_withdraws_its_unsigned_commitments_and_empties_th
     draft = services.create_commitment(people["sales"], world["project"], promise(world, customer="Draft Co"))
     fire_transition(people["pm"], world["project"], "cancel", "Budget frozen")
     assert (pending.state, draft.state) == ("withdrawn", "withdrawn")
-    assert pending.decision_note == "" and services.signoff_queue(people["product"]) == []
+    assert pending.decision_note == "" and services.signoff_queue(people["product"]).items == []
     assert services.options(people["product"], pending) == []
 
 
@@ -171,7 +171,7 @@ def test_the_sign_off_queue_reads_its_checks_in_a_fixed_number_of_queries(world,
         sa.event.listen(db.engine, "before_cursor_execute", listener)
         try:
             db.session.remove()  # a fresh request's session: nothing loaded yet
-            for commitment in services.signoff_queue(db.session.get(User, product_id)):
+            for commitment in services.signoff_queue(db.session.get(User, product_id)).items:
                 services.findings(commitment)
         finally:
             sa.event.remove(db.engine, "before_cursor_execute", listener)
