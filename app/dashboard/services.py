@@ -21,7 +21,7 @@ from app.commitments import services as commitments
 from app.commitments.models import Commitment
 from app.core import clock
 from app.core.pagination import Key, Page, PageRequest, asc, paginate
-from app.extensions import db
+from app.core.pagination import total as count
 from app.feedback import services as feedback
 from app.feedback.models import Feedback
 from app.milestones.models import Milestone, Task
@@ -189,11 +189,6 @@ def my_commitments(user: User) -> sa.Select[tuple[Commitment]]:
 COMMITMENT_ORDER = [asc(Commitment.promised_date), asc(Commitment.id)]
 
 
-def count(query: sa.Select[Any]) -> int:
-    """How many rows ``query`` has (an aggregate over it, none read)."""
-    return db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())) or 0
-
-
 def head(query: sa.Select[Any], order: Sequence[Key]) -> Sequence[Any]:
     """The first :data:`SHOWN` rows of ``query`` in ``order``: what a card shows."""
     return paginate(query, order, PageRequest(SHOWN)).items
@@ -257,9 +252,10 @@ def _loop(user: User) -> dict[str, object]:
     """The sales–product loop's part of the dashboard: what waits for this person there."""
     pm = user.role is Role.PRODUCT_MANAGER
     return {
-        "triage": feedback.triage_queue(user, limit=TRIAGE_SHOWN) if pm else [],
+        "triage": feedback.triage_queue(user, PageRequest(TRIAGE_SHOWN)).items if pm else [],
         "triage_count": feedback.triage_count(user) if pm else 0,
-        "answered": feedback.answered_since(user, clock.now() - timedelta(days=ANSWERED_DAYS)) if user.sells else [],
+        "answered": feedback.answered_since(user, clock.now() - timedelta(days=ANSWERED_DAYS), SHOWN)
+        if user.sells else [],
         "to_acknowledge": updates.awaiting_updates(user, limit=UPDATES_SHOWN),
         "to_acknowledge_count": updates.awaiting_count(user),
     }

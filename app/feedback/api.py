@@ -13,6 +13,7 @@ from app.api import (
     int_arg,
     json_body,
     money_text,
+    page_json,
     person,
     product_ref,
     region_ref,
@@ -20,6 +21,7 @@ from app.api import (
     validated,
 )
 from app.core.errors import InvalidInput
+from app.core.pagination import Page, page_request
 from app.core.views import commit
 from app.feedback import access, services
 from app.feedback.forms import FeedbackForm, TriageForm
@@ -102,6 +104,12 @@ def _many(items: Sequence[Feedback], **extra: dict[int, Any]) -> list[dict[str, 
     return [{**feedback_json(f, projects), **{k: v[f.id] for k, v in extra.items()}} for f in items]
 
 
+def _page(page: Page[Feedback], **extra: dict[int, Any]) -> Response:
+    """A page of feedback, each item read as :func:`_many` reads a list (its campaigns in one query)."""
+    rendered = dict(zip((f.id for f in page.items), _many(page.items, **extra), strict=True))
+    return page_json(page, lambda f: rendered[f.id])
+
+
 def _one(feedback: Feedback) -> dict[str, Any]:
     projects = access.visible_project_ids(current_user, [feedback.project_id])
     commitments = access.visible_commitment_ids(current_user, [feedback.commitment_id])
@@ -119,7 +127,7 @@ def _choice_arg(name: str, allowed: dict[str, str], errors: dict[str, list[str]]
 @bp.get("/feedback")
 def list_feedback() -> Response:
     if request.args.get("mine", "") in {"1", "true", "yes"}:
-        return jsonify(_many(services.my_feedback(current_user)))
+        return _page(services.my_feedback(current_user, page_request()))
     errors: dict[str, list[str]] = {}
     filters = {
         "product_id": int_arg("product_id", errors, "Expected a whole number."),
@@ -128,8 +136,7 @@ def list_feedback() -> Response:
     }
     if errors:
         raise InvalidInput("Some filters are invalid.", errors)
-    items = services.search(current_user, **filters, text=request.args.get("q", ""))
-    return jsonify(_many(items))
+    return _page(services.search(current_user, **filters, text=request.args.get("q", ""), asked=page_request()))
 
 
 @bp.post("/feedback")
@@ -164,5 +171,5 @@ def triage(feedback_id: int) -> Response:
 
 @bp.get("/feedback/triage-queue")
 def triage_queue() -> Response:
-    items = services.triage_queue(current_user)
-    return jsonify(_many(items, age_days={f.id: services.age_days(f) for f in items}))
+    page = services.triage_queue(current_user, page_request())
+    return _page(page, age_days={f.id: services.age_days(f) for f in page.items})

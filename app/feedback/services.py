@@ -21,6 +21,7 @@ from app.commitments.access import visible_commitments
 from app.commitments.models import Commitment
 from app.core import clock
 from app.core.errors import InvalidInput, NotAllowed, StaleEdit, TransitionRefused
+from app.core.pagination import FIRST_PAGE, Page, PageRequest, asc, desc, paginate
 from app.extensions import db
 from app.feedback.access import can_file, has_triage_queue, roles_for, sees_all, visible_feedback
 from app.feedback.models import Feedback, FeedbackDecision, feedback_products
@@ -315,45 +316,55 @@ def _queue(user: User) -> sa.Select[tuple[Feedback]] | None:
     ))
 
 
-def triage_queue(user: User, limit: int | None = None) -> Sequence[Feedback]:
-    """Open feedback on the products ``user`` manages (admins: all): new first, then the heaviest, then the oldest."""
+#: The triage queue's order: new first, then the heaviest, then the oldest.
+_TRIAGE_ORDER = [asc(sa.case((Feedback.state == "new", 0), else_=1)), desc(Feedback.weight), asc(Feedback.created_at),
+                 asc(Feedback.id)]
+_NEWEST_FIRST = [desc(Feedback.created_at), desc(Feedback.id)]
+
+
+def triage_queue(user: User, asked: PageRequest = FIRST_PAGE) -> Page[Feedback]:
+    """A page of the open feedback on the products ``user`` manages (admins: all), new first,
+    then the heaviest, then the oldest."""
     query = _queue(user)
     if query is None:
-        return []
-    return db.session.scalars(
-        query.options(*LIST_READS, *OUTCOME_READS)
-        .order_by(sa.case((Feedback.state == "new", 0), else_=1), Feedback.weight.desc(), Feedback.created_at,
-                  Feedback.id)
-        .limit(limit)
-    ).all()
+        return Page([], None, asked.limit)
+    return paginate(query.options(*LIST_READS, *OUTCOME_READS), _TRIAGE_ORDER, asked)
 
 
-def triage_count(user: User) -> int:
-    """How long ``user``'s triage queue is, without reading it."""
+def triage_count(user: User, state: str = "") -> int:
+    """How long ``user``'s triage queue is (only its ``state`` items, if given), without reading it."""
     query = _queue(user)
-    return 0 if query is None else db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+    if query is None:
+        return 0
+    if state:
+        query = query.where(Feedback.state == state)
+    return db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
 
 
-def my_feedback(user: User) -> Sequence[Feedback]:
-    """What ``user`` filed, newest first, with what became of each."""
-    return db.session.scalars(
-        sa.select(Feedback).where(Feedback.submitted_by_id == user.id)
-        .options(*LIST_READS, *OUTCOME_READS)
-        .order_by(Feedback.created_at.desc(), Feedback.id.desc())
-    ).all()
+def my_feedback(user: User, asked: PageRequest = FIRST_PAGE) -> Page[Feedback]:
+    """A page of what ``user`` filed, newest first, with what became of each."""
+    query = sa.select(Feedback).where(Feedback.submitted_by_id == user.id).options(*LIST_READS, *OUTCOME_READS)
+    return paginate(query, _NEWEST_FIRST, asked)
 
 
-def answered_since(user: User, since: datetime) -> Sequence[Feedback]:
-    """What ``user`` filed and product decided on since ``since``, latest decision first."""
+def answered_since(user: User, since: datetime, limit: int) -> Sequence[Feedback]:
+    """The ``limit`` latest of what ``user`` filed and product decided on since ``since``."""
     return db.session.scalars(
         sa.select(Feedback).where(Feedback.submitted_by_id == user.id, Feedback.decided_at >= since)
-        .options(*LIST_READS).order_by(Feedback.decided_at.desc(), Feedback.id.desc())
+        .options(*LIST_READS).order_by(Feedback.decided_at.desc(), Feedback.id.desc()).limit(limit)
     ).all()
 
 
 def search(user: User, product_id: int | None = None, region_id: int | None = None, kind: str = "",
-           state: str = "", text: str = "", limit: int = 200) -> Sequence[Feedback]:
-    """The feedback ``user`` may see, filtered, newest first (at most ``limit`` items)."""
+           state: str = "", text: str = "", asked: PageRequest = FIRST_PAGE) -> Page[Feedback]:
+    """A page of the feedback ``user`` may see, filtered, newest first."""
+    query = searched(user, product_id, region_id, kind, state, text)
+    return paginate(query.options(*LIST_READS, *OUTCOME_READS), _NEWEST_FIRST, asked)
+
+
+def searched(user: User, product_id: int | None = None, region_id: int | None = None, kind: str = "",
+             state: str = "", text: str = "") -> sa.Select[tuple[Feedback]]:
+    """The feedback ``user`` may see, filtered (unordered): what :func:`search` pages and counts."""
     query = visible_feedback(user)
     if product_id is not None:
         query = query.where(Feedback.id.in_(
@@ -371,10 +382,7 @@ def search(user: User, product_id: int | None = None, region_id: int | None = No
             column.icontains(words, autoescape=True)
             for column in (Feedback.title, Feedback.details, Feedback.customer, Feedback.source_name)
         )))
-    return db.session.scalars(
-        query.options(*LIST_READS, *OUTCOME_READS).order_by(Feedback.created_at.desc(), Feedback.id.desc())
-        .limit(limit)
-    ).all()
+    return query
 
 
 def merged_into(feedback: Feedback, reader: User) -> Sequence[Feedback]:

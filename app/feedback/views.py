@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 from app.catalog.models import Product
 from app.core.errors import ServiceError, TransitionRefused
 from app.core.forms import record_id, show_service_error
+from app.core.pagination import page_request, total
 from app.core.views import flash_refusal, save_form, saving
 from app.extensions import db
 from app.feedback import access, services
@@ -47,11 +48,12 @@ def index() -> str | Response:
         "state": request.args.get("state", "") if request.args.get("state", "") in STATES else "",
         "text": request.args.get("q", "").strip()[:200],
     }
-    items = services.search(current_user, **filters)
+    page = services.search(current_user, **filters, asked=page_request())  # type: ignore[arg-type]
     return render_template(
-        "feedback/index.html", items=items, filters=filters, filtered=any(filters.values()),
+        "feedback/index.html", items=page.items, page=page, total=total(services.searched(current_user, **filters)),
+        filters=filters, filtered=any(filters.values()),
         products=db.session.scalars(sa.select(Product).order_by(Product.name)).all(), regions=all_regions(),
-        kinds=KINDS, states=STATES, can_file=access.can_file(current_user), limit=200,
+        kinds=KINDS, states=STATES, can_file=access.can_file(current_user),
         show_queue=access.has_triage_queue(current_user),
     )
 
@@ -80,10 +82,10 @@ def new() -> str | Response:
 
 @bp.get("/mine")
 def mine() -> str:
-    items = services.my_feedback(current_user)
-    return render_template("feedback/mine.html", items=items, can_file=access.can_file(current_user),
+    page = services.my_feedback(current_user, page_request())
+    return render_template("feedback/mine.html", items=page.items, page=page, can_file=access.can_file(current_user),
                            visible_projects=access.visible_project_ids(current_user,
-                                                                       (f.planned_project_id for f in items)))
+                                                                       (f.planned_project_id for f in page.items)))
 
 
 @bp.get("/triage")
@@ -91,9 +93,11 @@ def triage() -> str:
     """The product manager's queue: new items first, then by revenue at stake."""
     if not access.has_triage_queue(current_user):
         abort(404)
-    items = services.triage_queue(current_user)
-    return render_template("feedback/triage.html", items=items, ages={f.id: services.age_days(f) for f in items},
-                           new_count=sum(1 for f in items if f.state == "new"))
+    page = services.triage_queue(current_user, page_request())
+    return render_template("feedback/triage.html", items=page.items, page=page,
+                           ages={f.id: services.age_days(f) for f in page.items},
+                           total=services.triage_count(current_user),
+                           new_count=services.triage_count(current_user, state="new"))
 
 
 @bp.get("/<int:feedback_id>")

@@ -12,7 +12,7 @@ from app.core import clock
 from app.extensions import db
 from app.feedback.models import Feedback, FeedbackDecision
 from app.notifications.models import Notification
-from tests.api.helpers import assert_json_error, count
+from tests.api.helpers import assert_json_error, count, items
 
 URL = "/api/v1/feedback"
 
@@ -136,7 +136,7 @@ def test_who_sees_it_but_may_not_triage_gets_403_and_who_may_not_see_it_404(api,
     for user in (people["team"], people["pm"]):
         assert_json_error(api(user).get(f"{URL}/{item['id']}"), 404, "not_found")
         assert_json_error(triage(api, user, item["id"], "done", answer="Done"), 404, "not_found")
-        assert api(user).get(URL).get_json() == []
+        assert items(api(user).get(URL)) == []
     assert_json_error(api(people["sales"]).get(f"{URL}/999999"), 404, "not_found")
     assert db.session.get(Feedback, item["id"]).state == "new"
 
@@ -159,9 +159,7 @@ def test_the_list_filters_and_mine_shows_only_my_own(api, people, feedback_world
     seller = api(people["sales"])
 
     def ids(query: str = "") -> list[int]:
-        response = seller.get(f"{URL}{query}")
-        assert response.status_code == 200, response.get_data(as_text=True)
-        return [f["id"] for f in response.get_json()]
+        return [f["id"] for f in items(seller.get(f"{URL}{query}"))]
 
     assert ids() == [price["id"], okta["id"]]
     assert ids("?mine=1") == [okta["id"]]
@@ -182,10 +180,10 @@ def test_the_triage_queue_is_new_first_then_by_weight(api, people, feedback_worl
     triage(api, people["product"], later["id"], "later", answer="Next year",
            revisit_on=(clock.today() + timedelta(days=30)).isoformat())
 
-    queue = api(people["product"]).get(f"{URL}/triage-queue").get_json()
+    queue = items(api(people["product"]).get(f"{URL}/triage-queue"))
     assert [f["id"] for f in queue] == [heavy["id"], light["id"], later["id"]]
     assert queue[0]["age_days"] == 0 and queue[0]["weight"] == "9000.00"
-    assert api(people["sales"]).get(f"{URL}/triage-queue").get_json() == []
+    assert items(api(people["sales"]).get(f"{URL}/triage-queue")) == []
     assert Decimal(queue[2]["weight"]) == Decimal("99999")
 
 

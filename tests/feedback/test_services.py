@@ -274,12 +274,12 @@ def test_the_queue_puts_new_first_then_the_heaviest_then_the_oldest(feedback_wor
     services.triage(people["product"], planned, "later", "Next year.", revisit_on=future())
     services.triage(people["product"], done, "done", "Shipped")
 
-    assert [f.title for f in services.triage_queue(people["product"])] == [
+    assert [f.title for f in services.triage_queue(people["product"]).items] == [
         heavy.title, same_a.title, same_b.title, light.title, planned.title,
     ]
-    assert [f.title for f in services.triage_queue(feedback_world["other_pm"])] == [theirs.title]
-    assert theirs in services.triage_queue(people["admin"]) and done not in services.triage_queue(people["admin"])
-    assert services.triage_queue(people["sales"]) == []
+    assert [f.title for f in services.triage_queue(feedback_world["other_pm"]).items] == [theirs.title]
+    assert theirs in services.triage_queue(people["admin"]).items and done not in services.triage_queue(people["admin"]).items
+    assert services.triage_queue(people["sales"]).items == []
 
 
 def test_my_feedback_is_newest_first_and_search_filters(feedback_world, people):
@@ -289,15 +289,15 @@ def test_my_feedback_is_newest_first_and_search_filters(feedback_world, people):
     filed(feedback_world, people, user="sales2", title="Competitor X is cheaper", kind="competitor_intel")
     services.triage(people["product"], first, "done", "Shipped")
 
-    assert services.my_feedback(people["sales"]) == [second, first]
-    assert services.search(people["sales2"], kind="pricing") == [second]
-    assert services.search(people["sales"], product_id=feedback_world["other"].id) == [second]
-    assert services.search(people["sales"], state="done") == [first]
-    assert services.search(people["sales"], text="okta") == [first]
-    assert services.search(people["sales"], text="100%") == [second]  # a literal %, not a wildcard
-    assert services.search(people["sales"], region_id=RegionFactory().id) == []
-    assert len(services.search(people["product"])) == 3
-    assert services.search(people["team"]) == []  # not a seller: only what they filed
+    assert services.my_feedback(people["sales"]).items == [second, first]
+    assert services.search(people["sales2"], kind="pricing").items == [second]
+    assert services.search(people["sales"], product_id=feedback_world["other"].id).items == [second]
+    assert services.search(people["sales"], state="done").items == [first]
+    assert services.search(people["sales"], text="okta").items == [first]
+    assert services.search(people["sales"], text="100%").items == [second]  # a literal %, not a wildcard
+    assert services.search(people["sales"], region_id=RegionFactory().id).items == []
+    assert len(services.search(people["product"]).items) == 3
+    assert services.search(people["team"]).items == []  # not a seller: only what they filed
 
 
 def test_search_reads_its_rows_in_a_fixed_number_of_queries(feedback_world, people):
@@ -312,7 +312,7 @@ def test_search_reads_its_rows_in_a_fixed_number_of_queries(feedback_world, peop
 
     sa.event.listen(db.engine, "before_cursor_execute", count)
     try:
-        items = services.search(admin)
+        items = services.search(admin).items
         shown = [(f.region.name, f.submitted_by.name, [p.name for p in f.products]) for f in items]
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", count)
