@@ -80,11 +80,12 @@ def region_ref(region: Region) -> dict[str, Any]:
 
 # --- lists -------------------------------------------------------------------------------------
 
-def page_json(page: Page[T], render: Callable[[T], dict[str, Any]]) -> Response:
-    """A page of a collection: ``{"items": [...], "next": URL or null}``, and the next page's
-    URL in an RFC 8288 ``Link`` header too, for clients that follow those."""
+def page_json(page: Page[T], render: Callable[[T], dict[str, Any]], **extra: Any) -> Response:
+    """A page of a collection: ``{"items": [...], "next": URL or null}`` (and any ``extra`` keys
+    about the whole collection), with the next page's URL in an RFC 8288 ``Link`` header too,
+    for clients that follow those."""
     next_url = page.next_url(_external=True)
-    response = jsonify({"items": [render(item) for item in page.items], "next": next_url})
+    response = jsonify({"items": [render(item) for item in page.items], "next": next_url, **extra})
     if next_url:
         response.headers["Link"] = f'<{next_url}>; rel="next"'
     return response

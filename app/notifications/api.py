@@ -7,8 +7,9 @@ from typing import Any
 from flask import Response, abort, jsonify, request
 from flask_login import current_user
 
-from app.api import api_blueprint, json_body, timestamp, validated
+from app.api import api_blueprint, json_body, page_json, timestamp, validated
 from app.core.errors import InvalidInput
+from app.core.pagination import page_request
 from app.core.views import commit, saving
 from app.extensions import db
 from app.notifications import services
@@ -31,10 +32,9 @@ def notification_json(note: Notification) -> dict[str, Any]:
 @bp.get("/notifications")
 def list_notifications() -> Response:
     """Unread first, then newest; ``?unread=1`` for unread only."""
-    notes = services.recent(current_user, limit=200)
-    if request.args.get("unread") in {"1", "true", "yes"}:
-        notes = [n for n in notes if not n.is_read]
-    return jsonify({"unread": services.unread_count(current_user), "notifications": [notification_json(n) for n in notes]})
+    unread_only = request.args.get("unread") in {"1", "true", "yes"}
+    page = services.inbox(current_user, page_request(), unread_only=unread_only)
+    return page_json(page, notification_json, unread=services.unread_count(current_user))
 
 
 @bp.post("/notifications/<int:notification_id>/read")

@@ -6,7 +6,7 @@ the event does, and their email is enqueued only after that transaction commits.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,6 +16,7 @@ from app.accounts.models import User
 from app.background.queue import enqueue_after_commit
 from app.core import clock
 from app.core.errors import InvalidInput
+from app.core.pagination import FIRST_PAGE, Page, PageRequest, asc, desc, paginate
 from app.extensions import db
 from app.notifications.models import DEFAULTS, Notification, NotificationPreference, ProjectMute
 from app.reminders.models import ReminderSchedule
@@ -96,12 +97,13 @@ def unread_count(user: User) -> int:
     ) or 0
 
 
-def recent(user: User, limit: int = 50) -> Sequence[Notification]:
-    """Unread first, then newest first."""
-    return db.session.scalars(
-        sa.select(Notification).where(*_in_inbox(user)).order_by(Notification.read_at.is_not(None), Notification.created_at.desc(), Notification.id.desc())
-        .limit(limit)
-    ).all()
+def inbox(user: User, asked: PageRequest = FIRST_PAGE, unread_only: bool = False) -> Page[Notification]:
+    """A page of ``user``'s inbox: unread first, then newest first."""
+    query = sa.select(Notification).where(*_in_inbox(user))
+    if unread_only:
+        query = query.where(Notification.read_at.is_(None))
+    return paginate(query, [asc(Notification.read_at.is_not(None)), desc(Notification.created_at),
+                            desc(Notification.id)], asked)
 
 
 def mark_read(user: User, notification_id: int | None = None) -> int:

@@ -11,6 +11,7 @@ from app.accounts.models import User
 from app.core import clock
 from app.core.errors import ServiceError
 from app.core.forms import CsrfForm
+from app.core.pagination import page_request
 from app.core.views import commit, is_local_path, run_and_flash, save_form, saving
 from app.extensions import csrf, db
 from app.notifications import services
@@ -33,7 +34,7 @@ settings_bp = Blueprint("notification_settings", __name__)
 @bp.get("/")
 def index() -> str:
     return render_template(
-        "notifications/index.html", notifications=services.recent(current_user),
+        "notifications/index.html", page=(page := services.inbox(current_user, page_request())), notifications=page.items,
         unread=services.unread_count(current_user), form=CsrfForm(),
     )
 

@@ -18,7 +18,7 @@ from app.core import urls
 from app.extensions import db
 from app.notifications import delivery, emails, mail
 from app.notifications.models import Notification
-from app.notifications.services import notify, recent
+from app.notifications.services import inbox, notify
 from tests.clock import TestClock
 from tests.factories import RegionFactory
 from tests.reminders.conftest import NOW, mail_outbox
@@ -215,7 +215,7 @@ def test_discarding_a_failed_email_keeps_the_notification_in_the_inbox(people, f
     db.session.commit()
     delivery.dispatch()
     assert reload(failed).email_status == "none" and outbox == []
-    assert failed in recent(people["team"])
+    assert failed in inbox(people["team"]).items
 
 
 # --- claims and recovery -----------------------------------------------------------------------
