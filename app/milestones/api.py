@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import Response, jsonify
 from flask_login import current_user
 
-from app.api import api_blueprint, expected_version, json_body, validated
+from app.api import api_blueprint, expected_version, json_body, page_json, validated
 from app.core import clock
 from app.core.errors import InvalidInput
+from app.core.pagination import asc, paginate
 from app.core.views import commit
 from app.milestones import services
 from app.milestones.access import get_milestone_or_404, get_task_or_404
@@ -59,7 +62,8 @@ def milestone_json(milestone: Milestone) -> dict[str, Any]:
 @bp.get("/projects/<int:project_id>/milestones")
 def list_milestones(project_id: int) -> Response:
     project = get_project_or_404(current_user, project_id)
-    return jsonify([milestone_json(m) for m in project.milestones])
+    query = sa.select(Milestone).where(Milestone.project_id == project.id).options(so.selectinload(Milestone.tasks))
+    return page_json(paginate(query, [asc(Milestone.position), asc(Milestone.id)]), milestone_json)
 
 
 @bp.post("/projects/<int:project_id>/milestones")

@@ -11,9 +11,10 @@ from typing import Any
 from flask import Response, abort, jsonify, request
 from flask_login import current_user
 
-from app.api import api_blueprint, json_body, person, timestamp
+from app.api import api_blueprint, json_body, page_json, person, timestamp
 from app.commitments.models import Commitment
 from app.core.errors import InvalidInput
+from app.core.pagination import page_request
 from app.core.views import saving
 from app.extensions import db
 from app.milestones.models import Milestone
@@ -190,7 +191,7 @@ def _edits(project: Project, items: object) -> list[services.MilestoneEdit]:
 @bp.get("/projects/<int:project_id>/baselines")
 def list_baselines(project_id: int) -> Response:
     project = get_project_or_404(current_user, project_id)
-    return jsonify([baseline_json(b) for b in services.baselines(project)])
+    return page_json(services.baseline_page(project, page_request()), baseline_json)
 
 
 @bp.post("/projects/<int:project_id>/baselines")
@@ -252,7 +253,7 @@ def _delta_json(delta: roadmap.ItemDelta, milestone_id: int | None) -> dict[str,
 def change_log(project_id: int) -> Response:
     project = get_project_or_404(current_user, project_id)
     milestone = request.args.get("milestone") or None
-    return jsonify([replan_json(r) for r in services.change_log(project, milestone)])
+    return page_json(services.change_log_page(project, milestone, page_request()), replan_json)
 
 
 @bp.post("/projects/<int:project_id>/replan")

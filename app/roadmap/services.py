@@ -13,12 +13,14 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from app.accounts.models import User
 from app.audit import services as audit
 from app.commitments import services as commitments
 from app.commitments.models import Commitment
 from app.core.errors import InvalidInput, StaleEdit
+from app.core.pagination import FIRST_PAGE, Page, PageRequest, asc, desc, paginate
 from app.extensions import db
 from app.milestones.models import Milestone
 from app.notifications.services import notify
@@ -80,6 +82,13 @@ def baselines(project: Project) -> Sequence[Baseline]:
     return db.session.scalars(
         sa.select(Baseline).where(Baseline.project_id == project.id).order_by(Baseline.number)
     ).all()
+
+
+def baseline_page(project: Project, asked: PageRequest = FIRST_PAGE) -> Page[Baseline]:
+    """A page of the campaign's baselines, oldest first, with their items and who took them."""
+    query = (sa.select(Baseline).where(Baseline.project_id == project.id)
+             .options(so.selectinload(Baseline.items), so.joinedload(Baseline.taken_by)))
+    return paginate(query, [asc(Baseline.number)], asked)
 
 
 def baseline_or_none(project: Project, number: int | None) -> Baseline | None:
@@ -173,14 +182,28 @@ def record(actor: User, milestone: Milestone, changes: Sequence[tuple[str, str, 
     return record
 
 
-def change_log(project: Project, milestone_uuid: str | None = None) -> Sequence[Replan]:
-    """The re-plans, newest first, optionally only those touching one milestone."""
-    query = sa.select(Replan).where(Replan.project_id == project.id).order_by(Replan.at.desc(), Replan.id.desc())
+def _replans(project: Project, milestone_uuid: str | None) -> sa.Select[tuple[Replan]]:
+    query = (sa.select(Replan).where(Replan.project_id == project.id)
+             .options(so.selectinload(Replan.changes), so.joinedload(Replan.author)))
     if milestone_uuid:
         query = query.where(Replan.id.in_(
             sa.select(RoadmapChange.replan_id).where(RoadmapChange.milestone_uuid == _uuid(milestone_uuid))
         ))
-    return db.session.scalars(query).all()
+    return query
+
+
+_NEWEST_FIRST = [desc(Replan.at), desc(Replan.id)]
+
+
+def change_log(project: Project, milestone_uuid: str | None = None) -> Sequence[Replan]:
+    """Every re-plan, newest first, optionally only those touching one milestone (the CSV export)."""
+    return db.session.scalars(_replans(project, milestone_uuid).order_by(*(k.ordering for k in _NEWEST_FIRST))).all()
+
+
+def change_log_page(project: Project, milestone_uuid: str | None = None,
+                    asked: PageRequest = FIRST_PAGE) -> Page[Replan]:
+    """A page of the re-plans, newest first, optionally only those touching one milestone."""
+    return paginate(_replans(project, milestone_uuid), _NEWEST_FIRST, asked)
 
 
 def _uuid(value: str) -> uuid.UUID:

@@ -19,6 +19,7 @@ from app.commitments.models import Commitment
 from app.core import clock
 from app.core.errors import InvalidInput, ServiceError, StaleEdit
 from app.core.forms import show_service_error
+from app.core.pagination import page_request
 from app.core.views import run_and_flash, save_form
 from app.extensions import db
 from app.milestones import services as milestones
@@ -180,13 +181,15 @@ def changes(project_id: int) -> str:
     chosen = request.args.get("milestone", "").strip()
     error = ""
     try:
-        log = services.change_log(project, chosen or None)
-    except InvalidInput:
+        page = services.change_log_page(project, chosen or None, page_request())
+    except InvalidInput as problem:
+        if "cursor" in problem.fields:
+            raise
         error, chosen = "That milestone is not on this roadmap: showing every change.", ""
-        log = services.change_log(project)
-    entries = [(r, [_line(c, project) for c in r.changes]) for r in log]
+        page = services.change_log_page(project, None, page_request())
+    entries = [(r, [_line(c, project) for c in r.changes]) for r in page.items]
     return render_template(
-        "roadmap/changes.html", project=project, entries=entries, options=_milestone_options(project),
+        "roadmap/changes.html", project=project, entries=entries, page=page, options=_milestone_options(project),
         chosen=chosen, error=error, can_edit=can_edit(current_user, project),
     )
 

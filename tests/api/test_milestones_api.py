@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from app.audit.models import AuditEvent
 from app.extensions import db
 from app.milestones.models import Milestone, Task
-from tests.api.helpers import assert_json_error, count
+from tests.api.helpers import assert_json_error, count, items
 
 
 def _url(project, milestone=None, suffix: str = "") -> str:
@@ -33,8 +33,7 @@ def test_listing_milestones_gives_them_in_roadmap_order(api, people, make_projec
 
     response = api(people["team"]).get(_url(project))
 
-    assert response.status_code == 200
-    listed = response.get_json()
+    listed = items(response)
     assert [m["position"] for m in listed] == [0, 1, 2, 3, 4]
     assert [m["id"] for m in listed] == [m.id for m in project.milestones]
     assert listed[0]["tasks"] == [] and listed[0]["version"] == 1

@@ -16,7 +16,7 @@ from app.extensions import db
 from app.milestones.models import Milestone
 from app.notifications.models import Notification
 from app.roadmap.models import Baseline, Replan, RoadmapChange
-from tests.api.helpers import assert_json_error, count
+from tests.api.helpers import assert_json_error, count, items
 
 
 def _url(project, suffix: str) -> str:
@@ -52,8 +52,7 @@ def world(make_project, make_product, people):
 def test_members_list_the_baselines_with_their_snapshots(api, people, world):
     project = world["project"]
     response = api(people["team"]).get(_url(project, "baselines"))
-    assert response.status_code == 200, response.get_data(as_text=True)
-    [baseline] = response.get_json()
+    [baseline] = items(response)
     assert (baseline["number"], baseline["name"], baseline["label"]) == (1, "Plan of record", "#1 Plan of record")
     assert baseline["taken_by"] == {"id": people["pm"].id, "name": people["pm"].name}
     assert baseline["taken_at"].endswith("Z") and baseline["milestone_count"] == 5
@@ -75,7 +74,7 @@ def test_a_project_manager_takes_a_baseline_numbered_next(api, people, world):
     assert (body["number"], body["name"], body["milestone_count"]) == (2, "After the supplier call", 5)
     third = api(people["sales"]).post(_url(project, "baselines"), json={"name": "Owner's view"}).get_json()
     assert third["number"] == 3
-    listed = api(people["team"]).get(_url(project, "baselines")).get_json()
+    listed = items(api(people["team"]).get(_url(project, "baselines")))
     assert [b["number"] for b in listed] == [1, 2, 3]
 
 
@@ -213,7 +212,7 @@ def test_saving_a_re_plan_records_it_flags_the_promise_and_tells_the_people(api,
     assert people["team"].id in {n.user_id for n in moved} and people["pm"].id not in {n.user_id for n in moved}
     assert all(milestone.title in n.subject and "Supplier is late" in n.body for n in moved)  # only the move, not the target
 
-    log = api(people["team"]).get(_url(project, "changes")).get_json()
+    log = items(api(people["team"]).get(_url(project, "changes")))
     assert [r["id"] for r in log] == [replan.id]
     assert log[0]["author"] == {"id": people["pm"].id, "name": people["pm"].name}
     assert log[0]["reason"] == "Supplier is late" and len(log[0]["changes"]) == 2
@@ -231,15 +230,15 @@ def test_the_change_log_is_newest_first_and_follows_one_milestone(api, people, w
     first, last = project.milestones[0], project.milestones[-1]
     pm = api(people["pm"])
     ids = []
-    for reason, items in (("One", [first]), ("Two", [last]), ("Three", [first, last])):
+    for reason, moved in (("One", [first]), ("Two", [last]), ("Three", [first, last])):
         db.session.expire_all()
         response = pm.post(_url(project, "replan"), json={
-            "reason": reason, "milestones": [move(db.session.get(Milestone, m.id), 7) for m in items]})
+            "reason": reason, "milestones": [move(db.session.get(Milestone, m.id), 7) for m in moved]})
         assert response.status_code == 200, response.get_data(as_text=True)
         ids.append(response.get_json()["replan_id"])
-    log = api(people["team"]).get(_url(project, "changes")).get_json()
+    log = items(api(people["team"]).get(_url(project, "changes")))
     assert [r["reason"] for r in log] == ["Three", "Two", "One"]
-    following = api(people["team"]).get(_url(project, f"changes?milestone={first.uuid}")).get_json()
+    following = items(api(people["team"]).get(_url(project, f"changes?milestone={first.uuid}")))
     assert [r["id"] for r in following] == [ids[2], ids[0]]
     error = assert_json_error(api(people["team"]).get(_url(project, "changes?milestone=nope")), 400, "invalid")
     assert "milestone" in error["fields"]
@@ -309,9 +308,9 @@ def test_unknown_duplicate_and_malformed_milestones_are_refused(api, people, wor
     project, milestone = world["project"], world["milestone"]
     other = make_project(state="active", title="Another campaign").milestones[0]
     pm = api(people["pm"])
-    for items in ([move(other, 7)], [{**move(milestone, 7), "id": 999999}], [{**move(milestone, 7), "id": "x"}],
+    for edits in ([move(other, 7)], [{**move(milestone, 7), "id": 999999}], [{**move(milestone, 7), "id": "x"}],
                   ["not an object"], [move(milestone, 7), move(milestone, 9)]):
-        error = assert_json_error(pm.post(_url(project, "replan"), json={"reason": "Late", "milestones": items}),
+        error = assert_json_error(pm.post(_url(project, "replan"), json={"reason": "Late", "milestones": edits}),
                                   400, "invalid")
         assert list(error["fields"]) == ["milestones"], items
     for version in (None, "3", True):
@@ -384,4 +383,4 @@ def test_before_planning_the_api_needs_no_reason(api, people, make_project):
     assert response.get_json()["saved"] is True
     db.session.expire_all()
     assert db.session.get(Milestone, milestone.id).due_date == due + timedelta(days=4)
-    assert api(people["sales"]).get(_url(project, "baselines")).get_json() == []
+    assert items(api(people["sales"]).get(_url(project, "baselines"))) == []
