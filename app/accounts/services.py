@@ -15,6 +15,7 @@ from app.accounts.models import ApiToken, Role, User
 from app.audit import services as audit
 from app.core import clock
 from app.core.errors import InvalidInput, NotAllowed
+from app.core.pagination import FIRST_PAGE, Page, PageRequest, asc, desc, paginate
 from app.extensions import db
 
 MIN_PASSWORD_LENGTH = 10
@@ -110,8 +111,17 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+_USER_ORDER = [desc(User.active), asc(User.name), asc(User.id)]
+
+
 def list_users() -> Sequence[User]:
-    return db.session.scalars(sa.select(User).order_by(User.active.desc(), User.name, User.id)).all()
+    """Every account, active ones first (``flask users list``)."""
+    return db.session.scalars(sa.select(User).order_by(*(key.ordering for key in _USER_ORDER))).all()
+
+
+def user_page(asked: PageRequest = FIRST_PAGE) -> Page[User]:
+    """A page of the accounts, active ones first, by name."""
+    return paginate(sa.select(User), _USER_ORDER, asked)
 
 
 def active_users(role: Role | None = None) -> Sequence[User]:

@@ -10,6 +10,7 @@ from app.accounts import services
 from app.accounts.forms import LoginForm, TokenForm, UserForm
 from app.accounts.models import User
 from app.core.forms import CsrfForm
+from app.core.pagination import page_request
 from app.core.views import commit, is_local_path, run_and_flash, save_form
 from app.extensions import db
 
@@ -68,7 +69,8 @@ def revoke_token(token_id: int) -> Response:
 @login_required
 def users() -> str:
     _require_admin()
-    return render_template("accounts/users.html", users=services.list_users())
+    page = services.user_page(page_request())
+    return render_template("accounts/users.html", users=page.items, page=page)
 
 
 @bp.route("/admin/users/new", methods=["GET", "POST"])

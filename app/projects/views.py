@@ -12,12 +12,13 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from app.accounts.models import User
-from app.audit.services import project_history
+from app.audit.models import AuditEvent
+from app.audit.services import history_query, project_history
 from app.commitments import access as commitment_access
 from app.commitments import services as commitment_services
 from app.core import clock
 from app.core.forms import CsrfForm, TransitionForm
-from app.core.pagination import asc, paginate
+from app.core.pagination import asc, desc, paginate
 from app.core.views import fire_from_form, run_and_flash, save_form
 from app.extensions import db
 from app.milestones.forms import MilestoneForm, TaskForm
@@ -126,6 +127,14 @@ def show(project_id: int) -> str:
         can_take_baseline=editable and roadmap_services.needs_reason(project),
         muted=is_muted(current_user.id, project.id),
     )
+
+
+@bp.get("/<int:project_id>/history")
+def history(project_id: int) -> str:
+    """The campaign's whole audit trail, newest first, a page at a time."""
+    project = get_project_or_404(current_user, project_id)
+    page = paginate(history_query(project.id), [desc(AuditEvent.at), desc(AuditEvent.id)])
+    return render_template("projects/history.html", project=project, page=page)
 
 
 @bp.route("/<int:project_id>/edit", methods=["GET", "POST"])

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from app.audit import services as audit
 from app.audit.models import AuditEvent
 from app.core import clock
 from app.extensions import db
@@ -81,3 +82,21 @@ def test_the_campaign_list_pages_by_end_date_with_a_way_back_to_the_first_page(m
     second = client.get(next_url).get_data(as_text=True)
     assert second.index("Campaign 0") < second.index("Open-ended")  # no end date: last
     assert "Campaign 1" not in second and 'rel="next"' not in second and "← First page" in second
+
+
+def test_the_campaign_page_shows_the_latest_history_and_links_the_whole_of_it(make_project, people, login, clock):
+    project = make_project()
+    for n in range(31):
+        clock.advance(minutes=1)
+        audit.record(people["pm"], "project.noted", f"Note {n:02}", entity="project", entity_id=project.id,
+                     project_id=project.id)
+    db.session.commit()
+    client = login(people["pm"])
+    page = client.get(f"/campaigns/{project.id}").get_data(as_text=True)
+    assert "Full history →" in page and "Note 30" in page
+
+    html = client.get(f"/campaigns/{project.id}/history?limit=20").get_data(as_text=True)
+    assert "Note 30" in html and "Note 11" in html and "Note 10" not in html
+    rest = client.get(re.search(r'rel="next" href="([^"]+)"', html).group(1).replace("&amp;", "&")).get_data(as_text=True)
+    assert "Note 10" in rest and "Note 00" in rest and 'rel="next"' not in rest and "← First page" in rest
+    assert login(people["outsider"]).get(f"/campaigns/{project.id}/history").status_code == 404
