@@ -34,7 +34,7 @@ def test_demo_loads_every_state_and_is_idempotent(app, configure, tmp_path):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Replan)) == 1
     assert_the_loop_is_loaded(tmp_path)
     pat = find_by_email("product@example.com")
-    assert [c.customer for c in signoff_queue(pat)] == ["Globex Ltd"]
+    assert [c.customer for c in signoff_queue(pat).items] == ["Globex Ltd"]
     count = db.session.scalar(sa.select(sa.func.count()).select_from(Project))
     second = runner.invoke(args=["demo"])
     assert second.exit_code == 0 and "nothing changed" in second.output

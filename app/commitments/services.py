@@ -231,6 +231,11 @@ CHECKS_READ = (
 )
 
 
+#: Who recorded, submitted and decided each commitment, as the API shows them.
+PEOPLE_READ = (so.joinedload(Commitment.created_by), so.joinedload(Commitment.submitted_by),
+               so.joinedload(Commitment.decided_by))
+
+
 def for_project(project: Project) -> Sequence[Commitment]:
     """The campaign's commitments, with what their feasibility checks read, in a few queries."""
     return db.session.scalars(
@@ -242,7 +247,7 @@ def for_project(project: Project) -> Sequence[Commitment]:
 
 def project_commitments(project: Project, asked: PageRequest = FIRST_PAGE) -> Page[Commitment]:
     """A page of the campaign's commitments by promised date, with what their checks read."""
-    query = sa.select(Commitment).where(Commitment.project_id == project.id).options(*CHECKS_READ)
+    query = sa.select(Commitment).where(Commitment.project_id == project.id).options(*CHECKS_READ, *PEOPLE_READ)
     return paginate(query, [asc(Commitment.promised_date), asc(Commitment.id)], asked)
 
 
@@ -327,7 +332,7 @@ def awaiting_countersignature(user: User) -> list[sa.ColumnElement[bool]]:
 def signoff_queue(user: User, asked: PageRequest = FIRST_PAGE) -> Page[Commitment]:
     """What waits for this product manager's countersignature, oldest request first, a page at a time."""
     query = (sa.select(Commitment).join(Project).where(*awaiting_countersignature(user))
-             .options(*CHECKS_READ, so.joinedload(Commitment.project), so.joinedload(Commitment.submitted_by)))
+             .options(*CHECKS_READ, *PEOPLE_READ, so.joinedload(Commitment.project)))
     if user.role is not Role.PRODUCT_MANAGER:
         query = query.where(sa.false())
     # Submitted requests always have a submission time; the epoch stands in for a missing one.

@@ -7,7 +7,10 @@ campaign the user does not belong to is simply not found (404), never "forbidden
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import abort
 
 from app.accounts.models import User
@@ -26,8 +29,12 @@ def visible_projects(user: User) -> sa.Select[tuple[Project]]:
     return query
 
 
-def get_project_or_404(user: User, project_id: int) -> Project:
-    project = db.session.scalar(visible_projects(user).where(Project.id == project_id))
+def get_project_or_404(user: User, project_id: int, *loads: Any) -> Project:
+    """The campaign, if ``user`` may see it, with its members (every permission check reads
+    them) and any other ``loads`` in a query each; else 404."""
+    query = visible_projects(user).where(Project.id == project_id).options(
+        so.selectinload(Project.memberships).selectinload(ProjectMember.user), *loads)
+    project = db.session.scalar(query)
     if project is None:
         abort(404)
     return project

@@ -17,6 +17,7 @@ from app.core.errors import InvalidInput
 from app.core.pagination import asc, desc, paginate
 from app.core.views import commit
 from app.milestones.api import milestone_json
+from app.milestones.models import Milestone
 from app.projects import services
 from app.projects.access import get_project_or_404, visible_projects
 from app.projects.forms import ActualForm, ExpenseForm, ProjectForm
@@ -117,7 +118,9 @@ def create_project() -> tuple[Response, int]:
 
 @bp.get("/projects/<int:project_id>")
 def get_project(project_id: int) -> Response:
-    return jsonify(project_json(get_project_or_404(current_user, project_id), detail=True))
+    project = get_project_or_404(current_user, project_id, *summary_loads(),
+                                 so.selectinload(Project.milestones).selectinload(Milestone.tasks))
+    return jsonify(project_json(project, detail=True))
 
 
 @bp.patch("/projects/<int:project_id>")

@@ -338,7 +338,7 @@ def upcoming(user: User, person: reminders.ReminderPrefs, now: datetime) -> list
         sa.select(Milestone).where(Milestone.id.in_({r.milestone_id for r in rows}))
         .options(so.joinedload(Milestone.project)))}
     task_ids = {r.task_id for r in rows if r.task_id}
-    tasks = {t.id: t for t in db.session.scalars(sa.select(Task).where(Task.id.in_(task_ids)))} if task_ids else {}
+    tasks = {t.id: t for t in db.session.scalars(sa.select(Task).where(Task.id.in_(task_ids)))}
     muted = muted_projects(user.id)
     found: list[Upcoming] = []
     for row in rows:

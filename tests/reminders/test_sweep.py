@@ -10,13 +10,14 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from app.core.pagination import MAX_LIMIT, PageRequest
 from app.extensions import db
 from app.milestones import services as milestones
 from app.milestones.models import Milestone
 from app.milestones.services import MilestoneInput, TaskInput
 from app.notifications import delivery
 from app.notifications.models import Notification
-from app.notifications.services import mark_read, notify, recent, set_muted, unread_count
+from app.notifications.services import inbox, mark_read, notify, set_muted, unread_count
 from app.reminders import jobs as reminder_jobs
 from app.reminders import services as reminders
 
@@ -29,7 +30,7 @@ def mailed_to(outbox, user) -> list:
 
 def inbox_reminders(user) -> list:
     """The reminders in the person's inbox (campaign events put updates there too)."""
-    return [note for note in recent(user) if note.kind == "reminder"]
+    return [note for note in inbox(user, PageRequest(MAX_LIMIT)).items if note.kind == "reminder"]
 
 
 def offsets(notes) -> list[str]:
