@@ -1,11 +1,17 @@
-"""What each calendar feed holds, and the fingerprint its ETag is made of.
+"""What each calendar feed holds, and its ETag.
 
 A feed is read with a few plain-row queries (columns, not ORM objects: a 5,000-event feed
 would otherwise spend most of its time building objects) and written by the lean writer in
-:mod:`app.calendars.ical`. Its *fingerprint* is a handful of aggregates over the very same
-rows (how many, the newest change, the sum of their versions): any edit bumps a version and
-``updated_at``, any addition or removal changes a count, so a client that already has the
-current feed gets 304 after one small query and no rebuild.
+:mod:`app.calendars.ical`. Its ETag is computed from the link's own row, no query at all: the
+link's change stamp, bumped in the very transaction that changes anything the feed shows
+(:mod:`app.calendars.stamps`), its settings, the format version and the window of days. So a
+client that already has the current feed gets 304 from the token check alone.
+
+**Bounds.** A feed leaves out events dated more than :data:`PAST_DAYS` days ago, counted from
+the Monday of the current week (so the window moves once a week, and with it the ETag: each
+client downloads its feed again once a week for that reason alone), and holds at most
+:data:`MAX_EVENTS` events: the earliest ones from the window's start, the furthest in the future
+left out beyond that.
 
 Every event's UID is its record's own UUID, and its SEQUENCE the record's version, so a
 re-planned milestone moves in the subscriber's calendar instead of appearing twice.
@@ -15,10 +21,12 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from operator import attrgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -42,7 +50,14 @@ from workflows import milestone as milestone_workflow
 from workflows import project as project_workflow
 
 #: Part of every ETag: bump it when the text of the feeds changes, so every client downloads again.
-FORMAT = "1"
+#: (Clients revalidating by If-Modified-Since alone also need ``calendar_feeds.changed_at`` moved:
+#: a migration that sets it to its own time, as 20261206_c41f7d2e9a05 did for format 2.)
+FORMAT = "2"
+
+#: Events dated more than this many days before the Monday of the current week are left out.
+PAST_DAYS = 365
+#: At most this many events per feed (5-9 MB of text, about 0.5 MB gzipped); the latest are left out beyond.
+MAX_EVENTS = 10_000
 
 #: Commitments that no longer stand: their events stay, marked cancelled, so clients remove them.
 _CANCELLED_COMMITMENTS = frozenset({"rejected", "withdrawn"})
@@ -50,8 +65,20 @@ _CANCELLED_COMMITMENTS = frozenset({"rejected", "withdrawn"})
 
 @dataclass(frozen=True)
 class FeedState:
-    etag: str
+    """What a fetch is validated against: the feed's fingerprint and when it last changed."""
+
+    digest: str
     last_modified: datetime
+
+    def etag(self, gzipped: bool = False) -> str:
+        """The strong ETag of one representation: the gzip-coded body is another representation
+        (other bytes), so it has a tag of its own (RFC 9110 §8.8.3)."""
+        return f'"{self.digest}-gzip"' if gzipped else f'"{self.digest}"'
+
+
+def window_start(today: date) -> date:
+    """The earliest day a feed shows: :data:`PAST_DAYS` before this week's Monday."""
+    return today - timedelta(days=today.weekday() + PAST_DAYS)
 
 
 # --- which rows a feed covers ---------------------------------------------------------------------
@@ -96,39 +123,25 @@ def _commitment_filter(feed: CalendarFeed) -> list[sa.ColumnElement[bool]]:
     return where
 
 
-def _sources(feed: CalendarFeed) -> list[tuple[type[Any], sa.Select[Any]]]:
-    """The record kinds a feed shows, each as (model, the joins its rows need)."""
-    milestones = sa.select(Milestone).join(Project, Project.id == Milestone.project_id).where(*_milestone_filter(feed))
-    projects = sa.select(Project).where(*_project_filter(feed))
-    tasks = (sa.select(Task).join(Milestone, Milestone.id == Task.milestone_id)
-             .join(Project, Project.id == Milestone.project_id).where(*_task_filter(feed)))
-    commitments = (sa.select(Commitment).join(Project, Project.id == Commitment.project_id)
-                   .where(*_commitment_filter(feed)))
-    if feed.kind == "mine":
-        return [(Milestone, milestones), (Task, tasks), (Project, projects)]
-    if feed.kind == "project":
-        return [(Milestone, milestones), (Project, projects), (Commitment, commitments)]
-    return [(Commitment, commitments)]
-
-
-# --- the fingerprint ------------------------------------------------------------------------------
+# --- the ETag ---------------------------------------------------------------------------------
 
 def state(feed: CalendarFeed) -> FeedState:
-    """The feed's ETag and Last-Modified, from one query of aggregates (no rows are read)."""
-    per_source = sa.union_all(*(
-        query.with_only_columns(sa.literal(number), sa.func.count(), sa.func.max(model.updated_at),
-                                sa.func.coalesce(sa.func.sum(model.version), 0))
-        for number, (model, query) in enumerate(_sources(feed))
-    ))
-    rows = sorted(db.session.execute(per_source).all())  # SQL promises no order for UNION ALL
-    figures = tuple(value for row in rows for value in row)
-    stamps = [row[2] for row in rows if row[2] is not None]
-    last_modified = max([feed.created_at, *(_moment(value) for value in stamps)])
-    parts = [FORMAT, feed.id, feed.kind, feed.name, feed.only_mine, feed.alarm_minutes, base_url(), *figures]
+    """The feed's fingerprint and Last-Modified, from the link's row alone (no query).
+
+    Read it before the feed's rows: the stamp is bumped in the transaction of each change, so a
+    body read afterwards is at least as new as the stamp says (never older than its ETag).
+    """
+    today = clock.today()
+    start = window_start(today)
+    moved = datetime.combine(start + timedelta(days=PAST_DAYS), time.min)  # when the window last moved
+    parts: list[Any] = [FORMAT, feed.id, feed.created_at, feed.kind, feed.project_id, feed.name, feed.only_mine,
+                        feed.alarm_minutes, feed.stamp, base_url(), start]
     if feed.kind == "signoff":
-        parts.append(clock.today())  # each request's age in days is part of the text
+        parts.append(today)  # each request's age in days is part of the text
+        moved = datetime.combine(today, time.min)
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
-    return FeedState(etag=f'"{digest}"', last_modified=last_modified.replace(microsecond=0))
+    last_modified = max(feed.created_at, feed.changed_at, moved)
+    return FeedState(digest=digest, last_modified=last_modified.replace(microsecond=0))
 
 
 # --- reading rows fast ------------------------------------------------------------------------
@@ -168,11 +181,14 @@ def build(feed: CalendarFeed) -> str:
 
 
 def events(feed: CalendarFeed) -> list[Event]:
-    """The feed's events, read from the database."""
-    builders: dict[str, Callable[[CalendarFeed], Iterable[Event]]] = {
+    """The feed's events from the window's start, by day, at most :data:`MAX_EVENTS` of them."""
+    builders: dict[str, Callable[[CalendarFeed, date], list[Iterable[Event]]]] = {
         "mine": _mine, "project": _project_calendar, "signoff": _signoff, "promises": _promises,
     }
-    return list(builders[feed.kind](feed))
+    # Each source comes in day order, at most MAX_EVENTS long: sorting their runs together merges them (in
+    # linear time), and the first MAX_EVENTS are the earliest.
+    sources = builders[feed.kind](feed, window_start(clock.today()))
+    return sorted(itertools.chain.from_iterable(sources), key=attrgetter("day"))[:MAX_EVENTS]
 
 
 def _calendar_description(feed: CalendarFeed) -> str:
@@ -187,28 +203,25 @@ def _calendar_description(feed: CalendarFeed) -> str:
     return "The dates you promised customers, from Countersign."
 
 
-def _mine(feed: CalendarFeed) -> Iterable[Event]:
-    yield from _milestone_events(feed)
-    yield from _task_events(feed)
+def _mine(feed: CalendarFeed, since: date) -> list[Iterable[Event]]:
+    return [_milestone_events(feed, since), _task_events(feed, since)]
 
 
-def _project_calendar(feed: CalendarFeed) -> Iterable[Event]:
-    yield from _project_events(feed)
-    yield from _milestone_events(feed)
-    yield from _commitment_events(feed)
+def _project_calendar(feed: CalendarFeed, since: date) -> list[Iterable[Event]]:
+    return [_project_events(feed, since), _milestone_events(feed, since), _commitment_events(feed, since)]
 
 
-def _signoff(feed: CalendarFeed) -> Iterable[Event]:
-    return _commitment_events(feed, signoff=True)
+def _signoff(feed: CalendarFeed, since: date) -> list[Iterable[Event]]:
+    return [_commitment_events(feed, since, signoff=True)]
 
 
-def _promises(feed: CalendarFeed) -> Iterable[Event]:
-    return _commitment_events(feed)
+def _promises(feed: CalendarFeed, since: date) -> list[Iterable[Event]]:
+    return [_commitment_events(feed, since)]
 
 
 # --- events, record kind by record kind ---------------------------------------------------------
 
-def _milestone_events(feed: CalendarFeed) -> Iterable[Event]:
+def _milestone_events(feed: CalendarFeed, since: date) -> Iterable[Event]:
     owner = so.aliased(User)
     rows = db.session.execute(
         sa.select(Milestone.id, _raw(Milestone.uuid), Milestone.title, _raw(Milestone.due_date), Milestone.state,
@@ -216,8 +229,8 @@ def _milestone_events(feed: CalendarFeed) -> Iterable[Event]:
                   Project.title, Project.state, Project.goal_metric, Project.goal_unit, owner.name)
         .join(Project, Project.id == Milestone.project_id)
         .outerjoin(owner, owner.id == Milestone.owner_id)
-        .where(*_milestone_filter(feed))
-        .order_by(Milestone.due_date, Milestone.id)
+        .where(*_milestone_filter(feed), Milestone.due_date >= since)
+        .order_by(Milestone.due_date, Milestone.id).limit(MAX_EVENTS)
     )
     root = base_url()
     for (mid, uid, title, due, m_state, target, version, updated, pid, p_title, p_state, metric, unit,
@@ -238,7 +251,7 @@ def _milestone_events(feed: CalendarFeed) -> Iterable[Event]:
         )
 
 
-def _task_events(feed: CalendarFeed) -> Iterable[Event]:
+def _task_events(feed: CalendarFeed, since: date) -> Iterable[Event]:
     assignee = so.aliased(User)
     rows = db.session.execute(
         sa.select(_raw(Task.uuid), Task.title, _raw(Task.due_date), Task.done, Task.version, _raw(Task.updated_at),
@@ -247,8 +260,8 @@ def _task_events(feed: CalendarFeed) -> Iterable[Event]:
         .join(Milestone, Milestone.id == Task.milestone_id)
         .join(Project, Project.id == Milestone.project_id)
         .outerjoin(assignee, assignee.id == Task.assignee_id)
-        .where(*_task_filter(feed))
-        .order_by(sa.func.coalesce(Task.due_date, Milestone.due_date), Task.id)
+        .where(*_task_filter(feed), sa.func.coalesce(Task.due_date, Milestone.due_date) >= since)
+        .order_by(sa.func.coalesce(Task.due_date, Milestone.due_date), Task.id).limit(MAX_EVENTS)
     )
     root = base_url()
     for (uid, title, due, done, version, updated, mid, m_title, m_due, m_state, pid, p_title, p_state,
@@ -267,7 +280,12 @@ def _task_events(feed: CalendarFeed) -> Iterable[Event]:
         )
 
 
-def _project_events(feed: CalendarFeed) -> Iterable[Event]:
+def _project_events(feed: CalendarFeed, since: date) -> Iterable[Event]:
+    """Each campaign's start and end (a campaign calendar has one campaign: two events at most)."""
+    return sorted(_project_dates(feed, since), key=attrgetter("day"))
+
+
+def _project_dates(feed: CalendarFeed, since: date) -> Iterable[Event]:
     owner = so.aliased(User)
     rows = db.session.execute(
         sa.select(Project.id, _raw(Project.uuid), Project.title, Project.state, Project.start_date, Project.end_date,
@@ -285,12 +303,12 @@ def _project_events(feed: CalendarFeed) -> Iterable[Event]:
         lines.append(url)
         description = "\n".join(lines)
         for suffix, day, summary in (("start", start, f"Start: {title}"), ("end", end, f"End: {title}")):
-            if day is not None:
+            if day is not None and day >= since:
                 yield Event(uid=f"{_uid(uid)}-{suffix}", day=day, summary=summary, modified=_moment(updated),
                             description=description, url=url, sequence=version - 1, cancelled=p_state == "cancelled")
 
 
-def _commitment_events(feed: CalendarFeed, signoff: bool = False) -> Iterable[Event]:
+def _commitment_events(feed: CalendarFeed, since: date, signoff: bool = False) -> Iterable[Event]:
     seller = so.aliased(User)
     rows = db.session.execute(
         sa.select(Commitment.id, _raw(Commitment.uuid), Commitment.customer, Commitment.promise,
@@ -301,8 +319,8 @@ def _commitment_events(feed: CalendarFeed, signoff: bool = False) -> Iterable[Ev
         .join(Product, Product.id == Commitment.product_id)
         .join(Region, Region.id == Commitment.region_id)
         .join(seller, seller.id == Commitment.created_by_id)
-        .where(*_commitment_filter(feed))
-        .order_by(Commitment.promised_date, Commitment.id)
+        .where(*_commitment_filter(feed), Commitment.promised_date >= since)
+        .order_by(Commitment.promised_date, Commitment.id).limit(MAX_EVENTS)
     )
     root = base_url()
     today = clock.today()

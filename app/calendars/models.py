@@ -50,6 +50,10 @@ class CalendarFeed(db.Model):  # type: ignore[name-defined,misc]
     created_at: so.Mapped[datetime] = so.mapped_column(default=clock.now)
     last_fetched_at: so.Mapped[datetime | None]
     revoked_at: so.Mapped[datetime | None]
+    # The feed's change stamp: bumped, with ``changed_at``, in the very transaction that changes
+    # anything the feed shows (app/calendars/stamps.py). The ETag is made of it, so a 304 reads this row alone.
+    stamp: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
+    changed_at: so.Mapped[datetime] = so.mapped_column(default=clock.now)
 
     user: so.Mapped[User] = so.relationship()
     project: so.Mapped[Project | None] = so.relationship()

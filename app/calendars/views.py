@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from urllib.parse import quote
 
 from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from app.calendars import cache, feeds, services
+from app.calendars import cache, feeds, services, stamps
 from app.calendars.access import feed_or_404
 from app.calendars.forms import KIND_HINTS, CalendarLinkForm
 from app.core.forms import CsrfForm
@@ -16,6 +17,8 @@ from app.core.urls import base_url
 from app.core.views import commit, run_and_flash, save_form
 
 bp = Blueprint("calendars", __name__)
+# The feature registers its session listeners itself, as the app registers the blueprint.
+bp.record_once(lambda _state: stamps.init_app())
 
 #: The feed URL's format version: a new format gets /calendars/v2/ and v1 links keep working.
 FEED_VERSION = "v1"
@@ -93,33 +96,48 @@ def revoke(feed_id: int) -> Response:
 
 @bp.get(f"/calendars/{FEED_VERSION}/<token>.ics")
 def feed(token: str) -> Response:
-    """What a calendar client fetches: no session, the token is the credential; anything amiss is 404."""
+    """What a calendar client fetches: no session, the token is the credential; anything amiss is 404.
+
+    HEAD is answered as GET, without the body. The body is sent gzip-coded to clients that accept it.
+    """
     subscription = services.feed_for_token(token)
     if subscription is None:
         abort(404)
-    current = feeds.state(subscription)
-    # If-None-Match compares weakly (RFC 9110 §13.1.2): a proxy that compressed the feed may have weakened the tag.
-    fresh = (request.if_none_match.contains_weak(current.etag.strip('"')) if request.if_none_match
-             else request.if_modified_since is not None and request.if_modified_since.replace(tzinfo=None)
-             >= current.last_modified)
-    if fresh:
+    current = feeds.state(subscription)  # before the body: see feeds.state
+    gzipped = _accepts_gzip()
+    etag = current.etag(gzipped)
+    if _fresh(etag, current.last_modified):
         response = Response(status=304)
     else:
-        body = cache.get(subscription.id, current.etag)
-        if body is None:
-            body = feeds.build(subscription).encode()
-            cache.put(subscription.id, current.etag, body)
+        body = cache.body(subscription.id, current.digest, lambda: feeds.build(subscription), gzipped)
         response = Response(body, mimetype="text/calendar")
         response.headers["Content-Disposition"] = 'inline; filename="countersign.ics"'
+        if gzipped:
+            response.headers["Content-Encoding"] = "gzip"
     if services.touch(subscription):
         commit()
-    response.headers["ETag"] = current.etag
+    response.headers["ETag"] = etag
     response.last_modified = current.last_modified
+    response.vary.add("Accept-Encoding")
     # Clients may keep it but must ask again (cheaply, by ETag) each time; shared caches must not keep it.
     response.headers["Cache-Control"] = "private, no-cache"
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
     return response
+
+
+def _accepts_gzip() -> bool:
+    accepted = request.accept_encodings
+    return max(accepted["gzip"], accepted["x-gzip"]) > 0  # x-gzip: its old name (RFC 9110 §8.4.1.3)
+
+
+def _fresh(etag: str, last_modified: datetime) -> bool:
+    """Whether the client's copy is current: by ETag if it sent any (RFC 9110 §13.2.2), else by date."""
+    if request.if_none_match:
+        # Compared weakly (§13.1.2): a proxy that re-coded the feed may have weakened the tag.
+        return request.if_none_match.contains_weak(etag.strip('"'))
+    since = request.if_modified_since
+    return since is not None and since.replace(tzinfo=None) >= last_modified
 
 
 # --- the admins' page -----------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from app.feedback.models import Feedback
 from app.milestones.models import Milestone, Task
 from app.projects.access import visible_projects
 from app.projects.models import Project, ProjectMember, ProjectRole
-from app.projects.progress import GoalProgress, goal_progress, next_deadline, summary_loads
+from app.projects.progress import GoalProgress, row_facts, summary_loads
 from app.updates import services as updates
 from app.updates.models import ProductUpdate
 from workflows.project import OPEN_STATES
@@ -224,11 +224,12 @@ def work_lists(user: User) -> list[WorkList]:
 
 def build(user: User, today: date) -> Dashboard:
     campaigns = head(open_campaigns(user), CAMPAIGN_ORDER)
+    facts = row_facts(campaigns, today)
     roles = {m.project_id: m.role for p in campaigns for m in p.memberships if m.user_id == user.id}
     pm = user.role is Role.PRODUCT_MANAGER
     signoff = commitments.signoff_queue(user, PageRequest(SHOWN)).items if pm else []
     return Dashboard(
-        campaigns=[CampaignRow(p, goal_progress(p, today), next_deadline(p, today),
+        campaigns=[CampaignRow(p, facts[p.id].progress, facts[p.id].next_milestone,
                                roles[p.id].label if p.id in roles else "Admin") for p in campaigns],
         campaign_count=count(open_campaigns(user)),
         overdue_milestones=head(overdue_milestones(user, today), MILESTONE_ORDER),

@@ -2,30 +2,81 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from app.extensions import db
 from app.milestones.models import Milestone
-from app.projects.models import Project, ProjectMember
+from app.projects.models import Expense, GoalActual, Project, ProjectMember
 from workflows import goals
 from workflows.goals import Checkpoint
 
 
 def summary_loads() -> tuple[Any, ...]:
-    """Loader options for a list of campaigns that shows each one's progress, budget, next
-    deadline, regions and people: one query per relationship for the whole page, never one per
-    campaign."""
+    """Loader options for a list of campaigns that shows each one's regions and people: one
+    query per relationship for the whole page, never one per campaign. What a row says of its
+    goal, spend and next deadline comes from :func:`row_facts`."""
     return (
         so.selectinload(Project.regions),
         so.selectinload(Project.memberships).selectinload(ProjectMember.user),
-        so.selectinload(Project.milestones),
-        so.selectinload(Project.actuals),
-        so.selectinload(Project.expenses),
     )
+
+
+@dataclass(frozen=True)
+class RowFacts:
+    """What a list's row shows of a campaign beyond its own columns."""
+
+    progress: GoalProgress
+    next_milestone: Milestone | None
+    spent: Decimal
+
+
+def row_facts(projects: Sequence[Project], today: date) -> dict[int, RowFacts]:
+    """Goal progress, next deadline and spend of a page of campaigns, in four queries whatever
+    their size: the milestones with a target, each campaign's latest actual, its earliest open
+    milestone, and the sum of its expenses (rather than every milestone, actual and expense)."""
+    ids = [p.id for p in projects]
+    if not ids:
+        return {}
+    targets: dict[int, list[Checkpoint]] = defaultdict(list)
+    for project_id, due, value in db.session.execute(
+        sa.select(Milestone.project_id, Milestone.due_date, Milestone.target_value)
+        .where(Milestone.project_id.in_(ids), Milestone.target_value.is_not(None), Milestone.state != "cancelled")
+        .order_by(Milestone.project_id, Milestone.position, Milestone.id)
+    ):
+        targets[project_id].append(Checkpoint(due, value))
+    latest = {project_id: Checkpoint(on, value) for project_id, on, value in db.session.execute(
+        _first_of_each(sa.select(GoalActual.project_id, GoalActual.measured_on, GoalActual.value)
+                       .where(GoalActual.project_id.in_(ids)), GoalActual.project_id,
+                       (GoalActual.measured_on.desc(), GoalActual.id.desc())))}
+    earliest = _first_of_each(sa.select(Milestone.id).where(Milestone.project_id.in_(ids), Milestone.state == "open"),
+                              Milestone.project_id, (Milestone.due_date, Milestone.id)).subquery()
+    upcoming = {m.project_id: m for m in db.session.scalars(sa.select(Milestone).where(Milestone.id.in_(
+        sa.select(earliest.c.id))))}
+    spent = dict(db.session.execute(
+        sa.select(Expense.project_id, sa.func.sum(Expense.amount, type_=Expense.amount.type))
+        .where(Expense.project_id.in_(ids)).group_by(Expense.project_id)).tuples().all())
+    return {
+        p.id: RowFacts(_progress(p, today, (latest[p.id],) if p.id in latest else (), targets[p.id]),
+                       upcoming.get(p.id), Decimal(spent.get(p.id) or 0).quantize(CENT))
+        for p in projects
+    }
+
+
+def _first_of_each(query: sa.Select[Any], group: Any, order: tuple[Any, ...]) -> sa.Select[Any]:
+    """The first row of ``query`` in ``order`` for each value of ``group`` (a window function)."""
+    ranked = query.add_columns(sa.func.row_number().over(partition_by=group, order_by=order).label("rank")).subquery()
+    return sa.select(*(column for column in ranked.c if column.name != "rank")).where(ranked.c.rank == 1)
+
+
+CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -62,18 +113,23 @@ class BudgetSummary:
 
 
 def goal_progress(project: Project, today: date) -> GoalProgress:
+    """The goal's progress, from the campaign's loaded actuals and milestones (its own page)."""
     actuals = tuple(Checkpoint(a.measured_on, a.value) for a in project.actuals)
+    targets = [Checkpoint(m.due_date, m.target_value) for m in project.milestones
+               if m.target_value is not None and m.state != "cancelled"]
+    return _progress(project, today, actuals, targets)
+
+
+def _progress(project: Project, today: date, actuals: tuple[Checkpoint, ...],
+              targets: list[Checkpoint]) -> GoalProgress:
+    """Progress judged from ``actuals`` (the latest counts; the rest are drawn) against the plan
+    through ``targets``."""
     latest = actuals[-1] if actuals else None
     plan: tuple[Checkpoint, ...] = ()
     expected = None
     status = "no_data"
     percent = None
     if project.goal_target is not None and project.start_date is not None:
-        targets = [
-            Checkpoint(m.due_date, m.target_value)
-            for m in project.milestones
-            if m.target_value is not None and m.state != "cancelled"
-        ]
         plan = tuple(
             goals.planned_path(project.start_date, project.goal_baseline, project.end_date, project.goal_target, targets)
         )

@@ -29,7 +29,7 @@ from app.projects.access import can_edit, can_report, get_project_or_404, roles_
 from app.projects.charts import goal_chart_svg
 from app.projects.forms import ActualForm, ExpenseForm, MemberForm, ProjectForm
 from app.projects.models import Project, ProjectRole
-from app.projects.progress import budget_summary, goal_progress, next_deadline, summary_loads
+from app.projects.progress import budget_summary, goal_progress, next_deadline, row_facts, summary_loads
 from app.roadmap import services as roadmap_services
 from app.roadmap import timeline
 from workflows.project import STATES
@@ -48,8 +48,8 @@ def index() -> str:
         query = query.where(Project.state.not_in(["completed", "cancelled"]))
     # By end date, those without one last (a date no campaign ends on stands in for "none").
     page = paginate(query, [asc(sa.func.coalesce(Project.end_date, date.max)), asc(Project.title), asc(Project.id)])
-    today = clock.today()
-    rows = [(p, goal_progress(p, today), next_deadline(p, today)) for p in page.items]
+    facts = row_facts(page.items, clock.today())
+    rows = [(p, facts[p.id].progress, facts[p.id].next_milestone) for p in page.items]
     return render_template("projects/index.html", rows=rows, page=page, state=state, states=STATES,
                            can_launch=services.can_launch(current_user))
 

@@ -15,7 +15,7 @@ from app.commitments.services import CommitmentInput
 from app.core import clock
 from app.extensions import db
 from app.milestones import services as milestones
-from app.milestones.models import Milestone, Task
+from app.milestones.models import Task
 from app.milestones.services import MilestoneInput, TaskInput
 from app.projects.models import ProjectRole
 from app.projects.services import add_member, remove_member
@@ -273,11 +273,43 @@ def test_every_kind_of_change_gives_a_new_etag(campaign, people, subscribe, clie
     assert client.get(feed_path(token)).headers["ETag"] != etag
 
 
-def test_last_modified_is_the_newest_change(campaign, people, subscribe):
-    from app.calendars.models import CalendarFeed
+def test_last_modified_is_the_last_change_or_the_window_moving(campaign, people, subscribe, client, clock):
+    token = subscribe(people["team"])
+    first = client.get(feed_path(token))
+    assert first.last_modified.replace(tzinfo=None) == clock.now().replace(microsecond=0)  # the link was just made
+    clock.advance(hours=3)
+    milestone = campaign.milestones[0]
+    milestones.update_milestone(people["pm"], milestone, MilestoneInput(
+        title="Renamed", due_date=milestone.due_date, owner_id=milestone.owner_id), milestone.version,
+        reason="Clearer name")
+    db.session.commit()
+    changed = client.get(feed_path(token))
+    assert changed.last_modified.replace(tzinfo=None) == clock.now().replace(microsecond=0)
+    assert client.get(feed_path(token), headers={"If-Modified-Since": first.headers["Last-Modified"]}).status_code == 200
+    clock.to(datetime(2026, 11, 23, 6, 0))  # Monday: the window of past events moved at midnight
+    assert client.get(feed_path(token)).last_modified.replace(tzinfo=None) == datetime(2026, 11, 23)
 
-    subscribe(people["team"])
-    feed = db.session.scalars(sa.select(CalendarFeed)).one()
-    newest = max(db.session.scalars(sa.select(Milestone.updated_at)).all())
-    assert feeds.state(feed).last_modified == max(newest, feed.created_at).replace(microsecond=0)
-    assert isinstance(feeds.state(feed).last_modified, datetime)
+
+# --- bounds: a window of past events, and a largest size -------------------------------------------
+
+def test_events_older_than_the_window_are_left_out(make_project, people, subscribe, fetch, clock):
+    old = make_project(title="Last year's push", state="active", start=date(2025, 9, 1))
+    token = subscribe(people["team"])
+    start = feeds.window_start(clock.today())
+    assert start == date(2025, 11, 16)  # 365 days before Monday 16 November 2026
+    for milestone in old.milestones:
+        milestone.due_date = date(2025, 11, 15)
+    old.milestones[1].due_date = start
+    db.session.commit()
+    found = events(fetch(token))
+    assert str(old.milestones[0].uuid) not in found and str(old.milestones[1].uuid) in found
+    clock.to(datetime(2026, 11, 23, 9, 30))  # next Monday: the window moves by a week
+    assert str(old.milestones[1].uuid) not in events(fetch(token))
+
+
+def test_a_feed_holds_at_most_max_events_the_earliest_first(campaign, people, subscribe, fetch, monkeypatch):
+    monkeypatch.setattr(feeds, "MAX_EVENTS", 3)
+    days = sorted([*(m.due_date for m in campaign.milestones),
+                   *(t.due_date or t.milestone.due_date for t in db.session.scalars(sa.select(Task)))])
+    found = events(fetch(subscribe(people["team"])))
+    assert sorted(e.decoded("DTSTART") for e in found.values()) == days[:3]

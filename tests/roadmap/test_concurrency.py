@@ -85,7 +85,7 @@ def roadmap(make_project, people, login):
 def test_the_second_of_two_re_plans_from_the_same_version_is_a_conflict(roadmap):
     project, pm, owner, due = roadmap["project"], roadmap["pm"], roadmap["owner"], roadmap["due"]
     # Both load the roadmap: the same milestone, at the same version.
-    seen = [{m["id"]: m for m in c.get(_url(project, "milestones")).get_json()} for c in (pm, owner)]
+    seen = [{m["id"]: m for m in c.get(_url(project, "milestones")).get_json()["items"]} for c in (pm, owner)]
     milestone_id = roadmap["milestone"].id
     assert seen[0][milestone_id]["version"] == seen[1][milestone_id]["version"]
     version = seen[0][milestone_id]["version"]
