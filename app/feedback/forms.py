@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_wtf import FlaskForm
@@ -28,10 +30,25 @@ from app.feedback.models import Feedback
 from app.feedback.services import FeedbackInput, duplicate_candidates
 from app.milestones.models import Milestone
 from app.projects.access import visible_projects
-from app.projects.models import Project
+from app.projects.models import Project, ProjectMember
 from app.regions.services import active_regions
 from workflows.feedback import CHANNELS, DECISIONS, KINDS
 from workflows.project import OPEN_STATES as PROJECT_OPEN_STATES
+
+#: At most this many campaigns, milestones or commitments in a picker. A picker offers the
+#: person's own campaigns (those they belong to, and the one the item came from), not every
+#: campaign an admin may see: a select of thousands is neither usable nor cheap. Any id is still
+#: accepted, and checked by the service (the API sends ids directly).
+PICKER_LIMIT = 200
+
+
+def my_campaigns(user: User, open_only: bool = False, also: int | None = None) -> Sequence[Project]:
+    """The campaigns ``user`` belongs to (and ``also``, if they may see it), by title."""
+    mine = Project.id.in_(sa.select(ProjectMember.project_id).where(ProjectMember.user_id == user.id))
+    query = visible_projects(user).where(sa.or_(mine, Project.id == also) if also else mine)
+    if open_only:
+        query = query.where(Project.state.in_(PROJECT_OPEN_STATES))
+    return db.session.scalars(query.order_by(Project.title, Project.id).limit(PICKER_LIMIT)).all()
 
 
 class FeedbackForm(FlaskForm):
@@ -55,20 +72,20 @@ class FeedbackForm(FlaskForm):
     commitment_id = SelectField("From commitment", coerce=optional_id, validate_choice=False,
                                 validators=[Optional()])
 
-    def __init__(self, user: User, *args: object, **kwargs: object) -> None:
+    def __init__(self, user: User, *args: object, project_hint: int | None = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.product_ids.choices = choices(
             (p.id, p.name + (" (retired)" if p.status == "retired" else "")) for p in pickable_products()
         )
         self.region_id.choices = choices([("", "— choose —")] + [(r.id, r.name) for r in active_regions()])
-        projects = db.session.scalars(visible_projects(user).order_by(Project.title, Project.id)).all()
+        projects = my_campaigns(user, also=project_hint)
         self.project_id.choices = choices([("", "— none —")] + [(p.id, p.title) for p in projects])
         commitments = db.session.scalars(
             visible_commitments(user).join(Project)
             .where(Project.id.in_([p.id for p in projects]))
             .options(so.joinedload(Commitment.project), so.joinedload(Commitment.product),
                      so.joinedload(Commitment.region))
-            .order_by(Project.title, Commitment.customer, Commitment.id)
+            .order_by(Project.title, Commitment.customer, Commitment.id).limit(PICKER_LIMIT)
         ).all()
         self.commitment_id.choices = choices(
             [("", "— none —")] + [(c.id, f"{c.project.title} · {c.title}") for c in commitments]
@@ -107,12 +124,10 @@ class TriageForm(FlaskForm):
 
     def __init__(self, user: User, feedback: Feedback, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        projects = db.session.scalars(
-            visible_projects(user).where(Project.state.in_(PROJECT_OPEN_STATES)).order_by(Project.title, Project.id)
-        ).all()
+        projects = my_campaigns(user, open_only=True, also=feedback.project_id)
         milestones = db.session.scalars(
             sa.select(Milestone).where(Milestone.project_id.in_([p.id for p in projects]), Milestone.state == "open")
-            .options(so.joinedload(Milestone.project)).order_by(Milestone.due_date, Milestone.id)
+            .options(so.joinedload(Milestone.project)).order_by(Milestone.due_date, Milestone.id).limit(PICKER_LIMIT)
         ).all() if projects else []
         self.milestone_id.choices = choices(
             [("", "— none —")]

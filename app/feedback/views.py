@@ -63,7 +63,7 @@ def new() -> str | Response:
     if not access.can_file(current_user):
         flash("Feedback is filed by sales (sales managers and team members who sell) and admins.", "error")
         return redirect(url_for(".mine"))
-    form = FeedbackForm(current_user)
+    form = FeedbackForm(current_user, project_hint=request.args.get("project_id", type=record_id))
     if request.method == "GET":
         # Linked from a campaign or a commitment: start from where the seller was.
         form.project_id.data = request.args.get("project_id", type=record_id)

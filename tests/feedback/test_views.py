@@ -222,3 +222,15 @@ def test_a_commitment_page_offers_feedback_traced_to_the_deal(login, people, fee
     assert re.search(rf'<option (selected value="{commitment.id}"|value="{commitment.id}" selected)', form)
     assert "Pass on customer feedback" not in login(people["team"]).get(f"/commitments/{commitment.id}").get_data(
         as_text=True)
+
+
+def test_the_campaign_pickers_offer_ones_own_campaigns_not_every_one_an_admin_sees(people, make_project, app):
+    from app.feedback.forms import FeedbackForm
+
+    theirs, linked = make_project(title="Someone else's"), make_project(title="Linked from its page")
+    with app.test_request_context():
+        offered = {c.label for c in FeedbackForm(people["admin"], project_hint=linked.id).project_id.choices}
+        pm_offered = {c.label for c in FeedbackForm(people["pm"]).project_id.choices}
+    assert "Linked from its page" in offered and "Someone else's" not in offered  # the admin is on neither
+    assert {"Someone else's", "Linked from its page"} <= pm_offered  # the project manager is on both
+    assert theirs.id != linked.id
