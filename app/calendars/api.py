@@ -7,12 +7,13 @@ from typing import Any
 from flask import Response, jsonify
 from flask_login import current_user
 
-from app.api import api_blueprint, json_body, timestamp, validated
+from app.api import api_blueprint, json_body, page_json, timestamp, validated
 from app.calendars import services
 from app.calendars.access import feed_or_404
 from app.calendars.forms import CalendarLinkForm
 from app.calendars.models import CalendarFeed
 from app.calendars.views import subscribe_links
+from app.core.pagination import page_request
 from app.core.views import commit, saving
 
 bp = api_blueprint("calendars", __name__)
@@ -30,12 +31,11 @@ def feed_json(feed: CalendarFeed) -> dict[str, Any]:
 @bp.get("/calendar-feeds")
 def list_feeds() -> Response:
     """One's own links (never their URLs: those are shown once), and the calendars one may subscribe to."""
-    return jsonify({
-        "enabled": services.feeds_enabled(),
-        "kinds": services.available_kinds(current_user),
-        "alarms": [{"minutes": minutes, "label": label} for minutes, label in services.ALARMS.items()],
-        "feeds": [feed_json(f) for f in services.user_feeds(current_user)],
-    })
+    return page_json(
+        services.user_feeds(current_user, page_request()), feed_json,
+        enabled=services.feeds_enabled(), kinds=services.available_kinds(current_user),
+        alarms=[{"minutes": minutes, "label": label} for minutes, label in services.ALARMS.items()],
+    )
 
 
 @bp.post("/calendar-feeds")

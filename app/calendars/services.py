@@ -22,6 +22,7 @@ from app.audit import services as audit
 from app.calendars.models import KINDS, CalendarFeed, CalendarSettings
 from app.core import clock
 from app.core.errors import InvalidInput, NotAllowed
+from app.core.pagination import FIRST_PAGE, Page, PageRequest, asc, desc, paginate, total
 from app.extensions import db
 from app.projects.access import visible_projects
 from app.projects.models import Project
@@ -152,22 +153,22 @@ def create_feed(user: User, data: FeedInput) -> tuple[CalendarFeed, str]:
     return feed, selector + secret
 
 
-def user_feeds(user: User) -> Sequence[CalendarFeed]:
-    """Someone's links, working ones first, newest first."""
-    return db.session.scalars(
-        sa.select(CalendarFeed).where(CalendarFeed.user_id == user.id)
-        .options(so.joinedload(CalendarFeed.project))
-        .order_by(CalendarFeed.revoked_at.is_not(None), CalendarFeed.created_at.desc(), CalendarFeed.id.desc())
-    ).all()
+def user_feeds(user: User, asked: PageRequest = FIRST_PAGE) -> Page[CalendarFeed]:
+    """A page of someone's links, working ones first, newest first."""
+    query = sa.select(CalendarFeed).where(CalendarFeed.user_id == user.id).options(so.joinedload(CalendarFeed.project))
+    return paginate(query, [asc(CalendarFeed.revoked_at.is_not(None)), desc(CalendarFeed.created_at),
+                            desc(CalendarFeed.id)], asked)
 
 
-def all_feeds() -> Sequence[CalendarFeed]:
-    """Every working link, for the admins' page."""
-    return db.session.scalars(
-        sa.select(CalendarFeed).where(CalendarFeed.revoked_at.is_(None))
-        .options(so.joinedload(CalendarFeed.user), so.joinedload(CalendarFeed.project))
-        .order_by(CalendarFeed.created_at.desc(), CalendarFeed.id.desc())
-    ).all()
+def all_feeds(asked: PageRequest = FIRST_PAGE) -> Page[CalendarFeed]:
+    """A page of every working link, newest first, for the admins' page."""
+    query = (sa.select(CalendarFeed).where(CalendarFeed.revoked_at.is_(None))
+             .options(so.joinedload(CalendarFeed.user), so.joinedload(CalendarFeed.project)))
+    return paginate(query, [desc(CalendarFeed.created_at), desc(CalendarFeed.id)], asked)
+
+
+def working_feed_count() -> int:
+    return total(sa.select(CalendarFeed.id).where(CalendarFeed.revoked_at.is_(None)))
 
 
 def revoke_feed(actor: User, feed: CalendarFeed) -> CalendarFeed:

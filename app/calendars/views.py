@@ -13,6 +13,7 @@ from app.calendars import cache, feeds, services, stamps
 from app.calendars.access import feed_or_404
 from app.calendars.forms import KIND_HINTS, CalendarLinkForm
 from app.core.forms import CsrfForm
+from app.core.pagination import page_request
 from app.core.urls import base_url
 from app.core.views import commit, run_and_flash, save_form
 
@@ -65,7 +66,8 @@ def settings() -> Response:
         _preselect(form, None)
     response = make_response(render_template(
         "calendars/settings.html", form=form, created=created[0] if created else None, links=links,
-        feeds=services.user_feeds(current_user), enabled=services.feeds_enabled(), hints=KIND_HINTS,
+        page=(page := services.user_feeds(current_user, page_request())), feeds=page.items,
+        enabled=services.feeds_enabled(), hints=KIND_HINTS,
         alarms=services.ALARMS,
     ))
     return _no_store(response) if links else response
@@ -148,7 +150,8 @@ def admin() -> str:
     _admins_only()
     return render_template(
         "calendars/admin.html", enabled=services.feeds_enabled(), settings=services.calendar_settings(),
-        feeds=services.all_feeds(), buttons=CsrfForm(),
+        page=(page := services.all_feeds(page_request())), feeds=page.items, total=services.working_feed_count(),
+        buttons=CsrfForm(),
     )
 
 

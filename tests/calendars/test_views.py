@@ -133,7 +133,8 @@ def test_the_api_creates_lists_and_revokes_links(campaign, people, login, client
 
     listed = api.get("/api/v1/calendar-feeds").get_json()
     assert listed["enabled"] is True and "signoff" in listed["kinds"]
-    assert [f["name"] for f in listed["feeds"]] == ["Queue"] and "url" not in listed["feeds"][0]
+    assert [f["name"] for f in listed["items"]] == ["Queue"] and "url" not in listed["items"][0]
+    assert listed["next"] is None
     assert token not in api.get("/api/v1/calendar-feeds").get_data(as_text=True)
 
     revoked = api.delete(f"/api/v1/calendar-feeds/{body['id']}")
