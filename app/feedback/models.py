@@ -38,6 +38,8 @@ class Feedback(db.Model):  # type: ignore[name-defined,misc]
         sa.CheckConstraint("revenue_at_stake IS NULL OR revenue_at_stake >= 0", name="revenue_at_stake"),
         # The triage queue and the reports read by state and by when it was filed.
         sa.Index("ix_feedback_state_created_at", "state", "created_at"),
+        # Every list of feedback pages newest first.
+        sa.Index("ix_feedback_created_at_id", "created_at", "id"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)

@@ -292,14 +292,16 @@ def _names(products: Sequence[Product]) -> str:
 # --- lists -------------------------------------------------------------------------------------
 
 #: What the lists show, loaded with them rather than once per row.
+#: Selects rather than joins: a page is read first (newest first, through an index), then what its
+#: rows name, each in one query; joins would be made for every matching row before the limit.
 LIST_READS = (
-    so.selectinload(Feedback.products), so.joinedload(Feedback.region), so.joinedload(Feedback.submitted_by),
-    so.joinedload(Feedback.decided_by),
+    so.selectinload(Feedback.products), so.selectinload(Feedback.region), so.selectinload(Feedback.submitted_by),
+    so.selectinload(Feedback.decided_by),
 )
 #: And where each item went: the submitter's page and the API's lists show it.
 OUTCOME_READS = (
-    so.joinedload(Feedback.milestone).joinedload(Milestone.project), so.joinedload(Feedback.planned_project),
-    so.joinedload(Feedback.duplicate_of),
+    so.selectinload(Feedback.milestone).joinedload(Milestone.project), so.selectinload(Feedback.planned_project),
+    so.selectinload(Feedback.duplicate_of),
 )
 
 
