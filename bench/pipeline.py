@@ -35,10 +35,9 @@ from app.background.models import JobRun
 from app.background.scheduler import lock_key
 from app.core import clock
 from app.extensions import db
-from app.notifications import delivery
 from app.notifications.models import Notification
 from bench.common import fresh_schema
-from tests.jobs.helpers import FlaskProcess, PrivateRedis, SmtpSink
+from tests.jobs.helpers import FlaskProcess, PrivateRedis, SmtpSink, email_backlog
 
 SETTINGS = {
     "MAIL_TRANSPORT": "smtp", "MAIL_SERVER": "127.0.0.1", "MAIL_USE_TLS": "", "MAIL_USERNAME": "",
@@ -139,15 +138,7 @@ def _backlog(count: int) -> list[int]:
     db.session.execute(sa.insert(User), [
         {"email": f"bench{n}@example.com", "name": f"Bench {n}", "role": Role.TEAM_MEMBER,
          "password_hash": "x", "active": True} for n in range(50)])
-    users = list(db.session.scalars(sa.select(User.id)))
-    now = clock.now()
-    db.session.execute(sa.insert(Notification), [
-        {"user_id": users[n % len(users)], "kind": "decision", "subject": f"Bench {n}", "link": "/inbox/",
-         "created_at": now, "email_status": "pending", "email_due_at": now} for n in range(count)])
-    db.session.commit()
-    while delivery.dispatch().emails:
-        pass
-    return list(db.session.scalars(sa.select(Notification.id)))
+    return email_backlog(list(db.session.scalars(sa.select(User.id))), count, subject="Bench")
 
 
 def _chaos(run: Run, redis: PrivateRedis, workers: list[FlaskProcess], schedulers: list[FlaskProcess],

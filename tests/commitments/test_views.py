@@ -322,6 +322,9 @@ def test_the_dashboard_queue_is_oldest_first_with_its_age(world, people, login):
     assert page.index('id="signoff-queue"') < page.index('id="campaigns"')
     # Nobody else has a queue.
     assert "Waiting for your countersignature" not in text(login(people["sales"]).get("/"))
+    # My work lists the same rows, a page at a time.
+    whole = text(login(people["product"]).get("/my-work/signoff"))
+    assert whole.index("Early AG") < whole.index("Late Ltd") and "3 days" in whole and "Sam Seller" in whole
 
 
 def test_sales_see_their_open_commitments_on_the_dashboard(world, people, login):
@@ -334,6 +337,8 @@ def test_sales_see_their_open_commitments_on_the_dashboard(world, people, login)
     assert "Acme GmbH" in mine and "Waiting for countersignature" in mine
     assert "Gone Inc" not in mine
     assert 'id="my-commitments"' not in text(login(people["pm"]).get("/"))
+    listed = text(login(people["sales"]).get("/my-work/commitments"))
+    assert "Acme GmbH" in listed and "Gone Inc" not in listed
 
 
 def test_age_labels():

@@ -22,12 +22,17 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any, TypeVar
 
+import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import MISSING
 from redis import Redis
 from redis.exceptions import RedisError
 
 from app.background.workers import live_workers
+from app.core import clock
+from app.extensions import db
+from app.notifications import delivery
+from app.notifications.models import Notification
 
 ROOT = Path(__file__).resolve().parents[2]
 T = TypeVar("T")
@@ -110,6 +115,19 @@ class SmtpSink:
 
     def of(self, notification_id: int) -> list[EmailMessage]:
         return [m for m in self.received() if m["X-Countersign-Id"] == f"notification-{notification_id}"]
+
+
+def email_backlog(user_ids: list[int], count: int, subject: str = "Backlog") -> list[int]:
+    """``count`` emails due now to ``user_ids`` in turn, written in bulk and enqueued by the
+    dispatch, a batch at a time, as in production; their notification ids."""
+    now = clock.now()
+    db.session.execute(sa.insert(Notification), [
+        {"user_id": user_ids[n % len(user_ids)], "kind": "decision", "subject": f"{subject} {n}", "link": "/inbox/",
+         "created_at": now, "email_status": "pending", "email_due_at": now} for n in range(count)])
+    db.session.commit()
+    while delivery.dispatch().emails:
+        pass
+    return list(db.session.scalars(sa.select(Notification.id).where(Notification.subject.startswith(f"{subject} "))))
 
 
 def free_port() -> int:

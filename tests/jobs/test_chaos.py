@@ -28,7 +28,7 @@ from app.notifications import delivery
 from app.notifications.models import Notification, NotificationPreference
 from app.notifications.services import notify
 from tests.jobs.conftest import Jobs
-from tests.jobs.helpers import PrivateRedis, wait_for
+from tests.jobs.helpers import PrivateRedis, email_backlog, wait_for
 
 #: Seconds between sweeps in this suite: short, so lateness shows within a test.
 INTERVAL = 5
@@ -170,20 +170,8 @@ def test_a_job_stranded_in_the_intermediate_list_is_enqueued_again_and_sent_once
 BACKLOG = 2000
 
 
-def _backlog(people: dict, count: int) -> list[int]:
-    """``count`` emails due now, written in bulk, and enqueued by the dispatch (a batch at a time)."""
-    now, users = app_clock.now(), [p.id for p in people.values()]
-    db.session.execute(sa.insert(Notification), [
-        {"user_id": users[n % len(users)], "kind": "decision", "subject": f"Backlog {n}", "link": "/inbox/",
-         "created_at": now, "email_status": "pending", "email_due_at": now} for n in range(count)])
-    db.session.commit()
-    while delivery.dispatch().emails:
-        pass
-    return list(db.session.scalars(sa.select(Notification.id).where(Notification.subject.startswith("Backlog "))))
-
-
 def test_a_backlog_of_thousands_of_emails_does_not_hold_back_the_sweep(chaos: Jobs, awake):
-    owed = _backlog(awake, BACKLOG)
+    owed = email_backlog([p.id for p in awake.values()], BACKLOG)
     assert chaos.queue.count == BACKLOG
     chaos.start_worker()
     chaos.start_scheduler(interval=INTERVAL)

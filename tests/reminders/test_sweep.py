@@ -4,8 +4,6 @@ channels they chose; and a cost that follows the work due, not the number of mil
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -20,6 +18,7 @@ from app.notifications.models import Notification
 from app.notifications.services import inbox, mark_read, notify, set_muted, unread_count
 from app.reminders import jobs as reminder_jobs
 from app.reminders import services as reminders
+from tests.queries import counting
 
 OTHERS = ("sales", "pm", "product")
 
@@ -36,20 +35,6 @@ def inbox_reminders(user) -> list:
 def offsets(notes) -> list[str]:
     """The slot of each reminder, from its dedupe key: '-7', '+0', '+3'."""
     return [note.dedupe_key.rsplit("/", 1)[1] for note in notes]
-
-
-@contextmanager
-def counting_queries() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args) -> None:
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
 
 
 def add_milestones(people, project, count: int) -> None:
@@ -253,10 +238,10 @@ def test_a_later_hour_chosen_after_a_reminder_went_out_does_not_send_it_again(pe
 def test_an_idle_sweep_costs_the_same_few_queries_for_5_or_200_milestones(people, campaign, schedules, clock):
     project = campaign()
     add_milestones(people, project, 4)
-    with counting_queries() as few:
+    with counting() as few:
         first = reminders.sweep()
     add_milestones(people, project, 195)
-    with counting_queries() as many:
+    with counting() as many:
         second = reminders.sweep()
     assert len(project.milestones) == 200 and len(schedules(project.milestones[-1])) == 4  # 800 schedules in all
     assert first.schedules == second.schedules == 0
@@ -272,7 +257,7 @@ def test_a_busy_sweep_reads_in_the_same_few_queries_for_5_or_50_due_milestones(p
         project = campaign(title=f"{count} milestones")
         add_milestones(people, project, count - 1)
         moment = clock.slot(project.milestones[-1].due_date, -7)
-        with counting_queries() as statements:
+        with counting() as statements:
             result = sweep_at(moment)
         assert result.sent >= 4 * count
         return sum(1 for statement in statements if statement.lstrip().upper().startswith("SELECT"))
