@@ -36,11 +36,12 @@ class CalendarLinkForm(FlaskForm):
         description="Apple Calendar and Thunderbird show it; Google and Outlook use their own alert settings.",
     )
 
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, project_hint: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.kind.choices = choices(services.available_kinds(user).items())
         self.project_id.choices = choices(
-            [("", "Choose a campaign…"), *((p.id, p.title) for p in services.subscribable_projects(user))]
+            [("", "Choose a campaign…"),
+             *((p.id, p.title) for p in services.subscribable_projects(user, also=project_hint))]
         )
 
     def data_for_service(self) -> FeedInput:

@@ -24,7 +24,7 @@ from app.core import clock
 from app.core.errors import InvalidInput, NotAllowed
 from app.core.pagination import FIRST_PAGE, Page, PageRequest, asc, desc, paginate, total
 from app.extensions import db
-from app.projects.access import visible_projects
+from app.projects.access import my_campaigns, visible_projects
 from app.projects.models import Project
 
 #: The selector finds the row; it is not secret (16 URL-safe characters from 12 random bytes).
@@ -97,11 +97,10 @@ def may_subscribe(user: User, kind: str) -> bool:
     return kind in KINDS
 
 
-def subscribable_projects(user: User) -> Sequence[Project]:
-    """Campaigns ``user`` may subscribe to: those they see, open ones first."""
-    return db.session.scalars(
-        visible_projects(user).order_by(Project.state.in_(["completed", "cancelled"]), Project.title, Project.id)
-    ).all()
+def subscribable_projects(user: User, also: int | None = None) -> Sequence[Project]:
+    """The campaigns a picker offers ``user`` to subscribe to: their own, open ones first (and
+    ``also``, the one the page came from); any campaign they see may still be subscribed to."""
+    return my_campaigns(user, also=also)
 
 
 def _project_in_reach(user: User, project_id: int | None) -> bool:

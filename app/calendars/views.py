@@ -54,9 +54,10 @@ def _no_store(response: Response) -> Response:
 @bp.route("/settings/calendars", methods=["GET", "POST"])
 @login_required
 def settings() -> Response:
-    form = CalendarLinkForm(user=current_user)
+    wanted = request.args.get("project", type=int)
+    form = CalendarLinkForm(user=current_user, project_hint=wanted)
     if not form.is_submitted():
-        _preselect(form, request.args.get("project", type=int))
+        _preselect(form, wanted)
     created = save_form(form, lambda: services.create_feed(current_user, form.data_for_service()))
     links = None
     if created is not None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_wtf import FlaskForm
@@ -29,26 +27,10 @@ from app.extensions import db
 from app.feedback.models import Feedback
 from app.feedback.services import FeedbackInput, duplicate_candidates
 from app.milestones.models import Milestone
-from app.projects.access import visible_projects
-from app.projects.models import Project, ProjectMember
+from app.projects.access import PICKER_LIMIT, my_campaigns
+from app.projects.models import Project
 from app.regions.services import active_regions
 from workflows.feedback import CHANNELS, DECISIONS, KINDS
-from workflows.project import OPEN_STATES as PROJECT_OPEN_STATES
-
-#: At most this many campaigns, milestones or commitments in a picker. A picker offers the
-#: person's own campaigns (those they belong to, and the one the item came from), not every
-#: campaign an admin may see: a select of thousands is neither usable nor cheap. Any id is still
-#: accepted, and checked by the service (the API sends ids directly).
-PICKER_LIMIT = 200
-
-
-def my_campaigns(user: User, open_only: bool = False, also: int | None = None) -> Sequence[Project]:
-    """The campaigns ``user`` belongs to (and ``also``, if they may see it), by title."""
-    mine = Project.id.in_(sa.select(ProjectMember.project_id).where(ProjectMember.user_id == user.id))
-    query = visible_projects(user).where(sa.or_(mine, Project.id == also) if also else mine)
-    if open_only:
-        query = query.where(Project.state.in_(PROJECT_OPEN_STATES))
-    return db.session.scalars(query.order_by(Project.title, Project.id).limit(PICKER_LIMIT)).all()
 
 
 class FeedbackForm(FlaskForm):

@@ -7,6 +7,7 @@ campaign the user does not belong to is simply not found (404), never "forbidden
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,6 +18,7 @@ from app.accounts.models import User
 from app.core.errors import NotAllowed, RecordClosed
 from app.extensions import db
 from app.projects.models import Project, ProjectMember, ProjectRole
+from workflows.project import OPEN_STATES
 
 
 def visible_projects(user: User) -> sa.Select[tuple[Project]]:
@@ -27,6 +29,23 @@ def visible_projects(user: User) -> sa.Select[tuple[Project]]:
             Project.id.in_(sa.select(ProjectMember.project_id).where(ProjectMember.user_id == user.id))
         )
     return query
+
+
+#: At most this many campaigns in a form's picker. A picker offers one's own campaigns (those
+#: one belongs to, and the one the page came from), not every campaign an admin may see: a select
+#: of thousands is neither usable nor cheap. Any visible id is still accepted by the services.
+PICKER_LIMIT = 200
+
+
+def my_campaigns(user: User, open_only: bool = False, also: int | None = None) -> Sequence[Project]:
+    """The campaigns ``user`` belongs to (and ``also``, if they may see it), open ones first,
+    then by title: what a form's campaign picker offers, at most :data:`PICKER_LIMIT`."""
+    mine = Project.id.in_(sa.select(ProjectMember.project_id).where(ProjectMember.user_id == user.id))
+    query = visible_projects(user).where(sa.or_(mine, Project.id == also) if also else mine)
+    if open_only:
+        query = query.where(Project.state.in_(OPEN_STATES))
+    closed_last = Project.state.not_in(OPEN_STATES)
+    return db.session.scalars(query.order_by(closed_last, Project.title, Project.id).limit(PICKER_LIMIT)).all()
 
 
 def get_project_or_404(user: User, project_id: int, *loads: Any) -> Project:

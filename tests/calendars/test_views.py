@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from app.calendars.models import CalendarFeed
 from app.extensions import db
+from app.projects.models import Project
 from tests.calendars.conftest import feed_path
 
 
@@ -161,3 +162,11 @@ def _csrf(html: str) -> str:
     """The page's CSRF token (tests switch CSRF off; tests/test_app.py checks it is enforced otherwise)."""
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
     return match.group(1) if match else ""
+
+
+def test_the_campaign_picker_offers_ones_own_campaigns_and_the_one_linked_from(people, login, make_project):
+    make_project(title="Led by the project manager"), make_project(title="Linked from its page")
+    linked = db.session.scalar(sa.select(Project).where(Project.title == "Linked from its page"))
+    page = login(people["admin"]).get(f"/settings/calendars?project={linked.id}").get_data(as_text=True)
+    assert "Linked from its page" in page and "Led by the project manager" not in page  # the admin is on neither
+    assert "Led by the project manager" in login(people["pm"]).get("/settings/calendars").get_data(as_text=True)
