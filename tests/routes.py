@@ -58,8 +58,8 @@ def sample_values(project: Project) -> dict[str, Any]:
         "number": _first(sa.select(Baseline.number).where(Baseline.project_id == project.id)
                          .order_by(Baseline.number)),
         "template_key": "upgrade_campaign",
-        "key": "tasks",
-        "section": "goals",
+        "key": "overdue",  # (the first list, "tasks", is /my-work/ itself)
+        "section": "briefings",
     }
 
 
