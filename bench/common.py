@@ -57,3 +57,17 @@ def describe(app: Flask) -> str:
     with app.app_context(), db.engine.connect() as connection:
         version = ".".join(str(v) for v in (connection.dialect.server_version_info or ()))
         return f"{connection.dialect.name} {version}"
+
+
+def explain(statement: str, parameters: Any) -> str:
+    """The plan of ``statement`` as sent with ``parameters``: ``EXPLAIN QUERY PLAN`` on SQLite,
+    ``EXPLAIN`` on PostgreSQL."""
+    with db.engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()
+            plan = "\n".join(str(row[-1]) for row in rows)
+        else:
+            rows = connection.exec_driver_sql(f"EXPLAIN {statement}", parameters).all()
+            plan = "\n".join(str(row[0]) for row in rows)
+        connection.rollback()
+    return plan

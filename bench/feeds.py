@@ -59,7 +59,7 @@ from app.calendars.services import hash_secret  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.milestones.models import Milestone, Task  # noqa: E402
 from app.projects.models import Project, ProjectMember, ProjectRole  # noqa: E402
-from bench.common import analyze, bench_app, describe, fresh_schema, insert  # noqa: E402
+from bench.common import analyze, bench_app, describe, explain, fresh_schema, insert  # noqa: E402
 
 MILESTONES_PER_CAMPAIGN = 25
 SUBSCRIBER, OWNER = 1, 2
@@ -245,15 +245,7 @@ def _bump(repeat: int) -> tuple[list[float], str]:
             times.append(elapsed)
         db.session.rollback()
     statement, parameters = seen[-1]
-    with db.engine.connect() as connection:
-        if connection.dialect.name == "sqlite":
-            rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()
-            plan = "\n".join(str(row[-1]) for row in rows)
-        else:
-            rows = connection.exec_driver_sql(f"EXPLAIN {statement}", parameters).all()
-            plan = "\n".join(str(row[0]) for row in rows)
-        connection.rollback()
-    return times, plan
+    return times, explain(statement, parameters)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -44,7 +44,7 @@ from app.notifications.models import Notification  # noqa: E402
 from app.projects.models import Project, ProjectMember, ProjectRole  # noqa: E402
 from app.reminders import services as reminders  # noqa: E402
 from app.reminders.models import ReminderSchedule, milestone_key  # noqa: E402
-from bench.common import analyze, bench_app, describe, fresh_schema, insert  # noqa: E402
+from bench.common import analyze, bench_app, describe, explain, fresh_schema, insert  # noqa: E402
 
 #: The sweep's moment: a Tuesday noon UTC (not within anyone's default quiet hours).
 NOW = datetime(2030, 1, 15, 12, 0)
@@ -167,13 +167,7 @@ def _plan(app: Flask) -> tuple[str, bool]:
         sa.event.remove(db.engine, "before_cursor_execute", capture)
         db.session.remove()
     statement, parameters = seen[0]
-    with db.engine.connect() as connection:
-        if connection.dialect.name == "sqlite":
-            rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()
-            plan = "\n".join(str(row[-1]) for row in rows)
-        else:
-            rows = connection.exec_driver_sql(f"EXPLAIN {statement}", parameters).all()
-            plan = "\n".join(str(row[0]) for row in rows)
+    plan = explain(statement, parameters)
     query = " ".join(statement.split())
     return f"{query}\n{plan}", INDEX in plan
 
