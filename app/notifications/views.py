@@ -11,7 +11,7 @@ from app.accounts.models import User
 from app.core import clock
 from app.core.errors import ServiceError
 from app.core.forms import CsrfForm
-from app.core.pagination import page_request
+from app.core.pagination import FIRST_PAGE, Page, PageRequest, asc, page_request, paginate
 from app.core.views import commit, is_local_path, run_and_flash, save_form, saving
 from app.extensions import csrf, db
 from app.notifications import services
@@ -22,6 +22,7 @@ from app.notifications.models import CATEGORIES
 from app.projects.models import Project, ProjectMember
 from app.reminders.services import upcoming
 from workflows import reminders
+from workflows.project import OPEN_STATES
 
 bp = Blueprint("notifications", __name__, url_prefix="/inbox")
 bp.before_request(login_required(lambda: None))
@@ -72,13 +73,11 @@ def read_all() -> Response:
 
 # --- the campaigns one may mute --------------------------------------------------------------
 
-def member_campaigns(user: User) -> list[Project]:
-    """The campaigns ``user`` belongs to (admins too: only their own), open ones first."""
-    return list(db.session.scalars(
-        sa.select(Project).join(ProjectMember, ProjectMember.project_id == Project.id)
-        .where(ProjectMember.user_id == user.id)
-        .order_by(Project.state.in_(["completed", "cancelled"]), Project.title, Project.id)
-    ))
+def member_campaigns(user: User, asked: PageRequest = FIRST_PAGE) -> Page[Project]:
+    """A page of the campaigns ``user`` belongs to (admins too: only their own), open ones first."""
+    query = (sa.select(Project).join(ProjectMember, ProjectMember.project_id == Project.id)
+             .where(ProjectMember.user_id == user.id))
+    return paginate(query, [asc(Project.state.not_in(OPEN_STATES)), asc(Project.title), asc(Project.id)], asked)
 
 
 # --- the settings page -----------------------------------------------------------------------
@@ -96,7 +95,8 @@ def settings() -> str | Response:
     return render_template(
         "notifications/settings.html", form=form, prefs=prefs,
         local_now=reminders.local(now, prefs.reminder_prefs),
-        campaigns=member_campaigns(current_user), muted=services.muted_projects(current_user.id),
+        campaigns=(page := member_campaigns(current_user, page_request())).items, page=page,
+        muted=services.muted_projects(current_user.id),
         upcoming=upcoming(current_user, prefs.reminder_prefs, now), mute_form=MuteForm(formdata=None),
     )
 

@@ -266,3 +266,14 @@ def test_the_inbox_marks_one_read_and_shows_the_unread_count(people, login):
     assert "1 unread" in page and page.count(">Mark read</button>") == 1
     assert client.post(f"/inbox/{theirs.id}/read").status_code == 404
     assert services.unread_count(people["team"]) == 1
+
+
+def test_the_campaigns_one_may_mute_come_a_page_at_a_time(people, login, make_project):
+    for n in range(3):
+        make_project(title=f"Mutable {n}")
+    client = login(people["pm"])
+    first = client.get("/settings/notifications?limit=2").get_data(as_text=True)
+    assert "Mutable 0" in first and "Mutable 1" in first and "Mutable 2" not in first
+    next_url = re.search(r'rel="next" href="([^"]+)"', first).group(1).replace("&amp;", "&")
+    second = client.get(next_url).get_data(as_text=True)
+    assert "Mutable 2" in second and "← First page" in second
