@@ -331,10 +331,10 @@ def awaiting_countersignature(user: User) -> list[sa.ColumnElement[bool]]:
 
 def signoff_queue(user: User, asked: PageRequest = FIRST_PAGE) -> Page[Commitment]:
     """What waits for this product manager's countersignature, oldest request first, a page at a time."""
+    if user.role is not Role.PRODUCT_MANAGER:
+        return Page([], None, asked.limit)  # only product managers countersign: no query to ask
     query = (sa.select(Commitment).join(Project).where(*awaiting_countersignature(user))
              .options(*CHECKS_READ, *PEOPLE_READ, so.joinedload(Commitment.project)))
-    if user.role is not Role.PRODUCT_MANAGER:
-        query = query.where(sa.false())
     # Submitted requests always have a submission time; the epoch stands in for a missing one.
     submitted = sa.func.coalesce(Commitment.submitted_at, datetime(1970, 1, 1))
     return paginate(query, [asc(submitted), asc(Commitment.id)], asked)

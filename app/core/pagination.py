@@ -60,21 +60,19 @@ class Page(Generic[T]):
     next_cursor: str | None  # None on the last page
     limit: int
 
-    def next_url(self, endpoint: str | None = None, **values: Any) -> str | None:
+    def next_url(self, **values: Any) -> str | None:
         """This request's URL with the next page's cursor, or None on the last page."""
-        if self.next_cursor is None:
-            return None
-        args = {key: value for key, value in request.args.items() if key != "cursor"}
-        view_args = request.view_args or {}
-        return url_for(endpoint or request.endpoint or "", **{**view_args, **args, **values},
-                       cursor=self.next_cursor)
+        return None if self.next_cursor is None else _this_url(cursor=self.next_cursor, **values)
 
     def first_url(self) -> str | None:
         """This request's URL without its cursor, or None when this is the first page."""
-        if not request.args.get("cursor"):
-            return None
-        args = {key: value for key, value in request.args.items() if key != "cursor"}
-        return url_for(request.endpoint or "", **{**(request.view_args or {}), **args})
+        return _this_url() if request.args.get("cursor") else None
+
+
+def _this_url(**values: Any) -> str:
+    """The current request's URL, its filters kept, its cursor replaced by ``values``."""
+    args = {key: value for key, value in request.args.items() if key != "cursor"}
+    return url_for(request.endpoint or "", **{**(request.view_args or {}), **args, **values})
 
 
 @dataclass(frozen=True)
@@ -103,13 +101,9 @@ def page_request(default_limit: int = DEFAULT_LIMIT) -> PageRequest:
     return PageRequest(limit, request.args.get("cursor") or None)
 
 
-def paginate(query: sa.Select[Any], keys: Sequence[Key], asked: PageRequest | None = None,
-             *, entity: bool = True) -> Page[Any]:
-    """The page of ``query`` that ``asked`` names, in the order of ``keys``.
-
-    ``entity``: the query selects one entity (or column) and the items are those; otherwise the
-    items are the rows as selected.
-    """
+def paginate(query: sa.Select[Any], keys: Sequence[Key], asked: PageRequest | None = None) -> Page[Any]:
+    """The page of ``query`` (which selects one entity or column: the items) that ``asked``
+    names, in the order of ``keys``."""
     asked = asked or page_request()
     after = _decode(asked.cursor, len(keys)) if asked.cursor else None
     width = len(query.column_descriptions)  # what the query selects: entities count as one
@@ -120,7 +114,7 @@ def paginate(query: sa.Select[Any], keys: Sequence[Key], asked: PageRequest | No
     rows = db.session.execute(paged.limit(asked.limit + 1)).all()
     more = len(rows) > asked.limit
     rows = rows[:asked.limit]
-    items = [row[0] if entity else tuple(row[:width]) for row in rows]
+    items = [row[0] for row in rows]
     cursor = _encode(list(rows[-1][width:])) if more and rows else None
     return Page(items, cursor, asked.limit)
 
