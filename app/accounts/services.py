@@ -15,7 +15,7 @@ from app.accounts.models import ApiToken, Role, User
 from app.audit import services as audit
 from app.core import clock
 from app.core.errors import InvalidInput, NotAllowed
-from app.core.pagination import FIRST_PAGE, Page, PageRequest, asc, desc, paginate
+from app.core.pagination import FIRST_PAGE, Page, PageRequest, asc, desc, ordered, paginate
 from app.extensions import db
 
 MIN_PASSWORD_LENGTH = 10
@@ -116,7 +116,7 @@ _USER_ORDER = [desc(User.active), asc(User.name), asc(User.id)]
 
 def list_users() -> Sequence[User]:
     """Every account, active ones first (``flask users list``)."""
-    return db.session.scalars(sa.select(User).order_by(*(key.ordering for key in _USER_ORDER))).all()
+    return db.session.scalars(ordered(sa.select(User), _USER_ORDER)).all()
 
 
 def user_page(asked: PageRequest = FIRST_PAGE) -> Page[User]:

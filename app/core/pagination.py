@@ -101,14 +101,18 @@ def page_request(default_limit: int = DEFAULT_LIMIT) -> PageRequest:
     return PageRequest(limit, request.args.get("cursor") or None)
 
 
+def ordered(query: sa.Select[Any], keys: Sequence[Key]) -> sa.Select[Any]:
+    """``query`` in the order of ``keys``, whole: for a list read at once (an export, a card's head)."""
+    return query.order_by(*(key.ordering for key in keys))
+
+
 def paginate(query: sa.Select[Any], keys: Sequence[Key], asked: PageRequest | None = None) -> Page[Any]:
     """The page of ``query`` (which selects one entity or column: the items) that ``asked``
     names, in the order of ``keys``."""
     asked = asked or page_request()
     after = _decode(asked.cursor, len(keys)) if asked.cursor else None
     width = len(query.column_descriptions)  # what the query selects: entities count as one
-    paged = query.add_columns(*(key.expression for key in keys)).order_by(None)
-    paged = paged.order_by(*(key.ordering for key in keys))
+    paged = ordered(query.add_columns(*(key.expression for key in keys)).order_by(None), keys)
     if after is not None:
         paged = paged.where(_after(keys, after))
     rows = db.session.execute(paged.limit(asked.limit + 1)).all()

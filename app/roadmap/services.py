@@ -20,7 +20,7 @@ from app.audit import services as audit
 from app.commitments import services as commitments
 from app.commitments.models import Commitment
 from app.core.errors import InvalidInput, StaleEdit
-from app.core.pagination import FIRST_PAGE, Page, PageRequest, asc, desc, paginate
+from app.core.pagination import FIRST_PAGE, Page, PageRequest, asc, desc, ordered, paginate
 from app.extensions import db
 from app.milestones.models import Milestone
 from app.notifications.services import notify
@@ -197,7 +197,7 @@ _NEWEST_FIRST = [desc(Replan.at), desc(Replan.id)]
 
 def change_log(project: Project, milestone_uuid: str | None = None) -> Sequence[Replan]:
     """Every re-plan, newest first, optionally only those touching one milestone (the CSV export)."""
-    return db.session.scalars(_replans(project, milestone_uuid).order_by(*(k.ordering for k in _NEWEST_FIRST))).all()
+    return db.session.scalars(ordered(_replans(project, milestone_uuid), _NEWEST_FIRST)).all()
 
 
 def change_log_page(project: Project, milestone_uuid: str | None = None,

@@ -19,7 +19,7 @@ from app.audit import services as audit
 from app.catalog import services as catalog
 from app.catalog.models import Product, product_owners
 from app.core.errors import InvalidInput, NotAllowed
-from app.core.pagination import FIRST_PAGE, Page, PageRequest, desc, paginate
+from app.core.pagination import FIRST_PAGE, Page, PageRequest, desc, ordered, paginate
 from app.extensions import db
 from app.notifications.services import notify
 from app.regions.models import Region
@@ -86,7 +86,7 @@ def can_see_status(user: User, update: ProductUpdate) -> bool:
 #: What a list of updates shows of each.
 _LIST_READS = (so.joinedload(ProductUpdate.product), so.joinedload(ProductUpdate.region),
                so.joinedload(ProductUpdate.published_by))
-_NEWEST_FIRST = (ProductUpdate.published_at.desc(), ProductUpdate.id.desc())
+_NEWEST_FIRST = [desc(ProductUpdate.published_at), desc(ProductUpdate.id)]
 
 
 def updates(product_id: int | None = None, asked: PageRequest = FIRST_PAGE) -> Page[ProductUpdate]:
@@ -94,7 +94,7 @@ def updates(product_id: int | None = None, asked: PageRequest = FIRST_PAGE) -> P
     query = sa.select(ProductUpdate).options(*_LIST_READS)
     if product_id is not None:
         query = query.where(ProductUpdate.product_id == product_id)
-    return paginate(query, [desc(ProductUpdate.published_at), desc(ProductUpdate.id)], asked)
+    return paginate(query, _NEWEST_FIRST, asked)
 
 
 def products_with_updates() -> Sequence[Product]:
@@ -129,7 +129,7 @@ def awaiting_updates(user: User, limit: int) -> Sequence[ProductUpdate]:
     if not _is_seller(user):
         return []
     return db.session.scalars(
-        sa.select(ProductUpdate).where(*_awaiting(user)).options(*_LIST_READS).order_by(*_NEWEST_FIRST).limit(limit)
+        ordered(sa.select(ProductUpdate).where(*_awaiting(user)).options(*_LIST_READS), _NEWEST_FIRST).limit(limit)
     ).all()
 
 
