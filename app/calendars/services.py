@@ -187,19 +187,28 @@ def revoke_feed(actor: User, feed: CalendarFeed) -> CalendarFeed:
 #: Compared against when no row matches, so an unknown selector costs the same as a wrong secret.
 _NO_HASH = hash_secret(secrets.token_urlsafe(SECRET_BYTES))
 
+#: The link, its owner and the admins' switch in one query: every fetch, a 304 included, runs it
+#: (built once: a calendar client polls every few minutes, and there are thousands of them).
+#: The switch is NULL when its row was never written, which means feeds are on.
+_BY_SELECTOR = (
+    sa.select(CalendarFeed, CalendarSettings.feeds_enabled)
+    .outerjoin(CalendarSettings, CalendarSettings.id == 1)
+    .where(CalendarFeed.selector == sa.bindparam("selector"))
+    .options(so.joinedload(CalendarFeed.user))
+)
+
 
 def feed_for_token(token: str) -> CalendarFeed | None:
     """The link ``token`` opens, if it opens one now; None for anything else."""
     if len(token) != TOKEN_LENGTH or not token.isascii():
         return None
     selector, secret = token[:SELECTOR_LENGTH], token[SELECTOR_LENGTH:]
-    feed = db.session.scalar(
-        sa.select(CalendarFeed).where(CalendarFeed.selector == selector).options(so.joinedload(CalendarFeed.user))
-    )
+    found = db.session.execute(_BY_SELECTOR, {"selector": selector}).first()
+    feed, enabled = found if found else (None, True)
     matches = hmac.compare_digest(feed.secret_hash if feed else _NO_HASH, hash_secret(secret))
     if feed is None or not matches or feed.revoked_at is not None:
         return None
-    if not feed.user.active or not feeds_enabled() or not may_subscribe(feed.user, feed.kind):
+    if not feed.user.active or enabled is False or not may_subscribe(feed.user, feed.kind):
         return None
     if feed.kind == "project" and not _project_in_reach(feed.user, feed.project_id):
         return None
