@@ -43,8 +43,8 @@ def project_fields(project: Project) -> dict[str, Any]:
         "end_date": project.end_date.isoformat() if project.end_date else None,
         "region_ids": [r.id for r in project.regions],
         "project_manager_id": project.project_manager_id,
-        "product_manager_ids": [u.id for u in project.members_with(ProjectRole.PRODUCT_MANAGER)],
-        "member_ids": [u.id for u in project.members_with(ProjectRole.MEMBER)],
+        "product_manager_ids": project.member_ids_with(ProjectRole.PRODUCT_MANAGER),
+        "member_ids": project.member_ids_with(ProjectRole.MEMBER),
     }
 
 
@@ -95,14 +95,15 @@ def list_templates() -> Response:
 
 @bp.get("/projects")
 def list_projects() -> Response:
-    query = visible_projects(current_user).options(*summary_loads())
+    # Regions and memberships, but not the people: the JSON names them by id.
+    query = visible_projects(current_user).options(so.selectinload(Project.regions), so.selectinload(Project.memberships))
     state = request.args.get("state")
     if state:
         if state not in STATES:
             raise InvalidInput(f"Unknown state {state!r}.", {"state": [f"One of: {', '.join(STATES)}."]})
         query = query.where(Project.state == state)
     page = paginate(query, [asc(Project.id)])
-    facts = row_facts(page.items, clock.today())
+    facts = row_facts(page.items, clock.today(), next_milestones=False)
     return page_json(page, lambda p: project_json(p, facts=facts[p.id]))
 
 

@@ -120,6 +120,10 @@ class Project(db.Model):  # type: ignore[name-defined,misc]
     def members_with(self, role: ProjectRole) -> list[User]:
         return [m.user for m in self.memberships if m.role is role]
 
+    def member_ids_with(self, role: ProjectRole) -> list[int]:
+        """The ids alone: what a list's JSON names, without loading each person."""
+        return [m.user_id for m in self.memberships if m.role is role]
+
     def __repr__(self) -> str:
         return f"<Project {self.id} {self.title!r}>"
 

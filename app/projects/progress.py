@@ -38,10 +38,11 @@ class RowFacts:
     spent: Decimal
 
 
-def row_facts(projects: Sequence[Project], today: date) -> dict[int, RowFacts]:
+def row_facts(projects: Sequence[Project], today: date, next_milestones: bool = True) -> dict[int, RowFacts]:
     """Goal progress, next deadline and spend of a page of campaigns, in four queries whatever
     their size: the milestones with a target, each campaign's latest actual, its earliest open
-    milestone, and the sum of its expenses (rather than every milestone, actual and expense)."""
+    milestone (unless a list shows none: ``next_milestones=False``), and the sum of its expenses
+    (rather than every milestone, actual and expense)."""
     ids = [p.id for p in projects]
     if not ids:
         return {}
@@ -56,10 +57,7 @@ def row_facts(projects: Sequence[Project], today: date) -> dict[int, RowFacts]:
         _first_of_each(sa.select(GoalActual.project_id, GoalActual.measured_on, GoalActual.value)
                        .where(GoalActual.project_id.in_(ids)), GoalActual.project_id,
                        (GoalActual.measured_on.desc(), GoalActual.id.desc())))}
-    earliest = _first_of_each(sa.select(Milestone.id).where(Milestone.project_id.in_(ids), Milestone.state == "open"),
-                              Milestone.project_id, (Milestone.due_date, Milestone.id)).subquery()
-    upcoming = {m.project_id: m for m in db.session.scalars(sa.select(Milestone).where(Milestone.id.in_(
-        sa.select(earliest.c.id))))}
+    upcoming = _next_milestones(ids) if next_milestones else {}
     spent = dict(db.session.execute(
         sa.select(Expense.project_id, sa.func.sum(Expense.amount, type_=Expense.amount.type))
         .where(Expense.project_id.in_(ids)).group_by(Expense.project_id)).tuples().all())
@@ -68,6 +66,14 @@ def row_facts(projects: Sequence[Project], today: date) -> dict[int, RowFacts]:
                        upcoming.get(p.id), Decimal(spent.get(p.id) or 0).quantize(CENT))
         for p in projects
     }
+
+
+def _next_milestones(ids: list[int]) -> dict[int, Milestone]:
+    """Each campaign's earliest open milestone."""
+    earliest = _first_of_each(sa.select(Milestone.id).where(Milestone.project_id.in_(ids), Milestone.state == "open"),
+                              Milestone.project_id, (Milestone.due_date, Milestone.id)).subquery()
+    return {m.project_id: m for m in db.session.scalars(sa.select(Milestone).where(Milestone.id.in_(
+        sa.select(earliest.c.id))))}
 
 
 def _first_of_each(query: sa.Select[Any], group: Any, order: tuple[Any, ...]) -> sa.Select[Any]:
