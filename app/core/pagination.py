@@ -123,6 +123,23 @@ def paginate(query: sa.Select[Any], keys: Sequence[Key], asked: PageRequest | No
     return Page(items, cursor, asked.limit)
 
 
+@dataclass(frozen=True)
+class Head(Generic[T]):
+    """The first rows of a list, and how many rows the whole list has."""
+
+    items: list[T]
+    total: int
+
+
+def head(query: sa.Select[Any], keys: Sequence[Key], limit: int) -> Head[Any]:
+    """The first ``limit`` rows of ``query`` in the order of ``keys`` and the list's length, in one
+    query: the count is a window over the filtered rows, which the database reads to sort them
+    anyway (a card's "10 of 143", without a second pass for :func:`total`)."""
+    counted = query.add_columns(sa.func.count().over().label("whole_list"))
+    rows = db.session.execute(ordered(counted, keys).limit(limit)).all()
+    return Head([row[0] for row in rows], rows[0][-1] if rows else 0)
+
+
 def total(query: sa.Select[Any]) -> int:
     """How many rows ``query`` has: an aggregate over it, no row read. For the "N in all" beside
     a paged list, where the count is cheap (an indexed filter)."""

@@ -20,8 +20,7 @@ from app.commitments import access as commitment_access
 from app.commitments import services as commitments
 from app.commitments.models import Commitment
 from app.core import clock
-from app.core.pagination import Key, Page, PageRequest, asc, paginate
-from app.core.pagination import total as count
+from app.core.pagination import Head, Key, Page, PageRequest, asc, head, paginate
 from app.feedback import services as feedback
 from app.feedback.models import Feedback
 from app.milestones.models import Milestone, Task
@@ -189,9 +188,9 @@ def my_commitments(user: User) -> sa.Select[tuple[Commitment]]:
 COMMITMENT_ORDER = [asc(Commitment.promised_date), asc(Commitment.id)]
 
 
-def head(query: sa.Select[Any], order: Sequence[Key]) -> Sequence[Any]:
-    """The first :data:`SHOWN` rows of ``query`` in ``order``: what a card shows."""
-    return paginate(query, order, PageRequest(SHOWN)).items
+def card(query: sa.Select[Any], order: Sequence[Key]) -> Head[Any]:
+    """What a card shows of a list: its first :data:`SHOWN` rows in ``order``, and its length."""
+    return head(query, order, SHOWN)
 
 
 @dataclass(frozen=True)
@@ -223,27 +222,32 @@ def work_lists(user: User) -> list[WorkList]:
 
 
 def build(user: User, today: date) -> Dashboard:
-    campaigns = head(open_campaigns(user), CAMPAIGN_ORDER)
-    facts = row_facts(campaigns, today)
-    roles = {m.project_id: m.role for p in campaigns for m in p.memberships if m.user_id == user.id}
+    campaigns = card(open_campaigns(user), CAMPAIGN_ORDER)
+    facts = row_facts(campaigns.items, today)
+    roles = {m.project_id: m.role for p in campaigns.items for m in p.memberships if m.user_id == user.id}
     pm = user.role is Role.PRODUCT_MANAGER
     signoff = commitments.signoff_queue(user, PageRequest(SHOWN)).items if pm else []
+    overdue = card(overdue_milestones(user, today), MILESTONE_ORDER)
+    late_tasks = card(overdue_tasks(user, today), TASK_ORDER)
+    upcoming = card(upcoming_milestones(user, today), MILESTONE_ORDER)
+    tasks = card(tasks_not_overdue(user, today), TASK_ORDER)
+    promised = card(my_commitments(user), COMMITMENT_ORDER)
     return Dashboard(
         campaigns=[CampaignRow(p, facts[p.id].progress, facts[p.id].next_milestone,
-                               roles[p.id].label if p.id in roles else "Admin") for p in campaigns],
-        campaign_count=count(open_campaigns(user)),
-        overdue_milestones=head(overdue_milestones(user, today), MILESTONE_ORDER),
-        overdue_milestone_count=count(overdue_milestones(user, today)),
-        overdue_tasks=head(overdue_tasks(user, today), TASK_ORDER),
-        overdue_task_count=count(overdue_tasks(user, today)),
-        upcoming_milestones=head(upcoming_milestones(user, today), MILESTONE_ORDER),
-        upcoming_count=count(upcoming_milestones(user, today)),
-        my_open_tasks=head(tasks_not_overdue(user, today), TASK_ORDER),
-        open_task_count=count(tasks_not_overdue(user, today)),
+                               roles[p.id].label if p.id in roles else "Admin") for p in campaigns.items],
+        campaign_count=campaigns.total,
+        overdue_milestones=overdue.items,
+        overdue_milestone_count=overdue.total,
+        overdue_tasks=late_tasks.items,
+        overdue_task_count=late_tasks.total,
+        upcoming_milestones=upcoming.items,
+        upcoming_count=upcoming.total,
+        my_open_tasks=tasks.items,
+        open_task_count=tasks.total,
         signoff_queue=signoff_rows(signoff, clock.now()),
         signoff_count=commitments.signoff_count(user) if pm else 0,
-        my_commitments=head(my_commitments(user), COMMITMENT_ORDER),
-        my_commitment_count=count(my_commitments(user)),
+        my_commitments=promised.items,
+        my_commitment_count=promised.total,
         sells=user.sells,
         **_loop(user),
     )
