@@ -1,7 +1,7 @@
 """What a person's dashboard shows, computed in a few indexed queries.
 
 Every card shows the head of a list (at most :data:`SHOWN` rows) and how long the whole list
-is, counted by an aggregate; *My work* (views.work) pages through the same lists. So the
+is, counted in the same query; *My work* (views.work) pages through the same lists. So the
 dashboard costs the same for a person on three campaigns as for an admin who sees a thousand.
 """
 
