@@ -17,12 +17,11 @@ from app.core.errors import InvalidInput
 from app.core.pagination import asc, desc, paginate
 from app.core.views import commit
 from app.milestones.api import milestone_json
-from app.milestones.models import Milestone
 from app.projects import services
 from app.projects.access import get_project_or_404, visible_projects
 from app.projects.forms import ActualForm, ExpenseForm, ProjectForm
 from app.projects.models import Expense, GoalActual, Project, ProjectRole
-from app.projects.progress import RowFacts, budget_summary, goal_progress, row_facts, summary_loads
+from app.projects.progress import RowFacts, budget_summary, detail_loads, goal_progress, row_facts, summary_loads
 from workflows.project import STATES
 
 bp = api_blueprint("projects", __name__)
@@ -123,9 +122,7 @@ def create_project() -> tuple[Response, int]:
 
 @bp.get("/projects/<int:project_id>")
 def get_project(project_id: int) -> Response:
-    project = get_project_or_404(current_user, project_id, *summary_loads(), so.selectinload(Project.actuals),
-                                 so.selectinload(Project.expenses),
-                                 so.selectinload(Project.milestones).selectinload(Milestone.tasks))
+    project = get_project_or_404(current_user, project_id, *summary_loads(), *detail_loads())
     return jsonify(project_json(project, detail=True))
 
 

@@ -29,6 +29,16 @@ def summary_loads() -> tuple[Any, ...]:
     )
 
 
+def detail_loads() -> tuple[Any, ...]:
+    """Loader options for one campaign shown whole (its page, its API record): its actuals,
+    expenses, and milestones with their tasks, a query each (never one per milestone)."""
+    return (
+        so.selectinload(Project.actuals),
+        so.selectinload(Project.expenses),
+        so.selectinload(Project.milestones).selectinload(Milestone.tasks),
+    )
+
+
 @dataclass(frozen=True)
 class RowFacts:
     """What a list's row shows of a campaign beyond its own columns."""

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import date
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -29,7 +30,14 @@ from app.projects.access import can_edit, can_report, get_project_or_404, roles_
 from app.projects.charts import goal_chart_svg
 from app.projects.forms import ActualForm, ExpenseForm, MemberForm, ProjectForm
 from app.projects.models import Project, ProjectRole
-from app.projects.progress import budget_summary, goal_progress, next_deadline, row_facts, summary_loads
+from app.projects.progress import (
+    budget_summary,
+    detail_loads,
+    goal_progress,
+    next_deadline,
+    row_facts,
+    summary_loads,
+)
 from app.roadmap import services as roadmap_services
 from app.roadmap import timeline
 from workflows.project import STATES
@@ -86,7 +94,7 @@ def new(template_key: str) -> str | Response:
 
 @bp.get("/<int:project_id>")
 def show(project_id: int) -> str:
-    project = get_project_or_404(current_user, project_id)
+    project = get_project_or_404(current_user, project_id, so.selectinload(Project.regions), *detail_loads())
     today = clock.today()
     progress = goal_progress(project, today)
     editable = can_edit(current_user, project)
