@@ -15,7 +15,12 @@ from app.extensions import db
 
 class AuditEvent(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "audit_events"
-    __table_args__ = (sa.Index("ix_audit_events_project_id_at", "project_id", "at"),)
+    __table_args__ = (
+        sa.Index("ix_audit_events_project_id_at", "project_id", "at"),
+        # One record's history and its latest event (a commitment's trail, when a product last
+        # changed, when a campaign was completed): the trail is the largest table and only grows.
+        sa.Index("ix_audit_events_entity_entity_id_at", "entity", "entity_id", "at"),
+    )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     at: so.Mapped[datetime] = so.mapped_column(default=clock.now)

@@ -283,7 +283,9 @@ def campaign_outcomes(filters: ReportFilters) -> list[OutcomeQuarter]:
     """
     done = (
         sa.select(AuditEvent.entity_id.label("project_id"), sa.func.max(AuditEvent.at).label("at"))
-        .where(AuditEvent.entity == "project", AuditEvent.to_state == "completed")
+        .where(AuditEvent.entity == "project", AuditEvent.to_state == "completed",
+               # Only the completed campaigns' trails, through the index by record: not every event.
+               AuditEvent.entity_id.in_(sa.select(Project.id).where(Project.state == "completed")))
         .group_by(AuditEvent.entity_id).subquery()
     )
     completed = (
