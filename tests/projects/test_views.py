@@ -100,3 +100,18 @@ def test_the_campaign_page_shows_the_latest_history_and_links_the_whole_of_it(ma
     rest = client.get(re.search(r'rel="next" href="([^"]+)"', html).group(1).replace("&amp;", "&")).get_data(as_text=True)
     assert "Note 10" in rest and "Note 00" in rest and 'rel="next"' not in rest and "← First page" in rest
     assert login(people["outsider"]).get(f"/campaigns/{project.id}/history").status_code == 404
+
+
+def test_each_open_milestone_offers_the_campaigns_people_as_assignees_of_a_new_task(make_project, people, login):
+    project = make_project(state="active")
+    page = login(people["pm"]).get(f"/campaigns/{project.id}").get_data(as_text=True)
+
+    open_milestones = [m for m in project.milestones if m.state == "open"]
+    assert open_milestones
+    for milestone in open_milestones:
+        select = re.search(rf'<select name="assignee_id" id="assignee-{milestone.id}"[^>]*>(.*?)</select>', page, re.S)
+        assert select, f"no assignee picker for {milestone.title}"
+        options = re.findall(r'<option value="([^"]*)">([^<]*)</option>', select.group(1))
+        assert options[0] == ("", "— nobody —")
+        assert {int(value) for value, _label in options[1:]} == {m.user_id for m in project.memberships}
+        assert (str(people["team"].id), "Tara Teammate") in options
