@@ -6,7 +6,6 @@ from collections.abc import Callable
 from datetime import date
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -94,7 +93,7 @@ def new(template_key: str) -> str | Response:
 
 @bp.get("/<int:project_id>")
 def show(project_id: int) -> str:
-    project = get_project_or_404(current_user, project_id, so.selectinload(Project.regions), *detail_loads())
+    project = get_project_or_404(current_user, project_id, *summary_loads(), *detail_loads())  # as its API record
     today = clock.today()
     progress = goal_progress(project, today)
     editable = can_edit(current_user, project)
