@@ -50,3 +50,45 @@ def test_amounts_fit_the_money_column(app, amount, ok):
         assert form.validate() is ok, form.errors
         if ok:
             assert form.amount.data == Decimal(amount)
+
+
+def _all_form_classes() -> list[type]:
+    from flask_wtf import FlaskForm
+
+    found, todo = [], [FlaskForm]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            found.append(sub)
+            todo.append(sub)
+    return [cls for cls in found if cls.__module__.startswith("app.")]
+
+
+def test_every_form_of_the_app_applies_the_value_rule(app):
+    """A form that forgot the base class, or took WTForms' own IntegerField (int() takes "٣" and
+    400-digit numbers), would let through what app/core/values.py refuses."""
+    from wtforms import IntegerField as WTFormsIntegerField
+    from wtforms.fields.core import UnboundField
+
+    from app.core.forms import Form
+
+    forms = _all_form_classes()
+    assert len(forms) > 25
+    assert [cls for cls in forms if not issubclass(cls, Form)] == []
+    plain_integers = [
+        f"{cls.__name__}.{name}" for cls in forms for name, value in vars(cls).items()
+        if isinstance(value, UnboundField) and value.field_class is WTFormsIntegerField
+    ]
+    assert plain_integers == []
+
+
+@pytest.mark.parametrize("data, field, message", [
+    ({"value": "5", "note": "a\x00b"}, "note", "Remove the control character U+0000 (NUL) from this text."),
+    ({"value": "5", "measured_on": "1969-12-31"}, "measured_on", "Pick a date between 1970 and 2200."),
+    ({"value": "-1e13"}, "value", "Enter a number between -1,000,000,000,000 and 1,000,000,000,000."),
+    ({"value": "nan"}, "value", "Enter a finite number."),
+])
+def test_each_kind_of_field_gets_its_rule_first_in_its_chain(app, data, field, message):
+    with app.test_request_context(method="POST", data=data):
+        form = ActualForm(meta={"csrf": False})
+        assert not form.validate()
+        assert form.errors[field] == [message]

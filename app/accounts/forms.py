@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from app.accounts.models import ROLE_LABELS, Role
 from app.accounts.services import UserInput
-from app.core.forms import choices
+from app.core.forms import Form, choices
 
 
 def _strip(value: str | None) -> str | None:
@@ -16,13 +15,13 @@ def _strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField("Email", filters=[_strip], validators=[DataRequired(), Email()])
     password = PasswordField("Password", validators=[DataRequired()])
     remember = BooleanField("Keep me signed in")
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     email = EmailField("Email", filters=[_strip], validators=[DataRequired(), Email(), Length(max=254)])
     role = SelectField("Role", choices=choices((r.value, label) for r, label in ROLE_LABELS.items()))
@@ -37,6 +36,6 @@ class UserForm(FlaskForm):
         )
 
 
-class TokenForm(FlaskForm):
+class TokenForm(Form):
     name = StringField("Token name", validators=[DataRequired(), Length(max=80)],
                        description="What is it for? e.g. “Reporting script”")

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields import URLField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import HiddenInput
@@ -14,11 +13,11 @@ from app.accounts.services import active_users
 from app.briefings.models import Briefing
 from app.briefings.services import MAX_DURATION_MINUTES, BriefingInput
 from app.catalog.services import pickable_products
-from app.core.forms import choices, optional_id, record_id
+from app.core.forms import Form, IntegerField, choices, optional_id, record_id
 from app.regions.services import active_regions, all_regions
 
 
-class BriefingForm(FlaskForm):
+class BriefingForm(Form):
     title = StringField("Title", validators=[DataRequired(), Length(max=160)])
     region_id = SelectField("Region", coerce=optional_id, validators=[InputRequired()])
     sales_team = StringField("Sales team", validators=[DataRequired(), Length(max=120)])
@@ -73,13 +72,13 @@ class BriefingForm(FlaskForm):
         )
 
 
-class MaterialForm(FlaskForm):
+class MaterialForm(Form):
     """Another deck for a briefing already logged."""
 
     material = FileField("Deck")
 
 
-class FilterForm(FlaskForm):
+class FilterForm(Form):
     """The list's filters, read from the query string (no CSRF: it only reads)."""
 
     region = SelectField("Region", coerce=optional_id, validators=[Optional()], validate_choice=False)

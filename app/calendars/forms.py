@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from app.accounts.models import User
 from app.calendars import services
 from app.calendars.services import ALARMS, FeedInput
-from app.core.forms import choices, optional_id, optional_int
+from app.core.forms import Form, choices, optional_id, optional_int
 
 #: What each calendar holds, as the form explains it.
 KIND_HINTS = {
@@ -22,7 +21,7 @@ KIND_HINTS = {
 }
 
 
-class CalendarLinkForm(FlaskForm):
+class CalendarLinkForm(Form):
     name = StringField("Name", validators=[DataRequired("Name the link."), Length(max=80)],
                        description="Where you will use it, e.g. “Work calendar on my phone”.")
     kind = RadioField("Calendar", validators=[DataRequired("Choose a calendar.")])

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import DateField, DecimalField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields import URLField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import HiddenInput
@@ -14,14 +13,14 @@ from app.accounts.models import Role, User
 from app.accounts.services import active_users
 from app.catalog.models import COVERAGE, PRODUCT_STATUSES, Product
 from app.catalog.services import ProductInput
-from app.core.forms import choices, money_validators
+from app.core.forms import Form, IntegerField, choices, money_validators
 from app.regions.services import active_regions
 
 #: The coverage choices, "" first: nothing recorded (the catalog shows "Unknown").
 COVERAGE_CHOICES = [("", "Unknown"), *COVERAGE.items()]
 
 
-class ProductForm(FlaskForm):
+class ProductForm(Form):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     status = SelectField("Status", choices=choices(PRODUCT_STATUSES.items()), default="planned")
     summary = TextAreaField("Summary", validators=[Length(max=300)])
@@ -63,19 +62,19 @@ class ProductForm(FlaskForm):
         )
 
 
-class PriceBandForm(FlaskForm):
+class PriceBandForm(Form):
     tier = StringField("Tier", validators=[DataRequired(), Length(max=60)])
     list_price = DecimalField("List price", places=2, validators=money_validators(Decimal("0")))
     minimum_price = DecimalField("Minimum price", places=2, validators=money_validators(Decimal("0")))
     unit = StringField("Unit", default="per seat / month", validators=[Length(max=40)])
 
 
-class LinkForm(FlaskForm):
+class LinkForm(Form):
     title = StringField("Title", validators=[DataRequired(), Length(max=120)])
     url = URLField("Address", validators=[DataRequired(), Length(max=500)])
 
 
-class CoverageForm(FlaskForm):
+class CoverageForm(Form):
     region_id = SelectField("Region", coerce=int)
     status = SelectField("Status", choices=choices(COVERAGE_CHOICES), default="")
     reason = StringField("Why not", validators=[Length(max=300)])

@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, DecimalField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.catalog.models import PriceBand, Product
 from app.commitments.models import Commitment
 from app.commitments.services import CommitmentInput
-from app.core.forms import MAX_MONEY, Finite, choices, optional_int
+from app.core.forms import MAX_MONEY, Finite, Form, IntegerField, choices, optional_int
 from app.extensions import db
 from app.projects.models import Project
 from app.regions.services import active_regions
 
 
-class CommitmentForm(FlaskForm):
+class CommitmentForm(Form):
     customer = StringField("Customer account", validators=[DataRequired(), Length(max=160)])
     product_id = SelectField("Product", coerce=optional_int, validators=[InputRequired()])
     region_id = SelectField("Region", coerce=optional_int, validators=[InputRequired()])
@@ -73,7 +72,7 @@ class CommitmentForm(FlaskForm):
         )
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     """A sign-off step: the event, a reason or note, and (to override blockers) a written justification."""
 
     event = StringField(validators=[DataRequired()])

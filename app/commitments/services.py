@@ -19,7 +19,7 @@ from app.audit import services as audit
 from app.catalog.models import PriceBand, Product, product_owners
 from app.commitments.access import can_record, roles_for
 from app.commitments.models import Commitment
-from app.core import clock
+from app.core import clock, values
 from app.core.errors import InvalidInput, NotAllowed, StaleEdit, TransitionRefused
 from app.core.pagination import FIRST_PAGE, Page, PageRequest, asc, paginate
 from app.extensions import db
@@ -379,6 +379,8 @@ def _resolve(commitment: Commitment, project: Project, data: CommitmentInput) ->
         errors["milestone_id"] = ["Choose a milestone of this campaign."]
     if data.quantity < 1:
         errors["quantity"] = ["At least one."]
+    if too_late := values.too_late_for_campaign(data.promised_date, project.start_date, project.end_date):
+        errors["promised_date"] = [too_late]
     if errors:
         raise InvalidInput("Please correct the highlighted fields.", errors)
     return {

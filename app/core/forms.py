@@ -3,21 +3,82 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import Field, FloatField, HiddenField, TextAreaField
+from wtforms import DateField, Field, FloatField, HiddenField, StringField, TextAreaField
+from wtforms import IntegerField as _WTFormsIntegerField
 from wtforms.fields.choices import SelectChoice
+from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, StopValidation
 
 from app import MAX_ID
+from app.core import values
 from app.core.errors import InvalidInput, ServiceError
 
 #: The largest amount a Numeric(14, 2) money column holds.
 MAX_MONEY = Decimal("999999999999.99")
+
+
+class _ValueRule:
+    """Applies :mod:`app.core.values` to a bound field: first in its chain, so that a value
+    outside the rule is refused with the rule's words before any other check reads it."""
+
+    def __init__(self, check: Callable[[Any], Any]) -> None:
+        self.check = check
+
+    def __call__(self, form: FlaskForm, field: Field) -> None:
+        if field.data is None or field.data == "":
+            return
+        try:
+            field.data = self.check(field.data)
+        except values.BadValue as error:
+            raise StopValidation(str(error)) from None
+
+
+def _rule_for(field: Field) -> _ValueRule | None:
+    if isinstance(field, TextAreaField):
+        return _ValueRule(lambda text: values.clean_text(text, multiline=True))
+    if isinstance(field, StringField):  # also hidden, password, e-mail and search fields
+        return _ValueRule(values.clean_text)
+    if isinstance(field, DateField):
+        return _ValueRule(values.check_day)
+    if isinstance(field, FloatField):
+        return _ValueRule(values.check_goal_number)
+    return None
+
+
+class Form(FlaskForm):
+    """The base of every form: each field it binds gets the value rule of its kind
+    (``app.core.values``), so no form has to remember it and none can forget it."""
+
+    class Meta(FlaskForm.Meta):
+        def bind_field(self, form: Any, unbound_field: UnboundField, options: dict[str, Any]) -> Field:
+            field = super().bind_field(form, unbound_field, options)
+            rule = _rule_for(field)
+            if rule is not None:
+                field.validators = [rule, *field.validators]
+            return field
+
+
+class IntegerField(_WTFormsIntegerField):
+    """A whole number written as one: ASCII digits and an optional minus, at most 18 of them.
+
+    WTForms' own field calls ``int()``, which also takes "٣", "1_000" and 400-digit numbers (and
+    ``NumberRange`` then overflows converting those to a float).
+    """
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist or valuelist[0] in (None, ""):
+            return
+        try:
+            self.data = values.parse_whole_number(str(valuelist[0]))
+        except values.BadValue as error:
+            self.data = None
+            raise ValueError(str(error)) from None
 
 
 class Finite:
@@ -131,12 +192,17 @@ def show_service_error(form: FlaskForm, error: ServiceError) -> None:
         form.form_errors.append(error.message)
 
 
-class TransitionForm(FlaskForm):
-    """Fires one workflow event (of a campaign or a milestone), with a reason where one is asked."""
+class ReasonForm(Form):
+    """Why something changes: a re-plan, a transition."""
 
-    event = HiddenField(validators=[DataRequired()])
     reason = TextAreaField("Reason", validators=[Length(max=1000)])
 
 
-class CsrfForm(FlaskForm):
+class TransitionForm(ReasonForm):
+    """Fires one workflow event (of a campaign or a milestone), with a reason where one is asked."""
+
+    event = HiddenField(validators=[DataRequired()])
+
+
+class CsrfForm(Form):
     """A form of buttons only (remove, tick, move): it carries the CSRF token and nothing else."""

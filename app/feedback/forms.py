@@ -4,17 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask_wtf import FlaskForm
-from wtforms import (
-    DateField,
-    DecimalField,
-    IntegerField,
-    RadioField,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-    TextAreaField,
-)
+from wtforms import DateField, DecimalField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import HiddenInput
 
@@ -22,7 +12,7 @@ from app.accounts.models import User
 from app.catalog.services import pickable_products
 from app.commitments.access import visible_commitments
 from app.commitments.models import Commitment
-from app.core.forms import MAX_MONEY, Finite, choices, optional_id, record_id
+from app.core.forms import MAX_MONEY, Finite, Form, IntegerField, choices, optional_id, record_id
 from app.extensions import db
 from app.feedback.models import Feedback
 from app.feedback.services import FeedbackInput, duplicate_candidates
@@ -33,7 +23,7 @@ from app.regions.services import active_regions
 from workflows.feedback import CHANNELS, DECISIONS, KINDS
 
 
-class FeedbackForm(FlaskForm):
+class FeedbackForm(Form):
     kind = SelectField("Kind", choices=choices(KINDS.items()), default="feature_request")
     title = StringField("In one line", validators=[DataRequired(), Length(max=160)])
     # The choices are checked by the service, so a wrong id gets the rule's own words.
@@ -90,7 +80,7 @@ class FeedbackForm(FlaskForm):
         )
 
 
-class TriageForm(FlaskForm):
+class TriageForm(Form):
     """One decision: which, the answer the submitter reads, and what that decision names."""
 
     event = RadioField("Decision", choices=choices(DECISIONS.items()), validators=[InputRequired()])

@@ -12,6 +12,7 @@ from flask_login import current_user
 from app.api import api_blueprint, expected_version, json_body, page_json, validated
 from app.core import clock
 from app.core.errors import InvalidInput
+from app.core.forms import ReasonForm
 from app.core.pagination import asc, paginate
 from app.core.views import commit
 from app.milestones import services
@@ -99,7 +100,8 @@ def fire_transition(project_id: int, milestone_id: int) -> Response:
     event = payload.get("event")
     if not isinstance(event, str) or not event:
         raise InvalidInput("Name the event to fire.", {"event": ["Required: complete, cancel or reopen."]})
-    services.fire_milestone_transition(current_user, milestone, event, str(payload.get("reason") or ""))
+    reason = validated(ReasonForm, {"reason": payload.get("reason")}).reason.data or ""
+    services.fire_milestone_transition(current_user, milestone, event, reason)
     commit("milestone")
     return jsonify(milestone_json(milestone))
 

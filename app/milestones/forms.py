@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from app.core.forms import Finite, NumberField, choices, optional_int
+from app.core.forms import Finite, Form, IntegerField, NumberField, choices, optional_int
 from app.milestones.services import MilestoneInput, TaskInput
 from app.projects.models import Project
 
@@ -17,7 +16,7 @@ def _member_choices(project: Project) -> list[SelectChoice]:
     return choices([("", "— nobody —")] + [(u.id, u.name) for u in people])
 
 
-class MilestoneForm(FlaskForm):
+class MilestoneForm(Form):
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     due_date = DateField("Due date", validators=[InputRequired()])
     target_value = NumberField("Goal target due by then", validators=[Optional(), Finite()])
@@ -42,7 +41,7 @@ class MilestoneForm(FlaskForm):
         )
 
 
-class TaskForm(FlaskForm):
+class TaskForm(Form):
     title = StringField("Task", validators=[DataRequired(), Length(max=200)])
     assignee_id = SelectField("Assignee", coerce=optional_int)
     due_date = DateField("Due", validators=[Optional()])

@@ -11,7 +11,7 @@ from app.accounts.models import User
 from app.audit import services as audit
 from app.commitments.models import Commitment
 from app.commitments.services import reassess
-from app.core import clock
+from app.core import clock, values
 from app.core.errors import InvalidInput, NotAllowed, StaleEdit, TransitionRefused
 from app.extensions import db
 from app.milestones.models import Milestone, Task
@@ -265,6 +265,8 @@ def _validate_milestone(project: Project, data: MilestoneInput) -> None:
         errors["title"] = ["Give the milestone a title."]
     if project.start_date and data.due_date < project.start_date:
         errors["due_date"] = [f"Pick a date on or after the campaign start ({project.start_date.isoformat()})."]
+    elif too_late := values.too_late_for_campaign(data.due_date, project.start_date, project.end_date):
+        errors["due_date"] = [too_late]
     if data.owner_id is not None and not _is_member(project, data.owner_id):
         errors["owner_id"] = ["Choose a member of this campaign."]
     if errors:

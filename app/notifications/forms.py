@@ -6,13 +6,12 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
 
 from app.core import clock
-from app.core.forms import choices
+from app.core.forms import Form, IntegerField, choices
 from app.notifications.models import DEFAULTS, NotificationPreference
 from workflows import reminders
 
@@ -80,7 +79,7 @@ class HourField(SelectField):
 class ZoneField(SelectField):
     """An IANA time zone name; the message of a bad one gives an example."""
 
-    def pre_validate(self, form: FlaskForm) -> None:
+    def pre_validate(self, form: Form) -> None:
         if not reminders.is_time_zone(self.data or ""):
             raise ValidationError(f"{self.data!r} is not a time zone we know (e.g. Europe/Rome).")
 
@@ -88,7 +87,7 @@ class ZoneField(SelectField):
 class LeadDays:
     """'7, 1': whole numbers of days, each within the range the reminders allow."""
 
-    def __call__(self, form: FlaskForm, field: StringField) -> None:
+    def __call__(self, form: Form, field: StringField) -> None:
         try:
             days = reminders.parse_lead_days(field.data or "")
         except ValueError as error:
@@ -99,7 +98,7 @@ class LeadDays:
             raise ValidationError(f"At most {MAX_LEAD_TIMES} lead times.")
 
 
-class NotificationPreferencesForm(FlaskForm):
+class NotificationPreferencesForm(Form):
     """How one person hears from Countersign; the field names are the service's setting names."""
 
     time_zone = ZoneField("Time zone", validators=[InputRequired(message="Choose your time zone.")])
@@ -143,7 +142,7 @@ def preference_data(prefs: NotificationPreference) -> dict[str, Any]:
 BOOLEAN_FIELDS = frozenset(name for name, value in DEFAULTS.items() if isinstance(value, bool))
 
 
-class MuteForm(FlaskForm):
+class MuteForm(Form):
     """Mute or unmute one campaign; ``next`` leads back to the page the button was on."""
 
     muted = HiddenField()

@@ -14,6 +14,7 @@ from app.audit.models import AuditEvent
 from app.audit.services import history_query
 from app.core import clock
 from app.core.errors import InvalidInput
+from app.core.forms import ReasonForm
 from app.core.pagination import asc, desc, paginate
 from app.core.views import commit
 from app.milestones.api import milestone_json
@@ -144,8 +145,8 @@ def fire_transition(project_id: int) -> Response:
     event = payload.get("event")
     if not isinstance(event, str) or not event:
         raise InvalidInput("Name the event to fire.", {"event": ["Required, e.g. \"submit\"."]})
-    reason = payload.get("reason") or ""
-    services.fire_transition(current_user, project, event, str(reason))
+    reason = validated(ReasonForm, {"reason": payload.get("reason")}).reason.data or ""
+    services.fire_transition(current_user, project, event, reason)
     commit("campaign")
     return jsonify(project_json(project, detail=True))
 

@@ -5,29 +5,19 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from flask_wtf import FlaskForm
-from wtforms import (
-    DateField,
-    DecimalField,
-    HiddenField,
-    IntegerField,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-    TextAreaField,
-)
+from wtforms import DateField, DecimalField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from app.accounts.models import Role, User
 from app.accounts.services import active_users
 from app.core import clock
-from app.core.forms import MAX_MONEY, Finite, NumberField, choices, money_validators, optional_int
+from app.core.forms import MAX_MONEY, Finite, Form, IntegerField, NumberField, choices, money_validators, optional_int
 from app.projects.models import Project, ProjectRole
 from app.projects.services import ProjectInput
 from app.regions.services import active_regions
 
 
-class ProjectForm(FlaskForm):
+class ProjectForm(Form):
     template = HiddenField()
     title = StringField("Title", validators=[DataRequired(), Length(max=160)])
     goal_statement = TextAreaField("Goal statement", validators=[Length(max=2000)])
@@ -88,7 +78,7 @@ class ProjectForm(FlaskForm):
         )
 
 
-class ActualForm(FlaskForm):
+class ActualForm(Form):
     value = NumberField("Value", validators=[InputRequired(), Finite()])
     measured_on = DateField("Measured on", default=clock.today, validators=[Optional()], description="Empty: today.")
     note = StringField("Note", validators=[Length(max=500)])
@@ -98,7 +88,7 @@ class ActualForm(FlaskForm):
         return self.measured_on.data or clock.today()
 
 
-class ExpenseForm(FlaskForm):
+class ExpenseForm(Form):
     amount = DecimalField("Amount", places=2, validators=money_validators(Decimal("0.01")))
     spent_on = DateField("Date", default=clock.today, validators=[Optional()], description="Empty: today.")
     description = StringField("What for", validators=[DataRequired(), Length(max=200)])
@@ -108,7 +98,7 @@ class ExpenseForm(FlaskForm):
         return self.spent_on.data or clock.today()
 
 
-class MemberForm(FlaskForm):
+class MemberForm(Form):
     user_id = SelectField("Person", coerce=int)
     role = SelectField(
         "As", choices=choices([(ProjectRole.MEMBER.value, "Team member"), (ProjectRole.PRODUCT_MANAGER.value, "Product manager")])

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from app.accounts.models import Role, User
 from app.audit import services as audit
 from app.commitments.services import unsigned_titles, withdraw_unsigned
-from app.core import clock
+from app.core import clock, values
 from app.core.errors import InvalidInput, NotAllowed, StaleEdit, TransitionRefused
 from app.core.models import touch
 from app.extensions import db
@@ -190,6 +190,9 @@ def report_actual(actor: User, project: Project, value: float, measured_on: date
     require_reporter(actor, project)
     if measured_on > clock.today():
         raise InvalidInput("An actual cannot be measured in the future.", {"measured_on": ["Pick today or earlier."]})
+    if value < 0 <= min(project.goal_baseline, project.goal_target or 0.0):
+        # A count, a share or revenue cannot go below zero; a goal that starts or ends below zero can.
+        raise InvalidInput("This goal is never negative.", {"value": ["Enter zero or more."]})
     actual = GoalActual(project=project, value=value, measured_on=measured_on, note=note.strip(), recorded_by=actor)
     db.session.add(actual)
     db.session.flush()
@@ -258,6 +261,8 @@ def _validate(data: ProjectInput, project: Project | None = None) -> None:
         errors["title"] = ["Give the campaign a title."]
     if data.end_date <= data.start_date:
         errors["end_date"] = ["The end date must be after the start date."]
+    elif too_long := values.too_long_for_campaign(data.start_date, data.end_date):
+        errors["end_date"] = [too_long]
     if data.goal_target == data.goal_baseline:
         errors["goal_target"] = ["The target must differ from the baseline."]
     if data.budget < 0:

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, Length, Regexp
 
+from app.core.forms import Form
 
-class RegionForm(FlaskForm):
+
+class RegionForm(Form):
     code = StringField(
         "Code", validators=[DataRequired(), Length(max=16),
                             Regexp(r"^[A-Za-z0-9-]+$", message="Letters, digits and dashes only.")]

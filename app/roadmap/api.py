@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping
 from datetime import date
@@ -11,9 +10,11 @@ from typing import Any
 from flask import Response, abort, jsonify, request
 from flask_login import current_user
 
-from app.api import api_blueprint, json_body, page_json, person, timestamp
+from app.api import api_blueprint, json_body, page_json, person, timestamp, validated
 from app.commitments.models import Commitment
+from app.core import values
 from app.core.errors import InvalidInput
+from app.core.forms import ReasonForm
 from app.core.pagination import page_request
 from app.core.views import saving
 from app.extensions import db
@@ -112,27 +113,19 @@ def _parse_date(value: object) -> date | None:
     if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
         return None
     try:
-        return date.fromisoformat(value)
-    except ValueError:
+        return values.check_day(date.fromisoformat(value))
+    except ValueError:  # not a real date, or outside the value rule's range
         return None
 
 
 def _parse_target(value: object) -> tuple[bool, float | None]:
-    """(valid, value): a finite number, a numeric string, or null / "" for no target."""
+    """(valid, value): a goal number (app.core.values), or null / "" for no target."""
     if value is None or value == "":
         return True, None
-    if isinstance(value, bool):
+    try:
+        return True, values.parse_goal_number(value)
+    except values.BadValue:
         return False, None
-    if isinstance(value, int | float):
-        number = float(value)
-    elif isinstance(value, str):
-        try:
-            number = float(value.strip())
-        except ValueError:
-            return False, None
-    else:
-        return False, None
-    return (True, number) if math.isfinite(number) else (False, None)
 
 
 def _edits(project: Project, items: object) -> list[services.MilestoneEdit]:
@@ -169,12 +162,12 @@ def _edits(project: Project, items: object) -> list[services.MilestoneEdit]:
         if "due_date" in item:
             due = _parse_date(item["due_date"])
             if due is None:
-                error(f"due_{milestone.id}", f"{name}: the due date must be a real date as YYYY-MM-DD.")
+                error(f"due_{milestone.id}", f"{name}: the due date must be a real date as YYYY-MM-DD, between {values.EARLIEST.year} and {values.LATEST.year}.")
         target = milestone.target_value
         if "target_value" in item:
             valid, target = _parse_target(item["target_value"])
             if not valid:
-                error(f"target_{milestone.id}", f"{name}: the target must be a finite number, or null for none.")
+                error(f"target_{milestone.id}", f"{name}: the target must be a number within ±{values.GOAL_LIMIT:,.0f}, or null for none.")
         version = item.get("version")
         if isinstance(version, bool) or not isinstance(version, int):
             error(f"version_{milestone.id}", f"{name}: send the version you are editing.")
@@ -261,13 +254,9 @@ def replan(project_id: int) -> Response:
     project = get_project_or_404(current_user, project_id)
     require_editor(current_user, project)
     payload = json_body()
-    reason = payload.get("reason")
-    if reason is None:
-        reason = ""
-    if not isinstance(reason, str):
+    if not isinstance(payload.get("reason", ""), str | None):
         raise InvalidInput("The reason must be text.", {"reason": ["Say why the roadmap changes, as text."]})
-    if len(reason) > 1000:
-        raise InvalidInput("The reason is too long.", {"reason": ["At most 1000 characters."]})
+    reason = validated(ReasonForm, {"reason": payload.get("reason")}).reason.data or ""
     preview = payload.get("preview", False)
     if not isinstance(preview, bool):
         raise InvalidInput("preview must be true or false.", {"preview": ["Expected true or false."]})

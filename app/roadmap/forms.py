@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from flask_wtf import FlaskForm
-from wtforms import DateField, Field, IntegerField, StringField, TextAreaField
+from wtforms import DateField, Field, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
-from app.core.forms import Finite, NumberField
+from app.core.forms import Finite, Form, IntegerField, NumberField
 from app.milestones.models import Milestone
 from app.roadmap.services import MilestoneEdit
 
@@ -20,7 +19,7 @@ def open_milestones(milestones: Sequence[Milestone]) -> list[Milestone]:
     return [m for m in milestones if m.state == "open"]
 
 
-class ReplanForm(FlaskForm):
+class ReplanForm(Form):
     """A due date, a target and the version seen, per open milestone; one reason for them all.
 
     The per-milestone fields are named ``due_<id>``, ``target_<id>`` and ``version_<id>``, as
@@ -72,11 +71,11 @@ class ReplanForm(FlaskForm):
         return found
 
 
-class BaselineForm(FlaskForm):
+class BaselineForm(Form):
     name = StringField("Baseline name", validators=[DataRequired("Name the baseline."), Length(max=120)])
 
 
-class RemoveMilestoneForm(FlaskForm):
+class RemoveMilestoneForm(Form):
     """Removing a milestone from the roadmap: once the campaign is planned, with a reason."""
 
     reason = TextAreaField("Reason", validators=[Length(max=1000)])

@@ -19,6 +19,7 @@ from app.accounts.models import User
 from app.audit import services as audit
 from app.commitments import services as commitments
 from app.commitments.models import Commitment
+from app.core import values
 from app.core.errors import InvalidInput, StaleEdit
 from app.core.pagination import FIRST_PAGE, Page, PageRequest, asc, desc, ordered, paginate
 from app.extensions import db
@@ -134,6 +135,8 @@ def replan(actor: User, project: Project, edits: Sequence[MilestoneEdit], reason
             raise StaleEdit("roadmap")
         if project.start_date and edit.due_date < project.start_date:
             errors[f"due_{milestone.id}"] = [f"“{milestone.title}”: on or after the start, {project.start_date:%d %b %Y}."]
+        elif too_late := values.too_late_for_campaign(edit.due_date, project.start_date, project.end_date):
+            errors[f"due_{milestone.id}"] = [f"“{milestone.title}”: {too_late}"]
         if (edit.due_date, edit.target_value) != (milestone.due_date, milestone.target_value):
             moves.append((milestone, edit))
     if errors:

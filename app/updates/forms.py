@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from app.accounts.models import User
-from app.core.forms import choices, optional_id
+from app.core.forms import Form, choices, optional_id
 from app.regions.services import active_regions
 from app.updates.models import KINDS
 from app.updates.services import UpdateInput, publishable_products
 
 
-class UpdateForm(FlaskForm):
+class UpdateForm(Form):
     # Any product id is taken here: the service says whether this person may publish about it.
     product_id = SelectField("Product", coerce=optional_id, validators=[InputRequired()], validate_choice=False)
     kind = SelectField("Kind", choices=choices(KINDS.items()), default="feature")
