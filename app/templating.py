@@ -10,6 +10,7 @@ from flask import Flask
 from flask_login import current_user
 
 from app.core import clock
+from app.core.axes import plain_number
 from app.core.moments import moment_text
 from app.navigation import loop_links
 from app.notifications.services import unread_count
@@ -32,10 +33,7 @@ def fmt_datetime(value: datetime | None) -> str:
 
 
 def fmt_number(value: float | Decimal | None, digits: int = 1) -> str:
-    if value is None:
-        return "—"
-    text = f"{value:,.{digits}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return "—" if value is None else plain_number(float(value), digits)
 
 
 def fmt_money(value: Decimal | float | None, currency: str = "") -> str:

@@ -5,11 +5,11 @@ A pure function: checkpoints in, markup out, tested without a request.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from datetime import date
 from html import escape
 
+from app.core.axes import drawable, month_ticks, nice_ticks, short_number
 from workflows.goals import Checkpoint
 
 WIDTH, HEIGHT = 720, 280
@@ -25,7 +25,7 @@ def goal_chart_svg(
     days = [p.on for p in (*plan, *actuals)]
     # Today widens the axis only to the right: the chart is about the plan, not the past.
     first, last = min(days), max([*days, today])
-    values = [p.value for p in (*plan, *actuals)]
+    values = [drawable(p.value) for p in (*plan, *actuals)]
     ticks = nice_ticks(min(values), max(values))
     low, high = ticks[0], ticks[-1]
     span_days = max((last - first).days, 1)
@@ -35,7 +35,7 @@ def goal_chart_svg(
         return LEFT + (day - first).days / span_days * inner_w
 
     def y(value: float) -> float:
-        return TOP + (high - value) / (high - low) * inner_h
+        return TOP + (high - drawable(value)) / (high - low) * inner_h
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
@@ -89,34 +89,9 @@ def goal_chart_svg(
     return "".join(parts)
 
 
-def nice_ticks(low: float, high: float, target: int = 6) -> list[float]:
-    """Round axis values (steps of 1, 2, 2.5 or 5 times a power of ten) covering low..high."""
-    if high - low <= 1e-9 * max(1.0, abs(low), abs(high)):  # flat, or narrower than floats can label
-        high = low + 1
-    raw = (high - low) / (target - 1)
-    magnitude = 10 ** math.floor(math.log10(raw))
-    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
-    start = math.floor(low / step) * step
-    count = math.ceil((high - start) / step - 1e-9)
-    digits = max(0, 1 - math.floor(math.log10(step)))  # enough to tell neighbouring ticks apart
-    return [round(start + i * step, digits) for i in range(count + 1)]
-
-
-def _fmt(value: float) -> str:
-    if abs(value) >= 10000:
-        return f"{value / 1000:,.0f}k"
-    return f"{value:,.1f}".rstrip("0").rstrip(".")
+_fmt = short_number
 
 
 def _ticks(first: date, last: date, count: int = 6) -> list[date]:
     """Up to ``count`` evenly spread first-of-month dates between ``first`` and ``last``."""
-    months = []
-    year, month = first.year, first.month
-    while date(year, month, 1) <= last:
-        if date(year, month, 1) >= first:
-            months.append(date(year, month, 1))
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    if not months:
-        return [first, last]
-    step = max(1, round(len(months) / count))
-    return months[::step]
+    return month_ticks(first, last, count) or [first, last]

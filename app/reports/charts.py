@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
 
-from app.projects.charts import nice_ticks
+from app.core.axes import nice_ticks, short_number
 from app.reports.figures import Report
 
 #: Okabe–Ito, without its yellow (too faint on white) and black (reads as text).
@@ -266,10 +266,7 @@ def _clip(text: str, room: float) -> str:
     return text if len(text) <= fits else text[: fits - 1].rstrip() + "…"
 
 
-def _fmt(value: float) -> str:
-    if abs(value) >= 10000:
-        return f"{value / 1000:,.0f}k"
-    return f"{value:,.1f}".rstrip("0").rstrip(".")
+_fmt = short_number
 
 
 # --- the report page's charts -----------------------------------------------------------------

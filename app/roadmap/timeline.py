@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from html import escape
 
+from app.core.axes import month_ticks, plain_number, shift
 from app.projects.models import Project
 from app.roadmap import services
 from app.roadmap.models import Baseline
@@ -282,20 +283,15 @@ def _domain(rows: Sequence[Row], edges: Sequence[date | None], today: date) -> t
     Today widens nothing: the picture is about the plan. It only centres a picture with no dates.
     """
     days = [d for d in (*edges, *(r.due for r in rows), *(r.baseline_due for r in rows)) if d is not None]
-    first, last = (min(days), max(days)) if days else (today - timedelta(days=30), today + timedelta(days=30))
-    pad = timedelta(days=max(3, (last - first).days // 40))
-    return first - pad, last + pad
+    first, last = (min(days), max(days)) if days else (shift(today, -30), shift(today, 30))
+    pad = max(3, (last - first).days // 40)
+    first, last = shift(first, -pad), shift(last, pad)
+    return (first, last) if last > first else (first, shift(first, 1))  # one day at the calendar's end
 
 
 def _months(first: date, last: date, most: int = 14) -> list[date]:
     """First-of-month dates within the axis, thinned to at most ``most``."""
-    months, year, month = [], first.year, first.month
-    while date(year, month, 1) <= last:
-        if date(year, month, 1) >= first:
-            months.append(date(year, month, 1))
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    step = -(-len(months) // most) or 1
-    return months[::step]
+    return month_ticks(first, last, most)
 
 
 def _slip(delta: timedelta) -> str:
@@ -317,5 +313,4 @@ def _diamond(cx: float, cy: float, r: float) -> str:
     return f"M{cx:.1f},{cy - r:.1f} L{cx + r:.1f},{cy:.1f} L{cx:.1f},{cy + r:.1f} L{cx - r:.1f},{cy:.1f} Z"
 
 
-def _num(value: float) -> str:
-    return f"{value:,.1f}".rstrip("0").rstrip(".")
+_num = plain_number

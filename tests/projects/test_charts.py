@@ -11,7 +11,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from app.projects.charts import BOTTOM, HEIGHT, LEFT, RIGHT, TOP, WIDTH, goal_chart_svg, nice_ticks
+from app.core.axes import nice_ticks
+from app.projects.charts import BOTTOM, HEIGHT, LEFT, RIGHT, TOP, WIDTH, goal_chart_svg
 from workflows.goals import Checkpoint
 
 SVG = "{http://www.w3.org/2000/svg}"
