@@ -5,11 +5,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 from wtforms import DateField, DecimalField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from app.catalog.models import PriceBand, Product
 from app.commitments.models import Commitment
 from app.commitments.services import CommitmentInput
+from app.core import values
 from app.core.forms import MAX_MONEY, Finite, Form, IntegerField, choices, optional_int
 from app.extensions import db
 from app.projects.models import Project
@@ -33,6 +34,7 @@ class CommitmentForm(Form):
 
     def __init__(self, project: Project, *args: object, commitment: Commitment | None = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
+        self.project = project
         products = db.session.scalars(sa.select(Product).order_by(Product.name)).all()
         regions = list(active_regions())
         if commitment is not None and commitment.region not in regions:
@@ -55,6 +57,11 @@ class CommitmentForm(Form):
             + [(m.id, f"{m.title} (due {m.due_date:%d %b %Y}{', cancelled' if m.state == 'cancelled' else ''})")
                for m in project.milestones if m.state != "cancelled" or m.id == linked]
         )
+
+    def validate_promised_date(self, field: DateField) -> None:
+        if field.data and (problem := values.campaign_day_problem(field.data, self.project.start_date,
+                                                                  self.project.end_date, before_start=False)):
+            raise ValidationError(problem)
 
     def to_input(self) -> CommitmentInput:
         assert self.promised_date.data is not None  # guaranteed by InputRequired

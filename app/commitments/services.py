@@ -379,8 +379,9 @@ def _resolve(commitment: Commitment, project: Project, data: CommitmentInput) ->
         errors["milestone_id"] = ["Choose a milestone of this campaign."]
     if data.quantity < 1:
         errors["quantity"] = ["At least one."]
-    if too_late := values.too_late_for_campaign(data.promised_date, project.start_date, project.end_date):
-        errors["promised_date"] = [too_late]
+    if promised := values.campaign_day_problem(data.promised_date, project.start_date, project.end_date,
+                                               before_start=False):
+        errors["promised_date"] = [promised]
     if errors:
         raise InvalidInput("Please correct the highlighted fields.", errors)
     return {

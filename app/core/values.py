@@ -99,16 +99,22 @@ def add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-def too_late_for_campaign(day: date, start: date | None, end: date | None) -> str | None:
-    """Why ``day`` is too far past a campaign to be one of its milestones or promises, or None."""
+def campaign_dates_problem(start: date, end: date) -> str | None:
+    """Why a campaign cannot run from ``start`` to ``end``, or None."""
+    if end <= start:
+        return "The end date must be after the start date."
+    if end > add_years(start, MAX_CAMPAIGN_YEARS):
+        return f"A campaign lasts at most {MAX_CAMPAIGN_YEARS} years: end it by {add_years(start, MAX_CAMPAIGN_YEARS):%d %b %Y}."
+    return None
+
+
+def campaign_day_problem(day: date, start: date | None, end: date | None, *, before_start: bool = True) -> str | None:
+    """Why ``day`` cannot be one of a campaign's milestone dates (or, with ``before_start=False``,
+    a promised date, which may come before the campaign), or None."""
+    if before_start and start is not None and day < start:
+        return f"Pick a date on or after the campaign start ({start.isoformat()})."
     anchor = end or start
-    if anchor is None or day <= add_years(anchor, DATES_AFTER_END_YEARS):
-        return None
-    return (f"Pick a date at most {DATES_AFTER_END_YEARS} years after the campaign ends "
-            f"(by {add_years(anchor, DATES_AFTER_END_YEARS):%d %b %Y}).")
-
-
-def too_long_for_campaign(start: date, end: date) -> str | None:
-    if end <= add_years(start, MAX_CAMPAIGN_YEARS):
-        return None
-    return f"A campaign lasts at most {MAX_CAMPAIGN_YEARS} years: end it by {add_years(start, MAX_CAMPAIGN_YEARS):%d %b %Y}."
+    if anchor is not None and day > add_years(anchor, DATES_AFTER_END_YEARS):
+        return (f"Pick a date at most {DATES_AFTER_END_YEARS} years after the campaign ends "
+                f"(by {add_years(anchor, DATES_AFTER_END_YEARS):%d %b %Y}).")
+    return None

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from app.core import values
 from app.core.forms import Finite, Form, IntegerField, NumberField, choices, optional_int
 from app.milestones.services import MilestoneInput, TaskInput
 from app.projects.models import Project
@@ -28,7 +29,13 @@ class MilestoneForm(Form):
 
     def __init__(self, project: Project, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
+        self.project = project
         self.owner_id.choices = _member_choices(project)
+
+    def validate_due_date(self, field: DateField) -> None:
+        if field.data and (problem := values.campaign_day_problem(field.data, self.project.start_date,
+                                                                  self.project.end_date)):
+            raise ValidationError(problem)
 
     def to_input(self) -> MilestoneInput:
         assert self.due_date.data is not None  # guaranteed by InputRequired

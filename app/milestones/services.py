@@ -263,10 +263,8 @@ def _validate_milestone(project: Project, data: MilestoneInput) -> None:
     errors: dict[str, list[str]] = {}
     if not data.title.strip():
         errors["title"] = ["Give the milestone a title."]
-    if project.start_date and data.due_date < project.start_date:
-        errors["due_date"] = [f"Pick a date on or after the campaign start ({project.start_date.isoformat()})."]
-    elif too_late := values.too_late_for_campaign(data.due_date, project.start_date, project.end_date):
-        errors["due_date"] = [too_late]
+    if due := values.campaign_day_problem(data.due_date, project.start_date, project.end_date):
+        errors["due_date"] = [due]
     if data.owner_id is not None and not _is_member(project, data.owner_id):
         errors["owner_id"] = ["Choose a member of this campaign."]
     if errors:

@@ -6,11 +6,11 @@ from datetime import date
 from decimal import Decimal
 
 from wtforms import DateField, DecimalField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from app.accounts.models import Role, User
 from app.accounts.services import active_users
-from app.core import clock
+from app.core import clock, values
 from app.core.forms import MAX_MONEY, Finite, Form, IntegerField, NumberField, choices, money_validators, optional_int
 from app.projects.models import Project, ProjectRole
 from app.projects.services import ProjectInput
@@ -58,6 +58,10 @@ class ProjectForm(Form):
         )
         self.product_manager_ids.choices = choices((u.id, label(u)) for u in people(Role.PRODUCT_MANAGER))
         self.member_ids.choices = choices((u.id, label(u, with_role=True)) for u in people(None))
+
+    def validate_end_date(self, field: DateField) -> None:
+        if self.start_date.data and field.data and (problem := values.campaign_dates_problem(self.start_date.data, field.data)):
+            raise ValidationError(problem)
 
     def to_input(self) -> ProjectInput:
         return ProjectInput(

@@ -259,10 +259,8 @@ def _validate(data: ProjectInput, project: Project | None = None) -> None:
     errors: dict[str, list[str]] = {}
     if not data.title.strip():
         errors["title"] = ["Give the campaign a title."]
-    if data.end_date <= data.start_date:
-        errors["end_date"] = ["The end date must be after the start date."]
-    elif too_long := values.too_long_for_campaign(data.start_date, data.end_date):
-        errors["end_date"] = [too_long]
+    if dates := values.campaign_dates_problem(data.start_date, data.end_date):
+        errors["end_date"] = [dates]
     if data.goal_target == data.goal_baseline:
         errors["goal_target"] = ["The target must differ from the baseline."]
     if data.budget < 0:

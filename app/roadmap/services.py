@@ -133,10 +133,8 @@ def replan(actor: User, project: Project, edits: Sequence[MilestoneEdit], reason
             raise InvalidInput("That milestone is not on this roadmap.", {"milestones": ["Unknown milestone."]})
         if milestone.version != edit.version:
             raise StaleEdit("roadmap")
-        if project.start_date and edit.due_date < project.start_date:
-            errors[f"due_{milestone.id}"] = [f"“{milestone.title}”: on or after the start, {project.start_date:%d %b %Y}."]
-        elif too_late := values.too_late_for_campaign(edit.due_date, project.start_date, project.end_date):
-            errors[f"due_{milestone.id}"] = [f"“{milestone.title}”: {too_late}"]
+        if due := values.campaign_day_problem(edit.due_date, project.start_date, project.end_date):
+            errors[f"due_{milestone.id}"] = [f"“{milestone.title}”: {due}"]
         if (edit.due_date, edit.target_value) != (milestone.due_date, milestone.target_value):
             moves.append((milestone, edit))
     if errors:

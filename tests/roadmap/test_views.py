@@ -176,7 +176,7 @@ def test_bad_dates_and_numbers_are_field_errors_and_save_nothing(world, people, 
     assert "Not a valid date value" in text(response) and "Enter a finite number" in text(response)
     early = replan_data(project, {first.id: project.start_date - timedelta(days=1)}, reason="Too early")
     response = login(people["pm"]).post(f"/campaigns/{project.id}/replan", data=early)
-    assert "on or after the start" in text(response)
+    assert "on or after the campaign start" in text(response)
     assert replans(project) == []
 
 
