@@ -40,6 +40,8 @@ class Body:
     partial: bool = False
     optional: frozenset[str] = frozenset()
     exclude: frozenset[str] = frozenset()
+    #: The view refuses keys it does not know (forms ignore them).
+    closed: bool = False
 
 
 @dataclass(frozen=True)
@@ -179,7 +181,7 @@ def _error_statuses(rule: Rule, method: str, spec: Operation) -> list[int]:
         statuses.add(404)
     if method in _WRITES:
         statuses |= {413, 415}
-    if spec.body is not None or spec.paged or spec.query is not None:
+    if (spec.body is not None and (spec.body.form or spec.body.extra)) or spec.paged or spec.query is not None:
         statuses.add(400)
     return sorted(statuses)
 
@@ -217,6 +219,7 @@ def _page_schema(schemas: SchemaSet, item: Any, extra: type | None) -> str:
 
 
 def _body(schemas: SchemaSet, body: Body) -> JsonSchema:
+    # A write always sends JSON, {} at least: the API answers 415 to any other body.
     schema: JsonSchema = {"type": "object", "properties": {}, "required": []}
     if body.form is not None:
         schema = form_schema(body.form, body.partial, body.optional, body.exclude)
@@ -225,6 +228,8 @@ def _body(schemas: SchemaSet, body: Body) -> JsonSchema:
         extra = schemas.object(body.extra)
         schema["properties"].update(extra["properties"])
         schema["required"] = sorted({*schema["required"], *extra["required"]})
+    if body.closed:
+        schema["additionalProperties"] = False
     return schema
 
 

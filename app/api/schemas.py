@@ -18,6 +18,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, Union, get_args, get_origin, get_type_hints, is_typeddict
 
+from app import MAX_ID
+
 JsonSchema = dict[str, Any]
 
 
@@ -58,6 +60,10 @@ Timestamp = Annotated[str, Format("date-time")]
 #: Amounts as exact decimal strings with cents (app.api.money_text): "1600.00".
 Money = Annotated[str, Pattern(r"^-?[0-9]+\.[0-9]{2}$"), Describe("An exact decimal amount with cents.")]
 Uuid = Annotated[str, Format("uuid")]
+#: An id in a query filter: plain digits, no larger than a database key holds (app.core.forms.record_id).
+IdArg = Annotated[int, Bounds(minimum=0, maximum=MAX_ID)]
+#: A yes/no query flag: "1", "true" or "yes" turn it on; anything else leaves it off.
+FlagArg = Annotated[str, Describe('"1", "true" or "yes" to turn it on.')]
 
 _SCALARS: dict[Any, JsonSchema] = {
     int: {"type": "integer"}, float: {"type": "number"}, str: {"type": "string"}, bool: {"type": "boolean"},
