@@ -81,6 +81,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from app.accounts import api as accounts_api
     from app.accounts import views as accounts_views
+    from app.api import docs as api_docs
     from app.background import views as background_views
     from app.briefings import api as briefings_api
     from app.briefings import views as briefings_views
@@ -112,7 +113,7 @@ def _register_blueprints(app: Flask) -> None:
         commitments_views, notifications_views, roadmap_views, background_views, calendars_views,
         feedback_views, briefings_views, updates_views, reports_views,
         accounts_api, projects_api, milestones_api, catalog_api, commitments_api, roadmap_api,
-        notifications_api, calendars_api, feedback_api, briefings_api, updates_api, reports_api,
+        notifications_api, calendars_api, feedback_api, briefings_api, updates_api, reports_api, api_docs,
     ):
         app.register_blueprint(module.bp)
     app.register_blueprint(notifications_views.settings_bp)

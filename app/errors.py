@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TypedDict
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
@@ -14,6 +15,24 @@ from werkzeug.wrappers import Response
 from app.core.errors import Conflict, ServiceError, StaleEdit, TransitionRefused
 from app.core.views import CONFLICT_MESSAGE
 from app.extensions import db
+
+
+class _ErrorCore(TypedDict):
+    code: str
+    message: str
+    fields: dict[str, list[str]]
+
+
+class ErrorDetail(_ErrorCore, total=False):
+    """What went wrong: a code for programs, a message for people, and the bad fields by name."""
+
+    reasons: list[str]  # a refused transition (code "transition_refused"): each rule that refused it
+
+
+class ErrorJson(TypedDict):
+    """The API's one error shape; the HTTP status tells the kind."""
+
+    error: ErrorDetail
 
 
 def wants_json() -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar
 
 from flask import Blueprint, Response, jsonify, request
 from flask_login import current_user
@@ -66,15 +66,41 @@ def timestamp(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat() + "Z"
 
 
-def person(user: User | None) -> dict[str, Any] | None:
+class PersonRef(TypedDict):
+    id: int
+    name: str
+
+
+class ProductRef(TypedDict):
+    id: int
+    name: str
+
+
+class RegionRef(TypedDict):
+    id: int
+    code: str
+    name: str
+
+
+class TransitionOptionJson(TypedDict):
+    """A step of a record's workflow open to the reader, and whether the rules allow it now (else why not)."""
+
+    event: str
+    label: str
+    requires: list[str]
+    allowed: bool
+    reasons: list[str]
+
+
+def person(user: User | None) -> PersonRef | None:
     return None if user is None else {"id": user.id, "name": user.name}
 
 
-def product_ref(product: Product) -> dict[str, Any]:
+def product_ref(product: Product) -> ProductRef:
     return {"id": product.id, "name": product.name}
 
 
-def region_ref(region: Region) -> dict[str, Any]:
+def region_ref(region: Region) -> RegionRef:
     return {"id": region.id, "code": region.code, "name": region.name}
 
 

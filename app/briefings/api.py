@@ -6,12 +6,14 @@ the URL it downloads from.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypedDict
 
 from flask import Response, jsonify, url_for
 from flask_login import current_user
 
 from app.api import (
+    PersonRef,
+    ProductRef,
     api_blueprint,
     date_arg,
     expected_version,
@@ -23,6 +25,8 @@ from app.api import (
     timestamp,
     validated,
 )
+from app.api.openapi import Body, operation
+from app.api.schemas import IdArg, IsoDate, Timestamp
 from app.briefings import services
 from app.briefings.forms import BriefingForm
 from app.briefings.models import Briefing, BriefingMaterial
@@ -34,7 +38,63 @@ from app.extensions import db
 bp = api_blueprint("briefings", __name__)
 
 
-def briefing_fields(briefing: Briefing) -> dict[str, Any]:
+class BriefingFields(TypedDict):
+    """The editable fields, named as the form names them."""
+
+    title: str
+    region_id: int
+    sales_team: str
+    held_on: IsoDate
+    duration_minutes: int
+    presenter_id: int
+    product_ids: list[int]
+    attendee_ids: list[int]
+    guest_names: str
+    key_points: str
+    notes: str
+    material_url: str
+
+
+class MaterialJson(TypedDict):
+    id: int
+    filename: str
+    content_type: str
+    size_bytes: int
+    sha256: str
+    uploaded_by: PersonRef | None
+    uploaded_at: Timestamp
+    download_url: str
+
+
+class BriefingJson(BriefingFields):
+    id: int
+    version: int
+    region: str
+    presenter: PersonRef | None
+    products: list[ProductRef]
+    attendees: list[PersonRef]
+    guests: list[str]
+    attendee_count: int
+    key_point_lines: list[str]
+    materials: list[MaterialJson]
+    created_by: PersonRef | None
+    created_at: Timestamp
+    updated_at: Timestamp
+    can_edit: bool
+
+
+class BriefingFilters(TypedDict, total=False):
+    region_id: IdArg
+    product_id: IdArg
+    date_from: IsoDate
+    date_to: IsoDate
+
+
+class Versioned(TypedDict):
+    version: int  # the version being edited: a stale one is a 409
+
+
+def briefing_fields(briefing: Briefing) -> BriefingFields:
     """The editable fields, named as the form names them (a PATCH sends any subset)."""
     return {
         "title": briefing.title,
@@ -52,7 +112,7 @@ def briefing_fields(briefing: Briefing) -> dict[str, Any]:
     }
 
 
-def material_json(material: BriefingMaterial) -> dict[str, Any]:
+def material_json(material: BriefingMaterial) -> MaterialJson:
     return {
         "id": material.id,
         "filename": material.filename,
@@ -65,7 +125,7 @@ def material_json(material: BriefingMaterial) -> dict[str, Any]:
     }
 
 
-def briefing_json(briefing: Briefing) -> dict[str, Any]:
+def briefing_json(briefing: Briefing) -> BriefingJson:
     return {
         "id": briefing.id,
         "version": briefing.version,
@@ -73,7 +133,7 @@ def briefing_json(briefing: Briefing) -> dict[str, Any]:
         "region": briefing.region.name,
         "presenter": person(briefing.presenter),
         "products": [product_ref(p) for p in briefing.products],
-        "attendees": [person(u) for u in briefing.attendees],
+        "attendees": [{"id": u.id, "name": u.name} for u in briefing.attendees],
         "guests": briefing.guests,
         "attendee_count": briefing.attendee_count,
         "key_point_lines": briefing.key_point_lines,
@@ -86,8 +146,12 @@ def briefing_json(briefing: Briefing) -> dict[str, Any]:
 
 
 @bp.get("/briefings")
+@operation(BriefingJson, paged=True, query=BriefingFilters)
 def list_briefings() -> Response:
-    """``?region_id=&product_id=&date_from=YYYY-MM-DD&date_to=YYYY-MM-DD``, each optional."""
+    """Briefings, newest first, with their decks' ``download_url``.
+
+    ``?region_id=&product_id=&date_from=YYYY-MM-DD&date_to=YYYY-MM-DD``, each optional.
+    """
     errors: dict[str, list[str]] = {}
     region_id, product_id = int_arg("region_id", errors), int_arg("product_id", errors)
     date_from, date_to = date_arg("date_from", errors), date_arg("date_to", errors)
@@ -100,7 +164,10 @@ def list_briefings() -> Response:
 
 
 @bp.post("/briefings")
+@operation(BriefingJson, status=201, errors=(403, 409), body=Body(
+    BriefingForm, optional=frozenset({"presenter_id"}), exclude=frozenset({"version"})))
 def create_briefing() -> tuple[Response, int]:
+    """Log a briefing given to a sales team (the presenter defaults to you); decks are uploaded on its page."""
     payload = json_body()
     form = validated(BriefingForm, {"presenter_id": current_user.id, **payload})
     briefing = services.log_briefing(current_user, form.to_input())
@@ -109,12 +176,16 @@ def create_briefing() -> tuple[Response, int]:
 
 
 @bp.get("/briefings/<int:briefing_id>")
+@operation(BriefingJson)
 def get_briefing(briefing_id: int) -> Response:
+    """One briefing."""
     return jsonify(briefing_json(db.get_or_404(Briefing, briefing_id)))
 
 
 @bp.patch("/briefings/<int:briefing_id>")
+@operation(BriefingJson, body=Body(BriefingForm, extra=Versioned, partial=True), errors=(403, 409))
 def update_briefing(briefing_id: int) -> Response:
+    """Edit a briefing: any subset of its fields, with the ``version`` you are editing."""
     briefing = db.get_or_404(Briefing, briefing_id)
     payload = json_body()
     version = expected_version(payload)
@@ -125,7 +196,9 @@ def update_briefing(briefing_id: int) -> Response:
 
 
 @bp.delete("/briefings/<int:briefing_id>")
+@operation(status=204, errors=(403, 409))
 def delete_briefing(briefing_id: int) -> tuple[str, int]:
+    """Delete a briefing and its decks."""
     services.delete_briefing(current_user, db.get_or_404(Briefing, briefing_id))
     commit("briefing")
     return "", 204

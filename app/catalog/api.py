@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Annotated, Any, TypedDict
 
 from flask import Response, abort, jsonify, request
 from flask_login import current_user
 
 from app.api import api_blueprint, expected_version, json_body, money_text, page_json, timestamp, validated
+from app.api.openapi import Body, operation
+from app.api.schemas import IsoDate, Money, OneOf, Timestamp
 from app.catalog import services
 from app.catalog.forms import CoverageForm, LinkForm, PriceBandForm, ProductForm
-from app.catalog.models import PRODUCT_STATUSES, MarketCoverage, PriceBand, Product, ProductLink
+from app.catalog.models import COVERAGE, PRODUCT_STATUSES, MarketCoverage, PriceBand, Product, ProductLink
 from app.core.errors import InvalidInput
 from app.core.pagination import page_request
 from app.core.views import commit
@@ -22,7 +24,72 @@ from app.regions.services import active_regions
 bp = api_blueprint("catalog", __name__)
 
 
-def product_fields(product: Product) -> dict[str, Any]:
+class ProductFields(TypedDict):
+    """The editable fields, named as the form names them."""
+
+    name: str
+    status: Annotated[str, OneOf(PRODUCT_STATUSES)]
+    summary: str
+    key_traits: str
+    differences: str
+    available_from: IsoDate | None
+    currency: str
+    owner_ids: list[int]
+
+
+class BandJson(TypedDict):
+    id: int
+    tier: str
+    list_price: Money
+    minimum_price: Money
+    unit: str
+
+
+class LinkJson(TypedDict):
+    id: int
+    title: str
+    url: str
+
+
+class CoverageJson(TypedDict):
+    """Whether it may be sold in a region; status null: nothing recorded, sales must ask."""
+
+    region_id: int
+    region: str
+    status: Annotated[str, OneOf(COVERAGE)] | None
+    reason: str
+    planned_from: IsoDate | None
+
+
+class OwnerJson(TypedDict):
+    id: int
+    name: str
+    email: str
+
+
+class ProductJson(ProductFields):
+    id: int
+    version: int
+    updated_at: Timestamp
+    owners: list[OwnerJson]
+    bands: list[BandJson]
+    coverage: list[CoverageJson]
+    links: list[LinkJson]
+
+
+class StatusFilter(TypedDict, total=False):
+    status: Annotated[str, OneOf(PRODUCT_STATUSES)]
+
+
+class Versioned(TypedDict):
+    version: int  # the version being edited: a stale one is a 409
+
+
+class CoverageStatus(TypedDict):
+    status: Annotated[str, OneOf(["", *COVERAGE])]  # "": remove what was recorded
+
+
+def product_fields(product: Product) -> ProductFields:
     """The editable fields, named as the form names them (a PATCH sends any subset)."""
     return {
         "name": product.name,
@@ -36,16 +103,16 @@ def product_fields(product: Product) -> dict[str, Any]:
     }
 
 
-def band_json(band: PriceBand) -> dict[str, Any]:
+def band_json(band: PriceBand) -> BandJson:
     return {"id": band.id, "tier": band.tier, "list_price": money_text(band.list_price),
             "minimum_price": money_text(band.minimum_price), "unit": band.unit}
 
 
-def link_json(link: ProductLink) -> dict[str, Any]:
+def link_json(link: ProductLink) -> LinkJson:
     return {"id": link.id, "title": link.title, "url": link.url}
 
 
-def coverage_json(region: Region, coverage: MarketCoverage | None) -> dict[str, Any]:
+def coverage_json(region: Region, coverage: MarketCoverage | None) -> CoverageJson:
     """Whether it may be sold in ``region``; status null: nothing recorded, sales must ask."""
     return {
         "region_id": region.id,
@@ -56,7 +123,7 @@ def coverage_json(region: Region, coverage: MarketCoverage | None) -> dict[str, 
     }
 
 
-def product_json(product: Product, regions: Sequence[Region]) -> dict[str, Any]:
+def product_json(product: Product, regions: Sequence[Region]) -> ProductJson:
     """A product as the catalog page shows it: every active region, plus any other its coverage names."""
     listed = {r.id for r in regions}
     others = sorted((c.region for c in product.coverage if c.region_id not in listed), key=lambda r: r.name)
@@ -73,7 +140,9 @@ def product_json(product: Product, regions: Sequence[Region]) -> dict[str, Any]:
 
 
 @bp.get("/products")
+@operation(ProductJson, paged=True, query=StatusFilter)
 def list_products() -> Response:
+    """The catalog: every product with its bands, coverage per region and material."""
     regions = active_regions()
     status = request.args.get("status", "")
     if status and status not in PRODUCT_STATUSES:
@@ -82,7 +151,9 @@ def list_products() -> Response:
 
 
 @bp.post("/products")
+@operation(ProductJson, status=201, body=Body(ProductForm, exclude=frozenset({"version"})), errors=(403, 409))
 def create_product() -> tuple[Response, int]:
+    """Add a product (product managers and admins)."""
     form = validated(ProductForm, json_body())
     product = services.create_product(current_user, form.to_input())
     commit("product")
@@ -90,12 +161,16 @@ def create_product() -> tuple[Response, int]:
 
 
 @bp.get("/products/<int:product_id>")
+@operation(ProductJson)
 def get_product(product_id: int) -> Response:
+    """One product."""
     return jsonify(product_json(_product_or_404(product_id), active_regions()))
 
 
 @bp.patch("/products/<int:product_id>")
+@operation(ProductJson, body=Body(ProductForm, extra=Versioned, partial=True), errors=(403, 409))
 def update_product(product_id: int) -> Response:
+    """Edit a product you manage: any subset of its fields, with the ``version`` you are editing."""
     product = _product_or_404(product_id)
     payload = json_body()
     version = expected_version(payload)
@@ -106,7 +181,9 @@ def update_product(product_id: int) -> Response:
 
 
 @bp.post("/products/<int:product_id>/bands")
+@operation(BandJson, status=201, body=PriceBandForm, errors=(403, 409))
 def create_band(product_id: int) -> tuple[Response, int]:
+    """Add a price band."""
     product = _product_or_404(product_id)
     band = _save_band(product, None, json_body())
     commit("product")
@@ -114,7 +191,9 @@ def create_band(product_id: int) -> tuple[Response, int]:
 
 
 @bp.patch("/products/<int:product_id>/bands/<int:band_id>")
+@operation(BandJson, body=Body(PriceBandForm, partial=True), errors=(403, 409))
 def update_band(product_id: int, band_id: int) -> Response:
+    """Edit a price band: any subset of its fields."""
     product = _product_or_404(product_id)
     band = _band_or_404(product, band_id)
     current = {"tier": band.tier, "list_price": money_text(band.list_price),
@@ -125,7 +204,9 @@ def update_band(product_id: int, band_id: int) -> Response:
 
 
 @bp.delete("/products/<int:product_id>/bands/<int:band_id>")
+@operation(status=204, errors=(403, 409))
 def delete_band(product_id: int, band_id: int) -> tuple[str, int]:
+    """Remove a price band."""
     product = _product_or_404(product_id)
     services.delete_band(current_user, product, _band_or_404(product, band_id))
     commit("product")
@@ -133,7 +214,10 @@ def delete_band(product_id: int, band_id: int) -> tuple[str, int]:
 
 
 @bp.put("/products/<int:product_id>/coverage/<int:region_id>")
+@operation(CoverageJson, body=Body(CoverageForm, extra=CoverageStatus, exclude=frozenset({"region_id"})),
+           errors=(403, 409))
 def set_coverage(product_id: int, region_id: int) -> Response:
+    """Say whether the product may be sold in a region (``not_allowed`` with a ``reason``, ``planned`` with a date)."""
     product = _product_or_404(product_id)
     region = db.session.get(Region, region_id) or abort(404)
     payload = json_body()
@@ -147,7 +231,9 @@ def set_coverage(product_id: int, region_id: int) -> Response:
 
 
 @bp.post("/products/<int:product_id>/links")
+@operation(LinkJson, status=201, body=LinkForm, errors=(403, 409))
 def create_link(product_id: int) -> tuple[Response, int]:
+    """Add marketing material: a title and a URL."""
     product = _product_or_404(product_id)
     form = validated(LinkForm, json_body())
     link = services.add_link(current_user, product, form.title.data or "", form.url.data or "")
@@ -156,7 +242,9 @@ def create_link(product_id: int) -> tuple[Response, int]:
 
 
 @bp.delete("/products/<int:product_id>/links/<int:link_id>")
+@operation(status=204, errors=(403, 409))
 def delete_link(product_id: int, link_id: int) -> tuple[str, int]:
+    """Remove marketing material."""
     product = _product_or_404(product_id)
     link = next((k for k in product.links if k.id == link_id), None) or abort(404)
     services.delete_link(current_user, product, link)

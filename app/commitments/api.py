@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, TypedDict
 
 from flask import Response, jsonify
 from flask_login import current_user
 
 from app.api import (
+    PersonRef,
+    RegionRef,
+    TransitionOptionJson,
     api_blueprint,
     expected_version,
     json_body,
@@ -18,6 +21,9 @@ from app.api import (
     timestamp,
     validated,
 )
+from app.api.openapi import Body, operation
+from app.api.schemas import IsoDate, Money, OneOf, Timestamp, Uuid
+from app.catalog.models import PRODUCT_STATUSES
 from app.commitments import access, services
 from app.commitments.forms import CommitmentForm, DecisionForm
 from app.commitments.models import Commitment
@@ -26,11 +32,98 @@ from app.core.errors import InvalidInput
 from app.core.pagination import page_request
 from app.core.views import commit
 from app.projects.access import get_project_or_404
+from workflows.commitment import STATES
+from workflows.feasibility import BLOCKER, WARNING
+from workflows.milestone import STATES as MILESTONE_STATES
 
 bp = api_blueprint("commitments", __name__)
 
 
-def commitment_fields(commitment: Commitment) -> dict[str, Any]:
+class CommitmentFields(TypedDict):
+    """The editable terms, named as the form names them."""
+
+    customer: str
+    product_id: int
+    region_id: int
+    promise: str
+    promised_date: IsoDate
+    band_id: int | None
+    unit_price: Money | None
+    discount_percent: Money | None
+    quantity: int
+    milestone_id: int | None
+
+
+class CommitmentProductJson(TypedDict):
+    id: int
+    name: str
+    status: Annotated[str, OneOf(PRODUCT_STATUSES)]
+
+
+class CommitmentBandJson(TypedDict):
+    id: int
+    tier: str
+    list_price: Money
+    minimum_price: Money
+    unit: str
+
+
+class CommitmentMilestoneJson(TypedDict):
+    id: int
+    title: str
+    due_date: IsoDate
+    state: Annotated[str, OneOf(MILESTONE_STATES)]
+
+
+class CommitmentJson(CommitmentFields):
+    id: int
+    uuid: Uuid
+    project_id: int
+    project_title: str
+    title: str
+    state: Annotated[str, OneOf(STATES)]
+    state_label: str
+    version: int
+    product: CommitmentProductJson
+    region: RegionRef
+    band: CommitmentBandJson | None
+    milestone: CommitmentMilestoneJson | None
+    currency: str
+    effective_price: Money | None
+    created_by: PersonRef | None
+    created_at: Timestamp
+    submitted_by: PersonRef | None
+    submitted_at: Timestamp | None
+    decided_by: PersonRef | None
+    decided_at: Timestamp | None
+    decision_note: str
+    override_justification: str
+
+
+class FindingJson(TypedDict):
+    code: str
+    severity: Annotated[str, OneOf((BLOCKER, WARNING))]
+    message: str
+
+
+class CommitmentDetailJson(CommitmentJson):
+    findings: list[FindingJson]
+    options: list[TransitionOptionJson]
+
+
+class QueuedCommitmentJson(CommitmentJson):
+    age_hours: float | None  # how long it has waited since it was submitted
+
+
+class Versioned(TypedDict):
+    version: int  # the version being edited: a stale one is a 409
+
+
+class TransitionBody(TypedDict):
+    event: str
+
+
+def commitment_fields(commitment: Commitment) -> CommitmentFields:
     """The editable terms, named as the form names them (a PATCH sends any subset)."""
     return {
         "customer": commitment.customer,
@@ -46,9 +139,9 @@ def commitment_fields(commitment: Commitment) -> dict[str, Any]:
     }
 
 
-def commitment_json(commitment: Commitment, detail: bool = False) -> dict[str, Any]:
+def commitment_json(commitment: Commitment) -> CommitmentJson:
     product, band, milestone = commitment.product, commitment.band, commitment.milestone
-    body: dict[str, Any] = {
+    return {
         "id": commitment.id,
         "uuid": str(commitment.uuid),
         "project_id": commitment.project_id,
@@ -79,11 +172,16 @@ def commitment_json(commitment: Commitment, detail: bool = False) -> dict[str, A
         "decision_note": commitment.decision_note,
         "override_justification": commitment.override_justification,
     }
-    if detail:
-        findings = services.findings(commitment)
-        has_blockers = any(f.is_blocker for f in findings)
-        body["findings"] = [{"code": f.code, "severity": f.severity, "message": f.message} for f in findings]
-        body["options"] = [
+
+
+def commitment_detail_json(commitment: Commitment) -> CommitmentDetailJson:
+    """A commitment with its feasibility findings and the sign-off steps open to the reader."""
+    findings = services.findings(commitment)
+    has_blockers = any(f.is_blocker for f in findings)
+    return {
+        **commitment_json(commitment),
+        "findings": [{"code": f.code, "severity": f.severity, "message": f.message} for f in findings],
+        "options": [
             {
                 "event": t.event,
                 "label": t.label,
@@ -94,32 +192,41 @@ def commitment_json(commitment: Commitment, detail: bool = False) -> dict[str, A
             }
             # A closed campaign's commitments can no longer move: offer nothing rather than steps that 409.
             for t, d in (services.options(current_user, commitment) if commitment.project.is_open else [])
-        ]
-    return body
+        ],
+    }
 
 
 @bp.get("/projects/<int:project_id>/commitments")
+@operation(CommitmentJson, paged=True)
 def list_commitments(project_id: int) -> Response:
+    """A campaign's commitments."""
     project = get_project_or_404(current_user, project_id)
     return page_json(services.project_commitments(project, page_request()), commitment_json)
 
 
 @bp.post("/projects/<int:project_id>/commitments")
+@operation(CommitmentDetailJson, status=201, body=Body(CommitmentForm, exclude=frozenset({"version", "reason"})),
+           errors=(403, 409))
 def create_commitment(project_id: int) -> tuple[Response, int]:
+    """Record a commitment made to a customer, as a draft."""
     project = get_project_or_404(current_user, project_id)
     form = validated(CommitmentForm, json_body(), project)
     commitment = services.create_commitment(current_user, project, form.to_input())
     commit()
-    return jsonify(commitment_json(commitment, detail=True)), 201
+    return jsonify(commitment_detail_json(commitment)), 201
 
 
 @bp.get("/commitments/<int:commitment_id>")
+@operation(CommitmentDetailJson)
 def get_commitment(commitment_id: int) -> Response:
-    return jsonify(commitment_json(access.get_commitment_or_404(current_user, commitment_id), detail=True))
+    """A commitment with its feasibility ``findings``, the decision, and the steps open to you."""
+    return jsonify(commitment_detail_json(access.get_commitment_or_404(current_user, commitment_id)))
 
 
 @bp.patch("/commitments/<int:commitment_id>")
+@operation(CommitmentDetailJson, body=Body(CommitmentForm, extra=Versioned, partial=True), errors=(403, 409))
 def update_commitment(commitment_id: int) -> Response:
+    """Change the terms (with ``version``); countersigned terms also need a ``reason`` and go back for countersignature."""
     commitment = access.get_commitment_or_404(current_user, commitment_id)
     payload = json_body()
     version = expected_version(payload)
@@ -127,11 +234,13 @@ def update_commitment(commitment_id: int) -> Response:
                      commitment=commitment)
     services.update_commitment(current_user, commitment, form.to_input(), version, reason=form.reason.data or "")
     commit("commitment")
-    return jsonify(commitment_json(commitment, detail=True))
+    return jsonify(commitment_detail_json(commitment))
 
 
 @bp.post("/commitments/<int:commitment_id>/transitions")
+@operation(CommitmentDetailJson, body=Body(DecisionForm, extra=TransitionBody), errors=(403, 409))
 def fire_transition(commitment_id: int) -> Response:
+    """Take a sign-off step: ``submit``, ``approve`` (with ``justification`` over blockers), ``reject``…"""
     commitment = access.get_commitment_or_404(current_user, commitment_id)
     payload = json_body()
     event = payload.get("event")
@@ -140,13 +249,17 @@ def fire_transition(commitment_id: int) -> Response:
     form = validated(DecisionForm, payload)
     services.fire(current_user, commitment, event, form.reason.data or "", form.justification.data or "")
     commit("commitment")
-    return jsonify(commitment_json(commitment, detail=True))
+    return jsonify(commitment_detail_json(commitment))
 
 
 @bp.get("/signoff-queue")
+@operation(QueuedCommitmentJson, paged=True)
 def signoff_queue() -> Response:
+    """What waits for your countersignature, oldest first."""
     now = clock.now()
-    return page_json(services.signoff_queue(current_user, page_request()), lambda c: {
-        **commitment_json(c),
-        "age_hours": round((now - c.submitted_at).total_seconds() / 3600, 1) if c.submitted_at else None,
-    })
+
+    def queued(c: Commitment) -> QueuedCommitmentJson:
+        return {**commitment_json(c),
+                "age_hours": round((now - c.submitted_at).total_seconds() / 3600, 1) if c.submitted_at else None}
+
+    return page_json(services.signoff_queue(current_user, page_request()), queued)

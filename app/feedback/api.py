@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from typing import Any
+from typing import Annotated, Any, TypedDict
 
 from flask import Response, jsonify, request
 from flask_login import current_user
 
 from app.api import (
+    PersonRef,
+    ProductRef,
+    RegionRef,
     api_blueprint,
     int_arg,
     json_body,
@@ -20,22 +23,113 @@ from app.api import (
     timestamp,
     validated,
 )
+from app.api.openapi import Body, operation
+from app.api.schemas import FlagArg, IdArg, IsoDate, Money, OneOf, Timestamp
 from app.core.errors import InvalidInput
 from app.core.pagination import Page, page_request
 from app.core.views import commit
 from app.feedback import access, services
 from app.feedback.forms import FeedbackForm, TriageForm
 from app.feedback.models import Feedback, FeedbackDecision
-from workflows.feedback import KINDS, STATES
+from workflows.feedback import CHANNELS, KINDS, STATES
 
 bp = api_blueprint("feedback", __name__)
 
 
-def feedback_json(feedback: Feedback, projects: Collection[int], commitments: Collection[int] = (),
-                  detail: bool = False) -> dict[str, Any]:
+class FeedbackMilestoneJson(TypedDict):
+    id: int
+    title: str
+    due_date: IsoDate
+    project_id: int
+
+
+class PlannedProjectJson(TypedDict):
+    id: int
+    title: str
+
+
+class FeedbackJson(TypedDict):
+    id: int
+    kind: Annotated[str, OneOf(KINDS)]
+    kind_label: str
+    title: str
+    details: str
+    products: list[ProductRef]
+    product_ids: list[int]
+    region: RegionRef
+    region_id: int
+    customer: str
+    source_name: str
+    channel: Annotated[str, OneOf(CHANNELS)]
+    channel_label: str
+    project_id: int | None
+    commitment_id: int | None
+    revenue_at_stake: Money | None
+    currency: str
+    weight: Money
+    state: Annotated[str, OneOf(STATES)]
+    state_label: str
+    version: int
+    submitted_by: PersonRef | None
+    created_at: Timestamp
+    answer: str
+    decided_by: PersonRef | None
+    decided_at: Timestamp | None
+    first_decided_at: Timestamp | None
+    milestone: FeedbackMilestoneJson | None
+    planned_project: PlannedProjectJson | None
+    revisit_on: IsoDate | None
+    decline_reason: str
+    duplicate_of_id: int | None
+    url: str
+
+
+class DecisionJson(TypedDict):
+    id: int
+    from_state: Annotated[str, OneOf(STATES)]
+    to_state: Annotated[str, OneOf(STATES)]
+    state_label: str
+    answer: str
+    decided_by: PersonRef | None
+    decided_at: Timestamp
+    milestone_id: int | None
+    project_id: int | None
+    revisit_on: IsoDate | None
+    reason: str
+    duplicate_of_id: int | None
+
+
+class FeedbackOptionJson(TypedDict):
+    event: str
+    label: str
+
+
+class FeedbackDetailJson(FeedbackJson):
+    decisions: list[DecisionJson]
+    options: list[FeedbackOptionJson]
+
+
+class QueuedFeedbackJson(FeedbackJson):
+    age_days: int
+
+
+class FeedbackFilters(TypedDict, total=False):
+    product_id: IdArg
+    region_id: IdArg
+    kind: Annotated[str, OneOf(KINDS)]
+    state: Annotated[str, OneOf(STATES)]
+    q: str
+    mine: FlagArg  # only what you filed (the other filters do not apply then)
+
+
+class TriageVersion(TypedDict, total=False):
+    version: int | None  # the item's version: a stale one is a 409
+
+
+def feedback_json(feedback: Feedback, projects: Collection[int], commitments: Collection[int] = ()) -> FeedbackJson:
     """One item; campaigns and commitments the reader may not open are left out (``projects``, ``commitments``)."""
     milestone = feedback.milestone
-    body: dict[str, Any] = {
+    return {
         "id": feedback.id,
         "kind": feedback.kind,
         "kind_label": feedback.kind_label,
@@ -76,13 +170,9 @@ def feedback_json(feedback: Feedback, projects: Collection[int], commitments: Co
         "duplicate_of_id": feedback.duplicate_of_id,
         "url": feedback.path,
     }
-    if detail:
-        body["decisions"] = [decision_json(d) for d in feedback.history]
-        body["options"] = [{"event": t.event, "label": t.label} for t in services.options(current_user, feedback)]
-    return body
 
 
-def decision_json(decision: FeedbackDecision) -> dict[str, Any]:
+def decision_json(decision: FeedbackDecision) -> DecisionJson:
     return {
         "id": decision.id,
         "from_state": decision.from_state,
@@ -110,10 +200,15 @@ def _page(page: Page[Feedback], **extra: dict[int, Any]) -> Response:
     return page_json(page, lambda f: rendered[f.id])
 
 
-def _one(feedback: Feedback) -> dict[str, Any]:
+def _one(feedback: Feedback) -> FeedbackDetailJson:
+    """One item with its history and the decisions open to the reader."""
     projects = access.visible_project_ids(current_user, [feedback.project_id])
     commitments = access.visible_commitment_ids(current_user, [feedback.commitment_id])
-    return feedback_json(feedback, projects, commitments, detail=True)
+    return {
+        **feedback_json(feedback, projects, commitments),
+        "decisions": [decision_json(d) for d in feedback.history],
+        "options": [{"event": t.event, "label": t.label} for t in services.options(current_user, feedback)],
+    }
 
 
 def _choice_arg(name: str, allowed: dict[str, str], errors: dict[str, list[str]]) -> str:
@@ -125,7 +220,9 @@ def _choice_arg(name: str, allowed: dict[str, str], errors: dict[str, list[str]]
 
 
 @bp.get("/feedback")
+@operation(FeedbackJson, paged=True, query=FeedbackFilters)
 def list_feedback() -> Response:
+    """Feedback you may see, newest first."""
     if request.args.get("mine", "") in {"1", "true", "yes"}:
         return _page(services.my_feedback(current_user, page_request()))
     errors: dict[str, list[str]] = {}
@@ -140,7 +237,9 @@ def list_feedback() -> Response:
 
 
 @bp.post("/feedback")
+@operation(FeedbackDetailJson, status=201, body=FeedbackForm, errors=(403, 409))
 def file_feedback() -> tuple[Response, int]:
+    """File what a customer or the market said, for the products' managers to triage."""
     form = validated(FeedbackForm, json_body(), current_user)
     feedback = services.file_feedback(current_user, form.to_input())
     commit("feedback item")
@@ -148,12 +247,16 @@ def file_feedback() -> tuple[Response, int]:
 
 
 @bp.get("/feedback/<int:feedback_id>")
+@operation(FeedbackDetailJson)
 def get_feedback(feedback_id: int) -> Response:
+    """One item with its ``decisions`` (the history) and the ``options`` open to you."""
     return jsonify(_one(access.feedback_or_404(current_user, feedback_id)))
 
 
 @bp.post("/feedback/<int:feedback_id>/triage")
+@operation(FeedbackDetailJson, body=Body(TriageForm, extra=TriageVersion), errors=(403, 409))
 def triage(feedback_id: int) -> Response:
+    """Decide: ``now`` (a milestone or campaign), ``later`` (a date), ``decline`` (a reason), ``duplicate`` or ``done``."""
     feedback = access.feedback_or_404(current_user, feedback_id)
     payload = json_body()
     version = payload.get("version")
@@ -170,6 +273,8 @@ def triage(feedback_id: int) -> Response:
 
 
 @bp.get("/feedback/triage-queue")
+@operation(QueuedFeedbackJson, paged=True)
 def triage_queue() -> Response:
+    """Open feedback on the products you manage: new first, then by weight, with ``age_days``."""
     page = services.triage_queue(current_user, page_request())
     return _page(page, age_days={f.id: services.age_days(f) for f in page.items})

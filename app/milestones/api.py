@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, TypedDict
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -10,6 +10,8 @@ from flask import Response, jsonify
 from flask_login import current_user
 
 from app.api import api_blueprint, expected_version, json_body, page_json, validated
+from app.api.openapi import Body, operation
+from app.api.schemas import IsoDate, OneOf, Uuid
 from app.core import clock
 from app.core.errors import InvalidInput
 from app.core.forms import ReasonForm
@@ -20,11 +22,61 @@ from app.milestones.access import get_milestone_or_404, get_task_or_404
 from app.milestones.forms import MilestoneForm, TaskForm
 from app.milestones.models import Milestone, Task
 from app.projects.access import get_project_or_404
+from workflows.milestone import STATES
 
 bp = api_blueprint("milestones", __name__)
 
 
-def task_json(task: Task) -> dict[str, Any]:
+class TaskJson(TypedDict):
+    id: int
+    milestone_id: int
+    title: str
+    assignee_id: int | None
+    due_date: IsoDate | None
+    done: bool
+    overdue: bool
+
+
+class MilestoneFields(TypedDict):
+    title: str
+    due_date: IsoDate
+    target_value: float | None
+    owner_id: int | None
+    description: str
+
+
+class MilestoneJson(MilestoneFields):
+    id: int
+    uuid: Uuid
+    project_id: int
+    state: Annotated[str, OneOf(STATES)]
+    version: int
+    position: int
+    overdue: bool
+    tasks: list[TaskJson]
+
+
+class Versioned(TypedDict):
+    version: int  # the version being edited: a stale one is a 409
+
+
+class TransitionBody(TypedDict):
+    event: Annotated[str, OneOf(("complete", "cancel", "reopen"))]
+
+
+class TransitionReason(TransitionBody, total=False):
+    reason: str
+
+
+class MoveBody(TypedDict):
+    direction: Annotated[str, OneOf(("up", "down"))]
+
+
+class TaskDone(TypedDict, total=False):
+    done: bool
+
+
+def task_json(task: Task) -> TaskJson:
     return {
         "id": task.id,
         "milestone_id": task.milestone_id,
@@ -36,7 +88,7 @@ def task_json(task: Task) -> dict[str, Any]:
     }
 
 
-def milestone_fields(milestone: Milestone) -> dict[str, Any]:
+def milestone_fields(milestone: Milestone) -> MilestoneFields:
     return {
         "title": milestone.title,
         "due_date": milestone.due_date.isoformat(),
@@ -46,7 +98,7 @@ def milestone_fields(milestone: Milestone) -> dict[str, Any]:
     }
 
 
-def milestone_json(milestone: Milestone) -> dict[str, Any]:
+def milestone_json(milestone: Milestone) -> MilestoneJson:
     return {
         "id": milestone.id,
         "uuid": str(milestone.uuid),
@@ -61,14 +113,18 @@ def milestone_json(milestone: Milestone) -> dict[str, Any]:
 
 
 @bp.get("/projects/<int:project_id>/milestones")
+@operation(MilestoneJson, paged=True)
 def list_milestones(project_id: int) -> Response:
+    """The campaign's milestones, in roadmap order, with their tasks."""
     project = get_project_or_404(current_user, project_id)
     query = sa.select(Milestone).where(Milestone.project_id == project.id).options(so.selectinload(Milestone.tasks))
     return page_json(paginate(query, [asc(Milestone.position), asc(Milestone.id)]), milestone_json)
 
 
 @bp.post("/projects/<int:project_id>/milestones")
+@operation(MilestoneJson, status=201, body=Body(MilestoneForm, exclude=frozenset({"version"})), errors=(403, 409))
 def create_milestone(project_id: int) -> tuple[Response, int]:
+    """Add a milestone (once the campaign is planned, with a ``reason``: it is a re-plan)."""
     project = get_project_or_404(current_user, project_id)
     form = validated(MilestoneForm, json_body(), project)
     milestone = services.create_milestone(current_user, project, form.to_input(), form.reason.data or "")
@@ -77,12 +133,16 @@ def create_milestone(project_id: int) -> tuple[Response, int]:
 
 
 @bp.get("/projects/<int:project_id>/milestones/<int:milestone_id>")
+@operation(MilestoneJson)
 def get_milestone(project_id: int, milestone_id: int) -> Response:
+    """One milestone with its tasks."""
     return jsonify(milestone_json(get_milestone_or_404(get_project_or_404(current_user, project_id), milestone_id)))
 
 
 @bp.patch("/projects/<int:project_id>/milestones/<int:milestone_id>")
+@operation(MilestoneJson, body=Body(MilestoneForm, extra=Versioned, partial=True), errors=(403, 409))
 def update_milestone(project_id: int, milestone_id: int) -> Response:
+    """Edit a milestone: any subset of its fields, with the ``version`` you are editing."""
     project = get_project_or_404(current_user, project_id)
     milestone = get_milestone_or_404(project, milestone_id)
     payload = json_body()
@@ -94,7 +154,9 @@ def update_milestone(project_id: int, milestone_id: int) -> Response:
 
 
 @bp.post("/projects/<int:project_id>/milestones/<int:milestone_id>/transitions")
+@operation(MilestoneJson, body=Body(extra=TransitionReason), errors=(403, 409))
 def fire_transition(project_id: int, milestone_id: int) -> Response:
+    """Complete, cancel (with a ``reason``) or reopen a milestone."""
     milestone = get_milestone_or_404(get_project_or_404(current_user, project_id), milestone_id)
     payload = json_body()
     event = payload.get("event")
@@ -107,7 +169,9 @@ def fire_transition(project_id: int, milestone_id: int) -> Response:
 
 
 @bp.post("/projects/<int:project_id>/milestones/<int:milestone_id>/move")
+@operation(list[MilestoneJson], body=Body(extra=MoveBody), errors=(403, 409))
 def move_milestone(project_id: int, milestone_id: int) -> Response:
+    """Move a milestone up or down the roadmap; answers with the whole roadmap in its new order."""
     milestone = get_milestone_or_404(get_project_or_404(current_user, project_id), milestone_id)
     direction = json_body().get("direction")
     if direction not in ("up", "down"):
@@ -118,7 +182,9 @@ def move_milestone(project_id: int, milestone_id: int) -> Response:
 
 
 @bp.post("/projects/<int:project_id>/milestones/<int:milestone_id>/tasks")
+@operation(TaskJson, status=201, body=TaskForm, errors=(403, 409))
 def create_task(project_id: int, milestone_id: int) -> tuple[Response, int]:
+    """Add a task to a milestone."""
     project = get_project_or_404(current_user, project_id)
     milestone = get_milestone_or_404(project, milestone_id)
     form = validated(TaskForm, json_body(), project)
@@ -128,7 +194,9 @@ def create_task(project_id: int, milestone_id: int) -> tuple[Response, int]:
 
 
 @bp.patch("/projects/<int:project_id>/tasks/<int:task_id>")
+@operation(TaskJson, body=Body(TaskForm, extra=TaskDone, partial=True), errors=(403, 409))
 def update_task(project_id: int, task_id: int) -> Response:
+    """Edit a task (any subset of its fields), or tick it ``done``."""
     project = get_project_or_404(current_user, project_id)
     task = get_task_or_404(project, task_id)
     payload = json_body()
@@ -147,7 +215,9 @@ def update_task(project_id: int, task_id: int) -> Response:
 
 
 @bp.delete("/projects/<int:project_id>/tasks/<int:task_id>")
+@operation(status=204, errors=(403, 409))
 def delete_task(project_id: int, task_id: int) -> tuple[str, int]:
+    """Delete a task."""
     task = get_task_or_404(get_project_or_404(current_user, project_id), task_id)
     services.delete_task(current_user, task)
     commit()

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Literal, TypedDict
 
 from flask import abort, jsonify, request
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app.api import api_blueprint
+from app.api.openapi import operation
+from app.api.schemas import Bounds, IdArg, IsoDate
 from app.reports import filters as report_filters
 from app.reports import services
 from app.reports.figures import Report
@@ -17,9 +19,132 @@ from app.reports.filters import ReportFilters
 
 bp = api_blueprint("reports", __name__)
 
+#: Days and hours: JSON numbers with one decimal, null where there is nothing to measure.
+Measure = float | None
+
+
+class FiltersJson(TypedDict):
+    date_from: IsoDate
+    date_to: IsoDate
+    region_id: int | None
+    product_id: int | None
+    quiet_days: int
+
+
+class HeadlineJson(TypedDict):
+    briefings: int
+    briefing_hours: Measure
+    feedback: int
+    median_triage_days: Measure
+    countersigned: int
+    median_days_to_countersign: Measure
+    campaigns_completed: int
+    campaigns_achieved: int
+
+
+class BriefingQuarterJson(TypedDict):
+    quarter: str
+    briefings: int
+    hours: Measure
+    products: int
+
+
+class RegionBriefingsJson(TypedDict):
+    region_id: int
+    region: str
+    briefings: int
+    hours: Measure
+    products: int
+    quarters: list[BriefingQuarterJson]  # only the quarters with a briefing
+
+
+class QuietRegionJson(TypedDict):
+    region_id: int
+    region: str
+    quiet: bool
+    days_since: int | None  # null: never briefed
+    last_briefing: IsoDate | None
+
+
+class FeedbackVolumeJson(TypedDict):
+    kind: str
+    label: str
+    total: int
+    by_quarter: dict[str, int]
+
+
+class TriageKindJson(TypedDict):
+    kind: str
+    label: str
+    decided: int
+    median_days: Measure
+    mean_days: Measure
+    untriaged: int
+    oldest_untriaged_days: int | None
+
+
+class TriageJson(TypedDict):
+    median_days: Measure
+    kinds: list[TriageKindJson]
+
+
+class CommitmentQuarterJson(TypedDict):
+    quarter: str
+    requested: int
+    countersigned: int
+    rejected: int
+    waiting: int
+    other: int
+    median_days_to_countersign: Measure
+
+
+class CommitmentsJson(TypedDict):
+    countersigned: int
+    median_days_to_countersign: Measure
+    median_hours_to_countersign: Measure
+    quarters: list[CommitmentQuarterJson]
+
+
+class OutcomeQuarterJson(TypedDict):
+    quarter: str
+    completed: int
+    achieved: int
+    partial: int
+    missed: int
+
+
+class OutcomesJson(TypedDict):
+    product_filter_applies: Literal[False]  # campaigns have no product
+    quarters: list[OutcomeQuarterJson]
+
+
+class ReportJson(TypedDict):
+    filters: FiltersJson
+    quarters: list[str]
+    headline: HeadlineJson
+    briefings: list[RegionBriefingsJson]
+    quiet_regions: list[QuietRegionJson]
+    feedback: list[FeedbackVolumeJson]
+    triage: TriageJson
+    commitments: CommitmentsJson
+    outcomes: OutcomesJson
+
+
+class ReportFilterArgs(TypedDict, total=False):
+    date_from: IsoDate  # default: five quarters back from date_to
+    date_to: IsoDate  # default: today
+    region_id: IdArg
+    product_id: IdArg
+    quiet_days: Annotated[int, Bounds(1, 3650)]  # a region is quiet after this many days without a briefing
+
 
 @bp.get("/reports")
+@operation(ReportJson, query=ReportFilterArgs, errors=(404,))
 def reports() -> Response:
+    """Every report section's figures for the filters (a period of at most twenty quarters).
+
+    Team members who do not sell have no reports: 404.
+    """
     if not services.can_see_reports(current_user):
         abort(404)
     filters = report_filters.parse_filters(request.args)  # a bad filter is a 400 naming its field
@@ -31,7 +156,7 @@ def _number(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
-def report_json(filters: ReportFilters, report: Report) -> dict[str, Any]:
+def report_json(filters: ReportFilters, report: Report) -> ReportJson:
     head = report.headline
     return {
         "filters": {

@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import Annotated, TypedDict
 
 from flask import Response, abort, jsonify, request
 from flask_login import current_user
 
-from app.api import api_blueprint, json_body, page_json, person, timestamp, validated
+from app.api import PersonRef, api_blueprint, json_body, page_json, person, timestamp, validated
+from app.api.openapi import Body, operation
+from app.api.schemas import Describe, IsoDate, OneOf, Timestamp, Uuid
 from app.commitments.models import Commitment
 from app.core import values
 from app.core.errors import InvalidInput
@@ -24,11 +26,149 @@ from app.projects.models import Project
 from app.roadmap import services
 from app.roadmap.models import Baseline, BaselineItem, Replan, RoadmapChange
 from workflows import roadmap
+from workflows.commitment import STATES as COMMITMENT_STATES
+from workflows.milestone import STATES as MILESTONE_STATES
 
 bp = api_blueprint("roadmap", __name__)
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_KINDS = ("moved", "added", "removed", "cancelled", "unchanged")
+
+
+# --- what the API writes -----------------------------------------------------------------------
+
+class CountsJson(TypedDict):
+    """How many milestones moved, were added, removed, cancelled or stayed as the baseline has them."""
+
+    moved: int
+    added: int
+    removed: int
+    cancelled: int
+    unchanged: int
+
+
+_KINDS = tuple(CountsJson.__annotations__)
+
+
+class BaselineItemJson(TypedDict):
+    milestone_uuid: Uuid
+    title: str
+    due_date: IsoDate
+    target_value: float | None
+    state: Annotated[str, OneOf(MILESTONE_STATES)]
+
+
+class BaselineSummaryJson(TypedDict):
+    id: int
+    number: int
+    name: str
+    label: str
+    taken_at: Timestamp
+    taken_by: PersonRef | None
+    start_date: IsoDate | None
+    end_date: IsoDate | None
+    milestone_count: int
+
+
+class BaselineJson(BaselineSummaryJson):
+    items: list[BaselineItemJson]
+
+
+class ChangeJson(TypedDict):
+    id: int | None  # null in a re-plan's preview: nothing is recorded yet
+    milestone_id: int | None
+    milestone_uuid: Uuid
+    milestone_title: str
+    kind: str
+    old_value: str
+    new_value: str
+    slip_days: int | None
+
+
+class ReplanJson(TypedDict):
+    id: int
+    at: Timestamp
+    author: PersonRef | None
+    reason: str
+    changes: list[ChangeJson]
+
+
+class PromiseMilestoneJson(TypedDict):
+    id: int
+    uuid: Uuid
+    title: str
+    state: Annotated[str, OneOf(MILESTONE_STATES)]
+    due_date: IsoDate  # after the re-plan
+
+
+class PromiseJson(TypedDict):
+    """A commitment a re-plan puts at risk (or clears)."""
+
+    id: int
+    title: str
+    customer: str
+    state: Annotated[str, OneOf(COMMITMENT_STATES)]
+    promised_date: IsoDate
+    sales_owner: PersonRef | None
+    milestone: PromiseMilestoneJson | None
+
+
+class ReplanResultJson(TypedDict):
+    saved: bool
+    replan_id: int | None
+    reason: str
+    changes: list[ChangeJson]
+    at_risk: list[PromiseJson]
+    cleared: list[PromiseJson]
+
+
+class DeltaJson(TypedDict):
+    milestone_uuid: Uuid
+    milestone_id: int | None
+    title: str
+    kind: Annotated[str, OneOf(_KINDS)]
+    baseline_due: IsoDate | None
+    current_due: IsoDate | None
+    slip_days: int | None
+    baseline_target: float | None
+    current_target: float | None
+
+
+class ComparisonJson(TypedDict):
+    baseline: BaselineSummaryJson
+    baseline_end: IsoDate | None
+    current_end: IsoDate | None
+    end_slip_days: int | None
+    counts: CountsJson
+    items: list[DeltaJson]
+
+
+# --- what the API reads --------------------------------------------------------------------------
+
+class BaselineBody(TypedDict, total=False):
+    name: Annotated[str, Describe("Empty: a name is made from the number and the date.")]
+
+
+class ReplanMilestoneKeys(TypedDict):
+    id: int
+    version: int
+
+
+class ReplanMilestone(ReplanMilestoneKeys, total=False):
+    due_date: IsoDate
+    target_value: float | None
+
+
+class ReplanBody(TypedDict):
+    milestones: list[ReplanMilestone]
+
+
+class ReplanRequest(ReplanBody, total=False):
+    reason: str
+    preview: bool
+
+
+class MilestoneFilter(TypedDict, total=False):
+    milestone: Annotated[str, Describe("A milestone's UUID: only the re-plans that changed it.")]
 
 
 # --- serializers -----------------------------------------------------------------------------
@@ -37,13 +177,13 @@ def _day(value: date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def _baseline_item_json(item: BaselineItem) -> dict[str, Any]:
+def _baseline_item_json(item: BaselineItem) -> BaselineItemJson:
     return {"milestone_uuid": str(item.milestone_uuid), "title": item.title, "due_date": item.due_date.isoformat(),
             "target_value": item.target_value, "state": item.state}
 
 
-def baseline_json(baseline: Baseline, items: bool = True) -> dict[str, Any]:
-    body: dict[str, Any] = {
+def baseline_summary_json(baseline: Baseline) -> BaselineSummaryJson:
+    return {
         "id": baseline.id,
         "number": baseline.number,
         "name": baseline.name,
@@ -54,12 +194,13 @@ def baseline_json(baseline: Baseline, items: bool = True) -> dict[str, Any]:
         "end_date": _day(baseline.end_date),
         "milestone_count": len(baseline.items),
     }
-    if items:
-        body["items"] = [_baseline_item_json(i) for i in baseline.items]
-    return body
 
 
-def change_json(change: RoadmapChange) -> dict[str, Any]:
+def baseline_json(baseline: Baseline) -> BaselineJson:
+    return {**baseline_summary_json(baseline), "items": [_baseline_item_json(i) for i in baseline.items]}
+
+
+def change_json(change: RoadmapChange) -> ChangeJson:
     return {
         "id": change.id,
         "milestone_id": change.milestone_id,
@@ -72,7 +213,7 @@ def change_json(change: RoadmapChange) -> dict[str, Any]:
     }
 
 
-def replan_json(replan: Replan) -> dict[str, Any]:
+def replan_json(replan: Replan) -> ReplanJson:
     return {
         "id": replan.id,
         "at": timestamp(replan.at),
@@ -82,7 +223,7 @@ def replan_json(replan: Replan) -> dict[str, Any]:
     }
 
 
-def _commitment_json(commitment: Commitment, due: Mapping[int, date]) -> dict[str, Any]:
+def _commitment_json(commitment: Commitment, due: Mapping[int, date]) -> PromiseJson:
     """A promise a re-plan breaks (or mends), with the milestone's due date after the re-plan."""
     milestone = commitment.milestone
     return {
@@ -182,13 +323,17 @@ def _edits(project: Project, items: object) -> list[services.MilestoneEdit]:
 # --- baselines -------------------------------------------------------------------------------
 
 @bp.get("/projects/<int:project_id>/baselines")
+@operation(BaselineJson, paged=True)
 def list_baselines(project_id: int) -> Response:
+    """The campaign's baselines, with their milestones."""
     project = get_project_or_404(current_user, project_id)
     return page_json(services.baseline_page(project, page_request()), baseline_json)
 
 
 @bp.post("/projects/<int:project_id>/baselines")
+@operation(BaselineJson, status=201, body=Body(extra=BaselineBody), errors=(403, 409))
 def take_baseline(project_id: int) -> tuple[Response, int]:
+    """Take a baseline: a named, immutable snapshot of the roadmap."""
     project = get_project_or_404(current_user, project_id)
     require_editor(current_user, project)
     name = json_body().get("name")
@@ -205,28 +350,34 @@ def take_baseline(project_id: int) -> tuple[Response, int]:
 
 
 @bp.get("/projects/<int:project_id>/baselines/<int:number>")
+@operation(BaselineJson)
 def get_baseline(project_id: int, number: int) -> Response:
+    """One baseline (by its number in the campaign), with its milestones."""
     project = get_project_or_404(current_user, project_id)
     return jsonify(baseline_json(_baseline_or_404(project, number)))
 
 
 @bp.get("/projects/<int:project_id>/baselines/<int:number>/comparison")
+@operation(ComparisonJson)
 def comparison(project_id: int, number: int) -> Response:
+    """The roadmap against a baseline: per milestone, its dates, ``slip_days`` and what happened to it."""
     project = get_project_or_404(current_user, project_id)
     baseline = _baseline_or_404(project, number)
     result = services.comparison(project, baseline)
     ids = {str(m.uuid): m.id for m in project.milestones}
-    return jsonify({
-        "baseline": baseline_json(baseline, items=False),
+    body: ComparisonJson = {
+        "baseline": baseline_summary_json(baseline),
         "baseline_end": _day(result.baseline_end),
         "current_end": _day(result.current_end),
         "end_slip_days": result.end_slip_days,
-        "counts": {kind: result.count(kind) for kind in _KINDS},
+        "counts": {"moved": result.count("moved"), "added": result.count("added"), "removed": result.count("removed"),
+                   "cancelled": result.count("cancelled"), "unchanged": result.count("unchanged")},
         "items": [_delta_json(d, ids.get(d.key)) for d in result.items],
-    })
+    }
+    return jsonify(body)
 
 
-def _delta_json(delta: roadmap.ItemDelta, milestone_id: int | None) -> dict[str, Any]:
+def _delta_json(delta: roadmap.ItemDelta, milestone_id: int | None) -> DeltaJson:
     return {
         "milestone_uuid": delta.key,
         "milestone_id": milestone_id,
@@ -243,14 +394,18 @@ def _delta_json(delta: roadmap.ItemDelta, milestone_id: int | None) -> dict[str,
 # --- the change log and re-plans -------------------------------------------------------------
 
 @bp.get("/projects/<int:project_id>/changes")
+@operation(ReplanJson, paged=True, query=MilestoneFilter)
 def change_log(project_id: int) -> Response:
+    """The re-plans, newest first, with their changes."""
     project = get_project_or_404(current_user, project_id)
     milestone = request.args.get("milestone") or None
     return page_json(services.change_log_page(project, milestone, page_request()), replan_json)
 
 
 @bp.post("/projects/<int:project_id>/replan")
+@operation(ReplanResultJson, body=Body(extra=ReplanRequest), errors=(403, 409))
 def replan(project_id: int) -> Response:
+    """Move several milestones under one reason, or ``preview`` what that would put at risk."""
     project = get_project_or_404(current_user, project_id)
     require_editor(current_user, project)
     payload = json_body()
@@ -265,14 +420,14 @@ def replan(project_id: int) -> Response:
     planned = _planned_changes(project, edits)  # read before the re-plan moves anything
     if preview:
         result = services.replan(current_user, project, edits, reason, preview=True)
-        body = {"saved": False, "replan_id": None, "reason": reason.strip(), "changes": planned,
+        preview_body: ReplanResultJson = {"saved": False, "replan_id": None, "reason": reason.strip(), "changes": planned,
                 "at_risk": [_commitment_json(c, due) for c in result.at_risk], "cleared": []}
         db.session.rollback()  # a preview writes nothing
-        return jsonify(body)
+        return jsonify(preview_body)
     with saving("roadmap"):
         result = services.replan(current_user, project, edits, reason)
         record = result.replan
-        body = {
+        body: ReplanResultJson = {
             "saved": True,
             "replan_id": record.id if record is not None else None,
             "reason": record.reason if record is not None else reason.strip(),
@@ -283,7 +438,7 @@ def replan(project_id: int) -> Response:
     return jsonify(body)
 
 
-def _planned_changes(project: Project, edits: list[services.MilestoneEdit]) -> list[dict[str, Any]]:
+def _planned_changes(project: Project, edits: list[services.MilestoneEdit]) -> list[ChangeJson]:
     """What the edits change, old → new, in the shape of a recorded change (without its id)."""
     by_id = {m.id: m for m in project.milestones}
     return [

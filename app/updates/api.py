@@ -7,27 +7,70 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Annotated, TypedDict
 
 from flask import Response, jsonify
 from flask_login import current_user
 
-from app.api import api_blueprint, int_arg, json_body, page_json, person, timestamp, validated
+from app.api import PersonRef, api_blueprint, int_arg, json_body, page_json, person, timestamp, validated
+from app.api.openapi import Body, operation
+from app.api.schemas import IdArg, OneOf, Timestamp
 from app.core.errors import InvalidInput
 from app.core.pagination import page_request
 from app.core.views import commit
 from app.extensions import db
 from app.updates import services
 from app.updates.forms import UpdateForm
-from app.updates.models import ProductUpdate
+from app.updates.models import KINDS, ProductUpdate
 
 bp = api_blueprint("updates", __name__)
 
 
-def update_json(update: ProductUpdate, awaiting: set[int], acknowledged: Mapping[int, datetime],
-                with_status: bool = False) -> dict[str, Any]:
+class UpdateJson(TypedDict):
+    id: int
+    product_id: int
+    product: str
+    kind: Annotated[str, OneOf(KINDS)]
+    kind_label: str
+    title: str
+    body: str
+    region_id: int | None
+    region: str | None
+    requires_ack: bool
+    published_by: PersonRef | None
+    published_at: Timestamp
+    awaiting_my_ack: bool
+    acknowledged_at: Timestamp | None
+
+
+class AcknowledgedJson(PersonRef):
+    acknowledged_at: Timestamp
+
+
+class AckStatusJson(TypedDict):
+    audience: int
+    percent: float | None
+    acknowledged: list[AcknowledgedJson]
+    pending: list[PersonRef]
+
+
+class UpdateDetailJson(UpdateJson):
+    acknowledgements: AckStatusJson | None  # only for the product's managers (and admins)
+
+
+class AcknowledgementJson(TypedDict):
+    update_id: int
+    user: PersonRef | None
+    acknowledged_at: Timestamp
+
+
+class ProductFilter(TypedDict, total=False):
+    product_id: IdArg
+
+
+def update_json(update: ProductUpdate, awaiting: set[int], acknowledged: Mapping[int, datetime]) -> UpdateJson:
     """``awaiting`` and ``acknowledged``: the reader's, read once for a whole list (services.awaiting, acknowledged_at)."""
-    body: dict[str, Any] = {
+    return {
         "id": update.id,
         "product_id": update.product_id,
         "product": update.product.name,
@@ -43,24 +86,32 @@ def update_json(update: ProductUpdate, awaiting: set[int], acknowledged: Mapping
         "awaiting_my_ack": update.id in awaiting,
         "acknowledged_at": timestamp(acknowledged.get(update.id)),
     }
-    if with_status:
-        body["acknowledgements"] = status_json(update) if services.can_see_status(current_user, update) else None
-    return body
 
 
-def status_json(update: ProductUpdate) -> dict[str, Any]:
+def update_detail_json(update: ProductUpdate, awaiting: set[int], acknowledged: Mapping[int, datetime]) -> UpdateDetailJson:
+    """An update with who has acknowledged it, for those who may see that."""
+    return {**update_json(update, awaiting, acknowledged),
+            "acknowledgements": status_json(update) if services.can_see_status(current_user, update) else None}
+
+
+def status_json(update: ProductUpdate) -> AckStatusJson:
     status = services.ack_status(update)
     return {
         "audience": status.audience,
         "percent": None if status.percent is None else round(status.percent, 1),
-        "acknowledged": [{**(person(user) or {}), "acknowledged_at": timestamp(at)} for user, at in status.acknowledged],
-        "pending": [person(user) for user in status.pending],
+        "acknowledged": [{"id": user.id, "name": user.name, "acknowledged_at": timestamp(at)}
+                         for user, at in status.acknowledged],
+        "pending": [{"id": user.id, "name": user.name} for user in status.pending],
     }
 
 
 @bp.get("/product-updates")
+@operation(UpdateJson, paged=True, query=ProductFilter)
 def list_updates() -> Response:
-    """``?product_id=`` (optional) narrows to one product."""
+    """Product updates, newest first, with whether each waits for your acknowledgement.
+
+    ``?product_id=`` (optional) narrows to one product.
+    """
     errors: dict[str, list[str]] = {}
     product_id = int_arg("product_id", errors)
     if errors:
@@ -72,24 +123,34 @@ def list_updates() -> Response:
 
 
 @bp.post("/product-updates")
+@operation(UpdateDetailJson, status=201, body=UpdateForm, errors=(403, 409))
 def publish_update() -> tuple[Response, int]:
+    """Publish an update about a product you manage to every seller."""
     form = validated(UpdateForm, json_body(), current_user)
     update = services.publish_update(current_user, form.to_input())
     commit("update")
-    return jsonify(update_json(update, set(), {}, with_status=True)), 201
+    return jsonify(update_detail_json(update, set(), {})), 201
 
 
 @bp.get("/product-updates/<int:update_id>")
+@operation(UpdateDetailJson)
 def get_update(update_id: int) -> Response:
+    """One update; for its product's managers, who has acknowledged it and who has not yet."""
     update = db.get_or_404(ProductUpdate, update_id)
-    return jsonify(update_json(update, services.awaiting(current_user, [update.id]),
-                               services.acknowledged_at(current_user, [update.id]), with_status=True))
+    return jsonify(update_detail_json(update, services.awaiting(current_user, [update.id]),
+                                      services.acknowledged_at(current_user, [update.id])))
 
 
 @bp.post("/product-updates/<int:update_id>/acknowledge")
+@operation(AcknowledgementJson, body=Body(), errors=(403, 409))
 def acknowledge(update_id: int) -> Response:
-    """Idempotent: acknowledging again answers with the first acknowledgement's time."""
+    """Say you read an update.
+
+    Idempotent: acknowledging again answers with the first acknowledgement's time.
+    """
     update = db.get_or_404(ProductUpdate, update_id)
     ack = services.acknowledge(current_user, update)
     commit("acknowledgement")
-    return jsonify({"update_id": update.id, "user": person(current_user), "acknowledged_at": timestamp(ack.acknowledged_at)})
+    body: AcknowledgementJson = {"update_id": update.id, "user": person(current_user),
+                                 "acknowledged_at": timestamp(ack.acknowledged_at)}
+    return jsonify(body)

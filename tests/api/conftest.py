@@ -7,7 +7,7 @@ send ``Authorization: Bearer <token>`` and, for writes, a JSON body.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -19,6 +19,7 @@ from werkzeug.test import TestResponse
 from app.accounts.models import User
 from app.accounts.services import issue_token
 from app.extensions import db
+from tests.api import conformance
 from tests.conftest import RequestClient
 from tests.factories import RegionFactory
 
@@ -98,3 +99,19 @@ def campaign_payload(people: dict[str, User]) -> Callable[..., dict[str, Any]]:
         return payload
 
     return build
+
+
+@pytest.fixture(autouse=True)
+def _responses_match_the_document(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every /api/v1 response of an API test must match the OpenAPI document (tests/api/conformance.py)."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    responses = conformance.checker(request.getfixturevalue("app"))
+    responses.problems.clear()
+    responses.active = True
+    try:
+        yield
+    finally:
+        responses.active = False
+    assert not responses.problems, "responses the OpenAPI document does not describe:\n" + "\n".join(responses.problems)

@@ -1,0 +1,274 @@
+"""The OpenAPI 3.1 document of ``/api/v1``, built from the code rather than kept by hand.
+
+Each view says what it takes and gives with :func:`operation`, beside its route: the form that
+validates its body (``app.api.formschema`` reads its fields), the TypedDict its serializer returns
+(``app.api.schemas`` converts it), its query filters, and the errors its services may raise. The
+document walks ``app.url_map``, so every path and path parameter is the route's own; a route
+without an :func:`operation` is missing from the document, which tests/api/test_openapi.py refuses.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar, get_type_hints
+
+from flask import Flask
+from flask_wtf import FlaskForm
+from werkzeug.routing import Rule
+
+from app import MAX_ID
+from app.api import PREFIX
+from app.api.formschema import form_schema
+from app.api.schemas import JsonSchema, SchemaSet
+from app.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from app.errors import ErrorJson
+
+V = TypeVar("V", bound=Callable[..., Any])
+_ARGUMENT = re.compile(r"<(?:(?P<converter>\w+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
+
+
+@dataclass(frozen=True)
+class Body:
+    """A request body: a form's fields and/or the keys the view reads itself (a TypedDict)."""
+
+    form: type[FlaskForm] | None = None
+    extra: type | None = None
+    #: A PATCH: every form field may be left out, the record's own values stand in.
+    partial: bool = False
+    optional: frozenset[str] = frozenset()
+    exclude: frozenset[str] = frozenset()
+    #: The view refuses keys it does not know (forms ignore them).
+    closed: bool = False
+
+
+@dataclass(frozen=True)
+class Operation:
+    response: Any = None  # the success body's type; None: no body (204)
+    status: int = 200
+    body: Body | None = None
+    query: type | None = None  # a TypedDict (total=False) of the query filters
+    paged: bool = False  # a page of ``response`` items: ?limit=&cursor=, {"items", "next"}
+    page_extra: type | None = None  # keys about the whole collection beside "items" and "next"
+    errors: tuple[int, ...] = ()  # besides those every such route answers (see _error_statuses)
+    public: bool = False  # readable without signing in
+
+
+def operation(response: Any = None, *, status: int = 200, body: Body | type[FlaskForm] | None = None,
+              query: type | None = None, paged: bool = False, page_extra: type | None = None,
+              errors: tuple[int, ...] = (), public: bool = False) -> Callable[[V], V]:
+    """Describe a view for the OpenAPI document; its docstring gives the summary (first line) and description."""
+    spec = Operation(response, status, Body(form=body) if isinstance(body, type) else body, query, paged,
+                     page_extra, errors, public)
+
+    def describe(view: V) -> V:
+        view.openapi = spec  # type: ignore[attr-defined]
+        return view
+
+    return describe
+
+
+_ERRORS = {
+    400: ("BadRequest", "Invalid input: `fields` names each bad field (malformed JSON, wrong types, impossible "
+                        "values, a bad filter, `limit` or `cursor`)."),
+    401: ("Unauthorized", "Not signed in: send `Authorization: Bearer <token>` (or the session cookie)."),
+    403: ("Forbidden", "You can see the record but may not do this to it (`forbidden`)."),
+    404: ("NotFound", "Not found, or not yours: Countersign never confirms that someone else's record exists."),
+    409: ("Conflict", "Refused: a step the rules refuse (`transition_refused`, with `reasons`), an edit of an "
+                      "older `version` or a name already taken (`conflict`), a closed campaign (`closed`)."),
+    413: ("PayloadTooLarge", "The body is larger than the server accepts."),
+    415: ("UnsupportedMediaType", "The body must be sent as `application/json`."),
+}
+_WRITES = {"POST", "PUT", "PATCH"}
+
+
+def document(app: Flask) -> JsonSchema:
+    """The OpenAPI document of ``app``'s ``/api/v1`` routes (built once per app: the routes do not change)."""
+    cached = app.extensions.get("openapi")
+    if cached is None:
+        cached = app.extensions["openapi"] = _build(app)
+    return cached
+
+
+def openapi_path(rule: Rule) -> str:
+    """``/projects/<int:project_id>`` as OpenAPI writes it: ``/projects/{project_id}``."""
+    return _ARGUMENT.sub(lambda match: "{" + match["name"] + "}", rule.rule)
+
+
+def api_rules(app: Flask) -> list[Rule]:
+    return sorted((r for r in app.url_map.iter_rules() if r.rule.startswith(PREFIX + "/")), key=lambda r: r.rule)
+
+
+def _build(app: Flask) -> JsonSchema:
+    schemas = SchemaSet()
+    paths: dict[str, dict[str, Any]] = {}
+    tags: dict[str, str] = {}
+    for rule in api_rules(app):
+        view = app.view_functions[rule.endpoint]
+        spec: Operation | None = getattr(view, "openapi", None)
+        if spec is None:
+            continue
+        tag = rule.endpoint.split(".")[0].removeprefix("api_")
+        tags.setdefault(tag, _first_line(sys.modules[view.__module__].__doc__))
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            paths.setdefault(openapi_path(rule), {})[method.lower()] = _operation(
+                schemas, rule, method, view, spec, tag)
+    schemas.named(ErrorJson)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Countersign API",
+            "version": PREFIX.rsplit("/", 1)[-1],
+            "description": _INTRO,
+        },
+        "tags": [{"name": name, "description": text} for name, text in sorted(tags.items())],
+        "security": [{"bearer": []}, {"session": []}],
+        "paths": paths,
+        "components": {
+            "schemas": dict(sorted(schemas.components.items())),
+            "responses": {name: _error_response(text) for name, text in _ERRORS.values()},
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer",
+                           "description": "A personal API token (Settings → Personal API tokens): `cs_…`."},
+                "session": {"type": "apiKey", "in": "cookie", "name": app.config.get("SESSION_COOKIE_NAME", "session"),
+                            "description": "The browser's session, once signed in on the pages."},
+            },
+        },
+    }
+
+
+_INTRO = (
+    "The JSON API of Countersign. Bodies are JSON (`Content-Type: application/json`); fields are named as on "
+    "the forms and validated by the same rules. Dates are `YYYY-MM-DD`; amounts are sent as strings or numbers "
+    "and come back as decimal strings with cents (`\"1600.00\"`). Every collection comes a page at a time as "
+    "`{\"items\": [...], \"next\": URL | null}`, also as an RFC 8288 `Link` header. Errors always have one "
+    "shape: `{\"error\": {\"code\", \"message\", \"fields\"}}`, the HTTP status telling the kind."
+)
+
+
+def _operation(schemas: SchemaSet, rule: Rule, method: str, view: Callable[..., Any], spec: Operation,
+               tag: str) -> JsonSchema:
+    summary, _, description = (view.__doc__ or rule.endpoint).strip().partition("\n")
+    body: JsonSchema = {
+        "operationId": rule.endpoint,
+        "tags": [tag],
+        "summary": _markdown(summary),
+        "parameters": [*_path_parameters(rule), *_query_parameters(schemas, spec)],
+    }
+    if description.strip():
+        body["description"] = _markdown(" ".join(description.split()))
+    if spec.public:
+        body["security"] = []
+    if spec.body is not None:
+        body["requestBody"] = {"required": True, "content": {"application/json": {"schema": _body(schemas, spec.body)}}}
+    body["responses"] = {
+        str(spec.status): _success(schemas, spec),
+        **{str(status): {"$ref": f"#/components/responses/{_ERRORS[status][0]}"}
+           for status in _error_statuses(rule, method, spec)},
+        # Any other status (405, a 500) still has the one error shape.
+        "default": _error_response("An error: the status tells its kind."),
+    }
+    return body
+
+
+def _error_statuses(rule: Rule, method: str, spec: Operation) -> list[int]:
+    statuses = set(spec.errors)
+    if not spec.public:
+        statuses.add(401)
+    if rule.arguments:
+        statuses.add(404)
+    if method in _WRITES:
+        statuses |= {413, 415}
+    if (spec.body is not None and (spec.body.form or spec.body.extra)) or spec.paged or spec.query is not None:
+        statuses.add(400)
+    return sorted(statuses)
+
+
+def _success(schemas: SchemaSet, spec: Operation) -> JsonSchema:
+    if spec.response is None:
+        return {"description": "Done: no body."}
+    if spec.paged:
+        schema = {"$ref": f"#/components/schemas/{_page_schema(schemas, spec.response, spec.page_extra)}"}
+        return {"description": "A page of the collection.", "content": {"application/json": {"schema": schema}},
+                "headers": {"Link": {"description": 'The next page, as `<URL>; rel="next"` (RFC 8288), '
+                                                    'when there is one.', "schema": {"type": "string"}}}}
+    return {"description": "OK.", "content": {"application/json": {"schema": schemas.schema(spec.response)}}}
+
+
+def _page_schema(schemas: SchemaSet, item: Any, extra: type | None) -> str:
+    name = f"{item.__name__}Page"
+    if name not in schemas.components:
+        page: JsonSchema = {
+            "type": "object",
+            "properties": {
+                "items": {"type": "array", "items": schemas.schema(item)},
+                "next": {"type": ["string", "null"], "format": "uri",
+                         "description": "The next page's URL (the same filters, a cursor), or null on the last."},
+            },
+            "required": ["items", "next"],
+            "additionalProperties": False,
+        }
+        if extra is not None:
+            more = schemas.object(extra)
+            page["properties"].update(more["properties"])
+            page["required"] += more["required"]
+        schemas.components[name] = page
+    return name
+
+
+def _body(schemas: SchemaSet, body: Body) -> JsonSchema:
+    # A write always sends JSON, {} at least: the API answers 415 to any other body.
+    schema: JsonSchema = {"type": "object", "properties": {}, "required": []}
+    if body.form is not None:
+        schema = form_schema(body.form, body.partial, body.optional, body.exclude)
+        schema["description"] = f"Validated by {body.form.__name__}, the form of the pages."
+    if body.extra is not None:
+        extra = schemas.object(body.extra)
+        schema["properties"].update(extra["properties"])
+        schema["required"] = sorted({*schema["required"], *extra["required"]})
+    if body.closed:
+        schema["additionalProperties"] = False
+    return schema
+
+
+def _path_parameters(rule: Rule) -> list[JsonSchema]:
+    parameters = []
+    for match in _ARGUMENT.finditer(rule.rule):
+        converter = match["converter"] or "default"
+        # Beyond MAX_ID no record can exist: such an id is a 404 (app._ids_within_reach).
+        schema = {"type": "integer", "minimum": 0, "maximum": MAX_ID} if converter == "int" else {"type": "string"}
+        parameters.append({"name": match["name"], "in": "path", "required": True, "schema": schema})
+    return parameters
+
+
+def _query_parameters(schemas: SchemaSet, spec: Operation) -> list[JsonSchema]:
+    parameters: list[JsonSchema] = []
+    if spec.query is not None:
+        hints = get_type_hints(spec.query, include_extras=True)
+        required = spec.query.__required_keys__  # type: ignore[attr-defined]
+        for name, tp in hints.items():
+            parameters.append({"name": name, "in": "query", "required": name in required, "schema": schemas.schema(tp)})
+    if spec.paged:
+        parameters += [
+            {"name": "limit", "in": "query", "required": False, "description": "How many items a page holds.",
+             "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}},
+            {"name": "cursor", "in": "query", "required": False,
+             "description": "Opaque: where the previous page ended, from its `next`.", "schema": {"type": "string"}},
+        ]
+    return parameters
+
+
+def _error_response(description: str) -> JsonSchema:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorJson"}}}}
+
+
+def _first_line(text: str | None) -> str:
+    return _markdown((text or "").strip().partition("\n")[0])
+
+
+def _markdown(text: str) -> str:
+    """Docstrings write code as ``this`` (reStructuredText); the document's descriptions are Markdown."""
+    return text.replace("``", "`")
