@@ -116,6 +116,7 @@ def get_briefing(briefing_id: int) -> Response:
 @bp.patch("/briefings/<int:briefing_id>")
 def update_briefing(briefing_id: int) -> Response:
     briefing = db.get_or_404(Briefing, briefing_id)
+    services.require_editor(current_user, briefing)  # everyone reads it: a 403 before the body is read
     payload = json_body()
     version = expected_version(payload)
     form = validated(BriefingForm, {**briefing_fields(briefing), **payload}, briefing=briefing)
