@@ -7,6 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from app.accounts import services
+from app.accounts.access import token_or_404
 from app.accounts.forms import LoginForm, TokenForm, UserForm
 from app.accounts.models import User
 from app.core.forms import CsrfForm
@@ -60,6 +61,7 @@ def settings() -> str | Response:
 @bp.post("/settings/tokens/<int:token_id>/revoke")
 @login_required
 def revoke_token(token_id: int) -> Response:
+    token_or_404(current_user, token_id)
     if CsrfForm().validate_on_submit():
         run_and_flash(lambda: services.revoke_token(current_user, token_id), "Token revoked: it no longer works.")
     return redirect(url_for(".settings"))

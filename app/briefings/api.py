@@ -187,6 +187,7 @@ def get_briefing(briefing_id: int) -> Response:
 def update_briefing(briefing_id: int) -> Response:
     """Edit a briefing: any subset of its fields, with the ``version`` you are editing."""
     briefing = db.get_or_404(Briefing, briefing_id)
+    services.require_editor(current_user, briefing)  # everyone reads it: a 403 before the body is read
     payload = json_body()
     version = expected_version(payload)
     form = validated(BriefingForm, {**briefing_fields(briefing), **payload}, briefing=briefing)

@@ -137,7 +137,7 @@ def log_briefing(actor: User, data: BriefingInput) -> Briefing:
 
 def update_briefing(actor: User, briefing: Briefing, data: BriefingInput, expected_version: int) -> Briefing:
     """Change a briefing; people newly added as attendees are told."""
-    _require_editor(actor, briefing)
+    require_editor(actor, briefing)
     if expected_version != briefing.version:
         raise StaleEdit("briefing")
     before = _snapshot(briefing)
@@ -155,7 +155,7 @@ def update_briefing(actor: User, briefing: Briefing, data: BriefingInput, expect
 
 def delete_briefing(actor: User, briefing: Briefing) -> None:
     """Remove a briefing and, once that commits, the files of its decks."""
-    _require_editor(actor, briefing)
+    require_editor(actor, briefing)
     for material in briefing.materials:
         uploads.delete_after_commit(db.session(), material.stored_name)
     audit.record(actor, "briefing.deleted", f"Deleted briefing “{briefing.title}” ({briefing.held_on:%d %b %Y})",
@@ -166,7 +166,7 @@ def delete_briefing(actor: User, briefing: Briefing) -> None:
 
 def add_material(actor: User, briefing: Briefing, upload: FileStorage) -> BriefingMaterial:
     """Attach an uploaded deck; a refused file is never written, and a file whose row does not commit is removed."""
-    _require_editor(actor, briefing)
+    require_editor(actor, briefing)
     stored = uploads.store(db.session(), upload, current_app.config["MAX_UPLOAD_BYTES"])
     material = BriefingMaterial(
         briefing=briefing, filename=stored.filename, stored_name=stored.stored_name,
@@ -182,7 +182,7 @@ def add_material(actor: User, briefing: Briefing, upload: FileStorage) -> Briefi
 
 def remove_material(actor: User, briefing: Briefing, material: BriefingMaterial) -> None:
     """Detach a deck; its file is deleted once that commits."""
-    _require_editor(actor, briefing)
+    require_editor(actor, briefing)
     uploads.delete_after_commit(db.session(), material.stored_name)
     audit.record(actor, "briefing.material_removed", f"Removed deck “{material.filename}” from “{briefing.title}”",
                  entity="briefing", entity_id=briefing.id)
@@ -190,7 +190,7 @@ def remove_material(actor: User, briefing: Briefing, material: BriefingMaterial)
     db.session.flush()
 
 
-def _require_editor(actor: User, briefing: Briefing) -> None:
+def require_editor(actor: User, briefing: Briefing) -> None:
     if not can_edit(actor, briefing):
         raise NotAllowed("Only whoever logged this briefing, the product managers of its products "
                          "(or an admin) change it.")

@@ -171,7 +171,7 @@ def get_product(product_id: int) -> Response:
 @operation(ProductJson, body=Body(ProductForm, extra=Versioned, partial=True), errors=(403, 409))
 def update_product(product_id: int) -> Response:
     """Edit a product you manage: any subset of its fields, with the ``version`` you are editing."""
-    product = _product_or_404(product_id)
+    product = _editable_product_or_404(product_id)
     payload = json_body()
     version = expected_version(payload)
     form = validated(ProductForm, {**product_fields(product), **payload}, product=product)
@@ -184,7 +184,7 @@ def update_product(product_id: int) -> Response:
 @operation(BandJson, status=201, body=PriceBandForm, errors=(403, 409))
 def create_band(product_id: int) -> tuple[Response, int]:
     """Add a price band."""
-    product = _product_or_404(product_id)
+    product = _editable_product_or_404(product_id)
     band = _save_band(product, None, json_body())
     commit("product")
     return jsonify(band_json(band)), 201
@@ -194,7 +194,7 @@ def create_band(product_id: int) -> tuple[Response, int]:
 @operation(BandJson, body=Body(PriceBandForm, partial=True), errors=(403, 409))
 def update_band(product_id: int, band_id: int) -> Response:
     """Edit a price band: any subset of its fields."""
-    product = _product_or_404(product_id)
+    product = _editable_product_or_404(product_id)
     band = _band_or_404(product, band_id)
     current = {"tier": band.tier, "list_price": money_text(band.list_price),
                "minimum_price": money_text(band.minimum_price), "unit": band.unit}
@@ -218,7 +218,7 @@ def delete_band(product_id: int, band_id: int) -> tuple[str, int]:
            errors=(403, 409))
 def set_coverage(product_id: int, region_id: int) -> Response:
     """Say whether the product may be sold in a region (``not_allowed`` with a ``reason``, ``planned`` with a date)."""
-    product = _product_or_404(product_id)
+    product = _editable_product_or_404(product_id)
     region = db.session.get(Region, region_id) or abort(404)
     payload = json_body()
     if "status" not in payload:  # an omitted status must not quietly erase what was recorded
@@ -234,7 +234,7 @@ def set_coverage(product_id: int, region_id: int) -> Response:
 @operation(LinkJson, status=201, body=LinkForm, errors=(403, 409))
 def create_link(product_id: int) -> tuple[Response, int]:
     """Add marketing material: a title and a URL."""
-    product = _product_or_404(product_id)
+    product = _editable_product_or_404(product_id)
     form = validated(LinkForm, json_body())
     link = services.add_link(current_user, product, form.title.data or "", form.url.data or "")
     commit("product")
@@ -255,6 +255,14 @@ def delete_link(product_id: int, link_id: int) -> tuple[str, int]:
 def _product_or_404(product_id: int) -> Product:
     product = db.session.get(Product, product_id)
     return product if product is not None else abort(404)
+
+
+def _editable_product_or_404(product_id: int) -> Product:
+    """A product the reader keeps: everyone reads the catalog, so another's product is a 403, checked
+    before the body is read (a 400 would first answer questions about a change they may not make)."""
+    product = _product_or_404(product_id)
+    services.require_editor(current_user, product)
+    return product
 
 
 def _band_or_404(product: Product, band_id: int) -> PriceBand:

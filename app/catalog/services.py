@@ -92,7 +92,7 @@ def create_product(actor: User, data: ProductInput) -> Product:
 
 
 def update_product(actor: User, product: Product, data: ProductInput, expected_version: int) -> Product:
-    _require_editor(actor, product)
+    require_editor(actor, product)
     if expected_version != product.version:
         raise StaleEdit("product")
     before = _snapshot(product)
@@ -109,7 +109,7 @@ def update_product(actor: User, product: Product, data: ProductInput, expected_v
 def save_band(actor: User, product: Product, band: PriceBand | None, tier: str, list_price: Decimal,
               minimum_price: Decimal, unit: str) -> PriceBand:
     """Add (``band`` None) or change a price band; its minimum may not exceed its list price."""
-    _require_editor(actor, product)
+    require_editor(actor, product)
     tier = tier.strip()
     errors: dict[str, list[str]] = {}
     if not tier:
@@ -133,7 +133,7 @@ def save_band(actor: User, product: Product, band: PriceBand | None, tier: str, 
 
 
 def delete_band(actor: User, product: Product, band: PriceBand) -> None:
-    _require_editor(actor, product)
+    require_editor(actor, product)
     audit.record(actor, "product.band_deleted", f"Removed the {band.tier} band of {product.name}",
                  entity="product", entity_id=product.id)
     product.bands.remove(band)
@@ -141,7 +141,7 @@ def delete_band(actor: User, product: Product, band: PriceBand) -> None:
 
 
 def add_link(actor: User, product: Product, title: str, url: str) -> ProductLink:
-    _require_editor(actor, product)
+    require_editor(actor, product)
     errors: dict[str, list[str]] = {}
     parsed = urlparse(url.strip())
     if parsed.scheme not in {"http", "https"} or not parsed.netloc:
@@ -159,7 +159,7 @@ def add_link(actor: User, product: Product, title: str, url: str) -> ProductLink
 
 
 def delete_link(actor: User, product: Product, link: ProductLink) -> None:
-    _require_editor(actor, product)
+    require_editor(actor, product)
     audit.record(actor, "product.link_removed", f"Removed material “{link.title}” from {product.name}",
                  entity="product", entity_id=product.id)
     product.links.remove(link)
@@ -169,7 +169,7 @@ def delete_link(actor: User, product: Product, link: ProductLink) -> None:
 def set_coverage(actor: User, product: Product, region: Region, status: str, reason: str = "",
                  planned_from: date | None = None) -> MarketCoverage | None:
     """Say whether ``product`` may be sold in ``region``; status '' removes the entry."""
-    _require_editor(actor, product)
+    require_editor(actor, product)
     existing = product.coverage_in(region.id)
     if not status:
         if existing is not None:
@@ -203,7 +203,7 @@ def set_coverage(actor: User, product: Product, region: Region, status: str, rea
     return coverage
 
 
-def _require_editor(actor: User, product: Product) -> None:
+def require_editor(actor: User, product: Product) -> None:
     if not can_edit(actor, product):
         raise NotAllowed(f"Only the product managers of {product.name} (or an admin) keep it current.")
 

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from app.accounts.models import Role, User
 from app.commitments.access import visible_commitments
 from app.commitments.models import Commitment
+from app.core.errors import NotAllowed
 from app.extensions import db
 from app.feedback.models import Feedback
 from app.projects.access import visible_projects
@@ -59,6 +60,28 @@ def roles_for(user: User, feedback: Feedback) -> frozenset[str]:
 
 def can_triage(user: User, feedback: Feedback) -> bool:
     return bool(roles_for(user, feedback))
+
+
+def require_triager(user: User, feedback: Feedback) -> None:
+    """Seeing an item is not deciding it: that is for its products' managers and admins (403)."""
+    if not can_triage(user, feedback):
+        raise NotAllowed("Feedback is triaged by a product manager of one of its products, or by an admin.")
+
+
+def linked_project_ids(feedback: Feedback) -> list[int | None]:
+    """Every campaign the item names: where it came from, what delivers it (a milestone's campaign is
+    its ``planned_project``), and what each decision named."""
+    return [feedback.project_id, feedback.planned_project_id,
+            feedback.milestone.project_id if feedback.milestone is not None else None,
+            *(d.project_id for d in feedback.history),
+            *(d.milestone.project_id for d in feedback.history if d.milestone is not None)]
+
+
+def sees_original(user: User, feedback: Feedback) -> bool:
+    """Whether ``user`` could open the item ``feedback`` duplicates on its own: only then is it named."""
+    if feedback.duplicate_of_id is None or sees_all(user):
+        return True
+    return feedback.duplicate_of is not None and feedback.duplicate_of.submitted_by_id == user.id
 
 
 def visible_project_ids(user: User, ids: Iterable[int | None]) -> set[int]:

@@ -126,9 +126,14 @@ class TriageVersion(TypedDict, total=False):
     version: int | None  # the item's version: a stale one is a 409
 
 
-def feedback_json(feedback: Feedback, projects: Collection[int], commitments: Collection[int] = ()) -> FeedbackJson:
-    """One item; campaigns and commitments the reader may not open are left out (``projects``, ``commitments``)."""
-    milestone = feedback.milestone
+def feedback_json(feedback: Feedback, projects: Collection[int], commitments: Collection[int] = (),
+                  original_visible: bool = True) -> FeedbackJson:
+    """One item. A related record is embedded only if the reader could open it on its own: campaigns,
+    milestones (by their campaign) and commitments not in ``projects``/``commitments`` are left out
+    (null), and so is a duplicate's original the reader may not see (``original_visible``)."""
+    milestone = feedback.milestone if feedback.milestone is not None and feedback.milestone.project_id in projects \
+        else None
+    planned = feedback.planned_project if feedback.planned_project_id in projects else None
     return {
         "id": feedback.id,
         "kind": feedback.kind,
@@ -157,22 +162,23 @@ def feedback_json(feedback: Feedback, projects: Collection[int], commitments: Co
         "decided_by": person(feedback.decided_by),
         "decided_at": timestamp(feedback.decided_at),
         "first_decided_at": timestamp(feedback.first_decided_at),
-        # What the latest decision named, as the submitter is told it.
+        # What the latest decision named, as the submitter is told it (if the reader may open it).
         "milestone": None if milestone is None else {
             "id": milestone.id, "title": milestone.title, "due_date": milestone.due_date.isoformat(),
             "project_id": milestone.project_id,
         },
-        "planned_project": None if feedback.planned_project is None else {
-            "id": feedback.planned_project.id, "title": feedback.planned_project.title,
-        },
+        "planned_project": None if planned is None else {"id": planned.id, "title": planned.title},
         "revisit_on": feedback.revisit_on.isoformat() if feedback.revisit_on else None,
         "decline_reason": feedback.decline_reason,
-        "duplicate_of_id": feedback.duplicate_of_id,
+        "duplicate_of_id": feedback.duplicate_of_id if original_visible else None,
         "url": feedback.path,
     }
 
 
-def decision_json(decision: FeedbackDecision) -> DecisionJson:
+def decision_json(decision: FeedbackDecision, projects: Collection[int], original_visible: bool) -> DecisionJson:
+    """One decision; what it named is left out where the reader may not open it (as in :func:`feedback_json`)."""
+    named = decision.project_id in projects and (
+        decision.milestone is None or decision.milestone.project_id in projects)
     return {
         "id": decision.id,
         "from_state": decision.from_state,
@@ -181,17 +187,20 @@ def decision_json(decision: FeedbackDecision) -> DecisionJson:
         "answer": decision.answer,
         "decided_by": person(decision.decided_by),
         "decided_at": timestamp(decision.decided_at),
-        "milestone_id": decision.milestone_id,
-        "project_id": decision.project_id,
+        "milestone_id": decision.milestone_id if named else None,
+        "project_id": decision.project_id if named else None,
         "revisit_on": decision.revisit_on.isoformat() if decision.revisit_on else None,
         "reason": decision.reason,
-        "duplicate_of_id": decision.duplicate_of_id,
+        "duplicate_of_id": decision.duplicate_of_id if original_visible else None,
     }
 
 
 def _many(items: Sequence[Feedback], **extra: dict[int, Any]) -> list[dict[str, Any]]:
-    projects = access.visible_project_ids(current_user, (f.project_id for f in items))
-    return [{**feedback_json(f, projects), **{k: v[f.id] for k, v in extra.items()}} for f in items]
+    linked = [i for f in items for i in (f.project_id, f.planned_project_id,
+                                         f.milestone.project_id if f.milestone is not None else None)]
+    projects = access.visible_project_ids(current_user, linked)
+    return [{**feedback_json(f, projects, original_visible=access.sees_original(current_user, f)),
+             **{k: v[f.id] for k, v in extra.items()}} for f in items]
 
 
 def _page(page: Page[Feedback], **extra: dict[int, Any]) -> Response:
@@ -202,11 +211,12 @@ def _page(page: Page[Feedback], **extra: dict[int, Any]) -> Response:
 
 def _one(feedback: Feedback) -> FeedbackDetailJson:
     """One item with its history and the decisions open to the reader."""
-    projects = access.visible_project_ids(current_user, [feedback.project_id])
+    projects = access.visible_project_ids(current_user, access.linked_project_ids(feedback))
     commitments = access.visible_commitment_ids(current_user, [feedback.commitment_id])
+    original_visible = access.sees_original(current_user, feedback)
     return {
-        **feedback_json(feedback, projects, commitments),
-        "decisions": [decision_json(d) for d in feedback.history],
+        **feedback_json(feedback, projects, commitments, original_visible),
+        "decisions": [decision_json(d, projects, original_visible) for d in feedback.history],
         "options": [{"event": t.event, "label": t.label} for t in services.options(current_user, feedback)],
     }
 
@@ -258,6 +268,7 @@ def get_feedback(feedback_id: int) -> Response:
 def triage(feedback_id: int) -> Response:
     """Decide: ``now`` (a milestone or campaign), ``later`` (a date), ``decline`` (a reason), ``duplicate`` or ``done``."""
     feedback = access.feedback_or_404(current_user, feedback_id)
+    access.require_triager(current_user, feedback)  # a 403 before any field is read
     payload = json_body()
     version = payload.get("version")
     if version is not None and (isinstance(version, bool) or not isinstance(version, int)):

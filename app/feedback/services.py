@@ -6,7 +6,7 @@ guards in :mod:`workflows.feedback`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -23,7 +23,16 @@ from app.core import clock
 from app.core.errors import InvalidInput, NotAllowed, StaleEdit, TransitionRefused
 from app.core.pagination import FIRST_PAGE, Page, PageRequest, asc, desc, paginate
 from app.extensions import db
-from app.feedback.access import can_file, has_triage_queue, roles_for, sees_all, visible_feedback
+from app.feedback.access import (
+    can_file,
+    has_triage_queue,
+    require_triager,
+    roles_for,
+    sees_all,
+    sees_original,
+    visible_feedback,
+    visible_project_ids,
+)
 from app.feedback.models import Feedback, FeedbackDecision, feedback_products
 from app.milestones.models import Milestone
 from app.notifications.services import notify
@@ -151,9 +160,8 @@ def triage(
     expected_version: int | None = None,
 ) -> Feedback:
     """Decide what becomes of a feedback item (now, later, decline, duplicate, done) and tell its submitter."""
+    require_triager(actor, feedback)
     roles = roles_for(actor, feedback)
-    if not roles:
-        raise NotAllowed("Feedback is triaged by a product manager of one of its products, or by an admin.")
     if expected_version is not None and expected_version != feedback.version:
         raise StaleEdit("feedback item")
     named = _named(actor, feedback, event, milestone_id, project_id, duplicate_of_id)
@@ -229,7 +237,10 @@ def _decide(actor: User, feedback: Feedback, event: str, transition: Transition[
     now = clock.now()
     original = named.original
     if event == "duplicate" and original is not None and not answer:
-        answer = f"This repeats “{original.title}” (#{original.id}), which is followed up instead."
+        # The answer is the submitter's to read: it names the original only if they may open it.
+        answer = (f"This repeats “{original.title}” (#{original.id}), which is followed up instead."
+                  if sees_all(feedback.submitted_by) or original.submitted_by_id == feedback.submitted_by_id
+                  else "This repeats an item filed earlier, which is followed up instead.")
     feedback.state = transition.target
     feedback.answer, feedback.decided_by, feedback.decided_at = answer, actor, now
     feedback.first_decided_at = feedback.first_decided_at or now
@@ -247,15 +258,18 @@ def _decide(actor: User, feedback: Feedback, event: str, transition: Transition[
         revisit_on=feedback.revisit_on, reason=feedback.decline_reason, duplicate_of=original,
     ))
     db.session.flush()
-    outcome = outcome_line(feedback)
-    audit.record(actor, f"feedback.{event}", f"{transition.label}: “{feedback.title}”{outcome}",
+    # The campaign history the audit event joins is read by the members of the campaign the item came from.
+    audit_outcome = outcome_line(feedback, {feedback.project_id} if feedback.project_id else None)
+    audit.record(actor, f"feedback.{event}", f"{transition.label}: “{feedback.title}”{audit_outcome}",
                  entity="feedback", entity_id=feedback.id, project_id=feedback.project_id,
                  from_state=old_state, to_state=feedback.state,
                  details={"answer": answer, "reason": feedback.decline_reason,
                           "milestone_id": feedback.milestone_id, "planned_project_id": feedback.planned_project_id,
                           "revisit_on": feedback.revisit_on.isoformat() if feedback.revisit_on else None,
                           "duplicate_of_id": feedback.duplicate_of_id})
-    notify([feedback.submitted_by], "feedback_answered",
+    submitter = feedback.submitted_by
+    outcome = outcome_line(feedback, visible_project_ids(submitter, [feedback.planned_project_id]), submitter)
+    notify([submitter], "feedback_answered",
            f"Your feedback “{feedback.title}”: {feedback.state_label.lower()}{outcome}", answer,
            link=feedback.path, skip=actor)
     if original is not None and original.submitted_by_id != feedback.submitted_by_id:
@@ -268,16 +282,22 @@ def _decide(actor: User, feedback: Feedback, event: str, transition: Transition[
                link=original.path, skip=actor)
 
 
-def outcome_line(feedback: Feedback) -> str:
-    """' — revisit 1 Mar 2027', ' — planned in “Q3 release” (Northwind upgrade)': what the decision named."""
+def outcome_line(feedback: Feedback, campaigns: Collection[int | None] | None = None,
+                 reader: User | None = None) -> str:
+    """' — revisit 1 Mar 2027', ' — planned in “Q3 release” (Northwind upgrade)': what the decision named,
+    for a reader who may open the ``campaigns`` given (None: every one) and, if named, the ``reader``:
+    a campaign, milestone or original they could not open on their own is not named."""
+    planned = feedback.planned_project_id
     if feedback.state == "later" and feedback.revisit_on:
         return f" — revisit {_day(feedback.revisit_on)}"
+    if feedback.state == "now" and campaigns is not None and planned not in campaigns:
+        return " — planned in another campaign" if planned is not None else ""
     if feedback.state == "now" and feedback.milestone is not None:
         return f" — planned in “{feedback.milestone.title}” ({feedback.milestone.project.title})"
     if feedback.state == "now" and feedback.planned_project is not None:
         return f" — planned in “{feedback.planned_project.title}”"
     if feedback.state == "duplicate" and feedback.duplicate_of is not None:
-        return f" — same as “{feedback.duplicate_of.title}”"
+        return f" — same as “{feedback.duplicate_of.title}”" if reader is None or sees_original(reader, feedback) else ""
     return ""
 
 

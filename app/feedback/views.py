@@ -83,9 +83,11 @@ def new() -> str | Response:
 @bp.get("/mine")
 def mine() -> str:
     page = services.my_feedback(current_user, page_request())
+    # A milestone's campaign is its item's planned_project: these ids cover what each decision named.
     return render_template("feedback/mine.html", items=page.items, page=page, can_file=access.can_file(current_user),
                            visible_projects=access.visible_project_ids(current_user,
-                                                                       (f.planned_project_id for f in page.items)))
+                                                                       (f.planned_project_id for f in page.items)),
+                           originals={f.id for f in page.items if access.sees_original(current_user, f)})
 
 
 @bp.get("/triage")
@@ -146,7 +148,6 @@ def _render_show(feedback: Feedback, form: TriageForm | None = None, status: int
         form.version.data = feedback.version
         form.answer.data = ""
     decisions = feedback.history
-    linked = [feedback.project_id, feedback.planned_project_id, *(d.project_id for d in decisions)]
     return make_response(render_template(
         "feedback/show.html",
         feedback=feedback,
@@ -155,7 +156,8 @@ def _render_show(feedback: Feedback, form: TriageForm | None = None, status: int
         form=form if can_triage else None,
         offered={t.event for t in services.options(current_user, feedback)},
         is_open=feedback.state in OPEN_STATES,
-        visible_projects=access.visible_project_ids(current_user, linked),
+        visible_projects=access.visible_project_ids(current_user, access.linked_project_ids(feedback)),
+        original_visible=access.sees_original(current_user, feedback),
         commitment_visible=bool(access.visible_commitment_ids(current_user, [feedback.commitment_id])),
         age=services.age_days(feedback),
         triagers=sorted({owner.name for product in feedback.products for owner in product.owners}),

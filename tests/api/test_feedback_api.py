@@ -13,6 +13,7 @@ from app.extensions import db
 from app.feedback.models import Feedback, FeedbackDecision
 from app.notifications.models import Notification
 from tests.api.helpers import assert_json_error, count, items
+from tests.feedback import SECRET_CAMPAIGN, SECRET_MILESTONE, planned_in_a_campaign_of_others
 
 URL = "/api/v1/feedback"
 
@@ -234,3 +235,37 @@ def test_the_lists_read_what_each_decision_named_in_a_fixed_number_of_queries(ap
     few = queries(URL), queries(f"{URL}/triage-queue")
     plan(4)
     assert (queries(URL), queries(f"{URL}/triage-queue")) == few
+
+
+# --- related records: embedded only if the reader could open them ------------------------------
+
+def test_a_milestone_and_campaign_the_reader_is_not_on_are_left_out(api, people, feedback_world, make_project):
+    item = planned_in_a_campaign_of_others(feedback_world, people, make_project)
+    due = item.milestone.due_date.isoformat()
+
+    for user in (people["sales"], people["product"]):  # the seller who filed it; who reads all feedback
+        client = api(user)
+        [listed] = [i for i in items(client.get(URL)) if i["id"] == item.id]
+        [mine] = [i for i in items(client.get(f"{URL}?mine=1")) if i["id"] == item.id] or [listed]
+        one = client.get(f"{URL}/{item.id}").get_json()
+        for found in (listed, mine, one):
+            assert (found["state"], found["milestone"], found["planned_project"]) == ("now", None, None), user.name
+        assert [(d["to_state"], d["milestone_id"], d["project_id"]) for d in one["decisions"]] == [("now", None, None)]
+        for response in (client.get(URL), client.get(f"{URL}?mine=1"), client.get(f"{URL}/{item.id}")):
+            answer = response.get_data(as_text=True)
+            assert SECRET_CAMPAIGN not in answer and SECRET_MILESTONE not in answer and due not in answer
+
+    # Who is on campaign 7 (its product manager, an admin) sees what delivers it.
+    for user in (feedback_world["other_pm"], people["admin"]):
+        one = api(user).get(f"{URL}/{item.id}").get_json()
+        assert (one["milestone"]["title"], one["milestone"]["due_date"]) == (SECRET_MILESTONE, due)
+        assert one["planned_project"] == {"id": item.planned_project_id, "title": SECRET_CAMPAIGN}
+        assert one["decisions"][0]["milestone_id"] == item.milestone_id
+
+
+def test_seeing_an_item_is_not_triaging_it_a_403_before_any_field_is_read(api, people, feedback_world):
+    item = filed(api, people["sales"], feedback_world)
+    for user in (people["sales"], feedback_world["other_pm"]):
+        assert_json_error(api(user).post(f"{URL}/{item['id']}/triage", json={}), 403, "forbidden")
+    assert_json_error(api(people["team"]).post(f"{URL}/{item['id']}/triage", json={}), 404)
+    assert_json_error(api(people["product"]).post(f"{URL}/{item['id']}/triage", json={}), 400, "invalid")

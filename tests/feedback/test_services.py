@@ -21,6 +21,7 @@ from app.feedback.models import Feedback, FeedbackDecision
 from app.feedback.services import FeedbackInput
 from app.notifications.models import Notification
 from tests.factories import RegionFactory, UserFactory
+from tests.feedback import SECRET_CAMPAIGN, SECRET_MILESTONE, planned_in_a_campaign_of_others
 
 
 def heard(feedback_world, **overrides) -> FeedbackInput:
@@ -320,3 +321,14 @@ def test_search_reads_its_rows_in_a_fixed_number_of_queries(feedback_world, peop
     # The admin, the page of items, then once each: products, regions, submitters (those with no
     # decision, milestone, plan or duplicate need no query for those).
     assert len(statements) <= 5, statements
+
+
+def test_the_submitter_is_told_of_a_campaign_they_are_not_on_without_its_name(feedback_world, people, make_project):
+    item = planned_in_a_campaign_of_others(feedback_world, people, make_project)
+
+    [told] = notes(people["sales"], "feedback_answered")
+    assert told.subject == "Your feedback “Needs SSO with Okta”: now — planned in another campaign"
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.entity == "feedback", AuditEvent.action == "feedback.now"))
+    assert event.project_id == feedback_world["project"].id  # on the history of the campaign it was heard on
+    assert SECRET_CAMPAIGN not in event.summary and SECRET_MILESTONE not in event.summary
+    assert item.milestone.title == SECRET_MILESTONE  # what it names is kept, for who may open it

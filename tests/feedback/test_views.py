@@ -16,6 +16,7 @@ from app.feedback.models import Feedback
 from app.feedback.services import FeedbackInput
 from app.notifications.models import Notification
 from tests.factories import RegionFactory
+from tests.feedback import SECRET_CAMPAIGN, SECRET_MILESTONE, planned_in_a_campaign_of_others
 
 
 def filed(feedback_world, people, user="sales", **overrides) -> Feedback:
@@ -40,6 +41,11 @@ def form_data(feedback_world, **overrides) -> dict[str, object]:
 
 def text(response) -> str:
     return response.get_data(as_text=True)
+
+
+def words(response) -> str:
+    """The page's text as a reader sees it: no tags, one space between words."""
+    return " ".join(re.sub(r"<[^>]+>", " ", text(response)).split())
 
 
 # --- filing ------------------------------------------------------------------------------------
@@ -234,3 +240,43 @@ def test_the_campaign_pickers_offer_ones_own_campaigns_not_every_one_an_admin_se
     assert "Linked from its page" in offered and "Someone else's" not in offered  # the admin is on neither
     assert {"Someone else's", "Linked from its page"} <= pm_offered  # the project manager is on both
     assert theirs.id != linked.id
+
+
+# --- related records: named only if the reader could open them ---------------------------------
+
+def test_the_pages_name_no_campaign_or_milestone_the_reader_is_not_on(feedback_world, people, login, make_project):
+    item = planned_in_a_campaign_of_others(feedback_world, people, make_project)
+    due = f"{item.milestone.due_date:%d %b %Y}"
+    seller, product = login(people["sales"]), login(people["product"])
+
+    pages = [seller.get(f"/feedback/{item.id}"), seller.get("/feedback/mine"), seller.get("/"),
+             product.get(f"/feedback/{item.id}"), product.get("/feedback/"),
+             # The decision's audit line joins the history of the campaign it was heard on.
+             login(people["team"]).get(f"/campaigns/{feedback_world['project'].id}/history")]
+    for response in pages:
+        assert response.status_code == 200
+        page = response.get_data(as_text=True)
+        assert SECRET_CAMPAIGN not in page and SECRET_MILESTONE not in page and due not in page, response.request.path
+    assert "Delivered by a campaign you are not on" in words(pages[0]) and "a campaign you are not on" in words(pages[1])
+
+    page = words(login(feedback_world["other_pm"]).get(f"/feedback/{item.id}"))  # on campaign 7: named and linked
+    assert f"Delivered by {SECRET_MILESTONE} · {SECRET_CAMPAIGN} · due {due}" in page
+
+
+def test_a_duplicate_names_its_original_only_to_who_may_open_it(feedback_world, people, login):
+    people["team"].sales_rep = True
+    again = filed(feedback_world, people, user="team", title="Okta SSO")
+    people["team"].sales_rep = False  # sold once, no longer does: sees only what they filed
+    original = filed(feedback_world, people, user="sales2", title="Secret Globex deal needs Okta")
+    services.triage(people["product"], again, "duplicate", "", duplicate_of_id=original.id)
+    db.session.commit()
+
+    for url in (f"/feedback/{again.id}", "/feedback/mine"):
+        page = words(login(people["team"]).get(url))
+        assert "Secret Globex deal" not in page and f"#{original.id}" not in page, url
+        assert "Same as an item filed earlier, which carries its weight now." in page
+    told = db.session.scalar(sa.select(Notification).where(Notification.user_id == people["team"].id,
+                                                           Notification.kind == "feedback_answered"))
+    assert "Secret Globex deal" not in told.subject + told.body
+    assert told.body == "This repeats an item filed earlier, which is followed up instead."
+    assert f"Same as #{original.id} Secret Globex deal needs Okta" in words(login(people["sales"]).get(f"/feedback/{again.id}"))

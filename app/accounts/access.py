@@ -1,0 +1,16 @@
+"""Whose API token is whose: someone else's token is simply not found."""
+
+from __future__ import annotations
+
+from flask import abort
+
+from app.accounts.models import ApiToken, User
+from app.extensions import db
+
+
+def token_or_404(user: User, token_id: int) -> ApiToken:
+    """``user``'s own token; anyone else's (an admin's too) is a 404, as a link or a notification is."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        abort(404)
+    return token

@@ -1,0 +1,127 @@
+"""The world the authorization matrix (tests/test_authorization.py) walks: two campaigns and a
+record of every kind on each side of the line.
+
+The five people of ``people`` ("admin", "sales", "pm", "product", "team") are all on campaign
+*Ours* (the sales manager owns it, the project manager runs it, the product manager is its product
+manager, the team member is a member; the admin is not a member: admins see every campaign) and
+keep its records: product *Northwind Pro* (the product manager's), feedback the seller filed, a
+briefing and an update the product manager published, a commitment on *Ours*, and each person's
+own notification, calendar link and API token.
+
+Nobody of the five is on campaign *Theirs*: it and its records (product *Contoso Hub*, the
+feedback about it triaged "now" against a milestone of *Theirs*, its commitment, briefing and
+update) belong to other people, as do the outsider's notification, calendar link and token.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from werkzeug.datastructures import FileStorage
+
+from app.accounts.models import Role, User
+from app.accounts.services import issue_token
+from app.briefings import services as briefings
+from app.briefings.models import Briefing
+from app.calendars import services as calendars
+from app.catalog import services as catalog
+from app.catalog.models import Product
+from app.commitments import services as commitments
+from app.core import clock
+from app.extensions import db
+from app.feedback import services as feedback
+from app.milestones import services as milestones
+from app.notifications.emails import preferences_token
+from app.notifications.services import notify
+from app.projects import services as projects
+from app.projects.models import Project
+from app.updates import services as updates
+from tests.briefings import PDF
+from tests.factories import RegionFactory, UserFactory
+
+ROLES = ("admin", "sales", "pm", "product", "team")
+
+
+@dataclass
+class World:
+    """URL arguments per side: ``own[role]`` fills a URL with the role's own records, ``other`` with
+    records none of the five may open (the person-bound ones are the outsider's)."""
+
+    own: dict[str, dict[str, Any]] = field(default_factory=dict)
+    other: dict[str, Any] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=dict)  # the API bearer token of each role
+    ours: Project | None = None
+    theirs: Project | None = None
+
+
+def _side(actor: User, project: Project, product: Product, filer: User, region_id: int, title: str) -> dict[str, Any]:
+    """A task, commitment, feedback, briefing with a deck and product update on ``project``'s side."""
+    milestone = project.milestones[0]
+    task = milestones.create_task(project.project_manager, milestone, milestones.TaskInput(f"{title} task"))
+    commitment = commitments.create_commitment(project.owner, project, commitments.CommitmentInput(
+        customer=f"{title} customer", product_id=product.id, region_id=region_id, promise="SSO",
+        promised_date=clock.today() + timedelta(days=900), unit_price=Decimal("90.00")))
+    owner = product.owners[0]
+    item = feedback.file_feedback(filer, feedback.FeedbackInput(
+        kind="feature_request", title=f"{title} feedback", region_id=region_id, product_ids=(product.id,)))
+    briefing: Briefing = briefings.log_briefing(owner, briefings.BriefingInput(
+        title=f"{title} briefing", region_id=region_id, sales_team="Field sales",
+        held_on=clock.today() - timedelta(days=2), duration_minutes=60, presenter_id=owner.id,
+        product_ids=[product.id]))
+    material = briefings.add_material(owner, briefing, FileStorage(io.BytesIO(PDF), "deck.pdf"))
+    update = updates.publish_update(owner, updates.UpdateInput(product_id=product.id, kind="pricing",
+                                                               title=f"{title} update", requires_ack=True))
+    db.session.flush()
+    return {
+        "project_id": project.id, "milestone_id": milestone.id, "task_id": task.id, "number": 1,
+        "commitment_id": commitment.id, "feedback_id": item.id, "briefing_id": briefing.id,
+        "material_id": material.id, "update_id": update.id, "product_id": product.id,
+        "band_id": product.bands[0].id, "link_id": product.links[0].id,
+        "_feedback": item, "_milestone": milestone,
+    }
+
+
+def _personal(user: User) -> dict[str, Any]:
+    """What belongs to one person: a notification, a calendar link (and its token), an API token."""
+    [note] = notify([user], "comment", f"A note for {user.name}", link="/inbox/")
+    feed, plain = calendars.create_feed(user, calendars.FeedInput(name="Phone", kind="mine"))
+    token, _ = issue_token(user, "Matrix")
+    return {"notification_id": note.id, "feed_id": feed.id, "token_id": token.id, "user_id": user.id,
+            "calendar_token": plain, "email_token": preferences_token(user.id, "updates")}
+
+
+def build(people: dict[str, User], make_project: Any, make_product: Any) -> World:
+    region = RegionFactory(name="Southern Europe")
+    other_pm = UserFactory(role=Role.PROJECT_MANAGER, name="Otto Other-PM")
+    other_product = UserFactory(role=Role.PRODUCT_MANAGER, name="Olga Other-Product")
+    other_team = UserFactory(role=Role.TEAM_MEMBER, name="Theo Their-Team")
+    db.session.commit()
+    ours_product = make_product("Northwind Pro", coverage={region: "sellable"})
+    theirs_product = make_product("Contoso Hub", owners=[other_product], coverage={region: "sellable"})
+    for product in (ours_product, theirs_product):
+        catalog.add_link(product.owners[0], product, "Datasheet", "https://example.com/datasheet.pdf")
+    ours = make_project("Ours", state="active", region_ids=[region.id])
+    theirs = make_project("Campaign 7 secret", owner=people["sales2"], region_ids=[region.id],
+                          project_manager_id=other_pm.id, product_manager_ids=[other_product.id],
+                          member_ids=[other_team.id])
+    for event, actor in (("submit", people["sales2"]), ("plan", other_pm), ("launch", other_pm)):
+        projects.fire_transition(actor, theirs, event)
+    world = World(ours=ours, theirs=theirs)
+    mine = _side(people["pm"], ours, ours_product, people["sales"], region.id, "Ours")
+    other = _side(other_pm, theirs, theirs_product, people["sales2"], region.id, "Theirs")
+    # The leak of issue 15: their feedback triaged "now" against a milestone of their campaign.
+    feedback.triage(other_product, other["_feedback"], "now", "In their first milestone.",
+                    milestone_id=other["_milestone"].id)
+    shared = {"region_id": region.id, "template_key": "upgrade_campaign", "key": "overdue",
+              "section": "briefings", "job_id": "no-such-job", "name": "no-such-message.eml",
+              "filename": "css/app.css"}
+    for role in ROLES:
+        world.own[role] = {**shared, **mine, **_personal(people[role])}
+        world.tokens[role] = issue_token(people[role], "Matrix client")[1]
+    world.other = {**shared, **other, **_personal(people["outsider"])}
+    db.session.commit()
+    return world
