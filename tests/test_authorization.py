@@ -65,6 +65,8 @@ GET    /admin/users/<int:user_id>                                             lo
 POST   /admin/users/<int:user_id>                                             login | .                        | 302  404  404  404  404
 GET    /admin/users/new                                                       login | 200  404  404  404  404  | -
 POST   /admin/users/new                                                       login | .                        | -
+GET    /api/docs                                                              200   | 200  200  200  200  200  | -  # the API's reference: shapes, never data
+GET    /api/docs/assets/<name>                                                404   | 404  404  404  404  404  | -  # only the viewer's own files
 GET    /api/v1/briefings                                                      401   | 200  200  200  200  200  | -
 POST   /api/v1/briefings                                                      401   | .                        | -
 DELETE /api/v1/briefings/<int:briefing_id>                                    401   | .                        | .    403  403  403  403
@@ -87,6 +89,7 @@ PUT    /api/v1/notification-preferences                                       40
 GET    /api/v1/notifications                                                  401   | 200  200  200  200  200  | -
 POST   /api/v1/notifications/<int:notification_id>/read                       401   | .                        | 404  404  404  404  404
 POST   /api/v1/notifications/read                                             401   | .                        | -
+GET    /api/v1/openapi.json                                                   200   | 200  200  200  200  200  | -  # public, like /api/docs
 GET    /api/v1/product-updates                                                401   | 200  200  200  200  200  | -
 POST   /api/v1/product-updates                                                401   | .                        | -
 GET    /api/v1/product-updates/<int:update_id>                                401   | 200  200  200  200  200  | 200  200  200  200  200
