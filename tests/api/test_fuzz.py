@@ -1,0 +1,96 @@
+"""Schemathesis against the real app: every operation of the OpenAPI document, fed generated
+requests (valid and invalid), must never answer a server error and must answer what the
+document says (status, and a body matching its schema).
+
+The caller is an admin with a bearer token on the demo data set (app/demo/services.py), so the
+records exist: path ids are drawn from the first few ids as often as from anywhere, and an admin
+reaches every campaign's pages of the code. ``FUZZ_EXAMPLES`` sets the examples per operation
+(100 in ``scripts/test``; ``bench/fuzz.sh`` runs many more by hand).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import os
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import pytest
+import schemathesis
+from flask import Flask
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
+
+from app import create_app
+from app.accounts.services import find_by_email, issue_token
+from app.api import PREFIX
+from app.api.openapi import api_rules, openapi_path
+from app.core import clock
+from app.demo.services import load_demo
+from app.extensions import db
+
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "100"))
+KNOWN_IDS = range(1, 6)  # the demo data set's first records of every kind
+
+
+def _isolated(app: Flask) -> Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]:
+    """The app as a WSGI callable whose every request runs in its own context, as in production
+    (tests/conftest.py RequestClient explains why): what the test wrote is committed first."""
+
+    def call(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        db.session.commit()
+        body = contextvars.Context().run(lambda: list(app(environ, start_response)))
+        db.session.expire_all()
+        return body
+
+    return call
+
+
+@pytest.fixture
+def fuzz_target(app: Flask, configure: Callable[..., None], tmp_path: Any) -> tuple[schemathesis.BaseSchema, str]:
+    configure(UPLOAD_DIR=str(tmp_path))
+    load_demo(clock.today())
+    _token, plain = issue_token(find_by_email("admin@example.com"), "schemathesis")
+    db.session.commit()
+    loaded = schemathesis.openapi.from_wsgi(f"{PREFIX}/openapi.json", _isolated(app))
+
+    @loaded.hook
+    def before_generate_path_parameters(_context: Any, strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+        def known(parameters: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
+            return st.fixed_dictionaries({
+                name: st.sampled_from([value, *KNOWN_IDS]) if isinstance(value, int) else st.just(value)
+                for name, value in (parameters or {}).items()
+            })
+
+        return strategy.flatmap(known)
+
+    return loaded, plain
+
+
+def _operations() -> list[tuple[str, str]]:
+    """(method, path) of every operation, read from the routes of an app made for the purpose
+    (parametrizing needs them before any fixture runs)."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "TESTING": True})
+    return [(method, openapi_path(rule)) for rule in api_rules(app)
+            for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})]
+
+
+@pytest.mark.parametrize("method, path", _operations())
+def test_no_generated_request_gets_a_server_error_or_an_undocumented_answer(
+    fuzz_target: tuple[schemathesis.BaseSchema, str], method: str, path: str,
+) -> None:
+    loaded, token = fuzz_target
+    operation = loaded[path][method]
+
+    @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(case=operation.as_strategy())
+    def call(case: schemathesis.Case) -> None:
+        case.call_and_validate(
+            headers={"Authorization": f"Bearer {token}"},
+            checks=[not_a_server_error, status_code_conformance, response_schema_conformance],
+        )
+
+    call()
