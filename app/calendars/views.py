@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from app.calendars import cache, feeds, services, stamps
 from app.calendars.access import feed_or_404
 from app.calendars.forms import KIND_HINTS, CalendarLinkForm
-from app.core.forms import CsrfForm
+from app.core.forms import CsrfForm, record_id
 from app.core.pagination import page_request
 from app.core.urls import base_url
 from app.core.views import commit, run_and_flash, save_form
@@ -54,7 +54,7 @@ def _no_store(response: Response) -> Response:
 @bp.route("/settings/calendars", methods=["GET", "POST"])
 @login_required
 def settings() -> Response:
-    wanted = request.args.get("project", type=int)
+    wanted = request.args.get("project", type=record_id)  # missing or not an id: "My calendar"
     form = CalendarLinkForm(user=current_user, project_hint=wanted)
     if not form.is_submitted():
         _preselect(form, wanted)
