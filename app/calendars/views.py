@@ -14,6 +14,7 @@ from app.calendars.access import feed_or_404
 from app.calendars.forms import KIND_HINTS, CalendarLinkForm
 from app.core.forms import CsrfForm, record_id
 from app.core.pagination import page_request
+from app.core.url_guard import url_is_credential
 from app.core.urls import base_url
 from app.core.views import commit, run_and_flash, save_form
 
@@ -98,6 +99,7 @@ def revoke(feed_id: int) -> Response:
 # --- the feed -------------------------------------------------------------------------------------
 
 @bp.get(f"/calendars/{FEED_VERSION}/<token>.ics")
+@url_is_credential
 def feed(token: str) -> Response:
     """What a calendar client fetches: no session, the token is the credential; anything amiss is 404.
 
