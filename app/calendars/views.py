@@ -98,7 +98,9 @@ def revoke(feed_id: int) -> Response:
 
 # --- the feed -------------------------------------------------------------------------------------
 
-@bp.get(f"/calendars/{FEED_VERSION}/<token>.ics")
+# merge_slashes=False: Werkzeug would answer "/calendars/v1//<token>.ics" with a redirect that
+# repeats the token (in the Location header, and in logs that record it); a feed path is exact.
+@bp.get(f"/calendars/{FEED_VERSION}/<token>.ics", merge_slashes=False)
 @url_is_credential
 def feed(token: str) -> Response:
     """What a calendar client fetches: no session, the token is the credential; anything amiss is 404.
