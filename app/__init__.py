@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, abort
+from flask import Flask
 
 from config import BASE_DIR, CONFIGS, INSTANCE_DIR, ProductionConfig
 
@@ -30,9 +30,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
+    from app.core import url_guard
+
     _init_extensions(app)
+    url_guard.init_app(app)  # before the blueprints: their <int:...> rules take its id converter
     _register_blueprints(app)
-    app.url_value_preprocessor(_ids_within_reach)
 
     from app import cli, errors, logs, templating
 
@@ -50,12 +52,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 #: The largest id a database key holds (PostgreSQL's integer); beyond it nothing can exist.
 MAX_ID = 2**31 - 1
-
-
-def _ids_within_reach(_endpoint: str | None, values: dict[str, Any] | None) -> None:
-    """An id in a URL that no key can hold is simply not found, rather than a database error."""
-    if values and any(isinstance(v, int) and not 0 <= v <= MAX_ID for v in values.values()):
-        abort(404)
 
 
 def _init_extensions(app: Flask) -> None:

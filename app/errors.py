@@ -52,7 +52,7 @@ def http_error(error: HTTPException) -> tuple[Response | str, int]:
     if wants_json():
         code = (error.name or "error").lower().replace(" ", "_")
         return json_error(status, code, error.description or error.name)
-    titles = {404: "Not found", 403: "Not allowed", 405: "Not allowed", 413: "Too large"}
+    titles = {400: "Not understood", 404: "Not found", 403: "Not allowed", 405: "Not allowed", 413: "Too large"}
     messages = {
         404: "There is nothing here, or it is not shared with you.",
         413: "What you sent is larger than the server accepts.",

@@ -11,15 +11,26 @@ from __future__ import annotations
 import logging
 import re
 from typing import Any
+from urllib.parse import unquote
 
 from flask import Flask
 
-#: A calendar token in a feed URL: /calendars/v1/<token>.ics (any format version; tokens hold no dots).
-_SECRET_PATH = re.compile(r"(/calendars/v\d+/)[^/\s?#\"'.]+")
+#: A calendar token in a feed URL: /calendars/v1/<token>.ics, in any format version and however
+#: the path is spelled (repeated slashes, any case): everything up to ``.ics`` or the path's end.
+_SECRET_PATH = re.compile(r"(/+calendars/+v\d+/+)[^/\s?#\"']+?(?=(?:\.ics)?(?:[/\s?#\"']|$))", re.IGNORECASE)
 
 
 def redact(text: str) -> str:
-    """``text`` with every calendar token replaced by ``[redacted]``."""
+    """``text`` with every calendar token replaced by ``[redacted]``.
+
+    A request line is logged as sent, percent-escapes and all, while the router reads the decoded
+    path: "/calendars%2Fv1/<token>.ics" opens the feed. So a line that names a feed once decoded
+    is redacted decoded.
+    """
+    if "%" in text:
+        decoded = unquote(text)
+        if _SECRET_PATH.search(decoded):
+            text = decoded
     return _SECRET_PATH.sub(r"\1[redacted]", text)
 
 

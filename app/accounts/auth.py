@@ -6,6 +6,7 @@ from flask import Flask, Request
 
 from app.accounts.models import User
 from app.accounts.services import user_for_token
+from app.core.forms import record_id
 from app.extensions import db, login_manager
 
 
@@ -18,7 +19,10 @@ def init_app(app: Flask) -> None:
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    try:
+        user = db.session.get(User, record_id(user_id))
+    except ValueError:  # the session is signed, so only a cookie from an older format gets here
+        return None
     return user if user is not None and user.active else None
 
 

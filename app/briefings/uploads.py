@@ -16,6 +16,7 @@ import secrets
 import tempfile
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, NoReturn
@@ -163,18 +164,24 @@ def sniff(stream: IO[bytes]) -> str:
 
 
 def _sniff_zip(stream: IO[bytes]) -> str:
-    """Office Open XML, OpenDocument and Keynote decks are ZIP files: read only the directory and ``mimetype``.
+    """Office Open XML, OpenDocument and Keynote decks are ZIP files: read the directory and ``mimetype``.
 
-    Nothing is extracted, and only the ``mimetype`` member (a few dozen bytes, checked before it
-    is read) is ever decompressed, so a hostile archive cannot blow up in memory.
+    Nothing is extracted. The directory's declared sizes are checked first (an archive that
+    would unpack absurdly is refused, whatever it claims to be), and only the first bytes of
+    ``mimetype`` are ever decompressed: a hostile archive may lie about its sizes, so the
+    reading itself is bounded, not the declaration trusted.
     """
+    packed = stream.seek(0, os.SEEK_END)
+    stream.seek(0)
     try:
         with zipfile.ZipFile(stream) as archive:
-            names = set(archive.namelist())
+            infos = archive.infolist()
+            _refuse_absurd(infos, packed)
+            names = {info.filename for info in infos}
             if "ppt/presentation.xml" in names:
                 return "pptx"
-            if "mimetype" in names and archive.getinfo("mimetype").file_size <= 100:
-                mimetype = archive.read("mimetype").decode("ascii", "replace").strip()
+            if "mimetype" in names:
+                mimetype = _peek(archive, archive.getinfo("mimetype")).decode("ascii", "replace").strip()
                 if mimetype in _ODF_TYPES:
                     return _ODF_TYPES[mimetype]
             if names & {"Index/Document.iwa", "index.apxl", "Index.zip"}:
@@ -184,10 +191,43 @@ def _sniff_zip(stream: IO[bytes]) -> str:
             if "xl/workbook.xml" in names:
                 return "an Excel workbook"
             return "a ZIP archive"
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, ValueError, OSError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, ValueError, OSError,
+            EOFError, zlib.error):
         return "a damaged ZIP archive"
     finally:
         stream.seek(0)
+
+
+#: At most this much of any member is ever decompressed (an ODF ``mimetype`` is about 50 bytes).
+PEEK_BYTES = 1024
+#: No deck unpacks to more than this in all, nor any member of over a megabyte to this many times its
+#: packed size (XML packs 5 to 20 times, images and video not at all; zeros pack a thousandfold).
+MAX_UNPACKED_BYTES = 1024 * 1024 * 1024
+MAX_RATIO = 200
+_RATIO_FROM = 1024 * 1024
+
+
+def _peek(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """The first bytes of a member, decompressing no more than a few KB whatever its header says.
+
+    Only stored and deflated members are read: decks use nothing else, and zipfile decompresses
+    bzip2 and LZMA a whole input block at a time (unbounded output), where deflate stops at the
+    size asked (ZipExtFile.read(n) decompresses at most max(n, 4 KB) per step).
+    """
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        return b""
+    with archive.open(info) as member:
+        return member.read(PEEK_BYTES)
+
+
+def _refuse_absurd(infos: list[zipfile.ZipInfo], packed: int) -> None:
+    """Refuse an archive whose directory declares more than any deck unpacks to (a "zip bomb")."""
+    unpacked = sum(info.file_size for info in infos)
+    bomb = next((info for info in infos
+                 if info.file_size > _RATIO_FROM and info.file_size > MAX_RATIO * max(info.compress_size, 1)), None)
+    if unpacked > MAX_UNPACKED_BYTES or bomb is not None:
+        _refuse(f"This file is {size_text(packed)} but would unpack to {size_text(unpacked)}, far more than any deck "
+                "does, so it was not stored. Save the deck again from its application and upload that.")
 
 
 def _contains(stream: IO[bytes], needle: bytes) -> bool:

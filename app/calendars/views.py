@@ -12,8 +12,9 @@ from werkzeug.wrappers import Response
 from app.calendars import cache, feeds, services, stamps
 from app.calendars.access import feed_or_404
 from app.calendars.forms import KIND_HINTS, CalendarLinkForm
-from app.core.forms import CsrfForm
+from app.core.forms import CsrfForm, record_id
 from app.core.pagination import page_request
+from app.core.url_guard import url_is_credential
 from app.core.urls import base_url
 from app.core.views import commit, run_and_flash, save_form
 
@@ -54,7 +55,7 @@ def _no_store(response: Response) -> Response:
 @bp.route("/settings/calendars", methods=["GET", "POST"])
 @login_required
 def settings() -> Response:
-    wanted = request.args.get("project", type=int)
+    wanted = request.args.get("project", type=record_id)  # missing or not an id: "My calendar"
     form = CalendarLinkForm(user=current_user, project_hint=wanted)
     if not form.is_submitted():
         _preselect(form, wanted)
@@ -97,7 +98,10 @@ def revoke(feed_id: int) -> Response:
 
 # --- the feed -------------------------------------------------------------------------------------
 
-@bp.get(f"/calendars/{FEED_VERSION}/<token>.ics")
+# merge_slashes=False: Werkzeug would answer "/calendars/v1//<token>.ics" with a redirect that
+# repeats the token (in the Location header, and in logs that record it); a feed path is exact.
+@bp.get(f"/calendars/{FEED_VERSION}/<token>.ics", merge_slashes=False)
+@url_is_credential
 def feed(token: str) -> Response:
     """What a calendar client fetches: no session, the token is the credential; anything amiss is 404.
 

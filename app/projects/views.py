@@ -17,7 +17,7 @@ from app.audit.services import history_query, project_history
 from app.commitments import access as commitment_access
 from app.commitments import services as commitment_services
 from app.core import clock
-from app.core.forms import CsrfForm, TransitionForm
+from app.core.forms import CsrfForm, TransitionForm, record_id
 from app.core.pagination import asc, desc, paginate
 from app.core.views import fire_from_form, run_and_flash, save_form
 from app.extensions import db
@@ -99,7 +99,7 @@ def show(project_id: int) -> str:
     editable = can_edit(current_user, project)
     commitments = commitment_services.for_project(project)
     baselines = roadmap_services.baselines(project)
-    wanted = request.args.get("baseline", type=int)  # missing or not a number: the latest
+    wanted = request.args.get("baseline", type=record_id)  # missing or not an id: the latest
     baseline = next((b for b in baselines if b.number == wanted), baselines[-1] if baselines else None)
     return render_template(
         "projects/show.html",

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from app.catalog.models import Product
 from app.core import clock
 from app.core.errors import InvalidInput
+from app.core.forms import record_id
 from app.extensions import db
 from app.regions.models import Region
 from app.reports import figures
@@ -103,10 +104,11 @@ def _int(args: Mapping[str, Any], name: str, errors: dict[str, list[str]]) -> in
     text = _text(args, name)
     if not text:
         return None
-    if not text.isascii() or not text.isdigit() or len(text) > 9:
+    try:
+        return record_id(text)  # ids and a number of days alike: plain digits within a key's range
+    except ValueError:
         errors[name] = ["Enter a whole number."]
         return None
-    return int(text)
 
 
 def filter_options() -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:

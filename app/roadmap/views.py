@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 from app.commitments.models import Commitment
 from app.core import clock
 from app.core.errors import InvalidInput, ServiceError, StaleEdit
-from app.core.forms import show_service_error
+from app.core.forms import record_id, show_service_error
 from app.core.pagination import page_request
 from app.core.views import run_and_flash, save_form
 from app.extensions import db
@@ -45,9 +45,6 @@ KINDS = {
     "restored": "Restored",
     "removed": "Removed",
 }
-
-#: The largest number a database key holds; a baseline number beyond it cannot exist.
-MAX_NUMBER = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -292,12 +289,7 @@ def take_baseline(project_id: int) -> Response:
 @bp.get("/timeline.svg")
 def timeline_svg(project_id: int) -> Response:
     project = get_project_or_404(current_user, project_id)
-    raw = request.args.get("baseline", "").strip()
-    number = None
-    if raw:
-        if not raw.isdigit() or int(raw) > MAX_NUMBER:
-            abort(404)
-        number = int(raw)
+    number = _baseline_number_or_404(request.args.get("baseline", ""))
     baseline = services.baseline_or_none(project, number)
     if number is not None and baseline is None:
         abort(404)
@@ -307,6 +299,14 @@ def timeline_svg(project_id: int) -> Response:
         "X-Content-Type-Options": "nosniff",
         "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
     })
+
+
+def _baseline_number_or_404(raw: str) -> int | None:
+    """``?baseline=`` of a download: none is the latest; one that is not an id names no baseline, so 404."""
+    try:
+        return record_id(raw) if raw else None
+    except ValueError:
+        abort(404)
 
 
 def _slug(title: str) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
+import tracemalloc
 import zipfile
 
 import pytest
@@ -92,11 +94,79 @@ def test_empty_and_oversized_files_are_refused_with_their_sizes(app):
     assert refused.value.fields["material"] == ["The deck is 25.3 MB; the limit is 20 MB."]
 
 
-def test_a_huge_archive_is_inspected_without_being_unpacked(app):
+# --- zip bombs: an archive is judged by its directory, and at most a few KB of it is ever unpacked ---
+
+def zeros_archive(name: str, megabytes: int, declared: int | None = None,
+                  compression: int = zipfile.ZIP_DEFLATED) -> bytes:
+    """A ZIP whose one member ``name`` is ``megabytes`` MB of zeros, written a megabyte at a time
+    (64 MB deflate to about 64 KB); ``declared`` rewrites the size its headers claim, as a bomb may."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression) as archive, archive.open(name, "w") as member:
+        for _ in range(megabytes):
+            member.write(bytes(1024 * 1024))
+    data = bytearray(buffer.getvalue())
+    if declared is not None:
+        for signature, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):  # local header, directory
+            at = data.index(signature) + offset
+            data[at:at + 4] = declared.to_bytes(4, "little")
+    return bytes(data)
+
+
+@pytest.fixture
+def reads(monkeypatch):
+    """How much each read of an archive member asked for, while the test runs."""
+    sizes: list[int] = []
+    real = zipfile.ZipExtFile.read
+
+    def spy(self, n=-1):
+        sizes.append(n)
+        return real(self, n)
+
+    monkeypatch.setattr(zipfile.ZipExtFile, "read", spy)
+    return sizes
+
+
+@pytest.mark.parametrize(("name", "filename"), [("mimetype", "bomb.odp"), ("ppt/presentation.xml", "bomb.pptx")])
+def test_an_archive_that_declares_an_absurd_unpacked_size_is_refused_unread(app, reads, name, filename):
+    bomb = zeros_archive(name, 64)
+    assert len(bomb) < 100_000
+    with pytest.raises(InvalidInput) as refused:
+        uploads.check(_file(bomb, filename), 1_000_000)
+    assert refused.value.fields["material"] == [
+        f"This file is {uploads.size_text(len(bomb))} but would unpack to 64 MB, far more than any deck does, "
+        "so it was not stored. Save the deck again from its application and upload that."]
+    assert reads == []  # judged by its directory alone
+
+
+def test_an_archive_that_lies_about_its_sizes_is_unpacked_only_a_few_kb(app, reads):
+    # The issue's bomb: "mimetype" claims 46 bytes but inflates to 64 MB (the upload's was 512 MB).
+    bomb = zeros_archive("mimetype", 64, declared=46)
+    tracemalloc.start()
+    try:
+        with pytest.raises(InvalidInput) as refused:
+            uploads.check(_file(bomb, "bomb.odp"), 1_000_000)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert "(this file is a damaged ZIP archive)" in refused.value.message
+    assert reads and all(0 < n <= uploads.PEEK_BYTES for n in reads), reads
+    assert peak < 1024 * 1024, peak  # reading it whole held 64 MB
+
+
+def test_members_compressed_other_than_by_deflate_are_never_unpacked(app, reads):
+    bzipped = zeros_archive("mimetype", 1, compression=zipfile.ZIP_BZIP2, declared=46)
+    with pytest.raises(InvalidInput) as refused:
+        uploads.check(_file(bzipped, "deck.odp"), 1_000_000)
+    assert "(this file is a ZIP archive)" in refused.value.message and reads == []
+
+
+def test_a_large_deck_that_packs_as_decks_do_is_accepted(app):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("ppt/presentation.xml", b"0" * 50_000_000)  # 50 MB of zeros: a few KB compressed
-    assert uploads.check(_file(buffer.getvalue(), "bomb.pptx"), 1_000_000)[1] == "pptx"
+        archive.writestr("ppt/presentation.xml", '<?xml version="1.0"?><p:presentation/>' * 20_000)  # 760 KB, 1:100+
+        archive.writestr("ppt/media/image1.png", os.urandom(3 * 1024 * 1024))  # does not pack at all
+    content = buffer.getvalue()
+    assert uploads.check(_file(content, "deck.pptx"), 10_000_000) == ("deck.pptx", "pptx", len(content))
 
 
 @pytest.mark.parametrize(("name", "cleaned"), [

@@ -331,6 +331,8 @@ def test_the_timeline_downloads_as_svg(world, people, login):
     assert team.get(f"/campaigns/{project.id}/timeline.svg").status_code == 200  # the latest baseline
     assert team.get(f"/campaigns/{project.id}/timeline.svg?baseline=7").status_code == 404
     assert team.get(f"/campaigns/{project.id}/timeline.svg?baseline=99999999999").status_code == 404
+    for digits in ("²", "①", "١"):  # digits to str.isdigit(), not ids: once a 500 (issue 15)
+        assert team.get(f"/campaigns/{project.id}/timeline.svg?baseline={digits}").status_code == 404
 
 
 def test_the_preview_names_the_commitments_a_move_back_would_clear(world, people, login):
