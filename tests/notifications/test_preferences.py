@@ -152,7 +152,7 @@ def test_a_reminder_hour_in_quiet_hours_is_refused_beside_the_field(people, logi
     ("lead_days", "120", "from 1 to 90"),
     ("lead_days", "1,2,3,4,5,6,7,8,9,10,11", "At most 10 lead times"),
     ("overdue_every", "31", "every 1 to 30 days, or 0 for never"),
-    ("overdue_every", "often", "Not a valid integer"),
+    ("overdue_every", "often", "Enter a whole number"),
     ("reminder_hour", "24", "An hour of the day, 0 to 23."),
     ("quiet_end", "x", "An hour of the day, 0 to 23."),
 ])
