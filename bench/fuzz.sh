@@ -8,6 +8,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 EXAMPLES="${1:-1000}"
+export FUZZ_RANDOM=1  # new requests each run (the suite draws the same ones every time)
 shift || true
 PG="postgresql+psycopg://postgres@127.0.0.1:5432"
 DB="countersign_fuzz_$$"

@@ -5,7 +5,7 @@ document says (status, and a body matching its schema).
 The caller is an admin with a bearer token on the demo data set (app/demo/services.py), so the
 records exist: path ids are drawn from the first few ids as often as from anywhere, and an admin
 reaches every campaign. ``FUZZ_EXAMPLES`` sets the examples per operation
-(100 in ``scripts/test``; ``bench/fuzz.sh`` runs many more by hand).
+(100 in ``scripts/test``; ``bench/fuzz.sh`` runs many more, freshly drawn, by hand).
 """
 
 from __future__ import annotations
@@ -31,6 +31,9 @@ from app.demo.services import load_demo
 from app.extensions import db
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "100"))
+# The suite draws the same requests every run, so a landing is never blocked by luck; a long run
+# by hand (bench/fuzz.sh) sets FUZZ_RANDOM=1 to explore new ones.
+DERANDOMIZE = os.environ.get("FUZZ_RANDOM") != "1"
 KNOWN_IDS = range(1, 6)  # the demo data set's first records of every kind
 
 
@@ -79,7 +82,7 @@ def test_no_generated_request_gets_a_server_error_or_an_undocumented_answer(
     loaded, token = fuzz_target
     operation = loaded[path][method]
 
-    @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+    @settings(max_examples=EXAMPLES, deadline=None, derandomize=DERANDOMIZE, database=None,
               suppress_health_check=list(HealthCheck))
     @given(case=operation.as_strategy())
     def call(case: schemathesis.Case) -> None:
