@@ -1,6 +1,7 @@
 """Keep secrets in URLs out of the logs.
 
-A calendar feed's URL *is* its credential (calendar clients cannot sign in), so every log line
+A calendar feed's URL *is* its credential (calendar clients cannot sign in), and so is an email's
+link to its preferences (it changes them without signing in), so every log line
 that could carry a request's path goes through :func:`redact`: the development server's request
 log, the application's own error log, and gunicorn's access log (``gunicorn.conf.py`` names
 :class:`GunicornLogger`).
@@ -17,11 +18,14 @@ from flask import Flask
 
 #: A calendar token in a feed URL: /calendars/v1/<token>.ics, in any format version and however
 #: the path is spelled (repeated slashes, any case): everything up to ``.ics`` or the path's end.
-_SECRET_PATH = re.compile(r"(/+calendars/+v\d+/+)[^/\s?#\"']+?(?=(?:\.ics)?(?:[/\s?#\"']|$))", re.IGNORECASE)
+_FEED_TOKEN = r"(/+calendars/+v\d+/+)[^/\s?#\"']+?(?=(?:\.ics)?(?:[/\s?#\"']|$))"
+#: The signed token of an email's preferences link: /email/preferences/<token>.
+_EMAIL_TOKEN = r"(/+email/+preferences/+)[^/\s?#\"']+"
+_SECRET_PATH = re.compile(f"{_FEED_TOKEN}|{_EMAIL_TOKEN}", re.IGNORECASE)
 
 
 def redact(text: str) -> str:
-    """``text`` with every calendar token replaced by ``[redacted]``.
+    """``text`` with every calendar and email-preferences token replaced by ``[redacted]``.
 
     A request line is logged as sent, percent-escapes and all, while the router reads the decoded
     path: "/calendars%2Fv1/<token>.ics" opens the feed. So a line that names a feed once decoded
@@ -31,7 +35,7 @@ def redact(text: str) -> str:
         decoded = unquote(text)
         if _SECRET_PATH.search(decoded):
             text = decoded
-    return _SECRET_PATH.sub(r"\1[redacted]", text)
+    return _SECRET_PATH.sub(lambda found: f"{found.group(1) or found.group(2)}[redacted]", text)
 
 
 class RedactSecrets(logging.Filter):

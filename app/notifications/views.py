@@ -12,6 +12,7 @@ from app.core import clock
 from app.core.errors import ServiceError
 from app.core.forms import CsrfForm
 from app.core.pagination import FIRST_PAGE, Page, PageRequest, asc, page_request, paginate
+from app.core.url_guard import url_is_credential
 from app.core.views import commit, is_local_path, run_and_flash, save_form, saving
 from app.extensions import csrf, db
 from app.notifications import services
@@ -147,12 +148,14 @@ def _email_page(user: User, category: str, done: bool = False, error: str | None
 
 
 @settings_bp.get("/email/preferences/<token>")
+@url_is_credential
 def email_preferences(token: str) -> Response:
     return _email_page(*_token_or_404(token))
 
 
 @settings_bp.post("/email/preferences/<token>")
 @csrf.exempt  # RFC 8058 one-click: the mail client posts "List-Unsubscribe=One-Click", with no session or token
+@url_is_credential
 def email_unsubscribe(token: str) -> Response:
     """Turn off one category of email for the token's person (idempotent)."""
     user, category = _token_or_404(token)

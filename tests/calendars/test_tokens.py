@@ -161,6 +161,12 @@ def test_redact_hides_every_calendar_token():
     assert redact("/campaigns/3") == "/campaigns/3"
 
 
+def test_redact_hides_the_token_of_an_emails_preferences_link_too():
+    line = '127.0.0.1 - - "POST /email/preferences/eyJ1IjozfQ.ZxY.sig-nature?x=1 HTTP/1.1" 200 -'
+    assert redact(line) == '127.0.0.1 - - "POST /email/preferences/[redacted]?x=1 HTTP/1.1" 200 -'
+    assert redact("//email//preferences/abc") == "//email//preferences/[redacted]"
+
+
 def test_the_request_log_filter_redacts_messages_and_arguments():
     token = "b" * services.TOKEN_LENGTH
     record = logging.LogRecord("werkzeug", logging.INFO, __file__, 1, '%s - "%s" %s',
