@@ -25,6 +25,7 @@ from typing import Any, Generic, TypeVar
 import sqlalchemy as sa
 from flask import request, url_for
 
+from app.core import values
 from app.core.errors import InvalidInput
 from app.extensions import db
 
@@ -93,8 +94,8 @@ def page_request(default_limit: int = DEFAULT_LIMIT) -> PageRequest:
     limit = default_limit
     if raw:
         try:
-            limit = int(raw)
-        except ValueError:
+            limit = values.parse_whole_number(raw)  # int() would also take "٥", "+5" and "1_0"
+        except values.BadValue:
             limit = 0
         if not 1 <= limit <= MAX_LIMIT:
             raise InvalidInput("Invalid paging.", {"limit": [f"A whole number from 1 to {MAX_LIMIT}."]})
