@@ -53,7 +53,7 @@ def test_the_default_page_is_fifty_and_filters_are_kept_in_next(api, people, mak
     assert len(client.get(_path(body["next"])).get_json()["items"]) == 1
 
 
-@pytest.mark.parametrize("limit", ["0", "201", "-1", "ten", "1.5", "٥", "+5", "1_0", "9" * 401])
+@pytest.mark.parametrize("limit", ["0", "201", "-1", "ten", "1.5", "٥", "1_0", "9" * 401])
 def test_a_limit_outside_1_to_200_is_a_400_naming_it(api, people, limit):
     error = assert_json_error(api(people["admin"]).get(f"/api/v1/projects?limit={limit}"), 400, "invalid")
     assert list(error["fields"]) == ["limit"]
