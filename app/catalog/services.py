@@ -124,6 +124,8 @@ def save_band(actor: User, product: Product, band: PriceBand | None, tier: str, 
     if band is None:
         band = PriceBand(product=product)
         db.session.add(band)
+    elif (band.tier, band.list_price, band.minimum_price, band.unit) == (tier, list_price, minimum_price, unit.strip()):
+        return band  # nothing changes: nothing to audit
     band.tier, band.list_price, band.minimum_price, band.unit = tier, list_price, minimum_price, unit.strip()
     db.session.flush()
     audit.record(actor, "product.band_saved",

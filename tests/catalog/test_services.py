@@ -189,6 +189,17 @@ def test_a_tier_appears_once_per_product(people, make_product):
     assert len(other.bands) == 1
 
 
+def test_saving_a_band_unchanged_writes_no_audit_event(people, make_product):
+    product = make_product(band=("Pro", "100.00", "80.00"))
+    band = product.bands[0]
+    before = _actions(product)
+
+    services.save_band(people["product"], product, band, "Pro", Decimal("100.00"), Decimal("80.00"), band.unit)
+    db.session.commit()
+
+    assert _actions(product) == before
+
+
 def test_removing_a_band_is_recorded(people, make_product):
     product = make_product()
     services.delete_band(people["product"], product, product.bands[0])
