@@ -45,6 +45,29 @@ class Body:
 
 
 @dataclass(frozen=True)
+class Link:
+    """A next step from a success (an OpenAPI link): the operation a client calls next with what it got,
+    ``parameters`` naming each path parameter's source (``$response.body#/id``, ``$request.path.project_id``).
+    Client generators follow them, and so does the stateful fuzz (tests/api/test_fuzz.py)."""
+
+    operation: str  # its endpoint, which is its operationId: "api_projects.get_project"
+    parameters: tuple[tuple[str, str], ...]
+
+
+#: Where a link finds the id of what the operation just made, and an id the request itself named.
+NEW_ID = "$response.body#/id"
+
+
+def from_path(name: str) -> str:
+    return f"$request.path.{name}"
+
+
+def follow(*operations: str, **parameters: str) -> tuple[Link, ...]:
+    """Links to each of ``operations``, all given the same ``parameters``."""
+    return tuple(Link(name, tuple(parameters.items())) for name in operations)
+
+
+@dataclass(frozen=True)
 class Operation:
     response: Any = None  # the success body's type; None: no body (204)
     status: int = 200
@@ -54,14 +77,15 @@ class Operation:
     page_extra: type | None = None  # keys about the whole collection beside "items" and "next"
     errors: tuple[int, ...] = ()  # besides those every such route answers (see _error_statuses)
     public: bool = False  # readable without signing in
+    links: tuple[Link, ...] = ()
 
 
 def operation(response: Any = None, *, status: int = 200, body: Body | type[FlaskForm] | None = None,
               query: type | None = None, paged: bool = False, page_extra: type | None = None,
-              errors: tuple[int, ...] = (), public: bool = False) -> Callable[[V], V]:
+              errors: tuple[int, ...] = (), public: bool = False, links: tuple[Link, ...] = ()) -> Callable[[V], V]:
     """Describe a view for the OpenAPI document; its docstring gives the summary (first line) and description."""
     spec = Operation(response, status, Body(form=body) if isinstance(body, type) else body, query, paged,
-                     page_extra, errors, public)
+                     page_extra, errors, public, links)
 
     def describe(view: V) -> V:
         view.openapi = spec  # type: ignore[attr-defined]
@@ -194,7 +218,13 @@ def _success(schemas: SchemaSet, spec: Operation) -> JsonSchema:
         return {"description": "A page of the collection.", "content": {"application/json": {"schema": schema}},
                 "headers": {"Link": {"description": 'The next page, as `<URL>; rel="next"` (RFC 8288), '
                                                     'when there is one.', "schema": {"type": "string"}}}}
-    return {"description": "OK.", "content": {"application/json": {"schema": schemas.schema(spec.response)}}}
+    success: JsonSchema = {"description": "OK.", "content": {"application/json": {"schema": schemas.schema(spec.response)}}}
+    if spec.links:
+        success["links"] = {
+            step.operation.split(".")[-1]: {"operationId": step.operation, "parameters": dict(step.parameters)}
+            for step in spec.links
+        }
+    return success
 
 
 def _page_schema(schemas: SchemaSet, item: Any, extra: type | None) -> str:

@@ -25,7 +25,7 @@ from app.api import (
     timestamp,
     validated,
 )
-from app.api.openapi import Body, operation
+from app.api.openapi import NEW_ID, Body, follow, operation
 from app.api.schemas import IdArg, IsoDate, Timestamp
 from app.briefings import services
 from app.briefings.forms import BriefingForm
@@ -165,7 +165,9 @@ def list_briefings() -> Response:
 
 @bp.post("/briefings")
 @operation(BriefingJson, status=201, errors=(403, 409), body=Body(
-    BriefingForm, optional=frozenset({"presenter_id"}), exclude=frozenset({"version"})))
+    BriefingForm, optional=frozenset({"presenter_id"}), exclude=frozenset({"version"})),
+           links=follow("api_briefings.get_briefing", "api_briefings.update_briefing",
+                        "api_briefings.delete_briefing", briefing_id=NEW_ID))
 def create_briefing() -> tuple[Response, int]:
     """Log a briefing given to a sales team (the presenter defaults to you); decks are uploaded on its page."""
     payload = json_body()

@@ -9,7 +9,7 @@ from flask import Response, abort, jsonify, request
 from flask_login import current_user
 
 from app.api import api_blueprint, expected_version, json_body, money_text, page_json, timestamp, validated
-from app.api.openapi import Body, operation
+from app.api.openapi import NEW_ID, Body, follow, from_path, operation
 from app.api.schemas import IsoDate, Money, OneOf, Timestamp
 from app.catalog import services
 from app.catalog.forms import CoverageForm, LinkForm, PriceBandForm, ProductForm
@@ -151,7 +151,9 @@ def list_products() -> Response:
 
 
 @bp.post("/products")
-@operation(ProductJson, status=201, body=Body(ProductForm, exclude=frozenset({"version"})), errors=(403, 409))
+@operation(ProductJson, status=201, body=Body(ProductForm, exclude=frozenset({"version"})), errors=(403, 409),
+           links=follow("api_catalog.get_product", "api_catalog.update_product", "api_catalog.create_band",
+                        "api_catalog.create_link", product_id=NEW_ID))
 def create_product() -> tuple[Response, int]:
     """Add a product (product managers and admins)."""
     form = validated(ProductForm, json_body())
@@ -181,7 +183,9 @@ def update_product(product_id: int) -> Response:
 
 
 @bp.post("/products/<int:product_id>/bands")
-@operation(BandJson, status=201, body=PriceBandForm, errors=(403, 409))
+@operation(BandJson, status=201, body=PriceBandForm, errors=(403, 409),
+           links=follow("api_catalog.update_band", "api_catalog.delete_band",
+                        product_id=from_path("product_id"), band_id=NEW_ID))
 def create_band(product_id: int) -> tuple[Response, int]:
     """Add a price band."""
     product = _editable_product_or_404(product_id)

@@ -21,7 +21,7 @@ from app.api import (
     timestamp,
     validated,
 )
-from app.api.openapi import Body, operation
+from app.api.openapi import NEW_ID, Body, follow, operation
 from app.api.schemas import IsoDate, Money, OneOf, Timestamp, Uuid
 from app.catalog.models import PRODUCT_STATUSES
 from app.commitments import access, services
@@ -206,7 +206,9 @@ def list_commitments(project_id: int) -> Response:
 
 @bp.post("/projects/<int:project_id>/commitments")
 @operation(CommitmentDetailJson, status=201, body=Body(CommitmentForm, exclude=frozenset({"version", "reason"})),
-           errors=(403, 409))
+           errors=(403, 409),
+           links=follow("api_commitments.get_commitment", "api_commitments.update_commitment",
+                        "api_commitments.fire_transition", commitment_id=NEW_ID))
 def create_commitment(project_id: int) -> tuple[Response, int]:
     """Record a commitment made to a customer, as a draft."""
     project = get_project_or_404(current_user, project_id)

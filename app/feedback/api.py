@@ -23,7 +23,7 @@ from app.api import (
     timestamp,
     validated,
 )
-from app.api.openapi import Body, operation
+from app.api.openapi import NEW_ID, Body, follow, operation
 from app.api.schemas import FlagArg, IdArg, IsoDate, Money, OneOf, Timestamp
 from app.core.errors import InvalidInput
 from app.core.pagination import Page, page_request
@@ -247,7 +247,8 @@ def list_feedback() -> Response:
 
 
 @bp.post("/feedback")
-@operation(FeedbackDetailJson, status=201, body=FeedbackForm, errors=(403, 409))
+@operation(FeedbackDetailJson, status=201, body=FeedbackForm, errors=(403, 409),
+           links=follow("api_feedback.get_feedback", "api_feedback.triage", feedback_id=NEW_ID))
 def file_feedback() -> tuple[Response, int]:
     """File what a customer or the market said, for the products' managers to triage."""
     form = validated(FeedbackForm, json_body(), current_user)

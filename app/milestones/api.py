@@ -10,7 +10,7 @@ from flask import Response, jsonify
 from flask_login import current_user
 
 from app.api import api_blueprint, expected_version, json_body, page_json, validated
-from app.api.openapi import Body, operation
+from app.api.openapi import NEW_ID, Body, follow, from_path, operation
 from app.api.schemas import IsoDate, OneOf, Uuid
 from app.core import clock
 from app.core.errors import InvalidInput
@@ -122,7 +122,10 @@ def list_milestones(project_id: int) -> Response:
 
 
 @bp.post("/projects/<int:project_id>/milestones")
-@operation(MilestoneJson, status=201, body=Body(MilestoneForm, exclude=frozenset({"version"})), errors=(403, 409))
+@operation(MilestoneJson, status=201, body=Body(MilestoneForm, exclude=frozenset({"version"})), errors=(403, 409),
+           links=follow("api_milestones.get_milestone", "api_milestones.update_milestone",
+                        "api_milestones.fire_transition", "api_milestones.create_task",
+                        project_id=from_path("project_id"), milestone_id=NEW_ID))
 def create_milestone(project_id: int) -> tuple[Response, int]:
     """Add a milestone (once the campaign is planned, with a ``reason``: it is a re-plan)."""
     project = get_project_or_404(current_user, project_id)
@@ -182,7 +185,9 @@ def move_milestone(project_id: int, milestone_id: int) -> Response:
 
 
 @bp.post("/projects/<int:project_id>/milestones/<int:milestone_id>/tasks")
-@operation(TaskJson, status=201, body=TaskForm, errors=(403, 409))
+@operation(TaskJson, status=201, body=TaskForm, errors=(403, 409),
+           links=follow("api_milestones.update_task", "api_milestones.delete_task",
+                        project_id=from_path("project_id"), task_id=NEW_ID))
 def create_task(project_id: int, milestone_id: int) -> tuple[Response, int]:
     """Add a task to a milestone."""
     project = get_project_or_404(current_user, project_id)

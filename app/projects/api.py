@@ -21,7 +21,7 @@ from app.api import (
     timestamp,
     validated,
 )
-from app.api.openapi import Body, operation
+from app.api.openapi import NEW_ID, Body, follow, operation
 from app.api.schemas import IsoDate, Money, OneOf, Timestamp, Uuid
 from app.audit.models import AuditEvent
 from app.audit.services import history_query
@@ -247,7 +247,11 @@ def list_projects() -> Response:
 
 @bp.post("/projects")
 @operation(ProjectDetailJson, status=201, body=Body(ProjectForm, extra=TemplateChoice, exclude=frozenset({"version"})),
-           errors=(403,))
+           errors=(403,),
+           links=follow("api_projects.get_project", "api_projects.update_project", "api_projects.fire_transition",
+                        "api_projects.report_actual", "api_milestones.create_milestone",
+                        "api_commitments.create_commitment", "api_roadmap.take_baseline",
+                        project_id=NEW_ID))
 def create_project() -> tuple[Response, int]:
     """Launch a campaign, optionally from a template (its milestones are made at their offsets)."""
     payload = json_body()

@@ -11,7 +11,7 @@ from flask import Response, abort, jsonify, request
 from flask_login import current_user
 
 from app.api import PersonRef, api_blueprint, json_body, page_json, person, timestamp, validated
-from app.api.openapi import Body, operation
+from app.api.openapi import Body, follow, from_path, operation
 from app.api.schemas import Describe, IsoDate, OneOf, Timestamp, Uuid
 from app.commitments.models import Commitment
 from app.core import values
@@ -331,7 +331,9 @@ def list_baselines(project_id: int) -> Response:
 
 
 @bp.post("/projects/<int:project_id>/baselines")
-@operation(BaselineJson, status=201, body=Body(extra=BaselineBody), errors=(403, 409))
+@operation(BaselineJson, status=201, body=Body(extra=BaselineBody), errors=(403, 409),
+           links=follow("api_roadmap.get_baseline", "api_roadmap.comparison",
+                        project_id=from_path("project_id"), number="$response.body#/number"))
 def take_baseline(project_id: int) -> tuple[Response, int]:
     """Take a baseline: a named, immutable snapshot of the roadmap."""
     project = get_project_or_404(current_user, project_id)

@@ -13,7 +13,7 @@ from flask import Response, jsonify
 from flask_login import current_user
 
 from app.api import PersonRef, api_blueprint, int_arg, json_body, page_json, person, timestamp, validated
-from app.api.openapi import Body, operation
+from app.api.openapi import NEW_ID, Body, follow, operation
 from app.api.schemas import IdArg, OneOf, Timestamp
 from app.core.errors import InvalidInput
 from app.core.pagination import page_request
@@ -123,7 +123,8 @@ def list_updates() -> Response:
 
 
 @bp.post("/product-updates")
-@operation(UpdateDetailJson, status=201, body=UpdateForm, errors=(403, 409))
+@operation(UpdateDetailJson, status=201, body=UpdateForm, errors=(403, 409),
+           links=follow("api_updates.get_update", "api_updates.acknowledge", update_id=NEW_ID))
 def publish_update() -> tuple[Response, int]:
     """Publish an update about a product you manage to every seller."""
     form = validated(UpdateForm, json_body(), current_user)

@@ -92,3 +92,22 @@ def test_no_generated_request_gets_a_server_error_or_an_undocumented_answer(
         )
 
     call()
+
+
+def test_linked_operations_called_in_sequence_never_fail(fuzz_target: tuple[schemathesis.BaseSchema, str]) -> None:
+    """The stateful run: schemathesis follows the document's links (a campaign it made, then its
+    milestones, their tasks, its commitments and their transitions; a product, then its bands...),
+    so the requests reach records made moments before, not only the demo's."""
+    loaded, token = fuzz_target
+    checks = [not_a_server_error, status_code_conformance, response_schema_conformance]
+
+    class Sequences(loaded.as_state_machine()):  # type: ignore[misc]
+        def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, Any]:
+            return {"headers": {"Authorization": f"Bearer {token}"}}
+
+        def validate_response(self, response: Any, case: schemathesis.Case, additional_checks: Any = None,
+                              **kwargs: Any) -> None:
+            case.validate_response(response, checks=checks, transport_kwargs=kwargs)
+
+    Sequences.run(settings=settings(max_examples=max(EXAMPLES // 2, 10), stateful_step_count=8, deadline=None,
+                                    derandomize=DERANDOMIZE, database=None, suppress_health_check=list(HealthCheck)))

@@ -60,6 +60,18 @@ def test_every_path_parameter_is_declared_with_its_converter_type(spec):
             assert all(p["schema"]["type"] == "integer" for p in declared.values()), (method, path)
 
 
+def test_every_link_leads_to_an_operation_and_fills_each_of_its_path_parameters(spec):
+    operations = {op["operationId"]: (path, op) for path, item in spec["paths"].items() for op in item.values()}
+    links = [(source["operationId"], name, step) for item in spec["paths"].values() for source in item.values()
+             for response in source["responses"].values() for name, step in response.get("links", {}).items()]
+    assert len(links) >= 20  # campaigns, milestones, tasks, commitments, feedback, briefings, products, updates
+    for source, name, step in links:
+        path, _target = operations[step["operationId"]]
+        assert set(step["parameters"]) == set(re.findall(r"{(\w+)}", path)), (source, name)
+        for value in step["parameters"].values():
+            assert re.fullmatch(r"\$response\.body#/\w+|\$request\.path\.\w+", value), (source, name, value)
+
+
 def test_every_operation_has_a_summary_a_success_and_the_error_shape(spec):
     for path, item in spec["paths"].items():
         for method, operation in item.items():
