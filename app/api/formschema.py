@@ -25,6 +25,8 @@ from wtforms import (
     IntegerField,
     SelectField,
     SelectMultipleField,
+    StringField,
+    TextAreaField,
 )
 from wtforms.fields.core import UnboundField
 from wtforms.meta import DefaultMeta
@@ -32,6 +34,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from app import MAX_ID
 from app.api.schemas import JsonSchema
+from app.core import values
 from app.core.forms import optional_id, optional_int, record_id
 
 #: What DecimalField takes from JSON: a number, or its text (amounts are best sent as text: "1600.00").
@@ -81,6 +84,8 @@ def field_schema(field: Field) -> JsonSchema:
         schema = _nullable(schema)
     label = getattr(field.label, "text", "")
     description = ": ".join(part for part in (label, str(field.description or "")) if part)
+    if isinstance(field, DateField):
+        description += f" ({values.EARLIEST.isoformat()} to {values.LATEST.isoformat()})"
     if description:
         schema["description"] = description
     default = field.default() if callable(field.default) else field.default
@@ -112,14 +117,18 @@ def _typed(field: Field) -> JsonSchema:
         return _choice(field)
     if isinstance(field, BooleanField):
         return {"type": "boolean"}
+    # The value rule (app/core/values.py), as far as a schema can say it; NumberRange narrows it further.
     if isinstance(field, DateField):
-        return {"type": "string", "format": "date"}
+        return {"type": "string", "format": "date"}  # its range is in the description (no keyword says it)
     if isinstance(field, DecimalField):
         return {"type": ["string", "number"], "pattern": _DECIMAL_TEXT}
     if isinstance(field, IntegerField):
-        return {"type": "integer"}
+        return {"type": "integer", "minimum": -values.WHOLE_LIMIT, "maximum": values.WHOLE_LIMIT}
     if isinstance(field, FloatField):
-        return {"type": "number"}
+        return {"type": "number", "minimum": -values.GOAL_LIMIT, "maximum": values.GOAL_LIMIT}
+    if isinstance(field, StringField):
+        pattern = values.LINES_PATTERN if isinstance(field, TextAreaField) else values.LINE_PATTERN
+        return {"type": "string", "allOf": [{"pattern": pattern}]}
     return {"type": "string"}
 
 

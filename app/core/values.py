@@ -29,6 +29,12 @@ GOAL_LIMIT = 1e12
 MAX_CAMPAIGN_YEARS = 10
 DATES_AFTER_END_YEARS = 5
 WHOLE_NUMBER = re.compile(r"-?[0-9]{1,18}")
+WHOLE_LIMIT = 10**18 - 1
+
+#: The text rule as JSON Schema patterns, for the API's description (app/api/formschema.py); a
+#: multi-line field also takes "\r", which it stores as a line break.
+LINE_PATTERN = r"^[^\x00-\x1f\x7f-\x9f]*$"
+LINES_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
 
 # Line breaks and tabs are the only controls a multi-line field keeps; nothing else in C0 or C1.
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")

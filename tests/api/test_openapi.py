@@ -125,6 +125,18 @@ def test_a_patch_requires_only_the_version(spec):
     assert body["schema"]["required"] == ["version"]
 
 
+def test_request_schemas_carry_the_value_rule(spec):
+    campaign = spec["paths"][f"{PREFIX}/projects"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    fields = campaign["properties"]
+
+    assert (fields["goal_target"]["minimum"], fields["goal_target"]["maximum"]) == (-1e12, 1e12)
+    assert {"pattern": r"^[^\x00-\x1f\x7f-\x9f]*$"} in fields["title"]["allOf"]
+    assert {"pattern": r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"} in fields["goal_statement"]["allOf"]
+    assert fields["end_date"]["description"].endswith("(1970-01-01 to 2200-12-31)")
+    validator = Draft202012Validator(fields["title"])
+    assert validator.is_valid("Acme Pro upgrade") and not validator.is_valid("Acme\x00")
+
+
 def test_static_choices_become_enums_and_per_request_ones_plain_ids(spec):
     feedback = spec["paths"][f"{PREFIX}/feedback"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     triage = spec["paths"][f"{PREFIX}/feedback/{{feedback_id}}/triage"]["post"]["requestBody"]
@@ -135,7 +147,7 @@ def test_static_choices_become_enums_and_per_request_ones_plain_ids(spec):
     assert feedback["properties"]["product_ids"]["minItems"] == 1
     assert triage_fields["event"]["enum"] == ["now", "later", "decline", "duplicate", "done"]
     assert triage_fields["revisit_on"] == {"type": ["string", "null"], "format": "date",
-                                           "description": "Look at it again on"}
+                                           "description": "Look at it again on (1970-01-01 to 2200-12-31)"}
 
 
 def test_the_request_schema_accepts_a_body_the_api_accepts(api, people, spec, campaign_payload):
