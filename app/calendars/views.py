@@ -17,6 +17,7 @@ from app.core.pagination import page_request
 from app.core.url_guard import url_is_credential
 from app.core.urls import base_url
 from app.core.views import commit, run_and_flash, save_form
+from app.projects.access import visible_project_ids
 
 bp = Blueprint("calendars", __name__)
 # The feature registers its session listeners itself, as the app registers the blueprint.
@@ -69,6 +70,8 @@ def settings() -> Response:
     response = make_response(render_template(
         "calendars/settings.html", form=form, created=created[0] if created else None, links=links,
         page=(page := services.user_feeds(current_user, page_request())), feeds=page.items,
+        # A link to a campaign one has left names it no more (its feed is empty by then).
+        open_projects=visible_project_ids(current_user, (f.project_id for f in page.items)),
         enabled=services.feeds_enabled(), hints=KIND_HINTS,
         alarms=services.ALARMS,
     ))

@@ -19,8 +19,6 @@ from app.commitments.models import Commitment
 from app.core.errors import NotAllowed
 from app.extensions import db
 from app.feedback.models import Feedback
-from app.projects.access import visible_projects
-from app.projects.models import Project
 
 
 def can_file(user: User) -> bool:
@@ -82,11 +80,6 @@ def sees_original(user: User, feedback: Feedback) -> bool:
     if feedback.duplicate_of_id is None or sees_all(user):
         return True
     return feedback.duplicate_of is not None and feedback.duplicate_of.submitted_by_id == user.id
-
-
-def visible_project_ids(user: User, ids: Iterable[int | None]) -> set[int]:
-    """Which of these campaigns ``user`` may open: the others are named, never linked (one query)."""
-    return _visible_ids(visible_projects(user), Project.id, ids)
 
 
 def visible_commitment_ids(user: User, ids: Iterable[int | None]) -> set[int]:

@@ -31,6 +31,7 @@ from app.core.views import commit
 from app.feedback import access, services
 from app.feedback.forms import FeedbackForm, TriageForm
 from app.feedback.models import Feedback, FeedbackDecision
+from app.projects.access import visible_project_ids
 from workflows.feedback import CHANNELS, KINDS, STATES
 
 bp = api_blueprint("feedback", __name__)
@@ -198,7 +199,7 @@ def decision_json(decision: FeedbackDecision, projects: Collection[int], origina
 def _many(items: Sequence[Feedback], **extra: dict[int, Any]) -> list[dict[str, Any]]:
     linked = [i for f in items for i in (f.project_id, f.planned_project_id,
                                          f.milestone.project_id if f.milestone is not None else None)]
-    projects = access.visible_project_ids(current_user, linked)
+    projects = visible_project_ids(current_user, linked)
     return [{**feedback_json(f, projects, original_visible=access.sees_original(current_user, f)),
              **{k: v[f.id] for k, v in extra.items()}} for f in items]
 
@@ -211,7 +212,7 @@ def _page(page: Page[Feedback], **extra: dict[int, Any]) -> Response:
 
 def _one(feedback: Feedback) -> FeedbackDetailJson:
     """One item with its history and the decisions open to the reader."""
-    projects = access.visible_project_ids(current_user, access.linked_project_ids(feedback))
+    projects = visible_project_ids(current_user, access.linked_project_ids(feedback))
     commitments = access.visible_commitment_ids(current_user, [feedback.commitment_id])
     original_visible = access.sees_original(current_user, feedback)
     return {

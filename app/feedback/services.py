@@ -31,12 +31,11 @@ from app.feedback.access import (
     sees_all,
     sees_original,
     visible_feedback,
-    visible_project_ids,
 )
 from app.feedback.models import Feedback, FeedbackDecision, feedback_products
 from app.milestones.models import Milestone
 from app.notifications.services import notify
-from app.projects.access import visible_projects
+from app.projects.access import visible_project_ids, visible_projects
 from app.projects.models import Project
 from app.regions.models import Region
 from workflows.engine import Decision, Transition

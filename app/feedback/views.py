@@ -21,6 +21,7 @@ from app.extensions import db
 from app.feedback import access, services
 from app.feedback.forms import FeedbackForm, TriageForm
 from app.feedback.models import Feedback
+from app.projects.access import visible_project_ids
 from app.regions.services import all_regions
 from workflows.feedback import FEEDBACK_WORKFLOW, KINDS, OPEN_STATES, STATES
 
@@ -85,7 +86,7 @@ def mine() -> str:
     page = services.my_feedback(current_user, page_request())
     # A milestone's campaign is its item's planned_project: these ids cover what each decision named.
     return render_template("feedback/mine.html", items=page.items, page=page, can_file=access.can_file(current_user),
-                           visible_projects=access.visible_project_ids(current_user,
+                           visible_projects=visible_project_ids(current_user,
                                                                        (f.planned_project_id for f in page.items)),
                            originals={f.id for f in page.items if access.sees_original(current_user, f)})
 
@@ -156,7 +157,7 @@ def _render_show(feedback: Feedback, form: TriageForm | None = None, status: int
         form=form if can_triage else None,
         offered={t.event for t in services.options(current_user, feedback)},
         is_open=feedback.state in OPEN_STATES,
-        visible_projects=access.visible_project_ids(current_user, access.linked_project_ids(feedback)),
+        visible_projects=visible_project_ids(current_user, access.linked_project_ids(feedback)),
         original_visible=access.sees_original(current_user, feedback),
         commitment_visible=bool(access.visible_commitment_ids(current_user, [feedback.commitment_id])),
         age=services.age_days(feedback),

@@ -7,7 +7,7 @@ campaign the user does not belong to is simply not found (404), never "forbidden
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -29,6 +29,15 @@ def visible_projects(user: User) -> sa.Select[tuple[Project]]:
             Project.id.in_(sa.select(ProjectMember.project_id).where(ProjectMember.user_id == user.id))
         )
     return query
+
+
+def visible_project_ids(user: User, ids: Iterable[int | None]) -> set[int]:
+    """Which of these campaigns ``user`` may open (one query, none for no ids): a page or a serializer
+    names a related campaign only to who could open it on their own."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return set()
+    return set(db.session.scalars(visible_projects(user).where(Project.id.in_(wanted)).with_only_columns(Project.id)))
 
 
 #: At most this many campaigns in a form's picker. A picker offers one's own campaigns (those

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from app.calendars.models import CalendarFeed
 from app.extensions import db
+from app.projects import services as projects
 from app.projects.models import Project
 from tests.calendars.conftest import feed_path
 
@@ -87,6 +88,18 @@ def test_revoking_a_link_stops_its_feed(campaign, people, login, subscribe):
                            follow_redirects=True)
     assert "Link revoked" in response.get_data(as_text=True)
     assert client.get(feed_path(token)).status_code == 404
+
+
+def test_a_link_to_a_campaign_one_has_left_names_it_no_more(campaign, people, login, subscribe):
+    subscribe(people["team"], kind="project", name="Upgrade", project_id=campaign.id)
+    client = login(people["team"])
+    assert "Northwind Pro upgrade" in client.get("/settings/calendars").get_data(as_text=True)
+
+    projects.remove_member(people["sales"], campaign, people["team"])
+    db.session.commit()
+
+    html = client.get("/settings/calendars").get_data(as_text=True)
+    assert "Northwind Pro upgrade" not in html and "a campaign you are no longer on" in html
 
 
 def test_someone_elses_link_is_not_found(campaign, people, login, subscribe):
