@@ -15,6 +15,11 @@ records — notifications, calendar links, API tokens — are the outsider's). T
 - What everyone reads but only some may change (the catalog, feedback, briefings, product updates)
   is a **403** in the API and, on a page, a redirect back with a message (``302``), nothing written.
 - Pages only for some roles (admin pages, the triage queue, reports) are a 404 to the others.
+- A record names a related record only to who could open it on its own (feedback's milestone and
+  campaign, a duplicate's original, a calendar link's campaign). One deliberate exception: a
+  commitment carries its campaign's title and its milestone's title, date and state to the
+  product manager who countersigns it without being on the campaign, because judging whether the
+  promise can be kept is reading exactly those.
 
 Cells: a status code; ``login`` a redirect to the sign-in page; ``302`` a redirect elsewhere; ``.``
 not walked here (writes to one's own records: each feature's tests); ``-`` no such side (the route
