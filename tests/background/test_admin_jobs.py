@@ -307,10 +307,11 @@ def test_only_files_in_the_listing_can_be_opened(people, login, mailbox, tmp_pat
     admin = login(people["admin"])
     assert admin.get("/admin/jobs/mailbox/real.eml").status_code == 200
     for name in ("notes.txt", "link.eml", "folder.eml", "missing.eml", "..%2Fsecret.eml", "../secret.eml",
-                 "%2E%2E%2Fsecret.eml", "..", ".", "%2Fetc%2Fpasswd", "real.eml%00"):
+                 "%2E%2E%2Fsecret.eml", "..", ".", "%2Fetc%2Fpasswd"):
         response = admin.get(f"/admin/jobs/mailbox/{name}")
         assert response.status_code == 404, name
         assert "the secret" not in response.get_data(as_text=True)
+    assert admin.get("/admin/jobs/mailbox/real.eml%00").status_code == 400  # no URL may hold a NUL (url_guard)
     assert [e.name for e in services.mailbox().entries] == ["real.eml"]
     assert services.mailbox_message("../secret.eml") is None and services.mailbox_message("link.eml") is None
 
