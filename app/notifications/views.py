@@ -13,7 +13,8 @@ from app.core.errors import ServiceError
 from app.core.forms import CsrfForm
 from app.core.pagination import FIRST_PAGE, Page, PageRequest, asc, page_request, paginate
 from app.core.url_guard import url_is_credential
-from app.core.views import commit, is_local_path, run_and_flash, save_form, saving
+from app.core.urls import redirect_target
+from app.core.views import commit, run_and_flash, save_form, saving
 from app.extensions import csrf, db
 from app.notifications import services
 from app.notifications.access import member_campaign_or_404
@@ -49,8 +50,7 @@ def open_(notification_id: int) -> Response:
         abort(404)
     services.mark_read(current_user, note.id)
     commit()
-    target = note.link if is_local_path(note.link) else url_for(".index")
-    return redirect(target)
+    return redirect(redirect_target(note.link, url_for(".index")))
 
 
 @bp.post("/<int:notification_id>/read")
@@ -115,8 +115,7 @@ def mute(project_id: int) -> Response:
         message = (f"“{project.title}” is muted: it sends you no reminders or updates." if wanted
                    else f"“{project.title}” is unmuted: its reminders and updates reach you again.")
         run_and_flash(lambda: services.set_muted(current_user, project.id, wanted), message)
-    target = form.next.data
-    return redirect(target if is_local_path(target) else url_for(".settings", _anchor="campaigns"))
+    return redirect(redirect_target(form.next.data, url_for(".settings", _anchor="campaigns")))
 
 
 # --- one-click email links (no sign-in: the signed token is the key) -------------------------
