@@ -11,6 +11,7 @@ from app.accounts.access import token_or_404
 from app.accounts.forms import LoginForm, TokenForm, UserForm
 from app.accounts.models import User
 from app.core.forms import CsrfForm
+from app.core.headers import response_policy
 from app.core.pagination import page_request
 from app.core.urls import redirect_target
 from app.core.views import commit, run_and_flash, save_form
@@ -46,6 +47,7 @@ def logout() -> Response:
 
 @bp.route("/settings", methods=["GET", "POST"])
 @login_required
+@response_policy(referrer="no-referrer")  # it shows a new API token, once
 def settings() -> str | Response:
     form = TokenForm()
     new_token = None

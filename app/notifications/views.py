@@ -11,6 +11,7 @@ from app.accounts.models import User
 from app.core import clock
 from app.core.errors import ServiceError
 from app.core.forms import CsrfForm
+from app.core.headers import response_policy
 from app.core.pagination import FIRST_PAGE, Page, PageRequest, asc, page_request, paginate
 from app.core.url_guard import url_is_credential
 from app.core.urls import redirect_target
@@ -129,10 +130,9 @@ def _token_or_404(token: str) -> tuple[User, str]:
 
 
 def _private(body: str, status: int = 200) -> Response:
-    """A page reached by a secret link: not cached, not indexed, and the link not passed on."""
+    """A page reached by a secret link: not cached, not indexed (and, declared on its views, the link not passed on)."""
     response = make_response(body, status)
     response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["X-Robots-Tag"] = "noindex"
     return response
 
@@ -148,6 +148,7 @@ def _email_page(user: User, category: str, done: bool = False, error: str | None
 
 @settings_bp.get("/email/preferences/<token>")
 @url_is_credential
+@response_policy(referrer="no-referrer")
 def email_preferences(token: str) -> Response:
     return _email_page(*_token_or_404(token))
 
@@ -155,6 +156,7 @@ def email_preferences(token: str) -> Response:
 @settings_bp.post("/email/preferences/<token>")
 @csrf.exempt  # RFC 8058 one-click: the mail client posts "List-Unsubscribe=One-Click", with no session or token
 @url_is_credential
+@response_policy(referrer="no-referrer")
 def email_unsubscribe(token: str) -> Response:
     """Turn off one category of email for the token's person (idempotent)."""
     user, category = _token_or_404(token)
