@@ -30,9 +30,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from app.core import url_guard
+    from app.core import headers, url_guard
 
     _init_extensions(app)
+    headers.init_app(app)
     url_guard.init_app(app)  # before the blueprints: their <int:...> rules take its id converter
     _register_blueprints(app)
 

@@ -11,8 +11,10 @@ from app.accounts.access import token_or_404
 from app.accounts.forms import LoginForm, TokenForm, UserForm
 from app.accounts.models import User
 from app.core.forms import CsrfForm
+from app.core.headers import response_policy
 from app.core.pagination import page_request
-from app.core.views import commit, is_local_path, run_and_flash, save_form
+from app.core.urls import redirect_target
+from app.core.views import commit, run_and_flash, save_form
 from app.extensions import db
 
 bp = Blueprint("accounts", __name__)
@@ -31,7 +33,7 @@ def login() -> str | Response:
             commit()
             session.clear()  # a fresh session on sign-in: no fixation
             login_user(user, remember=bool(form.remember.data))
-            return redirect(_next_url() or url_for("dashboard.index"))
+            return redirect(redirect_target(request.args.get("next")))
     return render_template("accounts/login.html", form=form)
 
 
@@ -45,6 +47,7 @@ def logout() -> Response:
 
 @bp.route("/settings", methods=["GET", "POST"])
 @login_required
+@response_policy(referrer="no-referrer")  # it shows a new API token, once
 def settings() -> str | Response:
     form = TokenForm()
     new_token = None
@@ -105,8 +108,3 @@ def _require_admin() -> None:
     if not current_user.is_admin:
         abort(404)
 
-
-def _next_url() -> str | None:
-    """Follow ?next= only within this site."""
-    target = request.args.get("next", "")
-    return target if is_local_path(target) else None

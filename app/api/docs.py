@@ -17,6 +17,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, send
 
 from app.api import PREFIX
 from app.api.openapi import document, operation
+from app.core.headers import response_policy
 
 bp = Blueprint("api_docs", __name__)
 
@@ -38,10 +39,9 @@ def openapi_json() -> Response:
 
 
 @bp.get("/api/docs")
-def reference() -> Response:
-    response = Response(render_template("api/docs.html", spec_url=f"{PREFIX}/openapi.json"))
-    response.headers["Content-Security-Policy"] = _CSP
-    return response
+@response_policy(csp=_CSP)
+def reference() -> str:
+    return render_template("api/docs.html", spec_url=f"{PREFIX}/openapi.json")
 
 
 @bp.get("/api/docs/assets/<name>")

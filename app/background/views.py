@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 from app.background import services
 from app.core import clock
 from app.core.forms import CsrfForm
+from app.core.headers import response_policy
 from app.core.views import commit
 from app.notifications import delivery
 
@@ -101,12 +102,10 @@ def mailbox() -> str:
 
 
 @bp.get("/mailbox/<name>")
-def mailbox_message(name: str) -> Response:
+@response_policy(csp=MAILBOX_CSP)
+def mailbox_message(name: str) -> str:
     message = services.mailbox_message(name) or abort(404)
-    response = current_app.make_response(
-        render_template("background/mailbox.html", mailbox=services.mailbox(), message=message))
-    response.headers["Content-Security-Policy"] = MAILBOX_CSP
-    return response
+    return render_template("background/mailbox.html", mailbox=services.mailbox(), message=message)
 
 
 # --- helpers ------------------------------------------------------------------------------------

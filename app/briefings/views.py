@@ -23,6 +23,7 @@ from app.briefings.forms import BriefingForm, FilterForm, MaterialForm
 from app.briefings.models import Briefing, BriefingMaterial
 from app.core import clock
 from app.core.forms import CsrfForm
+from app.core.headers import response_policy
 from app.core.pagination import page_request
 from app.core.views import run_and_flash, save_form
 from app.errors import http_error
@@ -90,6 +91,7 @@ def show(briefing_id: int) -> str:
 
 
 @bp.get("/<int:briefing_id>/materials/<int:material_id>")
+@response_policy(csp="sandbox")  # never run as a page, whatever a browser thinks of its bytes (and nosniff)
 def download(briefing_id: int, material_id: int) -> Response:
     material = _material_or_404(db.get_or_404(Briefing, briefing_id), material_id)
     path = uploads.path_of(material.stored_name)
@@ -97,9 +99,6 @@ def download(briefing_id: int, material_id: int) -> Response:
         abort(404)
     response = send_file(path, mimetype=material.content_type, as_attachment=True,
                          download_name=material.filename, etag=material.sha256, max_age=0)
-    # Never rendered as something else, nor run as a page, whatever a browser thinks of its bytes.
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "sandbox"
     response.headers["Cache-Control"] = "private, no-cache"
     return response
 

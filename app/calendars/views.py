@@ -13,6 +13,7 @@ from app.calendars import cache, feeds, services, stamps
 from app.calendars.access import feed_or_404
 from app.calendars.forms import KIND_HINTS, CalendarLinkForm
 from app.core.forms import CsrfForm, record_id
+from app.core.headers import response_policy
 from app.core.pagination import page_request
 from app.core.url_guard import url_is_credential
 from app.core.urls import base_url
@@ -45,9 +46,8 @@ def subscribe_links(token: str, name: str) -> dict[str, str]:
 
 
 def _no_store(response: Response) -> Response:
-    """A page showing a secret: never cached, never sent on as a referrer."""
+    """A page showing a secret: never cached (and, declared on its view, never sent on as a referrer)."""
     response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
     return response
 
 
@@ -55,6 +55,7 @@ def _no_store(response: Response) -> Response:
 
 @bp.route("/settings/calendars", methods=["GET", "POST"])
 @login_required
+@response_policy(referrer="no-referrer")  # it shows a new link, a secret URL, once
 def settings() -> Response:
     wanted = request.args.get("project", type=record_id)  # missing or not an id: "My calendar"
     form = CalendarLinkForm(user=current_user, project_hint=wanted)
@@ -105,6 +106,7 @@ def revoke(feed_id: int) -> Response:
 # repeats the token (in the Location header, and in logs that record it); a feed path is exact.
 @bp.get(f"/calendars/{FEED_VERSION}/<token>.ics", merge_slashes=False)
 @url_is_credential
+@response_policy(referrer="no-referrer")
 def feed(token: str) -> Response:
     """What a calendar client fetches: no session, the token is the credential; anything amiss is 404.
 
@@ -131,7 +133,6 @@ def feed(token: str) -> Response:
     response.vary.add("Accept-Encoding")
     # Clients may keep it but must ask again (cheaply, by ETag) each time; shared caches must not keep it.
     response.headers["Cache-Control"] = "private, no-cache"
-    response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

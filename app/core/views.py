@@ -115,7 +115,3 @@ def flash_refusal(refused: TransitionRefused) -> None:
     for reason in refused.reasons:
         flash(reason, "reason")
 
-
-def is_local_path(target: str | None) -> bool:
-    """A path inside Countersign: followed after sign-in or a click, never to another site ("//host")."""
-    return bool(target) and target.startswith("/") and not target.startswith("//") and "\\" not in target

@@ -7,7 +7,8 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from app.core.forms import CsrfForm
-from app.core.views import fire_from_form, is_local_path, run_and_flash, save_form
+from app.core.urls import local_path
+from app.core.views import fire_from_form, run_and_flash, save_form
 from app.milestones import services
 from app.milestones.access import get_milestone_or_404, get_task_or_404
 from app.milestones.forms import MilestoneForm, TaskForm
@@ -100,8 +101,8 @@ def toggle_task(project_id: int, task_id: int) -> Response:
     task = get_task_or_404(project, task_id)
     if CsrfForm().validate_on_submit():
         run_and_flash(lambda: services.set_task_done(current_user, task, request.form.get("done") == "1"))
-    target = request.form.get("next")
-    return redirect(target) if is_local_path(target) else _back(project, f"milestone-{task.milestone_id}")
+    target = local_path(request.form.get("next"))
+    return redirect(target) if target else _back(project, f"milestone-{task.milestone_id}")
 
 
 @bp.post("/tasks/<int:task_id>/delete")

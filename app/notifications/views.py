@@ -11,9 +11,11 @@ from app.accounts.models import User
 from app.core import clock
 from app.core.errors import ServiceError
 from app.core.forms import CsrfForm
+from app.core.headers import response_policy
 from app.core.pagination import FIRST_PAGE, Page, PageRequest, asc, page_request, paginate
 from app.core.url_guard import url_is_credential
-from app.core.views import commit, is_local_path, run_and_flash, save_form, saving
+from app.core.urls import redirect_target
+from app.core.views import commit, run_and_flash, save_form, saving
 from app.extensions import csrf, db
 from app.notifications import services
 from app.notifications.access import member_campaign_or_404
@@ -49,8 +51,7 @@ def open_(notification_id: int) -> Response:
         abort(404)
     services.mark_read(current_user, note.id)
     commit()
-    target = note.link if is_local_path(note.link) else url_for(".index")
-    return redirect(target)
+    return redirect(redirect_target(note.link, url_for(".index")))
 
 
 @bp.post("/<int:notification_id>/read")
@@ -115,8 +116,7 @@ def mute(project_id: int) -> Response:
         message = (f"“{project.title}” is muted: it sends you no reminders or updates." if wanted
                    else f"“{project.title}” is unmuted: its reminders and updates reach you again.")
         run_and_flash(lambda: services.set_muted(current_user, project.id, wanted), message)
-    target = form.next.data
-    return redirect(target if is_local_path(target) else url_for(".settings", _anchor="campaigns"))
+    return redirect(redirect_target(form.next.data, url_for(".settings", _anchor="campaigns")))
 
 
 # --- one-click email links (no sign-in: the signed token is the key) -------------------------
@@ -130,10 +130,9 @@ def _token_or_404(token: str) -> tuple[User, str]:
 
 
 def _private(body: str, status: int = 200) -> Response:
-    """A page reached by a secret link: not cached, not indexed, and the link not passed on."""
+    """A page reached by a secret link: not cached, not indexed (and, declared on its views, the link not passed on)."""
     response = make_response(body, status)
     response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["X-Robots-Tag"] = "noindex"
     return response
 
@@ -149,6 +148,7 @@ def _email_page(user: User, category: str, done: bool = False, error: str | None
 
 @settings_bp.get("/email/preferences/<token>")
 @url_is_credential
+@response_policy(referrer="no-referrer")
 def email_preferences(token: str) -> Response:
     return _email_page(*_token_or_404(token))
 
@@ -156,6 +156,7 @@ def email_preferences(token: str) -> Response:
 @settings_bp.post("/email/preferences/<token>")
 @csrf.exempt  # RFC 8058 one-click: the mail client posts "List-Unsubscribe=One-Click", with no session or token
 @url_is_credential
+@response_policy(referrer="no-referrer")
 def email_unsubscribe(token: str) -> Response:
     """Turn off one category of email for the token's person (idempotent)."""
     user, category = _token_or_404(token)

@@ -88,5 +88,4 @@ def section_csv(section: str) -> Response:
     name = f"countersign-{section}-{filters.date_from.isoformat()}-to-{filters.date_to.isoformat()}.csv"
     return Response(build(filters), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{name}"',
-        "X-Content-Type-Options": "nosniff",
     })

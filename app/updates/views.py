@@ -14,7 +14,8 @@ from werkzeug.wrappers import Response
 from app.catalog.models import Product
 from app.core.forms import CsrfForm, record_id
 from app.core.pagination import page_request
-from app.core.views import is_local_path, run_and_flash, save_form
+from app.core.urls import redirect_target
+from app.core.views import run_and_flash, save_form
 from app.extensions import db
 from app.updates import services
 from app.updates.forms import UpdateForm
@@ -70,6 +71,5 @@ def acknowledge(update_id: int) -> Response:
     if CsrfForm().validate_on_submit():
         run_and_flash(lambda: services.acknowledge(current_user, update),
                       f"Thanks: you acknowledged “{update.title}”.", "acknowledgement")
-    target = request.form.get("next")
-    return redirect(target if is_local_path(target) else url_for(".show", update_id=update.id))
+    return redirect(redirect_target(request.form.get("next"), url_for(".show", update_id=update.id)))
 

@@ -7,8 +7,14 @@ still empties every table after each test.
 
 Time: the live server is a thread of the test process, so it reads the very clock the test set
 (``app.core.clock`` is one module per process); its pages show what that clock says. The browser
-reads no time of its own: the only script (static/js/copy.js) copies text, and cookie expiry is
-set by Flask from the real time on both sides, which the tests do not judge.
+reads no time of its own: its scripts (static/js/) copy text, ask before a delete and show parts
+of forms, and cookie expiry is set by Flask from the real time on both sides, which the tests do
+not judge.
+
+The Content-Security-Policy: the live server sends the headers every deployment sends
+(app/core/headers.py), and the browser enforces them. Every test's ``page`` collects each
+violation (the ``securitypolicyviolation`` event of every frame, and Chromium's own console
+report) and the test fails on any: a page that breaks under the policy fails the suite.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Page, expect
+from playwright.sync_api import BrowserContext, ConsoleMessage, Page, expect
 from werkzeug.serving import make_server
 
 from app import create_app
@@ -49,6 +55,38 @@ CHROMIUM_ARGS = [
 def browser_type_launch_args() -> dict[str, Any]:
     """pytest-playwright's launch options: Debian's Chromium (``playwright install`` cannot run here)."""
     return {"executable_path": CHROMIUM, "args": list(CHROMIUM_ARGS), "headless": True}
+
+
+#: Run in every frame before its own scripts: each violation of the policy, said on the console.
+_REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", function (event) {
+  console.error("CSP violation: " + event.effectiveDirective + " refused " + (event.blockedURI || "inline code")
+                + " on " + event.documentURI + (event.lineNumber ? " line " + event.lineNumber : ""));
+}, true);
+"""
+
+
+def is_csp_violation(message: ConsoleMessage) -> bool:
+    """Our listener's report, or Chromium's own ("Refused to ... because it violates ... Content Security Policy")."""
+    return message.type == "error" and (
+        message.text.startswith("CSP violation:") or "Content Security Policy" in message.text
+    )
+
+
+@pytest.fixture
+def csp_violations(context: BrowserContext) -> list[str]:
+    """Every Content-Security-Policy violation in this test's browser context, as reported."""
+    seen: list[str] = []
+    context.add_init_script(_REPORT_VIOLATIONS)
+    context.on("console", lambda message: seen.append(message.text) if is_csp_violation(message) else None)
+    return seen
+
+
+@pytest.fixture
+def page(page: Page, csp_violations: list[str]) -> Iterator[Page]:
+    """pytest-playwright's page; its test fails (at teardown) on any Content-Security-Policy violation."""
+    yield page
+    assert csp_violations == [], "the page broke the Content-Security-Policy:\n" + "\n".join(csp_violations)
 
 
 @pytest.fixture(scope="session")
