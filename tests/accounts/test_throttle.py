@@ -4,6 +4,7 @@ failure audited, admins unlock, and nothing tells a known email from an unknown 
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from app.accounts import signin, throttle
 from app.audit.models import AuditEvent
 from app.core.errors import NotAllowed
 from app.extensions import db
+from tests.conftest import RequestClient
 from tests.factories import PASSWORD, UserFactory
 
 WRONG = "not the password"
@@ -178,3 +180,22 @@ def test_the_reset_request_hook_limits_requests_per_email_and_address(app, clock
     assert "reset requests for this email" in answers[5].message
     clock.advance(minutes=1)
     assert signin.reset_request_refusal("sam@example.com", "10.0.0.9") is None
+
+
+def test_parallel_guesses_queue_on_the_lock_so_none_slips_past_the_count(app, hash_checks):
+    UserFactory(email="sam@example.com")
+    db.session.commit()
+    app.test_client_class = RequestClient
+
+    def guess(_n: int) -> int:
+        with app.app_context():  # each thread its own session, as each gunicorn worker has
+            try:
+                return attempt(app.test_client(), "sam@example.com").status_code
+            finally:
+                db.session.remove()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(guess, range(16)))
+
+    assert sorted(answers) == [200] * 4 + [429] * 12
+    assert hash_checks == ["real"] * 5
