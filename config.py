@@ -30,6 +30,15 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Sign-in throttling (app/accounts/throttle.py): an email may fail this many times, a client
+    # address (a whole office behind one NAT) more, within the window; the failure after that locks
+    # the key for the first of the lockouts, the next lockout in a row for the second, and so on.
+    THROTTLE_ACCOUNT_FAILURES = int(os.environ.get("THROTTLE_ACCOUNT_FAILURES", 5))
+    THROTTLE_ADDRESS_FAILURES = int(os.environ.get("THROTTLE_ADDRESS_FAILURES", 20))
+    THROTTLE_WINDOW_SECONDS = int(os.environ.get("THROTTLE_WINDOW_SECONDS", 900))
+    THROTTLE_LOCKOUTS = tuple(int(s) for s in os.environ.get("THROTTLE_LOCKOUTS", "60,300,900,3600").split(","))
+    # Reverse proxies in front that append X-Forwarded-For: the client address is read from them.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", 0))
     WTF_CSRF_TIME_LIMIT = None  # a form left open over lunch still submits; the token is per session
     # The security headers of every response (app/core/headers.py). Scripts and styles are files
     # under static/ only: no inline script, event handler or style attribute, so no 'unsafe-inline'.

@@ -1,6 +1,6 @@
 """Imports every model, so mappers and Alembic see the whole schema."""
 
-from app.accounts.models import ApiToken, User
+from app.accounts.models import ApiToken, Throttle, User
 from app.audit.models import AuditEvent
 from app.background.models import JobRun
 from app.briefings.models import Briefing, BriefingMaterial
@@ -47,6 +47,7 @@ __all__ = [
     "Replan",
     "RoadmapChange",
     "Task",
+    "Throttle",
     "UpdateAcknowledgement",
     "User",
 ]

@@ -68,6 +68,7 @@ POST   /admin/regions/<int:region_id>                                         lo
 GET    /admin/users                                                           login | 200  404  404  404  404  | -
 GET    /admin/users/<int:user_id>                                             login | 200  404  404  404  404  | 200  404  404  404  404
 POST   /admin/users/<int:user_id>                                             login | .                        | 302  404  404  404  404
+POST   /admin/users/<int:user_id>/unlock                                      login | .                        | 302  404  404  404  404  # nothing locked in the world: nothing to change
 GET    /admin/users/new                                                       login | 200  404  404  404  404  | -
 POST   /admin/users/new                                                       login | .                        | -
 GET    /api/docs                                                              200   | 200  200  200  200  200  | -  # the API's reference: shapes, never data

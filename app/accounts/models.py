@@ -97,3 +97,26 @@ class ApiToken(db.Model):  # type: ignore[name-defined,misc]
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+class Throttle(db.Model):  # type: ignore[name-defined,misc]
+    """Failed attempts counted against one key (an email as typed, a client address) and its lock.
+
+    In the database rather than process memory or Redis, so every worker and machine agrees, a
+    development server without Redis has it too, tests move its clock, and an admin's unlock and
+    the audit events commit with it (app/accounts/throttle.py).
+    """
+
+    __tablename__ = "throttles"
+    __table_args__ = (sa.UniqueConstraint("scope", "key"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    scope: so.Mapped[str] = so.mapped_column(sa.String(20))  # which limit: "signin-account", "token-address", ...
+    key: so.Mapped[str] = so.mapped_column(sa.String(254))
+    failures: so.Mapped[int] = so.mapped_column(default=0)  # since window_start
+    window_start: so.Mapped[datetime | None]
+    lockouts: so.Mapped[int] = so.mapped_column(default=0)  # in a row: picks the length of the next one
+    locked_until: so.Mapped[datetime | None]
+    # Attempts refused while locked: counted here, not audited one by one (a flood would fill the trail).
+    refused: so.Mapped[int] = so.mapped_column(default=0)
+    seen_at: so.Mapped[datetime] = so.mapped_column(default=clock.now, index=True)

@@ -6,8 +6,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from app.accounts import services
+from app.accounts import services, signin
 from app.accounts.access import token_or_404
+from app.accounts.auth import client_address
 from app.accounts.forms import LoginForm, TokenForm, UserForm
 from app.accounts.models import User
 from app.core.forms import CsrfForm
@@ -21,14 +22,16 @@ bp = Blueprint("accounts", __name__)
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> str | Response:
+def login() -> str | Response | tuple[str, int, dict[str, str]]:
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data or "", form.password.data or "")
-        if user is None:
-            form.form_errors.append("That email and password do not match an active account.")
+        user = signin.sign_in(form.email.data or "", form.password.data or "", client_address())
+        if isinstance(user, signin.Refusal):
+            commit()  # the failure is counted and audited though nobody signs in
+            form.form_errors.append(user.message)
+            return render_template("accounts/login.html", form=form), user.status, user.headers
         else:
             commit()
             session.clear()  # a fresh session on sign-in: no fixation
@@ -101,7 +104,18 @@ def user_edit(user_id: int) -> str | Response:
     if save_form(form, lambda: services.update_user(current_user, user, form.to_input(), form.password.data or "")):
         flash(f"Account of {user.name} saved.", "success")
         return redirect(url_for(".users"))
-    return render_template("accounts/user_form.html", form=form, user=user)
+    return render_template("accounts/user_form.html", form=form, user=user, csrf_form=CsrfForm(),
+                           lock=signin.account_lock(user), failures=signin.recent_failures(user))
+
+
+@bp.post("/admin/users/<int:user_id>/unlock")
+@login_required
+def user_unlock(user_id: int) -> Response:
+    _require_admin()
+    user = db.session.get(User, user_id) or abort(404)
+    if CsrfForm().validate_on_submit():
+        run_and_flash(lambda: signin.unlock(current_user, user), f"{user.name} may sign in again.")
+    return redirect(url_for(".user_edit", user_id=user.id))
 
 
 def _require_admin() -> None:

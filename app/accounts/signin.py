@@ -1,0 +1,148 @@
+"""Signing in under throttling: failures limited per account and per client address, all audited.
+
+The account key is the email *as typed* (normalised), whether or not an account has it, so an
+unknown email counts, locks and reads exactly like a known one; and an unknown email's password
+is checked against a dummy hash of the same cost (``services.authenticate``). A locked key is
+refused before any password is checked. Each checked failure and each lockout is an audit event;
+attempts refused while locked are only counted on the throttle row (``refused``), so a flood
+cannot fill the trail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from app.accounts import services, throttle
+from app.accounts.models import Throttle, User
+from app.accounts.throttle import Lock
+from app.audit import services as audit
+from app.audit.models import AuditEvent
+from app.core import clock
+from app.core.errors import NotAllowed
+from app.extensions import db
+
+MISMATCH = "That email and password do not match an active account."
+_LOCK_MESSAGES = {
+    throttle.SIGNIN_ACCOUNT: "Too many failed sign-ins for this email. Wait {wait} before trying again.",
+    throttle.SIGNIN_ADDRESS: "Too many failed sign-ins from your network. Wait {wait} before trying again.",
+    throttle.TOKEN_ADDRESS: "Too many requests with an unknown token from your address. Wait {wait} before trying again.",
+    throttle.RESET_ACCOUNT: "Too many reset requests for this email. Wait {wait} before asking again.",
+    throttle.RESET_ADDRESS: "Too many reset requests from your network. Wait {wait} before asking again.",
+}
+FAILURE_ACTIONS = ("signin.failed", "signin.locked", "signin.unlocked")
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why nobody was signed in: the message for the page, and for a lockout the seconds to wait."""
+
+    message: str
+    retry_after: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def status(self) -> int:
+        return 429 if self.retry_after is not None else 200
+
+
+def refusal_for(lock: Lock) -> Refusal:
+    now = clock.now()
+    seconds = lock.seconds_left(now)
+    return Refusal(_LOCK_MESSAGES[lock.scope].format(wait=lock.wait_text(now)), seconds,
+                   {"Retry-After": str(seconds)})
+
+
+def sign_in(email: str, password: str, address: str) -> User | Refusal:
+    """The user these credentials sign in, or why not; a failure is counted and audited (the caller commits)."""
+    key = services.normalise_email(email)
+    throttle.prune()
+    rows = throttle.hold([(throttle.SIGNIN_ACCOUNT, key), (throttle.SIGNIN_ADDRESS, address)])
+    if (lock := throttle.first_lock(rows)) is not None:
+        return refusal_for(lock)  # no password is checked while locked
+    user = services.authenticate(email, password)
+    account_row, _address_row = rows
+    if user is not None:
+        # Only the account starts afresh: signing in to one's own account must not buy an
+        # address more guesses at others'.
+        throttle.clear(account_row)
+        return user
+    known = services.find_by_email(key)
+    entity_id = known.id if known is not None else None
+    details = {"email": key, "address": address}
+    audit.record(None, "signin.failed", f"Failed sign-in as {key} from {address}", entity="user",
+                 entity_id=entity_id, details=details)
+    locks = [lock for row in rows if (lock := throttle.fail(row, throttle.policy(row.scope))) is not None]
+    for lock in locks:
+        audit.record(None, "signin.locked", _lock_summary(lock), entity="user", entity_id=entity_id,
+                     details={**details, "scope": lock.scope, "until": lock.until.isoformat()})
+    return refusal_for(max(locks, key=lambda lock: lock.until)) if locks else Refusal(MISMATCH)
+
+
+def token_refusal(address: str) -> Refusal | None:
+    """Whether bearer tokens from ``address`` are refused for now (too many unknown ones)."""
+    lock = throttle.lock_of(throttle.find(throttle.TOKEN_ADDRESS, address))
+    return refusal_for(lock) if lock is not None else None
+
+
+def token_failed(address: str) -> None:
+    """Count and audit an unknown, revoked or disowned bearer token sent from ``address``."""
+    (row,) = throttle.hold([(throttle.TOKEN_ADDRESS, address)])
+    audit.record(None, "token.failed", f"Unknown API token from {address}", entity="api_token", entity_id=None,
+                 details={"address": address})
+    if (lock := throttle.fail(row, throttle.policy(row.scope))) is not None:
+        audit.record(None, "token.locked", _lock_summary(lock), entity="api_token", entity_id=None,
+                     details={"address": address, "scope": lock.scope, "until": lock.until.isoformat()})
+
+
+def reset_request_refusal(email: str, address: str) -> Refusal | None:
+    """The hook for the password-reset request: call it first, with the email as typed; every request
+    counts (the page answers the same whether or not the email exists), and a refusal is shown instead."""
+    key = services.normalise_email(email)
+    rows = throttle.hold([(throttle.RESET_ACCOUNT, key), (throttle.RESET_ADDRESS, address)])
+    if (lock := throttle.first_lock(rows)) is not None:
+        return refusal_for(lock)
+    for row in rows:
+        if (lock := throttle.fail(row, throttle.policy(row.scope))) is not None:
+            audit.record(None, "reset.locked", _lock_summary(lock), entity="user", entity_id=None,
+                         details={"email": key, "address": address, "scope": lock.scope,
+                                  "until": lock.until.isoformat()})
+    return None
+
+
+def _lock_summary(lock: Lock) -> str:
+    what = "address" if lock.scope.endswith("-address") else "email"
+    return f"Locked {lock.scope.split('-')[0]} for {what} {lock.key} until {lock.until:%Y-%m-%d %H:%M} UTC"
+
+
+# --- what admins see and do --------------------------------------------------------------------
+
+def account_throttle(user: User) -> Throttle | None:
+    """The sign-in throttle of ``user``'s email (failures, locked until), if any attempt left one."""
+    return throttle.find(throttle.SIGNIN_ACCOUNT, user.email)
+
+
+def account_lock(user: User) -> Lock | None:
+    return throttle.lock_of(account_throttle(user))
+
+
+def recent_failures(user: User, limit: int = 10) -> Sequence[AuditEvent]:
+    """The latest failed sign-ins, lockouts and unlocks of ``user``, newest first."""
+    return db.session.scalars(
+        sa.select(AuditEvent)
+        .where(AuditEvent.entity == "user", AuditEvent.entity_id == user.id, AuditEvent.action.in_(FAILURE_ACTIONS))
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)
+    ).all()
+
+
+def unlock(actor: User, user: User) -> None:
+    """An admin lifts the lock on ``user``'s email and forgets its failures (the address locks stay)."""
+    if not actor.is_admin:
+        raise NotAllowed("Only admins unlock accounts.")
+    row = account_throttle(user)
+    if row is None:
+        return
+    throttle.clear(row)
+    audit.record(actor, "signin.unlocked", f"Unlocked sign-in for {user.email}", entity="user", entity_id=user.id)
