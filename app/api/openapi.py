@@ -104,6 +104,8 @@ _ERRORS = {
                       "older `version` or a name already taken (`conflict`), a closed campaign (`closed`)."),
     413: ("PayloadTooLarge", "The body is larger than the server accepts."),
     415: ("UnsupportedMediaType", "The body must be sent as `application/json`."),
+    429: ("TooManyRequests", "Too many unknown tokens from your address: wait the seconds `Retry-After` gives "
+                             "(`too_many_requests`)."),
 }
 _WRITES = {"POST", "PUT", "PATCH"}
 
@@ -152,7 +154,11 @@ def _build(app: Flask) -> JsonSchema:
         "paths": paths,
         "components": {
             "schemas": dict(sorted(schemas.components.items())),
-            "responses": {name: _error_response(text) for name, text in _ERRORS.values()},
+            "responses": {
+                **{name: _error_response(text) for name, text in _ERRORS.values()},
+                "TooManyRequests": {**_error_response(_ERRORS[429][1]), "headers": {"Retry-After": {
+                    "description": "Seconds to wait.", "schema": {"type": "integer", "minimum": 1}}}},
+            },
             "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer",
                            "description": "A personal API token (Settings → Personal API tokens): `cs_…`."},
@@ -200,7 +206,7 @@ def _operation(schemas: SchemaSet, rule: Rule, method: str, view: Callable[..., 
 def _error_statuses(rule: Rule, method: str, spec: Operation) -> list[int]:
     statuses = set(spec.errors)
     if not spec.public:
-        statuses.add(401)
+        statuses |= {401, 429}  # 429: an address that sent too many unknown tokens (accounts/signin.py)
     if rule.arguments:
         statuses.add(404)
     if method in _WRITES:
