@@ -30,6 +30,11 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Sign-in sessions (app/accounts/sessions.py): one not kept ends after this long unused; a
+    # "keep me signed in" one after REMEMBER_DAYS unused; every one this long after its sign-in.
+    SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", 12 * 60))
+    REMEMBER_DAYS = int(os.environ.get("REMEMBER_DAYS", 30))
+    SESSION_MAX_DAYS = int(os.environ.get("SESSION_MAX_DAYS", 30))
     WTF_CSRF_TIME_LIMIT = None  # a form left open over lunch still submits; the token is per session
     # Bodies larger than this get a 413 (JSON for the API) before any view reads them.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 1024 * 1024))

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from app.accounts import services
+from app.accounts import auth, services
 from app.accounts.access import token_or_404
 from app.accounts.forms import LoginForm, TokenForm, UserForm
 from app.accounts.models import User
@@ -28,9 +28,8 @@ def login() -> str | Response:
         if user is None:
             form.form_errors.append("That email and password do not match an active account.")
         else:
+            auth.sign_in(user, remember=bool(form.remember.data))
             commit()
-            session.clear()  # a fresh session on sign-in: no fixation
-            login_user(user, remember=bool(form.remember.data))
             return redirect(_next_url() or url_for("dashboard.index"))
     return render_template("accounts/login.html", form=form)
 
@@ -38,7 +37,8 @@ def login() -> str | Response:
 @bp.post("/logout")
 def logout() -> Response:
     if CsrfForm().validate_on_submit():
-        logout_user()
+        auth.sign_out()
+        commit()
         flash("You are signed out.", "info")
     return redirect(url_for(".login"))
 
