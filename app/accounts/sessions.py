@@ -255,6 +255,21 @@ def live_session_of(user: User, session_id: int) -> UserSession | None:
     return db.session.scalar(_live_of(user).where(UserSession.id == session_id))
 
 
+def limits_in_words() -> dict[str, str]:
+    """The three limits, as the security page states them ("12 hours", "30 days")."""
+    return {"idle": _words(_setting("SESSION_IDLE_MINUTES")), "remember": _words(_setting("REMEMBER_DAYS")),
+            "max_age": _words(_setting("SESSION_MAX_DAYS"))}
+
+
+def _words(span: timedelta) -> str:
+    minutes = int(span.total_seconds() // 60)
+    for size, unit in ((24 * 60, "day"), (60, "hour"), (1, "minute")):
+        if minutes >= size and minutes % size == 0:
+            count = minutes // size
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    return f"{minutes} minutes"
+
+
 # --- what the list shows ------------------------------------------------------------------------
 
 _BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chromium/", "Chromium"),
