@@ -127,19 +127,15 @@ def start_session(user: User, *, remember: bool, ip: str, user_agent: str) -> Is
     key = secrets.token_urlsafe(32)
     record = UserSession(user=user, key_hash=_digest(key), ip=_clean(ip, 45), user_agent=_clean(user_agent, 255),
                          remembered=remember)
-    token = _new_remember_token(record) if remember else None
+    token = None
+    if remember:
+        secret = secrets.token_urlsafe(32)
+        record.remember_selector = secrets.token_urlsafe(12)
+        record.remember_hash, record.remember_issued_at = _digest(secret), clock.now()
+        token = f"{record.remember_selector}.{secret}"
     db.session.add(record)
     db.session.flush()
     return Issued(record, key, token)
-
-
-def _new_remember_token(record: UserSession) -> str:
-    if record.remember_selector is None:
-        record.remember_selector = secrets.token_urlsafe(12)
-    secret = secrets.token_urlsafe(32)
-    record.remember_previous_hash, record.remember_hash = record.remember_hash, _digest(secret)
-    record.remember_issued_at = clock.now()
-    return f"{record.remember_selector}.{secret}"
 
 
 def session_for_key(key: str) -> UserSession | None:
@@ -179,11 +175,19 @@ def restore_remembered(token: str, *, ip: str, user_agent: str) -> Issued | None
                          f"Ended a sign-in of {record.user.email}: its “keep me signed in” cookie came back after it "
                          "was replaced (a copied cookie)", entity="user_session", entity_id=record.id)
         return None
-    key = secrets.token_urlsafe(32)
-    record.key_hash = _digest(key)
-    record.last_seen_at = now
-    record.ip, record.user_agent = _clean(ip, 45), _clean(user_agent, 255)
-    return Issued(record, key, _new_remember_token(record))
+    key, secret = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    # Replaced only if nobody replaced it since it was read: of two requests racing with the same
+    # token, one rotates it and the other is refused as a race, instead of both rotating and the
+    # loser's token later passing for a stolen one.
+    rotated = db.session.execute(
+        sa.update(UserSession).where(UserSession.id == record.id, UserSession.remember_hash == record.remember_hash)
+        .values(key_hash=_digest(key), remember_hash=_digest(secret), remember_previous_hash=record.remember_hash,
+                remember_issued_at=now, last_seen_at=now, ip=_clean(ip, 45), user_agent=_clean(user_agent, 255))
+        .execution_options(synchronize_session="fetch")
+    ).rowcount  # type: ignore[attr-defined]
+    if rotated != 1:
+        return None
+    return Issued(record, key, f"{selector}.{secret}")
 
 
 def current_session() -> UserSession | None:
