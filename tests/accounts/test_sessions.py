@@ -13,7 +13,14 @@ from flask_login.utils import encode_cookie
 from app.accounts import services
 from app.accounts.auth import REMEMBER_COOKIE
 from app.accounts.models import ApiToken, User
-from app.accounts.sessions import EndReason, UserSession, describe_agent, end_sessions, start_session
+from app.accounts.sessions import (
+    EndReason,
+    UserSession,
+    describe_agent,
+    end_sessions,
+    restore_remembered,
+    start_session,
+)
 from app.extensions import db
 from tests.conftest import RequestClient
 from tests.factories import PASSWORD
@@ -343,6 +350,24 @@ def test_a_token_replaced_a_moment_ago_is_refused_without_ending_the_session(app
     clock.advance(seconds=5)  # a second tab restored at the same time sent the same token
     assert not is_signed_in(browser(app, cookies={REMEMBER_COOKIE: token}))
     assert len(live(people["team"])) == 1 and is_signed_in(tab)
+
+
+def test_of_two_requests_racing_with_one_token_one_renews_the_session_and_none_ends_it(app, people, monkeypatch):
+    issued = start_session(people["team"], remember=True, ip="192.0.2.1", user_agent=FIREFOX)
+    db.session.commit()
+    read = db.session.scalar
+
+    def read_then_lose_the_race(query):  # the other tab rotates the token between our read and our write
+        record = read(query)
+        db.session.execute(sa.update(UserSession).where(UserSession.id == record.id).values(remember_hash="0" * 64)
+                           .execution_options(synchronize_session=False))
+        return record
+
+    monkeypatch.setattr(db.session, "scalar", read_then_lose_the_race)
+    assert restore_remembered(issued.remember_token, ip="192.0.2.1", user_agent=FIREFOX) is None
+    monkeypatch.undo()
+    db.session.expire_all()
+    assert db.session.get(UserSession, issued.session.id).ended_at is None
 
 
 def test_a_made_up_remember_token_signs_nobody_in(app, people):
