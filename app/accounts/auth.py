@@ -75,6 +75,7 @@ def sign_out() -> None:
     if record is not None:
         sessions.end_session(record, sessions.EndReason.SIGNED_OUT)
     logout_user()
+    session.clear()  # nothing of the signed-in session outlives it, its CSRF token included
     g.remember_cookie = ""
 
 
