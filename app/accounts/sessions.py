@@ -152,7 +152,8 @@ def session_for_key(key: str) -> UserSession | None:
 def restore_remembered(token: str, *, ip: str, user_agent: str) -> Issued | None:
     """The session a remember token keeps, with a new key and token; None if the token is refused.
 
-    A token replaced earlier than ``ROTATION_GRACE`` ago ends its session (see the module's docstring).
+    A token replaced more than ``ROTATION_GRACE`` ago, or a wrong secret, ends the session (see the
+    module's docstring).
     """
     selector, _, secret = token.partition(".")
     if not selector or not secret:
