@@ -39,6 +39,11 @@ class Config:
     THROTTLE_LOCKOUTS = tuple(int(s) for s in os.environ.get("THROTTLE_LOCKOUTS", "60,300,900,3600").split(","))
     # Reverse proxies in front that append X-Forwarded-For: the client address is read from them.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", 0))
+    # Sign-in sessions (app/accounts/sessions.py): one not kept ends after this long unused; a
+    # "keep me signed in" one after REMEMBER_DAYS unused; every one this long after its sign-in.
+    SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", 12 * 60))
+    REMEMBER_DAYS = int(os.environ.get("REMEMBER_DAYS", 30))
+    SESSION_MAX_DAYS = int(os.environ.get("SESSION_MAX_DAYS", 30))
     WTF_CSRF_TIME_LIMIT = None  # a form left open over lunch still submits; the token is per session
     # The security headers of every response (app/core/headers.py). Scripts and styles are files
     # under static/ only: no inline script, event handler or style attribute, so no 'unsafe-inline'.

@@ -1,6 +1,7 @@
 """Imports every model, so mappers and Alembic see the whole schema."""
 
 from app.accounts.models import ApiToken, Throttle, User
+from app.accounts.sessions import UserSession
 from app.audit.models import AuditEvent
 from app.background.models import JobRun
 from app.briefings.models import Briefing, BriefingMaterial
@@ -50,4 +51,5 @@ __all__ = [
     "Throttle",
     "UpdateAcknowledgement",
     "User",
+    "UserSession",
 ]

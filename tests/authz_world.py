@@ -6,11 +6,11 @@ The five people of ``people`` ("admin", "sales", "pm", "product", "team") are al
 manager, the team member is a member; the admin is not a member: admins see every campaign) and
 keep its records: product *Northwind Pro* (the product manager's), feedback the seller filed, a
 briefing and an update the product manager published, a commitment on *Ours*, and each person's
-own notification, calendar link and API token.
+own notification, calendar link, API token and a sign-in in another browser.
 
 Nobody of the five is on campaign *Theirs*: it and its records (product *Contoso Hub*, the
 feedback about it triaged "now" against a milestone of *Theirs*, its commitment, briefing and
-update) belong to other people, as do the outsider's notification, calendar link and token.
+update) belong to other people, as do the outsider's notification, calendar link, token and sign-in.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from werkzeug.datastructures import FileStorage
 
 from app.accounts.models import Role, User
 from app.accounts.services import issue_token
+from app.accounts.sessions import start_session
 from app.briefings import services as briefings
 from app.briefings.models import Briefing
 from app.calendars import services as calendars
@@ -86,11 +87,14 @@ def _side(actor: User, project: Project, product: Product, filer: User, region_i
 
 
 def _personal(user: User) -> dict[str, Any]:
-    """What belongs to one person: a notification, a calendar link (and its token), an API token."""
+    """What belongs to one person: a notification, a calendar link (and its token), an API token, a
+    sign-in in another browser."""
     [note] = notify([user], "comment", f"A note for {user.name}", link="/inbox/")
     feed, plain = calendars.create_feed(user, calendars.FeedInput(name="Phone", kind="mine"))
     token, _ = issue_token(user, "Matrix")
+    signed_in = start_session(user, remember=True, ip="198.51.100.7", user_agent="Matrix phone").session
     return {"notification_id": note.id, "feed_id": feed.id, "token_id": token.id, "user_id": user.id,
+            "session_id": signed_in.id,
             "calendar_token": plain, "email_token": preferences_token(user.id, "updates")}
 
 

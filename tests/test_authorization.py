@@ -3,7 +3,7 @@
 Each row is one method of one route, with the answer for someone signed out, then for each role
 on their own records, then on someone else's (tests/authz_world.py builds both sides: the five
 people are all on campaign *Ours*; *Theirs* and its records belong to other people; person-bound
-records — notifications, calendar links, API tokens — are the outsider's). The rules it states:
+records — notifications, calendar links, API tokens, sign-in sessions — are the outsider's). The rules it states:
 
 - Signed out: the API answers 401, a page sends to ``/login`` (``login``); only the sign-in page,
   static files and the secret-token URLs (calendar feeds, email preferences: a wrong token is a 404)
@@ -225,6 +225,9 @@ POST   /settings                                                              lo
 GET    /settings/calendars                                                    login | 200  200  200  200  200  | -
 POST   /settings/calendars                                                    login | .                        | -
 POST   /settings/calendars/<int:feed_id>/revoke                               login | .                        | 404  404  404  404  404
+GET    /settings/security                                                     login | 200  200  200  200  200  | -
+POST   /settings/security/sessions/<int:session_id>/end                       login | .                        | 404  404  404  404  404
+POST   /settings/security/sessions/end-others                                 login | .                        | -
 GET    /settings/notifications                                                login | 200  200  200  200  200  | -
 POST   /settings/notifications                                                login | .                        | -
 POST   /settings/notifications/mute/<int:project_id>                          login | .                        | 404  404  404  404  404
@@ -238,7 +241,8 @@ POST   /updates/new                                                           lo
 """
 
 #: Columns that change on a read (when a token or link was last used, a sign-in): not "a write".
-VOLATILE = {("users", "last_login_at"), ("api_tokens", "last_used_at"), ("calendar_feeds", "last_fetched_at")}
+VOLATILE = {("users", "last_login_at"), ("api_tokens", "last_used_at"), ("calendar_feeds", "last_fetched_at"),
+            ("user_sessions", "last_seen_at")}
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 
 
@@ -403,7 +407,7 @@ def test_each_role_on_its_own_and_on_someone_elses_records(app, people, world, r
 #: URL arguments that name someone's record (the others — a region, a template, a report section — are shared).
 PER_RECORD = {"project_id", "milestone_id", "task_id", "number", "commitment_id", "feedback_id", "briefing_id",
               "material_id", "update_id", "product_id", "band_id", "link_id", "user_id", "notification_id",
-              "feed_id", "token_id"}
+              "feed_id", "token_id", "session_id"}
 
 
 def _as_rows(results: dict[tuple[str, str], dict[str, str]], index: int) -> str:

@@ -1,9 +1,10 @@
-"""Whose API token is whose: someone else's token is simply not found."""
+"""Whose API token or session is whose: someone else's is simply not found."""
 
 from __future__ import annotations
 
 from flask import abort
 
+from app.accounts import sessions
 from app.accounts.models import ApiToken, User
 from app.extensions import db
 
@@ -14,3 +15,8 @@ def token_or_404(user: User, token_id: int) -> ApiToken:
     if token is None or token.user_id != user.id:
         abort(404)
     return token
+
+
+def session_or_404(user: User, session_id: int) -> sessions.UserSession:
+    """``user``'s own live session; anyone else's, or one already ended, is a 404."""
+    return sessions.live_session_of(user, session_id) or abort(404)

@@ -68,7 +68,7 @@ def list_() -> None:
 @click.argument("email")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of prompting.")
 def set_password(email: str, password_stdin: bool) -> None:
-    """Set a new password for an account."""
+    """Set a new password for an account; it signs them out everywhere and revokes their API tokens."""
     user = services.find_by_email(email)
     if user is None:
         click.echo(f"error: no account with email {email}", err=True)
@@ -77,6 +77,6 @@ def set_password(email: str, password_stdin: bool) -> None:
     if problems := services.check_password_rules(password):
         click.echo(f"error: password: {' '.join(problems)}", err=True)
         raise click.exceptions.Exit(2)
-    user.set_password(password)
+    services.set_password(None, user, password)
     db.session.commit()
-    click.echo(f"Password of {user.email} changed.")
+    click.echo(f"Password of {user.email} changed: every session of theirs has ended and their API tokens are revoked.")

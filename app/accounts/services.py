@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.accounts.models import ApiToken, Role, User
+from app.accounts.sessions import EndReason, end_sessions
 from app.audit import services as audit
 from app.core import clock
 from app.core.errors import InvalidInput, NotAllowed
@@ -66,7 +67,10 @@ def create_user(actor: User | None, data: UserInput, password: str) -> User:
 
 
 def update_user(actor: User, user: User, data: UserInput, new_password: str = "") -> User:
-    """An admin edits an account: name, email, role, active, and optionally a new password."""
+    """An admin edits an account: name, email, role, active, and optionally a new password.
+
+    What changes who may do what ends the person's sessions (see :func:`_end_sessions_after`).
+    """
     if not actor.is_admin:
         raise NotAllowed("Only admins manage accounts.")
     email = normalise_email(data.email)
@@ -95,7 +99,53 @@ def update_user(actor: User, user: User, data: UserInput, new_password: str = ""
     if changed:
         audit.record(actor, "user.updated", f"Edited account {user.email}: {audit.describe(changed)}",
                      entity="user", entity_id=user.id, details={"changes": changed})
+    _end_sessions_after(actor, user, changed)
     return user
+
+
+def _end_sessions_after(actor: User | None, user: User, changed: dict[str, list[object]]) -> None:
+    """End the sessions an account change makes stale.
+
+    A new password set by someone else (an admin, the command line) is a reset: every session and
+    API token goes, since it is what one does when an account may be in someone else's hands. A
+    change of one's own password, a deactivation, a new role or the "sells" flag end every other
+    session; the browser that made the change stays signed in.
+    """
+    reset = "password" in changed and (actor is None or actor.id != user.id)
+    if reset:
+        end_sessions(user, except_current=False, reason=EndReason.PASSWORD_RESET)
+        revoke_all_tokens(actor, user)
+    elif "active" in changed and not user.active:
+        end_sessions(user, except_current=False, reason=EndReason.DEACTIVATED)
+    elif "password" in changed:
+        end_sessions(user, except_current=True, reason=EndReason.PASSWORD_CHANGED)
+    elif "role" in changed or "sells" in changed:
+        end_sessions(user, except_current=True, reason=EndReason.ROLE_CHANGED)
+
+
+def set_password(actor: User | None, user: User, password: str) -> None:
+    """Set a new password (``actor`` None: the command line); someone else's is a reset, see
+    :func:`_end_sessions_after`."""
+    if problems := check_password_rules(password):
+        raise InvalidInput("The password was not changed.", {"password": problems})
+    user.set_password(password)
+    changed: dict[str, list[object]] = {"password": ["", "changed"]}
+    audit.record(actor, "user.updated", f"Set a new password for {user.email}", entity="user", entity_id=user.id,
+                 details={"changes": changed})
+    _end_sessions_after(actor, user, changed)
+    db.session.flush()
+
+
+def revoke_all_tokens(actor: User | None, user: User) -> int:
+    """Revoke every API token of ``user`` still working; returns how many."""
+    revoked: int = db.session.execute(
+        sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=clock.now()).execution_options(synchronize_session="fetch")
+    ).rowcount  # type: ignore[attr-defined]
+    if revoked:
+        audit.record(actor, "token.revoked", f"Revoked every API token of {user.email} ({revoked})",
+                     entity="user", entity_id=user.id)
+    return revoked
 
 
 def authenticate(email: str, password: str) -> User | None:

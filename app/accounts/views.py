@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from app.accounts import services, signin
-from app.accounts.access import token_or_404
-from app.accounts.auth import client_address
+from app.accounts import auth, services, sessions, signin
+from app.accounts.access import session_or_404, token_or_404
 from app.accounts.forms import LoginForm, TokenForm, UserForm
 from app.accounts.models import User
 from app.core.forms import CsrfForm
@@ -27,15 +26,14 @@ def login() -> str | Response | tuple[str, int, dict[str, str]]:
         return redirect(url_for("dashboard.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = signin.sign_in(form.email.data or "", form.password.data or "", client_address())
+        user = signin.sign_in(form.email.data or "", form.password.data or "", auth.client_address())
         if isinstance(user, signin.Refusal):
             commit()  # the failure is counted and audited though nobody signs in
             form.form_errors.append(user.message)
             return render_template("accounts/login.html", form=form), user.status, user.headers
         else:
+            auth.sign_in(user, remember=bool(form.remember.data))
             commit()
-            session.clear()  # a fresh session on sign-in: no fixation
-            login_user(user, remember=bool(form.remember.data))
             return redirect(redirect_target(request.args.get("next")))
     return render_template("accounts/login.html", form=form)
 
@@ -43,7 +41,8 @@ def login() -> str | Response | tuple[str, int, dict[str, str]]:
 @bp.post("/logout")
 def logout() -> Response:
     if CsrfForm().validate_on_submit():
-        logout_user()
+        auth.sign_out()
+        commit()
         flash("You are signed out.", "info")
     return redirect(url_for(".login"))
 
@@ -71,6 +70,40 @@ def revoke_token(token_id: int) -> Response:
     if CsrfForm().validate_on_submit():
         run_and_flash(lambda: services.revoke_token(current_user, token_id), "Token revoked: it no longer works.")
     return redirect(url_for(".settings"))
+
+
+@bp.get("/settings/security")
+@login_required
+def security() -> str:
+    page = sessions.live_sessions(current_user, page_request(default_limit=20))
+    return render_template("accounts/security.html", page=page, current=sessions.current_session(),
+                           count=sessions.count_live_sessions(current_user), **sessions.limits_in_words())
+
+
+@bp.post("/settings/security/sessions/<int:session_id>/end")
+@login_required
+def end_session(session_id: int) -> Response:
+    record = session_or_404(current_user, session_id)
+    if not CsrfForm().validate_on_submit():
+        return redirect(url_for(".security"))
+    current = sessions.current_session()
+    if current is not None and record.id == current.id:  # this very browser: a sign-out
+        auth.sign_out()
+        commit()
+        flash("You are signed out.", "info")
+        return redirect(url_for(".login"))
+    run_and_flash(lambda: sessions.end_own_session(current_user, record),
+                  f"Signed out {record.device}: that browser must sign in again.")
+    return redirect(url_for(".security"))
+
+
+@bp.post("/settings/security/sessions/end-others")
+@login_required
+def end_other_sessions() -> Response:
+    if CsrfForm().validate_on_submit():
+        run_and_flash(lambda: sessions.end_other_sessions(current_user),
+                      "Signed out everywhere else: every other browser must sign in again.")
+    return redirect(url_for(".security"))
 
 
 @bp.get("/admin/users")
