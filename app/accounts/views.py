@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -14,7 +14,7 @@ from app.core.forms import CsrfForm
 from app.core.headers import response_policy
 from app.core.pagination import page_request
 from app.core.urls import redirect_target
-from app.core.views import commit, run_and_flash, save_form
+from app.core.views import commit, no_store, run_and_flash, save_form
 from app.extensions import db
 
 bp = Blueprint("accounts", __name__)
@@ -50,17 +50,18 @@ def logout() -> Response:
 @bp.route("/settings", methods=["GET", "POST"])
 @login_required
 @response_policy(referrer="no-referrer")  # it shows a new API token, once
-def settings() -> str | Response:
+def settings() -> Response:
     form = TokenForm()
     new_token = None
     issued = save_form(form, lambda: services.issue_token(current_user, form.name.data or ""))
     if issued is not None:
         new_token = issued[1]  # shown on this page once, never stored
         form = TokenForm(formdata=None)
-    return render_template(
+    response = make_response(render_template(
         "accounts/settings.html", form=form, new_token=new_token, tokens=services.user_tokens(current_user),
         csrf_form=CsrfForm(),
-    )
+    ))
+    return no_store(response) if new_token else response
 
 
 @bp.post("/settings/tokens/<int:token_id>/revoke")

@@ -17,7 +17,7 @@ from app.core.headers import response_policy
 from app.core.pagination import page_request
 from app.core.url_guard import url_is_credential
 from app.core.urls import base_url
-from app.core.views import commit, run_and_flash, save_form
+from app.core.views import commit, no_store, run_and_flash, save_form
 from app.projects.access import visible_project_ids
 
 bp = Blueprint("calendars", __name__)
@@ -45,12 +45,6 @@ def subscribe_links(token: str, name: str) -> dict[str, str]:
     }
 
 
-def _no_store(response: Response) -> Response:
-    """A page showing a secret: never cached (and, declared on its view, never sent on as a referrer)."""
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 # --- one's own links (Settings → Calendars) -------------------------------------------------------
 
 @bp.route("/settings/calendars", methods=["GET", "POST"])
@@ -76,7 +70,7 @@ def settings() -> Response:
         enabled=services.feeds_enabled(), hints=KIND_HINTS,
         alarms=services.ALARMS,
     ))
-    return _no_store(response) if links else response
+    return no_store(response) if links else response
 
 
 def _preselect(form: CalendarLinkForm, project_id: int | None) -> None:

@@ -10,6 +10,7 @@ from flask import flash
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.wrappers import Response
 
 from app.core.errors import Conflict, ServiceError, StaleEdit, TransitionRefused
 from app.core.forms import TransitionForm, show_service_error
@@ -115,3 +116,8 @@ def flash_refusal(refused: TransitionRefused) -> None:
     for reason in refused.reasons:
         flash(reason, "reason")
 
+
+def no_store(response: Response) -> Response:
+    """A page showing a secret once (a new calendar link, a new API token): never kept in any cache."""
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -10,7 +10,10 @@ from app.extensions import db
 
 def test_a_token_is_shown_once_stored_hashed_and_revocable(people, login):
     client = login(people["pm"])
-    page = client.post("/settings", data={"name": "Reporting script"}).get_data(as_text=True)
+    response = client.post("/settings", data={"name": "Reporting script"})
+    page = response.get_data(as_text=True)
+    assert response.headers["Cache-Control"] == "no-store"  # no cache keeps the page that shows it
+    assert "Cache-Control" not in client.get("/settings").headers
     token = db.session.scalar(sa.select(ApiToken))
     plain = page.split('id="new-token"')[1].split('value="')[1].split('"')[0]
     assert plain.startswith("cs_") and len(plain) > 40
