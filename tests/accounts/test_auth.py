@@ -52,3 +52,13 @@ def test_session_cookie_is_httponly_and_samesite_lax(client):
     response = client.post("/login", data={"email": "sam@example.com", "password": PASSWORD})
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_passwords_are_stored_as_salted_scrypt_hashes(app):
+    one, two = UserFactory(), UserFactory()
+    one.set_password("correct horse battery staple")
+    two.set_password("correct horse battery staple")
+
+    assert one.password_hash.startswith("scrypt:") and two.password_hash.startswith("scrypt:")
+    assert one.password_hash != two.password_hash  # salted: the same password hashes apart
+    assert "correct horse" not in one.password_hash and one.check_password("correct horse battery staple")
