@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.accounts.models import ApiToken, Role, User
+from app.accounts.passwords import password_problems
 from app.accounts.sessions import EndReason, end_sessions
 from app.audit import services as audit
 from app.core import clock
@@ -19,7 +20,6 @@ from app.core.errors import InvalidInput, NotAllowed
 from app.core.pagination import FIRST_PAGE, Page, PageRequest, asc, desc, ordered, paginate
 from app.extensions import db
 
-MIN_PASSWORD_LENGTH = 10
 TOKEN_PREFIX = "cs_"
 
 
@@ -40,10 +40,9 @@ def find_by_email(email: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
 
 
-def check_password_rules(password: str) -> list[str]:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        return [f"Use at least {MIN_PASSWORD_LENGTH} characters."]
-    return []
+def check_password_rules(password: str, *, email: str = "", name: str = "") -> list[str]:
+    """The password rules (``passwords.password_problems``) for the person with this email and name."""
+    return password_problems(password, email=normalise_email(email), name=name.strip())
 
 
 def create_user(actor: User | None, data: UserInput, password: str) -> User:
@@ -52,7 +51,7 @@ def create_user(actor: User | None, data: UserInput, password: str) -> User:
     errors: dict[str, list[str]] = {}
     if find_by_email(email) is not None:
         errors["email"] = ["An account with this email already exists."]
-    if problems := check_password_rules(password):
+    if problems := check_password_rules(password, email=email, name=data.name):
         errors["password"] = problems
     if not data.name.strip():
         errors["name"] = ["Enter the person's name."]
@@ -78,7 +77,7 @@ def update_user(actor: User, user: User, data: UserInput, new_password: str = ""
     other = find_by_email(email)
     if other is not None and other.id != user.id:
         errors["email"] = ["Another account uses this email."]
-    if new_password and (problems := check_password_rules(new_password)):
+    if new_password and (problems := check_password_rules(new_password, email=email, name=data.name)):
         errors["password"] = problems
     if user.id == actor.id and (data.role is not Role.ADMIN or not data.active):
         errors["role"] = ["You cannot remove your own admin access or deactivate yourself."]
@@ -126,7 +125,7 @@ def _end_sessions_after(actor: User | None, user: User, changed: dict[str, list[
 def set_password(actor: User | None, user: User, password: str) -> None:
     """Set a new password (``actor`` None: the command line); someone else's is a reset, see
     :func:`_end_sessions_after`."""
-    if problems := check_password_rules(password):
+    if problems := check_password_rules(password, email=user.email, name=user.name):
         raise InvalidInput("The password was not changed.", {"password": problems})
     user.set_password(password)
     changed: dict[str, list[object]] = {"password": ["", "changed"]}
