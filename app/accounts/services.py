@@ -11,7 +11,7 @@ from functools import cache
 import sqlalchemy as sa
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.accounts.models import ApiToken, Role, User
+from app.accounts.models import ApiToken, PasswordReset, Role, User
 from app.accounts.passwords import password_problems
 from app.accounts.sessions import EndReason, end_sessions
 from app.audit import services as audit
@@ -110,6 +110,8 @@ def _end_sessions_after(actor: User | None, user: User, changed: dict[str, list[
     change of one's own password, a deactivation, a new role or the "sells" flag end every other
     session; the browser that made the change stays signed in.
     """
+    if "password" in changed:
+        end_reset_links(user, "password_changed")
     reset = "password" in changed and (actor is None or actor.id != user.id)
     if reset:
         end_sessions(user, except_current=False, reason=EndReason.PASSWORD_RESET)
@@ -129,10 +131,34 @@ def set_password(actor: User | None, user: User, password: str) -> None:
         raise InvalidInput("The password was not changed.", {"password": problems})
     user.set_password(password)
     changed: dict[str, list[object]] = {"password": ["", "changed"]}
-    audit.record(actor, "user.updated", f"Set a new password for {user.email}", entity="user", entity_id=user.id,
-                 details={"changes": changed})
+    own = actor is not None and actor.id == user.id
+    audit.record(actor, "user.updated", "Changed their password" if own else f"Set a new password for {user.email}",
+                 entity="user", entity_id=user.id, details={"changes": changed})
     _end_sessions_after(actor, user, changed)
     db.session.flush()
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Settings → Security: the person changes their own password, proving the current one; every
+    other session of theirs ends, this one stays."""
+    if not user.check_password(current):
+        raise InvalidInput("The password was not changed.", {"current_password": ["That is not your current password."]})
+    if new == current:
+        raise InvalidInput("The password was not changed.", {"new_password": ["Choose a password you do not use now."]})
+    try:
+        set_password(user, user, new)
+    except InvalidInput as refused:
+        raise InvalidInput(refused.message, {"new_password": refused.fields["password"]}) from None
+
+
+def end_reset_links(user: User, reason: str) -> int:
+    """End every reset link of ``user`` still open (the password changed, or one of them was used)."""
+    ended: int = db.session.execute(
+        sa.update(PasswordReset).where(PasswordReset.user_id == user.id, PasswordReset.ended_at.is_(None))
+        .values(ended_at=clock.now(), ended_reason=reason, secret=None)
+        .execution_options(synchronize_session="fetch")
+    ).rowcount  # type: ignore[attr-defined]
+    return ended
 
 
 def revoke_all_tokens(actor: User | None, user: User) -> int:
