@@ -138,7 +138,7 @@ def set_password(actor: User | None, user: User, password: str) -> None:
     db.session.flush()
 
 
-def change_password(user: User, current: str, new: str) -> None:
+def change_password(user: User, current: str, new: str) -> User:
     """Settings → Security: the person changes their own password, proving the current one; every
     other session of theirs ends, this one stays."""
     if not user.check_password(current):
@@ -149,6 +149,7 @@ def change_password(user: User, current: str, new: str) -> None:
         set_password(user, user, new)
     except InvalidInput as refused:
         raise InvalidInput(refused.message, {"new_password": refused.fields["password"]}) from None
+    return user
 
 
 def end_reset_links(user: User, reason: str) -> int:
