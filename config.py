@@ -44,6 +44,8 @@ class Config:
     SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", 12 * 60))
     REMEMBER_DAYS = int(os.environ.get("REMEMBER_DAYS", 30))
     SESSION_MAX_DAYS = int(os.environ.get("SESSION_MAX_DAYS", 30))
+    # How long the link of a "forgot your password?" email works (app/accounts/resets.py).
+    PASSWORD_RESET_MINUTES = int(os.environ.get("PASSWORD_RESET_MINUTES", 30))
     WTF_CSRF_TIME_LIMIT = None  # a form left open over lunch still submits; the token is per session
     # The security headers of every response (app/core/headers.py). Scripts and styles are files
     # under static/ only: no inline script, event handler or style attribute, so no 'unsafe-inline'.

@@ -1,6 +1,6 @@
 """Imports every model, so mappers and Alembic see the whole schema."""
 
-from app.accounts.models import ApiToken, Throttle, User
+from app.accounts.models import ApiToken, PasswordReset, Throttle, User
 from app.accounts.sessions import UserSession
 from app.audit.models import AuditEvent
 from app.background.models import JobRun
@@ -35,6 +35,7 @@ __all__ = [
     "MarketCoverage",
     "Milestone",
     "Notification",
+    "PasswordReset",
     "NotificationPreference",
     "PriceBand",
     "Product",

@@ -5,7 +5,7 @@ on their own records, then on someone else's (tests/authz_world.py builds both s
 people are all on campaign *Ours*; *Theirs* and its records belong to other people; person-bound
 records — notifications, calendar links, API tokens, sign-in sessions — are the outsider's). The rules it states:
 
-- Signed out: the API answers 401, a page sends to ``/login`` (``login``); only the sign-in page,
+- Signed out: the API answers 401, a page sends to ``/login`` (``login``); only the sign-in and password-reset pages,
   static files and the secret-token URLs (calendar feeds, email preferences: a wrong token is a 404)
   answer without a session.
 - Another campaign's record (and another person's notification, link or token) is **404**, for
@@ -218,6 +218,10 @@ POST   /login                                                                 20
 POST   /logout                                                                login | .                        | -
 GET    /my-work/                                                              login | 200  200  200  200  200  | -
 GET    /my-work/<key>                                                         login | 200  200  200  200  200  | -
+GET    /password/forgot                                                       200   | 200  200  200  200  200  | -  # asking for a reset link: open to anyone
+POST   /password/forgot                                                       200   | .                        | -
+GET    /password/reset/<token>                                                404   | 404  404  404  404  404  | -  # the emailed token is the key: a wrong one is a 404
+POST   /password/reset/<token>                                                404   | .                        | -
 GET    /reports/                                                              login | 200  200  200  200  404  | -
 GET    /reports/<section>.csv                                                 login | 200  200  200  200  404  | -
 GET    /settings                                                              login | 200  200  200  200  200  | -
@@ -226,6 +230,7 @@ GET    /settings/calendars                                                    lo
 POST   /settings/calendars                                                    login | .                        | -
 POST   /settings/calendars/<int:feed_id>/revoke                               login | .                        | 404  404  404  404  404
 GET    /settings/security                                                     login | 200  200  200  200  200  | -
+POST   /settings/security/password                                            login | .                        | -
 POST   /settings/security/sessions/<int:session_id>/end                       login | .                        | 404  404  404  404  404
 POST   /settings/security/sessions/end-others                                 login | .                        | -
 GET    /settings/notifications                                                login | 200  200  200  200  200  | -
@@ -296,6 +301,8 @@ def _url(rule: Any, values: dict[str, Any]) -> str:
         args["token"] = values["calendar_token"]
     elif rule.endpoint.startswith("notification_settings.email_"):
         args["token"] = values["email_token"]
+    elif rule.endpoint == "accounts.reset_password":
+        args["token"] = "no-such-reset-link"  # nobody asked for one in the world
     return rule.build({arg: args[arg] for arg in rule.arguments}, append_unknown=False)[1]
 
 

@@ -74,7 +74,7 @@ def set_password(email: str, password_stdin: bool) -> None:
         click.echo(f"error: no account with email {email}", err=True)
         raise click.exceptions.Exit(1)
     password = _read_password(password_stdin)
-    if problems := services.check_password_rules(password):
+    if problems := services.check_password_rules(password, email=user.email, name=user.name):
         click.echo(f"error: password: {' '.join(problems)}", err=True)
         raise click.exceptions.Exit(2)
     services.set_password(None, user, password)

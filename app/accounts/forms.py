@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from app.accounts.models import ROLE_LABELS, Role
 from app.accounts.services import UserInput
@@ -19,6 +19,23 @@ class LoginForm(Form):
     email = EmailField("Email", filters=[_strip], validators=[DataRequired(), Email()])
     password = PasswordField("Password", validators=[DataRequired()])
     remember = BooleanField("Keep me signed in")
+
+
+class ForgotPasswordForm(Form):
+    email = EmailField("Email", filters=[_strip], validators=[DataRequired(), Email(), Length(max=254)])
+
+
+class ResetPasswordForm(Form):
+    password = PasswordField("New password", validators=[DataRequired(), Length(max=200)])
+    confirm = PasswordField("New password again", validators=[
+        DataRequired(), EqualTo("password", message="The two passwords differ.")])
+
+
+class ChangePasswordForm(Form):
+    current_password = PasswordField("Current password", validators=[DataRequired(), Length(max=200)])
+    new_password = PasswordField("New password", validators=[DataRequired(), Length(max=200)])
+    confirm = PasswordField("New password again", validators=[
+        DataRequired(), EqualTo("new_password", message="The two passwords differ.")])
 
 
 class UserForm(Form):

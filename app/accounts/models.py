@@ -120,3 +120,30 @@ class Throttle(db.Model):  # type: ignore[name-defined,misc]
     # Attempts refused while locked: counted here, not audited one by one (a flood would fill the trail).
     refused: so.Mapped[int] = so.mapped_column(default=0)
     seen_at: so.Mapped[datetime] = so.mapped_column(default=clock.now, index=True)
+
+
+class PasswordReset(db.Model):  # type: ignore[name-defined,misc]
+    """One "forgot your password?" email: a single-use, short-lived link (app/accounts/resets.py).
+
+    The link's token is never stored: only its SHA-256, to find the row, and ``secret``, a random
+    value the token is derived from with ``SECRET_KEY`` so the outbox can build the email when it
+    sends it (a copy of the table alone opens nothing). ``secret`` is wiped when the link ends.
+    """
+
+    __tablename__ = "password_resets"
+    __table_args__ = (sa.Index("ix_password_resets_user_id_ended_at", "user_id", "ended_at"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    secret: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    # The outbox row that carries the email (no foreign key: accounts does not depend on notifications).
+    notification_id: so.Mapped[int | None] = so.mapped_column(index=True)
+    address: so.Mapped[str] = so.mapped_column(sa.String(45), default="")
+    created_at: so.Mapped[datetime] = so.mapped_column(default=clock.now)
+    expires_at: so.Mapped[datetime]
+    ended_at: so.Mapped[datetime | None]
+    # "used", or "password_changed" when the password changed some other way first.
+    ended_reason: so.Mapped[str | None] = so.mapped_column(sa.String(20))
+
+    user: so.Mapped[User] = so.relationship()

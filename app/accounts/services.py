@@ -11,7 +11,8 @@ from functools import cache
 import sqlalchemy as sa
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.accounts.models import ApiToken, Role, User
+from app.accounts.models import ApiToken, PasswordReset, Role, User
+from app.accounts.passwords import password_problems
 from app.accounts.sessions import EndReason, end_sessions
 from app.audit import services as audit
 from app.core import clock
@@ -19,7 +20,6 @@ from app.core.errors import InvalidInput, NotAllowed
 from app.core.pagination import FIRST_PAGE, Page, PageRequest, asc, desc, ordered, paginate
 from app.extensions import db
 
-MIN_PASSWORD_LENGTH = 10
 TOKEN_PREFIX = "cs_"
 
 
@@ -40,10 +40,9 @@ def find_by_email(email: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
 
 
-def check_password_rules(password: str) -> list[str]:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        return [f"Use at least {MIN_PASSWORD_LENGTH} characters."]
-    return []
+def check_password_rules(password: str, *, email: str = "", name: str = "") -> list[str]:
+    """The password rules (``passwords.password_problems``) for the person with this email and name."""
+    return password_problems(password, email=normalise_email(email), name=name.strip())
 
 
 def create_user(actor: User | None, data: UserInput, password: str) -> User:
@@ -52,7 +51,7 @@ def create_user(actor: User | None, data: UserInput, password: str) -> User:
     errors: dict[str, list[str]] = {}
     if find_by_email(email) is not None:
         errors["email"] = ["An account with this email already exists."]
-    if problems := check_password_rules(password):
+    if problems := check_password_rules(password, email=email, name=data.name):
         errors["password"] = problems
     if not data.name.strip():
         errors["name"] = ["Enter the person's name."]
@@ -78,7 +77,7 @@ def update_user(actor: User, user: User, data: UserInput, new_password: str = ""
     other = find_by_email(email)
     if other is not None and other.id != user.id:
         errors["email"] = ["Another account uses this email."]
-    if new_password and (problems := check_password_rules(new_password)):
+    if new_password and (problems := check_password_rules(new_password, email=email, name=data.name)):
         errors["password"] = problems
     if user.id == actor.id and (data.role is not Role.ADMIN or not data.active):
         errors["role"] = ["You cannot remove your own admin access or deactivate yourself."]
@@ -111,6 +110,8 @@ def _end_sessions_after(actor: User | None, user: User, changed: dict[str, list[
     change of one's own password, a deactivation, a new role or the "sells" flag end every other
     session; the browser that made the change stays signed in.
     """
+    if "password" in changed:
+        end_reset_links(user, "password_changed")
     reset = "password" in changed and (actor is None or actor.id != user.id)
     if reset:
         end_sessions(user, except_current=False, reason=EndReason.PASSWORD_RESET)
@@ -126,14 +127,39 @@ def _end_sessions_after(actor: User | None, user: User, changed: dict[str, list[
 def set_password(actor: User | None, user: User, password: str) -> None:
     """Set a new password (``actor`` None: the command line); someone else's is a reset, see
     :func:`_end_sessions_after`."""
-    if problems := check_password_rules(password):
+    if problems := check_password_rules(password, email=user.email, name=user.name):
         raise InvalidInput("The password was not changed.", {"password": problems})
     user.set_password(password)
     changed: dict[str, list[object]] = {"password": ["", "changed"]}
-    audit.record(actor, "user.updated", f"Set a new password for {user.email}", entity="user", entity_id=user.id,
-                 details={"changes": changed})
+    own = actor is not None and actor.id == user.id
+    audit.record(actor, "user.updated", "Changed their password" if own else f"Set a new password for {user.email}",
+                 entity="user", entity_id=user.id, details={"changes": changed})
     _end_sessions_after(actor, user, changed)
     db.session.flush()
+
+
+def change_password(user: User, current: str, new: str) -> User:
+    """Settings → Security: the person changes their own password, proving the current one; every
+    other session of theirs ends, this one stays."""
+    if not user.check_password(current):
+        raise InvalidInput("The password was not changed.", {"current_password": ["That is not your current password."]})
+    if new == current:
+        raise InvalidInput("The password was not changed.", {"new_password": ["Choose a password you do not use now."]})
+    try:
+        set_password(user, user, new)
+    except InvalidInput as refused:
+        raise InvalidInput(refused.message, {"new_password": refused.fields["password"]}) from None
+    return user
+
+
+def end_reset_links(user: User, reason: str) -> int:
+    """End every reset link of ``user`` still open (the password changed, or one of them was used)."""
+    ended: int = db.session.execute(
+        sa.update(PasswordReset).where(PasswordReset.user_id == user.id, PasswordReset.ended_at.is_(None))
+        .values(ended_at=clock.now(), ended_reason=reason, secret=None)
+        .execution_options(synchronize_session="fetch")
+    ).rowcount  # type: ignore[attr-defined]
+    return ended
 
 
 def revoke_all_tokens(actor: User | None, user: User) -> int:

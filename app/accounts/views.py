@@ -6,9 +6,16 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from app.accounts import auth, services, sessions, signin
+from app.accounts import auth, resets, services, sessions, signin
 from app.accounts.access import session_or_404, token_or_404
-from app.accounts.forms import LoginForm, TokenForm, UserForm
+from app.accounts.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    ResetPasswordForm,
+    TokenForm,
+    UserForm,
+)
 from app.accounts.models import User
 from app.core.forms import CsrfForm
 from app.core.headers import response_policy
@@ -47,6 +54,33 @@ def logout() -> Response:
     return redirect(url_for(".login"))
 
 
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@response_policy(referrer="no-referrer")
+def forgot_password() -> str | Response | tuple[str, int, dict[str, str]]:
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        refusal = resets.request_reset(form.email.data or "", auth.client_address())
+        commit()  # the request is counted (and a link written) even when refused
+        if refusal is not None:
+            form.form_errors.append(refusal.message)
+            return render_template("accounts/forgot_password.html", form=form), refusal.status, refusal.headers
+        return render_template("accounts/forgot_password.html", form=None, sent=resets.SENT)
+    return render_template("accounts/forgot_password.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@response_policy(referrer="no-referrer")  # the token is in the address: never sent on
+def reset_password(token: str) -> Response:
+    reset = resets.find(token)
+    if reset is None:
+        return no_store(make_response(render_template("accounts/reset_password.html", form=None), 404))
+    form = ResetPasswordForm()
+    if save_form(form, lambda: resets.complete(reset, form.password.data or "", auth.client_address())):
+        flash("Your new password is set and you are signed out everywhere: sign in with it.", "success")
+        return redirect(url_for(".login"))
+    return no_store(make_response(render_template("accounts/reset_password.html", form=form, user=reset.user)))
+
+
 @bp.route("/settings", methods=["GET", "POST"])
 @login_required
 @response_policy(referrer="no-referrer")  # it shows a new API token, once
@@ -76,9 +110,25 @@ def revoke_token(token_id: int) -> Response:
 @bp.get("/settings/security")
 @login_required
 def security() -> str:
+    return _security_page(ChangePasswordForm(formdata=None))
+
+
+@bp.post("/settings/security/password")
+@login_required
+def change_password() -> str | Response:
+    form = ChangePasswordForm()
+    if save_form(form, lambda: services.change_password(current_user, form.current_password.data or "",
+                                                        form.new_password.data or "")):
+        flash("Your password is changed; every other sign-in has ended.", "success")
+        return redirect(url_for(".security"))
+    return _security_page(form)
+
+
+def _security_page(password_form: ChangePasswordForm) -> str:
     page = sessions.live_sessions(current_user, page_request(default_limit=20))
     return render_template("accounts/security.html", page=page, current=sessions.current_session(),
-                           count=sessions.count_live_sessions(current_user), **sessions.limits_in_words())
+                           count=sessions.count_live_sessions(current_user), password_form=password_form,
+                           **sessions.limits_in_words())
 
 
 @bp.post("/settings/security/sessions/<int:session_id>/end")

@@ -15,6 +15,7 @@ from email.utils import format_datetime, formataddr, make_msgid
 from flask import current_app, render_template
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from app.accounts import resets
 from app.accounts.models import User
 from app.core import clock
 from app.core.urls import absolute
@@ -41,6 +42,8 @@ def read_preferences_token(token: str) -> tuple[int, str] | None:
 
 
 def notification_email(note: Notification) -> EmailMessage:
+    if note.kind == resets.EMAIL_KIND:
+        return password_reset_email(note)
     category = category_of(note.kind)
     context = _context(note.user, category)
     return _message(
@@ -59,6 +62,16 @@ def digest_email(user: User, notes: Sequence[Notification]) -> EmailMessage:
         user, subject, "digest", context, reminders=reminders, updates=updates,
         links={n.id: absolute(n.link or "/inbox/") for n in notes}, message_id=f"digest-{notes[0].id}",
     )
+
+
+def password_reset_email(note: Notification) -> EmailMessage:
+    """The "forgot your password?" email: its link, or, if the link ended before the email left
+    (used, or the password changed meanwhile), where to ask for a new one. No unsubscribe: it is
+    sent only because someone asked for it."""
+    link = resets.link_for_email(note.id)
+    values = {"link": absolute(link) if link else None, "forgot_url": absolute("/password/forgot"),
+              "minutes": current_app.config["PASSWORD_RESET_MINUTES"], "login_url": absolute("/login")}
+    return _message(note.user, note.subject, "password_reset", {}, message_id=f"password-reset-{note.id}", **values)
 
 
 def _context(user: User, category: str) -> dict[str, str]:
@@ -81,8 +94,9 @@ def _message(user: User, subject: str, template: str, context: dict[str, str], m
     message["Date"] = format_datetime(clock.now().replace(tzinfo=UTC))
     message["Message-ID"] = make_msgid(idstring=message_id, domain="countersign")
     message["X-Countersign-Id"] = message_id
-    message["List-Unsubscribe"] = f"<{context['unsubscribe_url']}>"
-    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    if "unsubscribe_url" in context:
+        message["List-Unsubscribe"] = f"<{context['unsubscribe_url']}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message["Auto-Submitted"] = "auto-generated"
     values = {**values, **context, "user": user, "subject": subject}
     message.set_content(render_template(f"email/{template}.txt", **values))

@@ -85,6 +85,19 @@ def write(user_id: int, message: Message, prefs: NotificationPreference, muted: 
     return note
 
 
+def send_email(user: User, kind: str, subject: str) -> Notification:
+    """An email that is not a notification (a password reset link): through the outbox, at once,
+    whatever the person's settings, quiet hours or digest, and never in their inbox. The feature
+    that writes it builds its content when it is sent (``emails.notification_email``)."""
+    now = clock.now()
+    note = Notification(user_id=user.id, kind=kind, subject=subject[:200], in_app=False, created_at=now,
+                        email_status="pending", email_due_at=now, email_enqueued_at=now)
+    db.session.add(note)
+    db.session.flush()
+    enqueue_after_commit(db.session(), "app.notifications.jobs.deliver", note, job_kind="deliver")
+    return note
+
+
 # --- the inbox -------------------------------------------------------------------------------
 
 def _in_inbox(user: User) -> tuple[sa.ColumnElement[bool], ...]:

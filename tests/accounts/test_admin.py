@@ -36,7 +36,7 @@ def test_account_form_errors_are_shown_and_nothing_is_created(people, login):
     page = admin.post("/admin/users/new", data={
         "name": "Dup", "email": people["pm"].email, "role": "team_member", "password": "short",
     }).get_data(as_text=True)
-    assert "already exists" in page and "at least 10 characters" in page
+    assert "already exists" in page and "at least 12 characters" in page
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User).where(User.name == "Dup")) == 0
 
 

@@ -29,7 +29,7 @@ def test_create_prompts_for_the_password_twice(runner):
 
 
 @pytest.mark.parametrize(("args", "stdin", "message"), [
-    (["--role", "admin"], "short\n", "password: Use at least 10 characters."),
+    (["--role", "admin"], "short\n", "password: Use at least 12 characters."),
     (["--role", "wizard"], "a long password\n", "Invalid value for '--role'"),
 ])
 def test_bad_input_exits_non_zero_with_a_clear_message(runner, args, stdin, message):
