@@ -70,7 +70,23 @@ def sign_in(email: str, password: str, address: str) -> User | Refusal:
         throttle.clear(account_row)
         return user
     known = services.find_by_email(key)
-    entity_id = known.id if known is not None else None
+    return _failed(rows, key, address, known.id if known is not None else None, MISMATCH)
+
+
+def check_current_password(user: User, password: str, address: str) -> Refusal | None:
+    """A signed-in person proving their password again (to change it), or why not. Guesses count
+    against the same limits as signing in, so a session left open is no way to guess it at leisure."""
+    key = services.normalise_email(user.email)
+    rows = throttle.hold([(throttle.SIGNIN_ACCOUNT, key), (throttle.SIGNIN_ADDRESS, address)])
+    if (lock := throttle.first_lock(rows)) is not None:
+        return refusal_for(lock)
+    if user.check_password(password):
+        return None
+    return _failed(rows, key, address, user.id, "That is not your current password.")
+
+
+def _failed(rows: Sequence[Throttle], key: str, address: str, entity_id: int | None, message: str) -> Refusal:
+    """Count and audit a wrong password against each of ``rows``; a lockout it causes is the refusal."""
     details = {"email": key, "address": address}
     audit.record(None, "signin.failed", f"Failed sign-in as {key} from {address}", entity="user",
                  entity_id=entity_id, details=details)
@@ -78,7 +94,7 @@ def sign_in(email: str, password: str, address: str) -> User | Refusal:
     for lock in locks:
         audit.record(None, "signin.locked", _lock_summary(lock), entity="user", entity_id=entity_id,
                      details={**details, "scope": lock.scope, "until": lock.until.isoformat()})
-    return refusal_for(max(locks, key=lambda lock: lock.until)) if locks else Refusal(MISMATCH)
+    return refusal_for(max(locks, key=lambda lock: lock.until)) if locks else Refusal(message)
 
 
 def token_refusal(address: str) -> Refusal | None:

@@ -115,13 +115,19 @@ def security() -> str:
 
 @bp.post("/settings/security/password")
 @login_required
-def change_password() -> str | Response:
+def change_password() -> Response:
     form = ChangePasswordForm()
+    if form.validate_on_submit():
+        refusal = signin.check_current_password(current_user, form.current_password.data or "", auth.client_address())
+        if refusal is not None:
+            commit()  # the wrong guess is counted and audited though nothing changes
+            form.current_password.errors = [refusal.message]
+            return make_response(_security_page(form), refusal.status, refusal.headers)
     if save_form(form, lambda: services.change_password(current_user, form.current_password.data or "",
                                                         form.new_password.data or "")):
         flash("Your password is changed; every other sign-in has ended.", "success")
         return redirect(url_for(".security"))
-    return _security_page(form)
+    return make_response(_security_page(form))
 
 
 def _security_page(password_form: ChangePasswordForm) -> str:

@@ -90,6 +90,21 @@ def test_changing_ones_password_needs_the_current_one(app, people):
     assert pm.check_password(PASSWORD) and len(live(pm)) == 1
 
 
+def test_guessing_the_current_password_counts_like_failed_sign_ins(app, people):
+    """A session left open is no way to guess the password at leisure: five wrong current passwords
+    lock the account's sign-in, and then even the right one is refused unchecked."""
+    pm = people["pm"]
+    here = sign_in(app, pm)
+    for _ in range(4):
+        assert change(here, "a wrong guess!!", NEW).status_code == 200
+    locked = change(here, "a wrong guess!!", NEW)
+    assert locked.status_code == 429 and "Retry-After" in locked.headers
+    assert change(here, PASSWORD, NEW).status_code == 429  # the right one, refused while locked
+    db.session.expire_all()
+    assert pm.check_password(PASSWORD)
+    assert actions(pm).count("signin.failed") == 5 and "signin.locked" in actions(pm)
+
+
 def test_changing_ones_password_ends_every_other_sign_in_and_keeps_this_one(app, people):
     pm = people["pm"]
     here, there, phone = sign_in(app, pm), sign_in(app, pm), sign_in(app, pm, agent=PHONE, remember=True)
