@@ -32,6 +32,7 @@ from app.accounts.sessions import EndReason, end_sessions
 from app.audit import services as audit
 from app.core import clock
 from app.core.errors import InvalidInput
+from app.core.tokens import digest
 from app.extensions import db
 from app.notifications import services as notifications
 
@@ -51,10 +52,6 @@ def _token(secret: str) -> str:
     return base64.urlsafe_b64encode(mac.digest()).rstrip(b"=").decode()
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def request_reset(email: str, address: str) -> signin.Refusal | None:
     """Someone asks for a reset link for ``email``: a refusal while throttled, else None whether or
     not the email has an account (the caller commits; the email leaves after the commit)."""
@@ -65,7 +62,7 @@ def request_reset(email: str, address: str) -> signin.Refusal | None:
         return None
     secret = secrets.token_urlsafe(32)
     note = notifications.send_email(user, EMAIL_KIND, EMAIL_SUBJECT)
-    reset = PasswordReset(user=user, secret=secret, token_hash=_digest(_token(secret)), address=address[:45],
+    reset = PasswordReset(user=user, secret=secret, token_hash=digest(_token(secret)), address=address[:45],
                           notification_id=note.id, expires_at=clock.now() + lifetime())
     db.session.add(reset)
     db.session.flush()
@@ -89,7 +86,7 @@ def find(token: str) -> PasswordReset | None:
         return None
     return db.session.scalar(
         sa.select(PasswordReset).join(PasswordReset.user).options(so.contains_eager(PasswordReset.user))
-        .where(PasswordReset.token_hash == _digest(token), PasswordReset.ended_at.is_(None),
+        .where(PasswordReset.token_hash == digest(token), PasswordReset.ended_at.is_(None),
                PasswordReset.expires_at > clock.now(), User.active)
     )
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from app.audit import services as audit
 from app.core import clock
 from app.core.errors import InvalidInput, NotAllowed
 from app.core.pagination import FIRST_PAGE, Page, PageRequest, asc, desc, ordered, paginate
+from app.core.tokens import digest
 from app.extensions import db
 
 TOKEN_PREFIX = "cs_"
@@ -207,17 +207,12 @@ def active_users(role: Role | None = None) -> Sequence[User]:
     return db.session.scalars(query).all()
 
 
-def hash_token(token: str) -> str:
-    # A token carries 256 random bits, so a fast hash is enough; a slow one would only tax every request.
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def issue_token(user: User, name: str) -> tuple[ApiToken, str]:
     """Create a personal API token; the plain token is returned once and never stored."""
     if not name.strip():
         raise InvalidInput("Name the token.", {"name": ["Say what the token is for."]})
     plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user=user, name=name.strip()[:80], token_hash=hash_token(plain), prefix=plain[:8])
+    token = ApiToken(user=user, name=name.strip()[:80], token_hash=digest(plain), prefix=plain[:8])
     db.session.add(token)
     db.session.flush()
     audit.record(user, "token.created", f"Created API token “{token.name}”", entity="api_token", entity_id=token.id)
@@ -242,7 +237,7 @@ def revoke_token(user: User, token_id: int) -> ApiToken:
 
 def user_for_token(plain: str) -> User | None:
     """The active owner of a valid, unrevoked token."""
-    token = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == hash_token(plain)))
+    token = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == digest(plain)))
     if token is None or token.revoked_at is not None or not token.user.active:
         return None
     now = clock.now()

@@ -21,7 +21,6 @@ replacement is only refused: a browser restoring several tabs at once sends it i
 from __future__ import annotations
 
 import enum
-import hashlib
 import hmac
 import re
 import secrets
@@ -38,6 +37,7 @@ from app.audit import services as audit
 from app.core import clock
 from app.core.models import str_enum
 from app.core.pagination import FIRST_PAGE, Page, PageRequest, desc, paginate, total
+from app.core.tokens import digest
 from app.extensions import db
 
 #: "Last seen" is written at most this often: a row update per request would cost more than it tells.
@@ -96,10 +96,6 @@ class Issued:
     remember_token: str | None
 
 
-def _digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
 def _setting(name: str) -> timedelta:
     value = current_app.config[name]
     return timedelta(minutes=value) if name.endswith("MINUTES") else timedelta(days=value)
@@ -125,13 +121,13 @@ def _clean(text: str, length: int) -> str:
 def start_session(user: User, *, remember: bool, ip: str, user_agent: str) -> Issued:
     """A new session for ``user`` (whose password was just checked); its secrets are returned once."""
     key = secrets.token_urlsafe(32)
-    record = UserSession(user=user, key_hash=_digest(key), ip=_clean(ip, 45), user_agent=_clean(user_agent, 255),
+    record = UserSession(user=user, key_hash=digest(key), ip=_clean(ip, 45), user_agent=_clean(user_agent, 255),
                          remembered=remember)
     token = None
     if remember:
         secret = secrets.token_urlsafe(32)
         record.remember_selector = secrets.token_urlsafe(12)
-        record.remember_hash, record.remember_issued_at = _digest(secret), clock.now()
+        record.remember_hash, record.remember_issued_at = digest(secret), clock.now()
         token = f"{record.remember_selector}.{secret}"
     db.session.add(record)
     db.session.flush()
@@ -142,7 +138,7 @@ def session_for_key(key: str) -> UserSession | None:
     """The live session of an active user with this key, its user loaded with it (one query)."""
     now = clock.now()
     query = (sa.select(UserSession).join(UserSession.user).options(so.contains_eager(UserSession.user))
-             .where(UserSession.key_hash == _digest(key), User.active, _alive(now)))
+             .where(UserSession.key_hash == digest(key), User.active, _alive(now)))
     record = db.session.scalar(query)
     if record is not None and now - record.last_seen_at >= TOUCH_EVERY:
         record.last_seen_at = now
@@ -166,9 +162,9 @@ def restore_remembered(token: str, *, ip: str, user_agent: str) -> Issued | None
         return None
     if record.remember_issued_at is None or now - record.remember_issued_at > remember_lifetime():
         return None
-    digest = _digest(secret)
-    if not hmac.compare_digest(digest, record.remember_hash):
-        raced = (record.remember_previous_hash is not None and hmac.compare_digest(digest, record.remember_previous_hash)
+    presented = digest(secret)
+    if not hmac.compare_digest(presented, record.remember_hash):
+        raced = (record.remember_previous_hash is not None and hmac.compare_digest(presented, record.remember_previous_hash)
                  and now - record.remember_issued_at <= ROTATION_GRACE)
         if not raced:
             _end(record, EndReason.REMEMBER_REUSED)
@@ -182,7 +178,7 @@ def restore_remembered(token: str, *, ip: str, user_agent: str) -> Issued | None
     # loser's token later passing for a stolen one.
     rotated = db.session.execute(
         sa.update(UserSession).where(UserSession.id == record.id, UserSession.remember_hash == record.remember_hash)
-        .values(key_hash=_digest(key), remember_hash=_digest(secret), remember_previous_hash=record.remember_hash,
+        .values(key_hash=digest(key), remember_hash=digest(secret), remember_previous_hash=record.remember_hash,
                 remember_issued_at=now, last_seen_at=now, ip=_clean(ip, 45), user_agent=_clean(user_agent, 255))
         .execution_options(synchronize_session="fetch")
     ).rowcount  # type: ignore[attr-defined]

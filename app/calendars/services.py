@@ -7,7 +7,6 @@ token nobody issued all end the same way, as "not found".
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 from collections.abc import Sequence
@@ -23,6 +22,7 @@ from app.calendars.models import KINDS, CalendarFeed, CalendarSettings
 from app.core import clock
 from app.core.errors import InvalidInput, NotAllowed
 from app.core.pagination import FIRST_PAGE, Page, PageRequest, asc, desc, paginate, total
+from app.core.tokens import digest
 from app.extensions import db
 from app.projects.access import my_campaigns, visible_projects
 from app.projects.models import Project
@@ -111,11 +111,6 @@ def _project_in_reach(user: User, project_id: int | None) -> bool:
 
 # --- links -------------------------------------------------------------------------------------
 
-def hash_secret(secret: str) -> str:
-    # The secret carries 256 random bits, so a fast hash is enough: a slow one would only tax every fetch.
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
 def create_feed(user: User, data: FeedInput) -> tuple[CalendarFeed, str]:
     """Create a link; the token is returned once, here, and never stored."""
     if not feeds_enabled():
@@ -143,7 +138,7 @@ def create_feed(user: User, data: FeedInput) -> tuple[CalendarFeed, str]:
         user=user, name=name, kind=data.kind,
         project_id=data.project_id if data.kind == "project" else None,
         only_mine=data.only_mine if data.kind == "mine" else False,
-        alarm_minutes=data.alarm_minutes, selector=selector, secret_hash=hash_secret(secret),
+        alarm_minutes=data.alarm_minutes, selector=selector, secret_hash=digest(secret),
     )
     db.session.add(feed)
     db.session.flush()
@@ -185,7 +180,7 @@ def revoke_feed(actor: User, feed: CalendarFeed) -> CalendarFeed:
 # --- a fetch -------------------------------------------------------------------------------------
 
 #: Compared against when no row matches, so an unknown selector costs the same as a wrong secret.
-_NO_HASH = hash_secret(secrets.token_urlsafe(SECRET_BYTES))
+_NO_HASH = digest(secrets.token_urlsafe(SECRET_BYTES))
 
 #: The link, its owner and the admins' switch in one query: every fetch, a 304 included, runs it
 #: (built once: a calendar client polls every few minutes, and there are thousands of them).
@@ -205,7 +200,7 @@ def feed_for_token(token: str) -> CalendarFeed | None:
     selector, secret = token[:SELECTOR_LENGTH], token[SELECTOR_LENGTH:]
     found = db.session.execute(_BY_SELECTOR, {"selector": selector}).first()
     feed, enabled = found if found else (None, True)
-    matches = hmac.compare_digest(feed.secret_hash if feed else _NO_HASH, hash_secret(secret))
+    matches = hmac.compare_digest(feed.secret_hash if feed else _NO_HASH, digest(secret))
     if feed is None or not matches or feed.revoked_at is not None:
         return None
     if not feed.user.active or enabled is False or not may_subscribe(feed.user, feed.kind):

@@ -15,7 +15,8 @@ from typing import Any
 
 from app.accounts.models import Role
 from app.calendars.models import CalendarFeed
-from app.calendars.services import ALARMS, hash_secret
+from app.calendars.services import ALARMS
+from app.core.tokens import digest
 from app.demo import vocabulary as words
 from app.demo.large_world import Campaign, Milestone, Person, World
 from app.notifications.models import ProjectMute
@@ -127,7 +128,7 @@ def build_calendars(world: World) -> None:
             rows.append({
                 "user_id": person.id, "name": world.pick(words.CALENDAR_NAMES), "kind": kind,
                 "project_id": project.id if project else None, "only_mine": kind == "mine" and world.chance(0.3),
-                "alarm_minutes": world.pick(list(ALARMS)), "selector": selector, "secret_hash": hash_secret(secret),
+                "alarm_minutes": world.pick(list(ALARMS)), "selector": selector, "secret_hash": digest(secret),
                 "created_at": created,
                 "last_fetched_at": world.between(created, world.now) if world.chance(0.7) else None,
                 "revoked_at": world.between(created, world.now) if not busy and world.chance(0.05) else None,
