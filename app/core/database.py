@@ -1,10 +1,13 @@
-"""Engine settings per database."""
+"""Engine settings per database, and one query shape every access module needs."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
+
+from app.extensions import db
 
 
 def configure_engine(engine: sa.Engine) -> None:
@@ -22,3 +25,11 @@ def configure_engine(engine: sa.Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+
+def ids_found(query: sa.Select[Any], id_column: sa.ColumnElement[int], ids: Iterable[int | None]) -> set[int]:
+    """Which of ``ids`` ``query`` (what a person may see, say) finds: one query, none for no ids."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return set()
+    return set(db.session.scalars(query.where(id_column.in_(wanted)).with_only_columns(id_column)))

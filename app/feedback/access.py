@@ -9,13 +9,13 @@ Triage is for a product manager of one of the item's products, and for admins.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 import sqlalchemy as sa
 
 from app.accounts.models import Role, User
 from app.commitments.access import visible_commitments
 from app.commitments.models import Commitment
+from app.core.database import ids_found
 from app.core.errors import NotAllowed
 from app.extensions import db
 from app.feedback.models import Feedback
@@ -83,12 +83,4 @@ def sees_original(user: User, feedback: Feedback) -> bool:
 
 
 def visible_commitment_ids(user: User, ids: Iterable[int | None]) -> set[int]:
-    return _visible_ids(visible_commitments(user), Commitment.id, ids)
-
-
-def _visible_ids(visible: sa.Select[Any], id_column: sa.ColumnElement[int], ids: Iterable[int | None]) -> set[int]:
-    """Which of ``ids`` the query of what a user may see finds; no query when there are none."""
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return set()
-    return set(db.session.scalars(visible.where(id_column.in_(wanted)).with_only_columns(id_column)))
+    return ids_found(visible_commitments(user), Commitment.id, ids)

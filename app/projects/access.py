@@ -15,6 +15,7 @@ import sqlalchemy.orm as so
 from flask import abort
 
 from app.accounts.models import User
+from app.core.database import ids_found
 from app.core.errors import NotAllowed, RecordClosed
 from app.extensions import db
 from app.projects.models import Project, ProjectMember, ProjectRole
@@ -34,10 +35,7 @@ def visible_projects(user: User) -> sa.Select[tuple[Project]]:
 def visible_project_ids(user: User, ids: Iterable[int | None]) -> set[int]:
     """Which of these campaigns ``user`` may open (one query, none for no ids): a page or a serializer
     names a related campaign only to who could open it on their own."""
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return set()
-    return set(db.session.scalars(visible_projects(user).where(Project.id.in_(wanted)).with_only_columns(Project.id)))
+    return ids_found(visible_projects(user), Project.id, ids)
 
 
 #: At most this many campaigns in a form's picker. A picker offers one's own campaigns (those
