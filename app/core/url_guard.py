@@ -14,7 +14,6 @@ Two rules, so that no view has to repeat them:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
@@ -22,14 +21,13 @@ from flask import Flask, abort, current_app, request
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
+from app.core import values
 from app.core.errors import InvalidInput
 from app.core.forms import record_id
 from app.errors import wants_json
 
 F = TypeVar("F", bound=Callable[..., object])
 
-#: What no stored text may hold: NUL, and a lone surrogate.
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _CREDENTIAL = "_url_is_credential"
 REFUSED = "This address holds a character that cannot be used (such as a NUL byte)."
 
@@ -75,11 +73,11 @@ def refuse_unstorable_url() -> None:
 
 def first_unstorable(path: str, args: Iterable[tuple[str, str]]) -> str | None:
     """Where the URL holds what cannot be stored: "path", a parameter's name, "query" (a name itself), or None."""
-    if _UNSTORABLE.search(path):
+    if values.UNSTORABLE.search(path):
         return "path"
     for name, value in args:
-        if _UNSTORABLE.search(name):
+        if values.UNSTORABLE.search(name):
             return "query"  # a parameter's own name is what is wrong: there is no better name to give
-        if _UNSTORABLE.search(value):
+        if values.UNSTORABLE.search(value):
             return name
     return None

@@ -40,6 +40,9 @@ LINES_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _LINE_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+#: What no text may hold anywhere, not even in a URL: NUL (PostgreSQL's text type refuses it) and a
+#: lone surrogate (no encoding writes it). app/core/url_guard.py refuses URLs holding either.
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 class BadValue(ValueError):
