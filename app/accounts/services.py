@@ -143,6 +143,12 @@ def change_password(user: User, current: str, new: str) -> User:
     other session of theirs ends, this one stays."""
     if not user.check_password(current):
         raise InvalidInput("The password was not changed.", {"current_password": ["That is not your current password."]})
+    return replace_own_password(user, current, new)
+
+
+def replace_own_password(user: User, current: str, new: str) -> User:
+    """The change itself, once the current password is proven: the page proves it through
+    ``signin.check_current_password``, which counts wrong guesses, so it is hashed only once."""
     if new == current:
         raise InvalidInput("The password was not changed.", {"new_password": ["Choose a password you do not use now."]})
     try:

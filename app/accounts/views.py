@@ -123,8 +123,8 @@ def change_password() -> Response:
             commit()  # the wrong guess is counted and audited though nothing changes
             form.current_password.errors = [refusal.message]
             return make_response(_security_page(form), refusal.status, refusal.headers)
-    if save_form(form, lambda: services.change_password(current_user, form.current_password.data or "",
-                                                        form.new_password.data or "")):
+    if save_form(form, lambda: services.replace_own_password(current_user, form.current_password.data or "",
+                                                             form.new_password.data or "")):
         flash("Your password is changed; every other sign-in has ended.", "success")
         return redirect(url_for(".security"))
     return make_response(_security_page(form))
