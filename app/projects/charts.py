@@ -46,7 +46,7 @@ def goal_chart_svg(
         parts.append(
             f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(value):.1f}" y2="{y(value):.1f}" stroke="#e5e7eb"/>'
             f'<text x="{LEFT - 8}" y="{y(value) + 4:.1f}" text-anchor="end" font-size="11" fill="#6b7280">'
-            f"{_fmt(value)}{escape(unit) if unit in ('%',) else ''}</text>"
+            f"{short_number(value)}{escape(unit) if unit in ('%',) else ''}</text>"
         )
     for day in _ticks(first, last):
         parts.append(
@@ -62,7 +62,7 @@ def goal_chart_svg(
         parts.append(
             f'<rect x="{x(point.on) - 5:.1f}" y="{y(point.value) - 5:.1f}" width="10" height="10" fill="#fff" '
             f'stroke="#6366f1" stroke-width="2" transform="rotate(45 {x(point.on):.1f} {y(point.value):.1f})">'
-            f"<title>Target {_fmt(point.value)} {escape(unit)} by {point.on.isoformat()}</title></rect>"
+            f"<title>Target {short_number(point.value)} {escape(unit)} by {point.on.isoformat()}</title></rect>"
         )
     if first <= today <= last:
         parts.append(
@@ -76,7 +76,7 @@ def goal_chart_svg(
         for point in actuals:
             parts.append(
                 f'<circle cx="{x(point.on):.1f}" cy="{y(point.value):.1f}" r="4" fill="#4f46e5">'
-                f"<title>Actual {_fmt(point.value)} {escape(unit)} on {point.on.isoformat()}</title></circle>"
+                f"<title>Actual {short_number(point.value)} {escape(unit)} on {point.on.isoformat()}</title></circle>"
             )
     parts.append(
         f'<g font-size="11" fill="#374151" transform="translate({WIDTH - RIGHT - 130},{TOP + 4})">'
@@ -87,9 +87,6 @@ def goal_chart_svg(
     )
     parts.append("</svg>")
     return "".join(parts)
-
-
-_fmt = short_number
 
 
 def _ticks(first: date, last: date, count: int = 6) -> list[date]:

@@ -91,10 +91,10 @@ def bar_chart(
             for s, colour in zip(series, colours, strict=True):
                 if s.values[i] > 0:
                     parts.append(_rect(x, y(base + s.values[i]), width, y(base) - y(base + s.values[i]), colour,
-                                       f"{s.name}, {category}: {_fmt(s.values[i])}"))
+                                       f"{s.name}, {category}: {short_number(s.values[i])}"))
                     base += s.values[i]
             if base > 0:
-                parts.append(_value_text(x + width / 2, y(base) - 4, _fmt(base)))
+                parts.append(_value_text(x + width / 2, y(base) - 4, short_number(base)))
         else:
             width = min(group_w * 0.8 / len(series), 36)
             x = x0 + (group_w - width * len(series)) / 2
@@ -102,9 +102,9 @@ def bar_chart(
                 if s.values[i] > 0:
                     bx = x + j * width
                     parts.append(_rect(bx + 1, y(s.values[i]), width - 2, y(0) - y(s.values[i]), colour,
-                                       f"{s.name}, {category}: {_fmt(s.values[i])}"))
+                                       f"{s.name}, {category}: {short_number(s.values[i])}"))
                     if width >= 16:
-                        parts.append(_value_text(bx + width / 2, y(s.values[i]) - 4, _fmt(s.values[i])))
+                        parts.append(_value_text(bx + width / 2, y(s.values[i]) - 4, short_number(s.values[i])))
         parts.extend(_category_label(x0 + group_w / 2, top + PLOT_HEIGHT + 16, category, group_w))
     parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(0):.1f}" y2="{y(0):.1f}" stroke="{AXIS_TEXT}"/>')
     parts.append("</svg>")
@@ -147,13 +147,13 @@ def hbar_chart(
         parts.append(
             f'<line x1="{x(value):.1f}" x2="{x(value):.1f}" y1="{top}" y2="{bottom}" stroke="{GRID}"/>'
             f'<text x="{x(value):.1f}" y="{bottom + 16}" text-anchor="middle" font-size="11" fill="{AXIS_TEXT}">'
-            f"{_fmt(value)}</text>"
+            f"{short_number(value)}</text>"
         )
     for i, bar in enumerate(bars):
         row_y = top + i * ROW
         mid = row_y + ROW / 2
         colour = WARNING if bar.highlight else PLAIN
-        shown = bar.text or f"{_fmt(bar.value or 0)}{' ' + unit if unit else ''}"
+        shown = bar.text or f"{short_number(bar.value or 0)}{' ' + unit if unit else ''}"
         parts.append(
             f'<text x="{left - 8:.1f}" y="{mid + 4:.1f}" text-anchor="end" font-size="11" fill="{TEXT}">'
             f"<title>{escape(bar.label)}</title>{escape(_clip(bar.label, label_w - 16))}</text>"
@@ -220,7 +220,7 @@ def _ticks(high: float) -> list[float]:
 def _y_axis(ticks: Sequence[float], y: Callable[[float], float]) -> list[str]:
     return [
         f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="{GRID}"/>'
-        f'<text x="{LEFT - 8}" y="{y(v) + 4:.1f}" text-anchor="end" font-size="11" fill="{AXIS_TEXT}">{_fmt(v)}</text>'
+        f'<text x="{LEFT - 8}" y="{y(v) + 4:.1f}" text-anchor="end" font-size="11" fill="{AXIS_TEXT}">{short_number(v)}</text>'
         for v in ticks
     ]
 
@@ -264,9 +264,6 @@ def _clip(text: str, room: float) -> str:
     """Cut a label to the room it has, with an ellipsis (the full text stays in the title)."""
     fits = max(int(room / CHAR), 4)
     return text if len(text) <= fits else text[: fits - 1].rstrip() + "…"
-
-
-_fmt = short_number
 
 
 # --- the report page's charts -----------------------------------------------------------------

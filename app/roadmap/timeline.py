@@ -184,7 +184,7 @@ def _notes(row: Row, xs: list[float], cy: float, unit: str, new: bool) -> str:
     """Target, slip and flags beside the marks: on the right, or on the left when there is no room."""
     notes = []
     if row.target is not None:
-        notes.append(("tl-target", f"{_num(row.target)} {unit}".strip(), "#374151", "500"))
+        notes.append(("tl-target", f"{plain_number(row.target)} {unit}".strip(), "#374151", "500"))
     if row.slip_days:
         notes.append(("tl-slip", _slip(timedelta(days=row.slip_days)), LATE if row.slip_days > 0 else EARLY, "700"))
     for cls, text, colour, on in (("tl-flag-new", "new", NEW, new), ("tl-flag-overdue", "overdue", LATE, row.overdue),
@@ -270,7 +270,7 @@ def _describe(row: Row, unit: str, baseline_label: str | None) -> str:
         words.append(f"{abs(row.slip_days)} day{'s' if abs(row.slip_days) != 1 else ''} "
                      f"{'later' if row.slip_days > 0 else 'earlier'}")
     if row.target is not None:
-        words.append(f"target {_num(row.target)} {unit}".strip())
+        words.append(f"target {plain_number(row.target)} {unit}".strip())
     if row.state == "added":
         words.append(f"added since {baseline_label}" if baseline_label else "added")
     words += [flag for flag, on in (("overdue", row.overdue), (row.state, row.state in ("done", "cancelled"))) if on]
@@ -312,5 +312,3 @@ def _truncate(text: str, most: int) -> str:
 def _diamond(cx: float, cy: float, r: float) -> str:
     return f"M{cx:.1f},{cy - r:.1f} L{cx + r:.1f},{cy:.1f} L{cx:.1f},{cy + r:.1f} L{cx - r:.1f},{cy:.1f} Z"
 
-
-_num = plain_number
