@@ -82,7 +82,9 @@ class IntegerField(_WTFormsIntegerField):
 
 
 class Finite:
-    """Refuse infinity and NaN ("Infinity", "nan", "sNaN" all parse as numbers) before any other check."""
+    """Refuse infinity and NaN ("Infinity", "nan", "sNaN" all parse as numbers) before any other check.
+
+    For amounts (DecimalField); goal numbers (float fields) get finiteness from the value rule."""
 
     def __init__(self, message: str = "Enter a finite number.") -> None:
         self.message = message

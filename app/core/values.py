@@ -33,12 +33,15 @@ WHOLE_LIMIT = 10**18 - 1
 
 #: The text rule as JSON Schema patterns, for the API's description (app/api/formschema.py); a
 #: multi-line field also takes "\r", which it stores as a line break.
-LINE_PATTERN = r"^[^\x00-\x1f\x7f-\x9f]*$"
-LINES_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+_LINE_REFUSED = r"\x00-\x1f\x7f-\x9f"  # every C0 and C1 control, DEL included
+_LINES_REFUSED = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"  # the same but tab, line feed, carriage return
+LINE_PATTERN = f"^[^{_LINE_REFUSED}]*$"
+LINES_PATTERN = f"^[^{_LINES_REFUSED}]*$"
 
-# Line breaks and tabs are the only controls a multi-line field keeps; nothing else in C0 or C1.
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_LINE_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Line breaks and tabs are the only controls a multi-line field keeps (a carriage return is
+# stored as a line break before this check); nothing else in C0 or C1.
+_CONTROLS = re.compile(f"[{_LINES_REFUSED}]")
+_LINE_CONTROLS = re.compile(f"[{_LINE_REFUSED}]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 #: What no text may hold anywhere, not even in a URL: NUL (PostgreSQL's text type refuses it) and a
 #: lone surrogate (no encoding writes it). app/core/url_guard.py refuses URLs holding either.

@@ -7,7 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from app.core import values
-from app.core.forms import Finite, Form, IntegerField, NumberField, choices, optional_int
+from app.core.forms import Form, IntegerField, NumberField, choices, optional_int
 from app.milestones.services import MilestoneInput, TaskInput
 from app.projects.models import Project
 
@@ -20,7 +20,7 @@ def _member_choices(project: Project) -> list[SelectChoice]:
 class MilestoneForm(Form):
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     due_date = DateField("Due date", validators=[InputRequired()])
-    target_value = NumberField("Goal target due by then", validators=[Optional(), Finite()])
+    target_value = NumberField("Goal target due by then", validators=[Optional()])
     owner_id = SelectField("Owner", coerce=optional_int)
     description = TextAreaField("Description", validators=[Length(max=4000)])
     # Once the campaign is planned, a new date or target is a re-plan and needs a reason.

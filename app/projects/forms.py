@@ -23,8 +23,8 @@ class ProjectForm(Form):
     goal_statement = TextAreaField("Goal statement", validators=[Length(max=2000)])
     goal_metric = StringField("Goal metric", validators=[DataRequired(), Length(max=120)])
     goal_unit = StringField("Unit", validators=[Length(max=20)])
-    goal_baseline = NumberField("Baseline", default=0.0, validators=[Optional(), Finite()])
-    goal_target = NumberField("Target", validators=[InputRequired(), Finite()])
+    goal_baseline = NumberField("Baseline", default=0.0, validators=[Optional()])
+    goal_target = NumberField("Target", validators=[InputRequired()])
     budget = DecimalField(
         "Budget", places=2, default=Decimal("0"), validators=[Optional(), Finite(), NumberRange(min=0, max=MAX_MONEY)]
     )
@@ -83,7 +83,7 @@ class ProjectForm(Form):
 
 
 class ActualForm(Form):
-    value = NumberField("Value", validators=[InputRequired(), Finite()])
+    value = NumberField("Value", validators=[InputRequired()])
     measured_on = DateField("Measured on", default=clock.today, validators=[Optional()], description="Empty: today.")
     note = StringField("Note", validators=[Length(max=500)])
 

@@ -9,7 +9,7 @@ from wtforms import DateField, Field, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
-from app.core.forms import Finite, Form, IntegerField, NumberField
+from app.core.forms import Form, IntegerField, NumberField
 from app.milestones.models import Milestone
 from app.roadmap.services import MilestoneEdit
 
@@ -43,7 +43,7 @@ class ReplanForm(Form):
                 validators=[InputRequired("Pick a date.")],
             ))
             setattr(Bound, f"target_{m.id}", NumberField(
-                f"New target of “{m.title}”", default=m.target_value, validators=[Optional(), Finite()],
+                f"New target of “{m.title}”", default=m.target_value, validators=[Optional()],
             ))
             setattr(Bound, f"version_{m.id}", IntegerField(
                 default=m.version, widget=HiddenInput(), validators=[InputRequired()],
