@@ -44,6 +44,10 @@ class Config:
     SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", 12 * 60))
     REMEMBER_DAYS = int(os.environ.get("REMEMBER_DAYS", 30))
     SESSION_MAX_DAYS = int(os.environ.get("SESSION_MAX_DAYS", 30))
+    # Two-factor sign-in (app/accounts/twofactor.py): the name authenticator apps list the account
+    # under, and how long "trust this browser" skips the code.
+    TWO_FACTOR_ISSUER = os.environ.get("TWO_FACTOR_ISSUER", "Countersign")
+    TRUST_BROWSER_DAYS = int(os.environ.get("TRUST_BROWSER_DAYS", 30))
     # How long the link of a "forgot your password?" email works (app/accounts/resets.py).
     PASSWORD_RESET_MINUTES = int(os.environ.get("PASSWORD_RESET_MINUTES", 30))
     WTF_CSRF_TIME_LIMIT = None  # a form left open over lunch still submits; the token is per session

@@ -69,8 +69,11 @@ GET    /admin/users                                                           lo
 GET    /admin/users/<int:user_id>                                             login | 200  404  404  404  404  | 200  404  404  404  404
 POST   /admin/users/<int:user_id>                                             login | .                        | 302  404  404  404  404
 POST   /admin/users/<int:user_id>/unlock                                      login | .                        | 302  404  404  404  404  # nothing locked in the world: nothing to change
+POST   /admin/users/<int:user_id>/two-factor/off                              login | .                        | 302  404  404  404  404  # nobody has two-factor in the world: nothing to change
 GET    /admin/users/new                                                       login | 200  404  404  404  404  | -
 POST   /admin/users/new                                                       login | .                        | -
+GET    /admin/users/two-factor                                                login | 200  404  404  404  404  | -
+POST   /admin/users/two-factor                                                login | .                        | -
 GET    /api/docs                                                              200   | 200  200  200  200  200  | -  # the API's reference: shapes, never data
 GET    /api/docs/assets/<name>                                                404   | 404  404  404  404  404  | -  # only the viewer's own files
 GET    /api/v1/briefings                                                      401   | 200  200  200  200  200  | -
@@ -215,6 +218,8 @@ POST   /inbox/<int:notification_id>/read                                      lo
 POST   /inbox/read                                                            login | .                        | -
 GET    /login                                                                 200   | 302  302  302  302  302  | -
 POST   /login                                                                 200   | .                        | -
+GET    /login/code                                                            login | 302  302  302  302  302  | -  # the code page without a password first: back to sign-in
+POST   /login/code                                                            login | .                        | -
 POST   /logout                                                                login | .                        | -
 GET    /my-work/                                                              login | 200  200  200  200  200  | -
 GET    /my-work/<key>                                                         login | 200  200  200  200  200  | -
@@ -233,6 +238,12 @@ GET    /settings/security                                                     lo
 POST   /settings/security/password                                            login | .                        | -
 POST   /settings/security/sessions/<int:session_id>/end                       login | .                        | 404  404  404  404  404
 POST   /settings/security/sessions/end-others                                 login | .                        | -
+POST   /settings/security/trusted/<int:session_id>/forget                     login | .                        | 404  404  404  404  404
+POST   /settings/security/trusted/forget                                      login | .                        | -
+GET    /settings/security/two-factor                                          login | 200  200  200  200  200  | -
+POST   /settings/security/two-factor                                          login | .                        | -
+POST   /settings/security/two-factor/off                                      login | .                        | -
+POST   /settings/security/two-factor/recovery-codes                           login | .                        | -
 GET    /settings/notifications                                                login | 200  200  200  200  200  | -
 POST   /settings/notifications                                                login | .                        | -
 POST   /settings/notifications/mute/<int:project_id>                          login | .                        | 404  404  404  404  404

@@ -6,23 +6,39 @@ keeps ``_user_id`` (never the user's id), beside the CSRF token and the flashed 
 of those change. Flask-Login's own remember cookie (``<user id>|HMAC``, the same on every sign-in)
 is not used: "keep me signed in" is a token of the session's own in ``REMEMBER_COOKIE``, read by
 the request loader when the session cookie brings no live session.
+
+With two-factor sign-in on, the password alone signs nobody in: it leaves a *pending* sign-in in
+the (signed) session cookie, good for ``PENDING_MINUTES`` and for that password only, which the
+code page completes (:func:`pending_user`, :func:`complete_sign_in`). A browser trusted to skip
+the code carries ``TRUST_COOKIE``. A session of someone whose role requires two-factor but who
+has not set it up reaches only the set-up page (:func:`_confine_to_setup`).
 """
 
 from __future__ import annotations
 
-from flask import Flask, Request, current_app, g, request, session
+from datetime import datetime, timedelta
+
+from flask import Flask, Request, current_app, flash, g, redirect, request, session, url_for
 from flask_login import COOKIE_NAME as LEGACY_REMEMBER_COOKIE
 from flask_login import login_user, logout_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
-from app.accounts import sessions, signin
+from app.accounts import sessions, signin, twofactor
 from app.accounts.models import User
 from app.accounts.services import user_for_token
+from app.core import clock
+from app.core.tokens import digest
 from app.errors import json_error
 from app.extensions import db, login_manager
 
 REMEMBER_COOKIE = "countersign_remember"
+TRUST_COOKIE = "countersign_trusted"
+#: How long the code page waits for the code after the password was right.
+PENDING_MINUTES = 5
+_PENDING = "pending_signin"
+#: What a session confined to setting up two-factor may still reach.
+_OPEN_WHILE_CONFINED = {"accounts.two_factor_setup", "accounts.logout", "static"}
 
 
 def init_app(app: Flask) -> None:
@@ -35,7 +51,8 @@ def init_app(app: Flask) -> None:
         # the X-Forwarded-For entries the trusted proxies added, never from ones the client wrote.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies)  # type: ignore[method-assign]
     app.before_request(_refuse_throttled_tokens)
-    app.after_request(_write_remember_cookie)
+    app.before_request(_confine_to_setup)
+    app.after_request(_write_cookies)
 
 
 def client_address() -> str:
@@ -88,11 +105,89 @@ def _user_from_token(token: str) -> User | None:
     return user
 
 
-def sign_in(user: User, *, remember: bool) -> None:
-    """Start a session for ``user``, whose password was just checked, in this browser."""
+def _confine_to_setup() -> Response | tuple[Response, int] | None:
+    """A session signed in with a password alone while the role requires two-factor reaches only
+    the set-up page (and signing out); the API answers 403."""
+    if request.endpoint in _OPEN_WHILE_CONFINED or request.endpoint is None:
+        return None
+    record = sessions.current_session()
+    if record is None or not record.needs_two_factor:
+        return None
+    if (request.blueprint or "").startswith("api_"):
+        return json_error(403, "two_factor_required", "Your role requires two-factor sign-in: set it up in "
+                          "Settings → Security first.")
+    flash("Your role requires two-factor sign-in. Set it up to continue.", "info")
+    return redirect(url_for("accounts.two_factor_setup"))
+
+
+def after_password(user: User, *, remember: bool) -> bool:
+    """``user`` typed the right password: sign in (True), or wait for a code first (False).
+
+    A browser trusted to skip the code signs in at once, and its trust moves to the new session.
+    """
+    if not twofactor.is_on(user):
+        sign_in(user, remember=remember, needs_two_factor=twofactor.is_required(user))
+        return True
+    token = request.cookies.get(TRUST_COOKIE)
+    trusted = twofactor.trusted_session(user, token) if token else None
+    if trusted is not None:
+        sign_in(user, remember=remember)
+        g.trust_cookie = twofactor.move_trust(trusted, g.user_session)
+        return True
+    if token:
+        g.trust_cookie = ""  # forgotten or expired: drop it
+    session.clear()
+    session[_PENDING] = {"user": user.id, "remember": remember, "at": clock.now().isoformat(),
+                         "password": _password_mark(user)}
+    return False
+
+
+def _password_mark(user: User) -> str:
+    """Ties a pending sign-in to the password it proved: a reset in between voids it."""
+    return digest(user.password_hash)[:16]
+
+
+def pending_user() -> User | None:
+    """Who typed the right password in this browser in the last ``PENDING_MINUTES``, awaiting a code."""
+    pending = session.get(_PENDING)
+    if not isinstance(pending, dict):
+        return None
+    try:
+        since = datetime.fromisoformat(pending["at"])
+        user = db.session.get(User, int(pending["user"]))
+    except (KeyError, TypeError, ValueError):
+        return None
+    if (user is None or not user.active or pending.get("password") != _password_mark(user)
+            or not timedelta(0) <= clock.now() - since <= timedelta(minutes=PENDING_MINUTES)):
+        return None
+    return user
+
+
+def trusted_here(user: User) -> int | None:
+    """The id of ``user``'s session whose trust this browser's cookie carries, if any (to mark it)."""
+    token = request.cookies.get(TRUST_COOKIE)
+    trusted = twofactor.trusted_session(user, token) if token else None
+    return trusted.id if trusted is not None else None
+
+
+def forget_pending() -> None:
+    session.pop(_PENDING, None)
+
+
+def complete_sign_in(user: User, *, trust: bool) -> None:
+    """The pending sign-in's code was right: sign in as the password step asked, trusting this
+    browser from now on if the person ticked it."""
+    remember = bool(session.get(_PENDING, {}).get("remember"))
+    sign_in(user, remember=remember)
+    if trust:
+        g.trust_cookie = twofactor.trust(g.user_session)
+
+
+def sign_in(user: User, *, remember: bool, needs_two_factor: bool = False) -> None:
+    """Start a session for ``user``, whose password (and code) was just checked, in this browser."""
     issued = sessions.start_session(user, remember=remember, ip=request.remote_addr or "",
-                                    user_agent=request.user_agent.string)
-    session.clear()  # a fresh session on sign-in: no fixation
+                                    user_agent=request.user_agent.string, needs_two_factor=needs_two_factor)
+    session.clear()  # a fresh session on sign-in: no fixation (and no pending sign-in left)
     _attach(issued, fresh=True)
 
 
@@ -127,16 +222,19 @@ def _attach(issued: sessions.Issued, *, fresh: bool) -> None:
         g.remember_cookie = issued.remember_token
 
 
-def _write_remember_cookie(response: Response) -> Response:
-    """Set the remember cookie a sign-in or a renewal issued this request, or drop a refused one."""
-    value = g.pop("remember_cookie", None)
+def _write_cookies(response: Response) -> Response:
+    """Set the remember and trust cookies a sign-in or a renewal issued this request, or drop refused ones."""
     config = current_app.config
     flags = {"secure": config.get("REMEMBER_COOKIE_SECURE", False), "httponly": True,
              "samesite": config.get("REMEMBER_COOKIE_SAMESITE", "Lax")}
-    if value:
-        response.set_cookie(REMEMBER_COOKIE, value, max_age=int(sessions.remember_lifetime().total_seconds()), **flags)
-    elif value is not None:
-        response.delete_cookie(REMEMBER_COOKIE, **flags)
+    for name, value, lifetime in (
+        (REMEMBER_COOKIE, g.pop("remember_cookie", None), sessions.remember_lifetime),
+        (TRUST_COOKIE, g.pop("trust_cookie", None), twofactor.trust_lifetime),
+    ):
+        if value:
+            response.set_cookie(name, value, max_age=int(lifetime().total_seconds()), **flags)
+        elif value is not None:
+            response.delete_cookie(name, **flags)
     if LEGACY_REMEMBER_COOKIE in request.cookies:
         # Issued before sessions were kept; it no longer signs anyone in, and while the browser
         # sends it Flask-Login would not look at REMEMBER_COOKIE.

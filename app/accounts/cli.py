@@ -1,4 +1,4 @@
-"""``flask users create|list|set-password``."""
+"""``flask users create|list|set-password|two-factor-off``."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from app.accounts import services
+from app.accounts import services, twofactor
 from app.accounts.models import ROLE_LABELS, Role
 from app.core.errors import ServiceError
 from app.extensions import db
@@ -80,3 +80,21 @@ def set_password(email: str, password_stdin: bool) -> None:
     services.set_password(None, user, password)
     db.session.commit()
     click.echo(f"Password of {user.email} changed: every session of theirs has ended and their API tokens are revoked.")
+
+
+@users.command("two-factor-off")
+@click.argument("email")
+def two_factor_off(email: str) -> None:
+    """Turn off two-factor sign-in for someone who lost their phone and recovery codes (an admin
+    locked out too): it signs them out everywhere; they sign in with their password alone, and set
+    it up again if their role requires it."""
+    user = services.find_by_email(email)
+    if user is None:
+        click.echo(f"error: no account with email {email}", err=True)
+        raise click.exceptions.Exit(1)
+    if not twofactor.is_on(user):
+        click.echo(f"{user.email} does not use two-factor sign-in: nothing to do.")
+        return
+    twofactor.turn_off(None, user)
+    db.session.commit()
+    click.echo(f"Two-factor sign-in of {user.email} is off and every session of theirs has ended.")

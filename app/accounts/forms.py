@@ -38,6 +38,40 @@ class ChangePasswordForm(Form):
         DataRequired(), EqualTo("new_password", message="The two passwords differ.")])
 
 
+class CodeForm(Form):
+    """The second step of signing in."""
+
+    code = StringField("Code", validators=[DataRequired(), Length(max=40)],
+                       description="The 6 digits your authenticator app shows, or one of your recovery codes.")
+    trust = BooleanField("Trust this browser")
+
+
+class EnableTwoFactorForm(Form):
+    code = StringField("Code from the app", validators=[DataRequired(), Length(max=40)],
+                       description="The 6 digits the app shows for Countersign once it has scanned the code.")
+
+
+class ConfirmPasswordForm(Form):
+    """A step that needs the password again (new recovery codes, turning two-factor off)."""
+
+    current_password = PasswordField("Your password", validators=[DataRequired(), Length(max=200)])
+
+
+class TwoFactorPolicyForm(Form):
+    """One box per role: "everyone with this role must sign in with a code"."""
+
+    def required_roles(self) -> set[Role]:
+        return {role for role in Role if self[role.value].data}
+
+    @classmethod
+    def for_roles(cls, required: set[Role]) -> TwoFactorPolicyForm:
+        return cls(data={role.value: role in required for role in Role})
+
+
+for _role in Role:
+    setattr(TwoFactorPolicyForm, _role.value, BooleanField(_role.label))
+
+
 class UserForm(Form):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     email = EmailField("Email", filters=[_strip], validators=[DataRequired(), Email(), Length(max=254)])

@@ -147,3 +147,49 @@ class PasswordReset(db.Model):  # type: ignore[name-defined,misc]
     ended_reason: so.Mapped[str | None] = so.mapped_column(sa.String(20))
 
     user: so.Mapped[User] = so.relationship()
+
+
+class TwoFactor(db.Model):  # type: ignore[name-defined,misc]
+    """A person's authenticator app (TOTP, RFC 6238), from enrolment on (app/accounts/twofactor.py).
+
+    The app's key is derived from ``seed`` with ``SECRET_KEY`` (``app.core.tokens.keyed``): the
+    server must compute codes, so it cannot keep only a hash, but a copy of the table alone computes
+    none. ``confirmed_at`` is None while the person has scanned the code but not yet typed one back.
+    """
+
+    __tablename__ = "two_factor"
+
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    seed: so.Mapped[str] = so.mapped_column(sa.String(64))
+    created_at: so.Mapped[datetime] = so.mapped_column(default=clock.now)
+    confirmed_at: so.Mapped[datetime | None]
+    # The time step of the last code accepted: a code (and any older one) is accepted once.
+    last_step: so.Mapped[int | None] = so.mapped_column(sa.BigInteger)
+
+    user: so.Mapped[User] = so.relationship()
+
+    @property
+    def is_on(self) -> bool:
+        return self.confirmed_at is not None
+
+
+class RecoveryCode(db.Model):  # type: ignore[name-defined,misc]
+    """One of the ten one-time codes that stand in for the authenticator app; only ``salt$SHA-256`` is kept."""
+
+    __tablename__ = "recovery_codes"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: so.Mapped[str] = so.mapped_column(sa.String(80))
+    created_at: so.Mapped[datetime] = so.mapped_column(default=clock.now)
+    used_at: so.Mapped[datetime | None]
+
+
+class RolePolicy(db.Model):  # type: ignore[name-defined,misc]
+    """What an admin requires of everyone with a role; a role without a row requires nothing."""
+
+    __tablename__ = "role_policies"
+
+    role: so.Mapped[Role] = so.mapped_column(str_enum(Role), primary_key=True)
+    two_factor_required: so.Mapped[bool] = so.mapped_column(default=False)
+    updated_at: so.Mapped[datetime] = so.mapped_column(default=clock.now, onupdate=clock.now)

@@ -17,8 +17,6 @@ its throttling, stays the one way in. Any other password change ends the open li
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 import secrets
 from datetime import timedelta
 
@@ -32,7 +30,7 @@ from app.accounts.sessions import EndReason, end_sessions
 from app.audit import services as audit
 from app.core import clock
 from app.core.errors import InvalidInput
-from app.core.tokens import digest
+from app.core.tokens import digest, keyed
 from app.extensions import db
 from app.notifications import services as notifications
 
@@ -48,8 +46,7 @@ def lifetime() -> timedelta:
 
 
 def _token(secret: str) -> str:
-    mac = hmac.new(current_app.config["SECRET_KEY"].encode(), b"password-reset:" + secret.encode(), hashlib.sha256)
-    return base64.urlsafe_b64encode(mac.digest()).rstrip(b"=").decode()
+    return base64.urlsafe_b64encode(keyed("password-reset", secret)).rstrip(b"=").decode()
 
 
 def request_reset(email: str, address: str) -> signin.Refusal | None:

@@ -54,6 +54,7 @@ class EndReason(enum.StrEnum):
     DEACTIVATED = "deactivated"
     ROLE_CHANGED = "role_changed"
     REMEMBER_REUSED = "remember_reused"  # an old remember token came back
+    TWO_FACTOR_RESET = "two_factor_reset"  # an admin turned off someone's two-factor sign-in
 
 
 class UserSession(db.Model):  # type: ignore[name-defined,misc]
@@ -79,6 +80,15 @@ class UserSession(db.Model):  # type: ignore[name-defined,misc]
     remember_issued_at: so.Mapped[datetime | None]
     ended_at: so.Mapped[datetime | None]
     ended_reason: so.Mapped[EndReason | None] = so.mapped_column(str_enum(EndReason))
+    # Signed in with a password only, while the person's role requires two-factor sign-in: the
+    # session reaches nothing but the page that sets it up (app/accounts/auth.py).
+    needs_two_factor: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
+    # "Trust this browser": the hash of the browser's trust cookie, which skips the code at the
+    # next sign-in until ``trusted_until``. It outlives signing out (that is its point) and moves
+    # to the session it lets in; forgetting the browser, or anything that ends sessions for the
+    # account's safety, clears it (:func:`forget_trusted`).
+    trust_hash: so.Mapped[str | None] = so.mapped_column(sa.String(64), unique=True)
+    trusted_until: so.Mapped[datetime | None]
 
     user: so.Mapped[User] = so.relationship()
 
@@ -118,11 +128,11 @@ def _clean(text: str, length: int) -> str:
     return "".join(ch for ch in text if ch.isprintable())[:length]
 
 
-def start_session(user: User, *, remember: bool, ip: str, user_agent: str) -> Issued:
+def start_session(user: User, *, remember: bool, ip: str, user_agent: str, needs_two_factor: bool = False) -> Issued:
     """A new session for ``user`` (whose password was just checked); its secrets are returned once."""
     key = secrets.token_urlsafe(32)
     record = UserSession(user=user, key_hash=digest(key), ip=_clean(ip, 45), user_agent=_clean(user_agent, 255),
-                         remembered=remember)
+                         remembered=remember, needs_two_factor=needs_two_factor)
     token = None
     if remember:
         secret = secrets.token_urlsafe(32)
@@ -202,8 +212,11 @@ def _end(record: UserSession, reason: EndReason) -> None:
 
 
 def end_session(record: UserSession, reason: EndReason = EndReason.ENDED) -> None:
-    """End one session: its cookie and its remember token stop working at once, everywhere."""
+    """End one session: its cookie and its remember token stop working at once, everywhere. Signing
+    out keeps the browser's trust (it is for the next sign-in); ending it from elsewhere does not."""
     _end(record, reason)
+    if reason is not EndReason.SIGNED_OUT:
+        record.trust_hash = record.trusted_until = None
     db.session.flush()
 
 
@@ -216,7 +229,19 @@ def end_sessions(user: User, *, except_current: bool = True, reason: EndReason) 
     if keep is not None and keep.user_id == user.id:
         query = query.where(UserSession.id != keep.id)
     ended: int = db.session.execute(query.execution_options(synchronize_session="fetch")).rowcount  # type: ignore[attr-defined]
+    forget_trusted(user, keep=keep)
     return ended
+
+
+def forget_trusted(user: User, *, keep: UserSession | None = None) -> int:
+    """Every browser of ``user`` trusted to skip the code must type one again (but ``keep``'s).
+    Returns how many were trusted."""
+    query = sa.update(UserSession).where(UserSession.user_id == user.id, UserSession.trust_hash.is_not(None))
+    if keep is not None and keep.user_id == user.id:
+        query = query.where(UserSession.id != keep.id)
+    query = query.values(trust_hash=None, trusted_until=None).execution_options(synchronize_session="fetch")
+    forgotten: int = db.session.execute(query).rowcount  # type: ignore[attr-defined]
+    return forgotten
 
 
 def end_other_sessions(user: User) -> int:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from app.accounts import services, throttle
+from app.accounts import services, throttle, twofactor
 from app.accounts.models import Throttle, User
 from app.accounts.throttle import Lock
 from app.audit import services as audit
@@ -85,10 +85,25 @@ def check_current_password(user: User, password: str, address: str) -> Refusal |
     return _failed(rows, key, address, user.id, "That is not your current password.")
 
 
-def _failed(rows: Sequence[Throttle], key: str, address: str, entity_id: int | None, message: str) -> Refusal:
-    """Count and audit a wrong password against each of ``rows``; a lockout it causes is the refusal."""
+def second_factor(user: User, code: str, address: str) -> str | Refusal:
+    """The code after the password: "app" or "recovery" when it is right, or why not. Wrong codes
+    count against the same limits as wrong passwords, so the code cannot be guessed either."""
+    key = services.normalise_email(user.email)
+    rows = throttle.hold([(throttle.SIGNIN_ACCOUNT, key), (throttle.SIGNIN_ADDRESS, address)])
+    if (lock := throttle.first_lock(rows)) is not None:
+        return refusal_for(lock)
+    kind = twofactor.verify(user, code)
+    if kind is not None:
+        throttle.clear(rows[0])
+        return kind
+    return _failed(rows, key, address, user.id, twofactor.WRONG_CODE, what="Wrong two-factor code")
+
+
+def _failed(rows: Sequence[Throttle], key: str, address: str, entity_id: int | None, message: str,
+            what: str = "Failed sign-in") -> Refusal:
+    """Count and audit a wrong password (or code) against each of ``rows``; a lockout it causes is the refusal."""
     details = {"email": key, "address": address}
-    audit.record(None, "signin.failed", f"Failed sign-in as {key} from {address}", entity="user",
+    audit.record(None, "signin.failed", f"{what} as {key} from {address}", entity="user",
                  entity_id=entity_id, details=details)
     locks = [lock for row in rows if (lock := throttle.fail(row, throttle.policy(row.scope))) is not None]
     for lock in locks:
