@@ -100,21 +100,25 @@ def _user_from_token(token: str) -> User | None:
     if user is None:
         signin.token_failed(client_address())
         db.session.commit()  # counted and audited whatever the request does next
-    elif db.session.dirty:
-        db.session.commit()  # last_used_at, at most every few minutes
+    else:
+        if db.session.dirty:
+            db.session.commit()  # last_used_at, at most every few minutes
+        g.token_owes_two_factor = twofactor.needs_setting_up(user)
     return user
 
 
 def _confine_to_setup() -> Response | tuple[Response, int] | None:
     """A session signed in with a password alone while the role requires two-factor reaches only
-    the set-up page (and signing out); the API answers 403."""
+    the set-up page (and signing out); to the API it is no sign-in (401), and neither is an API
+    token of someone who owes the set-up."""
     if request.endpoint in _OPEN_WHILE_CONFINED or request.endpoint is None:
         return None
-    record = sessions.current_session()
-    if record is None or not record.needs_two_factor:
+    record = sessions.current_session()  # loads the user: from the session, or from a token
+    owed = record.needs_two_factor if record is not None else g.get("token_owes_two_factor", False)
+    if not owed:
         return None
     if (request.blueprint or "").startswith("api_"):
-        return json_error(403, "two_factor_required", "Your role requires two-factor sign-in: set it up in "
+        return json_error(401, "two_factor_required", "Your role requires two-factor sign-in: set it up in "
                           "Settings → Security first.")
     flash("Your role requires two-factor sign-in. Set it up to continue.", "info")
     return redirect(url_for("accounts.two_factor_setup"))
@@ -187,6 +191,7 @@ def sign_in(user: User, *, remember: bool, needs_two_factor: bool = False) -> No
     """Start a session for ``user``, whose password (and code) was just checked, in this browser."""
     issued = sessions.start_session(user, remember=remember, ip=request.remote_addr or "",
                                     user_agent=request.user_agent.string, needs_two_factor=needs_two_factor)
+    signin.forget_failures(user)
     session.clear()  # a fresh session on sign-in: no fixation (and no pending sign-in left)
     _attach(issued, fresh=True)
 

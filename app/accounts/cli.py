@@ -95,6 +95,6 @@ def two_factor_off(email: str) -> None:
     if not twofactor.is_on(user):
         click.echo(f"{user.email} does not use two-factor sign-in: nothing to do.")
         return
-    twofactor.turn_off(None, user)
+    twofactor.reset(None, user)
     db.session.commit()
     click.echo(f"Two-factor sign-in of {user.email} is off and every session of theirs has ended.")

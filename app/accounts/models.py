@@ -165,6 +165,8 @@ class TwoFactor(db.Model):  # type: ignore[name-defined,misc]
     confirmed_at: so.Mapped[datetime | None]
     # The time step of the last code accepted: a code (and any older one) is accepted once.
     last_step: so.Mapped[int | None] = so.mapped_column(sa.BigInteger)
+    # While unconfirmed: the sign-in session that began the enrolment, the only one that may confirm it.
+    session_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_sessions.id", ondelete="SET NULL"))
 
     user: so.Mapped[User] = so.relationship()
 

@@ -55,6 +55,7 @@ class EndReason(enum.StrEnum):
     ROLE_CHANGED = "role_changed"
     REMEMBER_REUSED = "remember_reused"  # an old remember token came back
     TWO_FACTOR_RESET = "two_factor_reset"  # an admin turned off someone's two-factor sign-in
+    TWO_FACTOR_ON = "two_factor_on"  # the person turned two-factor on in another browser
 
 
 class UserSession(db.Model):  # type: ignore[name-defined,misc]
@@ -207,29 +208,31 @@ def current_session() -> UserSession | None:
 
 
 def _end(record: UserSession, reason: EndReason) -> None:
+    """Signing out keeps the browser's trust (it is for the next sign-in); any other end forgets it."""
     if record.ended_at is None:
         record.ended_at, record.ended_reason = clock.now(), reason
+    if reason is not EndReason.SIGNED_OUT:
+        record.trust_hash = record.trusted_until = None
 
 
 def end_session(record: UserSession, reason: EndReason = EndReason.ENDED) -> None:
-    """End one session: its cookie and its remember token stop working at once, everywhere. Signing
-    out keeps the browser's trust (it is for the next sign-in); ending it from elsewhere does not."""
+    """End one session: its cookie and its remember token stop working at once, everywhere."""
     _end(record, reason)
-    if reason is not EndReason.SIGNED_OUT:
-        record.trust_hash = record.trusted_until = None
     db.session.flush()
 
 
-def end_sessions(user: User, *, except_current: bool = True, reason: EndReason) -> int:
-    """End every session of ``user``; with ``except_current``, not the one this request is signed in
-    with (when it is theirs): who changes their own password stays signed in here. Returns how many."""
-    keep = current_session() if except_current else None
+def end_sessions(user: User, *, except_current: bool = True, reason: EndReason, keep: UserSession | None = None) -> int:
+    """End every session of ``user`` but ``keep``; with ``except_current`` (and no ``keep``), not the
+    one this request is signed in with (when it is theirs): who changes their own password stays
+    signed in here. Returns how many."""
+    keep = keep or (current_session() if except_current else None)
     query = (sa.update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
              .values(ended_at=clock.now(), ended_reason=reason))
     if keep is not None and keep.user_id == user.id:
         query = query.where(UserSession.id != keep.id)
     ended: int = db.session.execute(query.execution_options(synchronize_session="fetch")).rowcount  # type: ignore[attr-defined]
-    forget_trusted(user, keep=keep)
+    # "Sign out everywhere else" keeps this browser's trust; a password change forgets every one.
+    forget_trusted(user, keep=keep if reason is EndReason.ENDED else None)
     return ended
 
 

@@ -63,14 +63,22 @@ def sign_in(email: str, password: str, address: str) -> User | Refusal:
     if (lock := throttle.first_lock(rows)) is not None:
         return refusal_for(lock)  # no password is checked while locked
     user = services.authenticate(email, password)
-    account_row, _address_row = rows
     if user is not None:
-        # Only the account starts afresh: signing in to one's own account must not buy an
-        # address more guesses at others'.
-        throttle.clear(account_row)
-        return user
+        return user  # its failures are forgotten once the sign-in completes (forget_failures)
     known = services.find_by_email(key)
     return _failed(rows, key, address, known.id if known is not None else None, MISMATCH)
+
+
+def forget_failures(user: User) -> None:
+    """A sign-in completed (the password, and the code when one is owed): the email starts afresh.
+
+    Not before: were the right password alone to clear the count, typing it again between wrong
+    codes would buy unlimited guesses at the code. Only the email's count: signing in to one's own
+    account must not buy an address more guesses at others'.
+    """
+    row = throttle.find(throttle.SIGNIN_ACCOUNT, services.normalise_email(user.email))
+    if row is not None:
+        throttle.clear(row)
 
 
 def check_current_password(user: User, password: str, address: str) -> Refusal | None:
@@ -94,7 +102,6 @@ def second_factor(user: User, code: str, address: str) -> str | Refusal:
         return refusal_for(lock)
     kind = twofactor.verify(user, code)
     if kind is not None:
-        throttle.clear(rows[0])
         return kind
     return _failed(rows, key, address, user.id, twofactor.WRONG_CODE, what="Wrong two-factor code")
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import hmac
 import secrets
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -84,8 +85,11 @@ def is_required(user: User) -> bool:
 
 
 def needs_setting_up(user: User) -> bool:
-    """Whether a sign-in of ``user`` with a password alone may reach only the set-up page."""
-    return is_required(user) and not is_on(user)
+    """Whether ``user``'s role requires two-factor and they have not set it up (one query): their
+    password-only sessions and their API tokens reach nothing but the set-up page."""
+    enrolled = sa.exists().where(TwoFactor.user_id == user.id, TwoFactor.confirmed_at.is_not(None))
+    return bool(db.session.scalar(sa.select(RolePolicy.two_factor_required).where(
+        RolePolicy.role == user.role, RolePolicy.two_factor_required, ~enrolled)))
 
 
 def require_for_roles(actor: User, roles: set[Role]) -> set[Role]:
@@ -136,16 +140,22 @@ def _key(record: TwoFactor) -> str:
     return base64.b32encode(keyed("totp", record.seed)[:20]).decode()
 
 
-def begin(user: User) -> Enrolment:
-    """The key to scan: the one begun within the hour, or a fresh one (the caller commits)."""
+def begin(user: User, here: UserSession) -> Enrolment:
+    """The key to scan in the browser of session ``here``: the one it began within the hour, or a
+    fresh one (the caller commits).
+
+    A key belongs to the session that began it: another session of the person (another browser,
+    or someone else's with the password alone) that opens the page gets a fresh key, which voids
+    the first, so nobody learns the key the person ends up confirming.
+    """
     record = record_of(user)
     if record is not None and record.is_on:
         raise InvalidInput("Two-factor sign-in is already on.")
-    if record is None or clock.now() - record.created_at > ENROLMENT_KEEPS:
+    if record is None or record.session_id != here.id or clock.now() - record.created_at > ENROLMENT_KEEPS:
         if record is not None:
             db.session.delete(record)
             db.session.flush()
-        record = TwoFactor(user_id=user.id, seed=secrets.token_urlsafe(32), created_at=clock.now())
+        record = TwoFactor(user_id=user.id, seed=secrets.token_urlsafe(32), created_at=clock.now(), session_id=here.id)
         db.session.add(record)
         db.session.flush()
     key = _key(record)
@@ -156,17 +166,23 @@ def begin(user: User) -> Enrolment:
     return Enrolment(key, uri, Markup(qr))  # noqa: S704 - segno's own SVG, with no text of ours in it
 
 
-def confirm(user: User, code: str) -> list[str]:
-    """Turn two-factor on with a code from the app just set up; returns the recovery codes, to show once."""
+def confirm(user: User, here: UserSession, code: str) -> list[str]:
+    """Turn two-factor on, in the session that began it, with a code from the app just set up;
+    returns the recovery codes, to show once.
+
+    Every other session of the person ends: each signed in with the password alone, which no
+    longer signs anyone in (and one may be someone else's, confined to the set-up page).
+    """
     record = record_of(user)
-    if record is None or record.is_on:
-        raise InvalidInput("Start again: scan the new QR code.", {"code": ["That set-up has expired."]})
+    if record is None or record.is_on or record.session_id != here.id:
+        raise InvalidInput("Start again: scan the new QR code.",
+                           {"code": ["That set-up was replaced or has expired: scan the QR code shown now."]})
     if not _accept_app_code(record, code):
         raise InvalidInput("Two-factor sign-in is not on yet.", {"code": ["That code is not right. Check the "
                                                                           "time on your phone and type the newest one."]})
-    record.confirmed_at = clock.now()
-    db.session.execute(sa.update(UserSession).where(UserSession.user_id == user.id)
-                       .values(needs_two_factor=False).execution_options(synchronize_session="fetch"))
+    record.confirmed_at, record.session_id = clock.now(), None
+    here.needs_two_factor = False
+    end_sessions(user, keep=here, reason=EndReason.TWO_FACTOR_ON)
     audit.record(user, "two_factor.enabled", "Turned on two-factor sign-in", entity="user", entity_id=user.id)
     return _issue_recovery_codes(user)
 
@@ -202,36 +218,50 @@ def recovery_codes_left(user: User) -> int:
                              .where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))) or 0
 
 
-def turn_off(actor: User | None, user: User) -> User:
-    """Turn two-factor off: the person (not while their role requires it), or an admin (``actor``
-    None: the command line) for someone who lost their phone and codes, which also ends every
-    session of theirs. Returns ``user``."""
-    own = actor is not None and actor.id == user.id
-    if actor is not None and not own and not actor.is_admin:
-        raise NotAllowed("Only admins turn off someone else's two-factor sign-in.")
-    if own and is_required(user):
+def turn_off_own(user: User) -> User:
+    """The person turns two-factor off (the caller has checked their password), unless their role
+    requires it. Returns ``user``."""
+    if is_required(user):
         raise InvalidInput("Your role requires two-factor sign-in: it stays on. Make new recovery codes "
                            "or ask an admin if you changed phones.")
-    record = record_of(user)
-    if record is None:
-        return user
-    db.session.delete(record)
-    db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
-    forget_trusted(user)
-    if own:
+    if _remove(user):
         audit.record(user, "two_factor.disabled", "Turned off two-factor sign-in", entity="user", entity_id=user.id)
-    else:
+    return user
+
+
+def reset(actor: User | None, user: User) -> User:
+    """An admin (``actor`` None: the command line) turns two-factor off for someone who lost their
+    phone and codes, which ends every session of theirs; their own goes through :func:`turn_off_own`,
+    which asks for the password. Returns ``user``."""
+    if actor is not None and not actor.is_admin:
+        raise NotAllowed("Only admins turn off someone else's two-factor sign-in.")
+    if actor is not None and actor.id == user.id:
+        raise InvalidInput("Turn off your own two-factor sign-in under Settings → Security: it asks for your password.")
+    if _remove(user):
         end_sessions(user, except_current=False, reason=EndReason.TWO_FACTOR_RESET)
         audit.record(actor, "two_factor.disabled", f"Turned off two-factor sign-in for {user.email}",
                      entity="user", entity_id=user.id)
-    db.session.flush()
     return user
+
+
+def _remove(user: User) -> bool:
+    """Forget ``user``'s app, recovery codes and trusted browsers; False if there was nothing to forget."""
+    record = record_of(user)
+    if record is None:
+        return False
+    db.session.delete(record)
+    db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    forget_trusted(user)
+    db.session.flush()
+    return True
 
 
 # --- codes at sign-in -----------------------------------------------------------------------------
 
 def _normalise(code: str) -> str:
-    return "".join(ch for ch in code.lower() if ch.isalnum())
+    """The code as typed, without spaces or dashes, in ASCII: full-width digits from an input method
+    become ordinary ones (NFKC); anything else that is not a letter or digit of ours is dropped."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", code).lower() if ch.isascii() and ch.isalnum())
 
 
 def verify(user: User, code: str) -> str | None:

@@ -197,19 +197,21 @@ def _security_page(**forms: Form) -> str:
 @login_required
 @response_policy(referrer="no-referrer")  # it shows the key, and then the recovery codes
 def two_factor_setup() -> Response:
+    here = sessions.current_session()
+    if here is None:
+        abort(404)  # an API token sets nothing up: enrolment belongs to a browser's sign-in
     if twofactor.is_on(current_user):
         flash("Two-factor sign-in is on.", "info")
         return redirect(url_for(".security"))
     form = EnableTwoFactorForm()
-    codes = save_form(form, lambda: twofactor.confirm(current_user, form.code.data or ""))
+    codes = save_form(form, lambda: twofactor.confirm(current_user, here, form.code.data or ""))
     if codes is not None:
         return no_store(make_response(render_template("accounts/recovery_codes.html", codes=codes, enabled=True)))
-    enrolment = twofactor.begin(current_user)
+    enrolment = twofactor.begin(current_user, here)
     commit()
-    here = sessions.current_session()
     return no_store(make_response(render_template(
         "accounts/two_factor_setup.html", form=form, enrolment=enrolment, required=twofactor.is_required(current_user),
-        confined=here is not None and here.needs_two_factor,
+        confined=here.needs_two_factor,
     )))
 
 
@@ -232,7 +234,7 @@ def two_factor_off() -> Response:
     form = ConfirmPasswordForm(prefix="off")
     if (refused := _password_refused(form, form.current_password, "off_form")) is not None:
         return refused
-    if save_form(form, lambda: twofactor.turn_off(current_user, current_user)):
+    if save_form(form, lambda: twofactor.turn_off_own(current_user)):
         flash("Two-factor sign-in is off: your password alone signs you in.", "success")
         return redirect(url_for(".security"))
     return make_response(_security_page(off_form=form))
@@ -335,7 +337,7 @@ def user_two_factor_off(user_id: int) -> Response:
     _require_admin()
     user = db.session.get(User, user_id) or abort(404)
     if CsrfForm().validate_on_submit():
-        run_and_flash(lambda: twofactor.turn_off(current_user, user),
+        run_and_flash(lambda: twofactor.reset(current_user, user),
                       f"Two-factor sign-in is off for {user.name}, and every sign-in of theirs has ended.")
     return redirect(url_for(".user_edit", user_id=user.id))
 

@@ -97,7 +97,9 @@ def operation(response: Any = None, *, status: int = 200, body: Body | type[Flas
 _ERRORS = {
     400: ("BadRequest", "Invalid input: `fields` names each bad field (malformed JSON, wrong types, impossible "
                         "values, a bad filter, `limit` or `cursor`)."),
-    401: ("Unauthorized", "Not signed in: send `Authorization: Bearer <token>` (or the session cookie)."),
+    401: ("Unauthorized", "Not signed in: send `Authorization: Bearer <token>` (or the session cookie; "
+                          "`two_factor_required` while the person's role requires two-factor sign-in and they "
+                          "have not set it up)."),
     403: ("Forbidden", "You can see the record but may not do this to it (`forbidden`)."),
     404: ("NotFound", "Not found, or not yours: Countersign never confirms that someone else's record exists."),
     409: ("Conflict", "Refused: a step the rules refuse (`transition_refused`, with `reasons`), an edit of an "

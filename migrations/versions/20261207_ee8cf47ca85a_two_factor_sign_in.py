@@ -41,6 +41,8 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('confirmed_at', sa.DateTime(), nullable=True),
     sa.Column('last_step', sa.BigInteger(), nullable=True),
+    sa.Column('session_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['session_id'], ['user_sessions.id'], name=op.f('fk_two_factor_session_id_user_sessions'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_two_factor_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('user_id', name=op.f('pk_two_factor'))
     )

@@ -11,24 +11,30 @@ import sqlalchemy as sa
 from flask import Flask
 
 from app.accounts import services, twofactor
-from app.accounts.auth import TRUST_COOKIE
+from app.accounts.auth import REMEMBER_COOKIE, TRUST_COOKIE
 from app.accounts.models import RecoveryCode, Role, RolePolicy, TwoFactor, User
-from app.accounts.sessions import EndReason, UserSession
+from app.accounts.sessions import EndReason, UserSession, start_session
 from app.audit.models import AuditEvent
 from app.core import clock as app_clock
 from app.core.errors import InvalidInput, NotAllowed
 from app.extensions import db
-from tests.accounts.test_sessions import browser, is_signed_in
+from tests.accounts.test_sessions import FIREFOX, browser, is_signed_in
 from tests.authenticator import code
 from tests.conftest import RequestClient
 from tests.factories import PASSWORD, UserFactory
 from tests.queries import counting
 
 
+def session_of(user: User) -> UserSession:
+    """A sign-in of ``user`` in some browser, as the set-up page runs in."""
+    return start_session(user, remember=False, ip="192.0.2.1", user_agent=FIREFOX).session
+
+
 def enrol(user: User) -> tuple[str, list[str]]:
     """Two-factor on for ``user``, as the set-up page does it: the key and the recovery codes."""
-    key = twofactor.begin(user).key
-    codes = twofactor.confirm(user, code(key))
+    here = session_of(user)
+    key = twofactor.begin(user, here).key
+    codes = twofactor.confirm(user, here, code(key))
     db.session.commit()
     return key, codes
 
@@ -61,16 +67,17 @@ def events(action: str) -> list[AuditEvent]:
 
 def test_enrolment_shows_a_qr_code_and_turns_on_with_a_code_from_the_app(people):
     user = people["sales"]
-    enrolment = twofactor.begin(user)
+    here = session_of(user)
+    enrolment = twofactor.begin(user, here)
     assert enrolment.qr.startswith("<svg") and "<title>QR code for Countersign</title>" in enrolment.qr
     assert enrolment.uri.startswith("otpauth://totp/Countersign:") and f"secret={enrolment.key}" in enrolment.uri
     assert len(enrolment.key) == 32 and not twofactor.is_on(user)
 
     with pytest.raises(InvalidInput) as refused:
-        twofactor.confirm(user, "000000" if code(enrolment.key) != "000000" else "111111")
+        twofactor.confirm(user, here, "000000" if code(enrolment.key) != "000000" else "111111")
     assert "code" in refused.value.fields and not twofactor.is_on(user)
 
-    codes = twofactor.confirm(user, code(enrolment.key))
+    codes = twofactor.confirm(user, here, code(enrolment.key))
     assert twofactor.is_on(user) and len(codes) == 10 == len(set(codes))
     assert all(re.fullmatch(r"[2-9a-z]{4}(-[2-9a-z]{4}){3}", c) for c in codes)
     stored = db.session.scalars(sa.select(RecoveryCode.code_hash)).all()
@@ -83,18 +90,49 @@ def test_enrolment_shows_a_qr_code_and_turns_on_with_a_code_from_the_app(people)
 
 def test_the_same_key_is_shown_for_an_hour_then_a_fresh_one(people, clock):
     user = people["sales"]
-    first = twofactor.begin(user).key
+    here = session_of(user)
+    first = twofactor.begin(user, here).key
     clock.advance(minutes=59)
-    assert twofactor.begin(user).key == first
+    assert twofactor.begin(user, here).key == first
     clock.advance(minutes=2)
-    assert twofactor.begin(user).key != first
+    assert twofactor.begin(user, here).key != first
+
+
+def test_a_key_belongs_to_the_browser_that_began_it(people):
+    """Another session that opens the page (the person's other browser, or someone holding only the
+    password) gets a fresh key, which voids the first: nobody learns the key that gets confirmed."""
+    user = people["sales"]
+    mine, theirs = session_of(user), session_of(user)
+    key = twofactor.begin(user, mine).key
+    other = twofactor.begin(user, theirs).key
+    assert other != key
+    with pytest.raises(InvalidInput) as refused:
+        twofactor.confirm(user, mine, code(key))
+    assert "replaced" in refused.value.fields["code"][0]
+    fresh = twofactor.begin(user, mine).key
+    assert fresh not in (key, other)
+    twofactor.confirm(user, mine, code(fresh))
+    assert twofactor.is_on(user)
+
+
+def test_turning_it_on_ends_every_other_sign_in(app, people):
+    user = people["pm"]
+    require(Role.PROJECT_MANAGER)
+    intruder = browser(app)  # someone with the password alone, confined to the set-up page
+    password_step(intruder, user)
+    assert intruder.get("/").headers["Location"] == "/settings/security/two-factor"
+    enrol(user)
+    assert not is_signed_in(intruder)
+    reasons = db.session.scalars(sa.select(UserSession.ended_reason).where(UserSession.ended_at.is_not(None))).all()
+    assert reasons == [EndReason.TWO_FACTOR_ON]
 
 
 def test_the_key_needs_the_secret_key_too(app, people, configure):
     user = people["sales"]
-    key = twofactor.begin(user).key
+    here = session_of(user)
+    key = twofactor.begin(user, here).key
     configure(SECRET_KEY="another-secret-key-of-enough-length")
-    assert twofactor.begin(user).key != key
+    assert twofactor.begin(user, here).key != key
 
 
 # --- codes ----------------------------------------------------------------------------------------
@@ -112,6 +150,21 @@ def test_an_app_code_is_accepted_once_and_a_slow_clock_by_one_step(people, clock
     assert twofactor.verify(user, code(key, steps=2)) is None  # a minute off: no
     assert twofactor.verify(user, code(key, steps=-2)) is None
     assert twofactor.verify(user, "12345") is None and twofactor.verify(user, "") is None
+
+
+def test_digits_from_an_input_method_are_read_and_other_scripts_refused_cleanly(app, people, clock):
+    user = people["sales"]
+    key, _codes = enrol(user)
+    full_width = code(key, steps=1).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    assert twofactor.verify(user, full_width) == "app"
+    client = browser(app)
+    password_step(client, user)
+    for odd in ("١٢٣٤٥٦", "²³⁴⁵⁶⁷", "9" * 40):
+        page = code_step(client, odd)
+        assert page.status_code == 200 and twofactor.WRONG_CODE in page.get_data(as_text=True), odd
+    for bad in ("x\x00y", "9" * 41):  # refused by the value rule and the length, before any check
+        page = code_step(client, bad)
+        assert page.status_code == 200 and 'class="field-error"' in page.get_data(as_text=True), bad
 
 
 def test_a_recovery_code_works_once_however_it_is_typed(people):
@@ -166,6 +219,21 @@ def test_a_wrong_code_is_refused_counted_and_audited(app, people):
     assert page.status_code == 200 and twofactor.WRONG_CODE in page.get_data(as_text=True)
     assert not is_signed_in(client)
     assert [e.summary for e in events("signin.failed")] == [f"Wrong two-factor code as {user.email} from 127.0.0.1"]
+
+
+def test_typing_the_password_again_does_not_forget_wrong_codes(app, people, configure):
+    """Were the right password to clear the count, retyping it between wrong codes would buy
+    unlimited guesses at the code."""
+    configure(THROTTLE_ACCOUNT_FAILURES=3)
+    user = people["sales"]
+    enrol(user)
+    client = browser(app)
+    for attempt in range(3):
+        password_step(client, user)
+        status = code_step(client, "000000").status_code
+        assert status == (429 if attempt == 2 else 200)
+    refused = client.post("/login", data={"email": user.email, "password": PASSWORD})
+    assert refused.status_code == 429  # locked: not even the password is checked
 
 
 def test_wrong_codes_lock_the_account_like_wrong_passwords(app, people, configure):
@@ -280,6 +348,32 @@ def test_forgetting_a_browser_and_changing_the_password_bring_the_code_back(app,
     assert db.session.scalar(sa.select(sa.func.count()).where(UserSession.trust_hash.is_not(None))) == 0
 
 
+def test_changing_ones_password_in_a_trusted_browser_forgets_its_trust_too(app, people, clock):
+    user = people["sales"]
+    key, _codes = enrol(user)
+    client = _trusted_sign_in(app, user, key)
+    form = {"current_password": PASSWORD, "new_password": "a brand new passphrase",
+            "confirm": "a brand new passphrase"}
+    assert client.post("/settings/security/password", data=form).headers["Location"] == "/settings/security"
+    assert db.session.scalar(sa.select(sa.func.count()).where(UserSession.trust_hash.is_not(None))) == 0
+
+
+def test_a_copied_remember_cookie_ends_the_session_and_its_trust(app, people, clock):
+    user = people["sales"]
+    key, _codes = enrol(user)
+    client = browser(app)
+    password_step(client, user, remember=True)
+    assert code_step(client, code(key, steps=1), trust=True).status_code == 302
+    stolen = client.get_cookie(REMEMBER_COOKIE).value
+    client.delete_cookie("session")
+    assert is_signed_in(client)  # the remember cookie renews: a new token
+    clock.advance(minutes=5)
+    thief = browser(app, cookies={REMEMBER_COOKIE: stolen})
+    assert not is_signed_in(thief)
+    record = db.session.scalar(sa.select(UserSession).where(UserSession.remember_selector.is_not(None)))
+    assert record.ended_reason is EndReason.REMEMBER_REUSED and record.trust_hash is None
+
+
 def test_another_persons_trusted_browser_is_not_found(app, people, login):
     user = people["sales"]
     key, _codes = enrol(user)
@@ -309,7 +403,7 @@ def test_a_required_role_without_two_factor_reaches_only_the_set_up_page(app, pe
     assert client.get("/").headers["Location"] == "/settings/security/two-factor"
     assert client.get("/campaigns/").headers["Location"] == "/settings/security/two-factor"
     api = client.get("/api/v1/me", headers={"Accept": "application/json"})
-    assert api.status_code == 403 and api.get_json()["error"]["code"] == "two_factor_required"
+    assert api.status_code == 401 and api.get_json()["error"]["code"] == "two_factor_required"
     setup = client.get("/settings/security/two-factor")
     assert setup.status_code == 200 and "Your role requires two-factor" in setup.get_data(as_text=True)
     key = re.search(r'id="two-factor-key">([A-Z2-7 ]+)<', setup.get_data(as_text=True)).group(1).replace(" ", "")
@@ -340,7 +434,7 @@ def test_someone_whose_role_requires_it_cannot_turn_it_off(app, people, login):
     enrol(user)
     require(Role.SALES_MANAGER)
     with pytest.raises(InvalidInput):
-        twofactor.turn_off(user, user)
+        twofactor.turn_off_own(user)
     client = login_with_code(app, user)
     page = client.get("/settings/security").get_data(as_text=True)
     assert "Turn off two-factor" not in page and "Your role requires it." in page
@@ -432,9 +526,34 @@ def test_an_admin_turns_off_a_lost_phone_and_ends_every_sign_in(app, people, log
     assert admin.post(f"/admin/users/{user.id}/two-factor/off").status_code == 302
     assert not twofactor.is_on(user) and not is_signed_in(client)
     ended = db.session.scalars(sa.select(UserSession.ended_reason).where(UserSession.user_id == user.id)).all()
-    assert ended == [EndReason.TWO_FACTOR_RESET]
+    assert set(ended) == {EndReason.TWO_FACTOR_RESET}
     assert [e.summary for e in events("two_factor.disabled")] == [f"Turned off two-factor sign-in for {user.email}"]
     assert login(people["sales2"]).post(f"/admin/users/{user.id}/two-factor/off").status_code == 404
+
+
+def test_an_admin_turns_off_their_own_only_with_the_password(app, people):
+    admin = people["admin"]
+    enrol(admin)
+    client = login_with_code(app, admin)
+    page = client.get(f"/admin/users/{admin.id}").get_data(as_text=True)
+    assert "Turn off two-factor" not in page and "Settings → Security" in page
+    client.post(f"/admin/users/{admin.id}/two-factor/off")
+    assert twofactor.is_on(admin)
+    assert "Turn off your own two-factor sign-in under Settings" in client.get(f"/admin/users/{admin.id}").get_data(as_text=True)
+
+
+def test_an_api_token_of_someone_who_owes_the_set_up_is_refused_until_it_is_done(app, people):
+    user = people["pm"]
+    _token, plain = services.issue_token(user, "Script")
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {plain}", "Accept": "application/json"}
+    client = browser(app)
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    require(Role.PROJECT_MANAGER)
+    refused = client.get("/api/v1/me", headers=headers)
+    assert refused.status_code == 401 and refused.get_json()["error"]["code"] == "two_factor_required"
+    enrol(user)
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
 
 
 def test_the_command_line_turns_it_off_for_a_locked_out_admin(app, people):
