@@ -2,8 +2,8 @@
 or if it does not.
 
 Jobs must not leave the process before the rows they read are committed, a deck written for a
-briefing that is rolled back must not stay on disk, reminder schedules must follow the items
-changed in the same transaction. Each of those asks this module, instead of listening to the
+briefing that is rolled back must not stay on disk, reminder schedules and calendar stamps must
+follow the items changed in the same transaction. Each of those asks this module, instead of listening to the
 session on its own: the SQLAlchemy listeners are registered here once, and code hands over
 work per transaction.
 
