@@ -9,7 +9,8 @@ work per transaction.
 
 - :func:`before_commit` runs once per transaction and key, after a last flush (so what that
   flush writes is seen), still inside the transaction;
-- :func:`after_commit` runs once the transaction committed, in the order given;
+- :func:`after_commit` runs once the outermost transaction committed (not when a savepoint is
+  released), in the order given;
 - :func:`after_rollback` runs when the outermost transaction ends without a commit (rolled
   back, or the session closed): a rollback to a savepoint keeps the outer transaction's work;
 - :func:`state` is data gathered over one transaction (what it touched), forgotten when it ends.
@@ -86,6 +87,8 @@ def _before_commit(session: so.Session) -> None:
 
 
 def _after_commit(session: so.Session) -> None:
+    if session.in_nested_transaction():
+        return  # SQLAlchemy says "after commit" when a savepoint is released too: nothing is saved yet
     # Taken out first: the work is done once, and whatever it starts belongs to a new transaction.
     pending: _Pending | None = session.info.pop(_KEY, None)
     for work in pending.after if pending is not None else ():

@@ -66,6 +66,18 @@ def test_a_rollback_to_a_savepoint_keeps_the_outer_transactions_work(app: Flask)
     assert done == ["committed"]
 
 
+def test_releasing_a_savepoint_is_no_commit(app: Flask) -> None:
+    done: list[str] = []
+    session = db.session()
+    RegionFactory()
+    savepoint = session.begin_nested()
+    transactions.after_commit(session, lambda: done.append("committed"))
+    savepoint.commit()
+    assert done == []
+    session.commit()
+    assert done == ["committed"]
+
+
 def test_before_commit_work_runs_once_per_key_after_a_last_flush_inside_the_transaction(app: Flask) -> None:
     seen: list[tuple[str, int]] = []
     session = db.session()
