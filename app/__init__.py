@@ -56,11 +56,12 @@ MAX_ID = 2**31 - 1
 
 
 def _init_extensions(app: Flask) -> None:
+    from app import events as catalogue
     from app import models  # noqa: F401 - every model is mapped before the first query
     from app.accounts import auth
-    from app.background import queue
-    from app.core import clock, database
+    from app.core import clock, database, events, transactions
     from app.extensions import csrf, db, login_manager, migrate
+    from app.notifications import listeners as notification_listeners
     from app.reminders import listeners
 
     clock.init_app(app)
@@ -69,8 +70,13 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     auth.init_app(app)
-    queue.init_app(app)
+    # First of the session listeners, as the queue's and the reminders' were: schedules are synced
+    # before the calendar stamps (registered with their blueprint) read what a commit changed.
+    transactions.init_app()
     listeners.init_app()
+    # The contract first, then each feature that reacts to events subscribes its handlers.
+    events.declare(catalogue.CATALOGUE)
+    notification_listeners.init_app()
     with app.app_context():
         database.configure_engine(db.engine)
 

@@ -1,8 +1,9 @@
 """The RQ queue, and the one way jobs are enqueued: after the transaction they read commits.
 
 A job enqueued before its transaction commits could run first and find nothing (or run for
-a change that was rolled back), so services call :func:`enqueue_after_commit`, which holds
-the job in the session until the commit and drops it on a rollback.
+a change that was rolled back), so services call :func:`enqueue_after_commit`, which hands the
+job to the transaction (:mod:`app.core.transactions`): it leaves after the commit, and never
+if the transaction rolls back.
 
 With ``JOBS_INLINE`` (the tests' setting) a job runs in this process right after the
 commit, in a fresh app context, instead of going through Redis.
@@ -25,13 +26,13 @@ from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue
 
+from app.core import transactions
 from app.extensions import db
 
 log = logging.getLogger(__name__)
 P = ParamSpec("P")
 R = TypeVar("R")
 
-_PENDING = "countersign.jobs_after_commit"
 _NOT_IN_JOB_ID = re.compile(r"[^A-Za-z0-9_-]")
 
 
@@ -45,6 +46,12 @@ class PendingJob:
         # The identity, not ``.id``: after the commit the record is expired, and reading an
         # attribute would load it again; its key is known without a query.
         return tuple(sa.inspect(a).identity[0] if isinstance(a, db.Model) else a for a in self.args)
+
+    def enqueue(self) -> None:
+        if not has_app_context():  # a session committed outside the app (a script): no queue to use
+            return
+        ids = self.ids()
+        enqueue_now(self.func, *ids, job_id=job_id(self.job_kind, *ids) if self.job_kind else None)
 
 
 def redis_connection(app: Flask | None = None) -> Redis:
@@ -130,7 +137,7 @@ def enqueue_after_commit(session: so.Session, func: str, *args: Any, job_kind: s
     An argument may be a record not yet flushed: the job gets its id, and no flush is spent on
     it now (a sweep writing a thousand reminders flushes once, at the commit).
     """
-    session.info.setdefault(_PENDING, []).append(PendingJob(func, args, job_kind))
+    transactions.after_commit(session, PendingJob(func, args, job_kind).enqueue)
 
 
 def enqueue_now(func: str, *args: Any, job_id: str | None = None) -> bool:
@@ -158,28 +165,6 @@ def _run_inline(func: str, args: tuple[Any, ...]) -> None:
     module, _, name = func.rpartition(".")
     # Every job opens its own app context (``in_app_context``), so its own session, as in a worker.
     getattr(importlib.import_module(module), name)(*args)
-
-
-def _after_commit(session: so.Session) -> None:
-    pending: list[PendingJob] = session.info.pop(_PENDING, [])
-    if not pending or not has_app_context():
-        return
-    for job in pending:
-        ids = job.ids()
-        enqueue_now(job.func, *ids, job_id=job_id(job.job_kind, *ids) if job.job_kind else None)
-
-
-def _after_rollback(session: so.Session, transaction: so.SessionTransaction) -> None:
-    # A rollback to a savepoint keeps the outer transaction's jobs; only a real rollback drops them.
-    if not transaction.nested:
-        session.info.pop(_PENDING, None)
-
-
-def init_app(app: Flask) -> None:
-    if not getattr(init_app, "_listening", False):
-        sa.event.listen(so.Session, "after_commit", _after_commit)
-        sa.event.listen(so.Session, "after_soft_rollback", _after_rollback)
-        init_app._listening = True  # type: ignore[attr-defined]
 
 
 def in_app_context(func: Callable[P, R]) -> Callable[P, R]:

@@ -24,12 +24,12 @@ from app.audit import services as audit
 from app.briefings import uploads
 from app.briefings.models import Briefing, BriefingMaterial, briefing_attendees, briefing_products
 from app.catalog.models import Product
-from app.core import clock
+from app.core import clock, events
 from app.core.errors import InvalidInput, NotAllowed, StaleEdit
 from app.core.models import touch
 from app.core.pagination import FIRST_PAGE, Page, PageRequest, desc, paginate
+from app.events import BriefingLogged, BriefingUpdated
 from app.extensions import db
-from app.notifications.services import notify
 from app.regions.models import Region
 
 MAX_DURATION_MINUTES = 24 * 60
@@ -131,7 +131,7 @@ def log_briefing(actor: User, data: BriefingInput) -> Briefing:
     db.session.flush()
     audit.record(actor, "briefing.logged", f"Logged briefing “{briefing.title}” for {briefing.sales_team} "
                  f"({briefing.region.name}, {briefing.held_on:%d %b %Y})", entity="briefing", entity_id=briefing.id)
-    _tell(actor, briefing, briefing.attendees)
+    events.emit(BriefingLogged(briefing.id, actor.id))
     return briefing
 
 
@@ -149,7 +149,8 @@ def update_briefing(actor: User, briefing: Briefing, data: BriefingInput, expect
         db.session.flush()
         audit.record(actor, "briefing.updated", f"Edited briefing “{briefing.title}”: {audit.describe(changed)}",
                      entity="briefing", entity_id=briefing.id, details={"changes": changed})
-        _tell(actor, briefing, [u for u in briefing.attendees if u.id not in attended])
+        events.emit(BriefingUpdated(briefing.id, actor.id,
+                                    tuple(u.id for u in briefing.attendees if u.id not in attended)))
     return briefing
 
 
@@ -194,15 +195,6 @@ def require_editor(actor: User, briefing: Briefing) -> None:
     if not can_edit(actor, briefing):
         raise NotAllowed("Only whoever logged this briefing, the product managers of its products "
                          "(or an admin) change it.")
-
-
-def _tell(actor: User, briefing: Briefing, people: Sequence[User]) -> None:
-    if not people:
-        return
-    products = ", ".join(p.name for p in briefing.products)
-    notify(people, "briefing_logged", f"Briefing: {briefing.title} — {briefing.held_on:%d %b %Y}",
-           f"{briefing.presenter.name} briefed {briefing.sales_team} ({briefing.region.name}) on {products}. "
-           "You are listed as an attendee.", briefing.path, skip=actor)
 
 
 def _apply(briefing: Briefing, data: BriefingInput) -> None:

@@ -3,12 +3,14 @@
 A deck is accepted only when its extension and its content agree on one of the allowed kinds.
 Nothing is written until it passed every check; it is then copied (hashing it on the way) to a
 temporary file beside its final place and renamed into place, so a reader never sees half a
-file. Files follow the transaction of their row: one written in a transaction that does not
-commit is removed, and one whose material is removed is deleted only once that commit succeeds.
+file. Files follow the transaction of their row (:mod:`app.core.transactions`): one written in
+a transaction that does not commit is removed, and one whose material is removed is deleted
+only once that commit succeeds.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -21,11 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, NoReturn
 
-import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app
 from werkzeug.datastructures import FileStorage
 
+from app.core import transactions
 from app.core.errors import InvalidInput
 
 FIELD = "material"
@@ -264,35 +266,14 @@ def store(session: so.Session, upload: FileStorage, max_bytes: int) -> StoredFil
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
-    _pending(session, "written").append(final)
+    transactions.after_rollback(session, functools.partial(final.unlink, missing_ok=True))
     return StoredFile(filename, stored_name, KINDS[kind][0], size, digest.hexdigest())
 
 
 def delete_after_commit(session: so.Session, stored_name: str) -> None:
     """Delete a removed deck's file once the removal commits (a rollback keeps it)."""
-    _pending(session, "doomed").append(path_of(stored_name))
+    transactions.after_commit(session, functools.partial(path_of(stored_name).unlink, missing_ok=True))
 
 
 def _refuse(message: str) -> NoReturn:
     raise InvalidInput(message, {FIELD: [message]})
-
-
-def _pending(session: so.Session, what: str) -> list[Path]:
-    return session.info.setdefault(f"briefing_uploads.{what}", [])  # type: ignore[no-any-return]
-
-
-@sa.event.listens_for(so.Session, "after_commit")
-def _committed(session: so.Session) -> None:
-    session.info.pop("briefing_uploads.written", None)  # kept: their rows are saved
-    for path in session.info.pop("briefing_uploads.doomed", []):
-        path.unlink(missing_ok=True)
-
-
-@sa.event.listens_for(so.Session, "after_transaction_end")
-def _ended(session: so.Session, transaction: so.SessionTransaction) -> None:
-    """A transaction that ends without a commit (rolled back, or the session closed) takes its files with it."""
-    if transaction.parent is not None:
-        return
-    for path in session.info.pop("briefing_uploads.written", []):
-        path.unlink(missing_ok=True)
-    session.info.pop("briefing_uploads.doomed", None)

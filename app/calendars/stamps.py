@@ -63,7 +63,7 @@ from app.accounts.models import User
 from app.calendars.models import CalendarFeed
 from app.catalog.models import Product, product_owners
 from app.commitments.models import Commitment
-from app.core import clock
+from app.core import clock, transactions
 from app.milestones.models import Milestone, Task
 from app.projects.models import Project, ProjectMember
 from app.regions.models import Region
@@ -95,7 +95,8 @@ class Changes:
 
 
 def _changes(session: so.Session) -> Changes:
-    return session.info.setdefault(_CHANGES, Changes())
+    transactions.before_commit(session, _CHANGES, _before_commit)
+    return transactions.state(session, _CHANGES, Changes)
 
 
 def _values(obj: Any, *names: str) -> set[int]:
@@ -194,15 +195,10 @@ def _before_flush(session: so.Session, _context: Any, _instances: Any) -> None:
 
 
 def _before_commit(session: so.Session) -> None:
-    session.flush()
-    changes: Changes | None = session.info.pop(_CHANGES, None)
+    # Run by app.core.transactions after its last flush, which noted whatever was still pending.
+    changes: Changes | None = transactions.discard(session, _CHANGES)
     if changes:
         bump(session, changes)
-
-
-def _after_rollback(session: so.Session, transaction: so.SessionTransaction) -> None:
-    if not transaction.nested:
-        session.info.pop(_CHANGES, None)
 
 
 # --- bumping -----------------------------------------------------------------------------------
@@ -294,12 +290,10 @@ def _reached(changes: Changes) -> sa.CompoundSelect | sa.Select[Any] | None:
 
 
 def init_app() -> None:
-    if getattr(init_app, "_listening", False):
+    """Watch every session's flushes, once however many apps are made (the tests make several)."""
+    if sa.event.contains(so.Session, "after_flush", _after_flush):
         return
     sa.event.listen(so.Session, "before_flush", _before_flush)
     sa.event.listen(so.Session, "after_flush", _after_flush)
     for model in (Milestone, Task, Commitment, ProjectMember):
         sa.event.listen(model, "after_delete", _deleted)
-    sa.event.listen(so.Session, "before_commit", _before_commit)
-    sa.event.listen(so.Session, "after_soft_rollback", _after_rollback)
-    init_app._listening = True  # type: ignore[attr-defined]

@@ -19,12 +19,12 @@ from app.audit import services as audit
 from app.catalog.models import PriceBand, Product, product_owners
 from app.commitments.access import can_record, roles_for
 from app.commitments.models import Commitment
-from app.core import clock, values
+from app.core import clock, events, values
 from app.core.errors import InvalidInput, NotAllowed, StaleEdit, TransitionRefused
 from app.core.pagination import FIRST_PAGE, Page, PageRequest, asc, paginate
+from app.events import CommitmentStateChanged
 from app.extensions import db
 from app.milestones.models import Milestone
-from app.notifications.services import notify
 from app.projects.access import require_open
 from app.projects.models import Project
 from app.regions.models import Region
@@ -190,27 +190,8 @@ def _move(actor: User, commitment: Commitment, event: str, reason: str = "", jus
                  entity="commitment", entity_id=commitment.id, project_id=commitment.project_id,
                  from_state=old_state, to_state=commitment.state,
                  details={**(details or {}), "reason": note, "justification": commitment.override_justification})
-    _tell(actor, commitment, event, note)
-
-
-def _tell(actor: User, commitment: Commitment, event: str, note: str) -> None:
-    """The submitter hears the decision; the product's managers hear of each request for them."""
-    link = commitment.path
-    title = commitment.title
-    if commitment.state == "pending_signoff":
-        verb = "changed and needs your countersignature again" if event == "amend" else "waits for your countersignature"
-        notify(commitment.product.owners, "signoff_requested", f"{title} {verb}",
-               f"Promised for {commitment.promised_date:%d %b %Y} on “{commitment.project.title}”.", link, skip=actor,
-               project_id=commitment.project_id)
-    elif event in {"flag_risk", "clear_risk"}:
-        people = [commitment.created_by, *([commitment.submitted_by] if commitment.submitted_by else []),
-                  *commitment.product.owners]
-        subject = (f"At risk: {title}" if event == "flag_risk" else f"No longer at risk: {title}")
-        notify(people, f"commitment_{event}", subject, note, link, skip=actor, project_id=commitment.project_id)
-    elif event in {"approve", "reject", "request_changes"} and commitment.submitted_by is not None:
-        said = {"approve": "countersigned", "reject": "rejected", "request_changes": "sent back for changes"}[event]
-        notify([commitment.submitted_by], f"commitment_{event}", f"{actor.name} {said} {title}", note, link,
-               skip=actor, project_id=commitment.project_id)
+    events.emit(CommitmentStateChanged(commitment.id, commitment.project_id, actor.id, event, old_state,
+                                       commitment.state, note))
 
 
 def _facts(actor: User, commitment: Commitment, justification: str = "") -> CommitmentFacts:

@@ -19,9 +19,10 @@ from app.audit import services as audit
 from app.catalog.models import Product, product_owners
 from app.commitments.access import visible_commitments
 from app.commitments.models import Commitment
-from app.core import clock
+from app.core import clock, events
 from app.core.errors import InvalidInput, NotAllowed, StaleEdit, TransitionRefused
 from app.core.pagination import FIRST_PAGE, Page, PageRequest, asc, desc, paginate
+from app.events import FeedbackAnswered, FeedbackFiled, FeedbackMerged
 from app.extensions import db
 from app.feedback.access import (
     can_file,
@@ -34,8 +35,7 @@ from app.feedback.access import (
 )
 from app.feedback.models import Feedback, FeedbackDecision, feedback_products
 from app.milestones.models import Milestone
-from app.notifications.services import notify
-from app.projects.access import visible_project_ids, visible_projects
+from app.projects.access import visible_projects
 from app.projects.models import Project
 from app.regions.models import Region
 from workflows.engine import Decision, Transition
@@ -77,13 +77,7 @@ def file_feedback(actor: User, data: FeedbackInput) -> Feedback:
     audit.record(actor, "feedback.filed", f"Filed {feedback.kind_label.lower()} “{feedback.title}”",
                  entity="feedback", entity_id=feedback.id, project_id=feedback.project_id, to_state=feedback.state,
                  details={"products": [p.name for p in products], "region": region.name})
-    owners = {owner.id: owner for product in products for owner in product.owners}
-    where = ", ".join(part for part in (feedback.customer, region.name) if part)
-    stake = f" · {feedback.revenue_at_stake:,.2f} {feedback.currency} at stake" if feedback.revenue_at_stake else ""
-    notify(owners.values(), "feedback_filed",
-           f"New {feedback.kind_label.lower()} on {_names(products)}: “{feedback.title}”",
-           f"{actor.name} heard it from {where}{stake}. It waits in your triage queue.",
-           link=feedback.path, skip=actor)
+    events.emit(FeedbackFiled(feedback.id, actor.id))
     return feedback
 
 
@@ -266,19 +260,9 @@ def _decide(actor: User, feedback: Feedback, event: str, transition: Transition[
                           "milestone_id": feedback.milestone_id, "planned_project_id": feedback.planned_project_id,
                           "revisit_on": feedback.revisit_on.isoformat() if feedback.revisit_on else None,
                           "duplicate_of_id": feedback.duplicate_of_id})
-    submitter = feedback.submitted_by
-    outcome = outcome_line(feedback, visible_project_ids(submitter, [feedback.planned_project_id]), submitter)
-    notify([submitter], "feedback_answered",
-           f"Your feedback “{feedback.title}”: {feedback.state_label.lower()}{outcome}", answer,
-           link=feedback.path, skip=actor)
-    if original is not None and original.submitted_by_id != feedback.submitted_by_id:
-        # Who no longer sells sees only what they filed: they are told of the merge, not of the other item.
-        same = f"{feedback.submitted_by.name} filed the same (“{feedback.title}”)" \
-            if sees_all(original.submitted_by) else "Someone filed the same"
-        notify([original.submitted_by], "feedback_merged",
-               f"More demand for your feedback “{original.title}”",
-               f"{same}; it is merged into yours, whose weight is now {original.weight:,.2f} {original.currency}.",
-               link=original.path, skip=actor)
+    events.emit(FeedbackAnswered(feedback.id, actor.id, event, old_state, feedback.state, answer))
+    if original is not None:
+        events.emit(FeedbackMerged(feedback.id, original.id, actor.id))
 
 
 def outcome_line(feedback: Feedback, campaigns: Collection[int | None] | None = None,
@@ -302,10 +286,6 @@ def outcome_line(feedback: Feedback, campaigns: Collection[int | None] | None = 
 
 def _day(day: date) -> str:
     return f"{day.day} {day:%b %Y}"
-
-
-def _names(products: Sequence[Product]) -> str:
-    return ", ".join(p.name for p in products)
 
 
 # --- lists -------------------------------------------------------------------------------------

@@ -11,11 +11,11 @@ from app.accounts.models import User
 from app.audit import services as audit
 from app.commitments.models import Commitment
 from app.commitments.services import reassess
-from app.core import clock, values
+from app.core import clock, events, values
 from app.core.errors import InvalidInput, NotAllowed, StaleEdit, TransitionRefused
+from app.events import TaskAssigned
 from app.extensions import db
 from app.milestones.models import Milestone, Task
-from app.notifications.services import notify
 from app.projects.access import can_edit, require_editor, require_open, roles_in
 from app.projects.models import Project, ProjectMember
 from app.roadmap import services as roadmap
@@ -176,7 +176,7 @@ def create_task(actor: User, milestone: Milestone, data: TaskInput) -> Task:
         actor, "task.created", f"Added task “{task.title}” to “{milestone.title}”",
         entity="task", entity_id=task.id, project_id=milestone.project_id,
     )
-    _tell_assigned(actor, task)
+    _announce_assignee(actor, task)
     return task
 
 
@@ -193,20 +193,14 @@ def update_task(actor: User, task: Task, data: TaskInput) -> Task:
             entity="task", entity_id=task.id, project_id=task.milestone.project_id, details={"changes": changed},
         )
     if task.assignee_id != before["assignee"]:
-        _tell_assigned(actor, task)
+        _announce_assignee(actor, task)
     return task
 
 
-def _tell_assigned(actor: User, task: Task) -> None:
-    """A newly assigned person hears of the task (not when they assigned it to themselves)."""
-    assignee = db.session.get(User, task.assignee_id) if task.assignee_id else None
-    if assignee is None:
-        return
-    milestone = task.milestone
-    due = task.due_date or milestone.due_date
-    notify([assignee], "task_assigned", f"{actor.name} gave you “{task.title}” — {milestone.project.title}",
-           f"For the milestone “{milestone.title}”, due {due:%d %b %Y}.", milestone.path, skip=actor,
-           project_id=milestone.project_id)
+def _announce_assignee(actor: User, task: Task) -> None:
+    """A task now given to someone is announced (an unassigned one is not)."""
+    if task.assignee_id:
+        events.emit(TaskAssigned(task.id, task.milestone.project_id, actor.id, task.assignee_id))
 
 
 def set_task_done(actor: User, task: Task, done: bool) -> Task:

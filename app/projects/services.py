@@ -16,12 +16,12 @@ import sqlalchemy as sa
 from app.accounts.models import Role, User
 from app.audit import services as audit
 from app.commitments.services import unsigned_titles, withdraw_unsigned
-from app.core import clock, values
+from app.core import clock, events, values
 from app.core.errors import InvalidInput, NotAllowed, StaleEdit, TransitionRefused
 from app.core.models import touch
+from app.events import CampaignStateChanged
 from app.extensions import db
 from app.milestones.models import Milestone
-from app.notifications.services import notify
 from app.projects.access import require_editor, require_reporter, roles_in
 from app.projects.models import Expense, GoalActual, Project, ProjectMember, ProjectRole
 from app.regions.models import Region
@@ -166,9 +166,7 @@ def fire_transition(actor: User, project: Project, event: str, reason: str = "")
         entity="project", entity_id=project.id, project_id=project.id,
         from_state=old_state, to_state=project.state, details=details,
     )
-    note = f"{actor.name}: {transition.label}" + (f" — {reason.strip()}" if reason.strip() else "")
-    notify(project.members, f"project_{event}", f"“{project.title}” is now {project.state_label.lower()}",
-           note, project.path, skip=actor, project_id=project.id)
+    events.emit(CampaignStateChanged(project.id, actor.id, event, old_state, project.state, reason.strip()))
     # Effects that write records of their own come after the step they follow, in the trail too.
     if "take_baseline" in transition.effects:
         roadmap.take_baseline(actor, project, "Plan of record")

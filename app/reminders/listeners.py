@@ -4,7 +4,8 @@ change in the same transaction.
 
 Watching the session (rather than calling a sync from each service) means a due date moved
 by a re-plan, the API, the milestone form or the demo loader moves its reminders alike.
-The work happens just before the commit, once per transaction, for the items touched.
+The work happens just before the commit, once per transaction, for the items touched
+(:mod:`app.core.transactions` runs it, and forgets what was touched if the transaction rolls back).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.accounts.models import User
+from app.core import transactions
 from app.milestones.models import Milestone, Task
 from app.projects.models import Project, ProjectMember
 from app.reminders import services
@@ -32,12 +34,19 @@ class Touched:
     tasks: set[int] = field(default_factory=set)
     users: set[int] = field(default_factory=set)  # deactivated or reactivated
 
+    def add(self, other: Touched) -> None:
+        self.projects |= other.projects
+        self.milestones |= other.milestones
+        self.tasks |= other.tasks
+        self.users |= other.users
+
     def __bool__(self) -> bool:
         return bool(self.projects or self.milestones or self.tasks or self.users)
 
 
 def _touched(session: so.Session) -> Touched:
-    return session.info.setdefault(_TOUCHED, Touched())
+    transactions.before_commit(session, _TOUCHED, _before_commit)
+    return transactions.state(session, _TOUCHED, Touched)
 
 
 def _changed(obj: Any, names: tuple[str, ...]) -> bool:
@@ -46,7 +55,7 @@ def _changed(obj: Any, names: tuple[str, ...]) -> bool:
 
 
 def _after_flush(session: so.Session, _context: Any) -> None:
-    touched = _touched(session)
+    touched = Touched()
     for obj in session.new:
         if isinstance(obj, Milestone):
             touched.milestones.add(obj.id)
@@ -66,6 +75,8 @@ def _after_flush(session: so.Session, _context: Any) -> None:
     # Removed memberships are seen by _member_deleted: a membership taken out of
     # ``project.memberships`` is deleted as an orphan, which ``session.deleted`` never lists.
     # Deleted milestones and tasks take their schedules with them (ON DELETE CASCADE).
+    if touched:
+        _touched(session).add(touched)
 
 
 def _member_deleted(_mapper: Any, _connection: Any, member: ProjectMember) -> None:
@@ -75,8 +86,7 @@ def _member_deleted(_mapper: Any, _connection: Any, member: ProjectMember) -> No
 
 
 def _before_commit(session: so.Session) -> None:
-    session.flush()
-    touched: Touched | None = session.info.pop(_TOUCHED, None)
+    touched: Touched | None = transactions.discard(session, _TOUCHED)
     if not touched:
         return
     if touched.users:
@@ -84,7 +94,7 @@ def _before_commit(session: so.Session) -> None:
     # A campaign's milestones bring their tasks along; each milestone is synced once.
     services.sync_milestones(touched.milestones | services.milestones_of(touched.projects))
     services.sync_tasks(touched.tasks)
-    session.info.pop(_TOUCHED, None)  # the sync's own flush touched nothing that needs another
+    transactions.discard(session, _TOUCHED)  # the sync's own flush touched nothing that needs another
 
 
 def _add_items_of(session: so.Session, user_ids: set[int], touched: Touched) -> None:
@@ -95,16 +105,8 @@ def _add_items_of(session: so.Session, user_ids: set[int], touched: Touched) -> 
     touched.tasks.update(session.scalars(sa.select(Task.id).where(Task.assignee_id.in_(user_ids))))
 
 
-def _after_rollback(session: so.Session, transaction: so.SessionTransaction) -> None:
-    if not transaction.nested:
-        session.info.pop(_TOUCHED, None)
-
-
 def init_app() -> None:
-    if getattr(init_app, "_listening", False):
-        return
-    sa.event.listen(so.Session, "after_flush", _after_flush)
-    sa.event.listen(ProjectMember, "after_delete", _member_deleted)
-    sa.event.listen(so.Session, "before_commit", _before_commit)
-    sa.event.listen(so.Session, "after_soft_rollback", _after_rollback)
-    init_app._listening = True  # type: ignore[attr-defined]
+    """Watch every session's flushes, once however many apps are made (the tests make several)."""
+    if not sa.event.contains(so.Session, "after_flush", _after_flush):
+        sa.event.listen(so.Session, "after_flush", _after_flush)
+        sa.event.listen(ProjectMember, "after_delete", _member_deleted)

@@ -19,12 +19,12 @@ from app.accounts.models import User
 from app.audit import services as audit
 from app.commitments import services as commitments
 from app.commitments.models import Commitment
-from app.core import values
+from app.core import events, values
 from app.core.errors import InvalidInput, StaleEdit
 from app.core.pagination import FIRST_PAGE, Page, PageRequest, asc, desc, ordered, paginate
+from app.events import MilestoneMoved
 from app.extensions import db
 from app.milestones.models import Milestone
-from app.notifications.services import notify
 from app.projects.access import require_editor
 from app.projects.models import Project
 from app.roadmap.models import Baseline, BaselineItem, Replan, RoadmapChange
@@ -162,7 +162,7 @@ def replan(actor: User, project: Project, edits: Sequence[MilestoneEdit], reason
     result.cleared = [c for c in changed if c.state == "approved"]
     if record is not None:
         _audit(actor, project, record)
-        _tell_moved(actor, project, record, [m for m, _ in moves])
+        _announce_moves(actor, project, record)
     return result
 
 
@@ -179,7 +179,7 @@ def record(actor: User, milestone: Milestone, changes: Sequence[tuple[str, str, 
         _note(record, milestone, kind, old, new)
     db.session.flush()
     _audit(actor, project, record)
-    _tell_moved(actor, project, record, [milestone])
+    _announce_moves(actor, project, record)
     return record
 
 
@@ -250,15 +250,11 @@ def _audit(actor: User, project: Project, record: Replan) -> None:
                  details={"replan": record.id})
 
 
-def _tell_moved(actor: User, project: Project, record: Replan, milestones: Sequence[Milestone]) -> None:
-    """The campaign's people hear of each moved milestone: old date, new date and why."""
-    by_id = {m.id: m for m in milestones}
-    people = [*project.members, *(m.owner for m in milestones if m.owner is not None)]
+def _announce_moves(actor: User, project: Project, record: Replan) -> None:
+    """One event per moved milestone of the re-plan: old date, new date and why."""
     for change in record.changes:
-        milestone = by_id.get(change.milestone_id or 0)
-        if change.kind != "moved" or milestone is None:
+        if change.kind != "moved" or change.milestone_id is None:
             continue
-        old, new = date.fromisoformat(change.old_value), date.fromisoformat(change.new_value)
-        notify(people, "milestone_moved", f"“{milestone.title}” moved to {new:%d %b %Y} — {project.title}",
-               f"{actor.name} moved it from {old:%d %b %Y} to {new:%d %b %Y}: {record.reason}",
-               milestone.path, skip=actor, project_id=project.id)
+        events.emit(MilestoneMoved(change.milestone_id, project.id, record.id, actor.id,
+                                   date.fromisoformat(change.old_value), date.fromisoformat(change.new_value),
+                                   record.reason))

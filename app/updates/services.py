@@ -18,10 +18,11 @@ from app.accounts.models import Role, User
 from app.audit import services as audit
 from app.catalog import services as catalog
 from app.catalog.models import Product, product_owners
+from app.core import events
 from app.core.errors import InvalidInput, NotAllowed
 from app.core.pagination import FIRST_PAGE, Page, PageRequest, desc, ordered, paginate
+from app.events import ProductUpdatePublished
 from app.extensions import db
-from app.notifications.services import notify
 from app.regions.models import Region
 from app.updates.models import KINDS, ProductUpdate, UpdateAcknowledgement
 
@@ -168,10 +169,7 @@ def publish_update(actor: User, data: UpdateInput) -> ProductUpdate:
     audit.record(actor, "product_update.published", f"Published “{title}” about {product.name}"
                  + (" (acknowledgement asked)" if data.requires_ack else ""),
                  entity="product_update", entity_id=update.id)
-    subject = f"{product.name}: {title}" + (" (please acknowledge)" if data.requires_ack else "")
-    where = f" In {region.name}." if region is not None else ""
-    notify(sellers(), "product_update", subject, f"{KINDS[data.kind]} update from {actor.name}.{where}\n\n{body}",
-           update.path, skip=actor)
+    events.emit(ProductUpdatePublished(update.id, product.id, actor.id, update.requires_ack))
     return update
 
 

@@ -1,0 +1,140 @@
+"""Every domain event Countersign emits, with its payload: the contract.
+
+This module doubles as the contract webhooks will publish to a CRM or any other integration:
+each class is one event type (its name is the type), each field one key of its payload. A
+payload holds ids and plain values only, as they stood when the change was made; a consumer
+that needs more reads the record by its id (the JSON API). Every event is emitted in the
+transaction of the change it reports (:func:`app.core.events.emit`): it exists exactly when
+the change does.
+
+``step``, ``from_state`` and ``to_state`` are the names the workflow in ``workflows/`` gives
+them (``"approve"``, ``"pending_signoff"`` → ``"approved"``). Adding a field is a compatible
+change; renaming or removing one is not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from app.core.events import Event
+
+
+@dataclass(frozen=True)
+class CampaignStateChanged(Event):
+    """A campaign took a lifecycle step (submit, plan, launch, hold, resume, complete, cancel, …)."""
+
+    project_id: int
+    actor_id: int
+    step: str
+    from_state: str
+    to_state: str
+    reason: str  # "" when the step asked for none
+
+
+@dataclass(frozen=True)
+class MilestoneMoved(Event):
+    """A planned campaign's milestone got a new due date, as part of a re-plan with its reason."""
+
+    milestone_id: int
+    project_id: int
+    replan_id: int
+    actor_id: int
+    old_due_date: date
+    new_due_date: date
+    reason: str
+
+
+@dataclass(frozen=True)
+class TaskAssigned(Event):
+    """A task was given to someone: when it was created with an assignee, or its assignee changed."""
+
+    task_id: int
+    project_id: int
+    actor_id: int
+    assignee_id: int
+
+
+@dataclass(frozen=True)
+class CommitmentStateChanged(Event):
+    """A commitment took a sign-off step: submitted, countersigned (``approve``), rejected, sent back
+    for changes, amended, flagged at risk or cleared, fulfilled, withdrawn."""
+
+    commitment_id: int
+    project_id: int
+    actor_id: int
+    step: str
+    from_state: str
+    to_state: str
+    note: str  # the reason or note given with the step, "" if none
+
+
+@dataclass(frozen=True)
+class FeedbackFiled(Event):
+    """Sales recorded what a customer or the market said; it waits in its products' triage queue."""
+
+    feedback_id: int
+    actor_id: int
+
+
+@dataclass(frozen=True)
+class FeedbackAnswered(Event):
+    """A product manager decided on a feedback item (now, later, declined, duplicate, done) with an answer."""
+
+    feedback_id: int
+    actor_id: int
+    step: str
+    from_state: str
+    to_state: str
+    answer: str
+
+
+@dataclass(frozen=True)
+class FeedbackMerged(Event):
+    """A feedback item was decided a duplicate of ``original_id``, whose weight grew by its revenue."""
+
+    feedback_id: int
+    original_id: int
+    actor_id: int
+
+
+@dataclass(frozen=True)
+class ProductUpdatePublished(Event):
+    """A product's manager published an update (price band, region, retirement, …) to every seller."""
+
+    update_id: int
+    product_id: int
+    actor_id: int
+    requires_ack: bool
+
+
+@dataclass(frozen=True)
+class BriefingLogged(Event):
+    """A product manager logged a briefing given to a sales team."""
+
+    briefing_id: int
+    actor_id: int
+
+
+@dataclass(frozen=True)
+class BriefingUpdated(Event):
+    """A logged briefing was changed; ``added_attendee_ids`` are the people listed as attendees anew."""
+
+    briefing_id: int
+    actor_id: int
+    added_attendee_ids: tuple[int, ...]
+
+
+#: The event types there are, declared to :mod:`app.core.events` by the app factory.
+CATALOGUE: tuple[type[Event], ...] = (
+    CampaignStateChanged,
+    MilestoneMoved,
+    TaskAssigned,
+    CommitmentStateChanged,
+    FeedbackFiled,
+    FeedbackAnswered,
+    FeedbackMerged,
+    ProductUpdatePublished,
+    BriefingLogged,
+    BriefingUpdated,
+)
