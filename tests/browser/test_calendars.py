@@ -118,6 +118,7 @@ def test_an_admin_sees_every_link_and_turns_feeds_off(page: Page, live_server, p
 
     page.set_viewport_size(DESKTOP)
     sign_in(page, people["admin"])
+    page.locator("header.topbar details.nav-menu > summary").click()  # the admins' menu
     page.locator("header.topbar").get_by_role("link", name="Calendars").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Calendar feeds")
     expect(page.locator(".cal-table")).to_contain_text("Tara phone")
