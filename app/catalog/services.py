@@ -20,6 +20,7 @@ from app.core import clock
 from app.core.errors import InvalidInput, NotAllowed, StaleEdit
 from app.core.models import touch
 from app.core.pagination import Page, PageRequest, asc, paginate
+from app.core.text import date_label
 from app.extensions import db
 from app.regions.models import Region
 
@@ -192,7 +193,7 @@ def set_coverage(actor: User, product: Product, region: Region, status: str, rea
     db.session.flush()
     audit.record(actor, "product.coverage", f"{product.name} in {region.name}: {COVERAGE[status].lower()}"
                  + (f" ({coverage.reason})" if coverage.reason else "")
-                 + (f" from {planned_from:%d %b %Y}" if coverage.planned_from else ""),
+                 + (f" from {date_label(planned_from)}" if coverage.planned_from else ""),
                  entity="product", entity_id=product.id)
     return coverage
 
