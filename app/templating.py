@@ -1,4 +1,5 @@
-"""Jinja filters: dates, numbers and money, formatted the same on every page."""
+"""Jinja filters: dates, numbers and money, formatted the same on every page (dates and spans of
+time in the words of app/core/text.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from flask_login import current_user
 
 from app.core import clock
 from app.core.axes import plain_number
-from app.core.moments import moment_text
+from app.core.text import counted, date_label, datetime_label, days_ago, days_from, moment_text
 from app.navigation import loop_links
 from app.notifications.services import unread_count
 from workflows import commitment as commitment_workflow
@@ -21,15 +22,11 @@ from workflows import project as project_workflow
 
 
 def fmt_date(value: date | datetime | None) -> str:
-    if value is None:
-        return "—"
-    return value.strftime("%d %b %Y")
+    return "—" if value is None else date_label(value)
 
 
 def fmt_datetime(value: datetime | None) -> str:
-    if value is None:
-        return "—"
-    return value.strftime("%d %b %Y, %H:%M UTC")
+    return "—" if value is None else datetime_label(value)
 
 
 def fmt_number(value: float | Decimal | None, digits: int = 1) -> str:
@@ -43,17 +40,13 @@ def fmt_money(value: Decimal | float | None, currency: str = "") -> str:
 
 
 def relative_days(value: date | None) -> str:
-    """'in 3 days', 'today', '2 days overdue'."""
-    if value is None:
-        return ""
-    days = (value - clock.today()).days
-    if days == 0:
-        return "today"
-    if days == 1:
-        return "tomorrow"
-    if days > 0:
-        return f"in {days} days"
-    return f"{-days} day{'s' if days != -1 else ''} ago"
+    """'in 3 days', 'tomorrow', 'today', '2 days ago', seen from today."""
+    return "" if value is None else days_from(value, clock.today())
+
+
+def day_count(days: int) -> str:
+    """'1 day', '12 days'."""
+    return counted(days, "day")
 
 
 #: Each workflow's state labels, by the audit trail's entity name.
@@ -83,7 +76,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["loop_links"] = loop_links
     app.jinja_env.filters.update(
         date=fmt_date, datetime=fmt_datetime, number=fmt_number, money=fmt_money, relative=relative_days,
-        state_label=state_label, moment=moment_text,
+        state_label=state_label, moment=moment_text, days=day_count, days_ago=days_ago,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

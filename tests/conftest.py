@@ -7,7 +7,6 @@ that the migrations produce what the models describe.
 
 from __future__ import annotations
 
-import contextvars
 import os
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
@@ -18,7 +17,7 @@ from typing import Any
 import flask_migrate
 import pytest
 import sqlalchemy as sa
-from flask import Flask, has_app_context
+from flask import Flask
 from flask.testing import FlaskClient
 
 from app import create_app
@@ -33,8 +32,13 @@ from app.regions.models import Region
 from tests import redisdb
 from tests.clock import DEFAULT_NOW, TestClock, outside_a_test
 from tests.factories import PASSWORD, RegionFactory, UserFactory
+from tests.fixtures.clients import RequestClient
+from tests.fixtures.database import empty_tables
 
 app_clock.use(outside_a_test)
+
+#: Fixtures more than one folder uses; test modules import helpers from tests/fixtures, never a conftest.
+pytest_plugins = ("tests.fixtures.mail",)
 
 
 def pytest_report_header() -> list[str]:
@@ -78,7 +82,7 @@ def _app_context(request: pytest.FixtureRequest) -> Iterator[None]:
     with application.app_context():
         yield
         db.session.rollback()
-        _empty_tables()
+        empty_tables()
         db.session.remove()
 
 
@@ -88,34 +92,6 @@ def clock() -> Iterator[TestClock]:
     moves it with ``clock.to(...)`` / ``clock.advance(...)``; a folder's conftest may start it elsewhere."""
     with TestClock(DEFAULT_NOW).installed() as frozen:
         yield frozen
-
-
-def _empty_tables() -> None:
-    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-    with db.engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            connection.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                connection.execute(sa.text(f"DELETE FROM {table}"))
-
-
-class RequestClient(FlaskClient):
-    """A test client whose every request runs in its own app context, as in production.
-
-    Flask would otherwise reuse the test's app context, sharing ``g`` (where Flask-Login
-    caches the current user) and the database session between the test and the
-    request. So: commit what the test set up, run the request in a fresh context, then
-    expire the test's objects so it reads what the request wrote.
-    """
-
-    def open(self, *args: Any, **kwargs: Any) -> Any:
-        if not has_app_context():  # following a redirect, already inside the request's own context
-            return super().open(*args, **kwargs)
-        db.session.commit()
-        response = contextvars.Context().run(super().open, *args, **kwargs)
-        db.session.expire_all()
-        return response
 
 
 _MISSING = object()

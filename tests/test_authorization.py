@@ -43,8 +43,8 @@ from werkzeug.test import TestResponse
 from app.extensions import db
 from tests import authz_world
 from tests.authz_world import ROLES, World
-from tests.conftest import RequestClient
 from tests.factories import PASSWORD
+from tests.fixtures.clients import RequestClient
 
 MATRIX = """
 #                                                                             signed  own records:               someone else's:

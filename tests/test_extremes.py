@@ -28,7 +28,7 @@ from app.notifications.models import Notification
 from app.projects.models import GoalActual, Project
 from app.roadmap.models import Baseline, BaselineItem
 from tests import routes
-from tests.conftest import RequestClient
+from tests.fixtures.clients import RequestClient
 
 FIRST_DAY, LAST_DAY = date(1, 1, 1), date(9999, 12, 31)
 ODD_TEXT = "Ω" * 150 + " \u202eevil\u202c 🎯\x07\x1b"  # right-to-left override, emoji, bell and escape

@@ -20,7 +20,8 @@ from app.demo.large import Size, build
 from app.extensions import db
 from app.milestones import services as milestones
 from tests import routes
-from tests.conftest import RequestClient, _empty_tables
+from tests.fixtures.clients import RequestClient
+from tests.fixtures.database import empty_tables
 from tests.queries import counting
 
 SMALL = Size.LARGE.scaled(0.005)  # 5 campaigns, 100 milestones
@@ -64,7 +65,7 @@ def _counts(app: Flask, only: str = "") -> dict[tuple[str, str], tuple[int, int]
 def test_no_get_route_makes_more_queries_on_ten_times_the_data(app):
     small = _walk(app, SMALL)
     db.session.remove()
-    _empty_tables()
+    empty_tables()
     larger = _walk(app, LARGER)
 
     walked = sorted(set(small) & set(larger))

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from app.accounts.models import User
 from app.audit.models import AuditEvent
+from app.core.text import date_label
 from app.extensions import db
 
 
@@ -65,7 +66,7 @@ def _shown(value: Any) -> str:
         return "—"
     if isinstance(value, str) and len(value) == 10:
         try:
-            return date.fromisoformat(value).strftime("%d %b %Y")
+            return date_label(date.fromisoformat(value))
         except ValueError:
             pass
     return str(value)

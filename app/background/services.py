@@ -24,6 +24,7 @@ from app.background.models import JobRun
 from app.background.queue import get_periodic_queue, get_queue
 from app.background.workers import LiveWorker, live_workers
 from app.core import clock
+from app.core.text import ago
 from app.extensions import db
 from app.notifications import mail
 
@@ -173,20 +174,6 @@ def periodic_statuses(now: datetime | None = None) -> list[PeriodicStatus]:
         stale = finished is None or now - finished > STALE_AFTER
         statuses.append(PeriodicStatus(name, label, run, ago(finished, now) if finished else "", stale))
     return statuses
-
-
-def ago(then: datetime, now: datetime | None = None) -> str:
-    """'just now', '40 seconds ago', '3 minutes ago', '2 hours ago', '5 days ago' (UTC, aware or naive)."""
-    now = now or clock.now()
-    if then.tzinfo is not None:
-        then = then.astimezone(UTC).replace(tzinfo=None)
-    seconds = int((now - then).total_seconds())
-    if seconds < 10:
-        return "just now"
-    size, unit = next((size, unit) for size, unit in ((86400, "day"), (3600, "hour"), (60, "minute"), (1, "second"))
-                      if seconds >= size)
-    count = seconds // size
-    return f"{count} {unit}{'s' if count != 1 else ''} ago"
 
 
 # --- the development mailbox: the .eml files the "file" mail transport writes ----------------

@@ -28,6 +28,7 @@ from app.core import clock, events
 from app.core.errors import InvalidInput, NotAllowed, StaleEdit
 from app.core.models import touch
 from app.core.pagination import FIRST_PAGE, Page, PageRequest, desc, paginate
+from app.core.text import date_label
 from app.events import BriefingLogged, BriefingUpdated
 from app.extensions import db
 from app.regions.models import Region
@@ -130,7 +131,7 @@ def log_briefing(actor: User, data: BriefingInput) -> Briefing:
     db.session.add(briefing)
     db.session.flush()
     audit.record(actor, "briefing.logged", f"Logged briefing “{briefing.title}” for {briefing.sales_team} "
-                 f"({briefing.region.name}, {briefing.held_on:%d %b %Y})", entity="briefing", entity_id=briefing.id)
+                 f"({briefing.region.name}, {date_label(briefing.held_on)})", entity="briefing", entity_id=briefing.id)
     events.emit(BriefingLogged(briefing.id, actor.id))
     return briefing
 
@@ -159,7 +160,7 @@ def delete_briefing(actor: User, briefing: Briefing) -> None:
     require_editor(actor, briefing)
     for material in briefing.materials:
         uploads.delete_after_commit(db.session(), material.stored_name)
-    audit.record(actor, "briefing.deleted", f"Deleted briefing “{briefing.title}” ({briefing.held_on:%d %b %Y})",
+    audit.record(actor, "briefing.deleted", f"Deleted briefing “{briefing.title}” ({date_label(briefing.held_on)})",
                  entity="briefing", entity_id=briefing.id)
     db.session.delete(briefing)
     db.session.flush()

@@ -39,6 +39,7 @@ from app.catalog.models import Product
 from app.commitments.models import Commitment
 from app.commitments.services import awaiting_countersignature
 from app.core import clock
+from app.core.text import counted
 from app.core.urls import base_url
 from app.extensions import db
 from app.milestones.models import Milestone, Task
@@ -350,7 +351,7 @@ def _commitment_events(feed: CalendarFeed, since: date, signoff: bool = False) -
 
 def _waiting(since: datetime | None, today: date) -> str:
     days = 0 if since is None else max((today - since.date()).days, 0)
-    return "waiting since today" if days == 0 else f"waiting {days} day{'s' if days != 1 else ''}"
+    return "waiting since today" if days == 0 else f"waiting {counted(days, 'day')}"
 
 
 @functools.lru_cache(maxsize=1024)  # a feed repeats the same few targets thousands of times

@@ -12,6 +12,7 @@ from app.api import api_blueprint, expected_version, json_body, money_text, page
 from app.api.openapi import NEW_ID, Body, follow, from_path, operation
 from app.api.schemas import IsoDate, Money, OneOf, Timestamp
 from app.catalog import services
+from app.catalog.access import get_band_or_404, get_link_or_404, get_product_or_404, require_editor
 from app.catalog.forms import CoverageForm, LinkForm, PriceBandForm, ProductForm
 from app.catalog.models import COVERAGE, PRODUCT_STATUSES, MarketCoverage, PriceBand, Product, ProductLink
 from app.core.errors import InvalidInput
@@ -166,7 +167,7 @@ def create_product() -> tuple[Response, int]:
 @operation(ProductJson)
 def get_product(product_id: int) -> Response:
     """One product."""
-    return jsonify(product_json(_product_or_404(product_id), active_regions()))
+    return jsonify(product_json(get_product_or_404(product_id), active_regions()))
 
 
 @bp.patch("/products/<int:product_id>")
@@ -199,7 +200,7 @@ def create_band(product_id: int) -> tuple[Response, int]:
 def update_band(product_id: int, band_id: int) -> Response:
     """Edit a price band: any subset of its fields."""
     product = _editable_product_or_404(product_id)
-    band = _band_or_404(product, band_id)
+    band = get_band_or_404(product, band_id)
     current = {"tier": band.tier, "list_price": money_text(band.list_price),
                "minimum_price": money_text(band.minimum_price), "unit": band.unit}
     _save_band(product, band, {**current, **json_body()})
@@ -211,8 +212,8 @@ def update_band(product_id: int, band_id: int) -> Response:
 @operation(status=204, errors=(403, 409))
 def delete_band(product_id: int, band_id: int) -> tuple[str, int]:
     """Remove a price band."""
-    product = _product_or_404(product_id)
-    services.delete_band(current_user, product, _band_or_404(product, band_id))
+    product = get_product_or_404(product_id)
+    services.delete_band(current_user, product, get_band_or_404(product, band_id))
     commit("product")
     return "", 204
 
@@ -249,29 +250,19 @@ def create_link(product_id: int) -> tuple[Response, int]:
 @operation(status=204, errors=(403, 409))
 def delete_link(product_id: int, link_id: int) -> tuple[str, int]:
     """Remove marketing material."""
-    product = _product_or_404(product_id)
-    link = next((k for k in product.links if k.id == link_id), None) or abort(404)
+    product = get_product_or_404(product_id)
+    link = get_link_or_404(product, link_id)
     services.delete_link(current_user, product, link)
     commit("product")
     return "", 204
 
 
-def _product_or_404(product_id: int) -> Product:
-    product = db.session.get(Product, product_id)
-    return product if product is not None else abort(404)
-
-
 def _editable_product_or_404(product_id: int) -> Product:
     """A product the reader keeps: everyone reads the catalog, so another's product is a 403, checked
     before the body is read (a 400 would first answer questions about a change they may not make)."""
-    product = _product_or_404(product_id)
-    services.require_editor(current_user, product)
+    product = get_product_or_404(product_id)
+    require_editor(current_user, product)
     return product
-
-
-def _band_or_404(product: Product, band_id: int) -> PriceBand:
-    band = next((b for b in product.bands if b.id == band_id), None)
-    return band if band is not None else abort(404)
 
 
 def _save_band(product: Product, band: PriceBand | None, payload: dict[str, Any]) -> PriceBand:

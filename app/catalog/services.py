@@ -14,11 +14,13 @@ import sqlalchemy.orm as so
 from app.accounts.models import Role, User
 from app.audit import services as audit
 from app.audit.models import AuditEvent
+from app.catalog.access import can_add_products, require_editor
 from app.catalog.models import COVERAGE, PRODUCT_STATUSES, MarketCoverage, PriceBand, Product, ProductLink
 from app.core import clock
 from app.core.errors import InvalidInput, NotAllowed, StaleEdit
 from app.core.models import touch
 from app.core.pagination import Page, PageRequest, asc, paginate
+from app.core.text import date_label
 from app.extensions import db
 from app.regions.models import Region
 
@@ -33,15 +35,6 @@ class ProductInput:
     available_from: date | None = None
     currency: str = "EUR"
     owner_ids: Sequence[int] = field(default_factory=tuple)
-
-
-def can_add_products(user: User) -> bool:
-    return user.role in {Role.PRODUCT_MANAGER, Role.ADMIN}
-
-
-def can_edit(user: User, product: Product) -> bool:
-    """A product is kept by its own product managers (and admins)."""
-    return user.is_admin or (user.role is Role.PRODUCT_MANAGER and product.is_owned_by(user))
 
 
 #: How the catalog lists products: retired ones last, each part by name.
@@ -200,14 +193,9 @@ def set_coverage(actor: User, product: Product, region: Region, status: str, rea
     db.session.flush()
     audit.record(actor, "product.coverage", f"{product.name} in {region.name}: {COVERAGE[status].lower()}"
                  + (f" ({coverage.reason})" if coverage.reason else "")
-                 + (f" from {planned_from:%d %b %Y}" if coverage.planned_from else ""),
+                 + (f" from {date_label(planned_from)}" if coverage.planned_from else ""),
                  entity="product", entity_id=product.id)
     return coverage
-
-
-def require_editor(actor: User, product: Product) -> None:
-    if not can_edit(actor, product):
-        raise NotAllowed(f"Only the product managers of {product.name} (or an admin) keep it current.")
 
 
 def _apply(product: Product, data: ProductInput) -> None:

@@ -16,8 +16,9 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from app.catalog import services
+from app.catalog.access import can_add_products, can_edit, get_band_or_404, get_link_or_404, get_product_or_404
 from app.catalog.forms import CoverageForm, LinkForm, PriceBandForm, ProductForm
-from app.catalog.models import COVERAGE, PRODUCT_STATUSES, PriceBand, Product, ProductLink
+from app.catalog.models import COVERAGE, PRODUCT_STATUSES, PriceBand, Product
 from app.core.forms import CsrfForm
 from app.core.pagination import page_request
 from app.core.views import run_and_flash, save_form
@@ -36,15 +37,15 @@ def index() -> str:
     products = page.items
     return render_template(
         "catalog/index.html", products=products, page=page, regions=active_regions(), status=status,
-        statuses=PRODUCT_STATUSES, can_add=services.can_add_products(current_user),
-        editable={p.id for p in products if services.can_edit(current_user, p)},
+        statuses=PRODUCT_STATUSES, can_add=can_add_products(current_user),
+        editable={p.id for p in products if can_edit(current_user, p)},
         changed=services.last_changed([p.id for p in products]),
     )
 
 
 @bp.route("/new", methods=["GET", "POST"])
 def new() -> str | Response:
-    if not services.can_add_products(current_user):
+    if not can_add_products(current_user):
         abort(404)
     form = ProductForm()
     if request.method == "GET" and current_user.id in {c.value for c in form.owner_ids.choices or []}:  # type: ignore[union-attr]
@@ -67,7 +68,7 @@ def edit(product_id: int) -> str | Response:
     )
     if saved is not None:
         flash(f"Product “{product.name}” saved.", "success")
-        if not services.can_edit(current_user, product):  # they handed it over to other product managers
+        if not can_edit(current_user, product):  # they handed it over to other product managers
             return redirect(url_for(".index") + f"#product-{product.id}")
         return redirect(url_for(".edit", product_id=product.id))
     return render_template("catalog/edit.html", form=form, product=product, failed=request.args.get("failed", ""),
@@ -84,7 +85,7 @@ def add_band(product_id: int) -> Response:
 @bp.post("/<int:product_id>/bands/<int:band_id>")
 def update_band(product_id: int, band_id: int) -> Response:
     product = _editable_or_404(product_id)
-    band = _band_or_404(product, band_id)
+    band = get_band_or_404(product, band_id)
     form = PriceBandForm()
     return _save_small_form(product, form, lambda: _save_band(product, band, form), "Price band saved.", "bands")
 
@@ -92,7 +93,7 @@ def update_band(product_id: int, band_id: int) -> Response:
 @bp.post("/<int:product_id>/bands/<int:band_id>/delete")
 def delete_band(product_id: int, band_id: int) -> Response:
     product = _editable_or_404(product_id)
-    band = _band_or_404(product, band_id)
+    band = get_band_or_404(product, band_id)
     tier = band.tier
     return _save_small_form(
         product, CsrfForm(), lambda: services.delete_band(current_user, product, band), f"The {tier} band was removed.", "bands"
@@ -112,7 +113,7 @@ def add_link(product_id: int) -> Response:
 @bp.post("/<int:product_id>/links/<int:link_id>/delete")
 def delete_link(product_id: int, link_id: int) -> Response:
     product = _editable_or_404(product_id)
-    link = _link_or_404(product, link_id)
+    link = get_link_or_404(product, link_id)
     return _save_small_form(
         product, CsrfForm(), lambda: services.delete_link(current_user, product, link), f"“{link.title}” removed.", "links"
     )
@@ -136,20 +137,8 @@ def set_coverage(product_id: int) -> Response:
 
 def _editable_or_404(product_id: int) -> Product:
     """The product, if the signed-in person keeps it; to anyone else it is not found."""
-    product = db.session.get(Product, product_id)
-    if product is None or not services.can_edit(current_user, product):
-        abort(404)
-    return product
-
-
-def _band_or_404(product: Product, band_id: int) -> PriceBand:
-    band = next((b for b in product.bands if b.id == band_id), None)
-    return band if band is not None else abort(404)
-
-
-def _link_or_404(product: Product, link_id: int) -> ProductLink:
-    link = next((k for k in product.links if k.id == link_id), None)
-    return link if link is not None else abort(404)
+    product = get_product_or_404(product_id)
+    return product if can_edit(current_user, product) else abort(404)
 
 
 def _save_band(product: Product, band: PriceBand | None, form: PriceBandForm) -> PriceBand:

@@ -12,6 +12,7 @@ from app.commitments.models import Commitment
 from app.commitments.services import CommitmentInput
 from app.core import values
 from app.core.forms import MAX_MONEY, Finite, Form, IntegerField, choices, optional_int
+from app.core.text import date_label
 from app.extensions import db
 from app.projects.models import Project
 from app.regions.services import active_regions
@@ -54,7 +55,7 @@ class CommitmentForm(Form):
         linked = commitment.milestone_id if commitment is not None else None
         self.milestone_id.choices = choices(
             [("", "— none —")]
-            + [(m.id, f"{m.title} (due {m.due_date:%d %b %Y}{', cancelled' if m.state == 'cancelled' else ''})")
+            + [(m.id, f"{m.title} (due {date_label(m.due_date)}{', cancelled' if m.state == 'cancelled' else ''})")
                for m in project.milestones if m.state != "cancelled" or m.id == linked]
         )
 

@@ -22,6 +22,7 @@ from app.commitments.models import Commitment
 from app.core import clock, events, values
 from app.core.errors import InvalidInput, NotAllowed, StaleEdit, TransitionRefused
 from app.core.pagination import FIRST_PAGE, Page, PageRequest, asc, paginate
+from app.core.text import date_label
 from app.events import CommitmentStateChanged
 from app.extensions import db
 from app.milestones.models import Milestone
@@ -280,8 +281,8 @@ def reassess(actor: User, milestones: Sequence[Milestone]) -> list[Commitment]:
             event = "clear_risk"
         if event is not None:
             milestone = commitment.milestone
-            why = (f"“{milestone.title}” is now due {milestone.due_date:%d %b %Y}, "
-                   f"the promise is for {commitment.promised_date:%d %b %Y}") if milestone and milestone.state != "cancelled" \
+            why = (f"“{milestone.title}” is now due {date_label(milestone.due_date)}, "
+                   f"the promise is for {date_label(commitment.promised_date)}") if milestone and milestone.state != "cancelled" \
                 else "the milestone that delivers it was cancelled"
             _move(actor, commitment, event, why if event == "flag_risk" else "its milestone is back in time")
             changed.append(commitment)

@@ -20,8 +20,8 @@ from app.commitments.forms import CommitmentForm, DecisionForm
 from app.commitments.models import Commitment
 from app.core import clock
 from app.core.errors import ServiceError, TransitionRefused
+from app.core.text import waited
 from app.core.views import commit, flash_refusal, save_form
-from app.dashboard.services import age_label
 from app.extensions import db
 from app.feedback.access import can_file
 from app.projects.access import get_project_or_404, visible_projects
@@ -112,7 +112,7 @@ def _render_show(commitment: Commitment, decision_form: DecisionForm | None = No
         # An amendment's summary names the step, not the terms: show what changed beneath it.
         changes={e.id: describe(e.details["changes"], limit=6) for e in history
                  if e.action == "commitment.amend" and isinstance(e.details, dict) and e.details.get("changes")},
-        waiting=age_label(clock.now() - commitment.submitted_at) if commitment.submitted_at else "",
+        waiting=waited(clock.now() - commitment.submitted_at) if commitment.submitted_at else "",
     ), status)
 
 

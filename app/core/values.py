@@ -23,6 +23,8 @@ import re
 import unicodedata
 from datetime import date
 
+from app.core.text import date_label
+
 EARLIEST = date(1970, 1, 1)
 LATEST = date(2200, 12, 31)
 GOAL_LIMIT = 1e12
@@ -116,7 +118,7 @@ def campaign_dates_problem(start: date, end: date) -> str | None:
     if end <= start:
         return "The end date must be after the start date."
     if end > add_years(start, MAX_CAMPAIGN_YEARS):
-        return f"A campaign lasts at most {MAX_CAMPAIGN_YEARS} years: end it by {add_years(start, MAX_CAMPAIGN_YEARS):%d %b %Y}."
+        return f"A campaign lasts at most {MAX_CAMPAIGN_YEARS} years: end it by {date_label(add_years(start, MAX_CAMPAIGN_YEARS))}."
     return None
 
 
@@ -128,5 +130,5 @@ def campaign_day_problem(day: date, start: date | None, end: date | None, *, bef
     anchor = end or start
     if anchor is not None and day > add_years(anchor, DATES_AFTER_END_YEARS):
         return (f"Pick a date at most {DATES_AFTER_END_YEARS} years after the campaign ends "
-                f"(by {add_years(anchor, DATES_AFTER_END_YEARS):%d %b %Y}).")
+                f"(by {date_label(add_years(anchor, DATES_AFTER_END_YEARS))}).")
     return None

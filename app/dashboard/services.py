@@ -21,6 +21,7 @@ from app.commitments import services as commitments
 from app.commitments.models import Commitment
 from app.core import clock
 from app.core.pagination import Head, Key, Page, PageRequest, asc, head, paginate
+from app.core.text import waited
 from app.feedback import services as feedback
 from app.feedback.models import Feedback
 from app.milestones.models import Milestone, Task
@@ -59,7 +60,7 @@ class SignoffRow:
 
     @property
     def age(self) -> str:
-        return age_label(self.waiting)
+        return waited(self.waiting)
 
 
 @dataclass(frozen=True)
@@ -92,16 +93,6 @@ class Dashboard:
     #: Product updates waiting for my acknowledgement (sales).
     to_acknowledge: Sequence[ProductUpdate] = field(default=())
     to_acknowledge_count: int = 0
-
-
-def age_label(waiting: timedelta) -> str:
-    """'3 days', '5 hours', '20 minutes', 'just now': how long a request has waited."""
-    seconds = max(int(waiting.total_seconds()), 0)
-    for size, unit in ((86400, "day"), (3600, "hour"), (60, "minute")):
-        if seconds >= size:
-            count = seconds // size
-            return f"{count} {unit}{'s' if count != 1 else ''}"
-    return "just now"
 
 
 def signoff_rows(commitments_shown: Sequence[Commitment], now: datetime) -> list[SignoffRow]:

@@ -7,7 +7,7 @@ import time
 import click
 
 from app.core import clock
-from app.core.moments import moment_text
+from app.core.text import moment_text
 from app.demo import large
 from app.demo.services import DEMO_PASSWORD, PEOPLE, DemoSummary, load_demo, quiet_people
 from app.extensions import db

@@ -16,6 +16,7 @@ from typing import Any
 from app.accounts.models import Role
 from app.calendars.models import CalendarFeed
 from app.calendars.services import ALARMS
+from app.core.text import date_label, weekday_date_label
 from app.core.tokens import digest
 from app.demo import vocabulary as words
 from app.demo.large_world import Campaign, Milestone, Person, World
@@ -45,7 +46,7 @@ def build_inboxes(world: World) -> None:
             campaign, milestone = task.milestone.campaign, task.milestone
             world.tell(task.assignee, world.between(campaign.created_at, campaign.created_at + timedelta(days=20)),
                        "task_assigned", f"{lead.name} gave you “{task.title}” — {campaign.title}",
-                       f"For the milestone “{milestone.title}”, due {task.effective_due:%d %b %Y}.", milestone.path,
+                       f"For the milestone “{milestone.title}”, due {date_label(task.effective_due)}.", milestone.path,
                        campaign.id)
     moves: dict[int, list[tuple[datetime, Milestone, Any, Any, str]]] = {}
     for move in world.moves:
@@ -73,8 +74,8 @@ def _campaign_news(world: World, person: Person, campaign: Campaign,
         at, milestone, old, new, reason = world.pick(moves[campaign.id])
         lead = campaign.pm or campaign.owner
         if person is not lead:
-            world.tell(person, at, "milestone_moved", f"“{milestone.title}” moved to {new:%d %b %Y} — {campaign.title}",
-                       f"{lead.name} moved it from {old:%d %b %Y} to {new:%d %b %Y}: {reason}", milestone.path,
+            world.tell(person, at, "milestone_moved", f"“{milestone.title}” moved to {date_label(new)} — {campaign.title}",
+                       f"{lead.name} moved it from {date_label(old)} to {date_label(new)}: {reason}", milestone.path,
                        campaign.id)
     elif campaign.milestones:
         _reminder(world, person, world.pick(campaign.milestones), seen)
@@ -95,7 +96,7 @@ def _reminder(world: World, person: Person, milestone: Milestone, seen: set[tupl
     campaign = milestone.campaign
     world.tell(person, datetime.combine(day, datetime.min.time()) + timedelta(hours=9), "reminder",
                f"“{milestone.title}” is {when} — {campaign.title}",
-               f"The milestone “{milestone.title}” of “{campaign.title}” is {when} ({milestone.due:%a %d %b %Y}).",
+               f"The milestone “{milestone.title}” of “{campaign.title}” is {when} ({weekday_date_label(milestone.due)}).",
                milestone.path, campaign.id, key)
 
 

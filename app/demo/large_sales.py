@@ -18,6 +18,7 @@ from typing import Any
 from app.accounts.models import Role
 from app.briefings.models import Briefing, briefing_attendees, briefing_products
 from app.commitments.models import Commitment as CommitmentRow
+from app.core.text import date_label
 from app.demo import vocabulary as words
 from app.demo.large_world import Campaign, Commitment, Person, Product, World, audit_row
 from app.feedback.models import Feedback, FeedbackDecision, feedback_products
@@ -143,7 +144,7 @@ def _tell_commitment(world: World, row: dict[str, Any], record: Commitment) -> N
     if record.state == "pending_signoff" and record.submitted_at is not None:
         world.tell(record.signer, record.submitted_at, "signoff_requested",
                    f"{record.title} waits for your countersignature",
-                   f"Promised for {record.promised:%d %b %Y} on “{record.campaign.title}”.", link, project_id)
+                   f"Promised for {date_label(record.promised)} on “{record.campaign.title}”.", link, project_id)
     if row["decided_at"] is not None:
         event = COMMITMENT_PATHS[record.state][1]
         said = {"approve": "countersigned", "reject": "rejected", "request_changes": "sent back for changes"}[event]
@@ -325,7 +326,7 @@ def build_briefings(world: World, count: int) -> None:
         came = world.rng.sample(audience, min(len(audience), world.number(2, 8)))
         attendees += [{"briefing_id": row["id"], "user_id": p.id} for p in came]
         for person in came:
-            world.tell(person, row["created_at"], "briefing_logged", f"Briefing: {row['title']} — {held:%d %b %Y}",
+            world.tell(person, row["created_at"], "briefing_logged", f"Briefing: {row['title']} — {date_label(held)}",
                        f"{presenter.name} briefed {team} ({world.regions[region]}) on "
                        f"{', '.join(p.name for p in topics)}. You are listed as an attendee.", f"/briefings/{row['id']}")
     world.bulk.insert(Briefing.__table__, rows)
@@ -334,7 +335,7 @@ def build_briefings(world: World, count: int) -> None:
     people = {p.id: p for p in world.people}
     world.audit(audit_row(r["created_at"], people[r["presenter_id"]], "briefing.logged",
                           f"Logged briefing “{r['title']}” for {r['sales_team']} ({world.regions[r['region_id']]}, "
-                          f"{r['held_on']:%d %b %Y})", "briefing", r["id"]) for r in rows)
+                          f"{date_label(r['held_on'])})", "briefing", r["id"]) for r in rows)
 
 
 #: Sellers told of each update (the services tell every seller; a sample keeps a huge set's inboxes in proportion).

@@ -13,6 +13,7 @@ from app.catalog.services import pickable_products
 from app.commitments.access import visible_commitments
 from app.commitments.models import Commitment
 from app.core.forms import MAX_MONEY, Finite, Form, IntegerField, choices, optional_id, record_id
+from app.core.text import date_label
 from app.extensions import db
 from app.feedback.models import Feedback
 from app.feedback.services import FeedbackInput, duplicate_candidates
@@ -103,7 +104,7 @@ class TriageForm(Form):
         ).all() if projects else []
         self.milestone_id.choices = choices(
             [("", "— none —")]
-            + [(m.id, f"{m.project.title} · {m.title} (due {m.due_date:%d %b %Y})") for m in milestones]
+            + [(m.id, f"{m.project.title} · {m.title} (due {date_label(m.due_date)})") for m in milestones]
         )
         self.project_id.choices = choices([("", "— none —")] + [(p.id, p.title) for p in projects])
         self.duplicate_of_id.choices = choices(

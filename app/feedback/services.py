@@ -22,6 +22,7 @@ from app.commitments.models import Commitment
 from app.core import clock, events
 from app.core.errors import InvalidInput, NotAllowed, StaleEdit, TransitionRefused
 from app.core.pagination import FIRST_PAGE, Page, PageRequest, asc, desc, paginate
+from app.core.text import date_label
 from app.events import FeedbackAnswered, FeedbackFiled, FeedbackMerged
 from app.extensions import db
 from app.feedback.access import (
@@ -272,7 +273,7 @@ def outcome_line(feedback: Feedback, campaigns: Collection[int | None] | None = 
     a campaign, milestone or original they could not open on their own is not named."""
     planned = feedback.planned_project_id
     if feedback.state == "later" and feedback.revisit_on:
-        return f" — revisit {_day(feedback.revisit_on)}"
+        return f" — revisit {date_label(feedback.revisit_on)}"
     if feedback.state == "now" and campaigns is not None and planned not in campaigns:
         return " — planned in another campaign" if planned is not None else ""
     if feedback.state == "now" and feedback.milestone is not None:
@@ -282,10 +283,6 @@ def outcome_line(feedback: Feedback, campaigns: Collection[int | None] | None = 
     if feedback.state == "duplicate" and feedback.duplicate_of is not None:
         return f" — same as “{feedback.duplicate_of.title}”" if reader is None or sees_original(reader, feedback) else ""
     return ""
-
-
-def _day(day: date) -> str:
-    return f"{day.day} {day:%b %Y}"
 
 
 # --- lists -------------------------------------------------------------------------------------

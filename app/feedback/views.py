@@ -16,6 +16,7 @@ from app.catalog.models import Product
 from app.core.errors import ServiceError, TransitionRefused
 from app.core.forms import record_id, show_service_error
 from app.core.pagination import page_request, total
+from app.core.text import date_label
 from app.core.views import flash_refusal, save_form, saving
 from app.extensions import db
 from app.feedback import access, services
@@ -137,7 +138,7 @@ def decide(feedback_id: int) -> Response:
         else:  # a lost race: the item may be final by now, with no form left to show it beside
             flash(error.message, "error")
         return _render_show(feedback, form, status=error.status)
-    revisit = f"{feedback.revisit_on:%d %b %Y}" if feedback.revisit_on else ""
+    revisit = date_label(feedback.revisit_on) if feedback.revisit_on else ""
     flash(DONE[event].format(who=feedback.submitted_by.name, revisit=revisit), "success")
     return redirect(url_for(".show", feedback_id=feedback.id))
 

@@ -32,7 +32,7 @@ from flask import current_app
 from app.accounts.models import User
 from app.background.queue import enqueue_now, forget_stranded, job_id, waiting_jobs
 from app.core import clock
-from app.core.moments import moment_text
+from app.core.text import moment_text
 from app.extensions import db
 from app.notifications import emails, mail
 from app.notifications.models import Notification

@@ -15,6 +15,7 @@ from app.accounts.models import User
 from app.briefings.models import Briefing
 from app.commitments.models import Commitment
 from app.core import events
+from app.core.text import date_label
 from app.events import (
     BriefingLogged,
     BriefingUpdated,
@@ -70,8 +71,8 @@ def milestone_moved(event: MilestoneMoved) -> None:
                                                                           _get(Replan, event.replan_id).changes) if mid)
     people = [*project.members, *(m.owner for m in replanned if m is not None and m.owner is not None)]
     old, new = event.old_due_date, event.new_due_date
-    notify(people, "milestone_moved", f"“{milestone.title}” moved to {new:%d %b %Y} — {project.title}",
-           f"{actor.name} moved it from {old:%d %b %Y} to {new:%d %b %Y}: {event.reason}",
+    notify(people, "milestone_moved", f"“{milestone.title}” moved to {date_label(new)} — {project.title}",
+           f"{actor.name} moved it from {date_label(old)} to {date_label(new)}: {event.reason}",
            milestone.path, skip=actor, project_id=project.id)
 
 
@@ -84,7 +85,7 @@ def task_assigned(event: TaskAssigned) -> None:
     milestone = task.milestone
     due = task.due_date or milestone.due_date
     notify([assignee], "task_assigned", f"{actor.name} gave you “{task.title}” — {milestone.project.title}",
-           f"For the milestone “{milestone.title}”, due {due:%d %b %Y}.", milestone.path, skip=actor,
+           f"For the milestone “{milestone.title}”, due {date_label(due)}.", milestone.path, skip=actor,
            project_id=milestone.project_id)
 
 
@@ -96,7 +97,7 @@ def commitment_state_changed(event: CommitmentStateChanged) -> None:
     if commitment.state == "pending_signoff":
         verb = "changed and needs your countersignature again" if step == "amend" else "waits for your countersignature"
         notify(commitment.product.owners, "signoff_requested", f"{title} {verb}",
-               f"Promised for {commitment.promised_date:%d %b %Y} on “{commitment.project.title}”.", link, skip=actor,
+               f"Promised for {date_label(commitment.promised_date)} on “{commitment.project.title}”.", link, skip=actor,
                project_id=commitment.project_id)
     elif step in {"flag_risk", "clear_risk"}:
         people = [commitment.created_by, *([commitment.submitted_by] if commitment.submitted_by else []),
@@ -172,7 +173,7 @@ def _tell_attendees(briefing: Briefing, actor: User, people: list[User]) -> None
     if not people:
         return
     products = ", ".join(p.name for p in briefing.products)
-    notify(people, "briefing_logged", f"Briefing: {briefing.title} — {briefing.held_on:%d %b %Y}",
+    notify(people, "briefing_logged", f"Briefing: {briefing.title} — {date_label(briefing.held_on)}",
            f"{briefing.presenter.name} briefed {briefing.sales_team} ({briefing.region.name}) on {products}. "
            "You are listed as an attendee.", briefing.path, skip=actor)
 

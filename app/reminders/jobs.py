@@ -7,7 +7,7 @@ import logging
 from app.background.queue import in_app_context
 from app.background.services import recording
 from app.core import clock
-from app.core.moments import moment_text
+from app.core.text import moment_text
 from app.notifications import delivery
 from app.reminders import services
 

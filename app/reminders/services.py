@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from app.accounts.models import User
 from app.core import clock
+from app.core.text import weekday_date_label
 from app.extensions import db
 from app.milestones.models import Milestone, Task
 from app.notifications.models import Notification, NotificationPreference, ProjectMute
@@ -292,7 +293,7 @@ def _message(row: ReminderSchedule, milestone: Milestone, task: Task | None, slo
     if task is not None:
         subject = f"Task “{task.title}” is {when}"
         body = (f"Your task “{task.title}” for the milestone “{milestone.title}” of “{project.title}” "
-                f"is {when} ({slot.due:%a %d %b %Y}).")
+                f"is {when} ({weekday_date_label(slot.due)}).")
     else:
         subject = f"“{milestone.title}” is {when}"
         unit = project.goal_unit if project.goal_unit == "%" else f" {project.goal_unit}".rstrip()
@@ -300,7 +301,7 @@ def _message(row: ReminderSchedule, milestone: Milestone, task: Task | None, slo
             if milestone.target_value is not None else ""
         open_tasks = len(milestone.open_tasks)
         tasks = f" {open_tasks} open task{'s' if open_tasks != 1 else ''}." if open_tasks else ""
-        body = f"The milestone “{milestone.title}” of “{project.title}” is {when} ({slot.due:%a %d %b %Y}).{target}{tasks}"
+        body = f"The milestone “{milestone.title}” of “{project.title}” is {when} ({weekday_date_label(slot.due)}).{target}{tasks}"
     return Message(
         kind="reminder", subject=f"{subject} — {project.title}"[:200], body=body,
         link=milestone.path, project_id=project.id,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from html import escape
 
 from app.core.axes import nice_ticks, short_number
+from app.core.text import counted
 from app.reports.figures import Report
 
 #: Okabe–Ito, without its yellow (too faint on white) and black (reads as text).
@@ -284,7 +285,7 @@ def report_charts(report: Report) -> dict[str, str]:
         "quiet": hbar_chart(
             "Days since each region's last briefing",
             [Bar(r.region, None if r.days_since is None else float(r.days_since),
-                 "never" if r.days_since is None else f"{r.days_since} day{'s' if r.days_since != 1 else ''}",
+                 "never" if r.days_since is None else counted(r.days_since, "day"),
                  r.quiet) for r in quiet],
             threshold=float(days), threshold_label=f"{days} days",
             highlight_label=f"No briefing in the last {days} days",

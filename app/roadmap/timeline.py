@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from html import escape
 
 from app.core.axes import month_ticks, plain_number, shift
+from app.core.text import counted, date_label
 from app.projects.models import Project
 from app.roadmap import services
 from app.roadmap.models import Baseline
@@ -81,7 +82,7 @@ def timeline_svg(
     parts += _markers(x, start, end, baseline_label, baseline_end, plot_bottom)
     if show_today:
         parts.append(
-            f'<g class="tl-today"><title>Today, {today:%d %b %Y}</title>'
+            f'<g class="tl-today"><title>Today, {date_label(today)}</title>'
             f'<line x1="{x(today):.1f}" x2="{x(today):.1f}" y1="{HEAD}" y2="{plot_bottom + 4}" stroke="{TODAY}" '
             f'stroke-width="1.5" stroke-dasharray="{TODAY_DASH}"/><text x="{x(today):.1f}" y="{plot_bottom + 16}" '
             f'text-anchor="middle" font-size="11" font-weight="600" fill="{TODAY}">today</text></g>'
@@ -218,7 +219,7 @@ def _markers(x: Callable[[date], float], start: date | None, end: date | None, b
         if day is None:
             continue
         at = x(day)
-        full = f"{label}: {day:%d %b %Y}" if label else f"End in {baseline_label}: {day:%d %b %Y}"
+        full = f"{label}: {date_label(day)}" if label else f"End in {baseline_label}: {date_label(day)}"
         out.append(f'<g class="{cls}"><title>{escape(full)}</title><line x1="{at:.1f}" x2="{at:.1f}" '
                    f'y1="{8 if label else HEAD}" y2="{plot_bottom}" stroke="{colour}" stroke-width="1.5"{dash}/>')
         if label:
@@ -263,11 +264,11 @@ def _legend(baseline_label: str | None, show_today: bool, top: float) -> tuple[l
 def _describe(row: Row, unit: str, baseline_label: str | None) -> str:
     words = [row.title]
     if row.due is not None:
-        words.append(f"due {row.due:%d %b %Y}")
+        words.append(f"due {date_label(row.due)}")
     if row.baseline_due is not None and row.baseline_due != row.due:
-        words.append(f"{'was' if row.due else 'removed; was due'} {row.baseline_due:%d %b %Y} in {baseline_label}")
+        words.append(f"{'was' if row.due else 'removed; was due'} {date_label(row.baseline_due)} in {baseline_label}")
     if row.slip_days:
-        words.append(f"{abs(row.slip_days)} day{'s' if abs(row.slip_days) != 1 else ''} "
+        words.append(f"{counted(abs(row.slip_days), 'day')} "
                      f"{'later' if row.slip_days > 0 else 'earlier'}")
     if row.target is not None:
         words.append(f"target {plain_number(row.target)} {unit}".strip())

@@ -16,7 +16,7 @@ import sqlalchemy.orm as so
 
 from app.accounts.models import Role, User
 from app.audit import services as audit
-from app.catalog import services as catalog
+from app.catalog.access import can_edit
 from app.catalog.models import Product, product_owners
 from app.core import events
 from app.core.errors import InvalidInput, NotAllowed
@@ -76,7 +76,7 @@ def publishable_products(user: User) -> Sequence[Product]:
 
 def can_publish(user: User, product: Product) -> bool:
     """Updates about a product are published by those who keep it: its product managers, and admins."""
-    return catalog.can_edit(user, product)
+    return can_edit(user, product)
 
 
 def can_see_status(user: User, update: ProductUpdate) -> bool:

@@ -21,8 +21,8 @@ from app.extensions import db
 from app.notifications.emails import notification_email
 from app.notifications.models import Notification
 from tests.accounts.test_sessions import PHONE, browser, is_signed_in, live, reasons, sign_in
-from tests.conftest import RequestClient
 from tests.factories import PASSWORD
+from tests.fixtures.clients import RequestClient
 
 NEW = "a long and uncommon sentence"
 

@@ -22,8 +22,8 @@ from app.accounts.sessions import (
     start_session,
 )
 from app.extensions import db
-from tests.conftest import RequestClient
 from tests.factories import PASSWORD
+from tests.fixtures.clients import RequestClient
 from tests.queries import counting
 
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"

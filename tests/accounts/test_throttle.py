@@ -17,8 +17,8 @@ from app.accounts import signin, throttle
 from app.audit.models import AuditEvent
 from app.core.errors import NotAllowed
 from app.extensions import db
-from tests.conftest import RequestClient
 from tests.factories import PASSWORD, UserFactory
+from tests.fixtures.clients import RequestClient
 
 WRONG = "not the password"
 LOCKED_EMAIL = "Too many failed sign-ins for this email"

@@ -20,8 +20,8 @@ from app.core.errors import InvalidInput, NotAllowed
 from app.extensions import db
 from tests.accounts.test_sessions import FIREFOX, browser, is_signed_in
 from tests.authenticator import code
-from tests.conftest import RequestClient
 from tests.factories import PASSWORD, UserFactory
+from tests.fixtures.clients import RequestClient
 from tests.queries import counting
 
 

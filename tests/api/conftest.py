@@ -8,53 +8,19 @@ send ``Authorization: Bearer <token>`` and, for writes, a JSON body.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
-from werkzeug.test import TestResponse
 
 from app.accounts.models import User
 from app.accounts.services import issue_token
 from app.extensions import db
 from tests.api import conformance
-from tests.conftest import RequestClient
+from tests.api.helpers import START, Api
 from tests.factories import RegionFactory
-
-_UNSET = object()
-
-
-class Api:
-    """A JSON client for one user, authenticated by a bearer token."""
-
-    def __init__(self, client: FlaskClient, user: User, token: str) -> None:
-        self.client = client
-        self.user = user
-        self.token = token
-
-    def headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}", "Accept": "application/json", **(extra or {})}
-
-    def get(self, url: str, **kwargs: Any) -> TestResponse:
-        return self.client.get(url, headers=self.headers(kwargs.pop("headers", None)), **kwargs)
-
-    def delete(self, url: str, **kwargs: Any) -> TestResponse:
-        return self.client.delete(url, headers=self.headers(kwargs.pop("headers", None)), **kwargs)
-
-    def post(self, url: str, json: Any = _UNSET, **kwargs: Any) -> TestResponse:
-        return self._write("post", url, json, **kwargs)
-
-    def patch(self, url: str, json: Any = _UNSET, **kwargs: Any) -> TestResponse:
-        return self._write("patch", url, json, **kwargs)
-
-    def _write(self, method: str, url: str, json: Any, **kwargs: Any) -> TestResponse:
-        send = getattr(self.client, method)
-        headers = self.headers(kwargs.pop("headers", None))
-        if json is not _UNSET:
-            kwargs["json"] = json
-        return send(url, headers=headers, **kwargs)
+from tests.fixtures.clients import RequestClient
 
 
 @pytest.fixture
@@ -68,10 +34,6 @@ def api(app: Flask) -> Callable[[User], Api]:
         return Api(app.test_client(), user, plain)
 
     return for_user
-
-
-#: A fixed start, so the template's milestone offsets can be asserted as exact dates.
-START = date(2027, 1, 4)
 
 
 @pytest.fixture

@@ -10,8 +10,7 @@ from werkzeug.test import TestResponse
 from app.extensions import db
 from app.notifications import services
 from app.notifications.models import NotificationPreference
-from tests.api.conftest import Api
-from tests.api.helpers import assert_json_error, count
+from tests.api.helpers import Api, assert_json_error, count
 
 URL = "/api/v1/notification-preferences"
 

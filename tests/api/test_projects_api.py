@@ -13,8 +13,7 @@ from app.core import clock
 from app.extensions import db
 from app.milestones.models import Milestone
 from app.projects.models import Expense, GoalActual, Project, ProjectRole
-from tests.api.conftest import START
-from tests.api.helpers import assert_json_error, count, items
+from tests.api.helpers import START, assert_json_error, count, items
 
 
 def _actions(project_id: int) -> list[str]:

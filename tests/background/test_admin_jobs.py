@@ -208,16 +208,6 @@ def test_a_sweep_that_never_ran_or_is_late_is_a_warning_and_a_recent_one_is_not(
     assert 'id="sweep-notice"' not in page and "30 seconds ago" in page
 
 
-def test_how_long_ago_reads_naturally():
-    now = clock.now()
-    assert services.ago(now, now) == "just now"
-    assert services.ago(now - timedelta(seconds=45), now) == "45 seconds ago"
-    assert services.ago(now - timedelta(minutes=1, seconds=5), now) == "1 minute ago"
-    assert services.ago(now - timedelta(hours=3), now) == "3 hours ago"
-    assert services.ago(now - timedelta(days=2, hours=5), now) == "2 days ago"
-    assert services.ago(now + timedelta(seconds=30), now) == "just now"  # a clock a little ahead
-
-
 # --- the development mailbox -------------------------------------------------------------------
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from app.notifications import emails, mail
 from app.notifications.models import Notification
 from app.notifications.services import notify
 from tests import redisdb
-from tests.browser.conftest import serving
+from tests.browser.serving import serving
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser

@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect
 from app.briefings.models import Briefing, BriefingMaterial
 from app.core import clock
 from app.extensions import db
-from tests.browser.conftest import serving
+from tests.browser.serving import serving
 from tests.factories import RegionFactory
 
 pytestmark = pytest.mark.browser

@@ -14,7 +14,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import serving
+from tests.browser.serving import serving
 
 pytestmark = pytest.mark.browser
 

@@ -18,6 +18,7 @@ from app.extensions import db
 from app.milestones import services as milestones
 from app.milestones.services import TaskInput
 from app.projects.models import Project
+from tests.calendars.helpers import feed_path
 
 
 @pytest.fixture
@@ -44,10 +45,6 @@ def subscribe(app: Any) -> Callable[..., str]:
     return create
 
 
-def feed_path(token: str) -> str:
-    return f"/calendars/v1/{token}.ics"
-
-
 @pytest.fixture
 def fetch(client: FlaskClient) -> Callable[..., icalendar.Calendar]:
     def get(token: str, **headers: str) -> icalendar.Calendar:
@@ -57,8 +54,3 @@ def fetch(client: FlaskClient) -> Callable[..., icalendar.Calendar]:
         return icalendar.Calendar.from_ical(response.data)
 
     return get
-
-
-def events(calendar: icalendar.Calendar) -> dict[str, icalendar.Event]:
-    """The calendar's events by UID."""
-    return {str(e["UID"]): e for e in calendar.walk("VEVENT")}

@@ -10,7 +10,7 @@ from app.calendars import feeds
 from app.extensions import db
 from app.milestones import services as milestones
 from app.milestones.services import MilestoneInput
-from tests.calendars.conftest import feed_path
+from tests.calendars.helpers import feed_path
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from app.projects.models import ProjectRole
 from app.projects.services import add_member, remove_member
 from app.roadmap import services as roadmap
 from app.roadmap.services import MilestoneEdit
-from tests.calendars.conftest import events, feed_path
+from tests.calendars.helpers import events, feed_path
 from tests.factories import RegionFactory
 
 

@@ -24,7 +24,7 @@ from app.milestones.models import Task
 from app.milestones.services import MilestoneInput
 from app.roadmap import services as roadmap
 from app.roadmap.services import MilestoneEdit
-from tests.calendars.conftest import feed_path
+from tests.calendars.helpers import feed_path
 
 ICALJS = Path(__file__).parent / "icaljs"
 INSTALL = "npm ci --prefix tests/calendars/icaljs"

@@ -31,7 +31,7 @@ from app.projects.models import Project, ProjectMember, ProjectRole
 from app.projects.services import add_member, fire_transition, remove_member
 from app.roadmap import services as roadmap
 from app.roadmap.services import MilestoneEdit
-from tests.calendars.conftest import feed_path
+from tests.calendars.helpers import feed_path
 from tests.factories import RegionFactory, UserFactory
 
 

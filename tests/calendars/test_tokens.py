@@ -17,7 +17,7 @@ from app.core.errors import InvalidInput
 from app.extensions import db
 from app.logs import GunicornLogger, RedactSecrets, redact
 from app.projects.services import remove_member
-from tests.calendars.conftest import events, feed_path
+from tests.calendars.helpers import events, feed_path
 
 
 @pytest.fixture

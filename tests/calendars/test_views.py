@@ -11,7 +11,7 @@ from app.calendars.models import CalendarFeed
 from app.extensions import db
 from app.projects import services as projects
 from app.projects.models import Project
-from tests.calendars.conftest import feed_path
+from tests.calendars.helpers import feed_path
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from app.accounts.models import Role
 from app.audit.models import AuditEvent
-from app.catalog import services
+from app.catalog import access, services
 from app.catalog.models import MarketCoverage, PriceBand, Product, ProductLink
 from app.core import clock
 from app.core.errors import Conflict, InvalidInput, NotAllowed, StaleEdit
@@ -82,10 +82,10 @@ def test_only_its_own_product_managers_and_admins_edit_a_product(people, make_pr
     product = make_product()
     other_pm = UserFactory(role=Role.PRODUCT_MANAGER)
 
-    assert services.can_edit(people["product"], product)
-    assert services.can_edit(people["admin"], product)
+    assert access.can_edit(people["product"], product)
+    assert access.can_edit(people["admin"], product)
     for user in (other_pm, people["sales"], people["pm"], people["team"]):
-        assert not services.can_edit(user, product)
+        assert not access.can_edit(user, product)
         with pytest.raises(NotAllowed):
             services.update_product(user, product, _input(owner_ids=[other_pm.id]), product.version)
         with pytest.raises(NotAllowed):
@@ -114,7 +114,7 @@ def test_an_edit_saves_records_what_changed_and_bumps_the_version(people, make_p
     assert (product.status, product.available_from, product.currency, product.version) == (
         "beta", date(2027, 3, 1), "USD", 2)
     assert {u.id for u in product.owners} == {people["product"].id, second.id}
-    assert services.can_edit(second, product)
+    assert access.can_edit(second, product)
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "product.updated"))
     assert set(event.details["changes"]) == {"status", "available_from", "currency", "owners"}
 

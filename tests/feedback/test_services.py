@@ -137,7 +137,7 @@ def test_the_submitter_is_told_the_answer_and_every_decision_is_kept(feedback_wo
     services.triage(people["product"], feedback, "later", "After the Q4 release.", revisit_on=revisit)
 
     [told] = notes(people["sales"], "feedback_answered")
-    assert told.subject == f"Your feedback “Needs SSO with Okta”: later — revisit 1 Mar {revisit.year}"
+    assert told.subject == f"Your feedback “Needs SSO with Okta”: later — revisit 01 Mar {revisit.year}"
     assert (told.body, told.link) == ("After the Q4 release.", f"/feedback/{feedback.id}")
     first = feedback.first_decided_at
     assert first is not None and feedback.revisit_on == revisit

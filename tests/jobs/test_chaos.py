@@ -27,8 +27,8 @@ from app.extensions import db
 from app.notifications import delivery
 from app.notifications.models import Notification, NotificationPreference
 from app.notifications.services import notify
-from tests.jobs.conftest import Jobs
 from tests.jobs.helpers import PrivateRedis, email_backlog, wait_for
+from tests.jobs.machinery import Jobs
 
 #: Seconds between sweeps in this suite: short, so lateness shows within a test.
 INTERVAL = 5

@@ -34,8 +34,8 @@ from app.notifications.services import notify
 from app.projects.models import Project
 from app.reminders import services as reminders
 from app.reminders.models import ReminderSchedule, milestone_key
-from tests.jobs.conftest import Jobs
 from tests.jobs.helpers import wait_for
+from tests.jobs.machinery import Jobs
 
 # --- reading the database as it is now (the workers write in other processes) ------------------
 

@@ -4,7 +4,7 @@ worker that dies holding a row loses nothing; a rolled-back event sends nothing.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -21,7 +21,9 @@ from app.notifications.models import Notification
 from app.notifications.services import inbox, notify
 from tests.clock import TestClock
 from tests.factories import RegionFactory
-from tests.reminders.conftest import NOW, mail_outbox
+
+#: Monday 3 June 2030, noon UTC: a working day, outside anyone's default quiet hours.
+NOW = datetime(2030, 6, 3, 12, 0)
 
 
 class MailServer:
@@ -41,11 +43,6 @@ class MailServer:
 def clock(clock: TestClock) -> TestClock:
     clock.to(NOW)
     return clock
-
-
-@pytest.fixture
-def outbox(app) -> list:
-    return mail_outbox()
 
 
 @pytest.fixture

@@ -11,11 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from email.message import EmailMessage
 
 import pytest
 import sqlalchemy as sa
-from flask import current_app
 
 from app.accounts.models import User
 from app.extensions import db
@@ -42,18 +40,6 @@ def clock(clock: TestClock) -> TestClock:
     """The reminder tests start at ``NOW``."""
     clock.to(NOW)
     return clock
-
-
-def mail_outbox() -> list[EmailMessage]:
-    """The mail sent from now on (the tests' mail transport keeps it in memory)."""
-    sent: list[EmailMessage] = current_app.extensions.setdefault("countersign.outbox", [])
-    sent.clear()
-    return sent
-
-
-@pytest.fixture
-def outbox(app) -> list[EmailMessage]:
-    return mail_outbox()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ worked out by hand from this file. The default period is then 1 Apr 2025 – 15 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime
 
 import pytest
@@ -22,6 +21,7 @@ from app.extensions import db
 from app.feedback.models import Feedback
 from app.projects.models import Project
 from app.regions.models import Region
+from tests.reports.helpers import Dataset
 
 NOW = datetime(2026, 5, 15, 12, 0)
 
@@ -29,16 +29,6 @@ NOW = datetime(2026, 5, 15, 12, 0)
 @pytest.fixture
 def frozen(clock) -> datetime:
     return clock.to(NOW)
-
-
-@dataclass
-class Dataset:
-    north: Region
-    south: Region
-    east: Region
-    dormant: Region
-    alpha: Product
-    beta: Product
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from app.core.errors import InvalidInput
 from app.extensions import db
 from app.reports import services
 from app.reports.filters import ReportFilters, parse_filters
-from tests.reports.conftest import Dataset
+from tests.reports.helpers import Dataset
 
 QUARTERS = ["2025 Q2", "2025 Q3", "2025 Q4", "2026 Q1", "2026 Q2"]
 PERIOD = ReportFilters(date(2025, 4, 1), date(2026, 5, 15))

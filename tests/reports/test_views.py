@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from tests.reports.conftest import Dataset
+from tests.reports.helpers import Dataset
 
 SECTIONS = ["briefings", "quiet-regions", "feedback", "triage", "commitments", "outcomes"]
 
