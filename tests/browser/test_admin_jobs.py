@@ -106,6 +106,7 @@ def test_the_admin_sees_the_queue_and_retries_a_failed_email_and_job(
     try:
         page.set_viewport_size(DESKTOP)
         sign_in(page, people["admin"])
+        page.locator("nav.nav details.nav-menu > summary").click()  # the admins' menu
         page.locator("nav.nav").get_by_role("link", name="Jobs").click()
         expect(page).to_have_url(f"{served.url}/admin/jobs/")
         expect(page.get_by_role("heading", level=1)).to_have_text("Background jobs")
