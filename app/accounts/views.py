@@ -27,7 +27,7 @@ from app.core.forms import CsrfForm, Form
 from app.core.headers import response_policy
 from app.core.pagination import page_request
 from app.core.urls import redirect_target
-from app.core.views import commit, no_store, run_and_flash, save_form
+from app.core.views import commit, no_store, press, run_and_flash, save_form
 from app.extensions import db
 
 bp = Blueprint("accounts", __name__)
@@ -140,9 +140,8 @@ def settings() -> Response:
 @login_required
 def revoke_token(token_id: int) -> Response:
     token_or_404(current_user, token_id)
-    if CsrfForm().validate_on_submit():
-        run_and_flash(lambda: services.revoke_token(current_user, token_id), "Token revoked: it no longer works.")
-    return redirect(url_for(".settings"))
+    return press(lambda: services.revoke_token(current_user, token_id), "Token revoked: it no longer works.",
+                 url_for(".settings"))
 
 
 @bp.get("/settings/security")
@@ -244,19 +243,15 @@ def two_factor_off() -> Response:
 @login_required
 def forget_browser(session_id: int) -> Response:
     record = trusted_browser_or_404(current_user, session_id)
-    if CsrfForm().validate_on_submit():
-        run_and_flash(lambda: twofactor.forget_browser(current_user, record),
-                      f"{record.device} must type a code at its next sign-in.")
-    return redirect(url_for(".security"))
+    return press(lambda: twofactor.forget_browser(current_user, record),
+                 f"{record.device} must type a code at its next sign-in.", url_for(".security"))
 
 
 @bp.post("/settings/security/trusted/forget")
 @login_required
 def forget_browsers() -> Response:
-    if CsrfForm().validate_on_submit():
-        run_and_flash(lambda: twofactor.forget_all_browsers(current_user),
-                      "Every browser must type a code at its next sign-in.")
-    return redirect(url_for(".security"))
+    return press(lambda: twofactor.forget_all_browsers(current_user),
+                 "Every browser must type a code at its next sign-in.", url_for(".security"))
 
 
 @bp.post("/settings/security/sessions/<int:session_id>/end")
@@ -279,10 +274,8 @@ def end_session(session_id: int) -> Response:
 @bp.post("/settings/security/sessions/end-others")
 @login_required
 def end_other_sessions() -> Response:
-    if CsrfForm().validate_on_submit():
-        run_and_flash(lambda: sessions.end_other_sessions(current_user),
-                      "Signed out everywhere else: every other browser must sign in again.")
-    return redirect(url_for(".security"))
+    return press(lambda: sessions.end_other_sessions(current_user),
+                 "Signed out everywhere else: every other browser must sign in again.", url_for(".security"))
 
 
 @bp.get("/admin/users")
@@ -326,9 +319,8 @@ def user_edit(user_id: int) -> str | Response:
 def user_unlock(user_id: int) -> Response:
     _require_admin()
     user = db.session.get(User, user_id) or abort(404)
-    if CsrfForm().validate_on_submit():
-        run_and_flash(lambda: signin.unlock(current_user, user), f"{user.name} may sign in again.")
-    return redirect(url_for(".user_edit", user_id=user.id))
+    return press(lambda: signin.unlock(current_user, user), f"{user.name} may sign in again.",
+                 url_for(".user_edit", user_id=user.id))
 
 
 @bp.post("/admin/users/<int:user_id>/two-factor/off")
@@ -336,10 +328,9 @@ def user_unlock(user_id: int) -> Response:
 def user_two_factor_off(user_id: int) -> Response:
     _require_admin()
     user = db.session.get(User, user_id) or abort(404)
-    if CsrfForm().validate_on_submit():
-        run_and_flash(lambda: twofactor.reset(current_user, user),
-                      f"Two-factor sign-in is off for {user.name}, and every sign-in of theirs has ended.")
-    return redirect(url_for(".user_edit", user_id=user.id))
+    return press(lambda: twofactor.reset(current_user, user),
+                 f"Two-factor sign-in is off for {user.name}, and every sign-in of theirs has ended.",
+                 url_for(".user_edit", user_id=user.id))
 
 
 @bp.route("/admin/users/two-factor", methods=["GET", "POST"])

@@ -6,14 +6,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
-from flask import flash
+from flask import flash, redirect
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
 from app.core.errors import Conflict, ServiceError, StaleEdit, TransitionRefused
-from app.core.forms import TransitionForm, show_service_error
+from app.core.forms import CsrfForm, TransitionForm, show_service_error
 from app.extensions import db
 
 T = TypeVar("T")
@@ -70,6 +70,14 @@ def run_and_flash(action: Callable[[], object], success: str = "", noun: str = "
     if success:
         flash(success, "success")
     return True
+
+
+def press(action: Callable[[], object], success: str, back: str, noun: str = "record") -> Response:
+    """A button's POST (a form of its CSRF token alone): run one service call when the token is
+    good, commit, flash what happened, and go ``back``."""
+    if CsrfForm().validate_on_submit():
+        run_and_flash(action, success, noun)
+    return redirect(back)
 
 
 def save_form(form: FlaskForm, action: Callable[[], T], noun: str = "record") -> T | None:
