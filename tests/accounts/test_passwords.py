@@ -4,7 +4,6 @@ emailed link (the request, the email in the outbox, the link's page)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from email.message import EmailMessage
 
 import pytest
@@ -25,14 +24,6 @@ from tests.factories import PASSWORD
 from tests.fixtures.clients import RequestClient
 
 NEW = "a long and uncommon sentence"
-
-
-@pytest.fixture
-def outbox(app: Flask) -> Iterator[list[EmailMessage]]:
-    sent: list[EmailMessage] = app.extensions.setdefault("countersign.outbox", [])
-    sent.clear()
-    yield sent
-    sent.clear()
 
 
 def actions(user: User) -> list[str]:
