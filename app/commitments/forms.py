@@ -15,6 +15,7 @@ from app.core.forms import MAX_MONEY, Finite, Form, IntegerField, choices, optio
 from app.extensions import db
 from app.projects.models import Project
 from app.regions.services import active_regions
+from workflows.milestone import MilestoneState
 
 
 class CommitmentForm(Form):
@@ -54,8 +55,8 @@ class CommitmentForm(Form):
         linked = commitment.milestone_id if commitment is not None else None
         self.milestone_id.choices = choices(
             [("", "— none —")]
-            + [(m.id, f"{m.title} (due {m.due_date:%d %b %Y}{', cancelled' if m.state == 'cancelled' else ''})")
-               for m in project.milestones if m.state != "cancelled" or m.id == linked]
+            + [(m.id, f"{m.title} (due {m.due_date:%d %b %Y}{', cancelled' if m.state == MilestoneState.CANCELLED else ''})")
+               for m in project.milestones if m.state != MilestoneState.CANCELLED or m.id == linked]
         )
 
     def validate_promised_date(self, field: DateField) -> None:
