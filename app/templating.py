@@ -62,7 +62,7 @@ _STATE_LABELS: dict[str, Mapping[str, str]] = {
     "milestone": milestone_workflow.STATES,
     "commitment": commitment_workflow.STATES,
     "feedback": feedback_workflow.STATES,
-    "task": {"open": "Open", "done": "Done"},
+    "task": milestone_workflow.TASK_STATES,
 }
 
 

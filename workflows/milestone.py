@@ -54,3 +54,13 @@ MILESTONE_WORKFLOW: Workflow[MilestoneFacts] = Workflow(
         Transition("reopen", frozenset({S.DONE, S.CANCELLED}), S.OPEN, _EDITORS | {"milestone_owner"}, "Reopen"),
     ),
 )
+
+
+class TaskState(StrEnum):
+    """A task has no workflow, only a done flag; these name its two sides where states are recorded (the audit trail)."""
+
+    OPEN = "open"
+    DONE = "done"
+
+
+TASK_STATES = {TaskState.OPEN: "Open", TaskState.DONE: "Done"}

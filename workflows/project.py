@@ -46,7 +46,7 @@ OPEN_STATES = frozenset(STATES) - CLOSED_STATES
 #: Campaigns whose milestones remind people: drafts and proposals are not yet under way, a
 #: campaign on hold is paused on purpose, and a closed one has nothing left to do.
 REMINDING_STATES = frozenset({S.PLANNED, S.ACTIVE})
-#: Campaigns that have a baseline: planning takes the first one, and a closed campaign's roadmap no longer moves.
+#: From planning on, the roadmap is a commitment of its own: changes need a reason (planning takes baseline #1).
 BASELINED_STATES = frozenset({S.PLANNED, S.ACTIVE, S.ON_HOLD})
 OUTCOMES = {"achieved": "Achieved", "partial": "Partially achieved", "missed": "Missed"}
 
