@@ -132,7 +132,8 @@ def _replans(world: World, campaign: Campaign, first_dates: dict[int, date]) -> 
     """The cancellations (once a campaign is planned each is a recorded change, as the services do it),
     then for some campaigns re-plans moving a few open milestones, worked out backwards from today's dates."""
     planned = campaign.steps["plan"]
-    found = [_Replan(campaign, world.between(planned, world.now), m.note, [(m, "cancelled", MilestoneState.OPEN, MilestoneState.CANCELLED)])
+    found = [_Replan(campaign, world.between(planned, world.now), m.note,
+                     [(m, "cancelled", MilestoneState.OPEN, MilestoneState.CANCELLED)])
              for m in campaign.milestones if m.state == MilestoneState.CANCELLED]
     movable = [m for m in campaign.milestones if m.state == MilestoneState.OPEN]
     if not movable or not world.chance(REPLANNED_SHARE):
@@ -180,7 +181,7 @@ def _baselines(world: World, first_dates: dict[int, date], replanned: dict[int, 
     world.bulk.insert(BaselineItem.__table__, ({
         "baseline_id": i, "milestone_uuid": m.uuid, "title": m.title,
         "due_date": first_dates[m.id] if first else m.due, "target_value": m.target,
-        "state": "open" if first else m.state,
+        "state": MilestoneState.OPEN if first else m.state,
     } for i, c, _, _, _, first in taken for m in c.milestones))
     world.audit(audit_row(at, _lead(c), "baseline.taken", f"Took baseline #{number} {name} ({len(c.milestones)} "
                           "milestones)", "project", c.id, c.id) for _, c, number, name, at, _ in taken)

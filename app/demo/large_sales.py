@@ -227,7 +227,7 @@ def _feedback(world: World, author: Person, products: list[Product], at: datetim
         "project_id": campaign.id if campaign else None,
         "commitment_id": world.pick(commitments).id if commitments else None,
         "source_name": world.pick(words.SOURCES), "channel": world.pick(list(CHANNELS)), "revenue_at_stake": revenue,
-        "currency": "EUR", "weight": revenue or Decimal("0"), "state": "new", "submitted_by_id": author.id,
+        "currency": "EUR", "weight": revenue or Decimal("0"), "state": FeedbackState.NEW, "submitted_by_id": author.id,
         "created_at": at, "answer": "", "decided_by_id": None, "decided_at": None, "first_decided_at": None,
         "milestone_id": None, "planned_project_id": None, "revisit_on": None, "decline_reason": "",
         "duplicate_of_id": None, "updated_at": at, "version": 1,

@@ -237,10 +237,10 @@ def _legend(baseline_label: str | None, show_today: bool, top: float) -> tuple[l
     def line(colour: str, dash: str = "") -> str:
         return f'<line x1="8" x2="8" y1="-8" y2="8" stroke="{colour}" stroke-width="1.5"{dash}/>'
 
-    items = [("current date", _mark(Row("", day, None, None, "open"), 8, 0, "tl-key")),
-             ("done", _mark(Row("", day, None, None, "done"), 8, 0, "tl-key")),
-             ("overdue", _mark(Row("", day, None, None, "open", overdue=True), 8, 0, "tl-key")),
-             ("cancelled", _mark(Row("", day, None, None, "cancelled"), 8, 0, "tl-key"))]
+    items = [("current date", _mark(Row("", day, None, None, MilestoneState.OPEN), 8, 0, "tl-key")),
+             ("done", _mark(Row("", day, None, None, MilestoneState.DONE), 8, 0, "tl-key")),
+             ("overdue", _mark(Row("", day, None, None, MilestoneState.OPEN, overdue=True), 8, 0, "tl-key")),
+             ("cancelled", _mark(Row("", day, None, None, MilestoneState.CANCELLED), 8, 0, "tl-key"))]
     if baseline_label:
         items.append((f"date in {_truncate(baseline_label, 28)}", _ghost(8, 0, "tl-key")))
     items.append(("start / end", line(INK)))

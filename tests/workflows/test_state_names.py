@@ -81,6 +81,11 @@ def _state_literals(tree: ast.AST) -> Iterator[ast.Constant]:
         elif isinstance(node, ast.Assign):
             if any(_names_a_state(t) for t in node.targets):
                 yield from _literals(node.value)
+        elif isinstance(node, ast.Dict):
+            # {"state": "new", ...}: a row written for the database
+            for key, value in zip(node.keys, node.values, strict=True):
+                if isinstance(key, ast.Constant) and isinstance(key.value, str) and "state" in key.value.lower():
+                    yield from _literals(value)
         elif isinstance(node, ast.AnnAssign) and _names_a_state(node.target):
             yield from _literals(node.value)
             # state: Mapped[str] = mapped_column(..., default="draft")
@@ -129,10 +134,11 @@ def test_the_scanner_finds_what_it_looks_for() -> None:
         "state = 'draft' if x else 'open'\n"
         "mark = {'fulfilled': '✓'}.get(c_state, '')\n"
         "if item['state'] != 'duplicate': pass\n"
+        "row = {'state': 'new', 'kind': 'now'}\n"
         "product.status == 'planned'\n"  # another vocabulary: not a state context
     )
     assert sorted(c.value for c in _state_literals(tree)) == ["approved", "at_risk", "cancelled", "done", "draft",
-                                                               "duplicate", "fulfilled", "open"]
+                                                               "duplicate", "fulfilled", "new", "open"]
     template = ("{% if c.state in ('approved', 'at_risk') %}{{ x if m.state != 'open' }}"
                 "{% set u = cs|selectattr('state', 'in', ['draft']) %}")
     assert [m.group(1) or m.group(2) for m in _TEMPLATE_TEST.finditer(template)] == [
@@ -145,3 +151,38 @@ def test_no_state_name_is_spelled_in_the_application_code() -> None:
 
 def test_no_state_name_is_spelled_in_a_template_condition() -> None:
     assert template_offences() == []
+
+
+# --- the named sets say what the transitions do ------------------------------------------------
+
+def test_open_and_closed_campaign_states_split_the_lifecycle_and_open_ones_can_be_cancelled() -> None:
+    assert set(project.STATES) == project.OPEN_STATES | project.CLOSED_STATES
+    assert not project.OPEN_STATES & project.CLOSED_STATES
+    assert project.PROJECT_WORKFLOW.transition("cancel", project.ProjectState.DRAFT).sources == project.OPEN_STATES
+    assert all(project.PROJECT_WORKFLOW.is_final(s) for s in project.CLOSED_STATES)
+
+
+def test_commitment_sets_follow_the_transitions() -> None:
+    w, s = commitment.COMMITMENT_WORKFLOW, commitment.CommitmentState
+    assert w.transition("withdraw", s.DRAFT).sources == commitment.OPEN_STATES
+    assert w.transition("amend", s.APPROVED).sources == commitment.SIGNED_STATES
+    assert w.transition("submit", s.DRAFT).sources == commitment.EDITABLE_STATES
+    assert commitment.VOID_STATES <= commitment.CLOSED_STATES
+    assert commitment.SIGNED_STATES | {s.FULFILLED} == commitment.COUNTERSIGNED_STATES
+
+
+def test_the_countersigning_spec_is_what_the_decisions_are_built_from() -> None:
+    w, spec = commitment.COMMITMENT_WORKFLOW, commitment.COUNTERSIGNING
+    for event in ("approve", "reject", "request_changes"):
+        (transition,) = {t for t in w.transitions if t.event == event}
+        assert transition.sources == spec.waiting and transition.roles == {spec.role}
+        assert commitment.not_the_submitter in transition.guards
+    # The first party the actor is gives the refusal; one refusal, not one per party.
+    both = commitment.CommitmentFacts(actor_is_submitter=True, actor_is_author=True)
+    assert list(spec.refusals(both)) == [spec.excluded[0].refusal]
+    assert list(spec.refusals(commitment.CommitmentFacts())) == []
+
+
+def test_states_are_str_enums_equal_to_their_stored_words() -> None:
+    assert project.ProjectState.ON_HOLD == "on_hold" and f"{commitment.CommitmentState.AT_RISK}" == "at_risk"
+    assert milestone.MilestoneState("done") is milestone.MilestoneState.DONE
