@@ -34,7 +34,7 @@ class CommitmentState(StrEnum):
 
 
 S = CommitmentState
-STATES = {
+STATES: dict[str, str] = {
     S.DRAFT: "Draft",
     S.PENDING_SIGNOFF: "Waiting for countersignature",
     S.CHANGES_REQUESTED: "Changes requested",

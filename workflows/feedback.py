@@ -33,7 +33,7 @@ class FeedbackState(StrEnum):
 
 
 S = FeedbackState
-STATES = {
+STATES: dict[str, str] = {
     S.NEW: "New",
     S.NOW: "Now",
     S.LATER: "Later",

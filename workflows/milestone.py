@@ -22,7 +22,7 @@ class MilestoneState(StrEnum):
 
 
 S = MilestoneState
-STATES = {S.OPEN: "Open", S.DONE: "Done", S.CANCELLED: "Cancelled"}
+STATES: dict[str, str] = {S.OPEN: "Open", S.DONE: "Done", S.CANCELLED: "Cancelled"}
 #: Milestones still on the roadmap: a cancelled one has no due date that anything depends on.
 ON_ROADMAP = frozenset({S.OPEN, S.DONE})
 

@@ -31,7 +31,7 @@ class ProjectState(StrEnum):
 
 
 S = ProjectState
-STATES = {
+STATES: dict[str, str] = {
     S.DRAFT: "Draft",
     S.PROPOSED: "Proposed",
     S.PLANNED: "Planned",
