@@ -55,7 +55,7 @@ _STATE_LABELS: dict[str, Mapping[str, str]] = {
     "milestone": milestone_workflow.STATES,
     "commitment": commitment_workflow.STATES,
     "feedback": feedback_workflow.STATES,
-    "task": {"open": "Open", "done": "Done"},
+    "task": milestone_workflow.TASK_STATES,
 }
 
 
@@ -74,6 +74,15 @@ def unread_notifications() -> int:
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["unread_notifications"] = unread_notifications
     app.jinja_env.globals["loop_links"] = loop_links
+    # Templates test states by the workflows' names, never by spelling them: `c.state in SIGNED_COMMITMENT_STATES`.
+    app.jinja_env.globals.update(
+        ProjectState=project_workflow.ProjectState, MilestoneState=milestone_workflow.MilestoneState,
+        CommitmentState=commitment_workflow.CommitmentState, FeedbackState=feedback_workflow.FeedbackState,
+        SIGNED_COMMITMENT_STATES=commitment_workflow.SIGNED_STATES,
+        UNSIGNED_COMMITMENT_STATES=commitment_workflow.UNSIGNED_STATES,
+        VOID_COMMITMENT_STATES=commitment_workflow.VOID_STATES,
+        WAITING_COMMITMENT_STATES=commitment_workflow.COUNTERSIGNING.waiting,
+    )
     app.jinja_env.filters.update(
         date=fmt_date, datetime=fmt_datetime, number=fmt_number, money=fmt_money, relative=relative_days,
         state_label=state_label, moment=moment_text, days=day_count, days_ago=days_ago,

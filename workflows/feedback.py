@@ -16,19 +16,33 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 
 from workflows.engine import Transition, Workflow
 
-STATES = {
-    "new": "New",
-    "now": "Now",
-    "later": "Later",
-    "declined": "Declined",
-    "duplicate": "Duplicate",
-    "done": "Done",
+
+class FeedbackState(StrEnum):
+    """Where a feedback item stands in triage, as stored."""
+
+    NEW = "new"
+    NOW = "now"
+    LATER = "later"
+    DECLINED = "declined"
+    DUPLICATE = "duplicate"
+    DONE = "done"
+
+
+S = FeedbackState
+STATES: dict[str, str] = {
+    S.NEW: "New",
+    S.NOW: "Now",
+    S.LATER: "Later",
+    S.DECLINED: "Declined",
+    S.DUPLICATE: "Duplicate",
+    S.DONE: "Done",
 }
 #: Still waiting for product to act on it (the triage queue shows these, new ones first).
-OPEN_STATES = frozenset({"new", "now", "later"})
+OPEN_STATES = frozenset({S.NEW, S.NOW, S.LATER})
 
 KINDS = {
     "feature_request": "Feature request",
@@ -88,22 +102,22 @@ def names_an_original(facts: TriageFacts) -> Iterator[str]:
 
 
 _TRIAGERS = frozenset({"product_owner", "admin"})
-_DECIDABLE = frozenset({"new", "now", "later", "declined"})
+_DECIDABLE = frozenset({S.NEW, S.NOW, S.LATER, S.DECLINED})
 
 FEEDBACK_WORKFLOW: Workflow[TriageFacts] = Workflow(
     name="feedback",
     noun="feedback item",
     states=STATES,
-    initial="new",
+    initial=S.NEW,
     transitions=(
-        Transition("now", _DECIDABLE - {"now"}, "now", _TRIAGERS, "Plan it now", guards=(has_link, has_answer)),
-        Transition("later", _DECIDABLE - {"later"}, "later", _TRIAGERS, "Later",
+        Transition("now", _DECIDABLE - {S.NOW}, S.NOW, _TRIAGERS, "Plan it now", guards=(has_link, has_answer)),
+        Transition("later", _DECIDABLE - {S.LATER}, S.LATER, _TRIAGERS, "Later",
                    guards=(has_future_revisit, has_answer)),
-        Transition("decline", _DECIDABLE - {"declined"}, "declined", _TRIAGERS, "Decline",
+        Transition("decline", _DECIDABLE - {S.DECLINED}, S.DECLINED, _TRIAGERS, "Decline",
                    guards=(has_reason, has_answer)),
-        Transition("duplicate", _DECIDABLE, "duplicate", _TRIAGERS, "Duplicate",
+        Transition("duplicate", _DECIDABLE, S.DUPLICATE, _TRIAGERS, "Duplicate",
                    guards=(names_an_original,), effects=("merge_weight",)),
-        Transition("done", _DECIDABLE, "done", _TRIAGERS, "Done", guards=(has_answer,)),
+        Transition("done", _DECIDABLE, S.DONE, _TRIAGERS, "Done", guards=(has_answer,)),
     ),
 )
 

@@ -8,10 +8,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from enum import StrEnum
 
 from workflows.engine import Transition, Workflow
 
-STATES = {"open": "Open", "done": "Done", "cancelled": "Cancelled"}
+
+class MilestoneState(StrEnum):
+    """A milestone's state, as stored."""
+
+    OPEN = "open"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+S = MilestoneState
+STATES: dict[str, str] = {S.OPEN: "Open", S.DONE: "Done", S.CANCELLED: "Cancelled"}
+#: Milestones still on the roadmap: a cancelled one has no due date that anything depends on.
+ON_ROADMAP = frozenset({S.OPEN, S.DONE})
 
 
 @dataclass(frozen=True)
@@ -31,13 +44,23 @@ MILESTONE_WORKFLOW: Workflow[MilestoneFacts] = Workflow(
     name="milestone",
     noun="milestone",
     states=STATES,
-    initial="open",
+    initial=S.OPEN,
     transitions=(
         Transition(
-            "complete", frozenset({"open"}), "done", _EDITORS | {"milestone_owner"}, "Mark done",
+            "complete", frozenset({S.OPEN}), S.DONE, _EDITORS | {"milestone_owner"}, "Mark done",
             guards=(tasks_are_done,),
         ),
-        Transition("cancel", frozenset({"open"}), "cancelled", _EDITORS, "Cancel", requires=("reason",)),
-        Transition("reopen", frozenset({"done", "cancelled"}), "open", _EDITORS | {"milestone_owner"}, "Reopen"),
+        Transition("cancel", frozenset({S.OPEN}), S.CANCELLED, _EDITORS, "Cancel", requires=("reason",)),
+        Transition("reopen", frozenset({S.DONE, S.CANCELLED}), S.OPEN, _EDITORS | {"milestone_owner"}, "Reopen"),
     ),
 )
+
+
+class TaskState(StrEnum):
+    """A task has no workflow, only a done flag; these name its two sides where states are recorded (the audit trail)."""
+
+    OPEN = "open"
+    DONE = "done"
+
+
+TASK_STATES = {TaskState.OPEN: "Open", TaskState.DONE: "Done"}

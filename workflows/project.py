@@ -13,22 +13,41 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 
 from workflows.engine import Transition, Workflow
 
-STATES = {
-    "draft": "Draft",
-    "proposed": "Proposed",
-    "planned": "Planned",
-    "active": "Active",
-    "on_hold": "On hold",
-    "completed": "Completed",
-    "cancelled": "Cancelled",
+
+class ProjectState(StrEnum):
+    """A campaign's lifecycle state, as stored (the values are the database's words)."""
+
+    DRAFT = "draft"
+    PROPOSED = "proposed"
+    PLANNED = "planned"
+    ACTIVE = "active"
+    ON_HOLD = "on_hold"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+S = ProjectState
+STATES: dict[str, str] = {
+    S.DRAFT: "Draft",
+    S.PROPOSED: "Proposed",
+    S.PLANNED: "Planned",
+    S.ACTIVE: "Active",
+    S.ON_HOLD: "On hold",
+    S.COMPLETED: "Completed",
+    S.CANCELLED: "Cancelled",
 }
-OPEN_STATES = frozenset({"draft", "proposed", "planned", "active", "on_hold"})
+#: Closed campaigns are finished with: nothing in them changes any more.
+CLOSED_STATES = frozenset({S.COMPLETED, S.CANCELLED})
+OPEN_STATES = frozenset(STATES) - CLOSED_STATES
 #: Campaigns whose milestones remind people: drafts and proposals are not yet under way, a
 #: campaign on hold is paused on purpose, and a closed one has nothing left to do.
-REMINDING_STATES = frozenset({"planned", "active"})
+REMINDING_STATES = frozenset({S.PLANNED, S.ACTIVE})
+#: From planning on, the roadmap is a commitment of its own: changes need a reason (planning takes baseline #1).
+BASELINED_STATES = frozenset({S.PLANNED, S.ACTIVE, S.ON_HOLD})
 OUTCOMES = {"achieved": "Achieved", "partial": "Partially achieved", "missed": "Missed"}
 
 
@@ -88,29 +107,29 @@ PROJECT_WORKFLOW: Workflow[ProjectFacts] = Workflow(
     name="project",
     noun="campaign",
     states=STATES,
-    initial="draft",
+    initial=S.DRAFT,
     transitions=(
         Transition(
-            "submit", frozenset({"draft"}), "proposed", frozenset({"owner", "admin"}),
+            "submit", frozenset({S.DRAFT}), S.PROPOSED, frozenset({"owner", "admin"}),
             "Submit for planning", guards=(goal_is_set, dates_are_valid, has_a_milestone),
         ),
-        Transition("revise", frozenset({"proposed"}), "draft", _LEADS, "Return to draft"),
+        Transition("revise", frozenset({S.PROPOSED}), S.DRAFT, _LEADS, "Return to draft"),
         Transition(
-            "plan", frozenset({"proposed"}), "planned", _MANAGERS, "Plan",
+            "plan", frozenset({S.PROPOSED}), S.PLANNED, _MANAGERS, "Plan",
             guards=(has_a_project_manager, dates_are_valid, has_a_milestone), effects=("take_baseline",),
         ),
         Transition(
-            "launch", frozenset({"planned"}), "active", _MANAGERS, "Launch",
+            "launch", frozenset({S.PLANNED}), S.ACTIVE, _MANAGERS, "Launch",
             guards=(dates_are_valid, commitments_are_countersigned),
         ),
-        Transition("hold", frozenset({"active"}), "on_hold", _MANAGERS, "Put on hold", requires=("reason",)),
-        Transition("resume", frozenset({"on_hold"}), "active", _MANAGERS, "Resume"),
+        Transition("hold", frozenset({S.ACTIVE}), S.ON_HOLD, _MANAGERS, "Put on hold", requires=("reason",)),
+        Transition("resume", frozenset({S.ON_HOLD}), S.ACTIVE, _MANAGERS, "Resume"),
         Transition(
-            "complete", frozenset({"active"}), "completed", _LEADS, "Complete",
+            "complete", frozenset({S.ACTIVE}), S.COMPLETED, _LEADS, "Complete",
             guards=(has_actuals, commitments_are_countersigned), effects=("record_outcome",),
         ),
         # Unsigned commitments of a cancelled campaign never bound anything: they are withdrawn with it.
-        Transition("cancel", OPEN_STATES, "cancelled", _LEADS, "Cancel", requires=("reason",),
+        Transition("cancel", OPEN_STATES, S.CANCELLED, _LEADS, "Cancel", requires=("reason",),
                    effects=("withdraw_unsigned_commitments",)),
     ),
 )

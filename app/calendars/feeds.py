@@ -49,6 +49,9 @@ from app.templating import fmt_date, fmt_number
 from workflows import commitment as commitment_workflow
 from workflows import milestone as milestone_workflow
 from workflows import project as project_workflow
+from workflows.commitment import CommitmentState
+from workflows.milestone import MilestoneState
+from workflows.project import ProjectState
 
 #: Part of every ETag: bump it when the text of the feeds changes, so every client downloads again.
 #: (Clients revalidating by If-Modified-Since alone also need ``calendar_feeds.changed_at`` moved:
@@ -61,7 +64,6 @@ PAST_DAYS = 365
 MAX_EVENTS = 10_000
 
 #: Commitments that no longer stand: their events stay, marked cancelled, so clients remove them.
-_CANCELLED_COMMITMENTS = frozenset({"rejected", "withdrawn"})
 
 
 @dataclass(frozen=True)
@@ -246,9 +248,9 @@ def _milestone_events(feed: CalendarFeed, since: date) -> Iterable[Event]:
             lines.append(f"Goal target: {_quantity(target, unit)}" + (f" {metric}" if metric else ""))
         lines.append(url)
         yield Event(
-            uid=_uid(uid), day=_day(due), summary=f"{'✓ ' if m_state == 'done' else ''}{title} · {p_title}",
+            uid=_uid(uid), day=_day(due), summary=f"{'✓ ' if m_state == MilestoneState.DONE else ''}{title} · {p_title}",
             modified=_moment(updated), description="\n".join(lines), url=url, sequence=version - 1,
-            cancelled=m_state == "cancelled" or p_state == "cancelled",
+            cancelled=m_state == MilestoneState.CANCELLED or p_state == ProjectState.CANCELLED,
         )
 
 
@@ -277,7 +279,7 @@ def _task_events(feed: CalendarFeed, since: date) -> Iterable[Event]:
         yield Event(
             uid=_uid(uid), day=_day(due or m_due), summary=f"{'✓ ' if done else ''}Task: {title} · {p_title}",
             modified=_moment(updated), description=description, url=url, sequence=version - 1,
-            cancelled=m_state == "cancelled" or p_state == "cancelled",
+            cancelled=m_state == MilestoneState.CANCELLED or p_state == ProjectState.CANCELLED,
         )
 
 
@@ -306,7 +308,7 @@ def _project_dates(feed: CalendarFeed, since: date) -> Iterable[Event]:
         for suffix, day, summary in (("start", start, f"Start: {title}"), ("end", end, f"End: {title}")):
             if day is not None and day >= since:
                 yield Event(uid=f"{_uid(uid)}-{suffix}", day=day, summary=summary, modified=_moment(updated),
-                            description=description, url=url, sequence=version - 1, cancelled=p_state == "cancelled")
+                            description=description, url=url, sequence=version - 1, cancelled=p_state == ProjectState.CANCELLED)
 
 
 def _commitment_events(feed: CalendarFeed, since: date, signoff: bool = False) -> Iterable[Event]:
@@ -340,12 +342,12 @@ def _commitment_events(feed: CalendarFeed, since: date, signoff: bool = False) -
             if submitted_at is not None:
                 lines.insert(1, f"Waiting for your countersignature since {fmt_date(submitted_at)} ({waiting})")
         else:
-            mark = {"at_risk": "⚠ At risk: ", "fulfilled": "✓ "}.get(c_state, "")
+            mark = {CommitmentState.AT_RISK: "⚠ At risk: ", CommitmentState.FULFILLED: "✓ "}.get(c_state, "")
             summary = f"{mark}Promised to {customer}: {product} · {p_title}"
         lines.extend(["", promise.strip(), url])
         yield Event(
             uid=_uid(uid), day=_day(promised), summary=summary, modified=_moment(updated), description="\n".join(lines), url=url,
-            sequence=version - 1, cancelled=c_state in _CANCELLED_COMMITMENTS or p_state == "cancelled",
+            sequence=version - 1, cancelled=c_state in commitment_workflow.VOID_STATES or p_state == ProjectState.CANCELLED,
         )
 
 

@@ -15,6 +15,10 @@ from app.commitments.models import Commitment
 from app.extensions import db
 from app.projects.access import roles_in
 from app.projects.models import Project, ProjectMember
+from workflows.commitment import COUNTERSIGNING
+
+#: The field that records each party :data:`~workflows.commitment.COUNTERSIGNING` keeps from signing.
+_PARTY_FIELDS = {"submitter": "submitted_by_id", "author": "created_by_id"}
 
 
 def visible_commitments(user: User) -> sa.Select[tuple[Commitment]]:
@@ -53,5 +57,21 @@ def roles_for(user: User, commitment: Commitment) -> frozenset[str]:
     if "project_manager" in project_roles:
         roles.add("project_manager")
     if user.role is Role.PRODUCT_MANAGER and commitment.product.is_owned_by(user):
-        roles.add("product_signer")
+        roles.add(COUNTERSIGNING.role)
     return frozenset(roles)
+
+
+def is_party(user: User, commitment: Commitment, party: str) -> bool:
+    """Whether ``user`` is the commitment's submitter, author… (a party the countersigning spec names)."""
+    return bool(getattr(commitment, _PARTY_FIELDS[party]) == user.id)
+
+
+def countersigner_criteria(user: User) -> list[sa.ColumnElement[bool]]:
+    """The commitments ``user`` may countersign, as criteria: the SQL form of the signer role and the
+    separation of duties, for queries of many commitments (the guard reads :func:`roles_for` and
+    :func:`is_party` for one)."""
+    if user.role is not Role.PRODUCT_MANAGER:
+        return [sa.false()]
+    owned = sa.select(product_owners.c.product_id).where(product_owners.c.user_id == user.id)
+    return [Commitment.product_id.in_(owned),
+            *(getattr(Commitment, _PARTY_FIELDS[party.name]) != user.id for party in COUNTERSIGNING.excluded)]

@@ -16,6 +16,7 @@ from app.core.text import date_label
 from app.extensions import db
 from app.projects.models import Project
 from app.regions.services import active_regions
+from workflows.milestone import MilestoneState
 
 
 class CommitmentForm(Form):
@@ -55,8 +56,8 @@ class CommitmentForm(Form):
         linked = commitment.milestone_id if commitment is not None else None
         self.milestone_id.choices = choices(
             [("", "— none —")]
-            + [(m.id, f"{m.title} (due {date_label(m.due_date)}{', cancelled' if m.state == 'cancelled' else ''})")
-               for m in project.milestones if m.state != "cancelled" or m.id == linked]
+            + [(m.id, f"{m.title} (due {date_label(m.due_date)}{', cancelled' if m.state == MilestoneState.CANCELLED else ''})")
+               for m in project.milestones if m.state != MilestoneState.CANCELLED or m.id == linked]
         )
 
     def validate_promised_date(self, field: DateField) -> None:

@@ -17,7 +17,7 @@ from app.extensions import db
 from app.milestones.models import Milestone
 from app.projects.models import Project
 from app.regions.models import Region
-from workflows.commitment import STATES
+from workflows.commitment import STATES, CommitmentState
 
 
 class Commitment(db.Model):  # type: ignore[name-defined,misc]
@@ -43,7 +43,7 @@ class Commitment(db.Model):  # type: ignore[name-defined,misc]
     unit_price: so.Mapped[Decimal | None] = so.mapped_column(money())
     discount_percent: so.Mapped[Decimal | None] = so.mapped_column(sa.Numeric(5, 2))
     quantity: so.Mapped[int] = so.mapped_column(default=1)
-    state: so.Mapped[str] = so.mapped_column(sa.String(20), default="draft", index=True)
+    state: so.Mapped[str] = so.mapped_column(sa.String(20), default=CommitmentState.DRAFT, index=True)
     created_by_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"))
     submitted_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
     submitted_at: so.Mapped[datetime | None]

@@ -16,8 +16,8 @@ import sqlalchemy.orm as so
 
 from app.accounts.models import Role, User
 from app.audit import services as audit
-from app.catalog.models import PriceBand, Product, product_owners
-from app.commitments.access import can_record, roles_for
+from app.catalog.models import PriceBand, Product
+from app.commitments.access import can_record, countersigner_criteria, is_party, roles_for
 from app.commitments.models import Commitment
 from app.core import clock, events, values
 from app.core.errors import InvalidInput, NotAllowed, StaleEdit, TransitionRefused
@@ -32,13 +32,15 @@ from app.regions.models import Region
 from workflows import feasibility, roadmap
 from workflows.commitment import (
     COMMITMENT_WORKFLOW,
+    COUNTERSIGNING,
     EDITABLE_STATES,
     SIGNED_STATES,
     UNSIGNED_STATES,
     CommitmentFacts,
+    CommitmentState,
 )
 from workflows.engine import Decision, Transition
-from workflows.project import OPEN_STATES
+from workflows.milestone import MilestoneState
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,8 @@ class CommitmentInput:
 def terms(commitment: Commitment) -> feasibility.Terms:
     product, region = commitment.product, commitment.region
     coverage = product.coverage_in(region.id)
-    milestone = commitment.milestone if commitment.milestone and commitment.milestone.state != "cancelled" else None
+    milestone = commitment.milestone if commitment.milestone and commitment.milestone.state != MilestoneState.CANCELLED \
+        else None
     return feasibility.Terms(
         product=product.name,
         product_status=product.status,
@@ -110,7 +113,7 @@ def update_commitment(actor: User, commitment: Commitment, data: CommitmentInput
         raise StaleEdit("commitment")
     if commitment.state not in EDITABLE_STATES | SIGNED_STATES:
         raise InvalidInput(f"A commitment that is {commitment.state_label.lower()} cannot be edited"
-                           + (": revise it first." if commitment.state == "rejected" else "."))
+                           + (": revise it first." if commitment.state == CommitmentState.REJECTED else "."))
     # Everything is checked before anything is assigned: a refused edit leaves the commitment as it was.
     values = _resolve(commitment, commitment.project, data)
     changed = audit.changes(_snapshot(vars_of(commitment)), _snapshot(values))
@@ -156,32 +159,33 @@ def fire(actor: User, commitment: Commitment, event: str, reason: str = "", just
         raise InvalidInput("Change a countersigned commitment by editing its terms.")
     if event in {"flag_risk", "clear_risk"}:
         raise InvalidInput("Countersign flags and clears risks itself when the roadmap moves.")
+    # The feasibility checks run once: the guard and the recorded override read the same blockers.
+    facts = _facts(actor, commitment, justification)
     decision = COMMITMENT_WORKFLOW.check(
-        commitment.state, event, roles_for(actor, commitment), _facts(actor, commitment, justification),
-        {"reason": reason},
+        commitment.state, event, roles_for(actor, commitment), facts, {"reason": reason},
     )
     if not decision.allowed:
         raise TransitionRefused("The commitment could not be moved on.", decision.reasons)
-    _move(actor, commitment, event, reason, justification)
+    _move(actor, commitment, event, reason, justification, blockers=facts.blockers)
     return commitment
 
 
 def _move(actor: User, commitment: Commitment, event: str, reason: str = "", justification: str = "",
-          details: dict[str, object] | None = None) -> None:
+          details: dict[str, object] | None = None, blockers: tuple[str, ...] | None = None) -> None:
+    """Take the transition the workflow allowed; ``blockers`` are the checks' verdict if the caller has it."""
     transition = COMMITMENT_WORKFLOW.transition(event, commitment.state)
     assert transition is not None  # callers asked the workflow first
     old_state = commitment.state
     now = clock.now()
     note = reason.strip()
     commitment.state = transition.target
-    if transition.target == "pending_signoff":
+    if transition.target == CommitmentState.PENDING_SIGNOFF:
         commitment.submitted_by, commitment.submitted_at = actor, now
         commitment.decided_by, commitment.decided_at, commitment.decision_note = None, None, ""
         commitment.override_justification = ""
     if event in {"approve", "reject", "request_changes"}:
         commitment.decided_by, commitment.decided_at, commitment.decision_note = actor, now, note
-        blockers = [f.message for f in findings(commitment) if f.is_blocker]
-        if event == "approve" and blockers:
+        if event == "approve" and (blockers if blockers is not None else _blockers(commitment)):
             commitment.override_justification = justification.strip()
     db.session.flush()
     summary = transition.label + (f": {note}" if note else "")
@@ -197,11 +201,15 @@ def _move(actor: User, commitment: Commitment, event: str, reason: str = "", jus
 
 def _facts(actor: User, commitment: Commitment, justification: str = "") -> CommitmentFacts:
     return CommitmentFacts(
-        actor_is_submitter=commitment.submitted_by_id == actor.id,
-        actor_is_author=commitment.created_by_id == actor.id,
-        blockers=tuple(f.message for f in findings(commitment) if f.is_blocker),
+        actor_is_submitter=is_party(actor, commitment, "submitter"),
+        actor_is_author=is_party(actor, commitment, "author"),
+        blockers=_blockers(commitment),
         override_justification=justification,
     )
+
+
+def _blockers(commitment: Commitment) -> tuple[str, ...]:
+    return tuple(f.message for f in findings(commitment) if f.is_blocker)
 
 
 # --- lists -----------------------------------------------------------------------------------
@@ -251,7 +259,7 @@ def _risk_check(commitments: Sequence[Commitment], due: dict[int, date | None]) 
 def _depending_on(milestone_ids: Sequence[int]) -> Sequence[Commitment]:
     return db.session.scalars(
         sa.select(Commitment)
-        .where(Commitment.milestone_id.in_(milestone_ids), Commitment.state.in_(["approved", "at_risk"]))
+        .where(Commitment.milestone_id.in_(milestone_ids), Commitment.state.in_(SIGNED_STATES))
         .options(so.joinedload(Commitment.product), so.joinedload(Commitment.region))
         .order_by(Commitment.id)
     ).all() if milestone_ids else []
@@ -259,7 +267,7 @@ def _depending_on(milestone_ids: Sequence[int]) -> Sequence[Commitment]:
 
 def would_put_at_risk(due: dict[int, date | None]) -> list[Commitment]:
     """Before a re-plan is saved: the countersigned promises these new due dates (None: gone) would break."""
-    commitments = [c for c in _depending_on(list(due)) if c.state == "approved"]
+    commitments = [c for c in _depending_on(list(due)) if c.state == CommitmentState.APPROVED]
     risky = _risk_check(commitments, due)
     return [c for c in commitments if str(c.id) in risky]
 
@@ -269,20 +277,21 @@ def reassess(actor: User, milestones: Sequence[Milestone]) -> list[Commitment]:
 
     Runs in the same transaction as the roadmap change, and its notifications with it.
     """
-    due = {m.id: (None if m.state == "cancelled" else m.due_date) for m in milestones}
+    due = {m.id: (None if m.state == MilestoneState.CANCELLED else m.due_date) for m in milestones}
     commitments = _depending_on(list(due))
     risky = _risk_check(commitments, due)
     changed = []
     for commitment in commitments:
         event = None
-        if commitment.state == "approved" and str(commitment.id) in risky:
+        if commitment.state == CommitmentState.APPROVED and str(commitment.id) in risky:
             event = "flag_risk"
-        elif commitment.state == "at_risk" and str(commitment.id) not in risky:
+        elif commitment.state == CommitmentState.AT_RISK and str(commitment.id) not in risky:
             event = "clear_risk"
         if event is not None:
             milestone = commitment.milestone
             why = (f"“{milestone.title}” is now due {date_label(milestone.due_date)}, "
-                   f"the promise is for {date_label(commitment.promised_date)}") if milestone and milestone.state != "cancelled" \
+                   f"the promise is for {date_label(commitment.promised_date)}") \
+                if milestone and milestone.state != MilestoneState.CANCELLED \
                 else "the milestone that delivers it was cancelled"
             _move(actor, commitment, event, why if event == "flag_risk" else "its milestone is back in time")
             changed.append(commitment)
@@ -303,12 +312,11 @@ def withdraw_unsigned(actor: User, project: Project, reason: str) -> list[int]:
 def awaiting_countersignature(user: User) -> list[sa.ColumnElement[bool]]:
     """Where a query of commitments joined to their campaign finds those waiting for ``user`` to countersign.
 
-    Used by the dashboard's queue and the product manager's calendar feed alike.
+    Used by the dashboard's queue and the product manager's calendar feed alike; built from the
+    same :data:`~workflows.commitment.COUNTERSIGNING` spec as the approve guard.
     """
-    owned = sa.select(product_owners.c.product_id).where(product_owners.c.user_id == user.id)
-    return [Commitment.state == "pending_signoff", Commitment.product_id.in_(owned), Project.state.in_(OPEN_STATES),
-            # Their own promises wait for another product manager, not for them.
-            Commitment.submitted_by_id != user.id, Commitment.created_by_id != user.id]
+    return [Commitment.state.in_(COUNTERSIGNING.waiting), Project.state.in_(COUNTERSIGNING.campaign_states),
+            *countersigner_criteria(user)]
 
 
 def signoff_queue(user: User, asked: PageRequest = FIRST_PAGE) -> Page[Commitment]:

@@ -26,7 +26,7 @@ from app.extensions import db
 from app.feedback.access import can_file
 from app.projects.access import get_project_or_404, visible_projects
 from app.projects.models import Project
-from workflows.commitment import EDITABLE_STATES, SIGNED_STATES
+from workflows.commitment import EDITABLE_STATES, SIGNED_STATES, CommitmentState
 
 bp = Blueprint("commitments", __name__)
 bp.before_request(login_required(lambda: None))
@@ -151,7 +151,7 @@ def edit(commitment_id: int) -> str | Response:
                   "error")
         else:
             flash(f"A commitment that is {commitment.state_label.lower()} cannot be edited"
-                  + (": revise it first." if commitment.state == "rejected" else "."), "error")
+                  + (": revise it first." if commitment.state == CommitmentState.REJECTED else "."), "error")
         return redirect(url_for(".show", commitment_id=commitment.id))
     was_approved = commitment.state in SIGNED_STATES
     form = CommitmentForm(commitment.project, obj=commitment, commitment=commitment)
@@ -162,7 +162,7 @@ def edit(commitment_id: int) -> str | Response:
         "commitment",
     )
     if saved is not None:
-        if was_approved and saved.state == "pending_signoff":
+        if was_approved and saved.state == CommitmentState.PENDING_SIGNOFF:
             flash("Terms changed: the commitment is back with the product managers for countersignature.", "success")
         else:
             flash("Commitment saved.", "success")

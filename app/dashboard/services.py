@@ -30,6 +30,8 @@ from app.projects.models import Project, ProjectMember, ProjectRole
 from app.projects.progress import GoalProgress, row_facts, summary_loads
 from app.updates import services as updates
 from app.updates.models import ProductUpdate
+from workflows.commitment import OPEN_STATES as OPEN_COMMITMENT_STATES
+from workflows.milestone import MilestoneState
 from workflows.project import OPEN_STATES
 
 UPCOMING_DAYS = 14
@@ -117,7 +119,7 @@ def _my_open_milestones(user: User) -> sa.Select[tuple[Milestone]]:
     """Open milestones of open campaigns ``user`` belongs to."""
     return (
         sa.select(Milestone).join(Project)
-        .where(Milestone.state == "open", Project.state.in_(OPEN_STATES),
+        .where(Milestone.state == MilestoneState.OPEN, Project.state.in_(OPEN_STATES),
                Project.id.in_(sa.select(ProjectMember.project_id).where(ProjectMember.user_id == user.id)))
         .options(so.joinedload(Milestone.project))
     )
@@ -147,7 +149,7 @@ def open_tasks(user: User) -> sa.Select[tuple[Task]]:
     """``user``'s open tasks on open milestones of open campaigns."""
     return (
         sa.select(Task).join(Milestone).join(Project)
-        .where(Task.assignee_id == user.id, Task.done.is_(False), Milestone.state == "open",
+        .where(Task.assignee_id == user.id, Task.done.is_(False), Milestone.state == MilestoneState.OPEN,
                Project.state.in_(OPEN_STATES))
         .options(so.joinedload(Task.milestone).joinedload(Milestone.project))
     )
@@ -169,7 +171,7 @@ def my_commitments(user: User) -> sa.Select[tuple[Commitment]]:
     return (
         commitment_access.visible_commitments(user)
         .join(Project, Commitment.project_id == Project.id)
-        .where(Commitment.created_by_id == user.id, Commitment.state.not_in(["fulfilled", "withdrawn"]),
+        .where(Commitment.created_by_id == user.id, Commitment.state.in_(OPEN_COMMITMENT_STATES),
                Project.state.in_(OPEN_STATES))
         .options(so.joinedload(Commitment.project), so.joinedload(Commitment.product),
                  so.joinedload(Commitment.region))

@@ -43,6 +43,7 @@ from app.notifications.models import Notification
 from app.projects.models import Project, ProjectMember
 from app.reminders.models import ReminderSchedule
 from app.roadmap.models import BaselineItem
+from workflows.commitment import CommitmentState
 
 __all__ = ["BUSY_PM_EMAIL", "SEED", "AlreadyBuilt", "Size", "Summary", "analyze", "build", "is_built"]
 
@@ -228,7 +229,7 @@ def _summary(world: World, size: Size, demo: DemoSummary, seconds: float) -> Sum
     sellers = sorted(world.sellers(), key=lambda p: -len(p.campaigns))
     signers = {c.signer.email: 0 for c in world.commitments}
     for commitment in world.commitments:
-        if commitment.state == "pending_signoff":
+        if commitment.state == CommitmentState.PENDING_SIGNOFF:
             signers[commitment.signer.email] += 1
     busy = world.busy_pm
     assert busy is not None

@@ -19,15 +19,16 @@ from app.demo.large_world import Campaign, Person, World, audit_row
 from app.projects.models import Expense, GoalActual, Project, ProjectMember, ProjectRole, project_regions
 from workflows import goals
 from workflows.campaigns import CampaignTemplate, add_months, load_templates
-from workflows.project import PROJECT_WORKFLOW, STATES
+from workflows.project import PROJECT_WORKFLOW, STATES, ProjectState
 
 #: Each state's share of the campaigns; the rest are active (the bulk of a real portfolio).
-STATE_SHARES = (("draft", 0.05), ("proposed", 0.05), ("planned", 0.07), ("on_hold", 0.05), ("completed", 0.06),
-                ("cancelled", 0.02))
+STATE_SHARES = ((ProjectState.DRAFT, 0.05), (ProjectState.PROPOSED, 0.05), (ProjectState.PLANNED, 0.07),
+                (ProjectState.ON_HOLD, 0.05), (ProjectState.COMPLETED, 0.06), (ProjectState.CANCELLED, 0.02))
 #: The lifecycle steps behind each state, in order (a cancelled campaign's are drawn at random).
 PATHS = {
-    "draft": (), "proposed": ("submit",), "planned": ("submit", "plan"), "active": ("submit", "plan", "launch"),
-    "on_hold": ("submit", "plan", "launch", "hold"), "completed": ("submit", "plan", "launch", "complete"),
+    ProjectState.DRAFT: (), ProjectState.PROPOSED: ("submit",), ProjectState.PLANNED: ("submit", "plan"),
+    ProjectState.ACTIVE: ("submit", "plan", "launch"), ProjectState.ON_HOLD: ("submit", "plan", "launch", "hold"),
+    ProjectState.COMPLETED: ("submit", "plan", "launch", "complete"),
 }
 TEMPLATE_WEIGHTS = {"upgrade_campaign": 3, "quota_push": 3, "client_pursuit": 3, "product_launch": 1}
 #: Goal targets vary around the template's: some campaigns aim higher, some lower.
@@ -81,7 +82,7 @@ def _states(world: World, count: int) -> list[str]:
     states: list[str] = []
     for state, share in STATE_SHARES:
         states += [state] * (max(1, round(count * share)) if count >= 10 else round(count * share))
-    states = states[:count] + ["active"] * max(0, count - len(states))
+    states = states[:count] + [ProjectState.ACTIVE] * max(0, count - len(states))
     world.rng.shuffle(states)
     return states
 
@@ -89,7 +90,7 @@ def _states(world: World, count: int) -> list[str]:
 def _campaign(world: World, template: CampaignTemplate, state: str, pm: Person | None, cast: _Cast) -> Campaign:
     owner = world.pick(cast.owners)
     start = _start(world, template, state)
-    if state == "draft" and pm is not world.busy_pm and world.chance(0.3):
+    if state == ProjectState.DRAFT and pm is not world.busy_pm and world.chance(0.3):
         pm = None  # not chosen yet: a draft needs no project manager
     crew = cast.members(world, world.number(2, 5))
     product_managers = world.rng.sample(cast.product_managers, min(len(cast.product_managers), world.pick((1, 1, 2))))
@@ -116,9 +117,9 @@ def _campaign(world: World, template: CampaignTemplate, state: str, pm: Person |
     for person in campaign.people:
         person.campaigns.append(campaign)
     _timeline(world, campaign)
-    if state == "on_hold":
+    if state == ProjectState.ON_HOLD:
         campaign.note = world.pick(words.HOLD_REASONS)
-    elif state == "cancelled":
+    elif state == ProjectState.CANCELLED:
         campaign.note = world.pick(words.CANCEL_REASONS)
     return campaign
 
@@ -127,13 +128,13 @@ def _start(world: World, template: CampaignTemplate, state: str) -> date:
     """A start date that fits the state: drafts start soon, active ones are under way, completed ones ended."""
     today = world.today
     length = (template.default_end(today) - today).days
-    if state in {"draft", "proposed", "planned"}:
+    if state in {ProjectState.DRAFT, ProjectState.PROPOSED, ProjectState.PLANNED}:
         return today + world.days(-10, 75)
-    if state == "active":
+    if state == ProjectState.ACTIVE:
         return today - world.days(7, length + 30)  # some run past their end date
-    if state == "on_hold":
+    if state == ProjectState.ON_HOLD:
         return today - world.days(20, length)
-    if state == "completed":
+    if state == ProjectState.COMPLETED:
         return add_months(today - world.days(5, 400), -template.duration_months)
     return today - world.days(-20, 500)
 
@@ -148,8 +149,9 @@ def _target(world: World, template: CampaignTemplate) -> float:
 def _timeline(world: World, campaign: Campaign) -> None:
     """When it was created and each step since, in order and never after now."""
     steps = PATHS.get(campaign.state) or ()
-    if campaign.state == "cancelled":
-        steps = world.pick((PATHS["draft"], PATHS["proposed"], PATHS["planned"], PATHS["active"])) + ("cancel",)
+    if campaign.state == ProjectState.CANCELLED:
+        steps = world.pick(tuple(PATHS[s] for s in (ProjectState.DRAFT, ProjectState.PROPOSED, ProjectState.PLANNED,
+                                                     ProjectState.ACTIVE))) + ("cancel",)
     start = datetime.combine(min(campaign.start, world.today), datetime.min.time())
     campaign.created_at = min(start - world.days(5, 40), world.now - timedelta(days=2)) + timedelta(hours=9)
     moment = campaign.created_at
@@ -212,7 +214,7 @@ def _expenses(world: World, campaign: Campaign) -> list[dict[str, Any]]:
 
 
 def _outcome(campaign: Campaign, actuals: list[dict[str, Any]]) -> str | None:
-    if campaign.state != "completed":
+    if campaign.state != ProjectState.COMPLETED:
         return None
     return goals.outcome(campaign.goal_baseline, campaign.goal_target, actuals[-1]["value"])
 
@@ -236,9 +238,9 @@ def _history(campaign: Campaign, actuals: list[dict[str, Any]],
     template = load_templates()[campaign.kind]
     yield audit_row(campaign.created_at, campaign.owner, "project.created",
                     f"Created campaign “{campaign.title}” from the {template.name} template", "project",
-                    campaign.id, campaign.id, to_state="draft",
+                    campaign.id, campaign.id, to_state=ProjectState.DRAFT,
                     details={"template": campaign.kind, "milestones": len(template.milestones)})
-    state = "draft"
+    state = ProjectState.DRAFT
     for event, at in campaign.steps.items():
         transition = PROJECT_WORKFLOW.transition(event, state)
         assert transition is not None, (event, state)

@@ -24,6 +24,7 @@ from app.notifications.models import ProjectMute
 from app.notifications.services import preferences_for
 from app.reminders.models import ReminderSchedule, milestone_key, task_key
 from workflows import reminders
+from workflows.milestone import MilestoneState
 from workflows.project import PROJECT_WORKFLOW, REMINDING_STATES, STATES
 
 #: Reminders and updates from their campaigns per person, on top of what the builders told them
@@ -185,7 +186,7 @@ def build_schedules(world: World) -> None:
                 continue
             people = {p.id: p for p in campaign.people if p.active}
             for milestone in campaign.milestones:
-                if milestone.state != "open":
+                if milestone.state != MilestoneState.OPEN:
                     continue
                 owed = dict(people)
                 if milestone.owner is not None and milestone.owner.active:

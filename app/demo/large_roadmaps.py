@@ -20,7 +20,8 @@ from app.milestones.models import Milestone as MilestoneRow
 from app.milestones.models import Task as TaskRow
 from app.roadmap.models import Baseline, BaselineItem, Replan, RoadmapChange
 from workflows.campaigns import load_templates, plan_milestones
-from workflows.milestone import MILESTONE_WORKFLOW
+from workflows.milestone import MILESTONE_WORKFLOW, MilestoneState
+from workflows.project import ProjectState
 
 #: Of the campaigns past planning, this many have been re-planned (one to three times), and of
 #: those this many took a second baseline afterwards.
@@ -74,7 +75,7 @@ def build_roadmaps(world: World, count: int) -> None:
     latest = {r.campaign.id: r.at for r in replans}
     _baselines(world, first_dates, latest)
     world.audit(row for r in replans for row in _replan_history(r))
-    world.audit(_done(m) for m in world.milestones if m.state == "done")
+    world.audit(_done(m) for m in world.milestones if m.state == MilestoneState.DONE)
 
 
 def _lead(campaign: Campaign) -> Person:
@@ -108,21 +109,22 @@ def _progress(world: World, milestone: Milestone) -> None:
     campaign = milestone.campaign
     if "launch" not in campaign.steps:
         return  # not under way yet: nothing done
-    if campaign.state == "completed":
-        state = "done" if world.chance(0.95) else "cancelled"
+    if campaign.state == ProjectState.COMPLETED:
+        state = MilestoneState.DONE if world.chance(0.95) else MilestoneState.CANCELLED
     else:
         stopped = campaign.steps.get("hold") or campaign.steps.get("cancel") or world.now
         if milestone.due < stopped.date():
             roll = world.rng.random()
-            state = "done" if roll < 0.85 else "open" if roll < 0.97 else "cancelled"
+            state = (MilestoneState.DONE if roll < 0.85 else MilestoneState.OPEN if roll < 0.97
+                     else MilestoneState.CANCELLED)
         else:
-            state = "cancelled" if world.chance(0.03) else "open"
+            state = MilestoneState.CANCELLED if world.chance(0.03) else MilestoneState.OPEN
     milestone.state = state
-    if state == "done":
+    if state == MilestoneState.DONE:
         milestone.completed_at = max(campaign.created_at, world.at(milestone.due + world.days(-3, 2), 16))
-    elif state == "cancelled":
+    elif state == MilestoneState.CANCELLED:
         milestone.note = world.pick(words.MILESTONE_CANCEL_REASONS)
-    if state != "open":
+    if state != MilestoneState.OPEN:
         milestone.version += 1
 
 
@@ -130,9 +132,10 @@ def _replans(world: World, campaign: Campaign, first_dates: dict[int, date]) -> 
     """The cancellations (once a campaign is planned each is a recorded change, as the services do it),
     then for some campaigns re-plans moving a few open milestones, worked out backwards from today's dates."""
     planned = campaign.steps["plan"]
-    found = [_Replan(campaign, world.between(planned, world.now), m.note, [(m, "cancelled", "open", "cancelled")])
-             for m in campaign.milestones if m.state == "cancelled"]
-    movable = [m for m in campaign.milestones if m.state == "open"]
+    found = [_Replan(campaign, world.between(planned, world.now), m.note,
+                     [(m, "cancelled", MilestoneState.OPEN, MilestoneState.CANCELLED)])
+             for m in campaign.milestones if m.state == MilestoneState.CANCELLED]
+    movable = [m for m in campaign.milestones if m.state == MilestoneState.OPEN]
     if not movable or not world.chance(REPLANNED_SHARE):
         return found
     moments = sorted(world.between(planned, world.now) for _ in range(world.number(1, 3)))
@@ -178,7 +181,7 @@ def _baselines(world: World, first_dates: dict[int, date], replanned: dict[int, 
     world.bulk.insert(BaselineItem.__table__, ({
         "baseline_id": i, "milestone_uuid": m.uuid, "title": m.title,
         "due_date": first_dates[m.id] if first else m.due, "target_value": m.target,
-        "state": "open" if first else m.state,
+        "state": MilestoneState.OPEN if first else m.state,
     } for i, c, _, _, _, first in taken for m in c.milestones))
     world.audit(audit_row(at, _lead(c), "baseline.taken", f"Took baseline #{number} {name} ({len(c.milestones)} "
                           "milestones)", "project", c.id, c.id) for _, c, number, name, at, _ in taken)
@@ -189,9 +192,10 @@ def _replan_history(replan: _Replan) -> Iterator[dict[str, Any]]:
     campaign, lead = replan.campaign, _lead(replan.campaign)
     if replan.changes[0][1] == "cancelled":
         milestone = replan.changes[0][0]
-        label = MILESTONE_WORKFLOW.transition("cancel", "open").label  # type: ignore[union-attr]
+        label = MILESTONE_WORKFLOW.transition("cancel", MilestoneState.OPEN).label  # type: ignore[union-attr]
         yield audit_row(replan.at, lead, "milestone.cancel", f"{label}: “{milestone.title}” because {replan.reason}",
-                        "milestone", milestone.id, campaign.id, from_state="open", to_state="cancelled")
+                        "milestone", milestone.id, campaign.id, from_state=MilestoneState.OPEN,
+                        to_state=MilestoneState.CANCELLED)
     changes = len(replan.changes)
     moved = sum(1 for change in replan.changes if change[1] == "moved")
     yield audit_row(replan.at, lead, "roadmap.replanned",
@@ -201,11 +205,11 @@ def _replan_history(replan: _Replan) -> Iterator[dict[str, Any]]:
 
 
 def _done(milestone: Milestone) -> dict[str, Any]:
-    label = MILESTONE_WORKFLOW.transition("complete", "open").label  # type: ignore[union-attr]
+    label = MILESTONE_WORKFLOW.transition("complete", MilestoneState.OPEN).label  # type: ignore[union-attr]
     assert milestone.completed_at is not None
     return audit_row(milestone.completed_at, milestone.owner or _lead(milestone.campaign), "milestone.complete",
                      f"{label}: “{milestone.title}”", "milestone", milestone.id, milestone.campaign.id,
-                     from_state="open", to_state="done")
+                     from_state=MilestoneState.OPEN, to_state=MilestoneState.DONE)
 
 
 def build_tasks(world: World, count: int) -> None:
@@ -235,11 +239,11 @@ def build_tasks(world: World, count: int) -> None:
 
 def _task_done(world: World, task: Task) -> bool:
     milestone = task.milestone
-    if milestone.state == "done":
+    if milestone.state == MilestoneState.DONE:
         return True  # a milestone is marked done only once its tasks are
     if "launch" not in milestone.campaign.steps:
         return False
-    if milestone.state == "cancelled":
+    if milestone.state == MilestoneState.CANCELLED:
         return world.chance(0.5)
     return world.chance(0.55 if task.effective_due < world.today else 0.15)
 

@@ -24,31 +24,36 @@ from app.demo.large_world import Campaign, Commitment, Person, Product, World, a
 from app.feedback.models import Feedback, FeedbackDecision, feedback_products
 from app.updates.models import KINDS as UPDATE_KINDS
 from app.updates.models import ProductUpdate, UpdateAcknowledgement
-from workflows.commitment import COMMITMENT_WORKFLOW
+from workflows.commitment import COMMITMENT_WORKFLOW, COUNTERSIGNED_STATES, CommitmentState
 from workflows.commitment import STATES as COMMITMENT_STATES
-from workflows.feedback import CHANNELS, FEEDBACK_WORKFLOW
+from workflows.feedback import CHANNELS, FEEDBACK_WORKFLOW, FeedbackState
 from workflows.feedback import STATES as FEEDBACK_STATES
+from workflows.milestone import MilestoneState
+from workflows.project import ProjectState
 
+C = CommitmentState
 #: Commitment states by the campaign's: (state, weight). Launching needs every promise countersigned,
 #: completing too, and cancelling withdraws the unsigned ones, so closed campaigns hold none.
 COMMITMENT_MIX = {
-    "early": (("draft", 15), ("pending_signoff", 35), ("changes_requested", 10), ("approved", 25), ("rejected", 10),
-              ("withdrawn", 5)),
-    "running": (("draft", 4), ("pending_signoff", 14), ("changes_requested", 4), ("approved", 44), ("at_risk", 8),
-                ("rejected", 8), ("fulfilled", 14), ("withdrawn", 4)),
-    "completed": (("approved", 40), ("fulfilled", 45), ("rejected", 10), ("withdrawn", 5)),
-    "cancelled": (("withdrawn", 55), ("rejected", 20), ("approved", 15), ("fulfilled", 10)),
+    "early": ((C.DRAFT, 15), (C.PENDING_SIGNOFF, 35), (C.CHANGES_REQUESTED, 10), (C.APPROVED, 25), (C.REJECTED, 10),
+              (C.WITHDRAWN, 5)),
+    "running": ((C.DRAFT, 4), (C.PENDING_SIGNOFF, 14), (C.CHANGES_REQUESTED, 4), (C.APPROVED, 44), (C.AT_RISK, 8),
+                (C.REJECTED, 8), (C.FULFILLED, 14), (C.WITHDRAWN, 4)),
+    ProjectState.COMPLETED: ((C.APPROVED, 40), (C.FULFILLED, 45), (C.REJECTED, 10), (C.WITHDRAWN, 5)),
+    ProjectState.CANCELLED: ((C.WITHDRAWN, 55), (C.REJECTED, 20), (C.APPROVED, 15), (C.FULFILLED, 10)),
 }
 #: The steps behind each commitment state, after it was recorded as a draft.
 COMMITMENT_PATHS = {
-    "draft": (), "pending_signoff": ("submit",), "changes_requested": ("submit", "request_changes"),
-    "approved": ("submit", "approve"), "at_risk": ("submit", "approve", "flag_risk"),
-    "rejected": ("submit", "reject"), "fulfilled": ("submit", "approve", "fulfil"), "withdrawn": ("submit", "withdraw"),
+    C.DRAFT: (), C.PENDING_SIGNOFF: ("submit",), C.CHANGES_REQUESTED: ("submit", "request_changes"),
+    C.APPROVED: ("submit", "approve"), C.AT_RISK: ("submit", "approve", "flag_risk"),
+    C.REJECTED: ("submit", "reject"), C.FULFILLED: ("submit", "approve", "fulfil"), C.WITHDRAWN: ("submit", "withdraw"),
 }
-BINDING = frozenset({"approved", "at_risk", "fulfilled"})
+BINDING = COUNTERSIGNED_STATES
 #: Feedback triage outcomes: (state, weight); "done" half the time after "now".
-FEEDBACK_MIX = (("new", 30), ("now", 12), ("later", 15), ("declined", 10), ("duplicate", 10), ("done", 13))
-EVENT_OF = {"now": "now", "later": "later", "declined": "decline", "duplicate": "duplicate", "done": "done"}
+FEEDBACK_MIX = ((FeedbackState.NEW, 30), (FeedbackState.NOW, 12), (FeedbackState.LATER, 15), (FeedbackState.DECLINED, 10),
+                (FeedbackState.DUPLICATE, 10), (FeedbackState.DONE, 13))
+EVENT_OF = {FeedbackState.NOW: "now", FeedbackState.LATER: "later", FeedbackState.DECLINED: "decline",
+            FeedbackState.DUPLICATE: "duplicate", FeedbackState.DONE: "done"}
 
 
 def _weighted(world: World, mix: tuple[tuple[str, int], ...]) -> str:
@@ -82,7 +87,7 @@ def _sellers(campaign: Campaign) -> list[Person]:
 
 
 def _stage(campaign: Campaign) -> str:
-    if campaign.state in {"completed", "cancelled"}:
+    if campaign.state in {ProjectState.COMPLETED, ProjectState.CANCELLED}:
         return campaign.state
     return "running" if "launch" in campaign.steps else "early"
 
@@ -90,18 +95,19 @@ def _stage(campaign: Campaign) -> str:
 def _commitment(world: World, campaign: Campaign, state: str, product: Product) -> dict[str, Any]:
     seller = _sellers(campaign)[0] if world.chance(0.7) else world.pick(_sellers(campaign))
     signer = world.pick(product.owners)
-    milestones = [m for m in campaign.milestones if m.state == "open" or (m.state == "done" and state in BINDING)]
+    milestones = [m for m in campaign.milestones
+                  if m.state == MilestoneState.OPEN or (m.state == MilestoneState.DONE and state in BINDING)]
     milestone = world.pick(milestones) if milestones and world.chance(0.5) else None
-    if state == "at_risk" and (milestone is None or milestone.state != "open"):
-        state = "approved"  # at risk means a milestone still to come slipped past the promise
+    if state == CommitmentState.AT_RISK and (milestone is None or milestone.state != MilestoneState.OPEN):
+        state = CommitmentState.APPROVED  # at risk means a milestone still to come slipped past the promise
     if milestone is None:
         promised = world.today + world.days(-60, 240)
-    elif state == "at_risk":
+    elif state == CommitmentState.AT_RISK:
         promised = milestone.due - world.days(3, 30)
     else:
         promised = milestone.due + world.days(0 if state in BINDING else -10, 45)
-    if state == "fulfilled" and promised > world.today:
-        state = "approved"  # fulfilled only once its date has come
+    if state == CommitmentState.FULFILLED and promised > world.today:
+        state = CommitmentState.APPROVED  # fulfilled only once its date has come
     regions = [r for r in campaign.regions if r in product.sellable] or sorted(product.sellable) or campaign.regions
     region = world.pick(regions if state in BINDING else campaign.regions)
     band = world.pick(product.bands) if product.bands and world.chance(0.9) else None
@@ -121,7 +127,7 @@ def _commitment(world: World, campaign: Campaign, state: str, product: Product) 
                         times[1] if len(times) > 1 else None)
     world.commitments.append(record)
     decided = times[2] if len(times) > 2 and COMMITMENT_PATHS[state][1] != "withdraw" else None
-    note = {"rejected": words.REJECTIONS, "changes_requested": words.CHANGE_REQUESTS}.get(state)
+    note = {C.REJECTED: words.REJECTIONS, C.CHANGES_REQUESTED: words.CHANGE_REQUESTS}.get(state)
     quantity = world.pick((5, 10, 25, 50, 80, 120, 300, 500, 1200))
     return {
         "id": record.id, "uuid": world.uuid4(), "project_id": campaign.id, "customer": customer,
@@ -141,7 +147,7 @@ def _commitment(world: World, campaign: Campaign, state: str, product: Product) 
 def _tell_commitment(world: World, row: dict[str, Any], record: Commitment) -> None:
     """The signer hears of a request waiting for them; the seller of the signer's decision."""
     link, project_id = f"/commitments/{record.id}", record.campaign.id
-    if record.state == "pending_signoff" and record.submitted_at is not None:
+    if record.state == CommitmentState.PENDING_SIGNOFF and record.submitted_at is not None:
         world.tell(record.signer, record.submitted_at, "signoff_requested",
                    f"{record.title} waits for your countersignature",
                    f"Promised for {date_label(record.promised)} on “{record.campaign.title}”.", link, project_id)
@@ -156,8 +162,8 @@ def _commitment_history(row: dict[str, Any], record: Commitment) -> Iterator[dic
     """Recorded, then each step with who took it: the seller, the signer, or Countersign itself (at risk)."""
     title, project_id = record.title, record.campaign.id
     yield audit_row(row["created_at"], record.seller, "commitment.created", f"Recorded commitment {title}",
-                    "commitment", record.id, project_id, to_state="draft")
-    state = "draft"
+                    "commitment", record.id, project_id, to_state=CommitmentState.DRAFT)
+    state = CommitmentState.DRAFT
     for event in COMMITMENT_PATHS[record.state]:
         transition = COMMITMENT_WORKFLOW.transition(event, state)
         assert transition is not None, (event, state)
@@ -192,7 +198,7 @@ def build_feedback(world: World, count: int) -> None:
         products = world.rng.sample(world.products, world.pick((1, 1, 1, 2)))
         item = _feedback(world, world.pick(sellers), products, at, by_campaign)
         _triage(world, item, products, originals.get(products[0].id, []), decisions)
-        if item["state"] != "duplicate":
+        if item["state"] != FeedbackState.DUPLICATE:
             originals.setdefault(products[0].id, []).append(item)
         items.append(item)
         links += [{"feedback_id": item["id"], "product_id": p.id} for p in products]
@@ -206,7 +212,7 @@ def build_feedback(world: World, count: int) -> None:
                    f"/feedback/{item['id']}")
     world.audit(audit_row(item["created_at"], people[item["submitted_by_id"]], "feedback.filed",
                           f"Filed feedback “{item['title']}”", "feedback", item["id"], item["project_id"],
-                          to_state="new") for item in items)
+                          to_state=FeedbackState.NEW) for item in items)
     world.audit(_decision_history(item, row, people[row["decided_by_id"]]) for item, row in decisions)
 
 
@@ -222,7 +228,7 @@ def _feedback(world: World, author: Person, products: list[Product], at: datetim
         "project_id": campaign.id if campaign else None,
         "commitment_id": world.pick(commitments).id if commitments else None,
         "source_name": world.pick(words.SOURCES), "channel": world.pick(list(CHANNELS)), "revenue_at_stake": revenue,
-        "currency": "EUR", "weight": revenue or Decimal("0"), "state": "new", "submitted_by_id": author.id,
+        "currency": "EUR", "weight": revenue or Decimal("0"), "state": FeedbackState.NEW, "submitted_by_id": author.id,
         "created_at": at, "answer": "", "decided_by_id": None, "decided_at": None, "first_decided_at": None,
         "milestone_id": None, "planned_project_id": None, "revisit_on": None, "decline_reason": "",
         "duplicate_of_id": None, "updated_at": at, "version": 1,
@@ -235,14 +241,15 @@ def _triage(world: World, item: dict[str, Any], products: list[Product], earlier
     state = _weighted(world, FEEDBACK_MIX)
     decider = world.pick([owner for p in products for owner in p.owners])
     at = item["created_at"] + world.days(1, 30) + timedelta(hours=world.number(0, 8))
-    if state == "new" or at > world.now:
+    if state == FeedbackState.NEW or at > world.now:
         return
-    if state == "duplicate" and not earlier:
-        state = "declined"
-    for step in (["now", "done"] if state == "done" and world.chance(0.5) else [state]):
-        target = _plan_target(world, decider) if step == "now" else None
-        if step == "now" and target is None:
-            step = "later"  # nothing of theirs still under way to deliver it
+    if state == FeedbackState.DUPLICATE and not earlier:
+        state = FeedbackState.DECLINED
+    for step in ([FeedbackState.NOW, FeedbackState.DONE] if state == FeedbackState.DONE and world.chance(0.5)
+                 else [state]):
+        target = _plan_target(world, decider) if step == FeedbackState.NOW else None
+        if step == FeedbackState.NOW and target is None:
+            step = FeedbackState.LATER  # nothing of theirs still under way to deliver it
         decisions.append((item, _decide(world, item, EVENT_OF[step], decider, at, target, earlier)))
         at += world.days(5, 60)
         if at > world.now:
@@ -255,7 +262,7 @@ def _plan_target(world: World, decider: Person) -> tuple[Campaign, int | None] |
     if not campaigns:
         return None
     campaign = world.pick(campaigns)
-    milestones = [m for m in campaign.milestones if m.state != "cancelled"]
+    milestones = [m for m in campaign.milestones if m.state != MilestoneState.CANCELLED]
     return campaign, (world.pick(milestones).id if milestones and world.chance(0.7) else None)
 
 

@@ -20,6 +20,8 @@ from app.audit.models import AuditEvent
 from app.demo.bulk import CHUNK, Bulk
 from app.notifications.models import DEFAULTS, Notification
 from app.projects.models import ProjectRole
+from workflows.milestone import MilestoneState
+from workflows.project import CLOSED_STATES
 
 T = TypeVar("T")
 
@@ -90,7 +92,7 @@ class Campaign:
 
     @property
     def is_open(self) -> bool:
-        return self.state not in {"completed", "cancelled"}
+        return self.state not in CLOSED_STATES
 
 
 @dataclass(slots=True, eq=False)
@@ -103,7 +105,7 @@ class Milestone:
     owner: Person | None
     uuid: uuid.UUID
     position: int = 0
-    state: str = "open"
+    state: str = MilestoneState.OPEN
     note: str = ""  # why it was cancelled
     completed_at: datetime | None = None
     version: int = 1

@@ -33,6 +33,7 @@ from app.regions.models import Region
 from app.reminders import services as reminders
 from app.roadmap import services as roadmap
 from workflows.campaigns import add_months
+from workflows.project import ProjectState
 from workflows.reminders import local
 
 DEMO_PASSWORD = "countersign-demo"
@@ -212,10 +213,10 @@ def _catalog(today: date, people: dict[str, User], area: dict[str, Region]) -> d
             ))
             for tier, list_price, minimum in bands:
                 catalog.save_band(owner, product, None, tier, Decimal(list_price), Decimal(minimum), "per seat / month")
-            for code, (state, detail) in coverage.items():
-                planned = today + timedelta(days=detail) if state == "planned" else None
-                reason = detail if state == "not_allowed" else ""
-                catalog.set_coverage(owner, product, area[code], state, reason, planned)  # type: ignore[arg-type]
+            for code, (status, detail) in coverage.items():
+                planned = today + timedelta(days=detail) if status == "planned" else None
+                reason = detail if status == "not_allowed" else ""
+                catalog.set_coverage(owner, product, area[code], status, reason, planned)  # type: ignore[arg-type]
         products[name] = product
     return products
 
@@ -316,7 +317,7 @@ def _upgrade(title: str, today: date, people: dict[str, User], area: dict[str, R
     project = projects.launch_project(people["sales"], data, template)  # type: ignore[arg-type]
     _tasks(project.milestones[1], people, [("Write the email copy", "team", 7), ("Build the segment list", "team2", 3)])
     _tasks(project.milestones[3], people, [("Prepare the year-one report", "team", 5)])
-    _launch_through(project, people, "active")
+    _launch_through(project, people, ProjectState.ACTIVE)
     _finish_past(project, today, people, leave_overdue=1)
     for months, value in ((3, 4.0), (6, 11.5), (9, 18.0), (12, 26.0)):
         projects.report_actual(people["sales"], project, value, add_months(start, months), "From the CRM export")
@@ -330,7 +331,7 @@ def _quota_push(title: str, today: date, people: dict[str, User], area: dict[str
     data, template = _input(title, "quota_push", start, people, [area["DACH"]], budget="30000")
     project = projects.launch_project(people["sales2"], data, template)  # type: ignore[arg-type]
     _tasks(project.milestones[-1], people, [("Weekly pipeline review", "team2", 14)])
-    _launch_through(project, people, "active")
+    _launch_through(project, people, ProjectState.ACTIVE)
     _finish_past(project, today, people)
     for months, value in ((1, 3.0), (2, 6.5), (3, 11.0)):
         projects.report_actual(people["sales2"], project, value, add_months(start, months))
@@ -357,7 +358,7 @@ def _completed(title: str, today: date, people: dict[str, User], area: dict[str,
     start = add_months(today, -9)
     data, template = _input(title, "quota_push", start, people, [area["EMEA-S"]], target=15, budget="25000")
     project = projects.launch_project(people["sales2"], data, template)  # type: ignore[arg-type]
-    _launch_through(project, people, "active")
+    _launch_through(project, people, ProjectState.ACTIVE)
     _finish_past(project, today, people)
     projects.report_actual(people["sales2"], project, 16.5, add_months(start, 6), "Closed above target")
     projects.fire_transition(people["pm"], project, "complete")
@@ -368,5 +369,5 @@ def _on_hold(title: str, today: date, people: dict[str, User], area: dict[str, R
     start = add_months(today, -1)
     data, template = _input(title, "client_pursuit", start, people, [area["APAC"]], budget="20000")
     project = projects.launch_project(people["sales"], data, template)  # type: ignore[arg-type]
-    _launch_through(project, people, "active")
+    _launch_through(project, people, ProjectState.ACTIVE)
     projects.fire_transition(people["pm"], project, "hold", "Partner reorganising; resume in the new year")

@@ -22,6 +22,7 @@ from app.projects.access import PICKER_LIMIT, my_campaigns
 from app.projects.models import Project
 from app.regions.services import active_regions
 from workflows.feedback import CHANNELS, DECISIONS, KINDS
+from workflows.milestone import MilestoneState
 
 
 class FeedbackForm(Form):
@@ -99,7 +100,7 @@ class TriageForm(Form):
         super().__init__(*args, **kwargs)
         projects = my_campaigns(user, open_only=True, also=feedback.project_id)
         milestones = db.session.scalars(
-            sa.select(Milestone).where(Milestone.project_id.in_([p.id for p in projects]), Milestone.state == "open")
+            sa.select(Milestone).where(Milestone.project_id.in_([p.id for p in projects]), Milestone.state == MilestoneState.OPEN)
             .options(so.joinedload(Milestone.project)).order_by(Milestone.due_date, Milestone.id).limit(PICKER_LIMIT)
         ).all() if projects else []
         self.milestone_id.choices = choices(

@@ -17,7 +17,7 @@ from app.extensions import db
 from app.milestones.models import Milestone
 from app.projects.models import Project
 from app.regions.models import Region
-from workflows.feedback import CHANNELS, KINDS, STATES
+from workflows.feedback import CHANNELS, KINDS, STATES, FeedbackState
 
 feedback_products = sa.Table(
     "feedback_products",
@@ -57,7 +57,7 @@ class Feedback(db.Model):  # type: ignore[name-defined,misc]
     currency: so.Mapped[str] = so.mapped_column(sa.String(3), default="EUR")
     # Its own revenue plus that of every duplicate merged into it: what the triage queue sorts by.
     weight: so.Mapped[Decimal] = so.mapped_column(money(), default=Decimal("0"))
-    state: so.Mapped[str] = so.mapped_column(sa.String(20), default="new")
+    state: so.Mapped[str] = so.mapped_column(sa.String(20), default=FeedbackState.NEW)
     submitted_by_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"), index=True)
     created_at: so.Mapped[datetime] = so.mapped_column(default=clock.now)
 

@@ -40,7 +40,8 @@ from app.projects.access import visible_projects
 from app.projects.models import Project
 from app.regions.models import Region
 from workflows.engine import Decision, Transition
-from workflows.feedback import CHANNELS, FEEDBACK_WORKFLOW, KINDS, OPEN_STATES, STATES, TriageFacts
+from workflows.feedback import CHANNELS, FEEDBACK_WORKFLOW, KINDS, OPEN_STATES, STATES, FeedbackState, TriageFacts
+from workflows.milestone import MilestoneState
 
 
 @dataclass(frozen=True)
@@ -188,7 +189,7 @@ def _named(actor: User, feedback: Feedback, event: str, milestone_id: int | None
             )
             if milestone is None:
                 errors["milestone_id"] = ["Choose a milestone of a campaign you are on."]
-            elif milestone.state == "cancelled":
+            elif milestone.state == MilestoneState.CANCELLED:
                 errors["milestone_id"] = ["That milestone is cancelled: choose one that will deliver it."]
             elif project_id is not None and project_id != milestone.project_id:
                 errors["milestone_id"] = ["That milestone belongs to another campaign than the one chosen."]
@@ -213,7 +214,7 @@ def _named(actor: User, feedback: Feedback, event: str, milestone_id: int | None
 
 def _can_be_original(feedback: Feedback, original: Feedback) -> bool:
     """Another item, not itself a duplicate, and not (through a chain of duplicates) this very item."""
-    if original.id == feedback.id or original.state == "duplicate":
+    if original.id == feedback.id or original.state == FeedbackState.DUPLICATE:
         return False
     seen = {original.id}
     step = original.duplicate_of
@@ -272,15 +273,15 @@ def outcome_line(feedback: Feedback, campaigns: Collection[int | None] | None = 
     for a reader who may open the ``campaigns`` given (None: every one) and, if named, the ``reader``:
     a campaign, milestone or original they could not open on their own is not named."""
     planned = feedback.planned_project_id
-    if feedback.state == "later" and feedback.revisit_on:
+    if feedback.state == FeedbackState.LATER and feedback.revisit_on:
         return f" — revisit {date_label(feedback.revisit_on)}"
-    if feedback.state == "now" and campaigns is not None and planned not in campaigns:
+    if feedback.state == FeedbackState.NOW and campaigns is not None and planned not in campaigns:
         return " — planned in another campaign" if planned is not None else ""
-    if feedback.state == "now" and feedback.milestone is not None:
+    if feedback.state == FeedbackState.NOW and feedback.milestone is not None:
         return f" — planned in “{feedback.milestone.title}” ({feedback.milestone.project.title})"
-    if feedback.state == "now" and feedback.planned_project is not None:
+    if feedback.state == FeedbackState.NOW and feedback.planned_project is not None:
         return f" — planned in “{feedback.planned_project.title}”"
-    if feedback.state == "duplicate" and feedback.duplicate_of is not None:
+    if feedback.state == FeedbackState.DUPLICATE and feedback.duplicate_of is not None:
         return f" — same as “{feedback.duplicate_of.title}”" if reader is None or sees_original(reader, feedback) else ""
     return ""
 
@@ -315,7 +316,7 @@ def _queue(user: User) -> sa.Select[tuple[Feedback]] | None:
 
 
 #: The triage queue's order: new first, then the heaviest, then the oldest.
-_TRIAGE_ORDER = [asc(sa.case((Feedback.state == "new", 0), else_=1)), desc(Feedback.weight), asc(Feedback.created_at),
+_TRIAGE_ORDER = [asc(sa.case((Feedback.state == FeedbackState.NEW, 0), else_=1)), desc(Feedback.weight), asc(Feedback.created_at),
                  asc(Feedback.id)]
 _NEWEST_FIRST = [desc(Feedback.created_at), desc(Feedback.id)]
 
@@ -395,7 +396,7 @@ def duplicate_candidates(feedback: Feedback, limit: int = 50) -> Sequence[Feedba
     """Items this one may repeat: on one of its products, not itself, not already a duplicate."""
     return db.session.scalars(
         sa.select(Feedback)
-        .where(Feedback.id != feedback.id, Feedback.state != "duplicate", Feedback.id.in_(
+        .where(Feedback.id != feedback.id, Feedback.state != FeedbackState.DUPLICATE, Feedback.id.in_(
             sa.select(feedback_products.c.feedback_id)
             .where(feedback_products.c.product_id.in_([p.id for p in feedback.products]))
         ))

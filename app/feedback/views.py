@@ -24,7 +24,7 @@ from app.feedback.forms import FeedbackForm, TriageForm
 from app.feedback.models import Feedback
 from app.projects.access import visible_project_ids
 from app.regions.services import all_regions
-from workflows.feedback import FEEDBACK_WORKFLOW, KINDS, OPEN_STATES, STATES
+from workflows.feedback import FEEDBACK_WORKFLOW, KINDS, OPEN_STATES, STATES, FeedbackState
 
 bp = Blueprint("feedback", __name__, url_prefix="/feedback")
 bp.before_request(login_required(lambda: None))
@@ -101,7 +101,7 @@ def triage() -> str:
     return render_template("feedback/triage.html", items=page.items, page=page,
                            ages={f.id: services.age_days(f) for f in page.items},
                            total=services.triage_count(current_user),
-                           new_count=services.triage_count(current_user, state="new"))
+                           new_count=services.triage_count(current_user, state=FeedbackState.NEW))
 
 
 @bp.get("/<int:feedback_id>")

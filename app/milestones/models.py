@@ -13,7 +13,7 @@ from app.core import clock
 from app.core.models import new_uuid, one_of
 from app.extensions import db
 from app.projects.models import Project
-from workflows.milestone import STATES
+from workflows.milestone import STATES, MilestoneState
 
 
 class Milestone(db.Model):  # type: ignore[name-defined,misc]
@@ -33,7 +33,7 @@ class Milestone(db.Model):  # type: ignore[name-defined,misc]
     due_date: so.Mapped[date]
     target_value: so.Mapped[float | None]
     owner_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"), index=True)
-    state: so.Mapped[str] = so.mapped_column(sa.String(20), default="open")
+    state: so.Mapped[str] = so.mapped_column(sa.String(20), default=MilestoneState.OPEN)
     state_note: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     position: so.Mapped[int] = so.mapped_column(default=0)
     completed_at: so.Mapped[datetime | None]
@@ -54,7 +54,7 @@ class Milestone(db.Model):  # type: ignore[name-defined,misc]
         return STATES[self.state]
 
     def is_overdue(self, today: date | None = None) -> bool:
-        return self.state == "open" and self.due_date < (today or clock.today())
+        return self.state == MilestoneState.OPEN and self.due_date < (today or clock.today())
 
     @property
     def path(self) -> str:
@@ -94,4 +94,4 @@ class Task(db.Model):  # type: ignore[name-defined,misc]
 
     def is_overdue(self, today: date | None = None) -> bool:
         effective = self.due_date or self.milestone.due_date
-        return not self.done and self.milestone.state == "open" and effective < (today or clock.today())
+        return not self.done and self.milestone.state == MilestoneState.OPEN and effective < (today or clock.today())

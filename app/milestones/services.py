@@ -19,8 +19,9 @@ from app.milestones.models import Milestone, Task
 from app.projects.access import can_edit, require_editor, require_open, roles_in
 from app.projects.models import Project, ProjectMember
 from app.roadmap import services as roadmap
+from workflows.commitment import CLOSED_STATES as CLOSED_COMMITMENT_STATES
 from workflows.engine import Decision, Transition
-from workflows.milestone import MILESTONE_WORKFLOW, MilestoneFacts
+from workflows.milestone import MILESTONE_WORKFLOW, MilestoneFacts, MilestoneState, TaskState
 
 
 @dataclass(frozen=True)
@@ -125,13 +126,13 @@ def fire_milestone_transition(actor: User, milestone: Milestone, event: str, rea
     if not decision.allowed or decision.transition is None:
         raise TransitionRefused(f"The milestone could not be changed ({event}).", decision.reasons)
     roadmap_kind = {"cancel": "cancelled", "reopen": "restored"}.get(event)
-    if roadmap_kind == "cancelled" or (roadmap_kind == "restored" and milestone.state == "cancelled"):
+    if roadmap_kind == "cancelled" or (roadmap_kind == "restored" and milestone.state == MilestoneState.CANCELLED):
         roadmap.record(actor, milestone, [(roadmap_kind, milestone.state, decision.transition.target)],
                        reason or "Restored")
     old_state = milestone.state
     milestone.state = decision.transition.target
     milestone.state_note = reason.strip()
-    milestone.completed_at = clock.now() if milestone.state == "done" else None
+    milestone.completed_at = clock.now() if milestone.state == MilestoneState.DONE else None
     db.session.flush()
     if roadmap_kind:
         reassess(actor, [milestone])
@@ -150,7 +151,7 @@ def delete_milestone(actor: User, milestone: Milestone, reason: str = "") -> Non
     require_editor(actor, project)
     linked = db.session.scalar(
         sa.select(sa.func.count()).select_from(Commitment)
-        .where(Commitment.milestone_id == milestone.id, Commitment.state.not_in(["withdrawn", "rejected", "fulfilled"]))
+        .where(Commitment.milestone_id == milestone.id, Commitment.state.not_in(CLOSED_COMMITMENT_STATES))
     )
     if linked:
         raise InvalidInput(f"{linked} commitment{'s depend' if linked != 1 else ' depends'} on “{milestone.title}”: "
@@ -217,7 +218,7 @@ def set_task_done(actor: User, task: Task, done: bool) -> Task:
     audit.record(
         actor, "task.done" if done else "task.reopened", f"{'Completed' if done else 'Reopened'} task “{task.title}”",
         entity="task", entity_id=task.id, project_id=project.id,
-        from_state="open" if done else "done", to_state="done" if done else "open",
+        from_state=TaskState.OPEN if done else TaskState.DONE, to_state=TaskState.DONE if done else TaskState.OPEN,
     )
     return task
 

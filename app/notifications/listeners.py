@@ -39,6 +39,7 @@ from app.projects.models import Project
 from app.roadmap.models import Replan
 from app.updates.models import KINDS, ProductUpdate
 from app.updates.services import sellers
+from workflows.commitment import COUNTERSIGNING
 from workflows.project import PROJECT_WORKFLOW
 
 M = TypeVar("M")
@@ -94,7 +95,7 @@ def commitment_state_changed(event: CommitmentStateChanged) -> None:
     seller and managers hear of an at-risk flag and of its clearing."""
     commitment, actor = _get(Commitment, event.commitment_id), _get(User, event.actor_id)
     link, title, step, note = commitment.path, commitment.title, event.step, event.note
-    if commitment.state == "pending_signoff":
+    if commitment.state in COUNTERSIGNING.waiting:
         verb = "changed and needs your countersignature again" if step == "amend" else "waits for your countersignature"
         notify(commitment.product.owners, "signoff_requested", f"{title} {verb}",
                f"Promised for {date_label(commitment.promised_date)} on “{commitment.project.title}”.", link, skip=actor,

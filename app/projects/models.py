@@ -16,7 +16,7 @@ from app.core import clock
 from app.core.models import money, new_uuid, one_of, str_enum
 from app.extensions import db
 from app.regions.models import Region
-from workflows.project import OUTCOMES, STATES
+from workflows.project import CLOSED_STATES, OUTCOMES, STATES, ProjectState
 
 if TYPE_CHECKING:
     from app.milestones.models import Milestone
@@ -61,7 +61,7 @@ class Project(db.Model):  # type: ignore[name-defined,misc]
     currency: so.Mapped[str] = so.mapped_column(sa.String(3), default="EUR")
     start_date: so.Mapped[date | None]
     end_date: so.Mapped[date | None]
-    state: so.Mapped[str] = so.mapped_column(sa.String(20), default="draft", index=True)
+    state: so.Mapped[str] = so.mapped_column(sa.String(20), default=ProjectState.DRAFT, index=True)
     state_note: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     outcome: so.Mapped[str | None] = so.mapped_column(sa.String(20))
     owner_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"), index=True)
@@ -98,7 +98,7 @@ class Project(db.Model):  # type: ignore[name-defined,misc]
 
     @property
     def is_open(self) -> bool:
-        return self.state not in {"completed", "cancelled"}
+        return self.state not in CLOSED_STATES
 
     @property
     def path(self) -> str:

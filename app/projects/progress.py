@@ -17,6 +17,7 @@ from app.milestones.models import Milestone
 from app.projects.models import Expense, GoalActual, Project, ProjectMember
 from workflows import goals
 from workflows.goals import Checkpoint
+from workflows.milestone import MilestoneState
 
 
 def summary_loads() -> tuple[Any, ...]:
@@ -59,7 +60,7 @@ def row_facts(projects: Sequence[Project], today: date, next_milestones: bool = 
     targets: dict[int, list[Checkpoint]] = defaultdict(list)
     for project_id, due, value in db.session.execute(
         sa.select(Milestone.project_id, Milestone.due_date, Milestone.target_value)
-        .where(Milestone.project_id.in_(ids), Milestone.target_value.is_not(None), Milestone.state != "cancelled")
+        .where(Milestone.project_id.in_(ids), Milestone.target_value.is_not(None), Milestone.state != MilestoneState.CANCELLED)
         .order_by(Milestone.project_id, Milestone.position, Milestone.id)
     ):
         targets[project_id].append(Checkpoint(due, value))
@@ -80,7 +81,7 @@ def row_facts(projects: Sequence[Project], today: date, next_milestones: bool = 
 
 def _next_milestones(ids: list[int]) -> dict[int, Milestone]:
     """Each campaign's earliest open milestone."""
-    earliest = _first_of_each(sa.select(Milestone.id).where(Milestone.project_id.in_(ids), Milestone.state == "open"),
+    earliest = _first_of_each(sa.select(Milestone.id).where(Milestone.project_id.in_(ids), Milestone.state == MilestoneState.OPEN),
                               Milestone.project_id, (Milestone.due_date, Milestone.id)).subquery()
     return {m.project_id: m for m in db.session.scalars(sa.select(Milestone).where(Milestone.id.in_(
         sa.select(earliest.c.id))))}
@@ -132,7 +133,7 @@ def goal_progress(project: Project, today: date) -> GoalProgress:
     """The goal's progress, from the campaign's loaded actuals and milestones (its own page)."""
     actuals = tuple(Checkpoint(a.measured_on, a.value) for a in project.actuals)
     targets = [Checkpoint(m.due_date, m.target_value) for m in project.milestones
-               if m.target_value is not None and m.state != "cancelled"]
+               if m.target_value is not None and m.state != MilestoneState.CANCELLED]
     return _progress(project, today, actuals, targets)
 
 
@@ -177,5 +178,5 @@ def budget_summary(project: Project) -> BudgetSummary:
 
 def next_deadline(project: Project, today: date) -> Milestone | None:
     """The earliest open milestone, overdue ones included (they are the most urgent)."""
-    open_ones = [m for m in project.milestones if m.state == "open"]
+    open_ones = [m for m in project.milestones if m.state == MilestoneState.OPEN]
     return min(open_ones, key=lambda m: m.due_date, default=None)

@@ -29,6 +29,7 @@ from app.roadmap import services as roadmap
 from workflows import goals
 from workflows.campaigns import CampaignTemplate, load_templates, plan_milestones
 from workflows.engine import Decision, Transition
+from workflows.milestone import MilestoneState
 from workflows.project import PROJECT_WORKFLOW, ProjectFacts
 
 #: Global roles that may start a campaign.
@@ -126,7 +127,7 @@ def project_facts(project: Project) -> ProjectFacts:
         goal_target=project.goal_target,
         start_date=project.start_date,
         end_date=project.end_date,
-        open_milestones=sum(1 for m in project.milestones if m.state != "cancelled"),
+        open_milestones=sum(1 for m in project.milestones if m.state != MilestoneState.CANCELLED),
         has_project_manager=project.project_manager_id is not None,
         actuals_reported=len(project.actuals),
         unsigned_commitments=unsigned_titles(project.id) if project.id is not None else (),

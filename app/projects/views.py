@@ -39,7 +39,11 @@ from app.projects.progress import (
 )
 from app.roadmap import services as roadmap_services
 from app.roadmap import timeline
-from workflows.project import STATES
+from workflows.commitment import UNSIGNED_STATES, CommitmentState
+from workflows.project import CLOSED_STATES, STATES
+
+#: The campaign list's filter for every open campaign: a group of states, not one of them.
+OPEN_FILTER = "open"
 
 bp = Blueprint("projects", __name__, url_prefix="/campaigns")
 bp.before_request(login_required(lambda: None))
@@ -51,13 +55,13 @@ def index() -> str:
     query = visible_projects(current_user).options(*summary_loads())
     if state in STATES:
         query = query.where(Project.state == state)
-    elif state == "open":
-        query = query.where(Project.state.not_in(["completed", "cancelled"]))
+    elif state == OPEN_FILTER:
+        query = query.where(Project.state.not_in(CLOSED_STATES))
     # By end date, those without one last (a date no campaign ends on stands in for "none").
     page = paginate(query, [asc(sa.func.coalesce(Project.end_date, date.max)), asc(Project.title), asc(Project.id)])
     facts = row_facts(page.items, clock.today())
     rows = [(p, facts[p.id].progress, facts[p.id].next_milestone) for p in page.items]
-    return render_template("projects/index.html", rows=rows, page=page, state=state, states=STATES,
+    return render_template("projects/index.html", rows=rows, page=page, state=state, states=STATES, open_filter=OPEN_FILTER,
                            can_launch=services.can_launch(current_user))
 
 
@@ -125,7 +129,7 @@ def show(project_id: int) -> str:
         can_record=commitment_access.can_record(current_user, project),
         commitment_blockers={
             c.id: sum(1 for f in commitment_services.findings(c) if f.is_blocker)
-            for c in commitments if c.state in {"draft", "pending_signoff", "changes_requested", "approved"}
+            for c in commitments if c.state in UNSIGNED_STATES | {CommitmentState.APPROVED}
         },
         baselines=baselines,
         baseline=baseline,

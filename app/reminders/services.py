@@ -31,6 +31,7 @@ from app.notifications.services import Message, muted_projects, preferences_for,
 from app.projects.models import Project, ProjectMember
 from app.reminders.models import ReminderSchedule, milestone_key, task_key
 from workflows import reminders
+from workflows.milestone import MilestoneState
 from workflows.project import REMINDING_STATES
 
 #: Schedules one sweep transaction handles; a big backlog is worked through in several.
@@ -40,7 +41,7 @@ SWEEP_BATCH = 500
 # --- who is owed reminders of what -----------------------------------------------------------
 
 def _live(milestone: Milestone) -> bool:
-    return milestone.state == "open" and milestone.project.state in REMINDING_STATES
+    return milestone.state == MilestoneState.OPEN and milestone.project.state in REMINDING_STATES
 
 
 def _milestone_recipients(milestone: Milestone) -> dict[int, date]:

@@ -38,12 +38,9 @@ from app.reports.figures import (
     TriageTime,
 )
 from app.reports.filters import ReportFilters
-from workflows.commitment import SIGNED_STATES
-from workflows.feedback import KINDS
-from workflows.project import OUTCOMES
-
-#: Reached a countersignature and still stand by it (or delivered it).
-COUNTERSIGNED_STATES = SIGNED_STATES | {"fulfilled"}
+from workflows.commitment import COUNTERSIGNED_STATES, COUNTERSIGNING, CommitmentState
+from workflows.feedback import KINDS, FeedbackState
+from workflows.project import OUTCOMES, ProjectState
 
 
 def can_see_reports(user: User) -> bool:
@@ -199,7 +196,7 @@ def triage_times(filters: ReportFilters, today: date) -> tuple[list[TriageTime],
     ).all()
     waiting = db.session.execute(
         sa.select(Feedback.kind, sa.func.count(Feedback.id), sa.func.min(Feedback.created_at))
-        .where(Feedback.state == "new", *_feedback_scope(filters, dated=False)).group_by(Feedback.kind)
+        .where(Feedback.state == FeedbackState.NEW, *_feedback_scope(filters, dated=False)).group_by(Feedback.kind)
     ).all()
     durations: dict[str, list[float]] = {kind: [] for kind in KINDS}
     for kind, created_at, first_decided_at in decided:
@@ -252,7 +249,7 @@ def commitment_flow(filters: ReportFilters) -> tuple[list[CommitmentQuarter], Si
     tally: dict[str, dict[str, int]] = {q: defaultdict(int) for q in quarters}
     for y, m, state, count in rows:
         bucket = ("countersigned" if state in COUNTERSIGNED_STATES else
-                  "rejected" if state == "rejected" else "waiting" if state == "pending_signoff" else "other")
+                  "rejected" if state == CommitmentState.REJECTED else "waiting" if state in COUNTERSIGNING.waiting else "other")
         tally.setdefault(_quarter(y, m), defaultdict(int))[bucket] += count
     waits: dict[str, list[float]] = defaultdict(list)
     for submitted_at, decided_at in signed:
@@ -283,16 +280,16 @@ def campaign_outcomes(filters: ReportFilters) -> list[OutcomeQuarter]:
     """
     done = (
         sa.select(AuditEvent.entity_id.label("project_id"), sa.func.max(AuditEvent.at).label("at"))
-        .where(AuditEvent.entity == "project", AuditEvent.to_state == "completed",
+        .where(AuditEvent.entity == "project", AuditEvent.to_state == ProjectState.COMPLETED,
                # Only the completed campaigns' trails, through the index by record: not every event.
-               AuditEvent.entity_id.in_(sa.select(Project.id).where(Project.state == "completed")))
+               AuditEvent.entity_id.in_(sa.select(Project.id).where(Project.state == ProjectState.COMPLETED)))
         .group_by(AuditEvent.entity_id).subquery()
     )
     completed = (
         sa.select(Project.outcome.label("outcome"),
                   sa.func.coalesce(done.c.at, Project.updated_at).label("completed_at"))
         .outerjoin(done, done.c.project_id == Project.id)
-        .where(Project.state == "completed", Project.outcome.in_(OUTCOMES))
+        .where(Project.state == ProjectState.COMPLETED, Project.outcome.in_(OUTCOMES))
     )
     if filters.region_id is not None:
         completed = completed.where(Project.id.in_(

@@ -12,11 +12,12 @@ from wtforms.widgets import HiddenInput
 from app.core.forms import Form, IntegerField, NumberField
 from app.milestones.models import Milestone
 from app.roadmap.services import MilestoneEdit
+from workflows.milestone import MilestoneState
 
 
 def open_milestones(milestones: Sequence[Milestone]) -> list[Milestone]:
     """What a re-plan may move: neither done nor cancelled, in roadmap order."""
-    return [m for m in milestones if m.state == "open"]
+    return [m for m in milestones if m.state == MilestoneState.OPEN]
 
 
 class ReplanForm(Form):

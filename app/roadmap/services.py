@@ -29,9 +29,9 @@ from app.projects.access import require_editor
 from app.projects.models import Project
 from app.roadmap.models import Baseline, BaselineItem, Replan, RoadmapChange
 from workflows import roadmap
-
-#: From planning on, the roadmap is a commitment of its own: changes need a reason.
-BASELINED_STATES = frozenset({"planned", "active", "on_hold"})
+from workflows.commitment import CommitmentState
+from workflows.milestone import MilestoneState
+from workflows.project import BASELINED_STATES
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,7 @@ def comparison(project: Project, baseline: Baseline) -> roadmap.Comparison:
 
 def _finish(end: date | None, items: Sequence[roadmap.PlanItem]) -> date | None:
     """Where the plan ends: its end date, or later if a live milestone has been pushed past it."""
-    dues = [i.due for i in items if i.state != "cancelled"]
+    dues = [i.due for i in items if i.state != MilestoneState.CANCELLED]
     return max([d for d in (end, *dues) if d is not None], default=None)
 
 
@@ -143,7 +143,7 @@ def replan(actor: User, project: Project, edits: Sequence[MilestoneEdit], reason
         raise InvalidInput("Nothing changed: move a date or change a target first.")
     if needs_reason(project) and not reason.strip() and not preview:
         raise InvalidInput("Say why the roadmap changes.", {"reason": ["Every re-plan needs a reason; the team sees it."]})
-    risky = commitments.would_put_at_risk({m.id: e.due_date for m, e in moves if m.state != "cancelled"})
+    risky = commitments.would_put_at_risk({m.id: e.due_date for m, e in moves if m.state != MilestoneState.CANCELLED})
     result = ReplanResult(None, at_risk=risky)
     result.changes = [(m.title, kind, old, new) for m, e in moves for kind, old, new in differences(m, e.due_date, e.target_value)]
     if preview:
@@ -158,8 +158,8 @@ def replan(actor: User, project: Project, edits: Sequence[MilestoneEdit], reason
     db.session.flush()
     changed = commitments.reassess(actor, [m for m, _ in moves])
     result.replan = record
-    result.at_risk = [c for c in changed if c.state == "at_risk"]
-    result.cleared = [c for c in changed if c.state == "approved"]
+    result.at_risk = [c for c in changed if c.state == CommitmentState.AT_RISK]
+    result.cleared = [c for c in changed if c.state == CommitmentState.APPROVED]
     if record is not None:
         _audit(actor, project, record)
         _announce_moves(actor, project, record)

@@ -17,6 +17,7 @@ from app.core.text import counted, date_label
 from app.projects.models import Project
 from app.roadmap import services
 from app.roadmap.models import Baseline
+from workflows.milestone import MilestoneState
 
 WIDTH = 960
 LEFT = 250  # the label column
@@ -117,7 +118,7 @@ def render(project: Project, baseline: Baseline | None, today: date) -> str:
             if m is None:  # removed since the baseline
                 rows.append(Row(item.title, None, item.baseline_due, item.baseline_target, "removed"))
                 continue
-            state = "added" if item.kind == "added" and m.state == "open" else m.state
+            state = "added" if item.kind == "added" and m.state == MilestoneState.OPEN else m.state
             rows.append(Row(m.title, m.due_date, item.baseline_due, m.target_value, state, m.is_overdue(today),
                             item.slip_days))
     return timeline_svg(
@@ -136,7 +137,7 @@ def _row(row: Row, cy: float, x: Callable[[date], float], unit: str, baseline_la
     ghost = row.baseline_due is not None and (removed or row.baseline_due != row.due)
     classes = ["tl-row", f"tl-{row.state}"] + [name for name, on in (
         ("tl-overdue", row.overdue), ("tl-moved", ghost and not removed), ("tl-new", new)) if on]
-    label_fill = LATE if row.overdue else FAINT if row.state in ("cancelled", "removed") else INK
+    label_fill = LATE if row.overdue else FAINT if row.state in (MilestoneState.CANCELLED, "removed") else INK
     label_style = (' font-weight="600"' if row.overdue else "") + (' text-decoration="line-through"' if removed else "")
     out = [
         f'<g class="{escape(" ".join(classes))}"><title>{escape(_describe(row, unit, baseline_label))}</title>',
@@ -166,11 +167,11 @@ def _row(row: Row, cy: float, x: Callable[[date], float], unit: str, baseline_la
 def _mark(row: Row, cx: float, cy: float, cls: str = "tl-mark") -> str:
     """The current date: filled when planned, ticked when done, big with a "!" when overdue, crossed out grey
     when cancelled."""
-    if row.state == "cancelled":
+    if row.state == MilestoneState.CANCELLED:
         return (f'<path class="{cls}" d="{_diamond(cx, cy, 7)}" fill="#e5e7eb" stroke="{FAINT}" stroke-width="1.5"/>'
                 f'<path d="M{cx - 3:.1f},{cy - 3:.1f} L{cx + 3:.1f},{cy + 3:.1f} M{cx + 3:.1f},{cy - 3:.1f} '
                 f'L{cx - 3:.1f},{cy + 3:.1f}" stroke="{MUTED}" stroke-width="1.3"/>')
-    if row.state == "done":
+    if row.state == MilestoneState.DONE:
         return (f'<path class="{cls}" d="{_diamond(cx, cy, 8)}" fill="{DONE}" stroke="{DONE}" stroke-width="1.5"/>'
                 f'<path d="M{cx - 3.5:.1f},{cy:.1f} L{cx - 1:.1f},{cy + 2.6:.1f} L{cx + 3.5:.1f},{cy - 2.6:.1f}" '
                 f'fill="none" stroke="#fff" stroke-width="1.6"/>')
@@ -189,7 +190,7 @@ def _notes(row: Row, xs: list[float], cy: float, unit: str, new: bool) -> str:
     if row.slip_days:
         notes.append(("tl-slip", _slip(timedelta(days=row.slip_days)), LATE if row.slip_days > 0 else EARLY, "700"))
     for cls, text, colour, on in (("tl-flag-new", "new", NEW, new), ("tl-flag-overdue", "overdue", LATE, row.overdue),
-                                  ("tl-flag-cancelled", "cancelled", MUTED, row.state == "cancelled"),
+                                  ("tl-flag-cancelled", "cancelled", MUTED, row.state == MilestoneState.CANCELLED),
                                   ("tl-flag-removed", "removed", MUTED, row.state == "removed")):
         if on:
             notes.append((cls, text, colour, "600"))
@@ -237,10 +238,10 @@ def _legend(baseline_label: str | None, show_today: bool, top: float) -> tuple[l
     def line(colour: str, dash: str = "") -> str:
         return f'<line x1="8" x2="8" y1="-8" y2="8" stroke="{colour}" stroke-width="1.5"{dash}/>'
 
-    items = [("current date", _mark(Row("", day, None, None, "open"), 8, 0, "tl-key")),
-             ("done", _mark(Row("", day, None, None, "done"), 8, 0, "tl-key")),
-             ("overdue", _mark(Row("", day, None, None, "open", overdue=True), 8, 0, "tl-key")),
-             ("cancelled", _mark(Row("", day, None, None, "cancelled"), 8, 0, "tl-key"))]
+    items = [("current date", _mark(Row("", day, None, None, MilestoneState.OPEN), 8, 0, "tl-key")),
+             ("done", _mark(Row("", day, None, None, MilestoneState.DONE), 8, 0, "tl-key")),
+             ("overdue", _mark(Row("", day, None, None, MilestoneState.OPEN, overdue=True), 8, 0, "tl-key")),
+             ("cancelled", _mark(Row("", day, None, None, MilestoneState.CANCELLED), 8, 0, "tl-key"))]
     if baseline_label:
         items.append((f"date in {_truncate(baseline_label, 28)}", _ghost(8, 0, "tl-key")))
     items.append(("start / end", line(INK)))
@@ -274,7 +275,7 @@ def _describe(row: Row, unit: str, baseline_label: str | None) -> str:
         words.append(f"target {plain_number(row.target)} {unit}".strip())
     if row.state == "added":
         words.append(f"added since {baseline_label}" if baseline_label else "added")
-    words += [flag for flag, on in (("overdue", row.overdue), (row.state, row.state in ("done", "cancelled"))) if on]
+    words += [flag for flag, on in (("overdue", row.overdue), (row.state, row.state in (MilestoneState.DONE, MilestoneState.CANCELLED))) if on]
     return ", ".join(words)
 
 

@@ -32,7 +32,9 @@ from app.roadmap.forms import BaselineForm, RemoveMilestoneForm, ReplanForm, ope
 from app.roadmap.models import Baseline, RoadmapChange
 from app.templating import fmt_date
 from workflows import roadmap
+from workflows.commitment import CommitmentState
 from workflows.milestone import STATES as MILESTONE_STATES
+from workflows.milestone import MilestoneState
 
 bp = Blueprint("roadmap", __name__, url_prefix="/campaigns/<int:project_id>")
 bp.before_request(login_required(lambda: None))
@@ -143,7 +145,7 @@ def _preview(project: Project, form: ReplanForm) -> dict[str, object] | None:
 def _would_clear(new_due: dict[int, date], titles: dict[int, str]) -> list[RiskLine]:
     """The promises already at risk that these dates would bring back in time (the same rule reassess applies)."""
     flagged = db.session.scalars(
-        sa.select(Commitment).where(Commitment.milestone_id.in_(list(new_due)), Commitment.state == "at_risk")
+        sa.select(Commitment).where(Commitment.milestone_id.in_(list(new_due)), Commitment.state == CommitmentState.AT_RISK)
         .order_by(Commitment.id)
     ).all() if new_due else []
     still = roadmap.promises_at_risk(
@@ -256,7 +258,7 @@ def _shown(kind: str, value: str, project: Project) -> str:
 
 def _milestone_options(project: Project) -> list[tuple[str, str]]:
     """The filter's choices: today's milestones in roadmap order, then those removed since (from the log)."""
-    options = [(str(m.uuid), m.title + ("" if m.state == "open" else f" ({m.state_label.lower()})"))
+    options = [(str(m.uuid), m.title + ("" if m.state == MilestoneState.OPEN else f" ({m.state_label.lower()})"))
                for m in project.milestones]
     seen = {uuid for uuid, _ in options}
     gone = db.session.execute(
