@@ -51,10 +51,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
-#: The largest id a database key holds (PostgreSQL's integer); beyond it nothing can exist.
-MAX_ID = 2**31 - 1
-
-
 def _init_extensions(app: Flask) -> None:
     from app import events as catalogue
     from app import models  # noqa: F401 - every model is mapped before the first query
