@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 
+from app.background import registry
 from app.background.queue import in_app_context
+from app.background.registry import PeriodicJob
 from app.background.services import recording
 from app.core import clock
 from app.core.moments import moment_text
@@ -32,3 +34,8 @@ def sweep() -> str:
     with recording("dispatch") as dispatched:
         dispatched.summary = str(delivery.dispatch())
     return f"{run.summary}; {dispatched.summary}"
+
+
+def init_app() -> None:
+    """Have the background scheduler run the sweep (it records the dispatch's run as well)."""
+    registry.add_periodic(PeriodicJob(sweep, runs=(("sweep", "Reminder sweep"), ("dispatch", "Email dispatch"))))
