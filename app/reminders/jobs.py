@@ -6,7 +6,6 @@ import logging
 
 from app.background import registry
 from app.background.queue import in_app_context
-from app.background.registry import PeriodicJob
 from app.background.services import recording
 from app.core import clock
 from app.core.moments import moment_text
@@ -38,4 +37,4 @@ def sweep() -> str:
 
 def init_app() -> None:
     """Have the background scheduler run the sweep (it records the dispatch's run as well)."""
-    registry.add_periodic(PeriodicJob(sweep, runs=(("sweep", "Reminder sweep"), ("dispatch", "Email dispatch"))))
+    registry.add_periodic(registry.PeriodicJob(sweep, runs=(("sweep", "Reminder sweep"), ("dispatch", "Email dispatch"))))
