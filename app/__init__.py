@@ -51,17 +51,15 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
-#: The largest id a database key holds (PostgreSQL's integer); beyond it nothing can exist.
-MAX_ID = 2**31 - 1
-
-
 def _init_extensions(app: Flask) -> None:
     from app import events as catalogue
     from app import models  # noqa: F401 - every model is mapped before the first query
     from app.accounts import auth
     from app.core import clock, database, events, transactions
     from app.extensions import csrf, db, login_manager, migrate
+    from app.notifications import jobs as notification_jobs
     from app.notifications import listeners as notification_listeners
+    from app.reminders import jobs as reminder_jobs
     from app.reminders import listeners
 
     clock.init_app(app)
@@ -77,6 +75,9 @@ def _init_extensions(app: Flask) -> None:
     # The contract first, then each feature that reacts to events subscribes its handlers.
     events.declare(catalogue.CATALOGUE)
     notification_listeners.init_app()
+    # The background infrastructure knows no feature: the features hand it their work.
+    reminder_jobs.init_app()
+    notification_jobs.init_app()
     with app.app_context():
         database.configure_engine(db.engine)
 

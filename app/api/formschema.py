@@ -32,10 +32,10 @@ from wtforms.fields.core import UnboundField
 from wtforms.meta import DefaultMeta
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
-from app import MAX_ID
 from app.api.schemas import JsonSchema
 from app.core import values
 from app.core.forms import optional_id, optional_int, record_id
+from app.core.values import MAX_ID
 
 #: What DecimalField takes from JSON: a number, or its text (amounts are best sent as text: "1600.00").
 _DECIMAL_TEXT = r"^-?[0-9]+(\.[0-9]+)?$"

@@ -19,11 +19,11 @@ from flask import Flask
 from flask_wtf import FlaskForm
 from werkzeug.routing import Rule
 
-from app import MAX_ID
 from app.api import PREFIX
 from app.api.formschema import form_schema
 from app.api.schemas import JsonSchema, SchemaSet
 from app.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from app.core.values import MAX_ID
 from app.errors import ErrorJson
 
 V = TypeVar("V", bound=Callable[..., Any])

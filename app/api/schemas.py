@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, Union, get_args, get_origin, get_type_hints, is_typeddict
 
-from app import MAX_ID
+from app.core.values import MAX_ID
 
 JsonSchema = dict[str, Any]
 

@@ -10,12 +10,10 @@ from flask import current_app
 from flask.logging import default_handler
 from redis.exceptions import RedisError
 
-from app.background import services, workers
+from app.background import registry, services, workers
 from app.background.queue import get_periodic_queue, get_queue, redis_connection
 from app.background.scheduler import SingleScheduler
 from app.background.workers import PulsingWorker
-from app.notifications import delivery
-from app.reminders import jobs as reminder_jobs
 
 
 @click.group(help="Run and inspect background jobs (reminders and email delivery) on RQ.")
@@ -81,7 +79,8 @@ def scheduler(interval: int | None) -> None:
 @jobs.command("run-once")
 def run_once() -> None:
     """Sweep and dispatch once, here and now, as the scheduler's job does (deliveries still go to the queue)."""
-    click.echo(reminder_jobs.sweep())
+    for job in registry.periodic_jobs():
+        click.echo(job.func())
 
 
 @jobs.command("status")
@@ -94,7 +93,7 @@ def status() -> None:
         click.echo(f"Queue {state.name}: {state.queued} queued, {state.started} running, "
                    f"{state.scheduled} scheduled, {state.failed} failed jobs")
         click.echo(f"Workers: {', '.join(f'{w.name} ({w.state})' for w in state.workers) or 'none'}")
-    click.echo(f"Emails: {delivery.backlog_text(delivery.backlog())}")
+    click.echo(f"Emails: {registry.outbox().summary()}")
     for name, run in sorted(services.last_runs().items()):
         click.echo(f"Last {name}: {run.finished_at:%Y-%m-%d %H:%M:%S} UTC, {run.duration_ms} ms: {run.summary}")
     if not state.reachable:

@@ -5,8 +5,9 @@ It is a loop that only a signal ends. Any Redis error (a restart, a flush, a net
 said once and ridden out: the scheduler backs off, asks again, takes its lock back when Redis
 returns and carries on. A second scheduler (on this machine or another) stands by the same way
 until the holder stops or dies; the lock lapses ``lock_seconds`` after its last renewal, and the
-stand-by takes over within a poll of that. The periodic job is safe to run twice at once, so the
-lock keeps the queue tidy rather than being the only guard.
+stand-by takes over within a poll of that. The periodic jobs are the features' own
+(:mod:`app.background.registry`); each is safe to run twice at once, so the lock keeps the queue
+tidy rather than being the only guard.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from redis.exceptions import RedisError
 from rq.cron import CronJob, CronScheduler
 from rq.exceptions import SchedulerNotFound, StopRequested
 
+from app.background import registry
 from app.background.queue import periodic_queue_name
-from app.reminders import jobs as reminder_jobs
 
 LOCK_SECONDS = 30
 #: Take the lock if it is free, or keep it if it is still this scheduler's (after a blip).
@@ -61,8 +62,11 @@ class SingleScheduler(CronScheduler):
         self._told_standing_by = False
         self._outage: str | None = None  # the Redis error being ridden out, said once
         self._retry_in = 0.5
-        self.register(reminder_jobs.sweep, queue_name=periodic_queue_name(queue_name), interval=interval,
-                      job_timeout=600)
+        self.interval = interval
+        # The jobs come from the features that own them (registered in the app factory).
+        for job in registry.periodic_jobs():
+            self.register(job.func, queue_name=periodic_queue_name(queue_name), interval=interval,
+                          job_timeout=job.timeout)
 
     @property
     def lock(self) -> str:
@@ -145,7 +149,7 @@ class SingleScheduler(CronScheduler):
     def _took_lock(self) -> None:
         self.holding, self._told_standing_by = True, False
         self.log.info("Scheduler %s holds the lock (token %s); sweeping every %ss.", self.name, self.token,
-                      self._cron_jobs[0].interval)
+                      self.interval)
         with contextlib.suppress(RedisError):
             self.register_birth()
 

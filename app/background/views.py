@@ -12,12 +12,11 @@ from flask_login import current_user, login_required
 from redis.exceptions import RedisError
 from werkzeug.wrappers import Response
 
-from app.background import services
+from app.background import registry, services
 from app.core import clock
 from app.core.forms import CsrfForm
 from app.core.headers import response_policy
 from app.core.views import commit
-from app.notifications import delivery
 
 bp = Blueprint("background", __name__, url_prefix="/admin/jobs")
 
@@ -38,11 +37,11 @@ def _admins_only() -> None:
 
 @bp.get("/")
 def index() -> str:
-    now = clock.now()
+    now, outbox = clock.now(), registry.outbox()
     return render_template(
         "background/index.html", state=services.queue_state(), periodic=services.periodic_statuses(), now=now,
-        backlog=delivery.backlog(now), failed_emails=delivery.failed(), inline=bool(current_app.config.get("JOBS_INLINE")),
-        stale_after=int(services.STALE_AFTER.total_seconds() // 60), mailbox=services.mailbox(limit=0),
+        backlog=outbox.backlog(now), failed_emails=outbox.failed(), inline=bool(current_app.config.get("JOBS_INLINE")),
+        stale_after=int(services.STALE_AFTER.total_seconds() // 60), mailbox=outbox.mailbox(limit=0),
     )
 
 
@@ -51,7 +50,7 @@ def index() -> str:
 @bp.post("/emails/<int:notification_id>/retry")
 def retry_email(notification_id: int) -> Response:
     if _posted():
-        count = delivery.retry_failed([notification_id])
+        count = registry.outbox().retry_failed([notification_id])
         commit()
         _flash_count(count, "The email is back in the queue: the next dispatch sends it.",
                      "That email is no longer failed; nothing changed.")
@@ -61,7 +60,7 @@ def retry_email(notification_id: int) -> Response:
 @bp.post("/emails/retry")
 def retry_all_emails() -> Response:
     if _posted():
-        count = delivery.retry_failed(None)
+        count = registry.outbox().retry_failed(None)
         commit()
         _flash_count(count, f"{count} failed email{'s are' if count != 1 else ' is'} back in the queue: "
                             "the next dispatch sends them.", "There were no failed emails to retry.")
@@ -71,7 +70,7 @@ def retry_all_emails() -> Response:
 @bp.post("/emails/<int:notification_id>/discard")
 def discard_email(notification_id: int) -> Response:
     if _posted():
-        count = delivery.discard_failed([notification_id])
+        count = registry.outbox().discard_failed([notification_id])
         commit()
         _flash_count(count, "Email discarded: it will not be sent. The notification itself stays.",
                      "That email is no longer failed; nothing changed.")
@@ -98,14 +97,15 @@ def delete_job(job_id: str) -> Response:
 
 @bp.get("/mailbox")
 def mailbox() -> str:
-    return render_template("background/mailbox.html", mailbox=services.mailbox(), message=None)
+    return render_template("background/mailbox.html", mailbox=registry.outbox().mailbox(), message=None)
 
 
 @bp.get("/mailbox/<name>")
 @response_policy(csp=MAILBOX_CSP)
 def mailbox_message(name: str) -> str:
-    message = services.mailbox_message(name) or abort(404)
-    return render_template("background/mailbox.html", mailbox=services.mailbox(), message=message)
+    outbox = registry.outbox()
+    message = outbox.mailbox_message(name) or abort(404)
+    return render_template("background/mailbox.html", mailbox=outbox.mailbox(), message=message)
 
 
 # --- helpers ------------------------------------------------------------------------------------

@@ -15,7 +15,6 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, StopValidation
 
-from app import MAX_ID
 from app.core import values
 from app.core.errors import InvalidInput, ServiceError
 
@@ -136,7 +135,7 @@ def record_id(value: object) -> int:
     if not (text.isascii() and text.isdigit()):
         raise ValueError(f"not an id: {text!r}")
     number = int(text)
-    if number > MAX_ID:
+    if number > values.MAX_ID:
         raise ValueError(f"not an id: {number}")
     return number
 

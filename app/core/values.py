@@ -32,6 +32,8 @@ MAX_CAMPAIGN_YEARS = 10
 DATES_AFTER_END_YEARS = 5
 WHOLE_NUMBER = re.compile(r"-?[0-9]{1,18}")
 WHOLE_LIMIT = 10**18 - 1
+#: The largest id a database key holds (PostgreSQL's integer); beyond it nothing can exist.
+MAX_ID = 2**31 - 1
 
 #: The text rule as JSON Schema patterns, for the API's description (app/api/formschema.py); a
 #: multi-line field also takes "\r", which it stores as a line break.

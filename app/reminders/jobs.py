@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from app.background import registry
 from app.background.queue import in_app_context
 from app.background.services import recording
 from app.core import clock
@@ -32,3 +33,8 @@ def sweep() -> str:
     with recording("dispatch") as dispatched:
         dispatched.summary = str(delivery.dispatch())
     return f"{run.summary}; {dispatched.summary}"
+
+
+def init_app() -> None:
+    """Have the background scheduler run the sweep (it records the dispatch's run as well)."""
+    registry.add_periodic(registry.PeriodicJob(sweep, runs=(("sweep", "Reminder sweep"), ("dispatch", "Email dispatch"))))

@@ -24,6 +24,7 @@ from app.background.queue import enqueue_now, get_queue, job_id, redis_connectio
 from app.core import clock
 from app.extensions import db
 from app.notifications import delivery, emails, mail
+from app.notifications import mailbox as development_mailbox
 from app.notifications.models import Notification, NotificationPreference
 from app.notifications.services import notify
 from tests.jobs.helpers import wait_for
@@ -269,9 +270,9 @@ def test_accents_and_odd_charsets_read_back_as_text(people, login, mailbox):
     admin = login(people["admin"])
     listing = page_of(admin, "/admin/jobs/mailbox")
     assert "Zoë Müller &lt;zoe@example.com&gt;" in listing and "Freigabe erteilt: Größe ✓" in listing
-    [name] = [e.name for e in services.mailbox().entries if e.subject != "Odd"]
+    [name] = [e.name for e in development_mailbox.mailbox().entries if e.subject != "Odd"]
     assert "Grüße aus Köln" in page_of(admin, f"/admin/jobs/mailbox/{name}")
-    odd = services.mailbox_message("odd.eml")
+    odd = development_mailbox.mailbox_message("odd.eml")
     assert odd is not None and odd.text is not None and "plain bytes" in odd.text and odd.html is None
 
 
@@ -283,8 +284,8 @@ def test_the_newest_email_comes_first(people, login, mailbox):
         os.utime(path, (1_700_000_000 + index * 60, 1_700_000_000 + index * 60))
     page = page_of(login(people["admin"]), "/admin/jobs/mailbox")
     assert page.index("Newest") < page.index("Middle") < page.index("Oldest")
-    assert [e.subject for e in services.mailbox().entries] == ["Newest", "Middle", "Oldest"]
-    assert [e.subject for e in services.mailbox(limit=2).entries] == ["Newest", "Middle"]
+    assert [e.subject for e in development_mailbox.mailbox().entries] == ["Newest", "Middle", "Oldest"]
+    assert [e.subject for e in development_mailbox.mailbox(limit=2).entries] == ["Newest", "Middle"]
 
 
 def test_only_files_in_the_listing_can_be_opened(people, login, mailbox, tmp_path):
@@ -302,8 +303,8 @@ def test_only_files_in_the_listing_can_be_opened(people, login, mailbox, tmp_pat
         assert response.status_code == 404, name
         assert "the secret" not in response.get_data(as_text=True)
     assert admin.get("/admin/jobs/mailbox/real.eml%00").status_code == 400  # no URL may hold a NUL (url_guard)
-    assert [e.name for e in services.mailbox().entries] == ["real.eml"]
-    assert services.mailbox_message("../secret.eml") is None and services.mailbox_message("link.eml") is None
+    assert [e.name for e in development_mailbox.mailbox().entries] == ["real.eml"]
+    assert development_mailbox.mailbox_message("../secret.eml") is None and development_mailbox.mailbox_message("link.eml") is None
 
 
 def test_with_a_mail_server_the_mailbox_says_where_mail_goes_and_lists_nothing(people, login, mailbox, configure):

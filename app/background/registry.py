@@ -1,0 +1,82 @@
+"""What the features hand the background infrastructure at start-up, so that it imports none of them.
+
+- a :class:`PeriodicJob` (the reminders' sweep): the scheduler enqueues it, ``flask jobs run-once``
+  runs it, and the admin page says when each run it records last finished;
+- the :class:`Outbox` (the notifications' email delivery): what the admin page and
+  ``flask jobs status`` show of the emails and do to them, and the development mailbox.
+
+Each feature registers from its ``jobs.py`` in the app factory. Registering the same again changes nothing
+(the tests build several apps, each registering its features).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    """A job the scheduler enqueues every sweep interval, on the periodic queue.
+
+    ``func`` is an RQ job function taking no arguments and returning a summary; ``runs`` are the
+    runs it records (``background.services.recording``) as (name, label), in the order the admin
+    page shows them.
+    """
+
+    func: Callable[[], str]
+    runs: tuple[tuple[str, str], ...]
+    timeout: int = 600
+
+
+@dataclass(frozen=True)
+class Outbox:
+    """The emails, as the admin page on background work shows them and acts on them.
+
+    The values it returns go to the page's template as they are; ``summary`` is the one line of
+    ``flask jobs status``.
+    """
+
+    backlog: Callable[[datetime], Any]
+    failed: Callable[[], Sequence[Any]]
+    summary: Callable[[], str]
+    retry_failed: Callable[[list[int] | None], int]
+    discard_failed: Callable[[list[int]], int]
+    mailbox: Callable[..., Any]
+    mailbox_message: Callable[[str], Any]
+
+
+class NotRegistered(LookupError):
+    """Asked for something no feature registered: the app factory did not set the feature up."""
+
+
+@dataclass
+class Registry:
+    periodic: dict[Callable[[], str], PeriodicJob] = field(default_factory=dict)
+    outbox: Outbox | None = None
+
+
+_registry = Registry()
+
+
+def add_periodic(job: PeriodicJob) -> None:
+    """Have the scheduler enqueue ``job`` every interval (once, however often it is added)."""
+    _registry.periodic.setdefault(job.func, job)
+
+
+def periodic_jobs() -> tuple[PeriodicJob, ...]:
+    """The periodic jobs, in the order they were added."""
+    return tuple(_registry.periodic.values())
+
+
+def set_outbox(outbox: Outbox) -> None:
+    """Name the emails' outbox the admin page and ``flask jobs status`` show."""
+    _registry.outbox = outbox
+
+
+def outbox() -> Outbox:
+    if _registry.outbox is None:
+        raise NotRegistered("no feature registered the email outbox (app/notifications/jobs.py does, in the factory)")
+    return _registry.outbox

@@ -1,0 +1,143 @@
+"""The layers point one way: the infrastructure (app/core, app/api, app/background) imports no feature,
+and no new import cycle appears between feature packages.
+
+Read from the source, as tests/workflows/test_independence.py does: every import statement of every
+module (those inside functions and under ``TYPE_CHECKING`` too), parsed with :mod:`ast`.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = ROOT / "app"
+INFRASTRUCTURE = frozenset({"core", "api", "background"})
+#: Modules of app/ outside any package that the infrastructure may use: they import no feature either
+#: (test_the_neutral_modules_import_no_feature keeps them so).
+NEUTRAL = frozenset({"extensions", "errors"})
+PACKAGES = frozenset(path.parent.name for path in APP.glob("*/__init__.py"))
+FEATURES = PACKAGES - INFRASTRUCTURE
+#: The infrastructure's one way up, as (importing module, imported module): a job run on a worker
+#: builds the app with the factory, and the factory is what puts the features together.
+COMPOSITION = frozenset({("app.background.queue", "app")})
+
+#: Imports between feature packages that lie on an import cycle today (feature → the features it
+#: imports that import it back, directly or through others). All fourteen packages below form one
+#: cycle, closed mainly by ``accounts`` importing ``audit`` and ``notifications`` (sessions, sign-in
+#: and password resets audit and notify) while every feature imports ``accounts`` for ``User``; the
+#: pairs that import each other directly are accounts/audit, accounts/notifications,
+#: commitments/dashboard, commitments/feedback, commitments/milestones, commitments/projects,
+#: milestones/projects, milestones/roadmap, notifications/projects, notifications/reminders and
+#: projects/roadmap. An import not listed here that closes a cycle fails the test; an entry whose
+#: import is gone, or no longer on a cycle, fails it too, so that this list only ever shrinks.
+KNOWN_CYCLE_IMPORTS: dict[str, frozenset[str]] = {
+    "accounts": frozenset({"audit", "notifications"}),
+    "audit": frozenset({"accounts"}),
+    "briefings": frozenset({"accounts", "audit", "catalog", "regions"}),
+    "catalog": frozenset({"accounts", "audit", "regions"}),
+    "commitments": frozenset({"accounts", "audit", "catalog", "dashboard", "feedback", "milestones", "projects",
+                              "regions"}),
+    "dashboard": frozenset({"accounts", "commitments", "feedback", "milestones", "projects", "updates"}),
+    "feedback": frozenset({"accounts", "audit", "catalog", "commitments", "milestones", "projects", "regions"}),
+    "milestones": frozenset({"accounts", "audit", "commitments", "projects", "roadmap"}),
+    "notifications": frozenset({"accounts", "briefings", "commitments", "feedback", "milestones", "projects",
+                                "reminders", "roadmap", "updates"}),
+    "projects": frozenset({"accounts", "audit", "commitments", "milestones", "notifications", "regions", "roadmap"}),
+    "regions": frozenset({"accounts", "audit"}),
+    "reminders": frozenset({"accounts", "milestones", "notifications", "projects"}),
+    "roadmap": frozenset({"accounts", "audit", "commitments", "milestones", "projects"}),
+    "updates": frozenset({"accounts", "audit", "catalog", "regions"}),
+}
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def is_module(name: str) -> bool:
+    path = ROOT.joinpath(*name.split("."))
+    return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
+
+
+def imports(path: Path) -> Iterator[str]:
+    """The modules ``path`` imports; ``from package import name`` is the submodule when ``name`` is one."""
+    package = module_name(path) if path.name == "__init__.py" else module_name(path).rpartition(".")[0]
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*anchor, *([node.module] if node.module else [])])
+            for alias in node.names:
+                yield f"{base}.{alias.name}" if is_module(f"{base}.{alias.name}") else base
+
+
+def sources(package: str) -> list[Path]:
+    return sorted((APP / package).rglob("*.py"))
+
+
+def app_part(name: str) -> str | None:
+    """The package or module right under app/ that ``name`` is in (``""`` for the app factory itself)."""
+    parts = name.split(".")
+    if parts[0] != "app":
+        return None
+    return parts[1] if len(parts) > 1 else ""
+
+
+def test_the_layers_are_what_this_test_knows() -> None:
+    assert INFRASTRUCTURE <= PACKAGES
+    assert {"accounts", "notifications", "reminders", "projects"} <= FEATURES
+
+
+def test_the_infrastructure_imports_no_feature() -> None:
+    allowed = INFRASTRUCTURE | NEUTRAL
+    wrong = sorted(
+        f"{module_name(path)} imports {name}"
+        for package in INFRASTRUCTURE for path in sources(package) for name in imports(path)
+        if (part := app_part(name)) is not None and part not in allowed
+        and (module_name(path), name) not in COMPOSITION
+    )
+    assert not wrong, "the infrastructure must not import a feature (let the feature register itself):\n" + "\n".join(wrong)
+
+
+def test_the_neutral_modules_import_no_feature() -> None:
+    for module in NEUTRAL:
+        path = APP / f"{module}.py"
+        wrong = sorted(name for name in imports(path) if app_part(name) not in {None, *INFRASTRUCTURE, *NEUTRAL})
+        assert not wrong, f"app.{module} imports {wrong}"
+
+
+def feature_graph() -> dict[str, set[str]]:
+    """Feature package → the other feature packages its modules import."""
+    graph: dict[str, set[str]] = {feature: set() for feature in FEATURES}
+    for feature in FEATURES:
+        for path in sources(feature):
+            graph[feature].update(part for name in imports(path)
+                                  if (part := app_part(name)) in FEATURES and part != feature)
+    return graph
+
+
+def reachable(graph: dict[str, set[str]], start: str) -> set[str]:
+    seen, todo = set(), [start]
+    while todo:
+        for nxt in graph[todo.pop()] - seen:
+            seen.add(nxt)
+            todo.append(nxt)
+    return seen
+
+
+def test_no_new_import_cycle_between_features() -> None:
+    graph = feature_graph()
+    # An import a → b lies on a cycle exactly when a can be reached again from b.
+    on_cycle = {(a, b) for a, targets in graph.items() for b in targets if a in reachable(graph, b)}
+    known = {(a, b) for a, targets in KNOWN_CYCLE_IMPORTS.items() for b in targets}
+    new = sorted(on_cycle - known)
+    assert not new, "these feature imports close an import cycle: " + ", ".join(f"{a} → {b}" for a, b in new)
+    gone = sorted(known - on_cycle)
+    assert not gone, ("these imports no longer lie on a cycle (or are gone): remove them from "
+                      "KNOWN_CYCLE_IMPORTS: " + ", ".join(f"{a} → {b}" for a, b in gone))
