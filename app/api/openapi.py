@@ -275,7 +275,7 @@ def _path_parameters(rule: Rule) -> list[JsonSchema]:
     parameters = []
     for match in _ARGUMENT.finditer(rule.rule):
         converter = match["converter"] or "default"
-        # Beyond MAX_ID no record can exist: such an id is a 404 (app._ids_within_reach).
+        # Beyond MAX_ID no record can exist: such an id is a 404 (app.core.url_guard.RecordIdConverter).
         schema = {"type": "integer", "minimum": 0, "maximum": MAX_ID} if converter == "int" else {"type": "string"}
         parameters.append({"name": match["name"], "in": "path", "required": True, "schema": schema})
     return parameters

@@ -25,7 +25,7 @@ from app.core import clock
 from app.core.forms import CsrfForm
 from app.core.headers import response_policy
 from app.core.pagination import page_request
-from app.core.views import run_and_flash, save_form
+from app.core.views import press, run_and_flash, save_form
 from app.errors import http_error
 from app.extensions import csrf, db
 
@@ -170,10 +170,8 @@ def delete_material(briefing_id: int, material_id: int) -> Response:
     briefing = _editable_or_404(briefing_id)
     material = _material_or_404(briefing, material_id)
     name = material.filename
-    if CsrfForm().validate_on_submit():
-        run_and_flash(lambda: services.remove_material(current_user, briefing, material), f"“{name}” removed.",
-                      "briefing")
-    return redirect(url_for(".show", briefing_id=briefing.id) + "#materials")
+    return press(lambda: services.remove_material(current_user, briefing, material), f"“{name}” removed.",
+                 url_for(".show", briefing_id=briefing.id) + "#materials", "briefing")
 
 
 @bp.post("/<int:briefing_id>/delete")

@@ -17,7 +17,7 @@ from app.core.headers import response_policy
 from app.core.pagination import page_request
 from app.core.url_guard import url_is_credential
 from app.core.urls import base_url
-from app.core.views import commit, no_store, run_and_flash, save_form
+from app.core.views import commit, no_store, press, run_and_flash, save_form
 from app.projects.access import visible_project_ids
 
 bp = Blueprint("calendars", __name__)
@@ -88,10 +88,8 @@ def _preselect(form: CalendarLinkForm, project_id: int | None) -> None:
 @login_required
 def revoke(feed_id: int) -> Response:
     subscription = feed_or_404(current_user, feed_id)
-    if CsrfForm().validate_on_submit():
-        run_and_flash(lambda: services.revoke_feed(current_user, subscription),
-                      "Link revoked: calendars subscribed to it get nothing more.")
-    return redirect(url_for(".settings"))
+    return press(lambda: services.revoke_feed(current_user, subscription),
+                 "Link revoked: calendars subscribed to it get nothing more.", url_for(".settings"))
 
 
 # --- the feed -------------------------------------------------------------------------------------

@@ -12,10 +12,10 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from app.catalog.models import Product
-from app.core.forms import CsrfForm, record_id
+from app.core.forms import record_id
 from app.core.pagination import page_request
 from app.core.urls import redirect_target
-from app.core.views import run_and_flash, save_form
+from app.core.views import press, save_form
 from app.extensions import db
 from app.updates import services
 from app.updates.forms import UpdateForm
@@ -68,8 +68,6 @@ def show(update_id: int) -> str:
 @bp.post("/<int:update_id>/acknowledge")
 def acknowledge(update_id: int) -> Response:
     update = db.get_or_404(ProductUpdate, update_id)
-    if CsrfForm().validate_on_submit():
-        run_and_flash(lambda: services.acknowledge(current_user, update),
-                      f"Thanks: you acknowledged “{update.title}”.", "acknowledgement")
-    return redirect(redirect_target(request.form.get("next"), url_for(".show", update_id=update.id)))
+    return press(lambda: services.acknowledge(current_user, update), f"Thanks: you acknowledged “{update.title}”.",
+                 redirect_target(request.form.get("next"), url_for(".show", update_id=update.id)), "acknowledgement")
 
