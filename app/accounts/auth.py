@@ -132,14 +132,13 @@ def after_password(user: User, *, remember: bool) -> bool:
     if not twofactor.is_on(user):
         sign_in(user, remember=remember, needs_two_factor=twofactor.is_required(user))
         return True
-    token = request.cookies.get(TRUST_COOKIE)
-    trusted = twofactor.trusted_session(user, token) if token else None
+    trusted = _trusted_session(user)
     if trusted is not None:
         sign_in(user, remember=remember)
         g.trust_cookie = twofactor.move_trust(trusted, g.user_session)
         return True
-    if token:
-        g.trust_cookie = ""  # forgotten or expired: drop it
+    if request.cookies.get(TRUST_COOKIE):
+        g.trust_cookie = ""  # forgotten, expired or someone else's: drop it
     session.clear()
     session[_PENDING] = {"user": user.id, "remember": remember, "at": clock.now().isoformat(),
                          "password": _password_mark(user)}
@@ -167,10 +166,15 @@ def pending_user() -> User | None:
     return user
 
 
-def trusted_here(user: User) -> int | None:
-    """The id of ``user``'s session whose trust this browser's cookie carries, if any (to mark it)."""
+def _trusted_session(user: User) -> sessions.UserSession | None:
+    """``user``'s session whose trust this browser's cookie carries, while the trust holds."""
     token = request.cookies.get(TRUST_COOKIE)
-    trusted = twofactor.trusted_session(user, token) if token else None
+    return twofactor.trusted_session(user, token) if token else None
+
+
+def trusted_here(user: User) -> int | None:
+    """The id of the session whose trust this browser carries, if any (the security page marks it)."""
+    trusted = _trusted_session(user)
     return trusted.id if trusted is not None else None
 
 

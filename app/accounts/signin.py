@@ -57,16 +57,24 @@ def refusal_for(lock: Lock) -> Refusal:
 
 def sign_in(email: str, password: str, address: str) -> User | Refusal:
     """The user these credentials sign in, or why not; a failure is counted and audited (the caller commits)."""
-    key = services.normalise_email(email)
     throttle.prune()
-    rows = throttle.hold([(throttle.SIGNIN_ACCOUNT, key), (throttle.SIGNIN_ADDRESS, address)])
-    if (lock := throttle.first_lock(rows)) is not None:
-        return refusal_for(lock)  # no password is checked while locked
+    key, rows, refusal = _hold(email, address)
+    if refusal is not None:
+        return refusal  # no password is checked while locked
     user = services.authenticate(email, password)
     if user is not None:
         return user  # its failures are forgotten once the sign-in completes (forget_failures)
     known = services.find_by_email(key)
     return _failed(rows, key, address, known.id if known is not None else None, MISMATCH)
+
+
+def _hold(email: str, address: str) -> tuple[str, list[Throttle], Refusal | None]:
+    """The email's (normalised, the key) and the address's sign-in throttles, held for this
+    transaction, and the refusal while either is locked: what a password or a code is checked under."""
+    key = services.normalise_email(email)
+    rows = throttle.hold([(throttle.SIGNIN_ACCOUNT, key), (throttle.SIGNIN_ADDRESS, address)])
+    lock = throttle.first_lock(rows)
+    return key, rows, refusal_for(lock) if lock is not None else None
 
 
 def forget_failures(user: User) -> None:
@@ -84,10 +92,9 @@ def forget_failures(user: User) -> None:
 def check_current_password(user: User, password: str, address: str) -> Refusal | None:
     """A signed-in person proving their password again (to change it), or why not. Guesses count
     against the same limits as signing in, so a session left open is no way to guess it at leisure."""
-    key = services.normalise_email(user.email)
-    rows = throttle.hold([(throttle.SIGNIN_ACCOUNT, key), (throttle.SIGNIN_ADDRESS, address)])
-    if (lock := throttle.first_lock(rows)) is not None:
-        return refusal_for(lock)
+    key, rows, refusal = _hold(user.email, address)
+    if refusal is not None:
+        return refusal
     if user.check_password(password):
         return None
     return _failed(rows, key, address, user.id, "That is not your current password.")
@@ -96,10 +103,9 @@ def check_current_password(user: User, password: str, address: str) -> Refusal |
 def second_factor(user: User, code: str, address: str) -> str | Refusal:
     """The code after the password: "app" or "recovery" when it is right, or why not. Wrong codes
     count against the same limits as wrong passwords, so the code cannot be guessed either."""
-    key = services.normalise_email(user.email)
-    rows = throttle.hold([(throttle.SIGNIN_ACCOUNT, key), (throttle.SIGNIN_ADDRESS, address)])
-    if (lock := throttle.first_lock(rows)) is not None:
-        return refusal_for(lock)
+    key, rows, refusal = _hold(user.email, address)
+    if refusal is not None:
+        return refusal
     kind = twofactor.verify(user, code)
     if kind is not None:
         return kind

@@ -37,6 +37,7 @@ from app.accounts.sessions import EndReason, UserSession, end_sessions, forget_t
 from app.audit import services as audit
 from app.core import clock
 from app.core.errors import InvalidInput, NotAllowed
+from app.core.pagination import total
 from app.core.tokens import digest, keyed
 from app.extensions import db
 
@@ -350,7 +351,7 @@ def trusted_browsers(user: User, limit: int = 20) -> Sequence[UserSession]:
 
 
 def count_trusted_browsers(user: User) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(_trusted_of(user).subquery())) or 0
+    return total(_trusted_of(user))
 
 
 def trusted_browser_of(user: User, session_id: int) -> UserSession | None:
