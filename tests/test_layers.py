@@ -60,19 +60,46 @@ def is_module(name: str) -> bool:
     return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
 
 
+def _annotation_only(tree: ast.Module) -> set[ast.AST]:
+    """The import statements under ``if TYPE_CHECKING:`` of a module: they exist for annotations only."""
+    return {statement for node in ast.walk(tree) if isinstance(node, ast.If)
+            and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING"
+            for statement in node.body if isinstance(statement, ast.Import | ast.ImportFrom)}
+
+
+def is_relationship_annotation(importer: str, imported: str) -> bool:
+    """A models module naming another feature's models module for a relationship's annotation
+    (``Project.milestones``): the other side of a natural join, declared by string to the mapper.
+    It is no dependency at run time, so it does not count towards the layers."""
+    return importer.endswith(".models") and imported.endswith(".models")
+
+
 def imports(path: Path) -> Iterator[str]:
-    """The modules ``path`` imports; ``from package import name`` is the submodule when ``name`` is one."""
+    """The modules ``path`` imports; ``from package import name`` is the submodule when ``name`` is one.
+
+    Every import counts (inside functions too) except a relationship's annotation under
+    ``TYPE_CHECKING`` (:func:`is_relationship_annotation`)."""
+    name = module_name(path)
+    for imported, annotation_only in _imports(path):
+        if not (annotation_only and is_relationship_annotation(name, imported)):
+            yield imported
+
+
+def _imports(path: Path) -> Iterator[tuple[str, bool]]:
     package = module_name(path) if path.name == "__init__.py" else module_name(path).rpartition(".")[0]
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    annotation_only = _annotation_only(tree)
+    for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            yield from (alias.name for alias in node.names)
+            yield from ((alias.name, node in annotation_only) for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:
                 anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
                 base = ".".join([*anchor, *([node.module] if node.module else [])])
             for alias in node.names:
-                yield f"{base}.{alias.name}" if is_module(f"{base}.{alias.name}") else base
+                yield (f"{base}.{alias.name}" if is_module(f"{base}.{alias.name}") else base,
+                       node in annotation_only)
 
 
 def sources(package: str) -> list[Path]:
@@ -139,3 +166,16 @@ def test_no_new_import_cycle_between_features() -> None:
     gone = sorted(known - on_cycle)
     assert not gone, ("these imports no longer lie on a cycle (or are gone): remove them from "
                       "KNOWN_CYCLE_IMPORTS: " + ", ".join(f"{a} → {b}" for a, b in gone))
+
+
+
+def test_only_a_relationship_annotation_is_left_out() -> None:
+    tree = ast.parse("from typing import TYPE_CHECKING\nfrom app.accounts.models import User\n"
+                     "if TYPE_CHECKING:\n    from app.projects.models import Project\n")
+    assert [type(node).__name__ for node in _annotation_only(tree)] == ["ImportFrom"]
+    assert is_relationship_annotation("app.milestones.models", "app.projects.models")
+    assert not is_relationship_annotation("app.milestones.views", "app.projects.models")
+    assert not is_relationship_annotation("app.milestones.models", "app.projects.services")
+    # Project.milestones is such an annotation; the run-time imports of app.projects.models still count.
+    assert "app.milestones.models" not in set(imports(APP / "projects" / "models.py"))
+    assert "app.accounts.models" in set(imports(APP / "projects" / "models.py"))
