@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -265,11 +265,21 @@ def _depending_on(milestone_ids: Sequence[int]) -> Sequence[Commitment]:
     ).all() if milestone_ids else []
 
 
-def would_put_at_risk(due: dict[int, date | None]) -> list[Commitment]:
-    """Before a re-plan is saved: the countersigned promises these new due dates (None: gone) would break."""
-    commitments = [c for c in _depending_on(list(due)) if c.state == CommitmentState.APPROVED]
+class Forecast(NamedTuple):
+    """What a re-plan would do to the promises on its milestones, before it is saved."""
+
+    at_risk: list[Commitment]  # countersigned promises it would break
+    cleared: list[Commitment]  # promises at risk today that it would bring back in time
+
+
+def forecast(due: dict[int, date | None]) -> Forecast:
+    """Before a re-plan is saved: what :func:`reassess` will do once these due dates (None: gone) are."""
+    commitments = _depending_on(list(due))
     risky = _risk_check(commitments, due)
-    return [c for c in commitments if str(c.id) in risky]
+    return Forecast(
+        [c for c in commitments if c.state == CommitmentState.APPROVED and str(c.id) in risky],
+        [c for c in commitments if c.state == CommitmentState.AT_RISK and str(c.id) not in risky],
+    )
 
 
 def reassess(actor: User, milestones: Sequence[Milestone]) -> list[Commitment]:

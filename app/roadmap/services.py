@@ -143,8 +143,8 @@ def replan(actor: User, project: Project, edits: Sequence[MilestoneEdit], reason
         raise InvalidInput("Nothing changed: move a date or change a target first.")
     if needs_reason(project) and not reason.strip() and not preview:
         raise InvalidInput("Say why the roadmap changes.", {"reason": ["Every re-plan needs a reason; the team sees it."]})
-    risky = commitments.would_put_at_risk({m.id: e.due_date for m, e in moves if m.state != MilestoneState.CANCELLED})
-    result = ReplanResult(None, at_risk=risky)
+    foreseen = commitments.forecast({m.id: e.due_date for m, e in moves if m.state != MilestoneState.CANCELLED})
+    result = ReplanResult(None, at_risk=foreseen.at_risk, cleared=foreseen.cleared)
     result.changes = [(m.title, kind, old, new) for m, e in moves for kind, old, new in differences(m, e.due_date, e.target_value)]
     if preview:
         return result

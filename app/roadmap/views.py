@@ -32,7 +32,6 @@ from app.roadmap.forms import BaselineForm, RemoveMilestoneForm, ReplanForm, ope
 from app.roadmap.models import Baseline, RoadmapChange
 from app.templating import fmt_date
 from workflows import roadmap
-from workflows.commitment import CommitmentState
 from workflows.milestone import STATES as MILESTONE_STATES
 from workflows.milestone import MilestoneState
 
@@ -138,22 +137,11 @@ def _preview(project: Project, form: ReplanForm) -> dict[str, object] | None:
     ]
     new_due = {e.milestone_id: e.due_date for e in edits}
     titles = {m.id: m.title for m in form.milestones}
-    risks = [RiskLine(c, titles.get(c.milestone_id or 0, ""), new_due.get(c.milestone_id or 0)) for c in result.at_risk]
-    return {"changes": lines, "at_risk": risks, "cleared": _would_clear(new_due, titles)}
 
+    def risk_lines(promises: list[Commitment]) -> list[RiskLine]:
+        return [RiskLine(c, titles.get(c.milestone_id or 0, ""), new_due.get(c.milestone_id or 0)) for c in promises]
 
-def _would_clear(new_due: dict[int, date], titles: dict[int, str]) -> list[RiskLine]:
-    """The promises already at risk that these dates would bring back in time (the same rule reassess applies)."""
-    flagged = db.session.scalars(
-        sa.select(Commitment).where(Commitment.milestone_id.in_(list(new_due)), Commitment.state == CommitmentState.AT_RISK)
-        .order_by(Commitment.id)
-    ).all() if new_due else []
-    still = roadmap.promises_at_risk(
-        [roadmap.Promise(str(c.id), str(c.milestone_id), c.promised_date) for c in flagged],
-        {str(k): v for k, v in new_due.items()},
-    )
-    return [RiskLine(c, titles.get(c.milestone_id or 0, ""), new_due.get(c.milestone_id or 0))
-            for c in flagged if str(c.id) not in still]
+    return {"changes": lines, "at_risk": risk_lines(result.at_risk), "cleared": risk_lines(result.cleared)}
 
 
 def _saved_message(result: services.ReplanResult) -> str:

@@ -112,7 +112,7 @@ def test_two_simultaneous_re_plans_one_saves_the_other_is_a_conflict(roadmap, mo
     milestone = roadmap["milestone"]
     milestone_id, version = milestone.id, milestone.version
     # Both requests pass every check on the version they read before either writes.
-    both_wait_here(monkeypatch, commitments, "would_put_at_risk")
+    both_wait_here(monkeypatch, commitments, "forecast")
     db.session.commit()
 
     url = _url(project, "replan")  # read here: the threads have no app context to load it in

@@ -292,6 +292,11 @@ def test_moving_the_milestone_back_clears_the_risk(world, people):
     services.replan(people["pm"], project, [edit(milestone, -5)], "A little better")
     db.session.commit()
     assert commitment.state == "at_risk" and len(risk_notes(commitment)) == 3
+    # The preview foresees exactly what saving does (one rule: commitments.forecast and reassess).
+    foreseen = services.replan(people["pm"], project, [edit(milestone, due=commitment.promised_date)], "",
+                               preview=True)
+    assert (foreseen.cleared, foreseen.at_risk, foreseen.replan) == ([commitment], [], None)
+    db.session.rollback()
     result = services.replan(people["pm"], project, [edit(milestone, due=commitment.promised_date)], "Caught up")
     db.session.commit()
     assert commitment.state == "approved" and result.cleared == [commitment] and result.at_risk == []
