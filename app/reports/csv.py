@@ -1,18 +1,14 @@
-"""The report's sections as CSV: figures in, text out, one header row, ISO dates, decimal strings.
+"""The report's sections as CSV: figures in, text out (written by app/core/csv.py: one header row,
+ISO dates, decimal strings, text a spreadsheet would run as a formula guarded).
 
-Pure: the view only names the file. Text cells that a spreadsheet would run as a formula
-(starting = + - @, a tab or a carriage return) get a leading quote; numbers are written by us
-and never negative, so they stay numbers.
+Pure: the view only names the file.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Sequence
-from datetime import date, datetime
-from decimal import Decimal
+from collections.abc import Sequence
 
+from app.core.csv import table
 from app.reports.figures import (
     CommitmentQuarter,
     KindVolume,
@@ -22,32 +18,6 @@ from app.reports.figures import (
     TriageTime,
     hours,
 )
-
-Cell = str | int | Decimal | date | bool | None
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def cell(value: Cell) -> str:
-    """How one value is written: "" for none, yes/no, ISO dates, exact decimals, guarded text."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, datetime):
-        return value.replace(microsecond=0).isoformat() + "Z"
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, int | Decimal):
-        return str(value)
-    return "'" + value if value.startswith(_FORMULA_START) else value
-
-
-def table(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180 line ends: what spreadsheets expect
-    writer.writerow(header)
-    writer.writerows([cell(v) for v in row] for row in rows)
-    return out.getvalue()
 
 
 def briefings_csv(regions: Sequence[RegionBriefings], quarters: Sequence[str]) -> str:

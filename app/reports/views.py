@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from app.core import clock
+from app.core.downloads import download
 from app.core.errors import InvalidInput
 from app.reports import charts, services
 from app.reports import csv as report_csv
@@ -86,6 +87,4 @@ def section_csv(section: str) -> Response:
         lines = [error.message, *(f"{name}: {' '.join(msgs)}" for name, msgs in error.fields.items())]
         return Response("\n".join(lines) + "\n", status=400, mimetype="text/plain")
     name = f"countersign-{section}-{filters.date_from.isoformat()}-to-{filters.date_to.isoformat()}.csv"
-    return Response(build(filters), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{name}"',
-    })
+    return download(build(filters), name)

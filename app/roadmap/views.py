@@ -3,10 +3,6 @@ baselines, the timeline picture as a download, and removing a milestone with a r
 
 from __future__ import annotations
 
-import csv
-import io
-import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -17,6 +13,8 @@ from werkzeug.wrappers import Response
 
 from app.commitments.models import Commitment
 from app.core import clock
+from app.core import csv as spreadsheet
+from app.core.downloads import download, file_name
 from app.core.errors import InvalidInput, ServiceError, StaleEdit
 from app.core.forms import record_id, show_service_error
 from app.core.headers import response_policy
@@ -190,36 +188,11 @@ def changes_csv(project_id: int) -> Response:
         log = services.change_log(project, chosen or None)
     except InvalidInput:
         abort(404)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["when", "author", "reason", "milestone", "change", "old", "new", "slip_days"])
-    for record in log:
-        author = record.author.name if record.author else ""
-        when = record.at.replace(microsecond=0).isoformat() + "Z"
-        for change in record.changes:
-            if chosen and str(change.milestone_uuid) != chosen:
-                continue
-            slip = change.slip_days
-            writer.writerow([
-                when, _cell(author), _cell(record.reason), _cell(change.milestone_title), change.kind,
-                _cell(change.old_value), _cell(change.new_value), "" if slip is None else str(slip),
-            ])
-    return Response(out.getvalue(), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{_slug(project.title)}-roadmap-changes.csv"',
-    })
-
-
-_NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][-+]?\d+)?")
-
-
-def _cell(value: str) -> str:
-    """A cell a spreadsheet will not run as a formula: text starting = + - @ (or a tab or CR) gets a quote.
-
-    A plain number (a negative target) stays a number.
-    """
-    if value and value[0] in "=+-@\t\r" and not _NUMBER.fullmatch(value):
-        return "'" + value
-    return value
+    rows = [(record.at, record.author.name if record.author else "", record.reason, change.milestone_title,
+             change.kind, change.old_value, change.new_value, change.slip_days)
+            for record in log for change in record.changes if not chosen or str(change.milestone_uuid) == chosen]
+    return download(spreadsheet.table(["when", "author", "reason", "milestone", "change", "old", "new", "slip_days"], rows),
+                    f"{file_name(project.title, 'campaign')}-roadmap-changes.csv")
 
 
 def _line(change: RoadmapChange, project: Project) -> ChangeLine:
@@ -285,9 +258,7 @@ def timeline_svg(project_id: int) -> Response:
     if number is not None and baseline is None:
         abort(404)
     svg = timeline.render(project, baseline, clock.today())
-    return Response(svg, mimetype="image/svg+xml", headers={
-        "Content-Disposition": f'attachment; filename="{_slug(project.title)}-timeline.svg"',
-    })
+    return download(svg, f"{file_name(project.title, 'campaign')}-timeline.svg", mimetype="image/svg+xml")
 
 
 def _baseline_number_or_404(raw: str) -> int | None:
@@ -296,12 +267,6 @@ def _baseline_number_or_404(raw: str) -> int | None:
         return record_id(raw) if raw else None
     except ValueError:
         abort(404)
-
-
-def _slug(title: str) -> str:
-    """A file name from a campaign title: plain ASCII letters, digits and dashes."""
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:80].strip("-") or "campaign"
 
 
 # --- removing a milestone --------------------------------------------------------------------

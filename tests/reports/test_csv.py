@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 from app.reports import csv as report_csv
@@ -14,26 +14,6 @@ from app.reports.figures import BriefingCell, CommitmentQuarter, OutcomeQuarter,
 
 def parsed(text: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text)))
-
-
-def test_cells() -> None:
-    assert report_csv.cell(None) == ""
-    assert report_csv.cell(True) == "yes" and report_csv.cell(False) == "no"
-    assert report_csv.cell(date(2026, 5, 1)) == "2026-05-01"
-    assert report_csv.cell(datetime(2026, 5, 1, 9, 30, 15, 123)) == "2026-05-01T09:30:15Z"
-    assert report_csv.cell(Decimal("2.5")) == "2.5"
-    assert report_csv.cell(7) == "7"
-
-
-def test_text_that_would_run_as_a_formula_gets_a_quote() -> None:
-    for dangerous in ("=HYPERLINK(\"x\")", "+1", "-1+2", "@SUM(A1)", "\tx", "\rx"):
-        assert report_csv.cell(dangerous) == "'" + dangerous
-    assert report_csv.cell("North = best") == "North = best"
-
-
-def test_table_has_a_header_and_crlf_lines() -> None:
-    text = report_csv.table(["a", "b"], [["x, y", 1]])
-    assert text == 'a,b\r\n"x, y",1\r\n'
 
 
 def test_briefings_csv_has_a_row_per_region_and_quarter_with_zeros() -> None:
