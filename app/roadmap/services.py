@@ -201,6 +201,19 @@ def change_log(project: Project, milestone_uuid: str | None = None) -> Sequence[
     return db.session.scalars(ordered(_replans(project, milestone_uuid), _NEWEST_FIRST)).all()
 
 
+def removed_milestones(project: Project) -> list[tuple[uuid.UUID, str]]:
+    """The milestones the change log speaks of that the campaign no longer has, each under its last
+    recorded title, most recently changed first: one row per milestone, however long the log."""
+    last_change = (sa.select(sa.func.max(RoadmapChange.id)).where(RoadmapChange.project_id == project.id)
+                   .group_by(RoadmapChange.milestone_uuid))
+    rows = db.session.execute(
+        sa.select(RoadmapChange.milestone_uuid, RoadmapChange.milestone_title)
+        .where(RoadmapChange.id.in_(last_change)).order_by(RoadmapChange.id.desc())
+    ).all()
+    present = {m.uuid for m in project.milestones}
+    return [(key, title) for key, title in rows if key not in present]
+
+
 def change_log_page(project: Project, milestone_uuid: str | None = None,
                     asked: PageRequest = FIRST_PAGE) -> Page[Replan]:
     """A page of the re-plans, newest first, optionally only those touching one milestone."""

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
@@ -221,16 +220,7 @@ def _milestone_options(project: Project) -> list[tuple[str, str]]:
     """The filter's choices: today's milestones in roadmap order, then those removed since (from the log)."""
     options = [(str(m.uuid), m.title + ("" if m.state == MilestoneState.OPEN else f" ({m.state_label.lower()})"))
                for m in project.milestones]
-    seen = {uuid for uuid, _ in options}
-    gone = db.session.execute(
-        sa.select(RoadmapChange.milestone_uuid, RoadmapChange.milestone_title)
-        .where(RoadmapChange.project_id == project.id)
-        .order_by(RoadmapChange.id.desc())
-    ).all()
-    for key, title in gone:
-        if str(key) not in seen:
-            seen.add(str(key))
-            options.append((str(key), f"{title} (removed)"))
+    options += [(str(key), f"{title} (removed)") for key, title in services.removed_milestones(project)]
     return options
 
 
