@@ -87,3 +87,12 @@ def project_history(project_id: int, limit: int = 100) -> Sequence[AuditEvent]:
     """A campaign's latest events, newest first."""
     query = history_query(project_id).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)
     return db.session.scalars(query).all()
+
+
+def record_history(entity: str, entity_id: int, limit: int = 50) -> Sequence[AuditEvent]:
+    """One record's latest events with their actors, newest first (``ix_audit_events_entity_entity_id_at``)."""
+    return db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.entity == entity, AuditEvent.entity_id == entity_id)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)
+        .options(sa.orm.joinedload(AuditEvent.actor))
+    ).all()

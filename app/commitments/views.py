@@ -6,14 +6,11 @@ A commitment is seen by its campaign's members and by the product managers of it
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-import sqlalchemy as sa
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from app.audit.models import AuditEvent
+from app.audit import services as audit
 from app.audit.services import describe
 from app.commitments import access, services
 from app.commitments.forms import CommitmentForm, DecisionForm
@@ -24,8 +21,7 @@ from app.core.text import waited
 from app.core.views import commit, flash_refusal, save_form
 from app.extensions import db
 from app.feedback.access import can_file
-from app.projects.access import get_project_or_404, visible_projects
-from app.projects.models import Project
+from app.projects.access import get_project_or_404, visible_project_ids
 from workflows.commitment import EDITABLE_STATES, SIGNED_STATES, CommitmentState
 
 bp = Blueprint("commitments", __name__)
@@ -89,7 +85,7 @@ def _render_show(commitment: Commitment, decision_form: DecisionForm | None = No
     steps = [(t, d) for t, d in options if t.event not in DECISIONS]
     found = services.findings(commitment)
     project = commitment.project
-    history = _history(commitment)
+    history = audit.record_history("commitment", commitment.id)
     last_decision = next((e for e in history if e.action in _VERDICTS), None)
     return make_response(render_template(
         "commitments/show.html",
@@ -107,7 +103,8 @@ def _render_show(commitment: Commitment, decision_form: DecisionForm | None = No
         can_edit=_can_edit(commitment),
         # What the customer said while this deal was made goes to product as feedback, traced to it.
         can_file_feedback=can_file(current_user),
-        campaign_visible=_campaign_visible(project),
+        # Product managers who are not on the campaign see its title, not a link they cannot open.
+        campaign_visible=project.id in visible_project_ids(current_user, [project.id]),
         history=history,
         # An amendment's summary names the step, not the terms: show what changed beneath it.
         changes={e.id: describe(e.details["changes"], limit=6) for e in history
@@ -120,22 +117,6 @@ def _can_edit(commitment: Commitment) -> bool:
     roles = access.roles_for(current_user, commitment)
     return (bool(roles & {"seller", "admin"}) and commitment.project.is_open
             and commitment.state in EDITABLE_STATES | SIGNED_STATES)
-
-
-def _campaign_visible(project: Project) -> bool:
-    """Product managers who are not on the campaign see its title, not a link they cannot open."""
-    return db.session.scalar(visible_projects(current_user).where(Project.id == project.id)) is not None
-
-
-def _history(commitment: Commitment, limit: int = 50) -> Sequence[AuditEvent]:
-    return db.session.scalars(
-        sa.select(AuditEvent)
-        .where(AuditEvent.project_id == commitment.project_id, AuditEvent.entity == "commitment",
-               AuditEvent.entity_id == commitment.id)
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .limit(limit)
-        .options(sa.orm.joinedload(AuditEvent.actor))
-    ).all()
 
 
 # --- editing -----------------------------------------------------------------------------------
