@@ -55,6 +55,7 @@ def _init_extensions(app: Flask) -> None:
     from app import events as catalogue
     from app import models  # noqa: F401 - every model is mapped before the first query
     from app.accounts import auth
+    from app.accounts import jobs as account_jobs
     from app.core import clock, database, events, transactions
     from app.extensions import csrf, db, login_manager, migrate
     from app.notifications import jobs as notification_jobs
@@ -78,6 +79,7 @@ def _init_extensions(app: Flask) -> None:
     # The background infrastructure knows no feature: the features hand it their work.
     reminder_jobs.init_app()
     notification_jobs.init_app()
+    account_jobs.init_app()
     with app.app_context():
         database.configure_engine(db.engine)
 

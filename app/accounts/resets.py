@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import base64
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -107,3 +107,13 @@ def complete(reset: PasswordReset, password: str, address: str) -> User:
                  entity="user", entity_id=user.id, details={"address": address})
     db.session.flush()
     return user
+
+
+#: How long an expired or used reset link's row is kept (its email went out long before).
+KEPT_AFTER_EXPIRY = timedelta(days=7)
+
+
+def purge(now: datetime) -> int:
+    """Delete the reset links that expired a week ago or more; how many went (the audit trail keeps the story)."""
+    return db.session.execute(
+        sa.delete(PasswordReset).where(PasswordReset.expires_at < now - KEPT_AFTER_EXPIRY)).rowcount

@@ -65,6 +65,8 @@ class UserSession(db.Model):  # type: ignore[name-defined,misc]
     __table_args__ = (
         # Lists a person's sessions and ends them all: both read only the rows not ended.
         sa.Index("ix_user_sessions_user_id_ended_at", "user_id", "ended_at"),
+        # The hourly clean-up finds the rows past every lifetime by their age (purge).
+        sa.Index("ix_user_sessions_created_at", "created_at"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -319,3 +321,24 @@ def describe_agent(agent: str) -> str:
     if browser and system:
         return f"{browser} on {system}"
     return browser or system or (agent[:60] if agent else "Unknown browser")
+
+
+#: How long a session's row outlives its longest possible life (``SESSION_MAX_DAYS``): the sign-ins of
+#: the past weeks stay readable for an investigation, with the audit trail beside them.
+KEPT_AFTER_END = timedelta(days=7)
+#: Rows deleted at most per clean-up: each run stays short, and the next one takes the rest.
+PURGE_BATCH = 10_000
+
+
+def purge(now: datetime) -> int:
+    """Delete the sessions past every lifetime whose browser is no longer trusted; how many went.
+
+    Any session is dead ``SESSION_MAX_DAYS`` after it began, ended or not, so age alone finds them
+    (``ix_user_sessions_created_at``). A trusted browser's mark lives on its last session until
+    ``trusted_until``, beyond that session's end, so such a row stays until then.
+    """
+    doomed = (sa.select(UserSession.id)
+              .where(UserSession.created_at < now - _setting("SESSION_MAX_DAYS") - KEPT_AFTER_END,
+                     sa.or_(UserSession.trusted_until.is_(None), UserSession.trusted_until < now))
+              .limit(PURGE_BATCH))
+    return db.session.execute(sa.delete(UserSession).where(UserSession.id.in_(doomed.scalar_subquery()))).rowcount

@@ -8,12 +8,12 @@ from app.background.models import JobRun
 from app.extensions import db
 
 
-def test_run_once_sweeps_then_dispatches_and_records_both(app, people, make_project):
+def test_run_once_runs_every_periodic_job_and_records_each(app, people, make_project):
     make_project(state="active")
     result = app.test_cli_runner().invoke(args=["jobs", "run-once"])
     assert result.exit_code == 0, result.output
     assert "due schedules" in result.output and "digests enqueued" in result.output
-    assert set(db.session.scalars(sa.select(JobRun.name))) == {"sweep", "dispatch"}
+    assert set(db.session.scalars(sa.select(JobRun.name))) == {"sweep", "dispatch", "accounts"}
 
 
 def test_status_without_redis_exits_2_but_still_counts_the_emails(app, no_redis):
