@@ -56,12 +56,19 @@ def _init_extensions(app: Flask) -> None:
     from app import models  # noqa: F401 - every model is mapped before the first query
     from app.accounts import auth
     from app.accounts import jobs as account_jobs
+    from app.briefings import listeners as briefing_listeners
+    from app.commitments import listeners as commitment_listeners
     from app.core import clock, database, events, transactions
     from app.extensions import csrf, db, login_manager, migrate
+    from app.feedback import listeners as feedback_listeners
+    from app.milestones import listeners as milestone_listeners
     from app.notifications import jobs as notification_jobs
-    from app.notifications import listeners as notification_listeners
+    from app.projects import access as project_access
+    from app.projects import listeners as project_listeners
     from app.reminders import jobs as reminder_jobs
     from app.reminders import listeners
+    from app.roadmap import listeners as roadmap_listeners
+    from app.updates import listeners as update_listeners
 
     clock.init_app(app)
     db.init_app(app)
@@ -73,13 +80,19 @@ def _init_extensions(app: Flask) -> None:
     # before the calendar stamps (registered with their blueprint) read what a commit changed.
     transactions.init_app()
     listeners.init_app()
-    # The contract first, then each feature that reacts to events subscribes its handlers.
+    # The contract first, then each feature subscribes the handlers of its own events (the
+    # notifications they become, worded where the records are known: notifications imports none).
     events.declare(catalogue.CATALOGUE)
-    notification_listeners.init_app()
+    for feature_listeners in (project_listeners, roadmap_listeners, milestone_listeners, commitment_listeners,
+                              feedback_listeners, update_listeners, briefing_listeners):
+        feature_listeners.init_app()
     # The background infrastructure knows no feature: the features hand it their work.
     reminder_jobs.init_app()
     notification_jobs.init_app()
     account_jobs.init_app()
+    # Notifications knows no feature above it either: projects names the campaigns one may mute (the
+    # reminders, with their listeners above, what the settings page shows of them).
+    project_access.init_app()
     with app.app_context():
         database.configure_engine(db.engine)
 

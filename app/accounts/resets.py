@@ -2,10 +2,10 @@
 
 Asking for a link answers the same whether or not an account has the email, and it is throttled
 first (``signin.reset_request_refusal``). For an active account it writes a ``password_resets``
-row and an outbox row (``notifications.services.send_email``) in the request's transaction; the
-email is built when the outbox sends it. The link carries a token derived from the row's random
-``secret`` with ``SECRET_KEY``; the table keeps the token's SHA-256 to find the row, so neither a
-copy of the table nor of the secret key alone opens a link.
+row and an outbox row (:mod:`app.accounts.outbox`, served by notifications) in the request's
+transaction; the email is built when the outbox sends it. The link carries a token derived from
+the row's random ``secret`` with ``SECRET_KEY``; the table keeps the token's SHA-256 to find the
+row, so neither a copy of the table nor of the secret key alone opens a link.
 
 A link works once, for ``PASSWORD_RESET_MINUTES``, while the account is active. Using it sets the
 new password (the same rules as everywhere), ends every other link of the person and every session
@@ -24,7 +24,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app
 
-from app.accounts import services, signin
+from app.accounts import outbox, services, signin
 from app.accounts.models import PasswordReset, User
 from app.accounts.sessions import EndReason, end_sessions
 from app.audit import services as audit
@@ -32,7 +32,6 @@ from app.core import clock
 from app.core.errors import InvalidInput
 from app.core.tokens import digest, keyed
 from app.extensions import db
-from app.notifications import services as notifications
 
 #: The outbox row's kind; app/notifications/emails.py builds its email from the reset row.
 EMAIL_KIND = "password_reset"
@@ -58,9 +57,9 @@ def request_reset(email: str, address: str) -> signin.Refusal | None:
     if user is None or not user.active:
         return None
     secret = secrets.token_urlsafe(32)
-    note = notifications.send_email(user, EMAIL_KIND, EMAIL_SUBJECT)
+    notification_id = outbox.send(user, EMAIL_KIND, EMAIL_SUBJECT)
     reset = PasswordReset(user=user, secret=secret, token_hash=digest(_token(secret)), address=address[:45],
-                          notification_id=note.id, expires_at=clock.now() + lifetime())
+                          notification_id=notification_id, expires_at=clock.now() + lifetime())
     db.session.add(reset)
     db.session.flush()
     audit.record(None, "password.reset_requested", f"Sent a password reset link to {user.email} (asked from {address})",

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from app.accounts.models import User
 from app.core import clock
 from app.extensions import db
+
+if TYPE_CHECKING:
+    # The trail sits below accounts: the mapper finds "User" by name when the models are configured.
+    from app.accounts.models import User
 
 
 class AuditEvent(db.Model):  # type: ignore[name-defined,misc]

@@ -4,18 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 
-from app.accounts.models import User
 from app.audit.models import AuditEvent
 from app.core.text import date_label
 from app.extensions import db
 
 
+class Actor(Protocol):
+    """Who took a step: a person (an ``app.accounts.models.User``, kept as ``AuditEvent.actor``).
+    The trail sits below accounts, which audits its own steps, so it names no class of accounts."""
+
+    id: int
+
+
 def record(
-    actor: User | None,
+    actor: Actor | None,
     action: str,
     summary: str,
     *,

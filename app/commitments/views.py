@@ -20,7 +20,6 @@ from app.core.errors import ServiceError, TransitionRefused
 from app.core.text import waited
 from app.core.views import commit, flash_refusal, save_form
 from app.extensions import db
-from app.feedback.access import can_file
 from app.projects.access import get_project_or_404, visible_project_ids
 from workflows.commitment import EDITABLE_STATES, SIGNED_STATES, CommitmentState
 
@@ -101,8 +100,6 @@ def _render_show(commitment: Commitment, decision_form: DecisionForm | None = No
         verdict=_VERDICTS[last_decision.action] if last_decision else None,
         decision_form=decision_form or DecisionForm(formdata=None),
         can_edit=_can_edit(commitment),
-        # What the customer said while this deal was made goes to product as feedback, traced to it.
-        can_file_feedback=can_file(current_user),
         # Product managers who are not on the campaign see its title, not a link they cannot open.
         campaign_visible=project.id in visible_project_ids(current_user, [project.id]),
         history=history,

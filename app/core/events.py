@@ -2,7 +2,8 @@
 
 A service records a typed event (a frozen dataclass listed in :mod:`app.events`) with
 :func:`emit`, in the transaction of the change. Handlers are subscribed once, at start-up, by
-the feature that owns them (``app/notifications/listeners.py``), in one of two ways:
+the feature that owns the event (its ``listeners.py``: ``app/commitments/listeners.py`` words
+the notifications of ``CommitmentStateChanged``), in one of two ways:
 
 - in the transaction (the default): the handler runs at once, in the order of subscription,
   and what it writes (a notification, an audit row) commits or rolls back with the change;
@@ -31,6 +32,7 @@ class Event:
 
 
 E = TypeVar("E", bound=Event)
+M = TypeVar("M")
 Handler = Callable[[Any], None]
 
 
@@ -71,6 +73,15 @@ def emit(event: Event) -> None:
         handler(event)
     for handler in _registry.after_commit.get(event_type, ()):
         transactions.after_commit(db.session(), functools.partial(handler, event))
+
+
+def named(model: type[M], ident: int) -> M:
+    """The record of ``model`` an event names by ``ident``, for its handler. The service that emitted
+    the event just changed it, so ``session.get`` finds it in the session without a query."""
+    record = db.session.get(model, ident)
+    if record is None:  # an event names what its own transaction holds: this would be a bug
+        raise LookupError(f"{model.__name__} {ident} named by an event is not in the database")
+    return record
 
 
 def _check(event_type: type[Event]) -> None:

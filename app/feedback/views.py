@@ -28,6 +28,9 @@ from workflows.feedback import FEEDBACK_WORKFLOW, KINDS, OPEN_STATES, STATES, Fe
 
 bp = Blueprint("feedback", __name__, url_prefix="/feedback")
 bp.before_request(login_required(lambda: None))
+# Pages of the features feedback builds on link here (a commitment's "Pass on customer feedback"):
+# their templates ask feedback's own rule, so those features need not import feedback, above them.
+bp.add_app_template_global(access.can_file, "can_file_feedback")
 
 #: What the page says after a decision, naming who was told.
 DONE = {

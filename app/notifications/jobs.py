@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from app.accounts import outbox
+from app.accounts.models import User
 from app.background import registry
 from app.background.queue import in_app_context
-from app.notifications import delivery, mailbox
+from app.notifications import delivery, mailbox, services
 
 
 @in_app_context
@@ -19,8 +21,14 @@ def deliver_digest(user_id: int, notification_ids: list[int]) -> str:
     return delivery.deliver_digest(user_id, notification_ids)
 
 
+def _send_for_accounts(user: User, kind: str, subject: str) -> int:
+    return services.send_email(user, kind, subject).id
+
+
 def init_app() -> None:
-    """Show the emails on the background admin page and in ``flask jobs status``, which know no feature."""
+    """Show the emails on the background admin page and in ``flask jobs status``, which know no feature,
+    and carry accounts' own email (a reset link): accounts sits below notifications and imports no outbox."""
+    outbox.set_sender(_send_for_accounts)
     registry.set_outbox(registry.Outbox(
         backlog=delivery.backlog, failed=delivery.failed,
         summary=lambda: delivery.backlog_text(delivery.backlog()),

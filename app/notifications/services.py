@@ -18,8 +18,8 @@ from app.core import clock
 from app.core.errors import InvalidInput
 from app.core.pagination import FIRST_PAGE, Page, PageRequest, asc, desc, paginate
 from app.extensions import db
+from app.notifications import registry
 from app.notifications.models import DEFAULTS, Notification, NotificationPreference, ProjectMute
-from app.reminders.models import ReminderSchedule
 from workflows import reminders
 
 #: Event kinds that are reminders; every other kind is an update on an event.
@@ -182,9 +182,8 @@ def save_preferences(user: User, **values: object) -> NotificationPreference:
         raise InvalidInput("These settings cannot be saved.",
                            {names.get(field, field): [text] for field, text in found.items()})
     db.session.flush()
-    # The sweep works each schedule out again with the new settings within a minute.
-    db.session.execute(sa.update(ReminderSchedule).where(ReminderSchedule.user_id == user.id)
-                       .values(next_at=clock.now()))
+    # The settings time the person's reminders, which are reminders' (a feature above this one).
+    registry.reminders().preferences_saved(user.id)
     return prefs
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
@@ -12,20 +11,17 @@ from app.core import clock
 from app.core.errors import ServiceError
 from app.core.forms import CsrfForm
 from app.core.headers import response_policy
-from app.core.pagination import FIRST_PAGE, Page, PageRequest, asc, page_request, paginate
+from app.core.pagination import page_request
 from app.core.url_guard import url_is_credential
 from app.core.urls import redirect_target
 from app.core.views import commit, run_and_flash, save_form, saving
 from app.extensions import csrf, db
-from app.notifications import services
+from app.notifications import registry, services
 from app.notifications.access import member_campaign_or_404
 from app.notifications.emails import read_preferences_token
 from app.notifications.forms import MuteForm, NotificationPreferencesForm, preference_data
 from app.notifications.models import CATEGORIES
-from app.projects.models import Project, ProjectMember
-from app.reminders.services import upcoming
 from workflows import reminders
-from workflows.project import OPEN_STATES
 
 bp = Blueprint("notifications", __name__, url_prefix="/inbox")
 bp.before_request(login_required(lambda: None))
@@ -73,15 +69,6 @@ def read_all() -> Response:
     return redirect(url_for(".index"))
 
 
-# --- the campaigns one may mute --------------------------------------------------------------
-
-def member_campaigns(user: User, asked: PageRequest = FIRST_PAGE) -> Page[Project]:
-    """A page of the campaigns ``user`` belongs to (admins too: only their own), open ones first."""
-    query = (sa.select(Project).join(ProjectMember, ProjectMember.project_id == Project.id)
-             .where(ProjectMember.user_id == user.id))
-    return paginate(query, [asc(Project.state.not_in(OPEN_STATES)), asc(Project.title), asc(Project.id)], asked)
-
-
 # --- the settings page -----------------------------------------------------------------------
 
 @settings_bp.route("/settings/notifications", methods=["GET", "POST"])
@@ -94,12 +81,15 @@ def settings() -> str | Response:
         flash("Notification settings saved.", "success")
         return redirect(url_for(".settings"))
     now = clock.now()
+    # The campaigns one may mute and the coming reminders are projects' and reminders', which
+    # notifications does not import: it asks what they registered.
     return render_template(
         "notifications/settings.html", form=form, prefs=prefs,
         local_now=reminders.local(now, prefs.reminder_prefs),
-        campaigns=(page := member_campaigns(current_user, page_request())).items, page=page,
+        campaigns=(page := registry.campaigns().of_member(current_user, page_request())).items, page=page,
         muted=services.muted_projects(current_user.id),
-        upcoming=upcoming(current_user, prefs.reminder_prefs, now), mute_form=MuteForm(formdata=None),
+        upcoming=registry.reminders().upcoming(current_user, prefs.reminder_prefs, now),
+        mute_form=MuteForm(formdata=None),
     )
 
 

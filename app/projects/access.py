@@ -17,7 +17,9 @@ from flask import abort
 from app.accounts.models import User
 from app.core.database import ids_found
 from app.core.errors import NotAllowed, RecordClosed
+from app.core.pagination import FIRST_PAGE, Page, PageRequest, asc, paginate
 from app.extensions import db
+from app.notifications import registry as notification_registry
 from app.projects.models import Project, ProjectMember, ProjectRole
 from workflows.project import OPEN_STATES
 
@@ -115,3 +117,26 @@ def require_reporter(user: User, project: Project) -> None:
     require_open(project)
     if not roles_in(user, project) & REPORTER_ROLES:
         raise NotAllowed("Only the campaign's owner, project manager, product managers or an admin report on it.")
+
+
+# --- the campaigns one may mute (asked by notifications, which imports no project) ------------
+
+def member_campaigns(user: User, asked: PageRequest = FIRST_PAGE) -> Page[Project]:
+    """A page of the campaigns ``user`` belongs to (admins too: only their own), open ones first."""
+    query = (sa.select(Project).join(ProjectMember, ProjectMember.project_id == Project.id)
+             .where(ProjectMember.user_id == user.id))
+    return paginate(query, [asc(Project.state.not_in(OPEN_STATES)), asc(Project.title), asc(Project.id)], asked)
+
+
+def member_campaign(user: User, project_id: int) -> Project | None:
+    """The campaign ``project_id`` if ``user`` belongs to it (even an admin, for any other: None)."""
+    return db.session.scalar(
+        sa.select(Project).join(ProjectMember, ProjectMember.project_id == Project.id)
+        .where(Project.id == project_id, ProjectMember.user_id == user.id)
+    )
+
+
+def init_app() -> None:
+    """Hand notifications the campaigns a person may mute: it sits below projects and imports none of it."""
+    notification_registry.set_campaigns(notification_registry.Campaigns(
+        of_member=member_campaigns, member_campaign=member_campaign))

@@ -19,6 +19,7 @@ import sqlalchemy.orm as so
 from app.accounts.models import User
 from app.core import transactions
 from app.milestones.models import Milestone, Task
+from app.notifications import registry as notification_registry
 from app.projects.models import Project, ProjectMember
 from app.reminders import services
 
@@ -106,7 +107,10 @@ def _add_items_of(session: so.Session, user_ids: set[int], touched: Touched) -> 
 
 
 def init_app() -> None:
-    """Watch every session's flushes, once however many apps are made (the tests make several)."""
+    """Watch every session's flushes, once however many apps are made (the tests make several); and
+    hand notifications, which imports no reminder, what its settings page shows and sets off of them."""
+    notification_registry.set_reminders(notification_registry.Reminders(
+        upcoming=services.upcoming, preferences_saved=services.reschedule_person))
     if not sa.event.contains(so.Session, "after_flush", _after_flush):
         sa.event.listen(so.Session, "after_flush", _after_flush)
         sa.event.listen(ProjectMember, "after_delete", _member_deleted)

@@ -150,6 +150,13 @@ def _apply(keys: Iterable[str], wanted: dict[tuple[int, str], _Item], since: dat
         row.next_at = slot.at if slot else None
 
 
+def reschedule_person(user_id: int) -> None:
+    """The person's notification settings changed (their zone, hour, lead times, quiet hours): the
+    sweep works each of their schedules out again with the new settings within a minute."""
+    db.session.execute(sa.update(ReminderSchedule).where(ReminderSchedule.user_id == user_id)
+                       .values(next_at=clock.now()))
+
+
 # --- the sweep -------------------------------------------------------------------------------
 
 @dataclass

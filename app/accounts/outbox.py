@@ -1,0 +1,41 @@
+"""The one email accounts sends itself (a password reset link), handed to whichever outbox is set.
+
+The email outbox is the notifications feature's (``notifications.services.send_email``), and
+notifications sits above accounts: it reads ``User`` everywhere. So accounts names only what it
+needs — a function that writes one outbox row for a person and says its id — and notifications
+sets it at start-up (``app/notifications/jobs.py``, from the app factory). No event carries the
+request: a reset link is a secret, never part of the public contract of ``app/events.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from app.accounts.models import User
+
+
+class Sender(Protocol):
+    def __call__(self, user: User, kind: str, subject: str) -> int:
+        """Write one outbox row for ``user`` in the current transaction (it is sent after the
+        commit, whatever their settings) and answer its id."""
+
+
+class NotSet(LookupError):
+    """No outbox was set: the app factory did not set up the notifications feature."""
+
+
+_sender: Sender | None = None
+
+
+def set_sender(sender: Sender) -> None:
+    """Name the outbox accounts' emails go through (setting it again replaces it)."""
+    global _sender
+    _sender = sender
+
+
+def send(user: User, kind: str, subject: str) -> int:
+    """Queue one email to ``user`` through the outbox; the id of its row (the email's content is
+    built when it is sent, by the feature that knows ``kind``)."""
+    if _sender is None:
+        raise NotSet("no outbox is set for accounts' emails (app/notifications/jobs.py sets it, in the factory)")
+    return _sender(user, kind, subject)
