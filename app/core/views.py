@@ -13,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
 from app.core.errors import Conflict, ServiceError, StaleEdit, TransitionRefused
-from app.core.forms import CsrfForm, TransitionForm, show_service_error
+from app.core.forms import CsrfForm, TransitionForm, place_field_errors, show_service_error
 from app.extensions import db
 
 T = TypeVar("T")
@@ -96,6 +96,33 @@ def save_form(form: FlaskForm, action: Callable[[], T], noun: str = "record") ->
         show_service_error(form, error)
         return None
     return result
+
+
+def save_or_show_again(form: FlaskForm, action: Callable[[], object], show: Callable[[int], Response],
+                       noun: str = "record") -> Response | None:
+    """A form on a record's own page (a decision with a long note): run its one service call and commit.
+
+    Returns None when it was saved, for the view to say so and redirect. A refusal writes nothing
+    and returns ``show`` at the refusal's status, the page again with what was typed, so a long
+    note is never lost: a workflow's reasons and a message no field carries are flashed, since the
+    record may have moved on and the page draw no form to show them in.
+    """
+    try:
+        with saving(noun):
+            action()
+    except TransitionRefused as refused:
+        db.session.rollback()
+        flash_refusal(refused)
+        return show(refused.status)
+    except ServiceError as error:
+        db.session.rollback()
+        unplaced = place_field_errors(form, error)
+        if not any(name in form._fields for name in error.fields):
+            unplaced.insert(0, error.message)
+        if unplaced:
+            flash(" ".join(unplaced), "error")
+        return show(error.status)
+    return None
 
 
 def fire_from_form(fire: Callable[[str, str], object], noun: str) -> bool:

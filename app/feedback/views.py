@@ -13,11 +13,10 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from app.catalog.models import Product
-from app.core.errors import ServiceError, TransitionRefused
-from app.core.forms import record_id, show_service_error
+from app.core.forms import record_id
 from app.core.pagination import page_request, total
 from app.core.text import date_label
-from app.core.views import flash_refusal, save_form, saving
+from app.core.views import save_form, save_or_show_again
 from app.extensions import db
 from app.feedback import access, services
 from app.feedback.forms import FeedbackForm, TriageForm
@@ -120,24 +119,13 @@ def decide(feedback_id: int) -> Response:
     if not form.validate_on_submit():
         return _render_show(feedback, form, status=400)
     event = form.event.data or ""
-    try:
-        with saving("feedback item"):
-            services.triage(
-                current_user, feedback, event, form.answer.data or "", milestone_id=form.milestone_id.data,
-                project_id=form.project_id.data, revisit_on=form.revisit_on.data, reason=form.reason.data or "",
-                duplicate_of_id=form.duplicate_of_id.data, expected_version=form.version.data,
-            )
-    except TransitionRefused as refused:
-        db.session.rollback()
-        flash_refusal(refused)
-        return _render_show(feedback, form, status=409)
-    except ServiceError as error:
-        db.session.rollback()
-        if error.fields:
-            show_service_error(form, error)
-        else:  # a lost race: the item may be final by now, with no form left to show it beside
-            flash(error.message, "error")
-        return _render_show(feedback, form, status=error.status)
+    refused = save_or_show_again(form, lambda: services.triage(
+        current_user, feedback, event, form.answer.data or "", milestone_id=form.milestone_id.data,
+        project_id=form.project_id.data, revisit_on=form.revisit_on.data, reason=form.reason.data or "",
+        duplicate_of_id=form.duplicate_of_id.data, expected_version=form.version.data,
+    ), lambda status: _render_show(feedback, form, status), "feedback item")
+    if refused is not None:
+        return refused
     revisit = date_label(feedback.revisit_on) if feedback.revisit_on else ""
     flash(DONE[event].format(who=feedback.submitted_by.name, revisit=revisit), "success")
     return redirect(url_for(".show", feedback_id=feedback.id))
