@@ -83,10 +83,10 @@ def show(commitment_id: int) -> Response:
 
 
 def _render_show(commitment: Commitment, decision_form: DecisionForm | None = None, status: int = 200) -> Response:
-    options = services.options(current_user, commitment)
+    found = services.findings(commitment)
+    options = services.options(current_user, commitment, found)
     decisions = [(t, d) for t, d in options if t.event in DECISIONS]
     steps = [(t, d) for t, d in options if t.event not in DECISIONS]
-    found = services.findings(commitment)
     project = commitment.project
     history = _history(commitment)
     last_decision = next((e for e in history if e.action in _VERDICTS), None)
