@@ -58,23 +58,33 @@ def commit(noun: str = "record") -> None:
         pass
 
 
-def run_and_flash(action: Callable[[], object], success: str = "", noun: str = "record") -> bool:
+#: What a button says once its service call was saved: one success message, or a function of what
+#: the call returned giving the message and its flash category ("info" when nothing was there to change).
+Said = str | Callable[[T], tuple[str, str]]
+
+
+def run_and_flash(action: Callable[[], T], success: Said[T] = "", noun: str = "record") -> bool:
     """Run one service call for a button or one-line form, commit, and flash what happened."""
     try:
         with saving(noun):
-            action()
+            result = action()
     except ServiceError as error:
         db.session.rollback()
         flash(" ".join([error.message, *[m for messages in error.fields.values() for m in messages]]), "error")
         return False
-    if success:
-        flash(success, "success")
+    message, category = (success, "success") if isinstance(success, str) else success(result)
+    if message:
+        flash(message, category)
     return True
 
 
-def press(action: Callable[[], object], success: str, back: str, noun: str = "record") -> Response:
+def press(action: Callable[[], T], success: Said[T], back: str, noun: str = "record") -> Response:
     """A button's POST (a form of its CSRF token alone): run one service call when the token is
-    good, commit, flash what happened, and go ``back``."""
+    good, commit, flash what happened, and go ``back``.
+
+    A bad token never gets here (CSRFProtect answers it with 400 first); the check stays for
+    configurations that turn CSRFProtect off.
+    """
     if CsrfForm().validate_on_submit():
         run_and_flash(action, success, noun)
     return redirect(back)
