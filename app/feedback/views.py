@@ -18,7 +18,7 @@ from app.core.pagination import page_request, total
 from app.core.text import date_label
 from app.core.views import save_form, save_or_show_again
 from app.extensions import db
-from app.feedback import access, services
+from app.feedback import access, decisions, services
 from app.feedback.forms import FeedbackForm, TriageForm
 from app.feedback.models import Feedback
 from app.projects.access import visible_project_ids
@@ -96,11 +96,11 @@ def triage() -> str:
     """The product manager's queue: new items first, then by revenue at stake."""
     if not access.has_triage_queue(current_user):
         abort(404)
-    page = services.triage_queue(current_user, page_request())
+    page = decisions.triage_queue(current_user, page_request())
     return render_template("feedback/triage.html", items=page.items, page=page,
                            ages={f.id: services.age_days(f) for f in page.items},
-                           total=services.triage_count(current_user),
-                           new_count=services.triage_count(current_user, state=FeedbackState.NEW))
+                           total=decisions.triage_count(current_user),
+                           new_count=decisions.triage_count(current_user, state=FeedbackState.NEW))
 
 
 @bp.get("/<int:feedback_id>")
@@ -119,7 +119,7 @@ def decide(feedback_id: int) -> Response:
     if not form.validate_on_submit():
         return _render_show(feedback, form, status=400)
     event = form.event.data or ""
-    refused = save_or_show_again(form, lambda: services.triage(
+    refused = save_or_show_again(form, lambda: decisions.triage(
         current_user, feedback, event, form.answer.data or "", milestone_id=form.milestone_id.data,
         project_id=form.project_id.data, revisit_on=form.revisit_on.data, reason=form.reason.data or "",
         duplicate_of_id=form.duplicate_of_id.data, expected_version=form.version.data,
@@ -137,14 +137,13 @@ def _render_show(feedback: Feedback, form: TriageForm | None = None, status: int
         form = TriageForm(current_user, feedback, formdata=None, obj=None)
         form.version.data = feedback.version
         form.answer.data = ""
-    decisions = feedback.history
     return make_response(render_template(
         "feedback/show.html",
         feedback=feedback,
-        decisions=decisions,
+        decisions=feedback.history,
         merged=services.merged_into(feedback, current_user),
         form=form if can_triage else None,
-        offered={t.event for t in services.options(current_user, feedback)},
+        offered={t.event for t in decisions.options(current_user, feedback)},
         is_open=feedback.state in OPEN_STATES,
         visible_projects=visible_project_ids(current_user, access.linked_project_ids(feedback)),
         original_visible=access.sees_original(current_user, feedback),
