@@ -114,8 +114,9 @@ def save_or_show_again(form: FlaskForm, action: Callable[[], object], show: Call
 
     Returns None when it was saved, for the view to say so and redirect. A refusal writes nothing
     and returns ``show`` at the refusal's status, the page again with what was typed, so a long
-    note is never lost: a workflow's reasons and a message no field carries are flashed, since the
-    record may have moved on and the page draw no form to show them in.
+    note is never lost. Field errors go beside the form's fields; a workflow's reasons, and the
+    refusal's message when no field of the form carries it, are flashed rather than put on the
+    form, since the record may have moved on and the page draw no form to show them in.
     """
     try:
         with saving(noun):
