@@ -35,6 +35,7 @@ from app.catalog.models import Product
 from app.commitments import services as commitments
 from app.core import clock
 from app.extensions import db
+from app.feedback import decisions as feedback_decisions
 from app.feedback import services as feedback
 from app.milestones import services as milestones
 from app.notifications.emails import preferences_token
@@ -120,7 +121,7 @@ def build(people: dict[str, User], make_project: Any, make_product: Any) -> Worl
     mine = _side(people["pm"], ours, ours_product, people["sales"], region.id, "Ours")
     other = _side(other_pm, theirs, theirs_product, people["sales2"], region.id, "Theirs")
     # The leak of issue 15: their feedback triaged "now" against a milestone of their campaign.
-    feedback.triage(other_product, other["_feedback"], "now", "In their first milestone.",
+    feedback_decisions.triage(other_product, other["_feedback"], "now", "In their first milestone.",
                     milestone_id=other["_milestone"].id)
     shared = {"region_id": region.id, "template_key": "upgrade_campaign", "key": "overdue",
               "section": "briefings", "job_id": "no-such-job", "name": "no-such-message.eml",

@@ -9,6 +9,7 @@ from decimal import Decimal
 from app.core import clock
 from app.dashboard.services import SHOWN, build
 from app.extensions import db
+from app.feedback import decisions as feedback_decisions
 from app.feedback import services as feedback
 from app.milestones.services import TaskInput, create_task
 from app.projects.services import report_actual
@@ -67,7 +68,7 @@ def test_the_loop_shows_what_waits_for_each_person(login, people, make_product, 
     answered = feedback.file_feedback(people["sales"], feedback.FeedbackInput(
         kind="pricing", title="Too dear for small teams", region_id=region.id, product_ids=[product.id],
     ))
-    feedback.triage(people["product"], answered, "decline", "The band protects partner margins.",
+    feedback_decisions.triage(people["product"], answered, "decline", "The band protects partner margins.",
                     reason="Partners serve small teams")
     updates.publish_update(people["product"], updates.UpdateInput(
         product_id=product.id, kind="pricing", title="New Enterprise minimum", requires_ack=True,

@@ -7,16 +7,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, render_template, url_for
 from flask_login import current_user, login_required
 from redis.exceptions import RedisError
 from werkzeug.wrappers import Response
 
 from app.background import registry, services
 from app.core import clock
-from app.core.forms import CsrfForm
+from app.core.errors import ServiceError
 from app.core.headers import response_policy
-from app.core.views import commit
+from app.core.views import press
 
 bp = Blueprint("background", __name__, url_prefix="/admin/jobs")
 
@@ -49,48 +49,38 @@ def index() -> str:
 
 @bp.post("/emails/<int:notification_id>/retry")
 def retry_email(notification_id: int) -> Response:
-    if _posted():
-        count = registry.outbox().retry_failed([notification_id])
-        commit()
-        _flash_count(count, "The email is back in the queue: the next dispatch sends it.",
-                     "That email is no longer failed; nothing changed.")
-    return _back()
+    return press(lambda: registry.outbox().retry_failed([notification_id]),
+                 _counted("The email is back in the queue: the next dispatch sends it.",
+                          "That email is no longer failed; nothing changed."), url_for(".index"))
 
 
 @bp.post("/emails/retry")
 def retry_all_emails() -> Response:
-    if _posted():
-        count = registry.outbox().retry_failed(None)
-        commit()
-        _flash_count(count, f"{count} failed email{'s are' if count != 1 else ' is'} back in the queue: "
-                            "the next dispatch sends them.", "There were no failed emails to retry.")
-    return _back()
+    return press(lambda: registry.outbox().retry_failed(None),
+                 _counted(lambda count: f"{count} failed email{'s are' if count != 1 else ' is'} back in the queue: "
+                                        "the next dispatch sends them.", "There were no failed emails to retry."),
+                 url_for(".index"))
 
 
 @bp.post("/emails/<int:notification_id>/discard")
 def discard_email(notification_id: int) -> Response:
-    if _posted():
-        count = registry.outbox().discard_failed([notification_id])
-        commit()
-        _flash_count(count, "Email discarded: it will not be sent. The notification itself stays.",
-                     "That email is no longer failed; nothing changed.")
-    return _back()
+    return press(lambda: registry.outbox().discard_failed([notification_id]),
+                 _counted("Email discarded: it will not be sent. The notification itself stays.",
+                          "That email is no longer failed; nothing changed."), url_for(".index"))
 
 
 # --- failed RQ jobs (Redis) ---------------------------------------------------------------------
 
 @bp.post("/failed/<job_id>/retry")
 def retry_job(job_id: str) -> Response:
-    if _posted():
-        _on_redis(lambda: services.retry_failed_job(job_id), f"Job {job_id} is back on the queue.", job_id)
-    return _back()
+    return press(_on_redis(lambda: services.retry_failed_job(job_id)),
+                 _found(f"Job {job_id} is back on the queue.", job_id), url_for(".index"))
 
 
 @bp.post("/failed/<job_id>/delete")
 def delete_job(job_id: str) -> Response:
-    if _posted():
-        _on_redis(lambda: services.delete_failed_job(job_id), f"Job {job_id} deleted.", job_id)
-    return _back()
+    return press(_on_redis(lambda: services.delete_failed_job(job_id)), _found(f"Job {job_id} deleted.", job_id),
+                 url_for(".index"))
 
 
 # --- the development mailbox --------------------------------------------------------------------
@@ -110,28 +100,22 @@ def mailbox_message(name: str) -> str:
 
 # --- helpers ------------------------------------------------------------------------------------
 
-def _posted() -> bool:
-    if CsrfForm().validate_on_submit():
-        return True
-    flash("That action was not understood; reload the page and try again.", "error")
-    return False
+def _counted(done: str | Callable[[int], str], nothing: str) -> Callable[[int], tuple[str, str]]:
+    """What an outbox button says: ``done`` if it changed any email, else ``nothing`` (no longer failed)."""
+    return lambda count: ((done if isinstance(done, str) else done(count)), "success") if count else (nothing, "info")
 
 
-def _flash_count(count: int, done: str, nothing: str) -> None:
-    flash(done if count else nothing, "success" if count else "info")
+def _found(done: str, job_id: str) -> Callable[[bool], tuple[str, str]]:
+    """What a failed-job button says: ``done``, or that the job had left the failed jobs already."""
+    return lambda found: (done, "success") if found else (
+        f"Job {job_id} is no longer among the failed jobs; nothing changed.", "info")
 
 
-def _on_redis(action: Callable[[], bool], done: str, job_id: str) -> None:
-    try:
-        found = action()
-    except RedisError as error:
-        flash(f"Redis is unreachable, so nothing changed: {error}", "error")
-        return
-    if found:
-        flash(done, "success")
-    else:
-        flash(f"Job {job_id} is no longer among the failed jobs; nothing changed.", "info")
-
-
-def _back() -> Response:
-    return redirect(url_for(".index"))
+def _on_redis(action: Callable[[], bool]) -> Callable[[], bool]:
+    """``action``, with Redis out of reach said as a refusal (press flashes it) rather than an error page."""
+    def run() -> bool:
+        try:
+            return action()
+        except RedisError as error:
+            raise ServiceError(f"Redis is unreachable, so nothing changed: {error}") from error
+    return run

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from urllib.parse import quote
 
-from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, make_response, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -17,7 +17,7 @@ from app.core.headers import response_policy
 from app.core.pagination import page_request
 from app.core.url_guard import url_is_credential
 from app.core.urls import base_url
-from app.core.views import commit, no_store, press, run_and_flash, save_form
+from app.core.views import commit, no_store, press, save_form
 from app.projects.access import visible_project_ids
 
 bp = Blueprint("calendars", __name__)
@@ -160,12 +160,10 @@ def admin() -> str:
 @login_required
 def switch() -> Response:
     _admins_only()
-    if CsrfForm().validate_on_submit():
-        enable = request.form.get("enabled") == "1"
-        run_and_flash(lambda: services.set_feeds_enabled(current_user, enable),
-                      "Calendar feeds are on again: every link that was working works again." if enable else
-                      "Calendar feeds are off: every link now gets “not found” until you turn them on.")
-    return redirect(url_for(".admin"))
+    enable = request.form.get("enabled") == "1"
+    return press(lambda: services.set_feeds_enabled(current_user, enable),
+                 "Calendar feeds are on again: every link that was working works again." if enable else
+                 "Calendar feeds are off: every link now gets “not found” until you turn them on.", url_for(".admin"))
 
 
 @bp.post("/admin/calendars/<int:feed_id>/revoke")
@@ -173,9 +171,7 @@ def switch() -> Response:
 def admin_revoke(feed_id: int) -> Response:
     _admins_only()
     subscription = feed_or_404(current_user, feed_id, any_owner=True)
-    if CsrfForm().validate_on_submit():
-        run_and_flash(lambda: services.revoke_feed(current_user, subscription), "Link revoked.")
-    return redirect(url_for(".admin"))
+    return press(lambda: services.revoke_feed(current_user, subscription), "Link revoked.", url_for(".admin"))
 
 
 def _admins_only() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, TypedDict
 
 from flask import Response, jsonify
@@ -33,7 +34,7 @@ from app.core.pagination import page_request
 from app.core.views import commit
 from app.projects.access import get_project_or_404
 from workflows.commitment import STATES
-from workflows.feasibility import BLOCKER, WARNING
+from workflows.feasibility import BLOCKER, WARNING, Finding
 from workflows.milestone import STATES as MILESTONE_STATES
 
 bp = api_blueprint("commitments", __name__)
@@ -174,9 +175,12 @@ def commitment_json(commitment: Commitment) -> CommitmentJson:
     }
 
 
-def commitment_detail_json(commitment: Commitment) -> CommitmentDetailJson:
-    """A commitment with its feasibility findings and the sign-off steps open to the reader."""
-    findings = services.findings(commitment)
+def commitment_detail_json(commitment: Commitment, findings: Sequence[Finding] | None = None) -> CommitmentDetailJson:
+    """A commitment with its feasibility findings and the sign-off steps open to the reader.
+
+    ``findings`` are the commitment's when the request checked them already (a step it just took).
+    """
+    findings = services.findings(commitment) if findings is None else findings
     has_blockers = any(f.is_blocker for f in findings)
     return {
         **commitment_json(commitment),
@@ -191,7 +195,7 @@ def commitment_detail_json(commitment: Commitment) -> CommitmentDetailJson:
                 "reasons": list(d.reasons),
             }
             # A closed campaign's commitments can no longer move: offer nothing rather than steps that 409.
-            for t, d in (services.options(current_user, commitment) if commitment.project.is_open else [])
+            for t, d in (services.options(current_user, commitment, findings) if commitment.project.is_open else [])
         ],
     }
 
@@ -249,9 +253,9 @@ def fire_transition(commitment_id: int) -> Response:
     if not isinstance(event, str) or not event:
         raise InvalidInput("Name the event to fire.", {"event": ["Required, e.g. \"submit\" or \"approve\"."]})
     form = validated(DecisionForm, payload)
-    services.fire(current_user, commitment, event, form.reason.data or "", form.justification.data or "")
+    findings = services.fire(current_user, commitment, event, form.reason.data or "", form.justification.data or "")
     commit("commitment")
-    return jsonify(commitment_detail_json(commitment))
+    return jsonify(commitment_detail_json(commitment, findings))
 
 
 @bp.get("/signoff-queue")

@@ -138,12 +138,16 @@ def update_commitment(actor: User, commitment: Commitment, data: CommitmentInput
 
 # --- the sign-off ----------------------------------------------------------------------------
 
-def options(actor: User, commitment: Commitment) -> list[tuple[Transition[CommitmentFacts], Decision[CommitmentFacts]]]:
-    """The steps open to ``actor`` (amend is done by editing), each with the guards' verdict."""
+def options(actor: User, commitment: Commitment, found: Sequence[feasibility.Finding] | None = None,
+            ) -> list[tuple[Transition[CommitmentFacts], Decision[CommitmentFacts]]]:
+    """The steps open to ``actor`` (amend is done by editing), each with the guards' verdict.
+
+    ``found`` is the commitment's :func:`findings` when the caller has them already.
+    """
     if not commitment.project.is_open:
         return []
     roles = roles_for(actor, commitment)
-    facts = _facts(actor, commitment, justification="given")
+    facts = _facts(actor, commitment, justification="given", found=found)
     params = {"reason": "given"}
     return [
         (t, COMMITMENT_WORKFLOW.check(commitment.state, t.event, roles, facts, params))
@@ -152,22 +156,28 @@ def options(actor: User, commitment: Commitment) -> list[tuple[Transition[Commit
     ]
 
 
-def fire(actor: User, commitment: Commitment, event: str, reason: str = "", justification: str = "") -> Commitment:
-    """Submit, countersign, reject, request changes, revise, fulfil or withdraw a commitment."""
+def fire(actor: User, commitment: Commitment, event: str, reason: str = "", justification: str = "",
+         ) -> list[feasibility.Finding]:
+    """Submit, countersign, reject, request changes, revise, fulfil or withdraw a commitment.
+
+    Returns the feasibility findings it checked: a step changes no terms, so they are still the
+    commitment's, and a caller showing them need not run the checks again.
+    """
     require_open(commitment.project)
     if event == "amend":
         raise InvalidInput("Change a countersigned commitment by editing its terms.")
     if event in {"flag_risk", "clear_risk"}:
         raise InvalidInput("Countersign flags and clears risks itself when the roadmap moves.")
     # The feasibility checks run once: the guard and the recorded override read the same blockers.
-    facts = _facts(actor, commitment, justification)
+    found = findings(commitment)
+    facts = _facts(actor, commitment, justification, found)
     decision = COMMITMENT_WORKFLOW.check(
         commitment.state, event, roles_for(actor, commitment), facts, {"reason": reason},
     )
     if not decision.allowed:
         raise TransitionRefused("The commitment could not be moved on.", decision.reasons)
     _move(actor, commitment, event, reason, justification, blockers=facts.blockers)
-    return commitment
+    return found
 
 
 def _move(actor: User, commitment: Commitment, event: str, reason: str = "", justification: str = "",
@@ -199,17 +209,18 @@ def _move(actor: User, commitment: Commitment, event: str, reason: str = "", jus
                                        commitment.state, note))
 
 
-def _facts(actor: User, commitment: Commitment, justification: str = "") -> CommitmentFacts:
+def _facts(actor: User, commitment: Commitment, justification: str = "",
+           found: Sequence[feasibility.Finding] | None = None) -> CommitmentFacts:
     return CommitmentFacts(
         actor_is_submitter=is_party(actor, commitment, "submitter"),
         actor_is_author=is_party(actor, commitment, "author"),
-        blockers=_blockers(commitment),
+        blockers=_blockers(commitment, found),
         override_justification=justification,
     )
 
 
-def _blockers(commitment: Commitment) -> tuple[str, ...]:
-    return tuple(f.message for f in findings(commitment) if f.is_blocker)
+def _blockers(commitment: Commitment, found: Sequence[feasibility.Finding] | None = None) -> tuple[str, ...]:
+    return tuple(f.message for f in (findings(commitment) if found is None else found) if f.is_blocker)
 
 
 # --- lists -----------------------------------------------------------------------------------

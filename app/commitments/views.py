@@ -16,9 +16,8 @@ from app.commitments import access, services
 from app.commitments.forms import CommitmentForm, DecisionForm
 from app.commitments.models import Commitment
 from app.core import clock
-from app.core.errors import ServiceError, TransitionRefused
 from app.core.text import waited
-from app.core.views import commit, flash_refusal, save_form
+from app.core.views import save_form, save_or_show_again
 from app.extensions import db
 from app.projects.access import get_project_or_404, visible_project_ids
 from workflows.commitment import EDITABLE_STATES, SIGNED_STATES, CommitmentState
@@ -79,10 +78,10 @@ def show(commitment_id: int) -> Response:
 
 
 def _render_show(commitment: Commitment, decision_form: DecisionForm | None = None, status: int = 200) -> Response:
-    options = services.options(current_user, commitment)
+    found = services.findings(commitment)
+    options = services.options(current_user, commitment, found)
     decisions = [(t, d) for t, d in options if t.event in DECISIONS]
     steps = [(t, d) for t, d in options if t.event not in DECISIONS]
-    found = services.findings(commitment)
     project = commitment.project
     history = audit.record_history("commitment", commitment.id)
     last_decision = next((e for e in history if e.action in _VERDICTS), None)
@@ -162,17 +161,12 @@ def decide(commitment_id: int) -> Response:
         flash("That action was not understood; reload the page and try again.", "error")
         return redirect(url_for(".show", commitment_id=commitment.id))
     event = form.event.data or ""
-    try:
-        services.fire(current_user, commitment, event, form.reason.data or "", form.justification.data or "")
-        commit("commitment")
-    except TransitionRefused as refused:
-        db.session.rollback()
-        flash_refusal(refused)
-        return _render_show(commitment, form, status=409)
-    except ServiceError as error:
-        db.session.rollback()
-        flash(" ".join([error.message, *[m for messages in error.fields.values() for m in messages]]), "error")
-        return _render_show(commitment, form, status=error.status)
+    refused = save_or_show_again(
+        form, lambda: services.fire(current_user, commitment, event, form.reason.data or "", form.justification.data or ""),
+        lambda status: _render_show(commitment, form, status), "commitment",
+    )
+    if refused is not None:
+        return refused
     flash(DONE.get(event, f"Commitment is now {commitment.state_label.lower()}.").format(
         product=commitment.product.name), "success")
     return redirect(url_for(".show", commitment_id=commitment.id))

@@ -181,15 +181,22 @@ def _scalar(value: object) -> str:
     return str(value)
 
 
-def show_service_error(form: FlaskForm, error: ServiceError) -> None:
-    """Put a service's field errors beside their fields, and the rest at the top of the form."""
-    placed = False
+def place_field_errors(form: FlaskForm, error: ServiceError) -> list[str]:
+    """Put a service's field errors beside the form's fields they name; return those of fields it lacks."""
+    unplaced: list[str] = []
     for name, messages in error.fields.items():
         field = form._fields.get(name)
-        if field is not None:
+        if field is None:
+            unplaced.extend(messages)
+        else:
             field.errors = [*field.errors, *messages]
-            placed = True
-    if not placed:
+    return unplaced
+
+
+def show_service_error(form: FlaskForm, error: ServiceError) -> None:
+    """Put a service's field errors beside their fields, and the rest at the top of the form."""
+    place_field_errors(form, error)
+    if not any(name in form._fields for name in error.fields):
         form.form_errors.append(error.message)
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
 from app.core.errors import Conflict, ServiceError, StaleEdit, TransitionRefused
-from app.core.forms import CsrfForm, TransitionForm, show_service_error
+from app.core.forms import CsrfForm, TransitionForm, place_field_errors, show_service_error
 from app.extensions import db
 
 T = TypeVar("T")
@@ -58,23 +58,33 @@ def commit(noun: str = "record") -> None:
         pass
 
 
-def run_and_flash(action: Callable[[], object], success: str = "", noun: str = "record") -> bool:
+#: What a button says once its service call was saved: one success message, or a function of what
+#: the call returned giving the message and its flash category ("info" when nothing was there to change).
+Said = str | Callable[[T], tuple[str, str]]
+
+
+def run_and_flash(action: Callable[[], T], success: Said[T] = "", noun: str = "record") -> bool:
     """Run one service call for a button or one-line form, commit, and flash what happened."""
     try:
         with saving(noun):
-            action()
+            result = action()
     except ServiceError as error:
         db.session.rollback()
         flash(" ".join([error.message, *[m for messages in error.fields.values() for m in messages]]), "error")
         return False
-    if success:
-        flash(success, "success")
+    message, category = (success, "success") if isinstance(success, str) else success(result)
+    if message:
+        flash(message, category)
     return True
 
 
-def press(action: Callable[[], object], success: str, back: str, noun: str = "record") -> Response:
+def press(action: Callable[[], T], success: Said[T], back: str, noun: str = "record") -> Response:
     """A button's POST (a form of its CSRF token alone): run one service call when the token is
-    good, commit, flash what happened, and go ``back``."""
+    good, commit, flash what happened, and go ``back``.
+
+    A bad token never gets here (CSRFProtect answers it with 400 first); the check stays for
+    configurations that turn CSRFProtect off.
+    """
     if CsrfForm().validate_on_submit():
         run_and_flash(action, success, noun)
     return redirect(back)
@@ -96,6 +106,34 @@ def save_form(form: FlaskForm, action: Callable[[], T], noun: str = "record") ->
         show_service_error(form, error)
         return None
     return result
+
+
+def save_or_show_again(form: FlaskForm, action: Callable[[], object], show: Callable[[int], Response],
+                       noun: str = "record") -> Response | None:
+    """A form on a record's own page (a decision with a long note): run its one service call and commit.
+
+    Returns None when it was saved, for the view to say so and redirect. A refusal writes nothing
+    and returns ``show`` at the refusal's status, the page again with what was typed, so a long
+    note is never lost. Field errors go beside the form's fields; a workflow's reasons, and the
+    refusal's message when no field of the form carries it, are flashed rather than put on the
+    form, since the record may have moved on and the page draw no form to show them in.
+    """
+    try:
+        with saving(noun):
+            action()
+    except TransitionRefused as refused:
+        db.session.rollback()
+        flash_refusal(refused)
+        return show(refused.status)
+    except ServiceError as error:
+        db.session.rollback()
+        unplaced = place_field_errors(form, error)
+        if not any(name in form._fields for name in error.fields):
+            unplaced.insert(0, error.message)
+        if unplaced:
+            flash(" ".join(unplaced), "error")
+        return show(error.status)
+    return None
 
 
 def fire_from_form(fire: Callable[[str, str], object], noun: str) -> bool:

@@ -22,6 +22,7 @@ from app.commitments.models import Commitment
 from app.core import clock
 from app.core.pagination import Head, Key, Page, PageRequest, asc, head, paginate
 from app.core.text import waited
+from app.feedback import decisions as feedback_decisions
 from app.feedback import services as feedback
 from app.feedback.models import Feedback
 from app.milestones.models import Milestone, Task
@@ -250,8 +251,8 @@ def _loop(user: User) -> dict[str, object]:
     """The sales–product loop's part of the dashboard: what waits for this person there."""
     pm = user.role is Role.PRODUCT_MANAGER
     return {
-        "triage": feedback.triage_queue(user, PageRequest(TRIAGE_SHOWN)).items if pm else [],
-        "triage_count": feedback.triage_count(user) if pm else 0,
+        "triage": feedback_decisions.triage_queue(user, PageRequest(TRIAGE_SHOWN)).items if pm else [],
+        "triage_count": feedback_decisions.triage_count(user) if pm else 0,
         "answered": feedback.answered_since(user, clock.now() - timedelta(days=ANSWERED_DAYS), SHOWN)
         if user.sells else [],
         "to_acknowledge": updates.awaiting_updates(user, limit=UPDATES_SHOWN),

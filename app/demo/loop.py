@@ -22,6 +22,7 @@ from app.briefings.models import Briefing
 from app.catalog.models import Product
 from app.commitments.models import Commitment
 from app.extensions import db
+from app.feedback import decisions as feedback_decisions
 from app.feedback import services as feedback
 from app.feedback.models import Feedback
 from app.projects.models import Project
@@ -156,16 +157,16 @@ def _decide(today: date, item: Feedback, said: Said, people: dict[str, User], pr
     if event == "now":
         campaign = db.session.scalars(sa.select(Project).where(Project.title == "Northwind Pro tier upgrade")).one()
         milestone = next(m for m in campaign.milestones if m.target_value is not None and m.due_date > today)
-        feedback.triage(signer, item, event, answer, milestone_id=milestone.id)
+        feedback_decisions.triage(signer, item, event, answer, milestone_id=milestone.id)
     elif event == "later":
-        feedback.triage(signer, item, event, answer, revisit_on=today + timedelta(days=int(extra)))
+        feedback_decisions.triage(signer, item, event, answer, revisit_on=today + timedelta(days=int(extra)))
     elif event == "decline":
-        feedback.triage(signer, item, event, answer, reason=extra)
+        feedback_decisions.triage(signer, item, event, answer, reason=extra)
     elif event == "duplicate":
         original = db.session.scalars(sa.select(Feedback).where(Feedback.title == extra)).one()
-        feedback.triage(signer, item, event, answer, duplicate_of_id=original.id)
+        feedback_decisions.triage(signer, item, event, answer, duplicate_of_id=original.id)
     else:
-        feedback.triage(signer, item, event, answer)
+        feedback_decisions.triage(signer, item, event, answer)
 
 
 def _briefings(today: date, people: dict[str, User], area: dict[str, Region], products: dict[str, Product]) -> int:

@@ -28,7 +28,7 @@ from app.api.schemas import FlagArg, IdArg, IsoDate, Money, OneOf, Timestamp
 from app.core.errors import InvalidInput
 from app.core.pagination import Page, page_request
 from app.core.views import commit
-from app.feedback import access, services
+from app.feedback import access, decisions, services
 from app.feedback.forms import FeedbackForm, TriageForm
 from app.feedback.models import Feedback, FeedbackDecision
 from app.projects.access import visible_project_ids
@@ -218,7 +218,7 @@ def _one(feedback: Feedback) -> FeedbackDetailJson:
     return {
         **feedback_json(feedback, projects, commitments, original_visible),
         "decisions": [decision_json(d, projects, original_visible) for d in feedback.history],
-        "options": [{"event": t.event, "label": t.label} for t in services.options(current_user, feedback)],
+        "options": [{"event": t.event, "label": t.label} for t in decisions.options(current_user, feedback)],
     }
 
 
@@ -276,7 +276,7 @@ def triage(feedback_id: int) -> Response:
     if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
         raise InvalidInput("Some fields are invalid.", {"version": ["The item's current version, a whole number."]})
     form = validated(TriageForm, payload, current_user, feedback)
-    services.triage(
+    decisions.triage(
         current_user, feedback, form.event.data or "", form.answer.data or "", milestone_id=form.milestone_id.data,
         project_id=form.project_id.data, revisit_on=form.revisit_on.data, reason=form.reason.data or "",
         duplicate_of_id=form.duplicate_of_id.data, expected_version=version,
@@ -289,5 +289,5 @@ def triage(feedback_id: int) -> Response:
 @operation(QueuedFeedbackJson, paged=True)
 def triage_queue() -> Response:
     """Open feedback on the products you manage: new first, then by weight, with ``age_days``."""
-    page = services.triage_queue(current_user, page_request())
+    page = decisions.triage_queue(current_user, page_request())
     return _page(page, age_days={f.id: services.age_days(f) for f in page.items})

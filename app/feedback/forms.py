@@ -15,8 +15,9 @@ from app.commitments.models import Commitment
 from app.core.forms import MAX_MONEY, Finite, Form, IntegerField, choices, optional_id, record_id
 from app.core.text import date_label
 from app.extensions import db
+from app.feedback.decisions import duplicate_candidates
 from app.feedback.models import Feedback
-from app.feedback.services import FeedbackInput, duplicate_candidates
+from app.feedback.services import FeedbackInput
 from app.milestones.models import Milestone
 from app.projects.access import PICKER_LIMIT, my_campaigns
 from app.projects.models import Project

@@ -13,13 +13,12 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from app.catalog.models import Product
-from app.core.errors import ServiceError, TransitionRefused
-from app.core.forms import record_id, show_service_error
+from app.core.forms import record_id
 from app.core.pagination import page_request, total
 from app.core.text import date_label
-from app.core.views import flash_refusal, save_form, saving
+from app.core.views import save_form, save_or_show_again
 from app.extensions import db
-from app.feedback import access, services
+from app.feedback import access, decisions, services
 from app.feedback.forms import FeedbackForm, TriageForm
 from app.feedback.models import Feedback
 from app.projects.access import visible_project_ids
@@ -100,11 +99,11 @@ def triage() -> str:
     """The product manager's queue: new items first, then by revenue at stake."""
     if not access.has_triage_queue(current_user):
         abort(404)
-    page = services.triage_queue(current_user, page_request())
+    page = decisions.triage_queue(current_user, page_request())
     return render_template("feedback/triage.html", items=page.items, page=page,
                            ages={f.id: services.age_days(f) for f in page.items},
-                           total=services.triage_count(current_user),
-                           new_count=services.triage_count(current_user, state=FeedbackState.NEW))
+                           total=decisions.triage_count(current_user),
+                           new_count=decisions.triage_count(current_user, state=FeedbackState.NEW))
 
 
 @bp.get("/<int:feedback_id>")
@@ -123,24 +122,13 @@ def decide(feedback_id: int) -> Response:
     if not form.validate_on_submit():
         return _render_show(feedback, form, status=400)
     event = form.event.data or ""
-    try:
-        with saving("feedback item"):
-            services.triage(
-                current_user, feedback, event, form.answer.data or "", milestone_id=form.milestone_id.data,
-                project_id=form.project_id.data, revisit_on=form.revisit_on.data, reason=form.reason.data or "",
-                duplicate_of_id=form.duplicate_of_id.data, expected_version=form.version.data,
-            )
-    except TransitionRefused as refused:
-        db.session.rollback()
-        flash_refusal(refused)
-        return _render_show(feedback, form, status=409)
-    except ServiceError as error:
-        db.session.rollback()
-        if error.fields:
-            show_service_error(form, error)
-        else:  # a lost race: the item may be final by now, with no form left to show it beside
-            flash(error.message, "error")
-        return _render_show(feedback, form, status=error.status)
+    refused = save_or_show_again(form, lambda: decisions.triage(
+        current_user, feedback, event, form.answer.data or "", milestone_id=form.milestone_id.data,
+        project_id=form.project_id.data, revisit_on=form.revisit_on.data, reason=form.reason.data or "",
+        duplicate_of_id=form.duplicate_of_id.data, expected_version=form.version.data,
+    ), lambda status: _render_show(feedback, form, status), "feedback item")
+    if refused is not None:
+        return refused
     revisit = date_label(feedback.revisit_on) if feedback.revisit_on else ""
     flash(DONE[event].format(who=feedback.submitted_by.name, revisit=revisit), "success")
     return redirect(url_for(".show", feedback_id=feedback.id))
@@ -152,14 +140,13 @@ def _render_show(feedback: Feedback, form: TriageForm | None = None, status: int
         form = TriageForm(current_user, feedback, formdata=None, obj=None)
         form.version.data = feedback.version
         form.answer.data = ""
-    decisions = feedback.history
     return make_response(render_template(
         "feedback/show.html",
         feedback=feedback,
-        decisions=decisions,
+        decisions=feedback.history,
         merged=services.merged_into(feedback, current_user),
         form=form if can_triage else None,
-        offered={t.event for t in services.options(current_user, feedback)},
+        offered={t.event for t in decisions.options(current_user, feedback)},
         is_open=feedback.state in OPEN_STATES,
         visible_projects=visible_project_ids(current_user, access.linked_project_ids(feedback)),
         original_visible=access.sees_original(current_user, feedback),

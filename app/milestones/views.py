@@ -6,9 +6,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from app.core.forms import CsrfForm
 from app.core.urls import local_path
-from app.core.views import fire_from_form, run_and_flash, save_form
+from app.core.views import fire_from_form, press, run_and_flash, save_form
 from app.milestones import services
 from app.milestones.access import get_milestone_or_404, get_task_or_404
 from app.milestones.forms import MilestoneForm, TaskForm
@@ -20,8 +19,13 @@ bp = Blueprint("milestones", __name__, url_prefix="/campaigns/<int:project_id>/m
 bp.before_request(login_required(lambda: None))
 
 
+def _at(project: Project, anchor: str = "roadmap") -> str:
+    """Where on the campaign page an action goes back to."""
+    return url_for("projects.show", project_id=project.id) + f"#{anchor}"
+
+
 def _back(project: Project, anchor: str = "roadmap") -> Response:
-    return redirect(url_for("projects.show", project_id=project.id) + f"#{anchor}")
+    return redirect(_at(project, anchor))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -67,9 +71,8 @@ def transition(project_id: int, milestone_id: int) -> Response:
 def move(project_id: int, milestone_id: int) -> Response:
     project = get_project_or_404(current_user, project_id)
     milestone = get_milestone_or_404(project, milestone_id)
-    if CsrfForm().validate_on_submit():
-        run_and_flash(lambda: services.move_milestone(current_user, milestone, -1 if request.form.get("direction") == "up" else 1))
-    return _back(project, f"milestone-{milestone.id}")
+    step = -1 if request.form.get("direction") == "up" else 1
+    return press(lambda: services.move_milestone(current_user, milestone, step), "", _at(project, f"milestone-{milestone.id}"))
 
 
 @bp.post("/<int:milestone_id>/tasks")
@@ -99,18 +102,15 @@ def edit_task(project_id: int, task_id: int) -> str | Response:
 def toggle_task(project_id: int, task_id: int) -> Response:
     project = get_project_or_404(current_user, project_id)
     task = get_task_or_404(project, task_id)
-    if CsrfForm().validate_on_submit():
-        run_and_flash(lambda: services.set_task_done(current_user, task, request.form.get("done") == "1"))
-    target = local_path(request.form.get("next"))
-    return redirect(target) if target else _back(project, f"milestone-{task.milestone_id}")
+    done = request.form.get("done") == "1"
+    return press(lambda: services.set_task_done(current_user, task, done), "",
+                 local_path(request.form.get("next")) or _at(project, f"milestone-{task.milestone_id}"))
 
 
 @bp.post("/tasks/<int:task_id>/delete")
 def delete_task(project_id: int, task_id: int) -> Response:
     project = get_project_or_404(current_user, project_id)
     task = get_task_or_404(project, task_id)
-    milestone_id = task.milestone_id
-    if CsrfForm().validate_on_submit():
-        run_and_flash(lambda: services.delete_task(current_user, task), "Task deleted.")
-    return _back(project, f"milestone-{milestone_id}")
+    back = _at(project, f"milestone-{task.milestone_id}")  # before the task is gone
+    return press(lambda: services.delete_task(current_user, task), "Task deleted.", back)
 

@@ -210,6 +210,21 @@ def test_a_product_manager_of_another_product_cannot_even_see_it(api, people, wo
     assert db.session.get(Commitment, body["id"]).state == "pending_signoff"
 
 
+def test_a_countersignature_through_the_api_runs_the_feasibility_checks_once(api, people, world, feasibility_runs):
+    """The step's guard and the answer's findings and options read one run of the checks."""
+    body = submitted(api, people, world, region="north")
+    feasibility_runs.clear()
+
+    response = fire(api, people["product"], body["id"], "approve", justification="Pilot under a regulator sandbox")
+
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.get_json()["findings"][0]["message"] == NOT_ALLOWED_IN_THE_NORTH
+    assert len(feasibility_runs) == 1
+    feasibility_runs.clear()
+    assert api(people["product"]).get(_url(body["id"])).status_code == 200
+    assert len(feasibility_runs) == 1
+
+
 def test_sales_cannot_approve_by_crafting_a_request(api, people, world):
     body = submitted(api, people, world)
 

@@ -14,7 +14,6 @@ from app.core import clock
 from app.projects.models import ProjectRole
 from app.projects.services import add_member
 from tests.factories import RegionFactory, UserFactory
-from workflows import feasibility
 from workflows.commitment import COMMITMENT_WORKFLOW, CommitmentFacts
 
 PEOPLE = ("author", "both", "owner", "signer", "stranger")
@@ -67,15 +66,7 @@ def test_the_queue_lists_a_commitment_for_exactly_those_the_guard_lets_countersi
     assert {n for n in PEOPLE if waiting["own"] in services.signoff_queue(waiting[n]).items} == {"author", "signer"}
 
 
-def test_a_countersignature_runs_the_feasibility_checks_once(waiting, monkeypatch):
-    calls = []
-    check = feasibility.check
-
-    def counted(*args, **kwargs):
-        calls.append(args)
-        return check(*args, **kwargs)
-
-    monkeypatch.setattr(feasibility, "check", counted)
+def test_a_countersignature_runs_the_feasibility_checks_once(waiting, feasibility_runs):
     services.fire(waiting["signer"], waiting["written"], "approve")
     assert waiting["written"].state == "approved"
-    assert len(calls) == 1
+    assert len(feasibility_runs) == 1

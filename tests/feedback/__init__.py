@@ -7,7 +7,7 @@ from typing import Any
 
 from app.accounts.models import User
 from app.extensions import db
-from app.feedback import services
+from app.feedback import decisions, services
 from app.feedback.models import Feedback
 from app.milestones import services as milestones
 from app.projects.models import Project
@@ -30,6 +30,6 @@ def planned_in_a_campaign_of_others(feedback_world: dict[str, Any], people: dict
         kind="feature_request", title="Needs SSO with Okta", region_id=feedback_world["region"].id,
         product_ids=(feedback_world["other"].id,), project_id=feedback_world["project"].id))
     db.session.flush()
-    services.triage(olga, item, "now", "In a beta with another customer first.", milestone_id=milestone.id)
+    decisions.triage(olga, item, "now", "In a beta with another customer first.", milestone_id=milestone.id)
     db.session.commit()
     return item

@@ -16,7 +16,7 @@ from app.commitments.services import CommitmentInput
 from app.core import clock
 from app.core.errors import InvalidInput, NotAllowed, StaleEdit, TransitionRefused
 from app.extensions import db
-from app.feedback import access, services
+from app.feedback import access, decisions, services
 from app.feedback.models import Feedback, FeedbackDecision
 from app.feedback.services import FeedbackInput
 from app.notifications.models import Notification
@@ -123,9 +123,9 @@ def test_only_a_product_manager_of_its_products_or_an_admin_triages(feedback_wor
     feedback = filed(feedback_world, people)
     for actor in (feedback_world["other_pm"], people["sales2"], people["sales"]):
         with pytest.raises(NotAllowed):
-            services.triage(actor, feedback, "done", "Shipped")
+            decisions.triage(actor, feedback, "done", "Shipped")
     assert feedback.state == "new" and feedback.decisions == []
-    services.triage(people["admin"], feedback, "done", "Shipped in 4.2")
+    decisions.triage(people["admin"], feedback, "done", "Shipped in 4.2")
     assert (feedback.state, feedback.decided_by) == ("done", people["admin"])
 
 
@@ -134,7 +134,7 @@ def test_only_a_product_manager_of_its_products_or_an_admin_triages(feedback_wor
 def test_the_submitter_is_told_the_answer_and_every_decision_is_kept(feedback_world, people):
     feedback = filed(feedback_world, people)
     revisit = date(clock.today().year + 1, 3, 1)
-    services.triage(people["product"], feedback, "later", "After the Q4 release.", revisit_on=revisit)
+    decisions.triage(people["product"], feedback, "later", "After the Q4 release.", revisit_on=revisit)
 
     [told] = notes(people["sales"], "feedback_answered")
     assert told.subject == f"Your feedback “Needs SSO with Okta”: later — revisit 01 Mar {revisit.year}"
@@ -143,7 +143,7 @@ def test_the_submitter_is_told_the_answer_and_every_decision_is_kept(feedback_wo
     assert first is not None and feedback.revisit_on == revisit
 
     milestone = feedback_world["project"].milestones[0]
-    services.triage(people["product"], feedback, "now", "Moved up: in the first milestone.", milestone_id=milestone.id)
+    decisions.triage(people["product"], feedback, "now", "Moved up: in the first milestone.", milestone_id=milestone.id)
     assert (feedback.state, feedback.milestone, feedback.planned_project) == ("now", milestone, feedback_world["project"])
     assert feedback.revisit_on is None and feedback.first_decided_at == first
     history = db.session.scalars(sa.select(FeedbackDecision).order_by(FeedbackDecision.id)).all()
@@ -159,17 +159,17 @@ def test_the_submitter_is_told_the_answer_and_every_decision_is_kept(feedback_wo
 def test_every_decision_but_a_duplicate_needs_an_answer(feedback_world, people):
     feedback = filed(feedback_world, people)
     with pytest.raises(TransitionRefused) as refused:
-        services.triage(people["product"], feedback, "done", "   ")
+        decisions.triage(people["product"], feedback, "done", "   ")
     assert "Write an answer" in refused.value.reasons[0]
 
 
 def test_later_needs_a_future_revisit_date(feedback_world, people):
     feedback = filed(feedback_world, people)
     with pytest.raises(TransitionRefused) as refused:
-        services.triage(people["product"], feedback, "later", "Not this year.")
+        decisions.triage(people["product"], feedback, "later", "Not this year.")
     assert refused.value.reasons == ["Give the date on which product will look at it again."]
     with pytest.raises(TransitionRefused) as refused:
-        services.triage(people["product"], feedback, "later", "Not this year.", revisit_on=clock.today())
+        decisions.triage(people["product"], feedback, "later", "Not this year.", revisit_on=clock.today())
     assert refused.value.reasons == ["The revisit date must be in the future."]
     assert feedback.state == "new"
 
@@ -177,43 +177,43 @@ def test_later_needs_a_future_revisit_date(feedback_world, people):
 def test_decline_needs_a_reason(feedback_world, people):
     feedback = filed(feedback_world, people)
     with pytest.raises(TransitionRefused) as refused:
-        services.triage(people["product"], feedback, "decline", "Sorry.")
+        decisions.triage(people["product"], feedback, "decline", "Sorry.")
     assert refused.value.reasons == ["Say why it is declined."]
-    services.triage(people["product"], feedback, "decline", "Sorry.", reason="Okta is on the partner roadmap.")
+    decisions.triage(people["product"], feedback, "decline", "Sorry.", reason="Okta is on the partner roadmap.")
     assert (feedback.state, feedback.decline_reason) == ("declined", "Okta is on the partner roadmap.")
 
 
 def test_now_needs_a_milestone_or_campaign_the_product_manager_can_see(feedback_world, people, make_project):
     feedback = filed(feedback_world, people)
     with pytest.raises(TransitionRefused) as refused:
-        services.triage(people["product"], feedback, "now", "Planned.")
+        decisions.triage(people["product"], feedback, "now", "Planned.")
     assert refused.value.reasons == ["Say which milestone or campaign will deliver it."]
     hidden = make_project(title="Not theirs", product_manager_ids=[])
     with pytest.raises(InvalidInput) as error:
-        services.triage(people["product"], feedback, "now", "Planned.", milestone_id=hidden.milestones[0].id)
+        decisions.triage(people["product"], feedback, "now", "Planned.", milestone_id=hidden.milestones[0].id)
     assert list(error.value.fields) == ["milestone_id"]
     with pytest.raises(InvalidInput) as error:
-        services.triage(people["product"], feedback, "now", "Planned.", project_id=hidden.id)
+        decisions.triage(people["product"], feedback, "now", "Planned.", project_id=hidden.id)
     assert list(error.value.fields) == ["project_id"]
-    services.triage(people["product"], feedback, "now", "In the upgrade campaign.", project_id=feedback_world["project"].id)
+    decisions.triage(people["product"], feedback, "now", "In the upgrade campaign.", project_id=feedback_world["project"].id)
     assert (feedback.planned_project, feedback.milestone) == (feedback_world["project"], None)
 
 
 def test_done_and_duplicate_are_final(feedback_world, people):
     feedback = filed(feedback_world, people)
-    services.triage(people["product"], feedback, "done", "Shipped in 4.2")
+    decisions.triage(people["product"], feedback, "done", "Shipped in 4.2")
     with pytest.raises(TransitionRefused) as refused:
-        services.triage(people["product"], feedback, "decline", "No", reason="No")
+        decisions.triage(people["product"], feedback, "decline", "No", reason="No")
     assert refused.value.reasons == ["A feedback item that is done cannot be declined."]
 
 
 def test_a_stale_version_is_refused(feedback_world, people):
     feedback = filed(feedback_world, people)
     seen = feedback.version
-    services.triage(people["product"], feedback, "later", "Next year.", revisit_on=future())
+    decisions.triage(people["product"], feedback, "later", "Next year.", revisit_on=future())
     db.session.commit()
     with pytest.raises(StaleEdit):
-        services.triage(people["product"], feedback, "done", "Shipped", expected_version=seen)
+        decisions.triage(people["product"], feedback, "done", "Shipped", expected_version=seen)
     assert feedback.state == "later"
 
 
@@ -223,7 +223,7 @@ def test_a_duplicate_adds_its_weight_to_the_original_and_both_submitters_are_tol
     original = filed(feedback_world, people, revenue_at_stake=Decimal("10000.00"))
     again = filed(feedback_world, people, user="sales2", title="Okta SSO please", revenue_at_stake=Decimal("2500.50"))
 
-    services.triage(people["product"], again, "duplicate", "", duplicate_of_id=original.id)
+    decisions.triage(people["product"], again, "duplicate", "", duplicate_of_id=original.id)
 
     assert (again.state, again.duplicate_of) == ("duplicate", original)
     assert original.weight == Decimal("12500.50") and original.state == "new"
@@ -238,14 +238,14 @@ def test_a_duplicate_cannot_be_of_itself_nor_of_another_duplicate(feedback_world
     original = filed(feedback_world, people)
     first = filed(feedback_world, people, user="sales2", title="Okta")
     second = filed(feedback_world, people, user="sales2", title="Okta again")
-    services.triage(people["product"], first, "duplicate", "", duplicate_of_id=original.id)
+    decisions.triage(people["product"], first, "duplicate", "", duplicate_of_id=original.id)
     reason = "Name the feedback item this one repeats (another item that is not itself a duplicate)."
     for target in (second.id, first.id, None):
         with pytest.raises(TransitionRefused) as refused:
-            services.triage(people["product"], second, "duplicate", "", duplicate_of_id=target)
+            decisions.triage(people["product"], second, "duplicate", "", duplicate_of_id=target)
         assert refused.value.reasons == [reason]
     with pytest.raises(InvalidInput) as error:
-        services.triage(people["product"], second, "duplicate", "", duplicate_of_id=999_999)
+        decisions.triage(people["product"], second, "duplicate", "", duplicate_of_id=999_999)
     assert list(error.value.fields) == ["duplicate_of_id"]
     assert second.state == "new" and original.weight == Decimal("24000.00")
 
@@ -254,12 +254,12 @@ def test_merged_weights_carry_on_down_a_chain(feedback_world, people):
     a = filed(feedback_world, people, revenue_at_stake=Decimal("100"))
     b = filed(feedback_world, people, revenue_at_stake=Decimal("50"))
     c = filed(feedback_world, people, revenue_at_stake=Decimal("10"))
-    services.triage(people["product"], b, "duplicate", "", duplicate_of_id=a.id)
-    services.triage(people["product"], a, "duplicate", "", duplicate_of_id=c.id)
+    decisions.triage(people["product"], b, "duplicate", "", duplicate_of_id=a.id)
+    decisions.triage(people["product"], a, "duplicate", "", duplicate_of_id=c.id)
     assert c.weight == Decimal("160")
     # a and b now lead to c: neither may become the original of c.
     with pytest.raises(TransitionRefused):
-        services.triage(people["product"], c, "duplicate", "", duplicate_of_id=a.id)
+        decisions.triage(people["product"], c, "duplicate", "", duplicate_of_id=a.id)
 
 
 # --- lists -------------------------------------------------------------------------------------
@@ -272,15 +272,15 @@ def test_the_queue_puts_new_first_then_the_heaviest_then_the_oldest(feedback_wor
     same_b = filed(feedback_world, people, title="Same B", revenue_at_stake=Decimal("500"))
     done = filed(feedback_world, people, title="Done")
     theirs = filed(feedback_world, people, title="Theirs", product_ids=(feedback_world["other"].id,))
-    services.triage(people["product"], planned, "later", "Next year.", revisit_on=future())
-    services.triage(people["product"], done, "done", "Shipped")
+    decisions.triage(people["product"], planned, "later", "Next year.", revisit_on=future())
+    decisions.triage(people["product"], done, "done", "Shipped")
 
-    assert [f.title for f in services.triage_queue(people["product"]).items] == [
+    assert [f.title for f in decisions.triage_queue(people["product"]).items] == [
         heavy.title, same_a.title, same_b.title, light.title, planned.title,
     ]
-    assert [f.title for f in services.triage_queue(feedback_world["other_pm"]).items] == [theirs.title]
-    assert theirs in services.triage_queue(people["admin"]).items and done not in services.triage_queue(people["admin"]).items
-    assert services.triage_queue(people["sales"]).items == []
+    assert [f.title for f in decisions.triage_queue(feedback_world["other_pm"]).items] == [theirs.title]
+    assert theirs in decisions.triage_queue(people["admin"]).items and done not in decisions.triage_queue(people["admin"]).items
+    assert decisions.triage_queue(people["sales"]).items == []
 
 
 def test_my_feedback_is_newest_first_and_search_filters(feedback_world, people):
@@ -288,7 +288,7 @@ def test_my_feedback_is_newest_first_and_search_filters(feedback_world, people):
     second = filed(feedback_world, people, title="Price too high", kind="pricing", customer="Globex 100%",
                    product_ids=(feedback_world["other"].id,))
     filed(feedback_world, people, user="sales2", title="Competitor X is cheaper", kind="competitor_intel")
-    services.triage(people["product"], first, "done", "Shipped")
+    decisions.triage(people["product"], first, "done", "Shipped")
 
     assert services.my_feedback(people["sales"]).items == [second, first]
     assert services.search(people["sales2"], kind="pricing").items == [second]

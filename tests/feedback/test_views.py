@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from app.commitments import services as commitments
 from app.core import clock
 from app.extensions import db
-from app.feedback import services
+from app.feedback import decisions, services
 from app.feedback.models import Feedback
 from app.feedback.services import FeedbackInput
 from app.notifications.models import Notification
@@ -89,7 +89,7 @@ def test_the_list_filters_by_product_region_kind_state_and_text(feedback_world, 
     okta = filed(feedback_world, people, title="Okta SSO")
     price = filed(feedback_world, people, user="sales2", title="Too expensive", kind="pricing",
                   product_ids=(feedback_world["other"].id,))
-    services.triage(people["product"], okta, "done", "Shipped in 4.2")
+    decisions.triage(people["product"], okta, "done", "Shipped in 4.2")
     db.session.commit()
     sales = login(people["sales"])
 
@@ -124,7 +124,7 @@ def test_who_no_longer_sells_sees_no_colleagues_items_merged_into_theirs(feedbac
     original = filed(feedback_world, people, user="team", title="Okta SSO")
     people["team"].sales_rep = False  # sold once, no longer does: sees only what they filed
     again = filed(feedback_world, people, user="sales2", title="Secret Globex deal needs Okta")
-    services.triage(people["product"], again, "duplicate", "", duplicate_of_id=original.id)
+    decisions.triage(people["product"], again, "duplicate", "", duplicate_of_id=original.id)
     db.session.commit()
 
     page = text(login(people["team"]).get(f"/feedback/{original.id}"))
@@ -178,7 +178,7 @@ def test_a_refused_decision_keeps_what_was_typed_and_says_why(feedback_world, pe
 def test_a_stale_page_is_refused_with_the_conflict_message(feedback_world, people, login):
     feedback = filed(feedback_world, people)
     old_version = feedback.version
-    services.triage(people["admin"], feedback, "done", "Shipped")
+    decisions.triage(people["admin"], feedback, "done", "Shipped")
     db.session.commit()
     response = login(people["product"]).post(f"/feedback/{feedback.id}/triage", data={
         "event": "done", "answer": "Also shipped", "version": str(old_version),
@@ -268,7 +268,7 @@ def test_a_duplicate_names_its_original_only_to_who_may_open_it(feedback_world, 
     again = filed(feedback_world, people, user="team", title="Okta SSO")
     people["team"].sales_rep = False  # sold once, no longer does: sees only what they filed
     original = filed(feedback_world, people, user="sales2", title="Secret Globex deal needs Okta")
-    services.triage(people["product"], again, "duplicate", "", duplicate_of_id=original.id)
+    decisions.triage(people["product"], again, "duplicate", "", duplicate_of_id=original.id)
     db.session.commit()
 
     for url in (f"/feedback/{again.id}", "/feedback/mine"):
