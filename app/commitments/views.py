@@ -18,7 +18,6 @@ from app.commitments.models import Commitment
 from app.core import clock
 from app.core.text import waited
 from app.core.views import save_form, save_or_show_again
-from app.extensions import db
 from app.projects.access import get_project_or_404, visible_project_ids
 from workflows.commitment import EDITABLE_STATES, SIGNED_STATES, CommitmentState
 

@@ -256,7 +256,8 @@ def replan(project_id: int) -> Response:
     if preview:
         result = services.replan(current_user, project, edits, reason, preview=True)
         preview_body: ReplanResultJson = {"saved": False, "replan_id": None, "reason": reason.strip(), "changes": planned,
-                "at_risk": [_commitment_json(c, due) for c in result.at_risk], "cleared": []}
+                "at_risk": [_commitment_json(c, due) for c in result.at_risk],
+                "cleared": [_commitment_json(c, due) for c in result.cleared]}
         db.session.rollback()  # a preview writes nothing
         return jsonify(preview_body)
     with saving("roadmap"):

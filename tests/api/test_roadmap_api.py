@@ -384,3 +384,18 @@ def test_before_planning_the_api_needs_no_reason(api, people, make_project):
     db.session.expire_all()
     assert db.session.get(Milestone, milestone.id).due_date == due + timedelta(days=4)
     assert items(api(people["sales"]).get(_url(project, "baselines"))) == []
+
+
+def test_a_preview_names_the_promises_a_move_back_would_clear(api, people, world):
+    """The API's preview says what saving would do, as the page's does (one rule: commitments.forecast)."""
+    project, milestone, commitment = world["project"], world["milestone"], world["commitment"]
+    saved = api(people["pm"]).post(_url(project, "replan"), json={
+        "reason": "Supplier is late", "milestones": [move(milestone, 30)]})
+    assert saved.status_code == 200 and db.session.get(Commitment, commitment.id).state == "at_risk"
+    db.session.expire_all()
+    back = {"id": milestone.id, "due_date": commitment.promised_date.isoformat(),
+            "version": db.session.get(Milestone, milestone.id).version}
+    body = api(people["pm"]).post(_url(project, "replan"), json={"preview": True, "milestones": [back]}).get_json()
+    assert ([c["id"] for c in body["cleared"]], body["at_risk"], body["saved"]) == ([commitment.id], [], False)
+    db.session.expire_all()
+    assert db.session.get(Commitment, commitment.id).state == "at_risk"  # a preview changes nothing
