@@ -55,12 +55,14 @@ def _init_extensions(app: Flask) -> None:
     from app import events as catalogue
     from app import models  # noqa: F401 - every model is mapped before the first query
     from app.accounts import auth
+    from app.commitments import listeners as commitment_listeners
     from app.core import clock, database, events, transactions
     from app.extensions import csrf, db, login_manager, migrate
     from app.notifications import jobs as notification_jobs
     from app.notifications import listeners as notification_listeners
     from app.reminders import jobs as reminder_jobs
     from app.reminders import listeners
+    from app.roadmap import listeners as roadmap_listeners
 
     clock.init_app(app)
     db.init_app(app)
@@ -75,6 +77,10 @@ def _init_extensions(app: Flask) -> None:
     # The contract first, then each feature that reacts to events subscribes its handlers.
     events.declare(catalogue.CATALOGUE)
     notification_listeners.init_app()
+    # A changed milestone is recorded as a re-plan before its promises are reassessed, so the
+    # roadmap's audit entry comes first, as when one service did both.
+    roadmap_listeners.init_app()
+    commitment_listeners.init_app()
     # The background infrastructure knows no feature: the features hand it their work.
     reminder_jobs.init_app()
     notification_jobs.init_app()

@@ -46,6 +46,24 @@ class MilestoneMoved(Event):
 
 
 @dataclass(frozen=True)
+class MilestonePlanChanged(Event):
+    """One milestone's place on the roadmap changed through its own form or step: it was added, its
+    due date or target changed, it was cancelled, restored or removed. ``changes`` lists what, as
+    ``(kind, old, new)`` with ``kind`` one of ``added``, ``moved``, ``target``, ``cancelled``,
+    ``restored``, ``removed``; ``old`` and ``new`` are ISO dates for ``added``, ``moved`` and
+    ``removed`` (``""`` for none), numbers for ``target`` and milestone states for ``cancelled`` and
+    ``restored``. Emitted after the change, except ``removed``: just before the milestone is deleted.
+    In a planned campaign the roadmap records it as a re-plan (each move also announced as
+    MilestoneMoved); a re-plan of several milestones at once is announced by MilestoneMoved only."""
+
+    milestone_id: int
+    project_id: int
+    actor_id: int
+    changes: tuple[tuple[str, str, str], ...]
+    reason: str  # "" when none was given (a campaign not yet planned needs none)
+
+
+@dataclass(frozen=True)
 class TaskAssigned(Event):
     """A task was given to someone: when it was created with an assignee, or its assignee changed."""
 
@@ -129,6 +147,7 @@ class BriefingUpdated(Event):
 CATALOGUE: tuple[type[Event], ...] = (
     CampaignStateChanged,
     MilestoneMoved,
+    MilestonePlanChanged,
     TaskAssigned,
     CommitmentStateChanged,
     FeedbackFiled,

@@ -135,7 +135,7 @@ def show(project_id: int) -> str:
         baseline=baseline,
         comparison=roadmap_services.comparison(project, baseline) if baseline else None,
         timeline_chart=timeline.render(project, baseline, today),
-        can_take_baseline=editable and roadmap_services.needs_reason(project),
+        can_take_baseline=editable and project.replanning,
         muted=is_muted(current_user.id, project.id),
     )
 
