@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -9,7 +10,6 @@ import sqlalchemy as sa
 
 from app.accounts.models import User
 from app.audit import services as audit
-from app.commitments.models import Commitment
 from app.core import clock, events, values
 from app.core.errors import InvalidInput, NotAllowed, StaleEdit, TransitionRefused
 from app.events import MilestonePlanChanged, TaskAssigned
@@ -17,7 +17,6 @@ from app.extensions import db
 from app.milestones.models import Milestone, Task
 from app.projects.access import can_edit, require_editor, require_open, roles_in
 from app.projects.models import Project, ProjectMember
-from workflows.commitment import CLOSED_STATES as CLOSED_COMMITMENT_STATES
 from workflows.engine import Decision, Transition
 from workflows.milestone import MILESTONE_WORKFLOW, MilestoneFacts, MilestoneState, TaskState
 
@@ -36,6 +35,19 @@ class TaskInput:
     title: str
     assignee_id: int | None = None
     due_date: date | None = None
+
+
+#: What may keep a milestone from being removed, each returning why (or None): registered at
+#: start-up by the features whose records depend on a milestone (app/commitments/listeners.py),
+#: so that milestones know none of them.
+RemovalCheck = Callable[[Milestone], str | None]
+_removal_checks: list[RemovalCheck] = []
+
+
+def refuse_removal_when(check: RemovalCheck) -> None:
+    """Ask ``check`` before any milestone is removed (registering it again adds nothing)."""
+    if check not in _removal_checks:
+        _removal_checks.append(check)
 
 
 def create_milestone(actor: User, project: Project, data: MilestoneInput, reason: str = "") -> Milestone:
@@ -147,13 +159,9 @@ def delete_milestone(actor: User, milestone: Milestone, reason: str = "") -> Non
     """Remove a milestone (and its tasks). One that a commitment depends on is cancelled instead."""
     project = milestone.project
     require_editor(actor, project)
-    linked = db.session.scalar(
-        sa.select(sa.func.count()).select_from(Commitment)
-        .where(Commitment.milestone_id == milestone.id, Commitment.state.not_in(CLOSED_COMMITMENT_STATES))
-    )
-    if linked:
-        raise InvalidInput(f"{linked} commitment{'s depend' if linked != 1 else ' depends'} on “{milestone.title}”: "
-                           "cancel the milestone instead, so the promise is flagged at risk.")
+    for check in _removal_checks:
+        if refusal := check(milestone):
+            raise InvalidInput(refusal)
     _require_reason(project, reason)
     # Announced while the milestone still exists, so that the roadmap can note what was removed.
     _announce_plan(actor, milestone, [("removed", milestone.due_date.isoformat(), "")], reason)
