@@ -77,8 +77,9 @@ def _init_extensions(app: Flask) -> None:
     # The contract first, then each feature that reacts to events subscribes its handlers.
     events.declare(catalogue.CATALOGUE)
     notification_listeners.init_app()
-    # A changed milestone is recorded as a re-plan before its promises are reassessed, so the
-    # roadmap's audit entry comes first, as when one service did both.
+    # In this order, as when one service did it all: a campaign's step is notified before its
+    # effects (the roadmap's baseline, then withdrawing commitments), and a changed milestone is
+    # recorded as a re-plan before its promises are reassessed.
     roadmap_listeners.init_app()
     commitment_listeners.init_app()
     # The background infrastructure knows no feature: the features hand it their work.

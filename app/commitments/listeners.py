@@ -1,6 +1,7 @@
 """What the commitments do about changes made elsewhere: a milestone moved, cancelled or restored
 may break the countersigned promises that depend on it, or mend them; one that a promise depends on
-is not removed.
+is not removed. A campaign's lifecycle asks which commitments are still unsigned, and cancelling it
+withdraws them.
 
 Each handler runs in the transaction of its event (:mod:`app.core.events`), so a promise is flagged
 at risk (or cleared) exactly when the change that breaks it is saved. The records an event names
@@ -15,11 +16,14 @@ from app.accounts.models import User
 from app.commitments import services
 from app.commitments.models import Commitment
 from app.core import events
-from app.events import MilestonePlanChanged
+from app.events import CampaignStateChanged, MilestonePlanChanged
 from app.extensions import db
 from app.milestones import services as milestones
 from app.milestones.models import Milestone
+from app.projects import services as projects
+from app.projects.models import Project
 from workflows.commitment import CLOSED_STATES
+from workflows.project import PROJECT_WORKFLOW
 
 #: The changes to a milestone that can break or mend a promise: its date, its target, whether it is on the plan.
 _REASSESSED = frozenset({"moved", "target", "cancelled", "restored"})
@@ -47,8 +51,26 @@ def milestone_removal(milestone: Milestone) -> str | None:
             "cancel the milestone instead, so the promise is flagged at risk.")
 
 
+def campaign_state_changed(event: CampaignStateChanged) -> None:
+    """The step's ``withdraw_unsigned_commitments`` effect (cancelling): what never became binding is withdrawn."""
+    transition = PROJECT_WORKFLOW.transition(event.step, event.from_state)
+    if transition is None or "withdraw_unsigned_commitments" not in transition.effects:
+        return
+    actor, project = db.session.get(User, event.actor_id), db.session.get(Project, event.project_id)
+    if actor is None or project is None:  # an event names what its own transaction holds: a bug
+        raise LookupError(f"{event!r} names a record that is not in the database")
+    services.withdraw_unsigned(actor, project, f"Campaign cancelled: {event.reason}")
+
+
+def unsigned_commitments(project: Project) -> tuple[str, ...]:
+    """The lifecycle's fact ``unsigned_commitments``: those that hold the campaign's launch and completion."""
+    return services.unsigned_titles(project.id)
+
+
 def init_app() -> None:
     """Subscribe the handlers, in the transaction of their events (subscribing again adds nothing),
-    and the check a milestone's removal asks."""
+    and register the check a milestone's removal asks and the fact a campaign's lifecycle asks."""
     events.subscribe(MilestonePlanChanged, milestone_plan_changed)
+    events.subscribe(CampaignStateChanged, campaign_state_changed)
     milestones.refuse_removal_when(milestone_removal)
+    projects.provide_fact("unsigned_commitments", unsigned_commitments)
