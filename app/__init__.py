@@ -98,6 +98,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.briefings import views as briefings_views
     from app.calendars import api as calendars_api
     from app.calendars import views as calendars_views
+    from app.campaigns import views as _campaign_page  # noqa: F401 - adds projects.show to projects' blueprint
     from app.catalog import api as catalog_api
     from app.catalog import views as catalog_views
     from app.commitments import api as commitments_api
