@@ -58,6 +58,7 @@ def _init_extensions(app: Flask) -> None:
     from app.commitments import listeners as commitment_listeners
     from app.core import clock, database, events, transactions
     from app.extensions import csrf, db, login_manager, migrate
+    from app.milestones import listeners as milestone_listeners
     from app.notifications import jobs as notification_jobs
     from app.notifications import listeners as notification_listeners
     from app.reminders import jobs as reminder_jobs
@@ -80,6 +81,7 @@ def _init_extensions(app: Flask) -> None:
     # In this order, as when one service did it all: a campaign's step is notified before its
     # effects (the roadmap's baseline, then withdrawing commitments), and a changed milestone is
     # recorded as a re-plan before its promises are reassessed.
+    milestone_listeners.init_app()
     roadmap_listeners.init_app()
     commitment_listeners.init_app()
     # The background infrastructure knows no feature: the features hand it their work.

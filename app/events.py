@@ -21,6 +21,16 @@ from app.core.events import Event
 
 
 @dataclass(frozen=True)
+class CampaignCreated(Event):
+    """A campaign was created, as a draft: blank (``template`` is ``""``) or from the template of
+    that key, whose milestones it starts with (added in the same transaction)."""
+
+    project_id: int
+    actor_id: int
+    template: str
+
+
+@dataclass(frozen=True)
 class CampaignStateChanged(Event):
     """A campaign took a lifecycle step (submit, plan, launch, hold, resume, complete, cancel, …)."""
 
@@ -145,6 +155,7 @@ class BriefingUpdated(Event):
 
 #: The event types there are, declared to :mod:`app.core.events` by the app factory.
 CATALOGUE: tuple[type[Event], ...] = (
+    CampaignCreated,
     CampaignStateChanged,
     MilestoneMoved,
     MilestonePlanChanged,

@@ -18,14 +18,13 @@ from app.audit import services as audit
 from app.core import clock, events, values
 from app.core.errors import InvalidInput, NotAllowed, StaleEdit, TransitionRefused
 from app.core.models import touch
-from app.events import CampaignStateChanged
+from app.events import CampaignCreated, CampaignStateChanged
 from app.extensions import db
-from app.milestones.models import Milestone
 from app.projects.access import require_editor, require_reporter, roles_in
 from app.projects.models import Expense, GoalActual, Project, ProjectMember, ProjectRole
 from app.regions.models import Region
 from workflows import goals
-from workflows.campaigns import CampaignTemplate, load_templates, plan_milestones
+from workflows.campaigns import CampaignTemplate, load_templates
 from workflows.engine import Decision, Transition
 from workflows.milestone import MilestoneState
 from workflows.project import PROJECT_WORKFLOW, ProjectFacts
@@ -75,20 +74,9 @@ def launch_project(actor: User, data: ProjectInput, template: CampaignTemplate |
     _apply(project, data)
     db.session.add(project)
     _sync_members(project, data)
-    if template is not None:
-        for position, planned in enumerate(
-            plan_milestones(template, data.start_date, data.goal_baseline, data.goal_target)
-        ):
-            project.milestones.append(
-                Milestone(
-                    title=planned.title,
-                    due_date=planned.due_date,
-                    target_value=planned.target_value,
-                    position=position,
-                    owner_id=data.project_manager_id,
-                )
-            )
     db.session.flush()
+    # The template's milestones are added by milestones' subscriber, before the audit counts them.
+    events.emit(CampaignCreated(project.id, actor.id, template.key if template else ""))
     source = f"from the {template.name} template" if template else "as a blank campaign"
     audit.record(
         actor, "project.created", f"Created campaign “{project.title}” {source}",
