@@ -1,34 +1,69 @@
-"""The campaign page: what every core-domain feature says about one campaign, on one page.
+"""The campaign pages that show what every core-domain feature says about campaigns: the list
+(each with its progress and next milestone) and one campaign's page.
 
 A campaign's record and lifecycle belong to projects, its roadmap to milestones and roadmap, its
-promises to commitments, its mute button to notifications. The page shows them all, so it is put
-together here, above all of them, rather than in projects (which would then import the features
-built on it). It is still the projects blueprint's page: ``projects.show`` at ``/campaigns/<id>``,
-registered on that blueprint when the app factory imports this module, before it registers it.
+promises to commitments, its mute button to notifications. These pages show them together, so they
+are put together here, above all of them, rather than in projects (which would then import the
+features built on it). They are still the projects blueprint's pages, ``projects.index`` at
+``/campaigns/`` and ``projects.show`` at ``/campaigns/<id>``: registered on that blueprint when the
+app factory imports this module, before it registers the blueprint.
 """
 
 from __future__ import annotations
 
+from datetime import date
+
+import sqlalchemy as sa
 from flask import render_template, request
 from flask_login import current_user
 
 from app.audit.services import project_history
+from app.campaigns.progress import (
+    budget_summary,
+    detail_loads,
+    goal_progress,
+    next_deadline,
+    row_facts,
+    summary_loads,
+)
 from app.commitments import access as commitment_access
 from app.commitments import services as commitment_services
 from app.core import clock
 from app.core.forms import TransitionForm, record_id
+from app.core.pagination import asc, paginate
 from app.milestones.forms import MilestoneForm, TaskForm
 from app.milestones.services import milestone_options
 from app.notifications.services import is_muted
 from app.projects import services
-from app.projects.access import can_edit, can_report, get_project_or_404, roles_in
+from app.projects.access import can_edit, can_report, get_project_or_404, roles_in, visible_projects
 from app.projects.charts import goal_chart_svg
 from app.projects.forms import ActualForm, ExpenseForm, MemberForm
-from app.projects.progress import budget_summary, detail_loads, goal_progress, next_deadline, summary_loads
+from app.projects.models import Project
 from app.projects.views import bp
 from app.roadmap import services as roadmap_services
 from app.roadmap import timeline
 from workflows.commitment import UNSIGNED_STATES, CommitmentState
+from workflows.project import CLOSED_STATES, STATES
+
+#: The campaign list's filter for every open campaign: a group of states, not one of them.
+OPEN_FILTER = "open"
+
+
+@bp.get("/")
+def index() -> str:
+    state = request.args.get("state", "")
+    query = visible_projects(current_user).options(*summary_loads())
+    if state in STATES:
+        query = query.where(Project.state == state)
+    elif state == OPEN_FILTER:
+        query = query.where(Project.state.not_in(CLOSED_STATES))
+    # By end date, those without one last (a date no campaign ends on stands in for "none").
+    page = paginate(query, [asc(sa.func.coalesce(Project.end_date, date.max)), asc(Project.title), asc(Project.id)])
+    facts = row_facts(page.items, clock.today())
+    rows = [(p, facts[p.id].progress, facts[p.id].next_milestone) for p in page.items]
+    return render_template("projects/index.html", rows=rows, page=page, state=state, states=STATES, open_filter=OPEN_FILTER,
+                           can_launch=services.can_launch(current_user))
+
 
 
 @bp.get("/<int:project_id>")

@@ -1,14 +1,13 @@
-"""Campaign pages: list, launch, edit, lifecycle, actuals, spend, members.
+"""Campaign pages: launch, edit, lifecycle, actuals, spend, members, history.
 
-The campaign's own page (``show``) is on this blueprint too, but composed in app/campaigns/views.py:
-it shows what the features built on projects say about the campaign."""
+The list of campaigns (``index``) and a campaign's own page (``show``) are on this blueprint too,
+but composed in app/campaigns/views.py: they show what the features built on projects say about a
+campaign (its next milestone, progress against the milestones' targets, commitments, roadmap)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -19,37 +18,16 @@ from app.audit.models import AuditEvent
 from app.audit.services import history_query
 from app.core import clock
 from app.core.forms import CsrfForm
-from app.core.pagination import asc, desc, paginate
+from app.core.pagination import desc, paginate
 from app.core.views import fire_from_form, run_and_flash, save_form
 from app.extensions import db
 from app.projects import services
-from app.projects.access import can_edit, get_project_or_404, visible_projects
+from app.projects.access import can_edit, get_project_or_404
 from app.projects.forms import ActualForm, ExpenseForm, MemberForm, ProjectForm
 from app.projects.models import Project, ProjectRole
-from app.projects.progress import row_facts, summary_loads
-from workflows.project import CLOSED_STATES, STATES
-
-#: The campaign list's filter for every open campaign: a group of states, not one of them.
-OPEN_FILTER = "open"
 
 bp = Blueprint("projects", __name__, url_prefix="/campaigns")
 bp.before_request(login_required(lambda: None))
-
-
-@bp.get("/")
-def index() -> str:
-    state = request.args.get("state", "")
-    query = visible_projects(current_user).options(*summary_loads())
-    if state in STATES:
-        query = query.where(Project.state == state)
-    elif state == OPEN_FILTER:
-        query = query.where(Project.state.not_in(CLOSED_STATES))
-    # By end date, those without one last (a date no campaign ends on stands in for "none").
-    page = paginate(query, [asc(sa.func.coalesce(Project.end_date, date.max)), asc(Project.title), asc(Project.id)])
-    facts = row_facts(page.items, clock.today())
-    rows = [(p, facts[p.id].progress, facts[p.id].next_milestone) for p in page.items]
-    return render_template("projects/index.html", rows=rows, page=page, state=state, states=STATES, open_filter=OPEN_FILTER,
-                           can_launch=services.can_launch(current_user))
 
 
 @bp.get("/new")
