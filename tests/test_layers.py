@@ -27,8 +27,8 @@ COMPOSITION = frozenset({("app.background.queue", "app")})
 #: imports that import it back, directly or through others). All thirteen packages below form one
 #: cycle, closed mainly by ``accounts`` importing ``audit`` and ``notifications`` (sessions, sign-in
 #: and password resets audit and notify) while every feature imports ``accounts`` for ``User``; the
-#: pairs that import each other directly are accounts/audit, accounts/notifications,
-#: commitments/feedback and notifications/reminders. The core domain imports only downwards
+#: pairs that import each other directly are accounts/audit, accounts/notifications and
+#: notifications/reminders. The core domain imports only downwards
 #: (projects < milestones < commitments < roadmap): a feature reacts to a change below it through a
 #: domain event or a check it registers, and the campaign pages and API records that show them all
 #: are composed above them, in ``app.campaigns`` (on no cycle). Its imports listed here lie on the
@@ -40,7 +40,7 @@ KNOWN_CYCLE_IMPORTS: dict[str, frozenset[str]] = {
     "audit": frozenset({"accounts"}),
     "briefings": frozenset({"accounts", "audit", "catalog", "regions"}),
     "catalog": frozenset({"accounts", "audit", "regions"}),
-    "commitments": frozenset({"accounts", "audit", "catalog", "feedback", "milestones", "projects", "regions"}),
+    "commitments": frozenset({"accounts", "audit", "catalog", "milestones", "projects", "regions"}),
     "feedback": frozenset({"accounts", "audit", "catalog", "commitments", "milestones", "projects", "regions"}),
     "milestones": frozenset({"accounts", "audit", "projects"}),
     "notifications": frozenset({"accounts", "briefings", "commitments", "feedback", "milestones", "projects",

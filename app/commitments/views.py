@@ -23,7 +23,6 @@ from app.core.errors import ServiceError, TransitionRefused
 from app.core.text import waited
 from app.core.views import commit, flash_refusal, save_form
 from app.extensions import db
-from app.feedback.access import can_file
 from app.projects.access import get_project_or_404, visible_projects
 from app.projects.models import Project
 from workflows.commitment import EDITABLE_STATES, SIGNED_STATES, CommitmentState
@@ -105,8 +104,6 @@ def _render_show(commitment: Commitment, decision_form: DecisionForm | None = No
         verdict=_VERDICTS[last_decision.action] if last_decision else None,
         decision_form=decision_form or DecisionForm(formdata=None),
         can_edit=_can_edit(commitment),
-        # What the customer said while this deal was made goes to product as feedback, traced to it.
-        can_file_feedback=can_file(current_user),
         campaign_visible=_campaign_visible(project),
         history=history,
         # An amendment's summary names the step, not the terms: show what changed beneath it.

@@ -28,6 +28,9 @@ from workflows.feedback import FEEDBACK_WORKFLOW, KINDS, OPEN_STATES, STATES, Fe
 
 bp = Blueprint("feedback", __name__, url_prefix="/feedback")
 bp.before_request(login_required(lambda: None))
+# Other features' pages link to filing feedback (a commitment's page: what the customer said while
+# the deal was made, traced to it) and ask this rule through the template, so they import no feedback.
+bp.add_app_template_global(access.can_file, "can_file_feedback")
 
 #: What the page says after a decision, naming who was told.
 DONE = {
