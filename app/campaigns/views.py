@@ -65,7 +65,6 @@ def index() -> str:
                            can_launch=services.can_launch(current_user))
 
 
-
 @bp.get("/<int:project_id>")
 def show(project_id: int) -> str:
     project = get_project_or_404(current_user, project_id, *summary_loads(), *detail_loads())  # as its API record
