@@ -83,6 +83,9 @@ def _init_extensions(app: Flask) -> None:
     # The contract first, then each feature subscribes the handlers of its own events (the
     # notifications they become, worded where the records are known: notifications imports none).
     events.declare(catalogue.CATALOGUE)
+    # In this order, as when one service did it all: a campaign's step is notified (projects) before
+    # its effects (the roadmap's baseline, then withdrawing commitments), and a changed milestone is
+    # recorded as a re-plan (roadmap) before its promises are reassessed (commitments).
     for feature_listeners in (project_listeners, roadmap_listeners, milestone_listeners, commitment_listeners,
                               feedback_listeners, update_listeners, briefing_listeners):
         feature_listeners.init_app()
@@ -106,6 +109,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.briefings import views as briefings_views
     from app.calendars import api as calendars_api
     from app.calendars import views as calendars_views
+    from app.campaigns import api as campaigns_api
+    from app.campaigns import views as _campaign_pages  # noqa: F401 - adds the list and page to projects' blueprint
     from app.catalog import api as catalog_api
     from app.catalog import views as catalog_views
     from app.commitments import api as commitments_api
@@ -117,7 +122,6 @@ def _register_blueprints(app: Flask) -> None:
     from app.milestones import views as milestones_views
     from app.notifications import api as notifications_api
     from app.notifications import views as notifications_views
-    from app.projects import api as projects_api
     from app.projects import views as projects_views
     from app.regions import views as regions_views
     from app.reports import api as reports_api
@@ -131,7 +135,7 @@ def _register_blueprints(app: Flask) -> None:
         accounts_views, dashboard_views, projects_views, milestones_views, regions_views, catalog_views,
         commitments_views, notifications_views, roadmap_views, background_views, calendars_views,
         feedback_views, briefings_views, updates_views, reports_views,
-        accounts_api, projects_api, milestones_api, catalog_api, commitments_api, roadmap_api,
+        accounts_api, campaigns_api, milestones_api, catalog_api, commitments_api, roadmap_api,
         notifications_api, calendars_api, feedback_api, briefings_api, updates_api, reports_api, api_docs,
     ):
         app.register_blueprint(module.bp)

@@ -21,6 +21,16 @@ from app.core.events import Event
 
 
 @dataclass(frozen=True)
+class CampaignCreated(Event):
+    """A campaign was created, as a draft: blank (``template`` is ``""``) or from the template of
+    that key, whose milestones it starts with (added in the same transaction)."""
+
+    project_id: int
+    actor_id: int
+    template: str
+
+
+@dataclass(frozen=True)
 class CampaignStateChanged(Event):
     """A campaign took a lifecycle step (submit, plan, launch, hold, resume, complete, cancel, …)."""
 
@@ -43,6 +53,24 @@ class MilestoneMoved(Event):
     old_due_date: date
     new_due_date: date
     reason: str
+
+
+@dataclass(frozen=True)
+class MilestonePlanChanged(Event):
+    """One milestone's place on the roadmap changed through its own form or step: it was added, its
+    due date or target changed, it was cancelled, restored or removed. ``changes`` lists what, as
+    ``(kind, old, new)`` with ``kind`` one of ``added``, ``moved``, ``target``, ``cancelled``,
+    ``restored``, ``removed``; ``old`` and ``new`` are ISO dates for ``added``, ``moved`` and
+    ``removed`` (``""`` for none), numbers for ``target`` and milestone states for ``cancelled`` and
+    ``restored``. Emitted after the change, except ``removed``: just before the milestone is deleted.
+    In a planned campaign the roadmap records it as a re-plan (each move also announced as
+    MilestoneMoved); a re-plan of several milestones at once is announced by MilestoneMoved only."""
+
+    milestone_id: int
+    project_id: int
+    actor_id: int
+    changes: tuple[tuple[str, str, str], ...]
+    reason: str  # "" when none was given (a campaign not yet planned needs none)
 
 
 @dataclass(frozen=True)
@@ -127,8 +155,10 @@ class BriefingUpdated(Event):
 
 #: The event types there are, declared to :mod:`app.core.events` by the app factory.
 CATALOGUE: tuple[type[Event], ...] = (
+    CampaignCreated,
     CampaignStateChanged,
     MilestoneMoved,
+    MilestonePlanChanged,
     TaskAssigned,
     CommitmentStateChanged,
     FeedbackFiled,

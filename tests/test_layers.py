@@ -1,5 +1,5 @@
 """The layers point one way: the infrastructure (app/core, app/api, app/background) imports no feature,
-and no new import cycle appears between feature packages.
+and each feature imports only the features of the layers below its own (so none imports another back).
 
 Read from the source, as tests/workflows/test_independence.py does: every import statement of every
 module (those inside functions and under ``TYPE_CHECKING`` too), parsed with :mod:`ast`.
@@ -23,26 +23,25 @@ FEATURES = PACKAGES - INFRASTRUCTURE
 #: builds the app with the factory, and the factory is what puts the features together.
 COMPOSITION = frozenset({("app.background.queue", "app")})
 
-#: Imports between feature packages that lie on an import cycle today (feature → the features it
-#: imports that import it back, directly or through others). What is left is the core domain:
-#: projects, milestones, commitments and roadmap import one another. The layers below are off it,
-#: each importing only downwards (audit < accounts < notifications < regions < catalog < the rest):
-#: ``audit`` names ``User`` only for its relationship's annotation and takes the actor by what it
-#: reads (``audit.services.Actor``); ``accounts`` sends its reset email through ``accounts.outbox``,
-#: which notifications serves; ``notifications`` words no event (each feature's ``listeners.py``
-#: does, calling ``notify``) and asks projects and reminders, through ``notifications.registry``,
-#: for what its settings page shows of them. ``feedback``, above the core domain, is off it too: a
-#: commitment's page asks who may file feedback through the template global feedback registers. The
-#: pairs that import each other directly are commitments/milestones, commitments/projects,
-#: milestones/projects, milestones/roadmap and projects/roadmap. An import not listed here that
-#: closes a cycle fails the test; an entry whose import is gone, or no longer on a cycle, fails it
-#: too, so that this list only ever shrinks.
-KNOWN_CYCLE_IMPORTS: dict[str, frozenset[str]] = {
-    "commitments": frozenset({"milestones", "projects"}),
-    "milestones": frozenset({"commitments", "projects", "roadmap"}),
-    "projects": frozenset({"commitments", "milestones", "roadmap"}),
-    "roadmap": frozenset({"commitments", "milestones", "projects"}),
-}
+#: The features from the bottom up: each imports only features of the layers below its own, so
+#: no two features import each other, directly or through others. The audit trail and the people
+#: are at the bottom; notifications knows no event (each feature words its own, in its
+#: ``listeners.py``) and asks what it shows of projects and reminders through
+#: ``notifications.registry``; the core domain goes projects < milestones < commitments < roadmap,
+#: a feature reacting to a change below it through a domain event or a check it registers; the
+#: pages that show a campaign whole are composed above them all, in ``campaigns``.
+LAYERS: tuple[frozenset[str], ...] = tuple(frozenset(layer) for layer in (
+    {"audit"},
+    {"accounts"},
+    {"notifications", "regions"},
+    {"catalog", "projects"},
+    {"briefings", "milestones", "updates"},
+    {"commitments", "reminders"},
+    {"calendars", "feedback", "roadmap"},
+    {"campaigns", "reports"},
+    {"dashboard"},
+    {"demo"},
+))
 
 
 def module_name(path: Path) -> str:
@@ -142,26 +141,20 @@ def feature_graph() -> dict[str, set[str]]:
     return graph
 
 
-def reachable(graph: dict[str, set[str]], start: str) -> set[str]:
-    seen, todo = set(), [start]
-    while todo:
-        for nxt in graph[todo.pop()] - seen:
-            seen.add(nxt)
-            todo.append(nxt)
-    return seen
+def layer_of(feature: str) -> int:
+    return next(number for number, layer in enumerate(LAYERS) if feature in layer)
 
 
-def test_no_new_import_cycle_between_features() -> None:
-    graph = feature_graph()
-    # An import a → b lies on a cycle exactly when a can be reached again from b.
-    on_cycle = {(a, b) for a, targets in graph.items() for b in targets if a in reachable(graph, b)}
-    known = {(a, b) for a, targets in KNOWN_CYCLE_IMPORTS.items() for b in targets}
-    new = sorted(on_cycle - known)
-    assert not new, "these feature imports close an import cycle: " + ", ".join(f"{a} → {b}" for a, b in new)
-    gone = sorted(known - on_cycle)
-    assert not gone, ("these imports no longer lie on a cycle (or are gone): remove them from "
-                      "KNOWN_CYCLE_IMPORTS: " + ", ".join(f"{a} → {b}" for a, b in gone))
+def test_every_feature_has_one_layer() -> None:
+    placed = [feature for layer in LAYERS for feature in layer]
+    assert sorted(placed) == sorted(FEATURES), "put each feature package in one layer of LAYERS"
 
+
+def test_features_import_only_the_layers_below_their_own() -> None:
+    wrong = sorted(f"{feature} imports {other}" for feature, others in feature_graph().items() for other in others
+                   if layer_of(other) >= layer_of(feature))
+    assert not wrong, ("a feature may import only features of lower layers (react to a change through an "
+                       "event, or register a check, instead):\n" + "\n".join(wrong))
 
 
 def test_only_a_relationship_annotation_is_left_out() -> None:

@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -182,15 +183,20 @@ def revoke_feed(actor: User, feed: CalendarFeed) -> CalendarFeed:
 #: Compared against when no row matches, so an unknown selector costs the same as a wrong secret.
 _NO_HASH = digest(secrets.token_urlsafe(SECRET_BYTES))
 
-#: The link, its owner and the admins' switch in one query: every fetch, a 304 included, runs it
-#: (built once: a calendar client polls every few minutes, and there are thousands of them).
-#: The switch is NULL when its row was never written, which means feeds are on.
-_BY_SELECTOR = (
-    sa.select(CalendarFeed, CalendarSettings.feeds_enabled)
-    .outerjoin(CalendarSettings, CalendarSettings.id == 1)
-    .where(CalendarFeed.selector == sa.bindparam("selector"))
-    .options(so.joinedload(CalendarFeed.user))
-)
+@cache
+def _by_selector() -> sa.Select[tuple[CalendarFeed, bool | None]]:
+    """The link, its owner and the admins' switch in one query: every fetch, a 304 included, runs it
+    (built once: a calendar client polls every few minutes, and there are thousands of them).
+    The switch is NULL when its row was never written, which means feeds are on.
+
+    Built at the first fetch, not on import: its loader option configures every mapper, and that
+    wants every model imported (app.models, by the app factory), which importing this module does not."""
+    return (
+        sa.select(CalendarFeed, CalendarSettings.feeds_enabled)
+        .outerjoin(CalendarSettings, CalendarSettings.id == 1)
+        .where(CalendarFeed.selector == sa.bindparam("selector"))
+        .options(so.joinedload(CalendarFeed.user))
+    )
 
 
 def feed_for_token(token: str) -> CalendarFeed | None:
@@ -198,7 +204,7 @@ def feed_for_token(token: str) -> CalendarFeed | None:
     if len(token) != TOKEN_LENGTH or not token.isascii():
         return None
     selector, secret = token[:SELECTOR_LENGTH], token[SELECTOR_LENGTH:]
-    found = db.session.execute(_BY_SELECTOR, {"selector": selector}).first()
+    found = db.session.execute(_by_selector(), {"selector": selector}).first()
     feed, enabled = found if found else (None, True)
     matches = hmac.compare_digest(feed.secret_hash if feed else _NO_HASH, digest(secret))
     if feed is None or not matches or feed.revoked_at is not None:

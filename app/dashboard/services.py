@@ -16,6 +16,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.accounts.models import Role, User
+from app.campaigns.progress import GoalProgress, row_facts, summary_loads
 from app.commitments import access as commitment_access
 from app.commitments import services as commitments
 from app.commitments.models import Commitment
@@ -28,7 +29,6 @@ from app.feedback.models import Feedback
 from app.milestones.models import Milestone, Task
 from app.projects.access import visible_projects
 from app.projects.models import Project, ProjectMember, ProjectRole
-from app.projects.progress import GoalProgress, row_facts, summary_loads
 from app.updates import services as updates
 from app.updates.models import ProductUpdate
 from workflows.commitment import OPEN_STATES as OPEN_COMMITMENT_STATES

@@ -1,8 +1,9 @@
-"""What milestones does when its events happen: the notification of an assigned task.
+"""What milestones does when events happen: the notification of an assigned task, and the
+template's milestones of a campaign created from a template.
 
-Each handler runs in the transaction of its event (:mod:`app.core.events`), so the notifications
-exist exactly when the change does, and their emails leave only after the commit
-(:func:`app.notifications.services.notify`).
+Each handler runs in the transaction of its event (:mod:`app.core.events`): the notifications exist
+exactly when the change does (their emails leave only after the commit,
+:func:`app.notifications.services.notify`), and the milestones exactly when the campaign does.
 """
 
 from __future__ import annotations
@@ -10,10 +11,12 @@ from __future__ import annotations
 from app.accounts.models import User
 from app.core import events
 from app.core.text import date_label
-from app.events import TaskAssigned
+from app.events import CampaignCreated, TaskAssigned
 from app.extensions import db
-from app.milestones.models import Task
+from app.milestones.models import Milestone, Task
 from app.notifications.services import notify
+from app.projects.models import Project
+from workflows.campaigns import load_templates, plan_milestones
 
 
 def task_assigned(event: TaskAssigned) -> None:
@@ -29,6 +32,23 @@ def task_assigned(event: TaskAssigned) -> None:
            project_id=milestone.project_id)
 
 
+def campaign_created(event: CampaignCreated) -> None:
+    """The template's milestones at their offsets from the start, owned by the project manager."""
+    if not event.template:
+        return
+    project = events.named(Project, event.project_id)
+    template = load_templates()[event.template]
+    assert project.start_date is not None and project.goal_target is not None  # set by launch_project
+    for position, planned in enumerate(
+        plan_milestones(template, project.start_date, project.goal_baseline, project.goal_target)
+    ):
+        project.milestones.append(Milestone(title=planned.title, due_date=planned.due_date,
+                                            target_value=planned.target_value, position=position,
+                                            owner_id=project.project_manager_id))
+    db.session.flush()
+
+
 def init_app() -> None:
     """Subscribe the handlers, in the transaction of their events (subscribing again adds nothing)."""
     events.subscribe(TaskAssigned, task_assigned)
+    events.subscribe(CampaignCreated, campaign_created)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -9,17 +10,13 @@ import sqlalchemy as sa
 
 from app.accounts.models import User
 from app.audit import services as audit
-from app.commitments.models import Commitment
-from app.commitments.services import reassess
 from app.core import clock, events, values
 from app.core.errors import InvalidInput, NotAllowed, StaleEdit, TransitionRefused
-from app.events import TaskAssigned
+from app.events import MilestonePlanChanged, TaskAssigned
 from app.extensions import db
 from app.milestones.models import Milestone, Task
 from app.projects.access import can_edit, require_editor, require_open, roles_in
 from app.projects.models import Project, ProjectMember
-from app.roadmap import services as roadmap
-from workflows.commitment import CLOSED_STATES as CLOSED_COMMITMENT_STATES
 from workflows.engine import Decision, Transition
 from workflows.milestone import MILESTONE_WORKFLOW, MilestoneFacts, MilestoneState, TaskState
 
@@ -40,6 +37,19 @@ class TaskInput:
     due_date: date | None = None
 
 
+#: What may keep a milestone from being removed, each returning why (or None): registered at
+#: start-up by the features whose records depend on a milestone (app/commitments/listeners.py),
+#: so that milestones know none of them.
+RemovalCheck = Callable[[Milestone], str | None]
+_removal_checks: list[RemovalCheck] = []
+
+
+def refuse_removal_when(check: RemovalCheck) -> None:
+    """Ask ``check`` before any milestone is removed (registering it again adds nothing)."""
+    if check not in _removal_checks:
+        _removal_checks.append(check)
+
+
 def create_milestone(actor: User, project: Project, data: MilestoneInput, reason: str = "") -> Milestone:
     """Add a milestone; once the campaign is planned this is a re-plan and needs a reason."""
     require_editor(actor, project)
@@ -54,7 +64,7 @@ def create_milestone(actor: User, project: Project, data: MilestoneInput, reason
         actor, "milestone.created", f"Added milestone “{milestone.title}” due {milestone.due_date.isoformat()}",
         entity="milestone", entity_id=milestone.id, project_id=project.id, to_state=milestone.state,
     )
-    roadmap.record(actor, milestone, [("added", "", milestone.due_date.isoformat())], reason)
+    _announce_plan(actor, milestone, [("added", "", milestone.due_date.isoformat())], reason)
     return milestone
 
 
@@ -69,15 +79,14 @@ def update_milestone(actor: User, milestone: Milestone, data: MilestoneInput, ex
     if expected_version != milestone.version:
         raise StaleEdit("milestone")
     _validate_milestone(milestone.project, data)
-    replanned = roadmap.differences(milestone, data.due_date, data.target_value)
+    replanned = differences(milestone, data.due_date, data.target_value)
     if replanned:
         _require_reason(milestone.project, reason)
     before = _snapshot(milestone)
     _apply_milestone(milestone, data)
     db.session.flush()  # one UPDATE, one version
     if replanned:
-        roadmap.record(actor, milestone, replanned, reason)
-        reassess(actor, [milestone])
+        _announce_plan(actor, milestone, replanned, reason)
     changed = audit.changes(before, _snapshot(milestone))
     if changed:
         audit.record(
@@ -125,17 +134,18 @@ def fire_milestone_transition(actor: User, milestone: Milestone, event: str, rea
     )
     if not decision.allowed or decision.transition is None:
         raise TransitionRefused(f"The milestone could not be changed ({event}).", decision.reasons)
-    roadmap_kind = {"cancel": "cancelled", "reopen": "restored"}.get(event)
-    if roadmap_kind == "cancelled" or (roadmap_kind == "restored" and milestone.state == MilestoneState.CANCELLED):
-        roadmap.record(actor, milestone, [(roadmap_kind, milestone.state, decision.transition.target)],
-                       reason or "Restored")
+    # Cancelling takes the milestone off the roadmap and restoring a cancelled one puts it back;
+    # completing it, or reopening a completed one, leaves the plan as it was.
+    plan_change = {"cancel": "cancelled", "reopen": "restored"}.get(event)
+    if plan_change == "restored" and milestone.state != MilestoneState.CANCELLED:
+        plan_change = None
     old_state = milestone.state
     milestone.state = decision.transition.target
     milestone.state_note = reason.strip()
     milestone.completed_at = clock.now() if milestone.state == MilestoneState.DONE else None
     db.session.flush()
-    if roadmap_kind:
-        reassess(actor, [milestone])
+    if plan_change:
+        _announce_plan(actor, milestone, [(plan_change, old_state, milestone.state)], reason or "Restored")
     audit.record(
         actor, f"milestone.{event}", f"{decision.transition.label}: “{milestone.title}”"
         + (f" because {reason.strip()}" if reason.strip() else ""),
@@ -149,15 +159,12 @@ def delete_milestone(actor: User, milestone: Milestone, reason: str = "") -> Non
     """Remove a milestone (and its tasks). One that a commitment depends on is cancelled instead."""
     project = milestone.project
     require_editor(actor, project)
-    linked = db.session.scalar(
-        sa.select(sa.func.count()).select_from(Commitment)
-        .where(Commitment.milestone_id == milestone.id, Commitment.state.not_in(CLOSED_COMMITMENT_STATES))
-    )
-    if linked:
-        raise InvalidInput(f"{linked} commitment{'s depend' if linked != 1 else ' depends'} on “{milestone.title}”: "
-                           "cancel the milestone instead, so the promise is flagged at risk.")
+    for check in _removal_checks:
+        if refusal := check(milestone):
+            raise InvalidInput(refusal)
     _require_reason(project, reason)
-    roadmap.record(actor, milestone, [("removed", milestone.due_date.isoformat(), "")], reason)
+    # Announced while the milestone still exists, so that the roadmap can note what was removed.
+    _announce_plan(actor, milestone, [("removed", milestone.due_date.isoformat(), "")], reason)
     audit.record(actor, "milestone.deleted", f"Removed milestone “{milestone.title}”"
                  + (f" because {reason.strip()}" if reason.strip() else ""),
                  entity="milestone", entity_id=milestone.id, project_id=project.id)
@@ -233,6 +240,26 @@ def delete_task(actor: User, task: Task) -> None:
     db.session.flush()
 
 
+def differences(milestone: Milestone, due: date, target: float | None) -> list[tuple[str, str, str]]:
+    """What a new due date and target change about a milestone, as (kind, old, new)."""
+    found = []
+    if due != milestone.due_date:
+        found.append(("moved", milestone.due_date.isoformat(), due.isoformat()))
+    if target != milestone.target_value:
+        found.append(("target", _num(milestone.target_value), _num(target)))
+    return found
+
+
+def _num(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+def _announce_plan(actor: User, milestone: Milestone, changes: list[tuple[str, str, str]], reason: str) -> None:
+    """The roadmap records the change as a re-plan and the countersigned promises are reassessed
+    (their subscribers, app/roadmap/listeners.py and app/commitments/listeners.py), in this transaction."""
+    events.emit(MilestonePlanChanged(milestone.id, milestone.project_id, actor.id, tuple(changes), reason))
+
+
 def _roles(actor: User, milestone: Milestone) -> frozenset[str]:
     roles = set(roles_in(actor, milestone.project))
     if milestone.owner_id == actor.id:
@@ -242,7 +269,7 @@ def _roles(actor: User, milestone: Milestone) -> frozenset[str]:
 
 def _require_reason(project: Project, reason: str) -> None:
     """Checked before anything changes, so a refusal writes nothing."""
-    if roadmap.needs_reason(project) and not reason.strip():
+    if project.replanning and not reason.strip():
         raise InvalidInput("Say why the roadmap changes.",
                            {"reason": ["The campaign is planned: every roadmap change needs a reason."]})
 

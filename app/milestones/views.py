@@ -13,7 +13,6 @@ from app.milestones.access import get_milestone_or_404, get_task_or_404
 from app.milestones.forms import MilestoneForm, TaskForm
 from app.projects.access import get_project_or_404
 from app.projects.models import Project
-from app.roadmap import services as roadmap
 
 bp = Blueprint("milestones", __name__, url_prefix="/campaigns/<int:project_id>/milestones")
 bp.before_request(login_required(lambda: None))
@@ -39,7 +38,7 @@ def new(project_id: int) -> str | Response:
         flash(f"Milestone “{milestone.title}” added.", "success")
         return _back(project, f"milestone-{milestone.id}")
     return render_template("milestones/form.html", form=form, project=project, milestone=None,
-                           replanning=roadmap.needs_reason(project))
+                           replanning=project.replanning)
 
 
 @bp.route("/<int:milestone_id>/edit", methods=["GET", "POST"])
@@ -54,7 +53,7 @@ def edit(project_id: int, milestone_id: int) -> str | Response:
         flash("Milestone saved.", "success")
         return _back(project, f"milestone-{milestone.id}")
     return render_template("milestones/form.html", form=form, project=project, milestone=milestone,
-                           replanning=roadmap.needs_reason(project))
+                           replanning=project.replanning)
 
 
 @bp.post("/<int:milestone_id>/transition")

@@ -16,7 +16,7 @@ from app.core import clock
 from app.core.models import money, new_uuid, one_of, str_enum
 from app.extensions import db
 from app.regions.models import Region
-from workflows.project import CLOSED_STATES, OUTCOMES, STATES, ProjectState
+from workflows.project import BASELINED_STATES, CLOSED_STATES, OUTCOMES, STATES, ProjectState
 
 if TYPE_CHECKING:
     from app.milestones.models import Milestone
@@ -99,6 +99,12 @@ class Project(db.Model):  # type: ignore[name-defined,misc]
     @property
     def is_open(self) -> bool:
         return self.state not in CLOSED_STATES
+
+    @property
+    def replanning(self) -> bool:
+        """Planned and not closed: the roadmap has a plan of record, so every change to it is a
+        re-plan that needs a reason (the milestones' forms and the roadmap's both ask)."""
+        return self.state in BASELINED_STATES
 
     @property
     def path(self) -> str:

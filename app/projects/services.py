@@ -6,8 +6,8 @@ flush; the request commits once.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from decimal import Decimal
 
@@ -15,19 +15,16 @@ import sqlalchemy as sa
 
 from app.accounts.models import Role, User
 from app.audit import services as audit
-from app.commitments.services import unsigned_titles, withdraw_unsigned
 from app.core import clock, events, values
 from app.core.errors import InvalidInput, NotAllowed, StaleEdit, TransitionRefused
 from app.core.models import touch
-from app.events import CampaignStateChanged
+from app.events import CampaignCreated, CampaignStateChanged
 from app.extensions import db
-from app.milestones.models import Milestone
 from app.projects.access import require_editor, require_reporter, roles_in
 from app.projects.models import Expense, GoalActual, Project, ProjectMember, ProjectRole
 from app.regions.models import Region
-from app.roadmap import services as roadmap
 from workflows import goals
-from workflows.campaigns import CampaignTemplate, load_templates, plan_milestones
+from workflows.campaigns import CampaignTemplate, load_templates
 from workflows.engine import Decision, Transition
 from workflows.milestone import MilestoneState
 from workflows.project import PROJECT_WORKFLOW, ProjectFacts
@@ -77,20 +74,9 @@ def launch_project(actor: User, data: ProjectInput, template: CampaignTemplate |
     _apply(project, data)
     db.session.add(project)
     _sync_members(project, data)
-    if template is not None:
-        for position, planned in enumerate(
-            plan_milestones(template, data.start_date, data.goal_baseline, data.goal_target)
-        ):
-            project.milestones.append(
-                Milestone(
-                    title=planned.title,
-                    due_date=planned.due_date,
-                    target_value=planned.target_value,
-                    position=position,
-                    owner_id=data.project_manager_id,
-                )
-            )
     db.session.flush()
+    # The template's milestones are added by milestones' subscriber, before the audit counts them.
+    events.emit(CampaignCreated(project.id, actor.id, template.key if template else ""))
     source = f"from the {template.name} template" if template else "as a blank campaign"
     audit.record(
         actor, "project.created", f"Created campaign “{project.title}” {source}",
@@ -121,8 +107,22 @@ def update_project(actor: User, project: Project, data: ProjectInput, expected_v
     return project
 
 
+#: Facts of ProjectFacts that another feature owns (the unsigned commitments), by field name, each
+#: read from the campaign by the provider that feature registered at start-up
+#: (app/commitments/listeners.py): the lifecycle's guards ask them without projects importing it.
+FactProvider = Callable[[Project], object]
+_fact_providers: dict[str, FactProvider] = {}
+
+
+def provide_fact(name: str, provider: FactProvider) -> None:
+    """Let ``provider(project)`` fill the field ``name`` of a campaign's :class:`ProjectFacts`."""
+    if name not in {f.name for f in fields(ProjectFacts)}:
+        raise LookupError(f"ProjectFacts has no field {name!r}")
+    _fact_providers[name] = provider
+
+
 def project_facts(project: Project) -> ProjectFacts:
-    return ProjectFacts(
+    facts = ProjectFacts(
         goal_metric=project.goal_metric,
         goal_target=project.goal_target,
         start_date=project.start_date,
@@ -130,8 +130,10 @@ def project_facts(project: Project) -> ProjectFacts:
         open_milestones=sum(1 for m in project.milestones if m.state != MilestoneState.CANCELLED),
         has_project_manager=project.project_manager_id is not None,
         actuals_reported=len(project.actuals),
-        unsigned_commitments=unsigned_titles(project.id) if project.id is not None else (),
     )
+    if project.id is None:  # not saved yet: nothing of another feature can belong to it
+        return facts
+    return replace(facts, **{name: provider(project) for name, provider in _fact_providers.items()})
 
 
 def transition_options(actor: User, project: Project) -> list[tuple[Transition[ProjectFacts], Decision[ProjectFacts]]]:
@@ -167,12 +169,9 @@ def fire_transition(actor: User, project: Project, event: str, reason: str = "")
         entity="project", entity_id=project.id, project_id=project.id,
         from_state=old_state, to_state=project.state, details=details,
     )
+    # The effects that other features own (the roadmap's baseline, withdrawing the unsigned
+    # commitments) are their subscribers to this event, so they come after the step, in the trail too.
     events.emit(CampaignStateChanged(project.id, actor.id, event, old_state, project.state, reason.strip()))
-    # Effects that write records of their own come after the step they follow, in the trail too.
-    if "take_baseline" in transition.effects:
-        roadmap.take_baseline(actor, project, "Plan of record")
-    if "withdraw_unsigned_commitments" in transition.effects:
-        withdraw_unsigned(actor, project, f"Campaign cancelled: {reason.strip()}")
     return project
 
 

@@ -25,6 +25,7 @@ from app.core.pagination import page_request
 from app.core.views import saving
 from app.extensions import db
 from app.milestones.models import Milestone
+from app.milestones.services import differences
 from app.projects.access import get_project_or_404, require_editor
 from app.projects.models import Project
 from app.roadmap import services
@@ -283,5 +284,5 @@ def _planned_changes(project: Project, edits: list[services.MilestoneEdit]) -> l
          "slip_days": roadmap.change_slip_days(kind, old, new)}
         for edit in edits
         for milestone in [by_id[edit.milestone_id]]
-        for kind, old, new in services.differences(milestone, edit.due_date, edit.target_value)
+        for kind, old, new in differences(milestone, edit.due_date, edit.target_value)
     ]

@@ -25,13 +25,13 @@ from app.core.pagination import FIRST_PAGE, Page, PageRequest, asc, desc, ordere
 from app.events import MilestoneMoved
 from app.extensions import db
 from app.milestones.models import Milestone
+from app.milestones.services import differences
 from app.projects.access import require_editor
 from app.projects.models import Project
 from app.roadmap.models import Baseline, BaselineItem, Replan, RoadmapChange
 from workflows import roadmap
 from workflows.commitment import CommitmentState
 from workflows.milestone import MilestoneState
-from workflows.project import BASELINED_STATES
 
 
 @dataclass(frozen=True)
@@ -50,10 +50,6 @@ class ReplanResult:
     changes: list[tuple[str, str, str, str]] = field(default_factory=list)  # (milestone, kind, old, new)
     at_risk: list[Commitment] = field(default_factory=list)
     cleared: list[Commitment] = field(default_factory=list)
-
-
-def needs_reason(project: Project) -> bool:
-    return project.state in BASELINED_STATES
 
 
 # --- baselines -------------------------------------------------------------------------------
@@ -141,7 +137,7 @@ def replan(actor: User, project: Project, edits: Sequence[MilestoneEdit], reason
         raise InvalidInput("Some dates are outside the campaign.", errors)
     if not moves:
         raise InvalidInput("Nothing changed: move a date or change a target first.")
-    if needs_reason(project) and not reason.strip() and not preview:
+    if project.replanning and not reason.strip() and not preview:
         raise InvalidInput("Say why the roadmap changes.", {"reason": ["Every re-plan needs a reason; the team sees it."]})
     foreseen = commitments.forecast({m.id: e.due_date for m, e in moves if m.state != MilestoneState.CANCELLED})
     result = ReplanResult(None, at_risk=foreseen.at_risk, cleared=foreseen.cleared)
@@ -149,7 +145,7 @@ def replan(actor: User, project: Project, edits: Sequence[MilestoneEdit], reason
     if preview:
         return result
     # Before planning the roadmap is a draft: it moves freely and nothing is recorded.
-    record = _start(actor, project, reason) if needs_reason(project) else None
+    record = _start(actor, project, reason) if project.replanning else None
     for milestone, edit in moves:
         if record is not None:
             for kind, old, new in differences(milestone, edit.due_date, edit.target_value):
@@ -169,7 +165,7 @@ def replan(actor: User, project: Project, edits: Sequence[MilestoneEdit], reason
 def record(actor: User, milestone: Milestone, changes: Sequence[tuple[str, str, str]], reason: str) -> Replan | None:
     """Changes made from one milestone's own form, as one re-plan; before planning nothing is recorded."""
     project = milestone.project
-    if not needs_reason(project) or not changes:
+    if not project.replanning or not changes:
         return None
     if not reason.strip():
         raise InvalidInput("Say why the roadmap changes.",
@@ -238,20 +234,6 @@ def _note(record: Replan, milestone: Milestone, kind: str, old: str, new: str) -
         project_id=milestone.project_id, milestone_id=milestone.id, milestone_uuid=milestone.uuid,
         milestone_title=milestone.title, kind=kind, old_value=old, new_value=new,
     ))
-
-
-def differences(milestone: Milestone, due: date, target: float | None) -> list[tuple[str, str, str]]:
-    """What a new due date and target change about a milestone, as (kind, old, new)."""
-    found = []
-    if due != milestone.due_date:
-        found.append(("moved", milestone.due_date.isoformat(), due.isoformat()))
-    if target != milestone.target_value:
-        found.append(("target", _num(milestone.target_value), _num(target)))
-    return found
-
-
-def _num(value: float | None) -> str:
-    return "" if value is None else f"{value:g}"
 
 
 def _audit(actor: User, project: Project, record: Replan) -> None:

@@ -113,7 +113,7 @@ def replan(project_id: int) -> str | Response:
     current = {m.id: m for m in project.milestones}
     return render_template(
         "roadmap/replan.html", project=project, form=form, preview=preview, current=current,
-        replanning=services.needs_reason(project), today=clock.today(),
+        replanning=project.replanning, today=clock.today(),
     )
 
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from app.projects.progress import BudgetSummary
+from app.campaigns.progress import BudgetSummary
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,9 @@
-"""Campaigns in the JSON API."""
+"""Campaigns in the JSON API.
+
+A campaign's record embeds its milestones and its progress against their targets, so the campaigns'
+API is composed here, above milestones, rather than in projects (see app/campaigns/views.py). The
+blueprint keeps its name, ``api_projects``: the endpoints and URLs are those it always had.
+"""
 
 from __future__ import annotations
 
@@ -25,6 +30,7 @@ from app.api.openapi import NEW_ID, Body, follow, operation
 from app.api.schemas import IsoDate, Money, OneOf, Timestamp, Uuid
 from app.audit.models import AuditEvent
 from app.audit.services import history_query
+from app.campaigns.progress import RowFacts, budget_summary, detail_loads, goal_progress, row_facts, summary_loads
 from app.core import clock
 from app.core.errors import InvalidInput
 from app.core.forms import ReasonForm
@@ -35,7 +41,6 @@ from app.projects import services
 from app.projects.access import get_project_or_404, visible_projects
 from app.projects.forms import ActualForm, ExpenseForm, ProjectForm
 from app.projects.models import Expense, GoalActual, Project, ProjectRole
-from app.projects.progress import RowFacts, budget_summary, detail_loads, goal_progress, row_facts, summary_loads
 from workflows.project import OUTCOMES, STATES
 
 bp = api_blueprint("projects", __name__)
