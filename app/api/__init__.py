@@ -63,6 +63,22 @@ def timestamp(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat() + "Z"
 
 
+class Versioned(TypedDict):
+    """A PATCH body's part that every versioned record asks for."""
+
+    version: int  # the version being edited: a stale one is a 409
+
+
+class TransitionBody(TypedDict):
+    """A step of a record's workflow, by its event name (a feature may narrow ``event`` to its own)."""
+
+    event: str
+
+
+class TransitionReason(TransitionBody, total=False):
+    reason: str
+
+
 class PersonRef(TypedDict):
     id: int
     name: str

@@ -14,6 +14,7 @@ from flask_login import current_user
 from app.api import (
     PersonRef,
     ProductRef,
+    Versioned,
     api_blueprint,
     date_arg,
     expected_version,
@@ -88,10 +89,6 @@ class BriefingFilters(TypedDict, total=False):
     product_id: IdArg
     date_from: IsoDate
     date_to: IsoDate
-
-
-class Versioned(TypedDict):
-    version: int  # the version being edited: a stale one is a 409
 
 
 def briefing_fields(briefing: Briefing) -> BriefingFields:

@@ -17,6 +17,8 @@ from flask_login import current_user
 from app.api import (
     RegionRef,
     TransitionOptionJson,
+    TransitionReason,
+    Versioned,
     api_blueprint,
     expected_version,
     json_body,
@@ -147,18 +149,6 @@ class StateFilter(TypedDict, total=False):
 
 class TemplateChoice(TypedDict, total=False):
     template: Annotated[str, OneOf(services.templates_by_key())]
-
-
-class Versioned(TypedDict):
-    version: int  # the version being edited: a stale one is a 409
-
-
-class TransitionBody(TypedDict):
-    event: str
-
-
-class TransitionReason(TransitionBody, total=False):
-    reason: str
 
 
 def project_fields(project: Project) -> ProjectFields:

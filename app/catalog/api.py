@@ -8,7 +8,7 @@ from typing import Annotated, Any, TypedDict
 from flask import Response, abort, jsonify, request
 from flask_login import current_user
 
-from app.api import api_blueprint, expected_version, json_body, money_text, page_json, timestamp, validated
+from app.api import Versioned, api_blueprint, expected_version, json_body, money_text, page_json, timestamp, validated
 from app.api.openapi import NEW_ID, Body, follow, from_path, operation
 from app.api.schemas import IsoDate, Money, OneOf, Timestamp
 from app.catalog import services
@@ -80,10 +80,6 @@ class ProductJson(ProductFields):
 
 class StatusFilter(TypedDict, total=False):
     status: Annotated[str, OneOf(PRODUCT_STATUSES)]
-
-
-class Versioned(TypedDict):
-    version: int  # the version being edited: a stale one is a 409
 
 
 class CoverageStatus(TypedDict):

@@ -11,7 +11,9 @@ from flask_login import current_user
 from app.api import (
     PersonRef,
     RegionRef,
+    TransitionBody,
     TransitionOptionJson,
+    Versioned,
     api_blueprint,
     expected_version,
     json_body,
@@ -114,14 +116,6 @@ class CommitmentDetailJson(CommitmentJson):
 
 class QueuedCommitmentJson(CommitmentJson):
     age_hours: float | None  # how long it has waited since it was submitted
-
-
-class Versioned(TypedDict):
-    version: int  # the version being edited: a stale one is a 409
-
-
-class TransitionBody(TypedDict):
-    event: str
 
 
 def commitment_fields(commitment: Commitment) -> CommitmentFields:

@@ -9,7 +9,7 @@ import sqlalchemy.orm as so
 from flask import Response, jsonify
 from flask_login import current_user
 
-from app.api import api_blueprint, expected_version, json_body, page_json, validated
+from app.api import Versioned, api_blueprint, expected_version, json_body, page_json, validated
 from app.api.openapi import NEW_ID, Body, follow, from_path, operation
 from app.api.schemas import IsoDate, OneOf, Uuid
 from app.core import clock
@@ -54,10 +54,6 @@ class MilestoneJson(MilestoneFields):
     position: int
     overdue: bool
     tasks: list[TaskJson]
-
-
-class Versioned(TypedDict):
-    version: int  # the version being edited: a stale one is a 409
 
 
 class TransitionBody(TypedDict):
