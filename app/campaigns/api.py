@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any, TypedDict
 
-import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import Response, jsonify, request
 from flask_login import current_user
@@ -36,7 +35,7 @@ from app.campaigns.progress import RowFacts, budget_summary, detail_loads, goal_
 from app.core import clock
 from app.core.errors import InvalidInput
 from app.core.forms import ReasonForm
-from app.core.pagination import asc, desc, paginate
+from app.core.pagination import asc, desc, page_request, paginate
 from app.core.views import commit
 from app.milestones.api import MilestoneJson, milestone_json
 from app.projects import services
@@ -303,8 +302,7 @@ def fire_transition(project_id: int) -> Response:
 def list_actuals(project_id: int) -> Response:
     """The goal's reported actuals, oldest first."""
     project = get_project_or_404(current_user, project_id)
-    query = sa.select(GoalActual).where(GoalActual.project_id == project.id).options(so.joinedload(GoalActual.recorded_by))
-    return page_json(paginate(query, [asc(GoalActual.measured_on), asc(GoalActual.id)]), _actual_json)
+    return page_json(services.actuals(project, page_request()), _actual_json)
 
 
 @bp.post("/projects/<int:project_id>/actuals")
@@ -323,8 +321,7 @@ def report_actual(project_id: int) -> tuple[Response, int]:
 def list_expenses(project_id: int) -> Response:
     """The campaign's spend, oldest first."""
     project = get_project_or_404(current_user, project_id)
-    query = sa.select(Expense).where(Expense.project_id == project.id).options(so.joinedload(Expense.recorded_by))
-    return page_json(paginate(query, [asc(Expense.spent_on), asc(Expense.id)]), _expense_json)
+    return page_json(services.expenses(project, page_request()), _expense_json)
 
 
 @bp.post("/projects/<int:project_id>/expenses")

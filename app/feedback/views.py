@@ -7,17 +7,15 @@ on its page; the triage queue lists what waits for them.
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from app.catalog.models import Product
+from app.catalog.services import pickable_products
 from app.core.forms import record_id
 from app.core.pagination import page_request, total
 from app.core.text import date_label
 from app.core.views import save_form, save_or_show_again
-from app.extensions import db
 from app.feedback import access, decisions, services
 from app.feedback.forms import FeedbackForm, TriageForm
 from app.feedback.models import Feedback
@@ -56,7 +54,7 @@ def index() -> str | Response:
     return render_template(
         "feedback/index.html", items=page.items, page=page, total=total(services.searched(current_user, **filters)),
         filters=filters, filtered=any(filters.values()),
-        products=db.session.scalars(sa.select(Product).order_by(Product.name)).all(), regions=all_regions(),
+        products=pickable_products(), regions=all_regions(),
         kinds=KINDS, states=STATES, can_file=access.can_file(current_user),
         show_queue=access.has_triage_queue(current_user),
     )

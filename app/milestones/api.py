@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated, TypedDict
 
-import sqlalchemy as sa
-import sqlalchemy.orm as so
 from flask import Response, jsonify
 from flask_login import current_user
 
@@ -15,7 +13,7 @@ from app.api.schemas import IsoDate, OneOf, Uuid
 from app.core import clock
 from app.core.errors import InvalidInput
 from app.core.forms import ReasonForm
-from app.core.pagination import asc, paginate
+from app.core.pagination import page_request
 from app.core.views import commit
 from app.milestones import services
 from app.milestones.access import get_milestone_or_404, get_task_or_404
@@ -113,8 +111,7 @@ def milestone_json(milestone: Milestone) -> MilestoneJson:
 def list_milestones(project_id: int) -> Response:
     """The campaign's milestones, in roadmap order, with their tasks."""
     project = get_project_or_404(current_user, project_id)
-    query = sa.select(Milestone).where(Milestone.project_id == project.id).options(so.selectinload(Milestone.tasks))
-    return page_json(paginate(query, [asc(Milestone.position), asc(Milestone.id)]), milestone_json)
+    return page_json(services.milestones(project, page_request()), milestone_json)
 
 
 @bp.post("/projects/<int:project_id>/milestones")

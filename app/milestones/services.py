@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from app.accounts.models import User
 from app.audit import services as audit
 from app.core import clock, events, values
 from app.core.errors import InvalidInput, NotAllowed, StaleEdit, TransitionRefused
+from app.core.pagination import FIRST_PAGE, Page, PageRequest, asc, paginate
 from app.events import MilestonePlanChanged, TaskAssigned
 from app.extensions import db
 from app.milestones.models import Milestone, Task
@@ -48,6 +50,12 @@ def refuse_removal_when(check: RemovalCheck) -> None:
     """Ask ``check`` before any milestone is removed (registering it again adds nothing)."""
     if check not in _removal_checks:
         _removal_checks.append(check)
+
+
+def milestones(project: Project, asked: PageRequest = FIRST_PAGE) -> Page[Milestone]:
+    """A page of the campaign's milestones, in roadmap order, with their tasks."""
+    query = sa.select(Milestone).where(Milestone.project_id == project.id).options(so.selectinload(Milestone.tasks))
+    return paginate(query, [asc(Milestone.position), asc(Milestone.id)], asked)
 
 
 def create_milestone(actor: User, project: Project, data: MilestoneInput, reason: str = "") -> Milestone:

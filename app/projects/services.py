@@ -12,12 +12,14 @@ from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from app.accounts.models import Role, User
 from app.audit import services as audit
 from app.core import clock, events, values
 from app.core.errors import InvalidInput, NotAllowed, StaleEdit, TransitionRefused
 from app.core.models import touch
+from app.core.pagination import FIRST_PAGE, Page, PageRequest, asc, paginate
 from app.events import CampaignCreated, CampaignStateChanged
 from app.extensions import db
 from app.projects.access import require_editor, require_reporter, roles_in
@@ -212,6 +214,18 @@ def record_expense(actor: User, project: Project, amount: Decimal, spent_on: dat
         entity="expense", entity_id=expense.id, project_id=project.id, details={"amount": str(amount)},
     )
     return expense
+
+
+def actuals(project: Project, asked: PageRequest = FIRST_PAGE) -> Page[GoalActual]:
+    """A page of the goal's reported actuals, oldest first, with who reported each."""
+    query = sa.select(GoalActual).where(GoalActual.project_id == project.id).options(so.joinedload(GoalActual.recorded_by))
+    return paginate(query, [asc(GoalActual.measured_on), asc(GoalActual.id)], asked)
+
+
+def expenses(project: Project, asked: PageRequest = FIRST_PAGE) -> Page[Expense]:
+    """A page of the campaign's spend, oldest first, with who recorded each."""
+    query = sa.select(Expense).where(Expense.project_id == project.id).options(so.joinedload(Expense.recorded_by))
+    return paginate(query, [asc(Expense.spent_on), asc(Expense.id)], asked)
 
 
 def add_member(actor: User, project: Project, user: User, role: ProjectRole) -> ProjectMember:
