@@ -189,6 +189,15 @@ def json_body() -> dict[str, Any]:
     return payload
 
 
+def event_name(payload: Mapping[str, Any], hint: str) -> str:
+    """The workflow step a transition body names in ``event``, or a 400 naming the field (``hint``
+    says which steps there are); whether the step exists and is open is the workflow's to say."""
+    event = payload.get("event")
+    if not isinstance(event, str) or not event:
+        raise InvalidInput("Name the event to fire.", {"event": [hint]})
+    return event
+
+
 def validated(form_class: type[FormT], payload: Mapping[str, Any], *args: Any, **kwargs: Any) -> FormT:
     """Validate ``payload`` with the same form class the pages use; a 400 names each bad field."""
     form = form_class(*args, formdata=json_to_formdata(payload), meta={"csrf": False}, **kwargs)

@@ -19,6 +19,7 @@ from app.api import (
     TransitionReason,
     Versioned,
     api_blueprint,
+    event_name,
     expected_version,
     json_body,
     money_text,
@@ -288,9 +289,7 @@ def fire_transition(project_id: int) -> Response:
     """Take a step of the campaign's lifecycle (``submit``, ``plan``, ``launch``, ``cancel`` with a ``reason``…)."""
     project = get_project_or_404(current_user, project_id)
     payload = json_body()
-    event = payload.get("event")
-    if not isinstance(event, str) or not event:
-        raise InvalidInput("Name the event to fire.", {"event": ["Required, e.g. \"submit\"."]})
+    event = event_name(payload, "Required, e.g. \"submit\".")
     reason = validated(ReasonForm, {"reason": payload.get("reason")}).reason.data or ""
     services.fire_transition(current_user, project, event, reason)
     commit("campaign")

@@ -15,6 +15,7 @@ from app.api import (
     TransitionOptionJson,
     Versioned,
     api_blueprint,
+    event_name,
     expected_version,
     json_body,
     money_text,
@@ -31,7 +32,6 @@ from app.commitments import access, services
 from app.commitments.forms import CommitmentForm, DecisionForm
 from app.commitments.models import Commitment
 from app.core import clock
-from app.core.errors import InvalidInput
 from app.core.pagination import page_request
 from app.core.views import commit
 from app.projects.access import get_project_or_404
@@ -243,9 +243,7 @@ def fire_transition(commitment_id: int) -> Response:
     """Take a sign-off step: ``submit``, ``approve`` (with ``justification`` over blockers), ``reject``…"""
     commitment = access.get_commitment_or_404(current_user, commitment_id)
     payload = json_body()
-    event = payload.get("event")
-    if not isinstance(event, str) or not event:
-        raise InvalidInput("Name the event to fire.", {"event": ["Required, e.g. \"submit\" or \"approve\"."]})
+    event = event_name(payload, "Required, e.g. \"submit\" or \"approve\".")
     form = validated(DecisionForm, payload)
     findings = services.fire(current_user, commitment, event, form.reason.data or "", form.justification.data or "")
     commit("commitment")

@@ -7,7 +7,7 @@ from typing import Annotated, TypedDict
 from flask import Response, jsonify
 from flask_login import current_user
 
-from app.api import Versioned, api_blueprint, expected_version, json_body, page_json, validated
+from app.api import Versioned, api_blueprint, event_name, expected_version, json_body, page_json, validated
 from app.api.openapi import NEW_ID, Body, follow, from_path, operation
 from app.api.schemas import IsoDate, OneOf, Uuid
 from app.core import clock
@@ -155,9 +155,7 @@ def fire_transition(project_id: int, milestone_id: int) -> Response:
     """Complete, cancel (with a ``reason``) or reopen a milestone."""
     milestone = get_milestone_or_404(get_project_or_404(current_user, project_id), milestone_id)
     payload = json_body()
-    event = payload.get("event")
-    if not isinstance(event, str) or not event:
-        raise InvalidInput("Name the event to fire.", {"event": ["Required: complete, cancel or reopen."]})
+    event = event_name(payload, "Required: complete, cancel or reopen.")
     reason = validated(ReasonForm, {"reason": payload.get("reason")}).reason.data or ""
     services.fire_milestone_transition(current_user, milestone, event, reason)
     commit("milestone")
