@@ -325,10 +325,11 @@ def test_a_second_scheduler_stands_by_until_the_first_lets_go(jobs: Jobs):
     with pytest.raises(LostLock):
         first.heartbeat()
     assert jobs.periodic_queue.count == 0
-    # One periodic job: the sweep, then the dispatch, in that order (see app/reminders/jobs.py),
-    # on the periodic queue, which workers serve before the deliveries.
-    assert {job.func_name for job in second.enqueue_jobs()} == {"app.reminders.jobs.sweep"}
-    assert (jobs.periodic_queue.count, jobs.queue.count) == (1, 0)
+    # The periodic jobs the features registered (the reminders' sweep, which dispatches after it in
+    # the same job, see app/reminders/jobs.py; the accounts' hourly clean-up), on the periodic
+    # queue, which workers serve before the deliveries.
+    assert {job.func_name for job in second.enqueue_jobs()} == {"app.reminders.jobs.sweep", "app.accounts.jobs.clean_up"}
+    assert (jobs.periodic_queue.count, jobs.queue.count) == (2, 0)
     # RQ would sleep until the next run, a minute away: the holder wakes in time to renew its lease.
     assert 0 < second.calculate_sleep_interval() <= LOCK_SECONDS / 3
 
