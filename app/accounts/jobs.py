@@ -34,4 +34,4 @@ def clean_up() -> str:
 
 def init_app() -> None:
     """Have the background scheduler run the clean-up."""
-    registry.add_periodic(registry.PeriodicJob(clean_up, runs=((RUN, "Sign-in records clean-up"),)))
+    registry.add_periodic(registry.PeriodicJob(clean_up, runs=((RUN, "Sign-in records clean-up"),), every=EVERY))

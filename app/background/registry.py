@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 
@@ -29,6 +29,9 @@ class PeriodicJob:
     func: Callable[[], str]
     runs: tuple[tuple[str, str], ...]
     timeout: int = 600
+    #: How often the job does its work, when less often than every interval: it is still enqueued
+    #: every interval and skips until its time (its runs are late only this long after the last one).
+    every: timedelta = timedelta(0)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from app.background.models import JobRun
 from app.background.queue import get_periodic_queue, get_queue
 from app.background.workers import LiveWorker, live_workers
 from app.core import clock
-from app.core.text import ago
+from app.core.text import ago, duration_words
 from app.extensions import db
 
 
@@ -153,17 +153,25 @@ class PeriodicStatus:
     run: JobRun | None
     ago: str
     stale: bool
+    every: str = ""  # "every hour": a job that does its work less often than every interval
+
+
+def _every(span: timedelta) -> str:
+    """How often a job that skips intervals does its work: "every hour", "every 6 hours" ("" for every interval)."""
+    return f"every {duration_words(span)}".replace("every 1 ", "every ") if span else ""
 
 
 def periodic_statuses(now: datetime | None = None) -> list[PeriodicStatus]:
-    """Every run the periodic jobs record (the sweep, the dispatch), each stale when it never ran or
-    last finished over ``STALE_AFTER`` ago."""
+    """Every run the periodic jobs record (the sweep, the dispatch, the hourly clean-up), each stale
+    when it never ran or last finished over ``STALE_AFTER`` after it was due."""
     now = now or clock.now()
     runs = last_runs()
     statuses = []
-    for name, label in (run for job in registry.periodic_jobs() for run in job.runs):
-        run = runs.get(name)
-        finished = run.finished_at if run is not None else None
-        stale = finished is None or now - finished > STALE_AFTER
-        statuses.append(PeriodicStatus(name, label, run, ago(finished, now) if finished else "", stale))
+    for job in registry.periodic_jobs():
+        for name, label in job.runs:
+            run = runs.get(name)
+            finished = run.finished_at if run is not None else None
+            stale = finished is None or now - finished > job.every + STALE_AFTER
+            statuses.append(PeriodicStatus(name, label, run, ago(finished, now) if finished else "", stale,
+                                           _every(job.every)))
     return statuses

@@ -209,6 +209,21 @@ def test_a_sweep_that_never_ran_or_is_late_is_a_warning_and_a_recent_one_is_not(
     assert 'id="sweep-notice"' not in page and "30 seconds ago" in page
 
 
+def test_an_hourly_job_is_late_only_an_hour_and_the_grace_after_its_last_run(people, clock):
+    """The sign-in clean-up works once an hour: 40 minutes after its run it is on time, not late."""
+    now = clock.now()
+    db.session.add(JobRun(name="accounts", started_at=now - timedelta(minutes=40),
+                          finished_at=now - timedelta(minutes=40), duration_ms=5, summary="0 old sessions"))
+    db.session.commit()
+    [status] = [s for s in services.periodic_statuses() if s.name == "accounts"]
+    assert (status.stale, status.every) == (False, "every hour")
+    clock.advance(minutes=20 + int(services.STALE_AFTER.total_seconds() // 60) + 1)
+    [status] = [s for s in services.periodic_statuses() if s.name == "accounts"]
+    assert status.stale
+    [sweep] = [s for s in services.periodic_statuses() if s.name == "sweep"]
+    assert sweep.every == ""  # every interval: said once, in the card's header
+
+
 # --- the development mailbox -------------------------------------------------------------------
 
 @pytest.fixture
