@@ -55,7 +55,7 @@ from app.accounts.models import Role, User  # noqa: E402
 from app.background.queue import redis_connection  # noqa: E402
 from app.calendars import cache, feeds, ical, stamps  # noqa: E402
 from app.calendars.models import CalendarFeed  # noqa: E402
-from app.calendars.services import hash_secret  # noqa: E402
+from app.core.tokens import digest as hash_secret  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.milestones.models import Milestone, Task  # noqa: E402
 from app.projects.models import Project, ProjectMember, ProjectRole  # noqa: E402
