@@ -9,6 +9,7 @@ from typing import Any, Protocol
 import sqlalchemy as sa
 
 from app.audit.models import AuditEvent
+from app.core.pagination import Page, PageRequest, desc, paginate
 from app.core.text import date_label
 from app.extensions import db
 
@@ -87,6 +88,11 @@ def _plain(value: Any) -> Any:
 def history_query(project_id: int) -> sa.Select[tuple[AuditEvent]]:
     """A campaign's events with their actors, unordered (a list pages it newest first)."""
     return sa.select(AuditEvent).where(AuditEvent.project_id == project_id).options(sa.orm.joinedload(AuditEvent.actor))
+
+
+def project_history_page(project_id: int, asked: PageRequest) -> Page[AuditEvent]:
+    """A page of a campaign's whole trail, newest first (its page and its API)."""
+    return paginate(history_query(project_id), [desc(AuditEvent.at), desc(AuditEvent.id)], asked)
 
 
 def project_history(project_id: int, limit: int = 100) -> Sequence[AuditEvent]:

@@ -31,12 +31,12 @@ from app.api import (
 from app.api.openapi import NEW_ID, Body, follow, operation
 from app.api.schemas import IsoDate, Money, OneOf, Timestamp, Uuid
 from app.audit.models import AuditEvent
-from app.audit.services import history_query
+from app.audit.services import project_history_page
 from app.campaigns.progress import RowFacts, budget_summary, detail_loads, goal_progress, row_facts, summary_loads
 from app.core import clock
 from app.core.errors import InvalidInput
 from app.core.forms import ReasonForm
-from app.core.pagination import asc, desc, page_request, paginate
+from app.core.pagination import asc, page_request, paginate
 from app.core.views import commit
 from app.milestones.api import MilestoneJson, milestone_json
 from app.projects import services
@@ -339,7 +339,7 @@ def record_expense(project_id: int) -> tuple[Response, int]:
 def history(project_id: int) -> Response:
     """The campaign's audit trail, newest first."""
     project = get_project_or_404(current_user, project_id)
-    return page_json(paginate(history_query(project.id), [desc(AuditEvent.at), desc(AuditEvent.id)]), _event_json)
+    return page_json(project_history_page(project.id, page_request()), _event_json)
 
 
 def _event_json(event: AuditEvent) -> EventJson:

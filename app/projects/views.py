@@ -14,11 +14,10 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from app.accounts.models import User
-from app.audit.models import AuditEvent
-from app.audit.services import history_query
+from app.audit.services import project_history_page
 from app.core import clock
 from app.core.forms import CsrfForm
-from app.core.pagination import desc, paginate
+from app.core.pagination import page_request
 from app.core.views import fire_from_form, run_and_flash, save_form
 from app.extensions import db
 from app.projects import services
@@ -64,7 +63,7 @@ def new(template_key: str) -> str | Response:
 def history(project_id: int) -> str:
     """The campaign's whole audit trail, newest first, a page at a time."""
     project = get_project_or_404(current_user, project_id)
-    page = paginate(history_query(project.id), [desc(AuditEvent.at), desc(AuditEvent.id)])
+    page = project_history_page(project.id, page_request())
     return render_template("projects/history.html", project=project, page=page)
 
 
