@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from flask import url_for
 from flask_login import current_user
 
+from app.commitments.access import lists_commitments
 from app.feedback.access import sees_all
 from app.reports.services import can_see_reports
 from app.updates.services import awaiting_count
@@ -23,11 +24,15 @@ class NavLink:
 
 
 def loop_links() -> list[NavLink]:
-    """Feedback, briefings, product updates and reports, as far as the signed-in person uses them."""
+    """Commitments across campaigns, feedback, briefings, product updates and reports, as far as the
+    signed-in person uses them."""
     if not current_user.is_authenticated:
         return []
     user = current_user
     links = []
+    if lists_commitments(user):
+        # "commitments.index" (and its CSV); a single commitment's page stays under Campaigns.
+        links.append(NavLink("Commitments", url_for("commitments.index"), "commitments.index"))
     if sees_all(user):
         links.append(NavLink("Feedback", url_for("feedback.index"), "feedback."))
     links.append(NavLink("Briefings", url_for("briefings.index"), "briefings."))

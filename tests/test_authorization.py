@@ -84,6 +84,7 @@ PATCH  /api/v1/briefings/<int:briefing_id>                                    40
 GET    /api/v1/calendar-feeds                                                 401   | 200  200  200  200  200  | -
 POST   /api/v1/calendar-feeds                                                 401   | .                        | -
 DELETE /api/v1/calendar-feeds/<int:feed_id>                                   401   | .                        | 404  404  404  404  404
+GET    /api/v1/commitments                                                    401   | 200  200  200  200  200  | -  # what each may see: tests/commitments/test_across.py
 GET    /api/v1/commitments/<int:commitment_id>                                401   | 200  200  200  200  200  | 200  404  404  404  404
 PATCH  /api/v1/commitments/<int:commitment_id>                                401   | .                        | 400  404  404  404  404
 POST   /api/v1/commitments/<int:commitment_id>/transitions                    401   | .                        | 400  404  404  404  404
@@ -199,6 +200,8 @@ POST   /catalog/<int:product_id>/links                                        lo
 POST   /catalog/<int:product_id>/links/<int:link_id>/delete                   login | .                        | .    404  404  404  404
 GET    /catalog/new                                                           login | 200  404  404  200  404  | -
 POST   /catalog/new                                                           login | .                        | -
+GET    /commitments                                                           login | 200  200  200  200  200  | -  # what each may see: tests/commitments/test_across.py
+GET    /commitments.csv                                                       login | 200  200  200  200  200  | -
 GET    /commitments/<int:commitment_id>                                       login | 200  200  200  200  200  | 200  404  404  404  404
 POST   /commitments/<int:commitment_id>/decide                                login | .                        | 302  404  404  404  404
 GET    /commitments/<int:commitment_id>/edit                                  login | 200  200  302  302  302  | 200  404  404  404  404

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -50,6 +50,23 @@ def products(asked: PageRequest, status: str = "") -> Page[Product]:
     if status:
         query = query.where(Product.status == status)
     return paginate(query, [asc(key) for key in CATALOG_ORDER], asked)
+
+
+#: Per product, how many of the commitments the reader may see are in each open state. Commitments sit
+#: above the catalog: they register the counter at start-up (app/commitments/listeners.py), so that the
+#: catalog page shows them without importing that feature.
+PromiseCounter = Callable[[User, Sequence[int]], dict[int, dict[str, int]]]
+_promise_counters: list[PromiseCounter] = []
+
+
+def count_promises_with(counter: PromiseCounter) -> None:
+    """Let ``counter`` count the catalog page's open commitments (registering again replaces it)."""
+    _promise_counters[:] = [counter]
+
+
+def promise_counts(user: User, product_ids: Sequence[int]) -> dict[int, dict[str, int]]:
+    """``{product id: {state: count}}`` of the open commitments ``user`` may see: one aggregate for the page."""
+    return _promise_counters[0](user, product_ids) if _promise_counters and product_ids else {}
 
 
 def pickable_products() -> Sequence[Product]:

@@ -25,8 +25,13 @@ from app.core.views import run_and_flash, save_form
 from app.extensions import db
 from app.regions.models import Region
 from app.regions.services import active_regions
+from workflows.commitment import OPEN_STATES
+from workflows.commitment import STATES as COMMITMENT_STATES
 
 bp = Blueprint("catalog", __name__, url_prefix="/catalog")
+
+#: The open commitment states the catalog counts per product, in the workflow's order, with their labels.
+OPEN_COMMITMENT_STATES = [(state, label) for state, label in COMMITMENT_STATES.items() if state in OPEN_STATES]
 bp.before_request(login_required(lambda: None))
 
 
@@ -40,6 +45,8 @@ def index() -> str:
         statuses=PRODUCT_STATUSES, can_add=can_add_products(current_user),
         editable={p.id for p in products if can_edit(current_user, p)},
         changed=services.last_changed([p.id for p in products]),
+        promises=services.promise_counts(current_user, [p.id for p in products]),
+        open_states=OPEN_COMMITMENT_STATES,
     )
 
 

@@ -75,3 +75,17 @@ def countersigner_criteria(user: User) -> list[sa.ColumnElement[bool]]:
     owned = sa.select(product_owners.c.product_id).where(product_owners.c.user_id == user.id)
     return [Commitment.product_id.in_(owned),
             *(getattr(Commitment, _PARTY_FIELDS[party.name]) != user.id for party in COUNTERSIGNING.excluded)]
+
+
+def keeps_products(user: User) -> bool:
+    """Product managers keep products: they get the "my products' promises" view."""
+    return user.role is Role.PRODUCT_MANAGER
+
+
+def lists_commitments(user: User) -> bool:
+    """Whose work includes commitments (sales, planning, product, admins): the top bar links them to the list.
+
+    Anyone may open the list and sees what they may see; a team member who does not sell is rarely
+    shown any, so the bar stays shorter for them.
+    """
+    return user.is_admin or user.sells or user.role is not Role.TEAM_MEMBER

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Annotated, TypedDict
 
-from flask import Response, jsonify
+from flask import Response, jsonify, request
 from flask_login import current_user
 
 from app.api import (
@@ -26,9 +26,10 @@ from app.api import (
     validated,
 )
 from app.api.openapi import NEW_ID, Body, follow, operation
-from app.api.schemas import IsoDate, Money, OneOf, Timestamp, Uuid
+from app.api.schemas import FlagArg, IdArg, IsoDate, Money, OneOf, Timestamp, Uuid
 from app.catalog.models import PRODUCT_STATUSES
 from app.commitments import access, services
+from app.commitments import filters as list_filters
 from app.commitments.forms import CommitmentForm, DecisionForm
 from app.commitments.models import Commitment
 from app.core import clock
@@ -40,6 +41,21 @@ from workflows.feasibility import BLOCKER, WARNING, Finding
 from workflows.milestone import STATES as MILESTONE_STATES
 
 bp = api_blueprint("commitments", __name__)
+
+
+class CommitmentFilterArgs(TypedDict, total=False):
+    """The filters of ``GET /commitments``, as the page at ``/commitments`` reads them (app/commitments/filters.py)."""
+
+    state: Annotated[str, OneOf(STATES)]
+    at_risk: FlagArg  # only those at risk
+    product_id: IdArg
+    region_id: IdArg
+    customer: str  # the customer's name contains this, ignoring case
+    seller_id: IdArg  # who recorded it
+    promised_from: IsoDate
+    promised_to: IsoDate
+    sort: Annotated[str, OneOf(list_filters.SORTS)]  # default: promised (soonest first)
+    mine: Annotated[str, OneOf((list_filters.MINE_PRODUCTS,))]  # only those on the products you keep
 
 
 class CommitmentFields(TypedDict):
@@ -214,6 +230,18 @@ def create_commitment(project_id: int) -> tuple[Response, int]:
     commitment = services.create_commitment(current_user, project, form.to_input())
     commit()
     return jsonify(commitment_detail_json(commitment)), 201
+
+
+@bp.get("/commitments")
+@operation(CommitmentJson, paged=True, query=CommitmentFilterArgs)
+def list_all_commitments() -> Response:
+    """Every commitment you may see, across campaigns (yours, and those on the products you keep), filtered.
+
+    Sorted by ``promised`` date (soonest first, the default), ``customer``, ``state`` or ``changed``
+    (the last change, newest first). A bad filter is a 400 naming it.
+    """
+    filters = list_filters.parse_filters(request.args)
+    return page_json(services.list_across(current_user, filters, page_request()), commitment_json)
 
 
 @bp.get("/commitments/<int:commitment_id>")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from app.accounts.models import User
+from app.catalog import services as catalog
 from app.commitments import services
 from app.commitments.models import Commitment
 from app.core import events
@@ -89,9 +90,11 @@ def unsigned_commitments(project: Project) -> tuple[str, ...]:
 
 def init_app() -> None:
     """Subscribe the handlers, in the transaction of their events (subscribing again adds nothing),
-    and register the check a milestone's removal asks and the fact a campaign's lifecycle asks."""
+    register the check a milestone's removal asks and the fact a campaign's lifecycle asks, and count the
+    catalog page's open commitments."""
     events.subscribe(CommitmentStateChanged, commitment_state_changed)
     events.subscribe(MilestonePlanChanged, milestone_plan_changed)
     events.subscribe(CampaignStateChanged, campaign_state_changed)
     milestones.refuse_removal_when(milestone_removal)
+    catalog.count_promises_with(services.open_counts)
     projects.provide_fact("unsigned_commitments", unsigned_commitments)

@@ -12,14 +12,21 @@ from werkzeug.wrappers import Response
 
 from app.audit import services as audit
 from app.audit.services import describe
+from app.catalog.services import pickable_products
 from app.commitments import access, services
+from app.commitments import filters as list_filters
 from app.commitments.forms import CommitmentForm, DecisionForm
 from app.commitments.models import Commitment
 from app.core import clock
+from app.core import csv as csv_table
+from app.core.downloads import download
+from app.core.errors import InvalidInput
+from app.core.pagination import page_request, total
 from app.core.text import waited
 from app.core.views import save_form, save_or_show_again
 from app.projects.access import get_project_or_404, visible_project_ids
-from workflows.commitment import EDITABLE_STATES, SIGNED_STATES, CommitmentState
+from app.regions.services import all_regions
+from workflows.commitment import EDITABLE_STATES, SIGNED_STATES, STATES, CommitmentState
 
 bp = Blueprint("commitments", __name__)
 bp.before_request(login_required(lambda: None))
@@ -66,6 +73,47 @@ def new(project_id: int) -> str | Response:
         flash("Commitment recorded as a draft. It binds nothing until it is submitted and countersigned.", "success")
         return redirect(url_for(".show", commitment_id=commitment.id))
     return render_template("commitments/form.html", form=form, project=project, commitment=None)
+
+
+# --- across campaigns ---------------------------------------------------------------------------
+
+#: How the filter bar names each field in a message.
+FILTER_LABELS = {"state": "State", "product_id": "Product", "region_id": "Region", "customer": "Customer",
+                 "seller_id": "Seller", "promised_from": "Promised from", "promised_to": "Promised to",
+                 "sort": "Sort by", "mine": "Show", "limit": "Page size", "cursor": "Page"}
+
+
+@bp.get("/commitments")
+def index() -> tuple[str, int]:
+    """Every commitment the reader may see, across campaigns: filtered, sorted, a page at a time."""
+    options = {"products": pickable_products(), "regions": all_regions(),
+               "sellers": services.sellers_seen(current_user), "states": STATES, "sorts": list_filters.SORTS,
+               "labels": FILTER_LABELS, "keeps_products": access.keeps_products(current_user)}
+    try:
+        filters = list_filters.parse_filters(request.args)
+        page = services.list_across(current_user, filters, page_request())
+    except InvalidInput as error:
+        return render_template("commitments/index.html", error=error, values=request.args, filters=None,
+                               page=None, items=[], **options), 400
+    return render_template(
+        "commitments/index.html", error=None, values=filters.as_args(), filters=filters, page=page,
+        items=page.items, total=total(services.across_campaigns(current_user, filters)),
+        export_limit=services.EXPORT_LIMIT,
+        # A campaign is a link only for who may open it; a product manager off the campaign reads its title.
+        campaigns=visible_project_ids(current_user, (c.project_id for c in page.items)), **options,
+    ), 200
+
+
+@bp.get("/commitments.csv")
+def index_csv() -> Response:
+    """The filtered list as CSV, in the page's order: its first ``EXPORT_LIMIT`` rows (the page says when more match)."""
+    try:
+        filters = list_filters.parse_filters(request.args)
+    except InvalidInput as error:
+        lines = [error.message, *(f"{name}: {' '.join(msgs)}" for name, msgs in error.fields.items())]
+        return Response("\n".join(lines) + "\n", status=400, mimetype="text/plain")
+    body = csv_table.table(services.EXPORT_HEADER, services.export_rows(current_user, filters))
+    return download(body, f"countersign-commitments-{clock.today().isoformat()}.csv")
 
 
 # --- reading -----------------------------------------------------------------------------------

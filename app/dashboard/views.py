@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template
 from flask_login import current_user, login_required
 
+from app.commitments.access import keeps_products
 from app.core import clock
 from app.core.forms import CsrfForm
 from app.core.pagination import page_request
@@ -18,7 +19,7 @@ def index() -> str:
     today = clock.today()
     return render_template(
         "dashboard/index.html", board=services.build(current_user, today), today=today,
-        can_launch=can_launch(current_user), csrf_form=CsrfForm(),
+        can_launch=can_launch(current_user), keeps_products=keeps_products(current_user), csrf_form=CsrfForm(),
     )
 
 
