@@ -11,18 +11,25 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app.accounts.models import User
+from app.accounts.models import Role, User
+from app.catalog.models import Product
+from app.commitments.models import Commitment
 from app.core import clock
 from app.demo.large import Size, build
 from app.extensions import db
 from app.milestones import services as milestones
+from app.projects.models import Project, ProjectMember
+from app.regions.models import Region
 from tests import routes
+from tests.factories import UserFactory
 from tests.fixtures.clients import RequestClient
 from tests.fixtures.database import empty_tables
 from tests.queries import counting
+from workflows.commitment import STATES
 
 SMALL = Size.LARGE.scaled(0.005)  # 5 campaigns, 100 milestones
 LARGER = Size.LARGE.scaled(0.05)  # ten times that
@@ -93,6 +100,59 @@ def test_a_campaigns_pages_make_no_more_queries_for_more_milestones_and_tasks(ap
     grown = [f"{who} {rule}: {before[(who, rule)][1]} → {after[(who, rule)][1]} queries"
              for who, rule in sorted(before) if after[(who, rule)][1] > before[(who, rule)][1]]
     assert not grown, "\n".join(grown)
+
+
+#: The list across campaigns with filters, as a reader uses it: none may read more for more rows.
+ACROSS_URLS = ("/commitments", "/commitments?sort=customer&limit=20", "/commitments?mine=products",
+               "/commitments?state=approved&sort=changed", "/commitments.csv?sort=state", "/catalog/",
+               "/api/v1/commitments?customer=a&sort=customer", "/api/v1/commitments?limit=20")
+
+
+def test_the_commitments_across_campaigns_make_no_more_queries_for_more_commitments(app):
+    """The walk above visits /commitments unfiltered; this one fills the busy PM's campaigns with commitments,
+    each by a new seller, and counts the list, its CSV, the API and the catalog's counts with filters: a
+    query per list, never one per row or per seller (a row's seller, product, region and campaign are
+    loaded with the page)."""
+    build(SMALL)
+    db.session.commit()
+    _more_commitments(3)
+    before = _across_counts(app)
+    _more_commitments(40)
+    after = _across_counts(app)
+
+    assert [k for k in before if before[k][0] != 200 or after[k][0] != 200] == []
+    grown = [f"{who} {url}: {before[(who, url)][1]} → {after[(who, url)][1]} queries"
+             for who, url in sorted(before) if after[(who, url)][1] > before[(who, url)][1]]
+    assert not grown, "\n".join(grown)
+
+
+def _across_counts(app: Flask) -> dict[tuple[str, str], tuple[int, int]]:
+    results = {}
+    for who, user in (("admin", routes.admin()), ("pm", routes.busy_pm())):
+        client = _sign_in(app, user)
+        for url in ACROSS_URLS:
+            client.get(url)
+            db.session.expire_all()
+            with counting() as statements:
+                response = client.get(url)
+            results[(who, url)] = (response.status_code, len(statements))
+    return results
+
+
+def _more_commitments(count: int) -> None:
+    """``count`` commitments across the busy PM's campaigns, each by a new seller, across the catalog's products."""
+    pm = routes.busy_pm()
+    projects = db.session.scalars(sa.select(Project).join(ProjectMember).where(ProjectMember.user_id == pm.id)
+                                  .order_by(Project.id)).all()
+    products = db.session.scalars(sa.select(Product).order_by(Product.id)).all()
+    region_id = db.session.scalar(sa.select(Region.id).order_by(Region.id).limit(1))
+    for n in range(count):
+        seller = UserFactory(role=Role.SALES_MANAGER)
+        db.session.add(Commitment(project=projects[n % len(projects)], customer=f"Customer {n}", product=products[n % len(products)],
+                                  region_id=region_id, promise="More seats",
+                                  promised_date=clock.today() + timedelta(days=n), created_by=seller,
+                                  state=sorted(STATES)[n % len(STATES)]))
+    db.session.commit()
 
 
 def _grow(count: int) -> None:
