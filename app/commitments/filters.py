@@ -18,10 +18,10 @@ from workflows.commitment import STATES
 
 #: How the list may be ordered, by query value: what each is called on the page.
 SORTS: dict[str, str] = {
-    "promised": "Promised date (soonest first)",
-    "customer": "Customer (A–Z)",
+    "promised": "Promised date",
+    "customer": "Customer A–Z",
     "state": "State",
-    "changed": "Last change (newest first)",
+    "changed": "Last change",
 }
 DEFAULT_SORT = "promised"
 #: ``?mine=products``: only the commitments on the products the reader keeps.
