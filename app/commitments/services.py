@@ -266,12 +266,17 @@ ACROSS_READ = (
 EXPORT_LIMIT = 10_000
 
 
+#: Each state's place in :data:`~workflows.commitment.STATES`, as SQL: what "sort by state" orders by.
+_STATE_ORDER = sa.case({state: place for place, state in enumerate(STATES)}, value=Commitment.state,
+                       else_=len(STATES))
+
+
 def _sort_keys(sort: str) -> list[Key]:
     """The order ``sort`` names, ending in the id so that paging is total and stable."""
     if sort == "customer":  # lower(): "acme" and "Acme" side by side, as a reader expects
         return [asc(sa.func.lower(Commitment.customer)), asc(Commitment.id)]
-    if sort == "state":
-        return [asc(Commitment.state), asc(Commitment.promised_date), asc(Commitment.id)]
+    if sort == "state":  # in the workflow's order (drafts first, withdrawn last), not the keys' alphabet
+        return [asc(_STATE_ORDER), asc(Commitment.promised_date), asc(Commitment.id)]
     if sort == "changed":
         return [desc(Commitment.updated_at), desc(Commitment.id)]
     return [asc(Commitment.promised_date), asc(Commitment.id)]

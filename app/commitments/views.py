@@ -94,14 +94,21 @@ def index() -> tuple[str, int]:
         page = services.list_across(current_user, filters, page_request())
     except InvalidInput as error:
         return render_template("commitments/index.html", error=error, values=request.args, filters=None,
-                               page=None, items=[], **options), 400
+                               page=None, items=[], tabs=None, **options), 400
     return render_template(
         "commitments/index.html", error=None, values=filters.as_args(), filters=filters, page=page,
+        tabs=_tabs(filters),
         items=page.items, total=total(services.across_campaigns(current_user, filters)),
         export_limit=services.EXPORT_LIMIT,
         # A campaign is a link only for who may open it; a product manager off the campaign reads its title.
         campaigns=visible_project_ids(current_user, (c.project_id for c in page.items)), **options,
     ), 200
+
+
+def _tabs(filters: list_filters.CommitmentFilters) -> dict[str, str]:
+    """The two tabs of a product manager, each keeping the other filters."""
+    args = {k: v for k, v in filters.as_args().items() if k != "mine"}
+    return {"all": url_for(".index", **args), "mine": url_for(".index", mine=list_filters.MINE_PRODUCTS, **args)}
 
 
 @bp.get("/commitments.csv")
