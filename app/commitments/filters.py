@@ -6,14 +6,13 @@ field, so a page shows the message and the API answers 400, never a 500.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from app.core.errors import InvalidInput
-from app.core.forms import record_id
+from app.core.query import arg_date, arg_number, arg_text
 from workflows.commitment import STATES
 
 #: How the list may be ordered, by query value: what each is called on the page.
@@ -28,7 +27,6 @@ DEFAULT_SORT = "promised"
 MINE_PRODUCTS = "products"
 #: Longest customer search: a customer's name is at most 160 characters.
 MAX_CUSTOMER = 160
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 #: The value rule's own ends (app/core/values.py): no promised date lies outside them.
 FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(2200, 12, 31)
 _FLAG = {"1", "true", "yes"}
@@ -68,62 +66,29 @@ class CommitmentFilters:
 def parse_filters(args: Mapping[str, Any]) -> CommitmentFilters:
     """Filters from query arguments; every bad one is named in one InvalidInput."""
     errors: dict[str, list[str]] = {}
-    state = _text(args, "state")
+    state = arg_text(args, "state")
     if state and state not in STATES:
         errors["state"] = [f"Choose one of: {', '.join(STATES)}."]
-    sort = _text(args, "sort") or DEFAULT_SORT
+    sort = arg_text(args, "sort") or DEFAULT_SORT
     if sort not in SORTS:
         errors["sort"] = [f"Choose one of: {', '.join(SORTS)}."]
-    mine = _text(args, "mine")
+    mine = arg_text(args, "mine")
     if mine and mine != MINE_PRODUCTS:
         errors["mine"] = [f"Only “{MINE_PRODUCTS}” (the products you keep)."]
-    customer = _text(args, "customer")
+    customer = arg_text(args, "customer")
     if len(customer) > MAX_CUSTOMER or any(ord(c) < 32 or 127 <= ord(c) < 160 for c in customer):
         errors["customer"] = [f"Search with at most {MAX_CUSTOMER} printable characters."]
-    filters = {name: _id(args, name, errors) for name in ("product_id", "region_id", "seller_id")}
-    promised_from = _date(args, "promised_from", errors)
-    promised_to = _date(args, "promised_to", errors)
+    filters = {name: arg_number(args, name, errors, "Enter a whole number (an id).") for name in ("product_id", "region_id", "seller_id")}
+    promised_from = arg_date(args, "promised_from", errors, FIRST_DAY, LAST_DAY)
+    promised_to = arg_date(args, "promised_to", errors, FIRST_DAY, LAST_DAY)
     if promised_from and promised_to and promised_from > promised_to:
         errors["promised_to"] = ["The end of the range must be on or after its start."]
     if errors:
         raise InvalidInput("Some filters are invalid.", errors)
-    return CommitmentFilters(state=state, at_risk=_text(args, "at_risk").lower() in _FLAG, customer=customer,
+    return CommitmentFilters(state=state, at_risk=arg_text(args, "at_risk").lower() in _FLAG, customer=customer,
                              promised_from=promised_from, promised_to=promised_to, sort=sort,
                              mine_products=mine == MINE_PRODUCTS, **filters)
 
 
 def _str(value: int | None) -> str:
     return "" if value is None else str(value)
-
-
-def _text(args: Mapping[str, Any], name: str) -> str:
-    value = args.get(name)
-    return "" if value is None else str(value).strip()
-
-
-def _id(args: Mapping[str, Any], name: str, errors: dict[str, list[str]]) -> int | None:
-    text = _text(args, name)
-    if not text:
-        return None
-    try:
-        return record_id(text)  # plain digits within a key's range: int() would take "٥" and "1_0"
-    except ValueError:
-        errors[name] = ["Enter a whole number (an id)."]
-        return None
-
-
-def _date(args: Mapping[str, Any], name: str, errors: dict[str, list[str]]) -> date | None:
-    text = _text(args, name)
-    if not text:
-        return None
-    try:
-        if not _ISO_DATE.fullmatch(text):
-            raise ValueError(text)
-        day = date.fromisoformat(text)
-    except ValueError:
-        errors[name] = ["Enter a date as YYYY-MM-DD."]
-        return None
-    if not FIRST_DAY <= day <= LAST_DAY:
-        errors[name] = [f"Enter a date between {FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}."]
-        return None
-    return day

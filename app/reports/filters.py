@@ -6,7 +6,6 @@ naming its field.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -17,7 +16,7 @@ import sqlalchemy as sa
 from app.catalog.models import Product
 from app.core import clock
 from app.core.errors import InvalidInput
-from app.core.forms import record_id
+from app.core.query import arg_date, arg_number
 from app.extensions import db
 from app.regions.models import Region
 from app.reports import figures
@@ -25,7 +24,6 @@ from app.reports import figures
 DEFAULT_QUIET_DAYS = 90
 #: Twenty quarters: beyond five years the charts stop being readable.
 MAX_QUARTERS = 20
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 #: The dates a filter may name: the calendar's own ends leave no quarter before or after them.
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
 
@@ -52,11 +50,11 @@ class ReportFilters:
 def parse_filters(args: Mapping[str, Any]) -> ReportFilters:
     """Filters from query arguments; any bad one is an InvalidInput naming its field."""
     errors: dict[str, list[str]] = {}
-    date_from = _date(args, "date_from", errors)
-    date_to = _date(args, "date_to", errors)
-    region_id = _int(args, "region_id", errors)
-    product_id = _int(args, "product_id", errors)
-    quiet_days = _int(args, "quiet_days", errors)
+    date_from = arg_date(args, "date_from", errors, FIRST_DAY, LAST_DAY)
+    date_to = arg_date(args, "date_to", errors, FIRST_DAY, LAST_DAY)
+    region_id = arg_number(args, "region_id", errors)
+    product_id = arg_number(args, "product_id", errors)
+    quiet_days = arg_number(args, "quiet_days", errors)
     if quiet_days is not None and not 1 <= quiet_days <= 3650:
         errors["quiet_days"] = ["Enter a number of days between 1 and 3650."]
     if region_id is not None and "region_id" not in errors and db.session.get(Region, region_id) is None:
@@ -76,39 +74,6 @@ def parse_filters(args: Mapping[str, Any]) -> ReportFilters:
     assert date_from is not None and date_to is not None
     return ReportFilters(date_from, date_to, region_id, product_id,
                          DEFAULT_QUIET_DAYS if quiet_days is None else quiet_days)
-
-
-def _text(args: Mapping[str, Any], name: str) -> str:
-    value = args.get(name)
-    return "" if value is None else str(value).strip()
-
-
-def _date(args: Mapping[str, Any], name: str, errors: dict[str, list[str]]) -> date | None:
-    text = _text(args, name)
-    if not text:
-        return None
-    try:
-        if not _ISO_DATE.fullmatch(text):
-            raise ValueError(text)
-        day = date.fromisoformat(text)
-    except ValueError:
-        errors[name] = ["Enter a date as YYYY-MM-DD."]
-        return None
-    if not FIRST_DAY <= day <= LAST_DAY:
-        errors[name] = [f"Enter a date between {FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}."]
-        return None
-    return day
-
-
-def _int(args: Mapping[str, Any], name: str, errors: dict[str, list[str]]) -> int | None:
-    text = _text(args, name)
-    if not text:
-        return None
-    try:
-        return record_id(text)  # ids and a number of days alike: plain digits within a key's range
-    except ValueError:
-        errors[name] = ["Enter a whole number."]
-        return None
 
 
 def filter_options() -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
