@@ -28,7 +28,7 @@ from app.api import (
 from app.api.openapi import NEW_ID, Body, follow, operation
 from app.api.schemas import FlagArg, IdArg, IsoDate, Money, OneOf, Timestamp, Uuid
 from app.catalog.models import PRODUCT_STATUSES
-from app.commitments import access, services
+from app.commitments import access, across, services
 from app.commitments import filters as list_filters
 from app.commitments.forms import CommitmentForm, DecisionForm
 from app.commitments.models import Commitment
@@ -241,7 +241,7 @@ def list_all_commitments() -> Response:
     (the last change, newest first). A bad filter is a 400 naming it.
     """
     filters = list_filters.parse_filters(request.args)
-    return page_json(services.list_across(current_user, filters, page_request()), commitment_json)
+    return page_json(across.list_across(current_user, filters, page_request()), commitment_json)
 
 
 @bp.get("/commitments/<int:commitment_id>")

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from app.accounts.models import User
 from app.catalog import services as catalog
-from app.commitments import services
+from app.commitments import across, services
 from app.commitments.models import Commitment
 from app.core import events
 from app.core.text import date_label
@@ -96,5 +96,5 @@ def init_app() -> None:
     events.subscribe(MilestonePlanChanged, milestone_plan_changed)
     events.subscribe(CampaignStateChanged, campaign_state_changed)
     milestones.refuse_removal_when(milestone_removal)
-    catalog.count_promises_with(services.open_counts)
+    catalog.count_promises_with(across.open_counts)
     projects.provide_fact("unsigned_commitments", unsigned_commitments)

@@ -1,6 +1,7 @@
 """Commitment rules: recording a promise, the countersignature, and the risks a re-plan brings.
 
-Who may see and do what lives in :mod:`app.commitments.access`.
+Who may see and do what lives in :mod:`app.commitments.access`; the list across campaigns (its
+CSV, the API's list, the catalog's counts) in :mod:`app.commitments.across`.
 """
 
 from __future__ import annotations
@@ -16,13 +17,12 @@ import sqlalchemy.orm as so
 
 from app.accounts.models import Role, User
 from app.audit import services as audit
-from app.catalog.models import PriceBand, Product, product_owners
-from app.commitments.access import can_record, countersigner_criteria, is_party, roles_for, visible_commitments
-from app.commitments.filters import CommitmentFilters
+from app.catalog.models import PriceBand, Product
+from app.commitments.access import can_record, countersigner_criteria, is_party, roles_for
 from app.commitments.models import Commitment
-from app.core import clock, csv, events, values
+from app.core import clock, events, values
 from app.core.errors import InvalidInput, NotAllowed, StaleEdit, TransitionRefused
-from app.core.pagination import FIRST_PAGE, Key, Page, PageRequest, asc, desc, ordered, paginate
+from app.core.pagination import FIRST_PAGE, Page, PageRequest, asc, paginate
 from app.core.text import date_label
 from app.events import CommitmentStateChanged
 from app.extensions import db
@@ -35,9 +35,7 @@ from workflows.commitment import (
     COMMITMENT_WORKFLOW,
     COUNTERSIGNING,
     EDITABLE_STATES,
-    OPEN_STATES,
     SIGNED_STATES,
-    STATES,
     UNSIGNED_STATES,
     CommitmentFacts,
     CommitmentState,
@@ -253,115 +251,6 @@ def project_commitments(project: Project, asked: PageRequest = FIRST_PAGE) -> Pa
     """A page of the campaign's commitments by promised date, with what their checks read."""
     query = sa.select(Commitment).where(Commitment.project_id == project.id).options(*CHECKS_READ, *PEOPLE_READ)
     return paginate(query, [asc(Commitment.promised_date), asc(Commitment.id)], asked)
-
-
-# --- across campaigns: the /commitments list, its CSV and the API's list ---------------------
-
-#: What a row of the list shows (and the API's serializer reads), loaded with the page rather than once a row.
-ACROSS_READ = (
-    so.joinedload(Commitment.product), so.joinedload(Commitment.region), so.joinedload(Commitment.project),
-    so.joinedload(Commitment.band), so.joinedload(Commitment.milestone), *PEOPLE_READ,
-)
-#: At most this many rows in a CSV export: the page says so when more match (its count is the whole list's).
-EXPORT_LIMIT = 10_000
-
-
-#: Each state's place in :data:`~workflows.commitment.STATES`, as SQL: what "sort by state" orders by.
-_STATE_ORDER = sa.case({state: place for place, state in enumerate(STATES)}, value=Commitment.state,
-                       else_=len(STATES))
-
-
-def _sort_keys(sort: str) -> list[Key]:
-    """The order ``sort`` names, ending in the id so that paging is total and stable."""
-    if sort == "customer":  # lower(): "acme" and "Acme" side by side, as a reader expects
-        return [asc(sa.func.lower(Commitment.customer)), asc(Commitment.id)]
-    if sort == "state":  # in the workflow's order (drafts first, withdrawn last), not the keys' alphabet
-        return [asc(_STATE_ORDER), asc(Commitment.promised_date), asc(Commitment.id)]
-    if sort == "changed":
-        return [desc(Commitment.updated_at), desc(Commitment.id)]
-    return [asc(Commitment.promised_date), asc(Commitment.id)]
-
-
-def across_campaigns(user: User, filters: CommitmentFilters) -> sa.Select[tuple[Commitment]]:
-    """The commitments ``user`` may see (their campaigns', and those of the products they keep), filtered
-    (unordered): what :func:`list_across` pages and counts and :func:`export_rows` writes."""
-    query = visible_commitments(user)
-    if filters.mine_products:
-        query = query.where(Commitment.product_id.in_(
-            sa.select(product_owners.c.product_id).where(product_owners.c.user_id == user.id)))
-    if filters.state:
-        query = query.where(Commitment.state == filters.state)
-    if filters.at_risk:
-        query = query.where(Commitment.state == CommitmentState.AT_RISK)
-    if filters.product_id is not None:
-        query = query.where(Commitment.product_id == filters.product_id)
-    if filters.region_id is not None:
-        query = query.where(Commitment.region_id == filters.region_id)
-    if filters.seller_id is not None:
-        query = query.where(Commitment.created_by_id == filters.seller_id)
-    if filters.customer:
-        query = query.where(Commitment.customer.icontains(filters.customer, autoescape=True))
-    if filters.promised_from is not None:
-        query = query.where(Commitment.promised_date >= filters.promised_from)
-    if filters.promised_to is not None:
-        query = query.where(Commitment.promised_date <= filters.promised_to)
-    return query
-
-
-def list_across(user: User, filters: CommitmentFilters, asked: PageRequest = FIRST_PAGE) -> Page[Commitment]:
-    """A page of the commitments ``user`` may see, filtered and in the order the filters name."""
-    return paginate(across_campaigns(user, filters).options(*ACROSS_READ), _sort_keys(filters.sort), asked)
-
-
-#: At most this many sellers in the list's filter: the people who recorded what the reader may see.
-SELLER_CHOICES = 200
-
-
-def sellers_seen(user: User) -> list[tuple[int, str]]:
-    """(id, name) of who recorded the commitments ``user`` may see, by name: the seller filter's choices."""
-    visible = visible_commitments(user).with_only_columns(Commitment.created_by_id).distinct().scalar_subquery()
-    rows = db.session.execute(sa.select(User.id, User.name).where(User.id.in_(visible))
-                              .order_by(User.name, User.id).limit(SELLER_CHOICES)).all()
-    return [(row.id, row.name) for row in rows]
-
-
-#: The CSV export's columns, in the order :func:`export_rows` writes them.
-EXPORT_HEADER = ("id", "customer", "promise", "product", "region", "campaign", "seller", "promised_date", "state",
-                 "state_label", "unit_price", "discount_percent", "quantity", "currency", "updated_at")
-
-
-def export_rows(user: User, filters: CommitmentFilters) -> list[tuple[csv.Cell, ...]]:
-    """The first :data:`EXPORT_LIMIT` rows of the filtered list as the CSV writes them, in one query of plain
-    columns (no ORM objects for ten thousand rows)."""
-    matching = across_campaigns(user, filters).with_only_columns(Commitment.id).scalar_subquery()
-    seller = so.aliased(User)
-    query = (sa.select(Commitment.id, Commitment.customer, Commitment.promise, Product.name, Region.name,
-                       Project.title, seller.name, Commitment.promised_date, Commitment.state,
-                       Commitment.unit_price, Commitment.discount_percent, Commitment.quantity, Product.currency,
-                       Commitment.updated_at)
-             .join(Product, Product.id == Commitment.product_id).join(Region, Region.id == Commitment.region_id)
-             .join(Project, Project.id == Commitment.project_id).join(seller, seller.id == Commitment.created_by_id)
-             .where(Commitment.id.in_(matching)))
-    rows = db.session.execute(ordered(query, _sort_keys(filters.sort)).limit(EXPORT_LIMIT)).all()
-    return [(*row[:9], STATES.get(row.state, row.state), *row[9:]) for row in rows]
-
-
-def open_counts(user: User, product_ids: Sequence[int]) -> dict[int, dict[str, int]]:
-    """Per product, how many of the commitments ``user`` may see are in each open state: one aggregate
-    for the whole catalog page (the catalog asks through :func:`app.catalog.services.promise_counts`)."""
-    if not product_ids:
-        return {}
-    visible = visible_commitments(user).with_only_columns(Commitment.id).scalar_subquery()
-    rows = db.session.execute(
-        sa.select(Commitment.product_id, Commitment.state, sa.func.count())
-        .where(Commitment.id.in_(visible), Commitment.product_id.in_(product_ids),
-               Commitment.state.in_(OPEN_STATES))
-        .group_by(Commitment.product_id, Commitment.state)
-    ).all()
-    counts: dict[int, dict[str, int]] = {}
-    for product_id, state, count in rows:
-        counts.setdefault(product_id, {})[state] = count
-    return counts
 
 
 def unsigned_titles(project_id: int) -> tuple[str, ...]:

@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 from app.audit import services as audit
 from app.audit.services import describe
 from app.catalog.services import pickable_products
-from app.commitments import access, services
+from app.commitments import access, across, services
 from app.commitments import filters as list_filters
 from app.commitments.forms import CommitmentForm, DecisionForm
 from app.commitments.models import Commitment
@@ -87,19 +87,19 @@ FILTER_LABELS = {"state": "State", "product_id": "Product", "region_id": "Region
 def index() -> tuple[str, int]:
     """Every commitment the reader may see, across campaigns: filtered, sorted, a page at a time."""
     options = {"products": pickable_products(), "regions": all_regions(),
-               "sellers": services.sellers_seen(current_user), "states": STATES, "sorts": list_filters.SORTS,
+               "sellers": across.sellers_seen(current_user), "states": STATES, "sorts": list_filters.SORTS,
                "labels": FILTER_LABELS, "keeps_products": access.keeps_products(current_user)}
     try:
         filters = list_filters.parse_filters(request.args)
-        page = services.list_across(current_user, filters, page_request())
+        page = across.list_across(current_user, filters, page_request())
     except InvalidInput as error:
         return render_template("commitments/index.html", error=error, values=request.args, filters=None,
                                page=None, items=[], tabs=None, **options), 400
     return render_template(
         "commitments/index.html", error=None, values=filters.as_args(), filters=filters, page=page,
         tabs=_tabs(filters),
-        items=page.items, total=total(services.across_campaigns(current_user, filters)),
-        export_limit=services.EXPORT_LIMIT,
+        items=page.items, total=total(across.across_campaigns(current_user, filters)),
+        export_limit=across.EXPORT_LIMIT,
         # A campaign is a link only for who may open it; a product manager off the campaign reads its title.
         campaigns=visible_project_ids(current_user, (c.project_id for c in page.items)), **options,
     ), 200
@@ -119,7 +119,7 @@ def index_csv() -> Response:
     except InvalidInput as error:
         lines = [error.message, *(f"{name}: {' '.join(msgs)}" for name, msgs in error.fields.items())]
         return Response("\n".join(lines) + "\n", status=400, mimetype="text/plain")
-    body = csv_table.table(services.EXPORT_HEADER, services.export_rows(current_user, filters))
+    body = csv_table.table(across.EXPORT_HEADER, across.export_rows(current_user, filters))
     return download(body, f"countersign-commitments-{clock.today().isoformat()}.csv")
 
 

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 import pytest
 
 from app.accounts.models import Role
+from app.commitments import across as listing
 from app.commitments import services
 from app.commitments.filters import parse_filters
 from app.commitments.services import CommitmentInput
@@ -189,7 +190,7 @@ def test_the_csv_is_the_filtered_list_with_its_cells_guarded(login, people, acro
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert response.headers["Content-Disposition"] == 'attachment; filename="countersign-commitments-2026-11-17.csv"'
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
-    assert rows[0] == list(services.EXPORT_HEADER)
+    assert rows[0] == list(listing.EXPORT_HEADER)
     assert [r[0] for r in rows[1:]] == [str(across["acme_a"].id), str(across["globex_a"].id)]
     assert rows[2][1] == "'=HYPERLINK(\"http://evil\")"
     assert rows[1][3:10] == ["Northwind Pro", "Nordics", "Campaign A", "Sam Seller",
@@ -197,7 +198,7 @@ def test_the_csv_is_the_filtered_list_with_its_cells_guarded(login, people, acro
 
 
 def test_the_csv_is_capped_and_the_page_says_so(login, people, across, monkeypatch):
-    monkeypatch.setattr(services, "EXPORT_LIMIT", 2)
+    monkeypatch.setattr(listing, "EXPORT_LIMIT", 2)
     client = login(people["admin"])
     rows = list(csv.reader(io.StringIO(client.get("/commitments.csv").get_data(as_text=True))))
     assert len(rows) == 3
@@ -216,12 +217,12 @@ def test_the_catalog_counts_open_commitments_per_state_in_one_query(login, peopl
     pat, ids = people["product"], [across["northwind"].id, across["contoso"].id]
     pat.id  # noqa: B018  (loaded now: the count below is the aggregate's alone)
     with counting() as statements:
-        counts = services.open_counts(pat, ids)
+        counts = listing.open_counts(pat, ids)
     assert len(statements) == 1
     assert counts == {across["northwind"].id: {"draft": 1, "at_risk": 1, "pending_signoff": 1},
                       across["contoso"].id: {"approved": 1}}
     # Sam sees only campaign A's: B's promises are not counted for him.
-    assert services.open_counts(people["sales"], [across["northwind"].id]) == {
+    assert listing.open_counts(people["sales"], [across["northwind"].id]) == {
         across["northwind"].id: {"draft": 1, "at_risk": 1}}
     html = login(people["product"]).get("/catalog/").get_data(as_text=True)
     assert f'href="/commitments?product_id={across["northwind"].id}&amp;state=at_risk"' in html
