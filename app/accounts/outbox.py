@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from app.accounts.models import User
+from app.core.slots import NotRegistered, Slot
 
 
 class Sender(Protocol):
@@ -20,22 +21,18 @@ class Sender(Protocol):
         commit, whatever their settings) and answer its id."""
 
 
-class NotSet(LookupError):
-    """No outbox was set: the app factory did not set up the notifications feature."""
+#: No outbox was set: the app factory did not set up the notifications feature.
+NotSet = NotRegistered
 
-
-_sender: Sender | None = None
+_sender: Slot[Sender] = Slot("the outbox of accounts' emails", "app/notifications/jobs.py")
 
 
 def set_sender(sender: Sender) -> None:
     """Name the outbox accounts' emails go through (setting it again replaces it)."""
-    global _sender
-    _sender = sender
+    _sender.fill(sender)
 
 
 def send(user: User, kind: str, subject: str) -> int:
     """Queue one email to ``user`` through the outbox; the id of its row (the email's content is
     built when it is sent, by the feature that knows ``kind``)."""
-    if _sender is None:
-        raise NotSet("no outbox is set for accounts' emails (app/notifications/jobs.py sets it, in the factory)")
-    return _sender(user, kind, subject)
+    return _sender.get()(user, kind, subject)

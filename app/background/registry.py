@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from app.core.slots import Slot
+
 
 @dataclass(frozen=True)
 class PeriodicJob:
@@ -51,14 +53,10 @@ class Outbox:
     mailbox_message: Callable[[str], Any]
 
 
-class NotRegistered(LookupError):
-    """Asked for something no feature registered: the app factory did not set the feature up."""
-
-
 @dataclass
 class Registry:
     periodic: dict[Callable[[], str], PeriodicJob] = field(default_factory=dict)
-    outbox: Outbox | None = None
+    outbox: Slot[Outbox] = field(default_factory=lambda: Slot("the email outbox", "app/notifications/jobs.py"))
 
 
 _registry = Registry()
@@ -76,10 +74,8 @@ def periodic_jobs() -> tuple[PeriodicJob, ...]:
 
 def set_outbox(outbox: Outbox) -> None:
     """Name the emails' outbox the admin page and ``flask jobs status`` show."""
-    _registry.outbox = outbox
+    _registry.outbox.fill(outbox)
 
 
 def outbox() -> Outbox:
-    if _registry.outbox is None:
-        raise NotRegistered("no feature registered the email outbox (app/notifications/jobs.py does, in the factory)")
-    return _registry.outbox
+    return _registry.outbox.get()

@@ -20,6 +20,7 @@ from app.core import clock
 from app.core.errors import InvalidInput, NotAllowed, StaleEdit
 from app.core.models import touch
 from app.core.pagination import Page, PageRequest, asc, paginate
+from app.core.slots import Slot
 from app.core.text import date_label
 from app.extensions import db
 from app.regions.models import Region
@@ -56,17 +57,18 @@ def products(asked: PageRequest, status: str = "") -> Page[Product]:
 #: above the catalog: they register the counter at start-up (app/commitments/listeners.py), so that the
 #: catalog page shows them without importing that feature.
 PromiseCounter = Callable[[User, Sequence[int]], dict[int, dict[str, int]]]
-_promise_counters: list[PromiseCounter] = []
+_promise_counter: Slot[PromiseCounter] = Slot("the catalog's promise counts", "app/commitments/listeners.py")
 
 
 def count_promises_with(counter: PromiseCounter) -> None:
     """Let ``counter`` count the catalog page's open commitments (registering again replaces it)."""
-    _promise_counters[:] = [counter]
+    _promise_counter.fill(counter)
 
 
 def promise_counts(user: User, product_ids: Sequence[int]) -> dict[int, dict[str, int]]:
     """``{product id: {state: count}}`` of the open commitments ``user`` may see: one aggregate for the page."""
-    return _promise_counters[0](user, product_ids) if _promise_counters and product_ids else {}
+    counter = _promise_counter.get_or_none()  # none: a catalog without commitments counts nothing
+    return counter(user, product_ids) if counter is not None and product_ids else {}
 
 
 def pickable_products() -> Sequence[Product]:

@@ -7,18 +7,21 @@ things of its settings belong to features above it, and each hands them over in 
 - :class:`Reminders` (reminders): a person's coming reminders, shown beside the settings that
   time them, and what follows a change of those settings (their schedules are worked out again).
 
-Setting either again replaces it (the tests build several apps, each setting its features up).
+Each is a :class:`~app.core.slots.Slot`: setting it again replaces it, and asking one nobody set
+is :class:`~app.core.slots.NotRegistered`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
 from app.accounts.models import User
 from app.core.pagination import Page, PageRequest
+from app.core.slots import NotRegistered as NotRegistered  # asked for by name: the error of an unset slot
+from app.core.slots import Slot
 from workflows.reminders import ReminderPrefs
 
 
@@ -45,34 +48,27 @@ class Reminders:
     preferences_saved: Callable[[int], None]
 
 
-class NotRegistered(LookupError):
-    """Asked for something no feature registered: the app factory did not set the feature up."""
-
-
 @dataclass
 class Registry:
-    campaigns: Campaigns | None = None
-    reminders: Reminders | None = None
+    campaigns: Slot[Campaigns] = field(
+        default_factory=lambda: Slot("the campaigns one may mute", "app/projects/access.py"))
+    reminders: Slot[Reminders] = field(default_factory=lambda: Slot("the reminders", "app/reminders/listeners.py"))
 
 
 _registry = Registry()
 
 
 def set_campaigns(campaigns: Campaigns) -> None:
-    _registry.campaigns = campaigns
+    _registry.campaigns.fill(campaigns)
 
 
 def set_reminders(reminders: Reminders) -> None:
-    _registry.reminders = reminders
+    _registry.reminders.fill(reminders)
 
 
 def campaigns() -> Campaigns:
-    if _registry.campaigns is None:
-        raise NotRegistered("no feature registered the campaigns one may mute (app/projects/access.py does)")
-    return _registry.campaigns
+    return _registry.campaigns.get()
 
 
 def reminders() -> Reminders:
-    if _registry.reminders is None:
-        raise NotRegistered("no feature registered the reminders (app/reminders/listeners.py does)")
-    return _registry.reminders
+    return _registry.reminders.get()

@@ -8,6 +8,7 @@ import pytest
 from flask import Flask
 
 from app.accounts import outbox
+from app.core.slots import Slot
 from app.notifications import jobs, registry
 from app.projects import access as project_access
 from app.reminders import services as reminder_services
@@ -29,7 +30,7 @@ def test_what_no_feature_registered_is_an_error(app: Flask, monkeypatch: pytest.
 
 
 def test_accounts_emails_go_through_the_outbox_notifications_set(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert outbox._sender is jobs._send_for_accounts
-    monkeypatch.setattr(outbox, "_sender", None)
+    assert outbox._sender.get() is jobs._send_for_accounts
+    monkeypatch.setattr(outbox, "_sender", Slot("the outbox of accounts' emails", "app/notifications/jobs.py"))
     with pytest.raises(outbox.NotSet):
         outbox.send(None, "password_reset", "Reset")  # type: ignore[arg-type]
