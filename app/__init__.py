@@ -123,6 +123,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.notifications import api as notifications_api
     from app.notifications import views as notifications_views
     from app.projects import views as projects_views
+    from app.publishing import api as publishing_api
+    from app.publishing import views as publishing_views
     from app.regions import views as regions_views
     from app.reports import api as reports_api
     from app.reports import views as reports_views
@@ -134,9 +136,10 @@ def _register_blueprints(app: Flask) -> None:
     for module in (
         accounts_views, dashboard_views, projects_views, milestones_views, regions_views, catalog_views,
         commitments_views, notifications_views, roadmap_views, background_views, calendars_views,
-        feedback_views, briefings_views, updates_views, reports_views,
+        feedback_views, briefings_views, updates_views, reports_views, publishing_views,
         accounts_api, campaigns_api, milestones_api, catalog_api, commitments_api, roadmap_api,
-        notifications_api, calendars_api, feedback_api, briefings_api, updates_api, reports_api, api_docs,
+        notifications_api, calendars_api, feedback_api, briefings_api, updates_api, reports_api, publishing_api,
+        api_docs,
     ):
         app.register_blueprint(module.bp)
     app.register_blueprint(notifications_views.settings_bp)

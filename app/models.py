@@ -12,6 +12,7 @@ from app.feedback.models import Feedback, FeedbackDecision
 from app.milestones.models import Milestone, Task
 from app.notifications.models import Notification, NotificationPreference, ProjectMute
 from app.projects.models import Expense, GoalActual, Project, ProjectMember
+from app.publishing.models import PublishingToken
 from app.regions.models import Region
 from app.reminders.models import ReminderSchedule
 from app.roadmap.models import Baseline, BaselineItem, Replan, RoadmapChange
@@ -44,6 +45,7 @@ __all__ = [
     "Project",
     "ProjectMember",
     "ProjectMute",
+    "PublishingToken",
     "Region",
     "ReminderSchedule",
     "Replan",

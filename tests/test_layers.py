@@ -35,7 +35,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(frozenset(layer) for layer in (
     {"accounts"},
     {"notifications", "regions"},
     {"catalog", "projects"},
-    {"briefings", "milestones", "updates"},
+    {"briefings", "milestones", "publishing", "updates"},
     {"commitments", "reminders"},
     {"calendars", "feedback", "roadmap"},
     {"campaigns", "reports"},

@@ -55,6 +55,16 @@ def init_app(app: Flask) -> None:
     app.after_request(_write_cookies)
 
 
+#: Endpoints that read a bearer token of their own (the published catalog's publishing tokens): it is
+#: no person's API token, so the request loader neither looks it up as one nor counts it as unknown.
+_OWN_BEARER: set[str] = set()
+
+
+def own_bearer(*endpoints: str) -> None:
+    """Leave the bearer token of requests to ``endpoints`` to their views (a feature says so at start-up)."""
+    _OWN_BEARER.update(endpoints)
+
+
 def client_address() -> str:
     """The address sign-in and token failures are counted against."""
     return request.remote_addr or "unknown"
@@ -88,7 +98,7 @@ def load_user(key: str) -> User | None:
 def load_user_from_request(request: Request) -> User | None:
     token = _bearer(request)
     if token is not None:
-        return _user_from_token(token)
+        return None if request.endpoint in _OWN_BEARER else _user_from_token(token)
     if request.headers.get("Authorization"):
         return None  # another scheme: not a session's remember cookie either
     remembered = request.cookies.get(REMEMBER_COOKIE)

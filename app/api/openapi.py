@@ -78,14 +78,19 @@ class Operation:
     errors: tuple[int, ...] = ()  # besides those every such route answers (see _error_statuses)
     public: bool = False  # readable without signing in
     links: tuple[Link, ...] = ()
+    security: str | None = None  # a scheme of SECURITY_SCHEMES instead of a person's token or session
+    conditional: bool = False  # answers with an ETag, and If-None-Match with a 304
 
 
 def operation(response: Any = None, *, status: int = 200, body: Body | type[FlaskForm] | None = None,
               query: type | None = None, paged: bool = False, page_extra: type | None = None,
-              errors: tuple[int, ...] = (), public: bool = False, links: tuple[Link, ...] = ()) -> Callable[[V], V]:
+              errors: tuple[int, ...] = (), public: bool = False, links: tuple[Link, ...] = (),
+              security: str | None = None, conditional: bool = False) -> Callable[[V], V]:
     """Describe a view for the OpenAPI document; its docstring gives the summary (first line) and description."""
+    if security is not None and security not in SECURITY_SCHEMES:
+        raise ValueError(f"unknown security scheme {security!r}: one of {', '.join(SECURITY_SCHEMES)}")
     spec = Operation(response, status, Body(form=body) if isinstance(body, type) else body, query, paged,
-                     page_extra, errors, public, links)
+                     page_extra, errors, public, links, security, conditional)
 
     def describe(view: V) -> V:
         view.openapi = spec  # type: ignore[attr-defined]
@@ -110,6 +115,17 @@ _ERRORS = {
                              "(`too_many_requests`)."),
 }
 _WRITES = {"POST", "PUT", "PATCH"}
+
+#: How a request proves who it is: a person (token or session, every operation's default) or, for
+#: the published catalog, a publishing token an admin made for another system.
+SECURITY_SCHEMES: dict[str, JsonSchema] = {
+    "bearer": {"type": "http", "scheme": "bearer",
+               "description": "A personal API token (Settings → Personal API tokens): `cs_…`."},
+    "publishing": {"type": "http", "scheme": "bearer",
+                   "description": "A publishing token (Admin → Published catalog): `cspub_…`. It reads the "
+                                  "published catalog and nothing else; personal tokens and sessions do not "
+                                  "read the published catalog."},
+}
 
 
 def document(app: Flask) -> JsonSchema:
@@ -162,8 +178,7 @@ def _build(app: Flask) -> JsonSchema:
                     "description": "Seconds to wait.", "schema": {"type": "integer", "minimum": 1}}}},
             },
             "securitySchemes": {
-                "bearer": {"type": "http", "scheme": "bearer",
-                           "description": "A personal API token (Settings → Personal API tokens): `cs_…`."},
+                **SECURITY_SCHEMES,
                 "session": {"type": "apiKey", "in": "cookie", "name": app.config.get("SESSION_COOKIE_NAME", "session"),
                             "description": "The browser's session, once signed in on the pages."},
             },
@@ -193,10 +208,14 @@ def _operation(schemas: SchemaSet, rule: Rule, method: str, view: Callable[..., 
         body["description"] = _markdown(" ".join(description.split()))
     if spec.public:
         body["security"] = []
+    elif spec.security is not None:
+        body["security"] = [{spec.security: []}]
     if spec.body is not None:
         body["requestBody"] = {"required": True, "content": {"application/json": {"schema": _body(schemas, spec.body)}}}
     body["responses"] = {
         str(spec.status): _success(schemas, spec),
+        **({"304": {"description": "Not modified: the `ETag` sent in `If-None-Match` is still current.",
+                    "headers": _VALIDATORS}} if spec.conditional else {}),
         **{str(status): {"$ref": f"#/components/responses/{_ERRORS[status][0]}"}
            for status in _error_statuses(rule, method, spec)},
         # Any other status (405, a 500) still has the one error shape.
@@ -218,15 +237,29 @@ def _error_statuses(rule: Rule, method: str, spec: Operation) -> list[int]:
     return sorted(statuses)
 
 
+_VALIDATORS: JsonSchema = {
+    "ETag": {"description": "A strong validator of the body: send it back in `If-None-Match`.",
+             "schema": {"type": "string"}},
+    "Last-Modified": {"description": "When the newest record shown last changed (informative).",
+                      "schema": {"type": "string"}},
+    "Cache-Control": {"description": "How long the body may be reused before asking again.",
+                      "schema": {"type": "string"}},
+}
+
+
 def _success(schemas: SchemaSet, spec: Operation) -> JsonSchema:
+    validators = _VALIDATORS if spec.conditional else {}
     if spec.response is None:
         return {"description": "Done: no body."}
     if spec.paged:
         schema = {"$ref": f"#/components/schemas/{_page_schema(schemas, spec.response, spec.page_extra)}"}
         return {"description": "A page of the collection.", "content": {"application/json": {"schema": schema}},
                 "headers": {"Link": {"description": 'The next page, as `<URL>; rel="next"` (RFC 8288), '
-                                                    'when there is one.', "schema": {"type": "string"}}}}
+                                                    'when there is one.', "schema": {"type": "string"}},
+                            **validators}}
     success: JsonSchema = {"description": "OK.", "content": {"application/json": {"schema": schemas.schema(spec.response)}}}
+    if validators:
+        success["headers"] = dict(validators)
     if spec.links:
         success["links"] = {
             step.operation.split(".")[-1]: {"operationId": step.operation, "parameters": dict(step.parameters)}
