@@ -42,6 +42,7 @@ from app.notifications.emails import preferences_token
 from app.notifications.services import notify
 from app.projects import services as projects
 from app.projects.models import Project
+from app.publishing import services as publishing
 from app.updates import services as updates
 from tests.briefings import PDF
 from tests.factories import RegionFactory, UserFactory
@@ -123,9 +124,11 @@ def build(people: dict[str, User], make_project: Any, make_product: Any) -> Worl
     # The leak of issue 15: their feedback triaged "now" against a milestone of their campaign.
     feedback_decisions.triage(other_product, other["_feedback"], "now", "In their first milestone.",
                     milestone_id=other["_milestone"].id)
+    # The admins' publishing token reads the catalog for another system: it is no one's record.
+    publishing_token, _secret = publishing.create_token(people["admin"], "Intranet")
     shared = {"region_id": region.id, "template_key": "upgrade_campaign", "key": "overdue",
               "section": "briefings", "job_id": "no-such-job", "name": "no-such-message.eml",
-              "filename": "css/app.css"}
+              "filename": "css/app.css", "publishing_token_id": publishing_token.id}
     for role in ROLES:
         world.own[role] = {**shared, **mine, **_personal(people[role])}
         world.tokens[role] = issue_token(people[role], "Matrix client")[1]

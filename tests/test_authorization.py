@@ -53,6 +53,9 @@ GET    /                                                                      lo
 GET    /admin/calendars                                                       login | 200  404  404  404  404  | -
 POST   /admin/calendars/<int:feed_id>/revoke                                  login | .                        | .    404  404  404  404
 POST   /admin/calendars/switch                                                login | .                        | -
+GET    /admin/publishing                                                      login | 200  404  404  404  404  | -
+POST   /admin/publishing                                                      login | .                        | -
+POST   /admin/publishing/<int:publishing_token_id>/revoke                     login | .                        | -
 GET    /admin/jobs/                                                           login | 200  404  404  404  404  | -
 POST   /admin/jobs/emails/<int:notification_id>/discard                       login | .                        | 302  404  404  404  404
 POST   /admin/jobs/emails/<int:notification_id>/retry                         login | .                        | 302  404  404  404  404
@@ -104,6 +107,8 @@ GET    /api/v1/product-updates                                                40
 POST   /api/v1/product-updates                                                401   | .                        | -
 GET    /api/v1/product-updates/<int:update_id>                                401   | 200  200  200  200  200  | 200  200  200  200  200
 POST   /api/v1/product-updates/<int:update_id>/acknowledge                    401   | .                        | 403  200* 403  403  403
+GET    /api/v1/published/catalog                                              401   | 401  401  401  401  401  | -  # a publishing token only: no session, no personal token
+GET    /api/v1/published/products/<int:product_id>                            401   | 401  401  401  401  401  | 401  401  401  401  401
 GET    /api/v1/products                                                       401   | 200  200  200  200  200  | -
 POST   /api/v1/products                                                       401   | .                        | -
 GET    /api/v1/products/<int:product_id>                                      401   | 200  200  200  200  200  | 200  200  200  200  200
@@ -194,6 +199,7 @@ POST   /catalog/<int:product_id>/bands                                        lo
 POST   /catalog/<int:product_id>/bands/<int:band_id>                          login | .                        | 302  404  404  404  404
 POST   /catalog/<int:product_id>/bands/<int:band_id>/delete                   login | .                        | .    404  404  404  404
 POST   /catalog/<int:product_id>/coverage                                     login | .                        | 302  404  404  404  404
+GET    /catalog/<int:product_id>/sales-sheet                                  login | 200  200  200  200  200  | 200  200  200  200  200
 GET    /catalog/<int:product_id>/edit                                         login | 200  404  404  200  404  | 200  404  404  404  404
 POST   /catalog/<int:product_id>/edit                                         login | .                        | 200  404  404  404  404
 POST   /catalog/<int:product_id>/links                                        login | .                        | 302  404  404  404  404
@@ -247,6 +253,7 @@ GET    /settings/security/two-factor                                          lo
 POST   /settings/security/two-factor                                          login | .                        | -
 POST   /settings/security/two-factor/off                                      login | .                        | -
 POST   /settings/security/two-factor/recovery-codes                           login | .                        | -
+GET    /published/products/<int:product_id>/sheet                             401   | 401  401  401  401  401  | 401  401  401  401  401  # a publishing token (header or ?token=) is the key
 GET    /settings/notifications                                                login | 200  200  200  200  200  | -
 POST   /settings/notifications                                                login | .                        | -
 POST   /settings/notifications/mute/<int:project_id>                          login | .                        | 404  404  404  404  404
@@ -261,7 +268,7 @@ POST   /updates/new                                                           lo
 
 #: Columns that change on a read (when a token or link was last used, a sign-in): not "a write".
 VOLATILE = {("users", "last_login_at"), ("api_tokens", "last_used_at"), ("calendar_feeds", "last_fetched_at"),
-            ("user_sessions", "last_seen_at")}
+            ("user_sessions", "last_seen_at"), ("publishing_tokens", "last_used_at")}
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 
 

@@ -45,11 +45,11 @@ def admin() -> Response:
     return no_store(response) if secret else response
 
 
-@bp.post("/admin/publishing/<int:token_id>/revoke")
+@bp.post("/admin/publishing/<int:publishing_token_id>/revoke")
 @login_required
-def revoke(token_id: int) -> Response:
+def revoke(publishing_token_id: int) -> Response:
     require_manager()
-    token = token_or_404(token_id)
+    token = token_or_404(publishing_token_id)
     return press(lambda: services.revoke_token(current_user, token),
                  f"“{token.name}” is revoked: it reads nothing from now on.", url_for(".admin"))
 
