@@ -11,9 +11,11 @@ import urllib.request
 from decimal import Decimal
 
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
 from app.catalog import services as catalog
+from app.catalog.models import MarketCoverage, Product
 from app.extensions import db
 from tests.factories import RegionFactory
 
@@ -112,3 +114,28 @@ def test_an_admin_publishes_and_a_seller_prints_the_sales_sheet(page: Page, live
     expect(page.locator(".publishing-table")).to_contain_text("Revoked")
     screenshot(page, "76-published-catalog-revoked")
     assert fetch(f"{live_server}/api/v1/published/catalog", token)[0] == 401
+
+
+def test_a_sheet_of_long_odd_text_stays_on_the_page(page: Page, live_server, people, make_product, sign_in,
+                                                    screenshot):
+    odd = make_product(name="Ödd ✓ 製品 " + "W" * 80, status="retired", band=None)
+    region = RegionFactory(name="Région ✓ " + "x" * 60)
+    db.session.execute(sa.update(Product).where(Product.id == odd.id).values(
+        summary="Ü" * 290, key_traits="\n".join(["https://example.com/" + "a" * 200, *(["long " * 40] * 5)]),
+        differences=""))
+    db.session.add(MarketCoverage(product_id=odd.id, region_id=region.id, status="not_allowed", reason="Ω" * 300))
+    db.session.commit()
+
+    page.set_viewport_size(DESKTOP)
+    sign_in(page, people["sales"])
+    page.goto(f"{live_server}/catalog/{odd.id}/sales-sheet")
+    expect(page.locator(".sheet-notice")).to_contain_text("Retired")
+    expect(page.locator(".sheet")).to_contain_text("None recorded yet.")
+    expect(page.locator(".sheet")).to_contain_text("No price bands yet")
+    sheet_fits = "document.querySelector('.sheet').scrollWidth <= document.querySelector('.sheet').clientWidth"
+    assert page.evaluate(sheet_fits)
+    screenshot(page, "77-sales-sheet-long-text")
+    page.set_viewport_size(A4)
+    page.emulate_media(media="print")
+    assert page.evaluate(sheet_fits)
+    screenshot(page, "78-sales-sheet-long-text-print")

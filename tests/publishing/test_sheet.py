@@ -110,8 +110,8 @@ def test_the_sheet_draws_whatever_the_database_holds(client, people, make_produc
     odd = make_product(name="Ödd ✓ 製品 \u202eevil", status="retired")
     region = RegionFactory(name="Région ✓ " + "x" * 60)
     db.session.execute(sa.update(Product).where(Product.id == odd.id).values(
-        summary="Control \x00\x07 characters " + long_word,
-        key_traits="\n".join(f"Trait {i} " + "long " * 80 for i in range(30)),
+        summary="Control \x07\x1b characters " + "Ü" * 270,  # the column's 300 at most; PostgreSQL stores no NUL
+        key_traits="\n".join([long_word, *(f"Trait {i} " + "long " * 80 for i in range(30))]),
         differences="• bullet\n- dash\n\n   \n<script>alert(1)</script>"))
     db.session.add(MarketCoverage(product_id=odd.id, region_id=region.id, status="not_allowed", reason="Ω" * 300))
     db.session.add(PriceBand(product_id=odd.id, tier="Tier " + "9" * 40, list_price=Decimal("999999999999.99"),
