@@ -30,23 +30,22 @@ class Refused:
     headers: dict[str, str]
 
 
-def presented_token(*, query: bool) -> str | None:
-    """The token the request presents: the bearer header, or (``query``) ``?token=``."""
+def _bearer() -> str | None:
     scheme, _, value = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and value.strip():
-        return value.strip()
-    return (request.args.get("token") or None) if query else None
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
 def reader(*, query: bool = False) -> PublishingToken | Refused:
-    """The working token of this request, its last use noted (and committed: a read commits nothing
-    else), or why not."""
-    presented = presented_token(query=query)
+    """The working token of this request (the bearer header, or with ``query`` also ``?token=``), its
+    last use noted (and committed: a read commits nothing else), or why not."""
+    presented = _bearer()
+    in_query = presented is None and query and bool(request.args.get("token"))
+    # A bearer header was checked against the address's lock before any view (accounts.auth); ?token= was not.
+    if in_query and (refusal := signin.token_refusal(client_address())) is not None:
+        return Refused(429, refusal.message, refusal.headers)
+    presented = request.args.get("token") if in_query else presented
     if presented is None:
         return Refused(401, "Send Authorization: Bearer <publishing token>.", {})
-    # A bearer header was already checked against the address's lock (accounts.auth); ?token= is not.
-    if (refusal := signin.token_refusal(client_address())) is not None:
-        return Refused(429, refusal.message, refusal.headers)
     token = services.token_for(presented, client_address())
     if db.session.dirty or db.session.new:
         db.session.commit()  # last use (at most once a minute), or the failure counted and audited

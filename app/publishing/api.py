@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, abort, jsonify
 
 from app.accounts.auth import own_bearer
 from app.api import PREFIX, page_json
@@ -66,9 +66,7 @@ def product(product_id: int) -> Response:
     """One published product (a retired one too, marked so), with the same validators as the list."""
     sheet = published.product_sheet(product_id)
     if sheet is None:
-        response, _ = json_error(404, "not_found", "There is no such product.")
-        response.status_code = 404
-        return response
+        abort(404)
     return published.conditional(jsonify(_json(sheet)), sheet.updated_at)
 
 

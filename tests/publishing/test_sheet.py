@@ -182,3 +182,12 @@ def test_a_token_in_the_query_is_not_logged(make_product, token, served, caplog,
 def test_redact_leaves_other_query_strings_alone():
     for text in ("/catalog/?status=planned", "/commitments?customer=token", "/x?tokens=3"):
         assert redact(text) == text
+
+
+def test_tokens_in_the_query_are_throttled_like_bearer_tokens(client, configure, make_product, token):
+    configure(THROTTLE_ADDRESS_FAILURES=3)
+    product = make_product()
+    for _ in range(3):
+        assert client.get(_sheet_url(product) + "?token=cspub_" + "w" * 59).status_code == 401
+    locked = client.get(_sheet_url(product) + f"?token={token}")  # even the right one, while locked
+    assert locked.status_code == 429 and int(locked.headers["Retry-After"]) > 0
