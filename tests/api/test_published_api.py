@@ -206,3 +206,14 @@ def test_the_catalog_pages_and_its_queries_stay_constant(client, people, make_pr
 def test_a_bad_limit_is_a_400_naming_it(client, token):
     error = assert_json_error(client.get(CATALOG + "?limit=0", headers=bearer(token)), 400)
     assert "limit" in error["fields"]
+
+
+def test_the_openapi_document_describes_the_token_and_the_304(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert spec["components"]["securitySchemes"]["publishing"]["scheme"] == "bearer"
+    for path in ("/api/v1/published/catalog", "/api/v1/published/products/{product_id}"):
+        operation = spec["paths"][path]["get"]
+        assert operation["security"] == [{"publishing": []}]
+        assert "304" in operation["responses"] and "401" in operation["responses"]
+        assert "ETag" in operation["responses"]["200"]["headers"]
+    assert spec["paths"]["/api/v1/projects"]["get"].get("security") is None  # a person's token or session
