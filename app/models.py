@@ -15,6 +15,7 @@ from app.projects.models import Expense, GoalActual, Project, ProjectMember
 from app.regions.models import Region
 from app.reminders.models import ReminderSchedule
 from app.roadmap.models import Baseline, BaselineItem, Replan, RoadmapChange
+from app.teams.models import Placement, Team
 from app.updates.models import ProductUpdate, UpdateAcknowledgement
 
 __all__ = [
@@ -43,12 +44,14 @@ __all__ = [
     "ProductUpdate",
     "Project",
     "ProjectMember",
+    "Placement",
     "ProjectMute",
     "Region",
     "ReminderSchedule",
     "Replan",
     "RoadmapChange",
     "Task",
+    "Team",
     "Throttle",
     "UpdateAcknowledgement",
     "User",
