@@ -42,6 +42,7 @@ from app.notifications.emails import preferences_token
 from app.notifications.services import notify
 from app.projects import services as projects
 from app.projects.models import Project
+from app.teams import services as teams
 from app.updates import services as updates
 from tests.briefings import PDF
 from tests.factories import RegionFactory, UserFactory
@@ -123,7 +124,9 @@ def build(people: dict[str, User], make_project: Any, make_product: Any) -> Worl
     # The leak of issue 15: their feedback triaged "now" against a milestone of their campaign.
     feedback_decisions.triage(other_product, other["_feedback"], "now", "In their first milestone.",
                     milestone_id=other["_milestone"].id)
-    shared = {"region_id": region.id, "template_key": "upgrade_campaign", "key": "overdue",
+    # A sales team is shared reference data, as a region is: every route names the same one.
+    team = teams.save_team(people["admin"], None, "Milan field sales", region.id)
+    shared = {"region_id": region.id, "team_id": team.id, "template_key": "upgrade_campaign", "key": "overdue",
               "section": "briefings", "job_id": "no-such-job", "name": "no-such-message.eml",
               "filename": "css/app.css"}
     for role in ROLES:
