@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TypedDict
 
-from flask import Response, jsonify
+from flask import Response, abort, jsonify
 from flask_login import current_user
 
 from app.accounts.models import User
@@ -35,12 +35,18 @@ class MembersAdded(TypedDict):
 
 
 def team_json(team: Team) -> TeamJson:
+    """``team`` as read by services.teams or services.team_with_count (with its member count)."""
     return {"id": team.id, "name": team.name, "region_id": team.region_id, "region": team.region.name,
-            "member_count": team.member_count}
+            "member_count": team.member_count or 0}
 
 
 def _team_or_404(team_id: int) -> Team:
-    return db.get_or_404(Team, team_id)
+    return services.team_with_count(team_id) or abort(404)
+
+
+def _saved(team: Team) -> Team:
+    """The team as it stands after the commit, with its member count."""
+    return services.team_with_count(team.id) or abort(404)
 
 
 def _admin() -> None:
@@ -65,8 +71,7 @@ def create_team() -> tuple[Response, int]:
     form = validated(TeamForm, json_body())
     team = services.save_team(current_user, None, form.name.data or "", form.region_id.data)
     commit("team")
-    db.session.refresh(team)
-    return jsonify(team_json(team)), 201
+    return jsonify(team_json(_saved(team))), 201
 
 
 @bp.get("/teams/<int:team_id>")
@@ -85,8 +90,7 @@ def update_team(team_id: int) -> Response:
     form = validated(TeamForm, {"name": team.name, "region_id": team.region_id, **json_body()}, team=team)
     services.save_team(current_user, team, form.name.data or "", form.region_id.data)
     commit("team")
-    db.session.refresh(team)
-    return jsonify(team_json(team))
+    return jsonify(team_json(_saved(team)))
 
 
 @bp.delete("/teams/<int:team_id>")

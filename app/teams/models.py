@@ -27,6 +27,9 @@ class Team(db.Model):  # type: ignore[name-defined,misc]
     created_at: so.Mapped[datetime] = so.mapped_column(default=clock.now)
 
     region: so.Mapped[Region] = so.relationship()
+    #: How many active members it has, where a query asked for it (:func:`app.teams.services.teams`):
+    #: read with the team in the same statement, None otherwise.
+    member_count: so.Mapped[int | None] = so.query_expression()
 
     def __repr__(self) -> str:
         return f"<Team {self.name}>"
@@ -47,10 +50,3 @@ class Placement(db.Model):  # type: ignore[name-defined,misc]
     region: so.Mapped[Region] = so.relationship()
     team: so.Mapped[Team | None] = so.relationship()
 
-
-#: How many active members a team has, read with the team in the same query where a list asks for it.
-Team.member_count = so.column_property(
-    sa.select(sa.func.count(Placement.user_id)).join(User, User.id == Placement.user_id)
-    .where(Placement.team_id == Team.id, User.active).correlate_except(Placement, User).scalar_subquery(),
-    deferred=True,
-)

@@ -52,12 +52,26 @@ def seller_condition() -> sa.ColumnElement[bool]:
 
 # --- reading ------------------------------------------------------------------------------------
 
+def _with_count() -> Any:
+    """The loader option that reads a team's active members with it, as a correlated count."""
+    count = (sa.select(sa.func.count(Placement.user_id)).join(User, User.id == Placement.user_id)
+             .where(Placement.team_id == Team.id, User.active).correlate(Team).scalar_subquery())
+    return so.with_expression(Team.member_count, count)
+
+
 def teams(asked: PageRequest = FIRST_PAGE, region_id: int | None = None) -> Page[Team]:
     """A page of teams by name, each with its region and member count, in one query."""
-    query = sa.select(Team).options(so.joinedload(Team.region), so.undefer(Team.member_count))
+    query = sa.select(Team).options(so.joinedload(Team.region), _with_count())
     if region_id is not None:
         query = query.where(Team.region_id == region_id)
     return paginate(query, _BY_NAME, asked)
+
+
+def team_with_count(team_id: int) -> Team | None:
+    """One team with its region and member count (read afresh: a count read before a change is stale)."""
+    return db.session.scalar(sa.select(Team).where(Team.id == team_id)
+                             .options(so.joinedload(Team.region), _with_count())
+                             .execution_options(populate_existing=True))
 
 
 def pickable_teams() -> Sequence[Team]:
@@ -187,7 +201,7 @@ def add_members(actor: User, team: Team, user_ids: Sequence[int]) -> list[User]:
         placement = placements.get(user_id) or Placement(user_id=user_id)
         if placement.team_id == team.id:
             continue
-        placement.team_id, placement.region_id = team.id, team.region_id
+        placement.team, placement.region = team, team.region
         db.session.add(placement)
         added.append(found[user_id])
     db.session.flush()
@@ -203,7 +217,7 @@ def remove_member(actor: User, team: Team, user: User) -> None:
     placement = db.session.get(Placement, user.id)
     if placement is None or placement.team_id != team.id:
         raise InvalidInput(f"{user.name} is not in {team.name}.")
-    placement.team_id = None
+    placement.team = None
     db.session.flush()
     audit.record(actor, "team.member_removed", f"Took {user.name} out of team {team.name}",
                  entity="team", entity_id=team.id)
@@ -236,9 +250,9 @@ def place(actor: User, user: User, region_id: int | None, team_id: int | None) -
             audit.record(actor, "user.placed", f"{user.name} is in no region or team now", entity="user",
                          entity_id=user.id)
         return None
-    placement = placement or Placement(user_id=user.id)
-    placement.team_id = team.id if team is not None else None
-    placement.region_id = team.region_id if team is not None else region.id  # type: ignore[union-attr]
+    placement = placement or Placement(user=user)
+    placement.team = team
+    placement.region = team.region if team is not None else region  # type: ignore[assignment]
     db.session.add(placement)
     db.session.flush()
     where = f"team {team.name} ({team.region.name})" if team is not None else f"region {region.name}"  # type: ignore[union-attr]

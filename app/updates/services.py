@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -99,16 +100,18 @@ def can_see_status(user: User, update: ProductUpdate) -> bool:
     return can_publish(user, update.product)
 
 
-#: What a list of updates shows of each.
-_LIST_READS = (so.joinedload(ProductUpdate.product), so.joinedload(ProductUpdate.region),
-               so.joinedload(ProductUpdate.published_by), so.joinedload(ProductUpdate.audience_region),
-               so.joinedload(ProductUpdate.audience_team))
+def _list_reads() -> tuple[Any, ...]:
+    """What a list of updates shows of each (built when asked: the mappers are all configured by then)."""
+    return (so.joinedload(ProductUpdate.product), so.joinedload(ProductUpdate.region),
+            so.joinedload(ProductUpdate.published_by), so.joinedload(ProductUpdate.audience_region),
+            so.joinedload(ProductUpdate.audience_team))
+
 _NEWEST_FIRST = [desc(ProductUpdate.published_at), desc(ProductUpdate.id)]
 
 
 def updates(product_id: int | None = None, asked: PageRequest = FIRST_PAGE) -> Page[ProductUpdate]:
     """A page of updates, newest first, with what the list shows loaded."""
-    query = sa.select(ProductUpdate).options(*_LIST_READS)
+    query = sa.select(ProductUpdate).options(*_list_reads())
     if product_id is not None:
         query = query.where(ProductUpdate.product_id == product_id)
     return paginate(query, _NEWEST_FIRST, asked)
@@ -147,7 +150,7 @@ def awaiting_updates(user: User, limit: int) -> Sequence[ProductUpdate]:
     if not _is_seller(user):
         return []
     return db.session.scalars(
-        ordered(sa.select(ProductUpdate).where(*_awaiting(user)).options(*_LIST_READS), _NEWEST_FIRST).limit(limit)
+        ordered(sa.select(ProductUpdate).where(*_awaiting(user)).options(*_list_reads()), _NEWEST_FIRST).limit(limit)
     ).all()
 
 
