@@ -153,6 +153,16 @@ class BriefingUpdated(Event):
     added_attendee_ids: tuple[int, ...]
 
 
+@dataclass(frozen=True)
+class TeamSaved(Event):
+    """An admin created a sales team or changed its name or region (``name`` and ``region_id`` as saved)."""
+
+    team_id: int
+    actor_id: int
+    name: str
+    region_id: int
+
+
 #: The event types there are, declared to :mod:`app.core.events` by the app factory.
 CATALOGUE: tuple[type[Event], ...] = (
     CampaignCreated,
@@ -167,4 +177,5 @@ CATALOGUE: tuple[type[Event], ...] = (
     ProductUpdatePublished,
     BriefingLogged,
     BriefingUpdated,
+    TeamSaved,
 )

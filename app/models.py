@@ -16,6 +16,7 @@ from app.publishing.models import PublishingToken
 from app.regions.models import Region
 from app.reminders.models import ReminderSchedule
 from app.roadmap.models import Baseline, BaselineItem, Replan, RoadmapChange
+from app.teams.models import Placement, Team
 from app.updates.models import ProductUpdate, UpdateAcknowledgement
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "ProductUpdate",
     "Project",
     "ProjectMember",
+    "Placement",
     "ProjectMute",
     "PublishingToken",
     "Region",
@@ -51,6 +53,7 @@ __all__ = [
     "Replan",
     "RoadmapChange",
     "Task",
+    "Team",
     "Throttle",
     "UpdateAcknowledgement",
     "User",

@@ -43,6 +43,7 @@ from app.notifications.services import notify
 from app.projects import services as projects
 from app.projects.models import Project
 from app.publishing import services as publishing
+from app.teams import services as teams
 from app.updates import services as updates
 from tests.briefings import PDF
 from tests.factories import RegionFactory, UserFactory
@@ -126,7 +127,9 @@ def build(people: dict[str, User], make_project: Any, make_product: Any) -> Worl
                     milestone_id=other["_milestone"].id)
     # The admins' publishing token reads the catalog for another system: it is no one's record.
     publishing_token, _secret = publishing.create_token(people["admin"], "Intranet")
-    shared = {"region_id": region.id, "template_key": "upgrade_campaign", "key": "overdue",
+    # A sales team is shared reference data, as a region is: every route names the same one.
+    team = teams.save_team(people["admin"], None, "Milan field sales", region.id)
+    shared = {"region_id": region.id, "team_id": team.id, "template_key": "upgrade_campaign", "key": "overdue",
               "section": "briefings", "job_id": "no-such-job", "name": "no-such-message.eml",
               "filename": "css/app.css", "publishing_token_id": publishing_token.id}
     for role in ROLES:

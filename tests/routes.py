@@ -20,6 +20,7 @@ from app.milestones.models import Milestone, Task
 from app.projects.models import Project, ProjectMember
 from app.regions.models import Region
 from app.roadmap.models import Baseline
+from app.teams.models import Team
 from app.updates.models import ProductUpdate
 
 ADMIN_EMAIL = "admin@example.com"
@@ -57,6 +58,7 @@ def sample_values(project: Project) -> dict[str, Any]:
         "update_id": _first(sa.select(ProductUpdate.id).order_by(ProductUpdate.id)),
         "product_id": _first(sa.select(Product.id).order_by(Product.id)),
         "region_id": _first(sa.select(Region.id).order_by(Region.id)),
+        "team_id": _first(sa.select(Team.id).order_by(Team.id)),
         "user_id": _first(sa.select(User.id).order_by(User.id)),
         "number": _first(sa.select(Baseline.number).where(Baseline.project_id == project.id)
                          .order_by(Baseline.number)),

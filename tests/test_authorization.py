@@ -64,6 +64,14 @@ POST   /admin/jobs/failed/<job_id>/delete                                     lo
 POST   /admin/jobs/failed/<job_id>/retry                                      login | .                        | -
 GET    /admin/jobs/mailbox                                                    login | 200  404  404  404  404  | -
 GET    /admin/jobs/mailbox/<name>                                             login | 404  404  404  404  404  | -  # no such message in the world
+GET    /admin/teams/                                                          login | 200  404  404  404  404  | -
+POST   /admin/teams/                                                          login | .                        | -
+GET    /admin/teams/<int:team_id>                                             login | 200  404  404  404  404  | -
+POST   /admin/teams/<int:team_id>                                             login | .                        | -
+POST   /admin/teams/<int:team_id>/delete                                      login | .                        | -
+POST   /admin/teams/<int:team_id>/members                                     login | .                        | -
+POST   /admin/teams/<int:team_id>/members/<int:user_id>/remove                login | .                        | 302  404  404  404  404  # the outsider is in no team: nothing to change
+POST   /admin/teams/people/<int:user_id>                                      login | .                        | 302  404  404  404  404  # the outsider is placed nowhere, and stays so
 GET    /admin/regions/                                                        login | 200  404  404  404  404  | -
 POST   /admin/regions/                                                        login | .                        | -
 GET    /admin/regions/<int:region_id>                                         login | 200  404  404  404  404  | -
@@ -148,6 +156,15 @@ DELETE /api/v1/projects/<int:project_id>/tasks/<int:task_id>                  40
 PATCH  /api/v1/projects/<int:project_id>/tasks/<int:task_id>                  401   | .                        | .    404  404  404  404
 POST   /api/v1/projects/<int:project_id>/transitions                          401   | .                        | 400  404  404  404  404
 GET    /api/v1/reports                                                        401   | 200  200  200  200  404  | -
+GET    /api/v1/reports/team-coverage                                          401   | 200  200  200  200  404  | -
+GET    /api/v1/teams                                                          401   | 200  200  200  200  200  | -
+POST   /api/v1/teams                                                          401   | .                        | -
+DELETE /api/v1/teams/<int:team_id>                                            401   | .                        | -
+GET    /api/v1/teams/<int:team_id>                                            401   | 200  200  200  200  200  | -
+PATCH  /api/v1/teams/<int:team_id>                                            401   | .                        | -
+GET    /api/v1/teams/<int:team_id>/members                                    401   | 200  200  200  200  200  | -
+POST   /api/v1/teams/<int:team_id>/members                                    401   | .                        | -
+DELETE /api/v1/teams/<int:team_id>/members/<int:user_id>                      401   | .                        | 400  403  403  403  403  # the outsider is in no team
 GET    /api/v1/signoff-queue                                                  401   | 200  200  200  200  200  | -
 GET    /api/v1/templates                                                      401   | 200  200  200  200  200  | -
 GET    /briefings/                                                            login | 200  200  200  200  200  | -

@@ -15,7 +15,9 @@ from app.feedback.models import Feedback
 from app.notifications.models import Notification
 from app.projects.models import Project
 from app.roadmap.models import Replan
+from app.teams.models import Placement, Team
 from app.updates.models import ProductUpdate
+from app.updates.services import audience
 
 
 def test_demo_loads_every_state_and_is_idempotent(app, configure, tmp_path):
@@ -59,7 +61,18 @@ def assert_the_loop_is_loaded(upload_dir):
     assert (upload_dir / "briefings" / deck.stored_name).read_bytes().startswith(b"%PDF-")
     acks = {u.title: len(u.acknowledgements) for u in db.session.scalars(sa.select(ProductUpdate))}
     assert acks == {"The Enterprise minimum is now 110": 1, "Sellable in the Nordics from launch": 0,
-                    "Retired: no new contracts": 2}
+                    "Retired: no new contracts": 2, "Milan: Enterprise upgrade offer extended to March": 1}
+    # Sales teams across the demo regions with the demo sellers in them; Milan's briefings are its own,
+    # and its update asks Milan alone.
+    members = dict(db.session.execute(
+        sa.select(Team.name, sa.func.count(Placement.user_id)).outerjoin(Placement, Placement.team_id == Team.id)
+        .group_by(Team.name)).tuples().all())
+    assert members == {"Milan field sales": 2, "London enterprise": 1, "Munich enterprise team": 0,
+                       "Stockholm inside sales": 0}
+    assert {b.team.name for b in db.session.scalars(sa.select(Briefing)) if b.team} == {
+        "Milan field sales", "London enterprise", "Munich enterprise team", "Stockholm inside sales"}
+    milan = db.session.scalars(sa.select(ProductUpdate).where(ProductUpdate.audience_team_id.is_not(None))).one()
+    assert [u.name for u in audience(milan)] == ["Giulia Romano", "Luca Bianchi"]
 
 
 def test_the_first_sweep_after_the_demo_mails_tara_her_overdue_milestone(app):

@@ -44,7 +44,8 @@ class BriefingFields(TypedDict):
 
     title: str
     region_id: int
-    sales_team: str
+    sales_team: str  # the team as written; with team_id, that team's name
+    team_id: int | None  # the team on record, if it is one
     held_on: IsoDate
     duration_minutes: int
     presenter_id: int
@@ -97,6 +98,7 @@ def briefing_fields(briefing: Briefing) -> BriefingFields:
         "title": briefing.title,
         "region_id": briefing.region_id,
         "sales_team": briefing.sales_team,
+        "team_id": briefing.team_id,
         "held_on": briefing.held_on.isoformat(),
         "duration_minutes": briefing.duration_minutes,
         "presenter_id": briefing.presenter_id,

@@ -15,12 +15,14 @@ from app.briefings.services import MAX_DURATION_MINUTES, BriefingInput
 from app.catalog.services import pickable_products
 from app.core.forms import Form, IntegerField, choices, optional_id, record_id
 from app.regions.services import active_regions, all_regions
+from app.teams.services import pickable_teams
 
 
 class BriefingForm(Form):
     title = StringField("Title", validators=[DataRequired(), Length(max=160)])
     region_id = SelectField("Region", coerce=optional_id, validators=[InputRequired()])
-    sales_team = StringField("Sales team", validators=[DataRequired(), Length(max=120)])
+    team_id = SelectField("Sales team", coerce=optional_id, validators=[Optional()], validate_choice=False)
+    sales_team = StringField("Or the team's name", validators=[Length(max=120)])
     held_on = DateField("Held on", validators=[InputRequired()])
     duration_minutes = IntegerField("Duration (minutes)", default=60, validators=[
         InputRequired(), NumberRange(min=1, max=MAX_DURATION_MINUTES, message="Between 1 and 1440 minutes (a day)."),
@@ -48,6 +50,11 @@ class BriefingForm(Form):
         self.presenter_id.choices = choices(
             [("", "— choose —")] + [(u.id, u.name + ("" if u.active else " — deactivated")) for u in people])
         self.attendee_ids.choices = choices((u.id, f"{u.name} ({u.role_label.lower()})") for u in people)
+        teams = list(pickable_teams())
+        if briefing is not None and briefing.team is not None and briefing.team not in teams:
+            teams.append(briefing.team)
+        self.team_id.choices = choices([("", "— not a team on record —")]
+                                       + [(t.id, f"{t.name} ({t.region.name})") for t in teams])
         self.product_ids.choices = choices((p.id, f"{p.name} ({p.status_label.lower()})") for p in pickable_products())
 
     def validate_product_ids(self, field: SelectMultipleField) -> None:
@@ -60,6 +67,7 @@ class BriefingForm(Form):
             title=self.title.data or "",
             region_id=self.region_id.data or 0,
             sales_team=self.sales_team.data or "",
+            team_id=self.team_id.data,
             held_on=self.held_on.data,
             duration_minutes=self.duration_minutes.data or 0,
             presenter_id=self.presenter_id.data or 0,

@@ -12,6 +12,7 @@ from app.catalog.models import Product
 from app.core import clock
 from app.extensions import db
 from app.regions.models import Region
+from app.teams.models import Team
 
 briefing_products = sa.Table(
     "briefing_products",
@@ -39,7 +40,10 @@ class Briefing(db.Model):  # type: ignore[name-defined,misc]
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     title: so.Mapped[str] = so.mapped_column(sa.String(160))
     region_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("regions.id"))
-    sales_team: so.Mapped[str] = so.mapped_column(sa.String(120))  # "Milan field sales"
+    # The team briefed as it was written ("Milan field sales"); ``team`` is the team record when it is
+    # one (chosen on the form, or linked when a team of exactly that name in that region was saved).
+    sales_team: so.Mapped[str] = so.mapped_column(sa.String(120))
+    team_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("teams.id", ondelete="SET NULL"), index=True)
     held_on: so.Mapped[date]
     duration_minutes: so.Mapped[int]
     presenter_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"))
@@ -56,6 +60,7 @@ class Briefing(db.Model):  # type: ignore[name-defined,misc]
     __mapper_args__ = {"version_id_col": version}
 
     region: so.Mapped[Region] = so.relationship()
+    team: so.Mapped[Team | None] = so.relationship()
     presenter: so.Mapped[User] = so.relationship(foreign_keys=[presenter_id])
     created_by: so.Mapped[User] = so.relationship(foreign_keys=[created_by_id])
     products: so.Mapped[list[Product]] = so.relationship(secondary=briefing_products, order_by=Product.name)
@@ -63,6 +68,11 @@ class Briefing(db.Model):  # type: ignore[name-defined,misc]
     materials: so.Mapped[list[BriefingMaterial]] = so.relationship(
         back_populates="briefing", cascade="all, delete-orphan", order_by="BriefingMaterial.id"
     )
+
+    @property
+    def team_name(self) -> str:
+        """The team as pages show it: the team record's name today, else the text written."""
+        return self.team.name if self.team is not None else self.sales_team
 
     @property
     def guests(self) -> list[str]:

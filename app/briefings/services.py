@@ -32,6 +32,7 @@ from app.core.text import date_label
 from app.events import BriefingLogged, BriefingUpdated
 from app.extensions import db
 from app.regions.models import Region
+from app.teams.models import Team
 
 MAX_DURATION_MINUTES = 24 * 60
 MAX_DAYS_AHEAD = 365
@@ -53,6 +54,7 @@ class BriefingInput:
     key_points: str = ""
     notes: str = ""
     material_url: str = ""
+    team_id: int | None = None
 
 
 def can_log(user: User) -> bool:
@@ -88,7 +90,7 @@ class BriefingTotals:
 def briefings(filters: BriefingFilters = BriefingFilters(), asked: PageRequest = FIRST_PAGE) -> Page[Briefing]:
     """A page of briefings, newest first, with what the list shows loaded in a handful of queries."""
     query = _filtered(sa.select(Briefing), filters).options(
-        so.joinedload(Briefing.region), so.joinedload(Briefing.presenter), so.selectinload(Briefing.products),
+        so.joinedload(Briefing.region), so.joinedload(Briefing.presenter), so.joinedload(Briefing.team), so.selectinload(Briefing.products),
         so.selectinload(Briefing.attendees), so.selectinload(Briefing.materials))
     return paginate(query, [desc(Briefing.held_on), desc(Briefing.id)], asked)
 
@@ -204,12 +206,19 @@ def _apply(briefing: Briefing, data: BriefingInput) -> None:
     title, team = data.title.strip(), data.sales_team.strip()
     if not title:
         errors["title"] = ["Name the briefing, e.g. “Northwind Pro pricing for Q3”."]
+    team_record = db.session.get(Team, data.team_id) if data.team_id else None
+    if data.team_id and team_record is None:
+        errors["team_id"] = ["Choose a team from the list, or write the team's name."]
+    if team_record is not None:  # the text is for a team not on record; a chosen team's name is its own
+        team = team_record.name
     if not team:
-        errors["sales_team"] = ["Say which sales team was briefed, e.g. “Milan field sales”."]
+        errors["sales_team"] = ["Choose the sales team briefed, or write its name, e.g. “Milan field sales”."]
     region = db.session.get(Region, data.region_id) if data.region_id else None
     # A region, presenter or attendee deactivated since stays on the briefing that names them.
     if region is None or not (region.active or region.id == briefing.region_id):
         errors["region_id"] = ["Choose an active region."]
+    elif team_record is not None and team_record.region_id != region.id:
+        errors["region_id"] = [f"{team_record.name} is in {team_record.region.name}."]
     today = clock.today()
     if data.held_on > today + timedelta(days=MAX_DAYS_AHEAD):
         errors["held_on"] = [f"That is more than {MAX_DAYS_AHEAD} days ahead: check the year."]
@@ -243,7 +252,7 @@ def _apply(briefing: Briefing, data: BriefingInput) -> None:
     if errors:
         raise InvalidInput("The briefing was not saved.", errors)
     assert region is not None and presenter is not None  # checked above
-    briefing.title, briefing.sales_team, briefing.region = title, team, region
+    briefing.title, briefing.sales_team, briefing.region, briefing.team = title, team, region, team_record
     briefing.held_on, briefing.duration_minutes, briefing.presenter = data.held_on, data.duration_minutes, presenter
     briefing.products, briefing.attendees = products, attendees
     briefing.guest_names = "\n".join(guests)
@@ -253,8 +262,19 @@ def _apply(briefing: Briefing, data: BriefingInput) -> None:
 def _snapshot(briefing: Briefing) -> dict[str, object]:
     return {
         "title": briefing.title, "region": briefing.region.name, "sales_team": briefing.sales_team,
+        "team": briefing.team.name if briefing.team is not None else None,
         "held_on": briefing.held_on, "duration_minutes": briefing.duration_minutes,
         "presenter": briefing.presenter.name, "products": sorted(p.id for p in briefing.products),
         "attendees": sorted(u.id for u in briefing.attendees), "guest_names": briefing.guest_names,
         "key_points": briefing.key_points, "notes": briefing.notes, "material_url": briefing.material_url,
     }
+
+
+def link_to_team(team_id: int, name: str, region_id: int) -> int:
+    """Give a team the briefings written to it by name: those of its region whose team text is exactly
+    its name and that name no team yet (a name that differs by a letter stays text). How many."""
+    result = db.session.execute(
+        sa.update(Briefing).where(Briefing.team_id.is_(None), Briefing.region_id == region_id,
+                                  Briefing.sales_team == name)
+        .values(team_id=team_id).execution_options(synchronize_session=False))
+    return result.rowcount or 0  # type: ignore[attr-defined]

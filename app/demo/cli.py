@@ -34,8 +34,10 @@ def demo(size: str) -> None:
 
 
 def _say_demo(summary: DemoSummary) -> None:
-    if summary.people_created or summary.campaigns_created or summary.commitments_created or summary.loop_created:
+    if (summary.people_created or summary.campaigns_created or summary.commitments_created or summary.loop_created
+            or summary.teams_created):
         click.echo(f"Demo data: {summary.people_created} people, {summary.regions_created} regions, "
+                   f"{summary.teams_created} sales teams, "
                    f"{len(summary.campaigns_created)} campaigns, {summary.commitments_created} commitments, "
                    f"{summary.loop_created} feedback items, briefings and product updates created.")
     else:

@@ -177,6 +177,7 @@ def _organisation(world: World, size: Size) -> None:
     large_org.build_people(world, size.people, _password_hash(), BUSY_PM_EMAIL, BUSY_PM_NAME)
     large_org.build_preferences(world)
     large_org.build_regions(world)
+    large_org.build_teams(world)
     large_org.build_catalog(world)
 
 

@@ -18,6 +18,7 @@ from app.demo.large_world import Product as ProductRecord
 from app.extensions import db
 from app.notifications.models import DEFAULTS, NotificationPreference
 from app.regions.models import Region
+from app.teams.models import Placement, Team
 from workflows.reminders import lead_text
 
 #: Each role's share of the people; the rest are team members.
@@ -126,6 +127,38 @@ def build_regions(world: World) -> None:
            if code not in codes and name not in names]
     world.bulk.insert(Region.__table__, ({"id": i, "code": code, "name": name, "active": True} for i, code, name in new))
     world.regions.update({i: name for i, _, name in new})
+
+
+#: About this many sellers to a sales team; the rest of a region's sellers are in the region without a team.
+SELLERS_PER_TEAM = 8
+
+
+def build_teams(world: World) -> None:
+    """Sales teams in every region for the sellers of the large set: most in a team, one in eight in a
+    region alone. Demo sellers (already placed by the demo) keep their place."""
+    placed = set(db.session.scalars(sa.select(Placement.user_id)))
+    taken = set(db.session.scalars(sa.select(Team.name)))
+    sellers = [p for p in world.sellers() if p.id not in placed]
+    regions = sorted(world.regions)
+    if not sellers or not regions:
+        return
+    teams: list[dict[str, Any]] = []
+    placements: list[dict[str, Any]] = []
+    per_region = max(1, len(sellers) // (SELLERS_PER_TEAM * len(regions)))
+    for region_id in regions:
+        for number in range(per_region):
+            name = f"{world.regions[region_id]} sales {number + 1}"
+            if name not in taken:
+                teams.append({"id": world.bulk.next_id(Team.__table__), "name": name, "region_id": region_id,
+                              "created_at": world.now - world.days(30, 400)})
+    for index, seller in enumerate(sellers):
+        alone = index % SELLERS_PER_TEAM == 0 or not teams
+        team = teams[index % len(teams)] if teams else None
+        region_id = world.pick(regions) if alone or team is None else team["region_id"]
+        placements.append({"user_id": seller.id, "region_id": region_id,
+                           "team_id": None if alone or team is None else team["id"], "placed_at": world.now})
+    world.bulk.insert(Team.__table__, teams)
+    world.bulk.insert(Placement.__table__, placements)
 
 
 def build_catalog(world: World) -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from io import BytesIO
+from typing import Any
 
 import sqlalchemy as sa
 from werkzeug.datastructures import FileStorage
@@ -27,6 +28,7 @@ from app.feedback import services as feedback
 from app.feedback.models import Feedback
 from app.projects.models import Project
 from app.regions.models import Region
+from app.teams.models import Team
 from app.updates import services as updates
 from app.updates.models import ProductUpdate
 
@@ -85,8 +87,8 @@ BRIEFINGS = [
      ["sales2"], "", "Stop selling from 1 March\nMove customers to Atlas Analytics", False),
 ]
 
-#: (title, product, kind, region or None, asks for acknowledgement, who acknowledged)
-UPDATES = [
+#: (title, product, kind, region or None, asks for acknowledgement, who acknowledged, body[, the team it is for])
+UPDATES: list[tuple[Any, ...]] = [
     ("The Enterprise minimum is now 110", "Northwind Pro", "pricing", None, True, ["sales2"],
      "The Enterprise band's minimum price rises from 100 to 110 per seat and month. Offers below it need a "
      "product manager's agreement."),
@@ -94,6 +96,9 @@ UPDATES = [
      "Atlas Analytics becomes sellable in the Nordics on its launch date; planned coverage is in the catalog."),
     ("Retired: no new contracts", "Legacy Reports", "retirement", None, True, ["sales", "sales2"],
      "No new Legacy Reports contracts. Offer Atlas Analytics instead; renewals until the end of the year."),
+    ("Milan: Enterprise upgrade offer extended to March", "Northwind Pro", "pricing", "EMEA-S", True, ["team2"],
+     "For Milan's accounts only: the 20% first-year upgrade offer runs until the end of March.",
+     "Milan field sales"),
 ]
 
 #: A tiny but real PDF, enough for the deck's content check and any PDF viewer.
@@ -174,8 +179,10 @@ def _briefings(today: date, people: dict[str, User], area: dict[str, Region], pr
     for title, region, team, days_ago, minutes, presenter, names, attendees, guests, points, deck in BRIEFINGS:
         if db.session.scalar(sa.select(Briefing.id).where(Briefing.title == title)) is not None:
             continue
+        on_record = db.session.scalar(sa.select(Team.id).where(Team.name == team, Team.region_id == area[region].id))
         briefing = briefings.log_briefing(people[presenter], briefings.BriefingInput(
-            title=title, region_id=area[region].id, sales_team=team, held_on=today - timedelta(days=days_ago),
+            title=title, region_id=area[region].id, sales_team=team, team_id=on_record,
+            held_on=today - timedelta(days=days_ago),
             duration_minutes=minutes, presenter_id=people[presenter].id, product_ids=[products[n].id for n in names],
             attendee_ids=[people[a].id for a in attendees], guest_names=guests, key_points=points,
         ))
@@ -188,13 +195,14 @@ def _briefings(today: date, people: dict[str, User], area: dict[str, Region], pr
 
 def _updates(people: dict[str, User], area: dict[str, Region], products: dict[str, Product]) -> int:
     created = 0
-    for title, name, kind, region, ack, acknowledged_by, body in UPDATES:
+    for title, name, kind, region, ack, acknowledged_by, body, *audience in UPDATES:
         if db.session.scalar(sa.select(ProductUpdate.id).where(ProductUpdate.title == title)) is not None:
             continue
         product = products[name]
+        team_id = db.session.scalar(sa.select(Team.id).where(Team.name == audience[0])) if audience else None
         update = updates.publish_update(product.owners[0], updates.UpdateInput(
             product_id=product.id, kind=kind, title=title, body=body,
-            region_id=area[region].id if region else None, requires_ack=ack,
+            region_id=area[region].id if region else None, requires_ack=ack, audience_team_id=team_id,
         ))
         for key in acknowledged_by:
             updates.acknowledge(people[key], update)

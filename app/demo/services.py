@@ -32,6 +32,8 @@ from app.regions import services as regions
 from app.regions.models import Region
 from app.reminders import services as reminders
 from app.roadmap import services as roadmap
+from app.teams import services as teams
+from app.teams.models import Team
 from workflows.campaigns import add_months
 from workflows.project import ProjectState
 from workflows.reminders import local
@@ -74,6 +76,13 @@ REGIONS = [
     ("NA", "North America"),
     ("APAC", "Asia Pacific"),
 ]
+#: The demo's sales teams: (name, region, members). Briefings written to these names become theirs.
+TEAMS = [
+    ("Milan field sales", "EMEA-S", ["sales2", "team2"]),
+    ("London enterprise", "UKI", ["sales"]),
+    ("Munich enterprise team", "DACH", []),
+    ("Stockholm inside sales", "NORDICS", []),
+]
 
 
 @dataclass
@@ -84,6 +93,7 @@ class DemoSummary:
     commitments_created: int = 0
     #: Feedback, briefings and product updates (app/demo/loop.py).
     loop_created: int = 0
+    teams_created: int = 0
 
 
 def load_demo(today: date) -> DemoSummary:
@@ -111,6 +121,7 @@ def load_demo(today: date) -> DemoSummary:
     for key, values in SETTINGS.items():
         if summary.people_created and db.session.get(NotificationPreference, people[key].id) is None:
             notifications.save_preferences(people[key], **values)
+    summary.teams_created = _teams(people, area)
     products = _catalog(today, people, area)
     for builder in (_upgrade, _quota_push, _pursuit, _launch, _completed, _on_hold):
         title = builder.__doc__ or ""
@@ -126,6 +137,19 @@ def load_demo(today: date) -> DemoSummary:
     _start_reminders(summary.campaigns_created)
     _history_not_emailed(first_new_notification)
     return summary
+
+
+def _teams(people: dict[str, User], area: dict[str, Region]) -> int:
+    """The sales teams that are missing, with their members (each seller in one team, so in its region)."""
+    created = 0
+    for name, code, members in TEAMS:
+        if db.session.scalar(sa.select(Team.id).where(Team.name == name)) is not None:
+            continue
+        team = teams.save_team(people["admin"], None, name, area[code].id)
+        if members:
+            teams.add_members(people["admin"], team, [people[key].id for key in members])
+        created += 1
+    return created
 
 
 @dataclass(frozen=True)

@@ -9,12 +9,13 @@ from flask import abort, jsonify, request
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from app.api import api_blueprint
+from app.api import api_blueprint, page_json
 from app.api.openapi import operation
 from app.api.schemas import Bounds, IdArg, IsoDate
+from app.core.pagination import page_request
 from app.reports import filters as report_filters
 from app.reports import services
-from app.reports.figures import Report
+from app.reports.figures import Report, TeamCoverage
 from app.reports.filters import ReportFilters
 
 bp = api_blueprint("reports", __name__)
@@ -149,6 +150,35 @@ def reports() -> Response:
         abort(404)
     filters = report_filters.parse_filters(request.args)  # a bad filter is a 400 naming its field
     return jsonify(report_json(filters, services.build_report(filters)))
+
+
+class TeamCoverageJson(TypedDict):
+    team_id: int
+    team: str
+    region: str
+    sellers: int  # active sellers in the team
+    briefed: int  # of them, those who attended at least one briefing in the period (of product_id's product)
+    coverage_percent: Measure  # null: a team without sellers
+
+
+@bp.get("/reports/team-coverage")
+@operation(TeamCoverageJson, query=ReportFilterArgs, paged=True, errors=(404,))
+def team_coverage() -> Response:
+    """Briefing coverage per sales team for the report's filters, a page of teams by name.
+
+    ``region_id`` narrows to that region's teams; ``product_id`` counts only briefings covering it.
+    Team members who do not sell have no reports: 404.
+    """
+    if not services.can_see_reports(current_user):
+        abort(404)
+    filters = report_filters.parse_filters(request.args)
+    page = services.team_coverage_page(filters, page_request())
+
+    def row(t: TeamCoverage) -> TeamCoverageJson:
+        return {"team_id": t.team_id, "team": t.team, "region": t.region, "sellers": t.sellers, "briefed": t.briefed,
+                "coverage_percent": None if t.percent is None else round(t.percent, 1)}
+
+    return page_json(page, row)
 
 
 def _number(value: Decimal | None) -> float | None:

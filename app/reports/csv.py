@@ -7,6 +7,7 @@ Pure: the view only names the file.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 
 from app.core.csv import table
 from app.reports.figures import (
@@ -15,6 +16,7 @@ from app.reports.figures import (
     OutcomeQuarter,
     QuietRegion,
     RegionBriefings,
+    TeamCoverage,
     TriageTime,
     hours,
 )
@@ -36,6 +38,13 @@ def quiet_regions_csv(regions: Sequence[QuietRegion], quiet_days: int) -> str:
         ["region", "last_briefing", "days_since", "quiet", "quiet_after_days"],
         ([r.region, r.last_briefing, r.days_since, r.quiet, quiet_days] for r in regions),
     )
+
+
+def team_coverage_csv(teams: Sequence[TeamCoverage]) -> str:
+    """A row per team: its sellers, those briefed in the period and the share (empty for a team without sellers)."""
+    return table(["team", "region", "sellers", "briefed", "coverage_percent"],
+                 ([t.team, t.region, t.sellers, t.briefed, None if t.percent is None else Decimal(t.percent).quantize(Decimal("0.1"))]
+                  for t in teams))
 
 
 def feedback_csv(kinds: Sequence[KindVolume], quarters: Sequence[str]) -> str:

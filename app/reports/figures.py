@@ -146,6 +146,23 @@ class QuietRegion:
 
 
 @dataclass(frozen=True)
+class TeamCoverage:
+    """How much of one sales team attended a briefing in the period: its active sellers, and those of
+    them listed as an attendee of at least one briefing (of the product, when the report names one)."""
+
+    team_id: int
+    team: str
+    region: str
+    sellers: int
+    briefed: int
+
+    @property
+    def percent(self) -> float | None:
+        """The share briefed; None for a team with no sellers (nothing to cover)."""
+        return None if not self.sellers else 100 * self.briefed / self.sellers
+
+
+@dataclass(frozen=True)
 class KindVolume:
     """Feedback of one kind received, in total and per quarter."""
 

@@ -18,9 +18,10 @@ import sqlalchemy as sa
 
 from app.accounts.models import Role, User
 from app.audit.models import AuditEvent
-from app.briefings.models import Briefing, briefing_products
+from app.briefings.models import Briefing, briefing_attendees, briefing_products
 from app.commitments.models import Commitment
 from app.core import clock
+from app.core.pagination import FIRST_PAGE, Page, PageRequest, asc, paginate
 from app.extensions import db
 from app.feedback.models import Feedback, feedback_products
 from app.projects.models import Project, project_regions
@@ -35,9 +36,12 @@ from app.reports.figures import (
     RegionBriefings,
     Report,
     SignoffTime,
+    TeamCoverage,
     TriageTime,
 )
 from app.reports.filters import ReportFilters
+from app.teams.models import Placement, Team
+from app.teams.services import seller_condition
 from workflows.commitment import COUNTERSIGNED_STATES, COUNTERSIGNING, CommitmentState
 from workflows.feedback import KINDS, FeedbackState
 from workflows.project import OUTCOMES, ProjectState
@@ -159,6 +163,54 @@ def quiet_regions(filters: ReportFilters, today: date) -> list[QuietRegion]:
         rows.append(QuietRegion(region_id, name, last_on, since, since is None or since > filters.quiet_days))
     # The quiet ones first, longest silence first: they are what the review acts on.
     return sorted(rows, key=lambda r: (not r.quiet, -(r.days_since if r.days_since is not None else 10**6), r.region))
+
+
+# --- briefing coverage per team -----------------------------------------------------------------
+
+#: The CSV's rows at most: a team per row, by name.
+COVERAGE_EXPORT_LIMIT = 10_000
+
+
+def _teams_in_scope(filters: ReportFilters) -> list[Any]:
+    return [] if filters.region_id is None else [Team.region_id == filters.region_id]
+
+
+def team_coverage_page(filters: ReportFilters, asked: PageRequest = FIRST_PAGE) -> Page[TeamCoverage]:
+    """A page of teams by name (the region filter: that region's teams), with their coverage: the page's
+    teams in one query, their figures in one aggregate."""
+    page = paginate(sa.select(Team.id).where(*_teams_in_scope(filters)), [asc(Team.name), asc(Team.id)], asked)
+    rows = _coverage(filters, [Team.id.in_(page.items)], len(page.items)) if page.items else []
+    return Page(rows, page.next_cursor, page.limit)
+
+
+def team_coverage_export(filters: ReportFilters) -> list[TeamCoverage]:
+    """Every team's coverage in scope, by name, for the CSV: one aggregate, at most :data:`COVERAGE_EXPORT_LIMIT` rows."""
+    return _coverage(filters, _teams_in_scope(filters), COVERAGE_EXPORT_LIMIT)
+
+
+def _coverage(filters: ReportFilters, teams: list[Any], limit: int) -> list[TeamCoverage]:
+    """One GROUP BY: each team's active sellers, outer-joined to the distinct people who attended a
+    briefing in the period (of the product filter's product; any region: a seller briefed with another
+    region's team was briefed all the same)."""
+    attended = (
+        sa.select(briefing_attendees.c.user_id).join(Briefing, Briefing.id == briefing_attendees.c.briefing_id)
+        .where(Briefing.held_on >= filters.date_from, Briefing.held_on <= filters.date_to,
+               *_region_and_product(ReportFilters(filters.date_from, filters.date_to, None, filters.product_id),
+                                    Briefing.region_id, Briefing.id, briefing_products.c.briefing_id,
+                                    briefing_products.c.product_id))
+        .distinct().subquery()
+    )
+    sellers = (sa.select(Placement.user_id, Placement.team_id).join(User, User.id == Placement.user_id)
+               .where(seller_condition()).subquery())
+    rows = db.session.execute(
+        sa.select(Team.id, Team.name, Region.name, sa.func.count(sellers.c.user_id), sa.func.count(attended.c.user_id))
+        .join(Region, Region.id == Team.region_id)
+        .outerjoin(sellers, sellers.c.team_id == Team.id)
+        .outerjoin(attended, attended.c.user_id == sellers.c.user_id)
+        .where(*teams).group_by(Team.id, Team.name, Region.name).order_by(Team.name, Team.id).limit(limit)
+    ).all()
+    return [TeamCoverage(team_id, team, region, sellers_count, briefed)
+            for team_id, team, region, sellers_count, briefed in rows]
 
 
 # --- feedback ---------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 from app.core import clock
 from app.core.downloads import download
 from app.core.errors import InvalidInput
+from app.core.pagination import page_request
 from app.reports import charts, services
 from app.reports import csv as report_csv
 from app.reports import filters as report_filters
@@ -26,6 +27,10 @@ def _briefings(f: ReportFilters) -> str:
 
 def _quiet(f: ReportFilters) -> str:
     return report_csv.quiet_regions_csv(services.quiet_regions(f, clock.today()), f.quiet_days)
+
+
+def _coverage(f: ReportFilters) -> str:
+    return report_csv.team_coverage_csv(services.team_coverage_export(f))
 
 
 def _feedback(f: ReportFilters) -> str:
@@ -46,7 +51,7 @@ def _outcomes(f: ReportFilters) -> str:
 
 #: Each section's CSV reads only that section's figures.
 CSV_SECTIONS: dict[str, Callable[[ReportFilters], str]] = {
-    "briefings": _briefings, "quiet-regions": _quiet, "feedback": _feedback, "triage": _triage,
+    "briefings": _briefings, "quiet-regions": _quiet, "team-coverage": _coverage, "feedback": _feedback, "triage": _triage,
     "commitments": _commitments, "outcomes": _outcomes,
 }
 
@@ -64,13 +69,14 @@ def index() -> tuple[str, int]:
     regions, products = report_filters.filter_options()
     try:
         filters = report_filters.parse_filters(request.args)
+        asked = page_request()  # the team coverage pages, the report's other sections are whole
     except InvalidInput as error:
         return render_template(
             "reports/index.html", report=None, error=error, values=request.args, regions=regions, products=products,
         ), 400
     report = services.build_report(filters)
     return render_template(
-        "reports/index.html", report=report, filters=filters, charts=charts.report_charts(report), error=None,
+        "reports/index.html", report=report, coverage=services.team_coverage_page(filters, asked), filters=filters, charts=charts.report_charts(report), error=None,
         values=filters.as_args(), regions=regions, products=products,
         region_name=dict(regions).get(filters.region_id or 0), product_name=dict(products).get(filters.product_id or 0),
     ), 200

@@ -36,6 +36,9 @@ class UpdateJson(TypedDict):
     body: str
     region_id: int | None
     region: str | None
+    audience_region_id: int | None  # who it is for: a region's sellers (with audience_team_id: the team's region)
+    audience_team_id: int | None  # a team's sellers; both null: every seller
+    audience: str
     requires_ack: bool
     published_by: PersonRef | None
     published_at: Timestamp
@@ -80,6 +83,9 @@ def update_json(update: ProductUpdate, awaiting: set[int], acknowledged: Mapping
         "body": update.body,
         "region_id": update.region_id,
         "region": update.region.name if update.region else None,
+        "audience_region_id": update.audience_region_id,
+        "audience_team_id": update.audience_team_id,
+        "audience": update.audience_label,
         "requires_ack": update.requires_ack,
         "published_by": person(update.published_by),
         "published_at": timestamp(update.published_at),
@@ -126,7 +132,7 @@ def list_updates() -> Response:
 @operation(UpdateDetailJson, status=201, body=UpdateForm, errors=(403, 409),
            links=follow("api_updates.get_update", "api_updates.acknowledge", update_id=NEW_ID))
 def publish_update() -> tuple[Response, int]:
-    """Publish an update about a product you manage to every seller."""
+    """Publish an update about a product you manage to every seller, a region's (``audience_region_id``) or a team's (``audience_team_id``)."""
     form = validated(UpdateForm, json_body(), current_user)
     update = services.publish_update(current_user, form.to_input())
     commit("update")

@@ -12,15 +12,15 @@ from app.core import events
 from app.events import ProductUpdatePublished
 from app.notifications.services import notify
 from app.updates.models import KINDS, ProductUpdate
-from app.updates.services import sellers
+from app.updates.services import audience
 
 
 def product_update_published(event: ProductUpdatePublished) -> None:
-    """Every seller."""
+    """The sellers it is for (all of them, a region's or a team's)."""
     update, actor = events.named(ProductUpdate, event.update_id), events.named(User, event.actor_id)
     subject = f"{update.product.name}: {update.title}" + (" (please acknowledge)" if update.requires_ack else "")
     where = f" In {update.region.name}." if update.region is not None else ""
-    notify(sellers(), "product_update", subject,
+    notify(audience(update), "product_update", subject,
            f"{KINDS[update.kind]} update from {actor.name}.{where}\n\n{update.body}", update.path, skip=actor)
 
 

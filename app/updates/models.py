@@ -13,6 +13,7 @@ from app.core import clock
 from app.core.models import one_of
 from app.extensions import db
 from app.regions.models import Region
+from app.teams.models import Team
 
 KINDS = {
     "pricing": "Pricing",
@@ -35,12 +36,20 @@ class ProductUpdate(db.Model):  # type: ignore[name-defined,misc]
     body: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     # The region it concerns, if one (a new region opened, a price for one market); None: everywhere.
     region_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("regions.id"))
+    # Who it is for: a team's sellers, a region's sellers, or (both None) every seller. Only they are
+    # told and asked to acknowledge, counted as they stand now (someone who joins the team later is asked
+    # too). A team's update also stores the team's region: should the team be deleted, it falls back to
+    # that region's sellers rather than widening to everyone.
+    audience_region_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("regions.id"))
+    audience_team_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("teams.id", ondelete="SET NULL"))
     requires_ack: so.Mapped[bool] = so.mapped_column(default=False)
     published_by_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"))
     published_at: so.Mapped[datetime] = so.mapped_column(default=clock.now, index=True)
 
     product: so.Mapped[Product] = so.relationship()
-    region: so.Mapped[Region | None] = so.relationship()
+    region: so.Mapped[Region | None] = so.relationship(foreign_keys=[region_id])
+    audience_region: so.Mapped[Region | None] = so.relationship(foreign_keys=[audience_region_id])
+    audience_team: so.Mapped[Team | None] = so.relationship()
     published_by: so.Mapped[User] = so.relationship()
     acknowledgements: so.Mapped[list[UpdateAcknowledgement]] = so.relationship(
         back_populates="update", cascade="all, delete-orphan", order_by="(UpdateAcknowledgement.acknowledged_at, UpdateAcknowledgement.user_id)"
@@ -49,6 +58,15 @@ class ProductUpdate(db.Model):  # type: ignore[name-defined,misc]
     @property
     def kind_label(self) -> str:
         return KINDS[self.kind]
+
+    @property
+    def audience_label(self) -> str:
+        """Who it is for, in words: "Milan field sales", "EMEA South sellers" or "every seller"."""
+        if self.audience_team is not None:
+            return self.audience_team.name
+        if self.audience_region is not None:
+            return f"{self.audience_region.name} sellers"
+        return "every seller"
 
     @property
     def path(self) -> str:

@@ -1,8 +1,9 @@
 """Product update rules: a product's managers (and admins) publish updates to sales; sellers acknowledge them.
 
-The audience of every update is the active sellers (sales managers, and team members who sell):
-each is told when it is published, and, when it asks for acknowledgement, its managers see who
-has read it and who has not yet.
+The audience of an update is the active sellers (sales managers, and team members who sell) it is
+addressed to: all of them, a region's or a team's (:mod:`app.teams`), as they stand now. Only they
+are told when it is published and asked to acknowledge it; its managers see who of them has read
+it and who has not yet, and the percentage counts only them.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -24,6 +26,8 @@ from app.core.pagination import FIRST_PAGE, Page, PageRequest, desc, ordered, pa
 from app.events import ProductUpdatePublished
 from app.extensions import db
 from app.regions.models import Region
+from app.teams import services as teams
+from app.teams.models import Team
 from app.updates.models import KINDS, ProductUpdate, UpdateAcknowledgement
 
 
@@ -35,6 +39,8 @@ class UpdateInput:
     body: str = ""
     region_id: int | None = None
     requires_ack: bool = False
+    audience_region_id: int | None = None
+    audience_team_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -43,10 +49,12 @@ class AckStatus:
 
     acknowledged: list[tuple[User, datetime]]
     pending: list[User]
+    #: The ids of those who acknowledged and are in the audience today (not those who left it since).
+    counted: frozenset[int] = frozenset()
 
     @property
     def audience(self) -> int:
-        return len(self.pending) + sum(1 for user, _at in self.acknowledged if _is_seller(user))
+        return len(self.pending) + len(self.counted)
 
     @property
     def percent(self) -> float | None:
@@ -57,11 +65,19 @@ class AckStatus:
 
 
 def sellers() -> Sequence[User]:
-    """The audience of every update: active sales managers, and active team members who sell."""
-    return db.session.scalars(
-        sa.select(User).where(User.active, sa.or_(User.role == Role.SALES_MANAGER, User.sales_rep))
-        .order_by(User.name, User.id)
-    ).all()
+    """Every active seller: sales managers, and active team members who sell."""
+    return db.session.scalars(sa.select(User).where(teams.seller_condition()).order_by(User.name, User.id)).all()
+
+
+def audience(update: ProductUpdate) -> Sequence[User]:
+    """The sellers ``update`` is for, as they stand now, by name."""
+    ids = teams.audience_ids(update.audience_region_id, update.audience_team_id)
+    return db.session.scalars(sa.select(User).where(User.id.in_(ids)).order_by(User.name, User.id)).all()
+
+
+def in_audience(user: User, update: ProductUpdate) -> bool:
+    ids = teams.audience_ids(update.audience_region_id, update.audience_team_id)
+    return db.session.scalar(sa.select(sa.literal(True)).where(sa.literal(user.id).in_(ids))) is not None
 
 
 def publishable_products(user: User) -> Sequence[Product]:
@@ -84,15 +100,18 @@ def can_see_status(user: User, update: ProductUpdate) -> bool:
     return can_publish(user, update.product)
 
 
-#: What a list of updates shows of each.
-_LIST_READS = (so.joinedload(ProductUpdate.product), so.joinedload(ProductUpdate.region),
-               so.joinedload(ProductUpdate.published_by))
+def _list_reads() -> tuple[Any, ...]:
+    """What a list of updates shows of each (built when asked: the mappers are all configured by then)."""
+    return (so.joinedload(ProductUpdate.product), so.joinedload(ProductUpdate.region),
+            so.joinedload(ProductUpdate.published_by), so.joinedload(ProductUpdate.audience_region),
+            so.joinedload(ProductUpdate.audience_team))
+
 _NEWEST_FIRST = [desc(ProductUpdate.published_at), desc(ProductUpdate.id)]
 
 
 def updates(product_id: int | None = None, asked: PageRequest = FIRST_PAGE) -> Page[ProductUpdate]:
     """A page of updates, newest first, with what the list shows loaded."""
-    query = sa.select(ProductUpdate).options(*_LIST_READS)
+    query = sa.select(ProductUpdate).options(*_list_reads())
     if product_id is not None:
         query = query.where(ProductUpdate.product_id == product_id)
     return paginate(query, _NEWEST_FIRST, asked)
@@ -108,7 +127,8 @@ def products_with_updates() -> Sequence[Product]:
 def _awaiting(user: User) -> list[sa.ColumnElement[bool]]:
     """Where updates ask ``user`` for an acknowledgement not yet given."""
     given = sa.select(UpdateAcknowledgement.update_id).where(UpdateAcknowledgement.user_id == user.id)
-    return [ProductUpdate.requires_ack, ProductUpdate.id.not_in(given)]
+    return [ProductUpdate.requires_ack, ProductUpdate.id.not_in(given),
+            teams.reaches(user.id, ProductUpdate.audience_region_id, ProductUpdate.audience_team_id)]
 
 
 def awaiting(user: User, among: Sequence[int]) -> set[int]:
@@ -130,7 +150,7 @@ def awaiting_updates(user: User, limit: int) -> Sequence[ProductUpdate]:
     if not _is_seller(user):
         return []
     return db.session.scalars(
-        ordered(sa.select(ProductUpdate).where(*_awaiting(user)).options(*_LIST_READS), _NEWEST_FIRST).limit(limit)
+        ordered(sa.select(ProductUpdate).where(*_awaiting(user)).options(*_list_reads()), _NEWEST_FIRST).limit(limit)
     ).all()
 
 
@@ -160,14 +180,25 @@ def publish_update(actor: User, data: UpdateInput) -> ProductUpdate:
     region = db.session.get(Region, data.region_id) if data.region_id else None
     if data.region_id and (region is None or not region.active):
         errors["region_id"] = ["Choose an active region, or none for every region."]
+    team = db.session.get(Team, data.audience_team_id) if data.audience_team_id else None
+    audience_region = db.session.get(Region, data.audience_region_id) if data.audience_region_id else None
+    if data.audience_team_id and team is None:
+        errors["audience_team_id"] = ["Choose a team from the list, or none."]
+    if data.audience_region_id and (audience_region is None or not audience_region.active):
+        errors["audience_region_id"] = ["Choose an active region, or none for every seller."]
+    elif team is not None and audience_region is not None and audience_region.id != team.region_id:
+        errors["audience_region_id"] = [f"{team.name} is in {team.region.name}: name the team or a region, not both."]
     if errors:
         raise InvalidInput("The update was not published.", errors)
+    if team is not None:
+        audience_region = team.region  # kept should the team go: see ProductUpdate.audience_region_id
     update = ProductUpdate(product=product, kind=data.kind, title=title, body=body, region=region,
-                           requires_ack=data.requires_ack, published_by=actor)
+                           requires_ack=data.requires_ack, published_by=actor,
+                           audience_team=team, audience_region=audience_region)
     db.session.add(update)
     db.session.flush()
-    audit.record(actor, "product_update.published", f"Published “{title}” about {product.name}"
-                 + (" (acknowledgement asked)" if data.requires_ack else ""),
+    audit.record(actor, "product_update.published", f"Published “{title}” about {product.name} to "
+                 + update.audience_label + (" (acknowledgement asked)" if data.requires_ack else ""),
                  entity="product_update", entity_id=update.id)
     events.emit(ProductUpdatePublished(update.id, product.id, actor.id, update.requires_ack))
     return update
@@ -179,6 +210,8 @@ def acknowledge(user: User, update: ProductUpdate) -> UpdateAcknowledgement:
         raise InvalidInput("This update asks for no acknowledgement.")
     if not user.sells:
         raise NotAllowed("Acknowledgements are asked of sales: sales managers and team members who sell.")
+    if not in_audience(user, update):
+        raise NotAllowed(f"This update was sent to {update.audience_label} only.")
     existing = db.session.get(UpdateAcknowledgement, (update.id, user.id))
     if existing is not None:
         return existing
@@ -191,14 +224,17 @@ def acknowledge(user: User, update: ProductUpdate) -> UpdateAcknowledgement:
 
 
 def ack_status(update: ProductUpdate) -> AckStatus:
-    """Who acknowledged (earliest first, including people who no longer sell) and which active sellers have not."""
+    """Who acknowledged (earliest first, including people who no longer sell or left its audience) and
+    who of its audience today has not; the audience's size counts only today's audience."""
     acks = db.session.scalars(
         sa.select(UpdateAcknowledgement).where(UpdateAcknowledgement.update_id == update.id)
         .options(so.joinedload(UpdateAcknowledgement.user)).order_by(UpdateAcknowledgement.acknowledged_at, UpdateAcknowledgement.user_id)
     ).all()
     done = {ack.user_id for ack in acks}
+    people = audience(update)
     return AckStatus(acknowledged=[(ack.user, ack.acknowledged_at) for ack in acks],
-                     pending=[u for u in sellers() if u.id not in done])
+                     pending=[u for u in people if u.id not in done],
+                     counted=frozenset(u.id for u in people if u.id in done))
 
 
 def _is_seller(user: User) -> bool:

@@ -46,7 +46,7 @@ def new() -> str | Response:
         form.product_id.data = request.args.get("product", type=record_id)
     update = save_form(form, lambda: services.publish_update(current_user, form.to_input()), "update")
     if update is not None:
-        audience = len(services.sellers())
+        audience = len(services.audience(update))
         flash(f"Update published: {audience} seller{'s' if audience != 1 else ''} told"
               + (", each asked to acknowledge it." if update.requires_ack else "."), "success")
         return redirect(url_for(".show", update_id=update.id))

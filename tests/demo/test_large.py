@@ -36,6 +36,7 @@ from app.projects.forms import ActualForm, ExpenseForm, ProjectForm
 from app.projects.models import Expense, GoalActual, Project, ProjectMember
 from app.reminders import services as reminders
 from app.reminders.models import ReminderSchedule
+from app.teams.models import Placement, Team
 from workflows.reminders import problems
 
 HUNDREDTH = large.Size.LARGE.scaled(0.01)
@@ -120,6 +121,12 @@ def test_shapes_a_real_portfolio_has(app):
     assert count(GoalActual) and count(Expense) and count(CalendarFeed) and count(NotificationPreference)
     completed = db.session.scalars(sa.select(Project).where(Project.state == "completed")).all()
     assert completed and all(p.outcome in {"achieved", "partial", "missed"} and p.actuals for p in completed)
+    # Its sellers stand in sales teams across the regions, a few in a region alone; a team is in its region.
+    placed = db.session.execute(sa.select(Placement.team_id.is_(None), sa.func.count()).group_by(
+        Placement.team_id.is_(None))).tuples().all()
+    assert dict(placed)[False] > dict(placed)[True] > 0
+    assert not db.session.scalar(sa.select(sa.func.count()).select_from(Placement).join(Team)
+                                 .where(Team.region_id != Placement.region_id))
 
 
 def test_values_pass_the_apps_own_forms_and_rules(app):
