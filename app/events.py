@@ -74,6 +74,15 @@ class MilestonePlanChanged(Event):
 
 
 @dataclass(frozen=True)
+class MilestoneCompleted(Event):
+    """A milestone was marked done (its ``complete`` step); reopening it later announces nothing here."""
+
+    milestone_id: int
+    project_id: int
+    actor_id: int
+
+
+@dataclass(frozen=True)
 class TaskAssigned(Event):
     """A task was given to someone: when it was created with an assignee, or its assignee changed."""
 
@@ -153,12 +162,34 @@ class BriefingUpdated(Event):
     added_attendee_ids: tuple[int, ...]
 
 
+@dataclass(frozen=True)
+class ProductChanged(Event):
+    """A product's facts, what sales may promise, changed: ``changes`` names which, each one of
+    ``created``, ``name``, ``summary``, ``traits``, ``differences``, ``status``, ``available_from``,
+    ``currency``, ``regions``, ``price_bands``, ``material`` (a change of its managers alone is none)."""
+
+    product_id: int
+    actor_id: int
+    changes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class WebhookEndpointDisabled(Event):
+    """A webhook endpoint was turned off after failing every delivery for a day (``failing_since``
+    is when its first failure in a row was, ISO 8601 UTC); the admins are told."""
+
+    endpoint_id: int
+    url: str
+    failing_since: str
+
+
 #: The event types there are, declared to :mod:`app.core.events` by the app factory.
 CATALOGUE: tuple[type[Event], ...] = (
     CampaignCreated,
     CampaignStateChanged,
     MilestoneMoved,
     MilestonePlanChanged,
+    MilestoneCompleted,
     TaskAssigned,
     CommitmentStateChanged,
     FeedbackFiled,
@@ -167,4 +198,6 @@ CATALOGUE: tuple[type[Event], ...] = (
     ProductUpdatePublished,
     BriefingLogged,
     BriefingUpdated,
+    ProductChanged,
+    WebhookEndpointDisabled,
 )

@@ -16,6 +16,7 @@ from app.regions.models import Region
 from app.reminders.models import ReminderSchedule
 from app.roadmap.models import Baseline, BaselineItem, Replan, RoadmapChange
 from app.updates.models import ProductUpdate, UpdateAcknowledgement
+from app.webhooks.models import WebhookAttempt, WebhookEndpoint, WebhookMessage
 
 __all__ = [
     "ApiToken",
@@ -53,4 +54,7 @@ __all__ = [
     "UpdateAcknowledgement",
     "User",
     "UserSession",
+    "WebhookAttempt",
+    "WebhookEndpoint",
+    "WebhookMessage",
 ]
