@@ -147,7 +147,7 @@ def delete_endpoint(endpoint_id: int) -> tuple[str, int]:
 
 
 @bp.post("/webhooks/<int:endpoint_id>/rotate-secret")
-@operation(NewSecretJson, errors=(403, 409))
+@operation(NewSecretJson, body=Body(), errors=(403, 409))
 def rotate_secret(endpoint_id: int) -> Response:
     """Give the endpoint a new signing secret: the answer holds it, the only time it is shown."""
     endpoint = endpoint_or_404(current_user, endpoint_id)
@@ -158,7 +158,7 @@ def rotate_secret(endpoint_id: int) -> Response:
 
 
 @bp.post("/webhooks/<int:endpoint_id>/test")
-@operation(MessageJson, status=202, errors=(403,))
+@operation(MessageJson, status=202, body=Body(), errors=(403,))
 def send_test(endpoint_id: int) -> tuple[Response, int]:
     """Send the endpoint a ``ping`` message; it is delivered in the background, like any other."""
     endpoint = endpoint_or_404(current_user, endpoint_id)
@@ -176,7 +176,7 @@ def list_messages(endpoint_id: int) -> Response:
 
 
 @bp.post("/webhooks/<int:endpoint_id>/messages/<int:message_id>/redeliver")
-@operation(MessageJson, status=202, errors=(403, 409),
+@operation(MessageJson, status=202, body=Body(), errors=(403, 409),
            links=follow("api_webhooks.list_messages", endpoint_id=from_path("endpoint_id")))
 def redeliver(endpoint_id: int, message_id: int) -> tuple[Response, int]:
     """Send a delivered or failed message again, now, under the same ``webhook-id``."""
