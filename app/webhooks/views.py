@@ -40,7 +40,7 @@ def new() -> str | Response:
         endpoint, secret = created
         flash(f"Endpoint {endpoint.url} registered.", "success")
         return _endpoint_page(endpoint, secret=secret)
-    return render_template("webhooks/form.html", form=form, endpoint=None, types=TYPES)
+    return render_template("webhooks/form.html", form=form, hook=None, types=TYPES)
 
 
 @bp.get("/<int:endpoint_id>")
@@ -51,7 +51,7 @@ def endpoint(endpoint_id: int) -> str | Response:
 def _endpoint_page(endpoint: WebhookEndpoint, secret: str | None = None) -> Response:
     page = services.messages(endpoint, page_request())
     response = make_response(render_template(
-        "webhooks/endpoint.html", endpoint=endpoint, secret=secret, page=page, messages=page.items, types=TYPES))
+        "webhooks/endpoint.html", hook=endpoint, secret=secret, page=page, messages=page.items, types=TYPES))
     return no_store(response) if secret else response
 
 
@@ -64,7 +64,7 @@ def edit(endpoint_id: int) -> str | Response:
     if saved is not None:
         flash("Endpoint saved.", "success")
         return redirect(url_for(".endpoint", endpoint_id=endpoint.id))
-    return render_template("webhooks/form.html", form=form, endpoint=endpoint, types=TYPES)
+    return render_template("webhooks/form.html", form=form, hook=endpoint, types=TYPES)
 
 
 @bp.post("/<int:endpoint_id>/rotate")
