@@ -18,7 +18,7 @@ from app.core import clock
 from app.core.errors import InvalidInput, NotAllowed, StaleEdit
 from app.core.events import Event
 from app.core.models import touch
-from app.core.pagination import FIRST_PAGE, Page, PageRequest, desc, paginate
+from app.core.pagination import FIRST_PAGE, Page, PageRequest, desc, paginate, total
 from app.extensions import db
 from app.webhooks import catalogue, targets
 from app.webhooks.models import URL_MAX, WebhookEndpoint, WebhookMessage
@@ -139,10 +139,21 @@ def endpoints(asked: PageRequest = FIRST_PAGE) -> Page[WebhookEndpoint]:
     return paginate(sa.select(WebhookEndpoint), [desc(WebhookEndpoint.id)], asked)
 
 
+def endpoint_count() -> int:
+    return total(sa.select(WebhookEndpoint))
+
+
 def messages(endpoint: WebhookEndpoint, asked: PageRequest = FIRST_PAGE) -> Page[WebhookMessage]:
     """The endpoint's delivery log, newest first."""
-    return paginate(sa.select(WebhookMessage).where(WebhookMessage.endpoint_id == endpoint.id),
-                    [desc(WebhookMessage.id)], asked)
+    return paginate(_log(endpoint), [desc(WebhookMessage.id)], asked)
+
+
+def message_count(endpoint: WebhookEndpoint) -> int:
+    return total(_log(endpoint))
+
+
+def _log(endpoint: WebhookEndpoint) -> sa.Select[tuple[WebhookMessage]]:
+    return sa.select(WebhookMessage).where(WebhookMessage.endpoint_id == endpoint.id)
 
 
 # --- the outbox --------------------------------------------------------------------------------

@@ -27,7 +27,8 @@ def _admins_only() -> None:
 @bp.get("/")
 def index() -> str:
     page = services.endpoints(page_request())
-    return render_template("webhooks/index.html", page=page, endpoints=page.items, types=TYPES)
+    return render_template("webhooks/index.html", page=page, endpoints=page.items, total=services.endpoint_count(),
+                           types=TYPES)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -51,7 +52,8 @@ def endpoint(endpoint_id: int) -> str | Response:
 def _endpoint_page(endpoint: WebhookEndpoint, secret: str | None = None) -> Response:
     page = services.messages(endpoint, page_request())
     response = make_response(render_template(
-        "webhooks/endpoint.html", hook=endpoint, secret=secret, page=page, messages=page.items, types=TYPES))
+        "webhooks/endpoint.html", hook=endpoint, secret=secret, page=page, messages=page.items,
+        total=services.message_count(endpoint), types=TYPES))
     return no_store(response) if secret else response
 
 

@@ -7,7 +7,9 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
+from app.webhooks import services
 from app.webhooks.models import WebhookEndpoint, WebhookMessage
+from tests.queries import counting
 
 
 @pytest.mark.parametrize("who", ["sales", "pm", "product", "team"])
@@ -102,3 +104,22 @@ def test_editing_and_deleting(login, people, make_endpoint):
     response = client.post(f"/admin/webhooks/{endpoint.id}/delete", follow_redirects=True)
     assert "deleted" in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(WebhookMessage)) == 0
+
+
+def test_the_log_pages_and_makes_no_more_queries_for_more_messages(login, people, make_endpoint, configure):
+    configure(JOBS_INLINE=False, REDIS_URL="")  # the messages wait in the outbox: only their number matters
+    endpoint = make_endpoint()
+    client = login(people["admin"])
+
+    def queries_for(count: int) -> int:
+        for _ in range(count):
+            services.send_test(people["admin"], endpoint)
+        db.session.commit()
+        with counting() as statements:
+            response = client.get(f"/admin/webhooks/{endpoint.id}?limit=5")
+        assert response.status_code == 200
+        return len(statements)
+
+    assert queries_for(2) == queries_for(20)
+    page = client.get(f"/admin/webhooks/{endpoint.id}?limit=5").get_data(as_text=True)
+    assert "22 in total" in page and "Next 5 messages" in page
