@@ -14,7 +14,7 @@ from flask import current_app
 from app.accounts.models import User
 from app.audit import services as audit
 from app.background.queue import enqueue_after_commit
-from app.core import clock
+from app.core import clock, transactions
 from app.core.errors import InvalidInput, NotAllowed, StaleEdit
 from app.core.events import Event
 from app.core.models import touch
@@ -93,6 +93,7 @@ def create_endpoint(actor: User, data: EndpointInput) -> tuple[WebhookEndpoint, 
     _apply(endpoint, data)
     db.session.add(endpoint)
     db.session.flush()
+    _forget_endpoints()
     audit.record(actor, "webhook.created", f"Registered webhook endpoint {endpoint.url}",
                  entity="webhook_endpoint", entity_id=endpoint.id)
     return endpoint, endpoint.secret
@@ -107,6 +108,7 @@ def update_endpoint(actor: User, endpoint: WebhookEndpoint, data: EndpointInput,
     _apply(endpoint, data)
     touch(endpoint)
     db.session.flush()
+    _forget_endpoints()
     audit.record(actor, "webhook.updated", f"Edited webhook endpoint {endpoint.url}"
                  + ("" if endpoint.active else " (off)"), entity="webhook_endpoint", entity_id=endpoint.id)
     return endpoint
@@ -133,6 +135,7 @@ def delete_endpoint(actor: User, endpoint: WebhookEndpoint) -> None:
     db.session.execute(sa.delete(WebhookMessage).where(WebhookMessage.endpoint_id == endpoint.id))
     db.session.delete(endpoint)
     db.session.flush()
+    _forget_endpoints()
 
 
 def endpoints(asked: PageRequest = FIRST_PAGE) -> Page[WebhookEndpoint]:
@@ -174,15 +177,25 @@ def _message(endpoint: WebhookEndpoint, type_name: str, data: dict[str, object])
     return message
 
 
+def _active_endpoints() -> list[WebhookEndpoint]:
+    """The active endpoints, read once per transaction however many events it emits (a re-plan of
+    fifty milestones is fifty events). At most MAX_ENDPOINTS rows; the subscription is checked in
+    Python rather than SQL, so the JSON list needs no database-specific operator."""
+    return transactions.state(db.session(), "webhooks.active_endpoints", lambda: list(
+        db.session.scalars(sa.select(WebhookEndpoint).where(WebhookEndpoint.active.is_(True)))))
+
+
+def _forget_endpoints() -> None:
+    """An endpoint saved in this transaction: the next event reads them again."""
+    transactions.discard(db.session(), "webhooks.active_endpoints")
+
+
 def record_event(event: Event) -> list[WebhookMessage]:
     """One message per active endpoint subscribed to ``event``'s type, in the event's transaction."""
     type_name = catalogue.type_of(event)
     if type_name is None:
         return []
-    # At most MAX_ENDPOINTS rows; the subscription is checked here rather than in SQL, so the JSON
-    # list needs no database-specific operator.
-    subscribed = [e for e in db.session.scalars(sa.select(WebhookEndpoint).where(WebhookEndpoint.active.is_(True)))
-                  if type_name in e.event_types]
+    subscribed = [e for e in _active_endpoints() if type_name in e.event_types]
     data = catalogue.event_data(event)
     return [_message(endpoint, type_name, data) for endpoint in subscribed]
 

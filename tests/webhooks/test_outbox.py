@@ -18,6 +18,7 @@ from app.webhooks import catalogue, services
 from app.webhooks.models import WebhookMessage
 from tests.clock import DEFAULT_NOW
 from tests.factories import UserFactory
+from tests.queries import counting
 
 
 def _messages() -> list[WebhookMessage]:
@@ -121,3 +122,14 @@ def test_a_test_event_is_a_ping_even_to_an_endpoint_that_is_off(make_endpoint, r
     db.session.commit()
     [got] = receiver.messages()
     assert got.error == "" and got.payload["type"] == "ping" and got.payload["data"]["endpoint_id"] == endpoint.id
+
+
+def test_the_endpoints_are_read_once_per_transaction_however_many_events(make_endpoint, people, configure):
+    configure(JOBS_INLINE=False, REDIS_URL="")
+    make_endpoint(event_types=("milestone.completed",))
+    with counting() as statements:
+        for n in range(10):
+            events.emit(MilestoneCompleted(milestone_id=n, project_id=3, actor_id=people["pm"].id))
+    assert sum("FROM webhook_endpoints" in s for s in statements) == 1
+    db.session.commit()
+    assert len(_messages()) == 10 and len({m.msg_id for m in _messages()}) == 10
