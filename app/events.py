@@ -1,7 +1,8 @@
 """Every domain event Countersign emits, with its payload: the contract.
 
-This module doubles as the contract webhooks will publish to a CRM or any other integration:
-each class is one event type (its name is the type), each field one key of its payload. A
+This module doubles as the contract webhooks publish to a CRM or any other integration
+(``app/webhooks/catalogue.py`` names their types): each class is one event type (its name is the
+type), each field one key of its payload. A
 payload holds ids and plain values only, as they stood when the change was made; a consumer
 that needs more reads the record by its id (the JSON API). Every event is emitted in the
 transaction of the change it reports (:func:`app.core.events.emit`): it exists exactly when
