@@ -71,11 +71,17 @@ def deliver(message_id: int) -> str:
     endpoint = message.endpoint
     config = current_app.config
     now = clock.now()
-    answer = targets.post(
-        endpoint.url, message.payload.encode("utf-8"), signed_headers(endpoint, message, now),
-        allow_private=bool(config["WEBHOOKS_ALLOW_PRIVATE_TARGETS"]),
-        connect_timeout=config["WEBHOOKS_CONNECT_TIMEOUT"], read_timeout=config["WEBHOOKS_READ_TIMEOUT"],
-    )
+    try:
+        answer = targets.post(
+            endpoint.url, message.payload.encode("utf-8"), signed_headers(endpoint, message, now),
+            allow_private=bool(config["WEBHOOKS_ALLOW_PRIVATE_TARGETS"]),
+            connect_timeout=config["WEBHOOKS_CONNECT_TIMEOUT"], read_timeout=config["WEBHOOKS_READ_TIMEOUT"],
+        )
+    except Exception as error:
+        # Any other error is a failed attempt too (retried, then failed for an admin to see): escaping
+        # here it would leave the row claimed, sent again after every lease and never failed.
+        log.exception("Could not deliver webhook message %s", message.msg_id)
+        answer = targets.Answer(None, f"{type(error).__name__}: {error}"[:500], 0)
     record_attempt(message, answer, clock.now())
     db.session.commit()
     return f"{message.msg_id}: {answer.status or 'no answer'} in {answer.latency_ms} ms"

@@ -135,3 +135,13 @@ def test_an_unreachable_target_is_a_failed_attempt_with_the_reason(people, make_
     message = _ping(people, make_endpoint(url="http://127.0.0.1:9/closed"))  # the discard port: refused
     assert message.status == "pending" and message.last_status_code is None
     assert message.last_response.startswith("ConnectionRefusedError")
+
+
+def test_an_unexpected_error_is_a_failed_attempt_not_a_stuck_message(people, make_endpoint, monkeypatch):
+    def broken(*args, **kwargs):
+        raise ValueError("a header the HTTP library refuses")
+
+    monkeypatch.setattr("app.webhooks.targets.post", broken)
+    message = _ping(people, make_endpoint())
+    assert message.status == "pending" and message.attempts == 1
+    assert message.last_response == "ValueError: a header the HTTP library refuses"
