@@ -93,6 +93,18 @@ class Config:
     SCHEDULER_POLL_SECONDS = float(os.environ.get("SCHEDULER_POLL_SECONDS", 5))
     # A worker says it is alive this often; one silent for three beats is listed as gone.
     WORKER_PULSE_SECONDS = float(os.environ.get("WORKER_PULSE_SECONDS", 5))
+    # Webhooks (app/webhooks/): how long a delivery may take to connect and to answer; the seconds
+    # before each retry of a failed delivery (about a day in all, after which the message is failed);
+    # how long a worker may hold a delivery before the sweep sends it again; how long an endpoint
+    # may fail every delivery before it is turned off. Private, loopback and other internal addresses
+    # are refused as targets unless WEBHOOKS_ALLOW_PRIVATE_TARGETS (development and tests) allows them.
+    WEBHOOKS_CONNECT_TIMEOUT = float(os.environ.get("WEBHOOKS_CONNECT_TIMEOUT", 5))
+    WEBHOOKS_READ_TIMEOUT = float(os.environ.get("WEBHOOKS_READ_TIMEOUT", 15))
+    WEBHOOKS_RETRY_DELAYS = tuple(int(s) for s in os.environ.get(
+        "WEBHOOKS_RETRY_DELAYS", "5,300,1800,7200,18000,36000,36000").split(","))
+    WEBHOOKS_LEASE_SECONDS = int(os.environ.get("WEBHOOKS_LEASE_SECONDS", 120))
+    WEBHOOKS_DISABLE_AFTER_SECONDS = int(os.environ.get("WEBHOOKS_DISABLE_AFTER_SECONDS", 24 * 3600))
+    WEBHOOKS_ALLOW_PRIVATE_TARGETS = os.environ.get("WEBHOOKS_ALLOW_PRIVATE_TARGETS", "").lower() in {"1", "true", "yes"}
     DISPATCH_BATCH = 1000
     JOB_TIMEOUT = 600
     JOB_RESULT_TTL = 3600
@@ -105,6 +117,8 @@ class Config:
 
 class DevelopmentConfig(Config):
     DEBUG = True
+    # A receiver on this machine (http://127.0.0.1:9000/hook) is what one develops against.
+    WEBHOOKS_ALLOW_PRIVATE_TARGETS = os.environ.get("WEBHOOKS_ALLOW_PRIVATE_TARGETS", "1").lower() in {"1", "true", "yes"}
 
 
 class TestingConfig(Config):
@@ -119,6 +133,8 @@ class TestingConfig(Config):
     JOBS_INLINE = os.environ.get("TEST_JOBS_INLINE", "1").lower() in {"1", "true", "yes"}
     MAIL_TRANSPORT = os.environ.get("TEST_MAIL_TRANSPORT", "memory")
     BASE_URL = "http://countersign.test"
+    # The tests' receivers listen on 127.0.0.1; the SSRF tests turn this off themselves.
+    WEBHOOKS_ALLOW_PRIVATE_TARGETS = True
     # A worker process a test starts runs on the test's clock: "<ISO moment>@<unix time>" (tests/clock.py).
     CLOCK_START = os.environ.get("TEST_CLOCK", "")
 

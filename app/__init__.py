@@ -69,6 +69,8 @@ def _init_extensions(app: Flask) -> None:
     from app.reminders import listeners
     from app.roadmap import listeners as roadmap_listeners
     from app.updates import listeners as update_listeners
+    from app.webhooks import jobs as webhook_jobs
+    from app.webhooks import listeners as webhook_listeners
 
     clock.init_app(app)
     db.init_app(app)
@@ -87,12 +89,15 @@ def _init_extensions(app: Flask) -> None:
     # its effects (the roadmap's baseline, then withdrawing commitments), and a changed milestone is
     # recorded as a re-plan (roadmap) before its promises are reassessed (commitments).
     for feature_listeners in (project_listeners, roadmap_listeners, milestone_listeners, commitment_listeners,
-                              feedback_listeners, update_listeners, briefing_listeners):
+                              feedback_listeners, update_listeners, briefing_listeners,
+                              # Last: what the others write in an event's transaction is there before it is published.
+                              webhook_listeners):
         feature_listeners.init_app()
     # The background infrastructure knows no feature: the features hand it their work.
     reminder_jobs.init_app()
     notification_jobs.init_app()
     account_jobs.init_app()
+    webhook_jobs.init_app()
     # Notifications knows no feature above it either: projects names the campaigns one may mute (the
     # reminders, with their listeners above, what the settings page shows of them).
     project_access.init_app()
@@ -134,14 +139,17 @@ def _register_blueprints(app: Flask) -> None:
     from app.teams import views as teams_views
     from app.updates import api as updates_api
     from app.updates import views as updates_views
+    from app.webhooks import api as webhooks_api
+    from app.webhooks import views as webhooks_views
 
     for module in (
         accounts_views, dashboard_views, projects_views, milestones_views, regions_views, catalog_views,
         commitments_views, notifications_views, roadmap_views, background_views, calendars_views,
         feedback_views, briefings_views, updates_views, reports_views, publishing_views, teams_views,
+        webhooks_views,
         accounts_api, campaigns_api, milestones_api, catalog_api, commitments_api, roadmap_api,
         notifications_api, calendars_api, feedback_api, briefings_api, updates_api, reports_api, publishing_api,
-        teams_api, api_docs,
+        teams_api, webhooks_api, api_docs,
     ):
         app.register_blueprint(module.bp)
     app.register_blueprint(notifications_views.settings_bp)

@@ -1,7 +1,8 @@
 """Every domain event Countersign emits, with its payload: the contract.
 
-This module doubles as the contract webhooks will publish to a CRM or any other integration:
-each class is one event type (its name is the type), each field one key of its payload. A
+This module doubles as the contract webhooks publish to a CRM or any other integration
+(``app/webhooks/catalogue.py`` names their types): each class is one event type (its name is the
+type), each field one key of its payload. A
 payload holds ids and plain values only, as they stood when the change was made; a consumer
 that needs more reads the record by its id (the JSON API). Every event is emitted in the
 transaction of the change it reports (:func:`app.core.events.emit`): it exists exactly when
@@ -71,6 +72,15 @@ class MilestonePlanChanged(Event):
     actor_id: int
     changes: tuple[tuple[str, str, str], ...]
     reason: str  # "" when none was given (a campaign not yet planned needs none)
+
+
+@dataclass(frozen=True)
+class MilestoneCompleted(Event):
+    """A milestone was marked done (its ``complete`` step); reopening it later announces nothing here."""
+
+    milestone_id: int
+    project_id: int
+    actor_id: int
 
 
 @dataclass(frozen=True)
@@ -163,12 +173,34 @@ class TeamSaved(Event):
     region_id: int
 
 
+@dataclass(frozen=True)
+class ProductChanged(Event):
+    """A product's facts, what sales may promise, changed: ``changes`` names which, each one of
+    ``created``, ``name``, ``summary``, ``traits``, ``differences``, ``status``, ``available_from``,
+    ``currency``, ``regions``, ``price_bands``, ``material`` (a change of its managers alone is none)."""
+
+    product_id: int
+    actor_id: int
+    changes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class WebhookEndpointDisabled(Event):
+    """A webhook endpoint was turned off after failing every delivery for a day (``failing_since``
+    is when its first failure in a row was, ISO 8601 UTC); the admins are told."""
+
+    endpoint_id: int
+    url: str
+    failing_since: str
+
+
 #: The event types there are, declared to :mod:`app.core.events` by the app factory.
 CATALOGUE: tuple[type[Event], ...] = (
     CampaignCreated,
     CampaignStateChanged,
     MilestoneMoved,
     MilestonePlanChanged,
+    MilestoneCompleted,
     TaskAssigned,
     CommitmentStateChanged,
     FeedbackFiled,
@@ -178,4 +210,6 @@ CATALOGUE: tuple[type[Event], ...] = (
     BriefingLogged,
     BriefingUpdated,
     TeamSaved,
+    ProductChanged,
+    WebhookEndpointDisabled,
 )

@@ -18,6 +18,7 @@ from app.reminders.models import ReminderSchedule
 from app.roadmap.models import Baseline, BaselineItem, Replan, RoadmapChange
 from app.teams.models import Placement, Team
 from app.updates.models import ProductUpdate, UpdateAcknowledgement
+from app.webhooks.models import WebhookAttempt, WebhookEndpoint, WebhookMessage
 
 __all__ = [
     "ApiToken",
@@ -58,4 +59,7 @@ __all__ = [
     "UpdateAcknowledgement",
     "User",
     "UserSession",
+    "WebhookAttempt",
+    "WebhookEndpoint",
+    "WebhookMessage",
 ]

@@ -45,6 +45,7 @@ from app.projects.models import Project
 from app.publishing import services as publishing
 from app.teams import services as teams
 from app.updates import services as updates
+from app.webhooks import services as webhooks
 from tests.briefings import PDF
 from tests.factories import RegionFactory, UserFactory
 
@@ -132,6 +133,13 @@ def build(people: dict[str, User], make_project: Any, make_product: Any) -> Worl
     shared = {"region_id": region.id, "team_id": team.id, "template_key": "upgrade_campaign", "key": "overdue",
               "section": "briefings", "job_id": "no-such-job", "name": "no-such-message.eml",
               "filename": "css/app.css", "publishing_token_id": publishing_token.id}
+    # A webhook endpoint with one message (its delivery to the closed port 9 is refused): the admins'
+    # alone, the same for every side.
+    hook, _secret = webhooks.create_endpoint(people["admin"], webhooks.EndpointInput(
+        url="http://127.0.0.1:9/matrix", event_types=("milestone.completed",)))
+    message = webhooks.send_test(people["admin"], hook)
+    db.session.flush()
+    shared.update(endpoint_id=hook.id, message_id=message.id)
     for role in ROLES:
         world.own[role] = {**shared, **mine, **_personal(people[role])}
         world.tokens[role] = issue_token(people[role], "Matrix client")[1]

@@ -281,6 +281,25 @@ GET    /updates/<int:update_id>                                               lo
 POST   /updates/<int:update_id>/acknowledge                                   login | .                        | 302  302* 302  302  302
 GET    /updates/new                                                           login | 200  404  404  200  404  | -
 POST   /updates/new                                                           login | .                        | -
+GET    /admin/webhooks/                                                       login | 200  404  404  404  404  | -
+GET    /admin/webhooks/new                                                    login | 200  404  404  404  404  | -
+POST   /admin/webhooks/new                                                    login | .                        | -
+GET    /admin/webhooks/<int:endpoint_id>                                      login | 200  404  404  404  404  | 200  404  404  404  404  # webhooks are the admins', shared by them
+GET    /admin/webhooks/<int:endpoint_id>/edit                                 login | 200  404  404  404  404  | 200  404  404  404  404
+POST   /admin/webhooks/<int:endpoint_id>/edit                                 login | .                        | .    404  404  404  404
+POST   /admin/webhooks/<int:endpoint_id>/rotate                               login | .                        | .    404  404  404  404
+POST   /admin/webhooks/<int:endpoint_id>/test                                 login | .                        | .    404  404  404  404
+POST   /admin/webhooks/<int:endpoint_id>/delete                               login | .                        | .    404  404  404  404
+POST   /admin/webhooks/<int:endpoint_id>/messages/<int:message_id>/redeliver  login | .                        | .    404  404  404  404
+GET    /api/v1/webhooks                                                       401   | 200  404  404  404  404  | -
+POST   /api/v1/webhooks                                                       401   | .                        | -
+GET    /api/v1/webhooks/<int:endpoint_id>                                     401   | 200  404  404  404  404  | 200  404  404  404  404
+PATCH  /api/v1/webhooks/<int:endpoint_id>                                     401   | .                        | .    404  404  404  404
+DELETE /api/v1/webhooks/<int:endpoint_id>                                     401   | .                        | .    404  404  404  404
+GET    /api/v1/webhooks/<int:endpoint_id>/messages                            401   | 200  404  404  404  404  | 200  404  404  404  404
+POST   /api/v1/webhooks/<int:endpoint_id>/messages/<int:message_id>/redeliver 401   | .                        | .    404  404  404  404
+POST   /api/v1/webhooks/<int:endpoint_id>/rotate-secret                       401   | .                        | .    404  404  404  404
+POST   /api/v1/webhooks/<int:endpoint_id>/test                                401   | .                        | .    404  404  404  404
 """
 
 #: Columns that change on a read (when a token or link was last used, a sign-in): not "a write".
@@ -452,7 +471,7 @@ def test_each_role_on_its_own_and_on_someone_elses_records(app, people, world, r
 #: URL arguments that name someone's record (the others — a region, a template, a report section — are shared).
 PER_RECORD = {"project_id", "milestone_id", "task_id", "number", "commitment_id", "feedback_id", "briefing_id",
               "material_id", "update_id", "product_id", "band_id", "link_id", "user_id", "notification_id",
-              "feed_id", "token_id", "session_id"}
+              "feed_id", "token_id", "session_id", "endpoint_id", "message_id"}
 
 
 def _as_rows(results: dict[tuple[str, str], dict[str, str]], index: int) -> str:

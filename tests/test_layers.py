@@ -40,6 +40,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(frozenset(layer) for layer in (
     {"calendars", "feedback", "roadmap"},
     {"campaigns", "reports"},
     {"dashboard"},
+    {"webhooks"},
     {"demo"},
 ))
 

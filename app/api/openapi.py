@@ -23,6 +23,7 @@ from app.api import PREFIX
 from app.api.formschema import form_schema
 from app.api.schemas import JsonSchema, SchemaSet
 from app.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from app.core.slots import Slot
 from app.core.values import MAX_ID
 from app.errors import ErrorJson
 
@@ -128,6 +129,18 @@ SECURITY_SCHEMES: dict[str, JsonSchema] = {
 }
 
 
+#: The document's ``webhooks`` section (OpenAPI 3.1): the requests this server makes to others, by
+#: name. The feature that sends them builds it (with the document's schemas) and hands it over at
+#: start-up, so the API's plumbing imports no feature.
+WebhooksSection = Callable[[SchemaSet], dict[str, Any]]
+_webhooks: Slot[WebhooksSection] = Slot("the webhooks section of the OpenAPI document", "app/webhooks/api.py")
+
+
+def describe_webhooks(section: WebhooksSection) -> None:
+    """Have the document describe the webhooks ``section`` returns."""
+    _webhooks.fill(section)
+
+
 def document(app: Flask) -> JsonSchema:
     """The OpenAPI document of ``app``'s ``/api/v1`` routes (built once per app: the routes do not change)."""
     cached = app.extensions.get("openapi")
@@ -160,6 +173,8 @@ def _build(app: Flask) -> JsonSchema:
             paths.setdefault(openapi_path(rule), {})[method.lower()] = _operation(
                 schemas, rule, method, view, spec, tag)
     schemas.named(ErrorJson)
+    section = _webhooks.get_or_none()
+    webhooks = section(schemas) if section is not None else {}
     return {
         "openapi": "3.1.0",
         "info": {
@@ -170,6 +185,7 @@ def _build(app: Flask) -> JsonSchema:
         "tags": [{"name": name, "description": text} for name, text in sorted(tags.items())],
         "security": [{"bearer": []}, {"session": []}],
         "paths": paths,
+        **({"webhooks": webhooks} if webhooks else {}),
         "components": {
             "schemas": dict(sorted(schemas.components.items())),
             "responses": {

@@ -16,12 +16,13 @@ from app.audit import services as audit
 from app.audit.models import AuditEvent
 from app.catalog.access import can_add_products, require_editor
 from app.catalog.models import COVERAGE, PRODUCT_STATUSES, MarketCoverage, PriceBand, Product, ProductLink
-from app.core import clock
+from app.core import clock, events
 from app.core.errors import InvalidInput, NotAllowed, StaleEdit
 from app.core.models import touch
 from app.core.pagination import Page, PageRequest, asc, paginate
 from app.core.slots import Slot
 from app.core.text import date_label
+from app.events import ProductChanged
 from app.extensions import db
 from app.regions.models import Region
 
@@ -100,6 +101,7 @@ def create_product(actor: User, data: ProductInput) -> Product:
     db.session.flush()
     audit.record(actor, "product.created", f"Added product {product.name} ({product.status_label})",
                  entity="product", entity_id=product.id)
+    _announce(actor, product, "created")
     return product
 
 
@@ -115,6 +117,9 @@ def update_product(actor: User, product: Product, data: ProductInput, expected_v
         db.session.flush()
         audit.record(actor, "product.updated", f"Edited product {product.name}: {audit.describe(changed)}",
                      entity="product", entity_id=product.id, details={"changes": changed})
+        facts = [FACTS[name] for name in changed if name in FACTS]
+        if facts:  # its managers alone changed: nothing sales may promise did
+            _announce(actor, product, *facts)
     return product
 
 
@@ -143,6 +148,7 @@ def save_band(actor: User, product: Product, band: PriceBand | None, tier: str, 
     audit.record(actor, "product.band_saved",
                  f"{'Added' if created else 'Changed'} the {tier} band of {product.name}: list {list_price:,.2f}, "
                  f"minimum {minimum_price:,.2f} {product.currency}", entity="product", entity_id=product.id)
+    _announce(actor, product, "price_bands")
     return band
 
 
@@ -152,6 +158,7 @@ def delete_band(actor: User, product: Product, band: PriceBand) -> None:
                  entity="product", entity_id=product.id)
     product.bands.remove(band)
     db.session.flush()
+    _announce(actor, product, "price_bands")
 
 
 def add_link(actor: User, product: Product, title: str, url: str) -> ProductLink:
@@ -169,6 +176,7 @@ def add_link(actor: User, product: Product, title: str, url: str) -> ProductLink
     db.session.flush()
     audit.record(actor, "product.link_added", f"Added material “{link.title}” to {product.name}",
                  entity="product", entity_id=product.id)
+    _announce(actor, product, "material")
     return link
 
 
@@ -178,6 +186,7 @@ def delete_link(actor: User, product: Product, link: ProductLink) -> None:
                  entity="product", entity_id=product.id)
     product.links.remove(link)
     db.session.flush()
+    _announce(actor, product, "material")
 
 
 def set_coverage(actor: User, product: Product, region: Region, status: str, reason: str = "",
@@ -191,6 +200,7 @@ def set_coverage(actor: User, product: Product, region: Region, status: str, rea
             db.session.flush()
             audit.record(actor, "product.coverage", f"{product.name} in {region.name}: no longer recorded",
                          entity="product", entity_id=product.id)
+            _announce(actor, product, "regions")
         return None
     errors: dict[str, list[str]] = {}
     if status not in COVERAGE:
@@ -214,7 +224,18 @@ def set_coverage(actor: User, product: Product, region: Region, status: str, rea
                  + (f" ({coverage.reason})" if coverage.reason else "")
                  + (f" from {date_label(planned_from)}" if coverage.planned_from else ""),
                  entity="product", entity_id=product.id)
+    _announce(actor, product, "regions")
     return coverage
+
+
+#: The product's own fields that are facts sales may promise, by the name ProductChanged gives them.
+FACTS = {"name": "name", "status": "status", "summary": "summary", "key_traits": "traits",
+         "differences": "differences", "available_from": "available_from", "currency": "currency"}
+
+
+def _announce(actor: User, product: Product, *changes: str) -> None:
+    """Say, in the change's transaction, that ``product``'s facts changed (webhooks publish it)."""
+    events.emit(ProductChanged(product.id, actor.id, tuple(changes)))
 
 
 def _apply(product: Product, data: ProductInput) -> None:

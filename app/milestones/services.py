@@ -14,7 +14,7 @@ from app.audit import services as audit
 from app.core import clock, events, values
 from app.core.errors import InvalidInput, NotAllowed, StaleEdit, TransitionRefused
 from app.core.pagination import FIRST_PAGE, Page, PageRequest, asc, paginate
-from app.events import MilestonePlanChanged, TaskAssigned
+from app.events import MilestoneCompleted, MilestonePlanChanged, TaskAssigned
 from app.extensions import db
 from app.milestones.models import Milestone, Task
 from app.projects.access import can_edit, require_editor, require_open, roles_in
@@ -160,6 +160,8 @@ def fire_milestone_transition(actor: User, milestone: Milestone, event: str, rea
         entity="milestone", entity_id=milestone.id, project_id=milestone.project_id,
         from_state=old_state, to_state=milestone.state,
     )
+    if milestone.state == MilestoneState.DONE:
+        events.emit(MilestoneCompleted(milestone.id, milestone.project_id, actor.id))
     return milestone
 
 

@@ -78,6 +78,9 @@ class Jobs:
             "TEST_CLOCK": self.clock_start,
             "PYTHONUNBUFFERED": "1",
         })
+        # Webhook settings a test chose (tests/jobs/test_webhooks.py): the workers deliver by the same.
+        env.update({key: ",".join(str(v) for v in value) if isinstance(value, tuple) else str(value)
+                    for key, value in settings.items() if key.startswith("WEBHOOKS_")})
         return env
 
     def start_worker(self, wait: bool = True) -> WorkerProcess:

@@ -1,0 +1,1 @@
+"""Signed webhooks out: every published event, POSTed to the endpoints admins register."""
