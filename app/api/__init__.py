@@ -4,7 +4,8 @@ Each feature builds its blueprint with :func:`api_blueprint`, which gives it the
 authentication (session cookie or ``Authorization: Bearer``), the same JSON errors,
 and CSRF exemption. Writes must be ``application/json``: a cross-site HTML form
 cannot send that without a CORS preflight, which this API never grants, so the
-session cookie cannot be ridden by another site.
+session cookie cannot be ridden by another site. Every POST honours an ``Idempotency-Key``
+(app/api/idempotency.py), once signed in.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from flask import Blueprint, Response, jsonify, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from app.api import idempotency
 from app.core.errors import InvalidInput, ServiceError, TransitionRefused
 from app.core.forms import json_to_formdata, record_id
 from app.core.pagination import Page
@@ -33,6 +35,8 @@ def api_blueprint(name: str, import_name: str) -> Blueprint:
     bp = Blueprint(f"api_{name}", import_name, url_prefix=PREFIX)
     csrf.exempt(bp)
     bp.before_request(_authenticate)
+    bp.before_request(idempotency.claim)  # after the authentication: a key belongs to its user
+    bp.after_request(idempotency.store)
     bp.register_error_handler(ServiceError, _service_error)
     return bp
 
