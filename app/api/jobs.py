@@ -7,7 +7,7 @@ from datetime import timedelta
 from app.api import idempotency
 from app.background import registry
 from app.background.queue import in_app_context
-from app.background.services import last_runs, recording
+from app.background.services import NOT_DUE, due, recording
 from app.core import clock
 from app.extensions import db
 
@@ -19,10 +19,8 @@ RUN = "idempotency"
 @in_app_context
 def clean_up() -> str:
     """Delete the idempotency keys older than a day, at most once an hour (the scheduler asks every interval)."""
-    last = last_runs().get(RUN)
-    if last is not None and last.started_at > clock.now() - EVERY:
-        db.session.rollback()
-        return "not due"
+    if not due(RUN, EVERY):
+        return NOT_DUE
     with recording(RUN) as run:
         gone = idempotency.purge(clock.now())
         db.session.commit()
