@@ -72,28 +72,28 @@ def claim() -> tuple[Response, int] | Response | None:
         return json_error(400, "invalid", f"The {HEADER} header is invalid.",
                           {HEADER: ["Send 1 to 255 printable ASCII characters, the same for every retry."]})
     query = request.query_string.decode("latin-1")
-    print_ = fingerprint(request.method, request.path + (f"?{query}" if query else ""), request.get_data(cache=True))
+    digest = fingerprint(request.method, request.path + (f"?{query}" if query else ""), request.get_data(cache=True))
     user_id: int = current_user.id
     now = clock.now()
     db.session.commit()  # what signing in wrote: the claim is a transaction of its own
-    row = IdempotencyKey(user_id=user_id, key=key, fingerprint=print_, created_at=now)
+    row = IdempotencyKey(user_id=user_id, key=key, fingerprint=digest, created_at=now)
     db.session.add(row)
     try:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        return _claimed_before(user_id, key, print_, now)
+        return _claimed_before(user_id, key, digest, now)
     _hold(sa.inspect(row).identity[0])
     return None
 
 
-def _claimed_before(user_id: int, key: str, print_: str, now: datetime) -> tuple[Response, int] | Response | None:
+def _claimed_before(user_id: int, key: str, digest: str, now: datetime) -> tuple[Response, int] | Response | None:
     row = db.session.scalars(sa.select(IdempotencyKey).filter_by(user_id=user_id, key=key)).one_or_none()
     if row is None:  # let go (a failed first try) or cleaned up since our insert: the client may simply retry
         return _in_progress()
     if row.created_at <= now - KEPT_FOR:
-        return _take_over(row, print_, now)
-    if row.fingerprint != print_:
+        return _take_over(row, digest, now)
+    if row.fingerprint != digest:
         return json_error(422, "idempotency_key_reused", f"This {HEADER} was used for another request.",
                           {HEADER: ["Already used with another method, path or body: use a new key."]})
     if row.status is not None:
@@ -104,7 +104,7 @@ def _claimed_before(user_id: int, key: str, print_: str, now: datetime) -> tuple
         return json_error(409, "idempotency_response_lost",
                           f"The request with this {HEADER} was saved, but its response was lost.",
                           {HEADER: ["Read the record instead of retrying: its change was made."]})
-    return _take_over(row, print_, now)
+    return _take_over(row, digest, now)
 
 
 def _in_progress() -> tuple[Response, int]:
@@ -112,14 +112,14 @@ def _in_progress() -> tuple[Response, int]:
                       {HEADER: ["Retry once the first request has answered."]})
 
 
-def _take_over(row: IdempotencyKey, print_: str, now: datetime) -> tuple[Response, int] | None:
+def _take_over(row: IdempotencyKey, digest: str, now: datetime) -> tuple[Response, int] | None:
     """Claim a key again whose response expired, or whose request died before committing anything.
 
     Only if nobody else did meanwhile: the row must still be as it was read."""
     claimed = db.session.execute(
         sa.update(IdempotencyKey)
         .where(IdempotencyKey.id == row.id, IdempotencyKey.created_at == row.created_at)
-        .values(fingerprint=print_, created_at=now, applied=False, status=None, body=None, headers=None)
+        .values(fingerprint=digest, created_at=now, applied=False, status=None, body=None, headers=None)
     ).rowcount
     db.session.commit()
     if not claimed:
