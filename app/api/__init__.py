@@ -21,8 +21,9 @@ from flask_wtf import FlaskForm
 
 from app.api import idempotency
 from app.core.errors import InvalidInput, ServiceError, TransitionRefused
-from app.core.forms import json_to_formdata, record_id
+from app.core.forms import json_to_formdata
 from app.core.pagination import Page
+from app.core.query import arg_number
 from app.errors import json_error
 from app.extensions import csrf, db
 
@@ -159,15 +160,10 @@ ID_EXPECTED = "Expected a whole number (an id)."
 
 
 def int_arg(name: str, errors: dict[str, list[str]], message: str = ID_EXPECTED) -> int | None:
-    """An optional whole-number filter (``?region_id=3``); a bad one is noted in ``errors`` under its name."""
-    value = request.args.get(name, "")
-    if not value:
-        return None
-    try:
-        return record_id(value)
-    except ValueError:
-        errors[name] = [message]
-        return None
+    """An optional whole-number filter (``?region_id=3``); a bad one is noted in ``errors`` under its name.
+
+    Read as every list's filters are (app/core/query.py), so ``?region_id=`` means the same on every list."""
+    return arg_number(request.args, name, errors, message)
 
 
 def date_arg(name: str, errors: dict[str, list[str]]) -> date | None:
