@@ -21,7 +21,7 @@ from flask_wtf import FlaskForm
 
 from app.api import idempotency
 from app.core.errors import InvalidInput, ServiceError, TransitionRefused
-from app.core.forms import json_to_formdata
+from app.core.forms import ReasonForm, json_to_formdata
 from app.core.pagination import Page
 from app.core.query import arg_number
 from app.errors import json_error
@@ -196,6 +196,11 @@ def event_name(payload: Mapping[str, Any], hint: str) -> str:
     if not isinstance(event, str) or not event:
         raise InvalidInput("Name the event to fire.", {"event": [hint]})
     return event
+
+
+def reason_text(payload: Mapping[str, Any]) -> str:
+    """A body's optional ``reason`` (a step's, a re-plan's), held to the rule of every reason (``ReasonForm``)."""
+    return validated(ReasonForm, {"reason": payload.get("reason")}).reason.data or ""
 
 
 def validated(form_class: type[FormT], payload: Mapping[str, Any], *args: Any, **kwargs: Any) -> FormT:
