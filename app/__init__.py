@@ -56,6 +56,7 @@ def _init_extensions(app: Flask) -> None:
     from app import models  # noqa: F401 - every model is mapped before the first query
     from app.accounts import auth
     from app.accounts import jobs as account_jobs
+    from app.api import jobs as api_jobs
     from app.briefings import listeners as briefing_listeners
     from app.commitments import listeners as commitment_listeners
     from app.core import clock, database, events, transactions
@@ -98,6 +99,7 @@ def _init_extensions(app: Flask) -> None:
     notification_jobs.init_app()
     account_jobs.init_app()
     webhook_jobs.init_app()
+    api_jobs.init_app()
     # Notifications knows no feature above it either: projects names the campaigns one may mute (the
     # reminders, with their listeners above, what the settings page shows of them).
     project_access.init_app()

@@ -2,6 +2,7 @@
 
 from app.accounts.models import ApiToken, PasswordReset, Throttle, User
 from app.accounts.sessions import UserSession
+from app.api.models import IdempotencyKey
 from app.audit.models import AuditEvent
 from app.background.models import JobRun
 from app.briefings.models import Briefing, BriefingMaterial
@@ -34,6 +35,7 @@ __all__ = [
     "Feedback",
     "FeedbackDecision",
     "GoalActual",
+    "IdempotencyKey",
     "JobRun",
     "MarketCoverage",
     "Milestone",

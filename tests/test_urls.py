@@ -4,6 +4,8 @@ used to reach the database and fail as a 500."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
 from flask import url_for
 
@@ -117,3 +119,45 @@ def test_a_lone_surrogate_is_refused_too(people, client, bearer):
     assert first_unstorable("/campaigns/1", [("q", "ünïcødé ✓")]) is None
     assert client.get("/api/v1/feedback?q=%ED%A0%80", headers=bearer).status_code == 200
     assert client.get("/api/v1/feedback%ED%A0%80", headers=bearer).status_code == 404
+
+
+# --- a trailing slash ---------------------------------------------------------------------------
+
+#: Every list page, as its rule spells it: with a slash (Werkzeug sends the bare path on) or without.
+LISTS = ["/commitments", "/campaigns/", "/catalog/", "/feedback/", "/briefings/", "/updates/", "/reports/",
+         "/inbox/", "/my-work/", "/admin/users", "/admin/calendars", "/admin/jobs/", "/admin/regions/"]
+
+
+@pytest.mark.parametrize("canonical", LISTS)
+def test_a_list_answers_with_and_without_its_trailing_slash(people, login, canonical):
+    admin = login(people["admin"])
+    other = canonical.rstrip("/") if canonical.endswith("/") else canonical + "/"
+
+    assert admin.get(canonical).status_code == 200
+    moved = admin.get(other, query_string={"page": "2"} if canonical == "/commitments" else None)
+
+    assert moved.status_code == 308
+    assert urlsplit(moved.headers["Location"]).path == canonical  # Werkzeug's own are absolute URLs
+    assert admin.get(other, follow_redirects=True).status_code == 200
+
+
+def test_the_slash_goes_from_a_record_and_an_api_path_too_the_query_kept(make_project, people, login, bearer, client):
+    project = make_project()
+
+    page = login(people["sales"]).get(f"/campaigns/{project.id}/", query_string={"baseline": "1"})
+    api = client.get("/api/v1/commitments/", headers=bearer)
+
+    assert (page.status_code, page.headers["Location"]) == (308, f"/campaigns/{project.id}?baseline=1")
+    assert (api.status_code, api.headers["Location"]) == (308, "/api/v1/commitments")
+
+
+def test_a_slash_is_not_taken_off_a_secret_or_a_write_or_where_nothing_is(people, login, client):
+    _feed, token = calendars.create_feed(people["sales"], FeedInput(name="Mine", kind="mine"))
+    db.session.commit()
+
+    assert client.get(f"/calendars/v1/{token}.ics").status_code == 200
+    feed = client.get(f"/calendars/v1/{token}.ics/")
+    assert feed.status_code == 404 and "Location" not in feed.headers
+    assert client.get("/password/reset/some-token/").status_code == 404
+    assert login(people["sales"]).post("/commitments/").status_code in {404, 405}
+    assert login(people["sales"]).get("/nothing-here/").status_code == 404

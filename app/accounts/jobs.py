@@ -7,7 +7,7 @@ from datetime import timedelta
 from app.accounts import resets, sessions
 from app.background import registry
 from app.background.queue import in_app_context
-from app.background.services import last_runs, recording
+from app.background.services import NOT_DUE, due, recording
 from app.core import clock
 from app.extensions import db
 
@@ -19,10 +19,8 @@ RUN = "accounts"
 @in_app_context
 def clean_up() -> str:
     """Delete ended sign-in sessions and expired reset links, at most once an hour (the scheduler asks every interval)."""
-    last = last_runs().get(RUN)
-    if last is not None and last.started_at > clock.now() - EVERY:
-        db.session.rollback()
-        return "not due"
+    if not due(RUN, EVERY):
+        return NOT_DUE
     with recording(RUN) as run:
         now = clock.now()
         gone_sessions, gone_resets = sessions.purge(now), resets.purge(now)

@@ -4,7 +4,8 @@ Each feature builds its blueprint with :func:`api_blueprint`, which gives it the
 authentication (session cookie or ``Authorization: Bearer``), the same JSON errors,
 and CSRF exemption. Writes must be ``application/json``: a cross-site HTML form
 cannot send that without a CORS preflight, which this API never grants, so the
-session cookie cannot be ridden by another site.
+session cookie cannot be ridden by another site. Every POST honours an ``Idempotency-Key``
+(app/api/idempotency.py), once signed in.
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ from flask import Blueprint, Response, jsonify, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from app.api import idempotency
 from app.core.errors import InvalidInput, ServiceError, TransitionRefused
-from app.core.forms import json_to_formdata, record_id
+from app.core.forms import ReasonForm, json_to_formdata
 from app.core.pagination import Page
+from app.core.query import arg_number
 from app.errors import json_error
 from app.extensions import csrf, db
 
@@ -33,6 +36,8 @@ def api_blueprint(name: str, import_name: str) -> Blueprint:
     bp = Blueprint(f"api_{name}", import_name, url_prefix=PREFIX)
     csrf.exempt(bp)
     bp.before_request(_authenticate)
+    bp.before_request(idempotency.claim)  # after the authentication: a key belongs to its user
+    bp.after_request(idempotency.store)
     bp.register_error_handler(ServiceError, _service_error)
     return bp
 
@@ -155,15 +160,10 @@ ID_EXPECTED = "Expected a whole number (an id)."
 
 
 def int_arg(name: str, errors: dict[str, list[str]], message: str = ID_EXPECTED) -> int | None:
-    """An optional whole-number filter (``?region_id=3``); a bad one is noted in ``errors`` under its name."""
-    value = request.args.get(name, "")
-    if not value:
-        return None
-    try:
-        return record_id(value)
-    except ValueError:
-        errors[name] = [message]
-        return None
+    """An optional whole-number filter (``?region_id=3``); a bad one is noted in ``errors`` under its name.
+
+    Read as every list's filters are (app/core/query.py), so ``?region_id=`` means the same on every list."""
+    return arg_number(request.args, name, errors, message)
 
 
 def date_arg(name: str, errors: dict[str, list[str]]) -> date | None:
@@ -196,6 +196,11 @@ def event_name(payload: Mapping[str, Any], hint: str) -> str:
     if not isinstance(event, str) or not event:
         raise InvalidInput("Name the event to fire.", {"event": [hint]})
     return event
+
+
+def reason_text(payload: Mapping[str, Any]) -> str:
+    """A body's optional ``reason`` (a step's, a re-plan's), held to the rule of every reason (``ReasonForm``)."""
+    return validated(ReasonForm, {"reason": payload.get("reason")}).reason.data or ""
 
 
 def validated(form_class: type[FormT], payload: Mapping[str, Any], *args: Any, **kwargs: Any) -> FormT:

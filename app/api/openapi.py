@@ -19,7 +19,7 @@ from flask import Flask
 from flask_wtf import FlaskForm
 from werkzeug.routing import Rule
 
-from app.api import PREFIX
+from app.api import PREFIX, idempotency
 from app.api.formschema import form_schema
 from app.api.schemas import JsonSchema, SchemaSet
 from app.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
@@ -109,13 +109,29 @@ _ERRORS = {
     403: ("Forbidden", "You can see the record but may not do this to it (`forbidden`)."),
     404: ("NotFound", "Not found, or not yours: Countersign never confirms that someone else's record exists."),
     409: ("Conflict", "Refused: a step the rules refuse (`transition_refused`, with `reasons`), an edit of an "
-                      "older `version` or a name already taken (`conflict`), a closed campaign (`closed`)."),
+                      "older `version` or a name already taken (`conflict`), a closed campaign (`closed`); on a "
+                      "POST with an `Idempotency-Key`, the first request with that key still running "
+                      "(`idempotency_in_progress`) or saved without its response (`idempotency_response_lost`)."),
     413: ("PayloadTooLarge", "The body is larger than the server accepts."),
     415: ("UnsupportedMediaType", "The body must be sent as `application/json`."),
+    422: ("UnprocessableContent", "This `Idempotency-Key` was used for another request (another method, path or "
+                                  "body): `idempotency_key_reused`, naming the header in `fields`."),
     429: ("TooManyRequests", "Too many unknown tokens from your address: wait the seconds `Retry-After` gives "
                              "(`too_many_requests`)."),
 }
 _WRITES = {"POST", "PUT", "PATCH"}
+#: Every POST may carry one (app/api/idempotency.py).
+_IDEMPOTENCY_KEY: JsonSchema = {
+    "name": idempotency.HEADER, "in": "header", "required": False,
+    "description": (f"Makes a retry safe: the first response to this key (per person) is kept "
+                    f"{int(idempotency.KEPT_FOR.total_seconds() // 3600)} hours, and a retry with the same method, path and body gets "
+                    f"it again, with `{idempotency.REPLAYED}: true`, without running twice. A UUID is a good key."),
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x20-\\x7e]+$"},
+}
+_REPLAYED_HEADER: JsonSchema = {
+    "description": "`true` when this is the kept response to an earlier request with the same `Idempotency-Key`.",
+    "schema": {"type": "string", "enum": ["true"]},
+}
 
 #: How a request proves who it is: a person (token or session, every operation's default) or, for
 #: the published catalog, a publishing token an admin made for another system.
@@ -218,7 +234,8 @@ def _operation(schemas: SchemaSet, rule: Rule, method: str, view: Callable[..., 
         "operationId": rule.endpoint,
         "tags": [tag],
         "summary": _markdown(summary),
-        "parameters": [*_path_parameters(rule), *_query_parameters(schemas, spec)],
+        "parameters": [*_path_parameters(rule), *_query_parameters(schemas, spec),
+                       *([_IDEMPOTENCY_KEY] if method == "POST" else [])],
     }
     if description.strip():
         body["description"] = _markdown(" ".join(description.split()))
@@ -228,8 +245,11 @@ def _operation(schemas: SchemaSet, rule: Rule, method: str, view: Callable[..., 
         body["security"] = [{spec.security: []}]
     if spec.body is not None:
         body["requestBody"] = {"required": True, "content": {"application/json": {"schema": _body(schemas, spec.body)}}}
+    success = _success(schemas, spec)
+    if method == "POST":
+        success = {**success, "headers": {**success.get("headers", {}), idempotency.REPLAYED: _REPLAYED_HEADER}}
     body["responses"] = {
-        str(spec.status): _success(schemas, spec),
+        str(spec.status): success,
         **({"304": {"description": "Not modified: the `ETag` sent in `If-None-Match` is still current.",
                     "headers": _VALIDATORS}} if spec.conditional else {}),
         **{str(status): {"$ref": f"#/components/responses/{_ERRORS[status][0]}"}
@@ -248,6 +268,8 @@ def _error_statuses(rule: Rule, method: str, spec: Operation) -> list[int]:
         statuses.add(404)
     if method in _WRITES:
         statuses |= {413, 415}
+    if method == "POST":
+        statuses |= {400, 409, 422}  # a bad Idempotency-Key; the same key still running, or reused
     if (spec.body is not None and (spec.body.form or spec.body.extra)) or spec.paged or spec.query is not None:
         statuses.add(400)
     return sorted(statuses)

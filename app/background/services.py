@@ -47,6 +47,21 @@ def last_runs() -> dict[str, JobRun]:
     return {run.name: run for run in db.session.scalars(sa.select(JobRun))}
 
 
+#: What a periodic job that does its work less often than every interval returns when it skips.
+NOT_DUE = "not due"
+
+
+def due(name: str, every: timedelta) -> bool:
+    """Whether the run ``name`` is due again, at most once ``every`` (the scheduler asks every interval).
+
+    When it is not, the read is ended here: the job returns :data:`NOT_DUE` with nothing left open."""
+    last = db.session.get(JobRun, name)
+    if last is not None and last.started_at > clock.now() - every:
+        db.session.rollback()
+        return False
+    return True
+
+
 @dataclass
 class QueueState:
     """The queues as Redis sees them; ``error`` says why they could not be read.

@@ -24,6 +24,7 @@ from app.api import (
     json_body,
     money_text,
     page_json,
+    reason_text,
     region_ref,
     timestamp,
     validated,
@@ -35,7 +36,6 @@ from app.audit.services import project_history_page
 from app.campaigns.progress import RowFacts, budget_summary, detail_loads, goal_progress, row_facts, summary_loads
 from app.core import clock
 from app.core.errors import InvalidInput
-from app.core.forms import ReasonForm
 from app.core.pagination import asc, page_request, paginate
 from app.core.views import commit
 from app.milestones.api import MilestoneJson, milestone_json
@@ -290,7 +290,7 @@ def fire_transition(project_id: int) -> Response:
     project = get_project_or_404(current_user, project_id)
     payload = json_body()
     event = event_name(payload, "Required, e.g. \"submit\".")
-    reason = validated(ReasonForm, {"reason": payload.get("reason")}).reason.data or ""
+    reason = reason_text(payload)
     services.fire_transition(current_user, project, event, reason)
     commit("campaign")
     return jsonify(project_detail_json(project))

@@ -1,6 +1,6 @@
 """What a request's URL may hold, settled before any view runs.
 
-Two rules, so that no view has to repeat them:
+Three rules, so that no view has to repeat them:
 
 - An id in a path (``<int:project_id>``) is read by :func:`record_id`: plain ASCII digits within
   a database key's range. Werkzeug's own converter takes any Unicode decimal ("/campaigns/٣" is
@@ -10,6 +10,11 @@ Two rules, so that no view has to repeat them:
   Werkzeug decodes invalid UTF-8 to U+FFFD, so surrogates are checked only in case a server
   hands one through. Such a URL is a 400 naming the parameter; views whose URL is a credential
   (a calendar feed) answer 404 instead, exactly as for an unknown token, so nothing is confirmed.
+- A trailing slash is not a different page. Werkzeug sends ``/campaigns`` on to the ``/campaigns/``
+  its rule names, but ``/commitments/`` matched no rule at all: :func:`drop_trailing_slash` sends it
+  on to ``/commitments`` (308, the query kept), for GET and HEAD. Only to a page whose path holds
+  nothing but record ids: a URL holding a secret (a calendar feed, a reset link) is never repeated
+  in a ``Location``.
 """
 
 from __future__ import annotations
@@ -17,9 +22,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
-from flask import Flask, abort, current_app, request
-from werkzeug.exceptions import NotFound
+from flask import Flask, abort, current_app, redirect, request
+from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import IntegerConverter
+from werkzeug.wrappers import Response
 
 from app.core import values
 from app.core.errors import InvalidInput
@@ -56,6 +62,7 @@ def init_app(app: Flask) -> None:
     """Install the id converter (before any rule is added) and the check of every URL."""
     app.url_map.converters["int"] = RecordIdConverter
     app.before_request(refuse_unstorable_url)
+    app.before_request(drop_trailing_slash)
 
 
 def refuse_unstorable_url() -> None:
@@ -69,6 +76,24 @@ def refuse_unstorable_url() -> None:
     if wants_json():
         raise InvalidInput(REFUSED, {field: [REFUSED]})  # the API's error shape, the parameter named
     abort(400, description=REFUSED)
+
+
+def drop_trailing_slash() -> Response | None:
+    """``/commitments/`` → 308 to ``/commitments``, when only the trailing slash kept the path from a page."""
+    path = request.path
+    if (request.method not in {"GET", "HEAD"} or not isinstance(request.routing_exception, NotFound)
+            or len(path) < 2 or not path.endswith("/")):
+        return None
+    adapter = current_app.create_url_adapter(request)
+    try:
+        endpoint, arguments = adapter.match(path[:-1], method=request.method)  # type: ignore[union-attr]
+    except HTTPException:  # nothing there either, or a RequestRedirect: only with yet another slash
+        return None
+    view = current_app.view_functions.get(endpoint)
+    if getattr(view, _CREDENTIAL, False) or not all(isinstance(value, int) for value in arguments.values()):
+        return None
+    query = request.query_string.decode("latin-1")
+    return redirect(request.script_root + path[:-1] + (f"?{query}" if query else ""), 308)
 
 
 def first_unstorable(path: str, args: Iterable[tuple[str, str]]) -> str | None:

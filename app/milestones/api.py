@@ -7,12 +7,20 @@ from typing import Annotated, TypedDict
 from flask import Response, jsonify
 from flask_login import current_user
 
-from app.api import Versioned, api_blueprint, event_name, expected_version, json_body, page_json, validated
+from app.api import (
+    Versioned,
+    api_blueprint,
+    event_name,
+    expected_version,
+    json_body,
+    page_json,
+    reason_text,
+    validated,
+)
 from app.api.openapi import NEW_ID, Body, follow, from_path, operation
 from app.api.schemas import IsoDate, OneOf, Uuid
 from app.core import clock
 from app.core.errors import InvalidInput
-from app.core.forms import ReasonForm
 from app.core.pagination import page_request
 from app.core.views import commit
 from app.milestones import services
@@ -156,7 +164,7 @@ def fire_transition(project_id: int, milestone_id: int) -> Response:
     milestone = get_milestone_or_404(get_project_or_404(current_user, project_id), milestone_id)
     payload = json_body()
     event = event_name(payload, "Required: complete, cancel or reopen.")
-    reason = validated(ReasonForm, {"reason": payload.get("reason")}).reason.data or ""
+    reason = reason_text(payload)
     services.fire_milestone_transition(current_user, milestone, event, reason)
     commit("milestone")
     return jsonify(milestone_json(milestone))

@@ -14,13 +14,12 @@ from typing import Annotated, TypedDict
 from flask import Response, jsonify, request
 from flask_login import current_user
 
-from app.api import PersonRef, json_body, page_json, person, timestamp, validated
+from app.api import PersonRef, json_body, page_json, person, reason_text, timestamp
 from app.api.openapi import Body, operation
 from app.api.schemas import Describe, IsoDate, OneOf, Timestamp, Uuid
 from app.commitments.models import Commitment
 from app.core import values
 from app.core.errors import InvalidInput
-from app.core.forms import ReasonForm
 from app.core.pagination import page_request
 from app.core.views import saving
 from app.extensions import db
@@ -247,7 +246,7 @@ def replan(project_id: int) -> Response:
     payload = json_body()
     if not isinstance(payload.get("reason", ""), str | None):
         raise InvalidInput("The reason must be text.", {"reason": ["Say why the roadmap changes, as text."]})
-    reason = validated(ReasonForm, {"reason": payload.get("reason")}).reason.data or ""
+    reason = reason_text(payload)
     preview = payload.get("preview", False)
     if not isinstance(preview, bool):
         raise InvalidInput("preview must be true or false.", {"preview": ["Expected true or false."]})
