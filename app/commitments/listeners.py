@@ -106,5 +106,5 @@ def init_app() -> None:
     projects.provide_fact("unsigned_commitments", unsigned_commitments)
     events.subscribe(CustomerMerged, customer_merged)
     customers.count_commitments_with(across.customer_counts)
-    customers.provide_holding("commitments", services.customer_holding)
+    customers.provide_holding("commitment", services.customer_holding)
     customers.provide_panel("commitments", across.customer_panel)

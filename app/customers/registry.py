@@ -67,7 +67,7 @@ def provide_panel(name: str, provider: PanelProvider) -> None:
 
 
 def provide_holding(label: str, holding: Holding) -> None:
-    """Name, in a merge's preview, how many ``label`` (e.g. "commitments") a customer holds."""
+    """Name, in a merge's preview, how many of ``label`` (a singular noun: "commitment") a customer holds."""
     _registry.holdings[label] = holding
 
 

@@ -29,6 +29,7 @@ from app.core.errors import InvalidInput, StaleEdit
 from app.core.models import touch
 from app.core.pagination import FIRST_PAGE, Key, Page, PageRequest, asc, desc, paginate
 from app.core.query import arg_number, arg_text
+from app.core.text import counted
 from app.customers import registry
 from app.customers.models import (
     CRM_SOURCES,
@@ -93,7 +94,7 @@ class MergePreview:
 
     survivor: Customer
     duplicate: Customer
-    moves: dict[str, int]  # "commitments": 3, "feedback items": 1
+    moves: dict[str, int]  # "commitment": 3, "feedback item": 1
     aliases: list[tuple[str, str]]  # the CRM ids the survivor takes over, as (source, external id)
     fills: list[str]  # the survivor's empty fields the duplicate fills
 
@@ -397,7 +398,7 @@ def merge(survivor: Customer, duplicate: Customer, *, actor: User) -> Customer:
     db.session.flush()
     events.emit(CustomerMerged(survivor_id=survivor.id, duplicate_id=duplicate_id, duplicate_name=duplicate_name,
                                actor_id=actor.id))
-    moved = ", ".join(f"{count} {label}" for label, count in preview.moves.items() if count) or "nothing else"
+    moved = ", ".join(counted(count, label) for label, count in preview.moves.items() if count) or "nothing else"
     details = {"survivor_id": survivor.id, "duplicate_id": duplicate_id, "moves": preview.moves,
                "aliases": [list(pair) for pair in preview.aliases]}
     audit.record(actor, "customer.merged", f"Merged {duplicate_name} into {survivor.name} ({moved})",

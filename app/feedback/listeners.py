@@ -70,5 +70,5 @@ def init_app() -> None:
     events.subscribe(FeedbackAnswered, feedback_answered)
     events.subscribe(FeedbackMerged, feedback_merged)
     events.subscribe(CustomerMerged, customer_merged)
-    customers.provide_holding("feedback items", services.customer_holding)
+    customers.provide_holding("feedback item", services.customer_holding)
     customers.provide_panel("feedback", services.customer_panel)

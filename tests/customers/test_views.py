@@ -126,7 +126,7 @@ def test_merge_previews_then_moves(login, people, make_project, make_product):
     picked = text(sales.get(f"/customers/{survivor.id}/merge?q=globex"))
     assert f"duplicate={duplicate_id}" in picked and f"duplicate={survivor.id}" not in picked
     preview = text(sales.get(f"/customers/{survivor.id}/merge?duplicate={duplicate_id}"))
-    assert "1</strong> commitments move" in preview and "H-9" in preview
+    assert "1</strong> commitment moves" in preview and "H-9" in preview
     assert f'/customers/{duplicate_id}/merge?duplicate={survivor.id}' in preview  # keep the other instead
     assert sales.get(f"/customers/{survivor.id}/merge?duplicate={survivor.id}").status_code == 400
     done = sales.post(f"/customers/{survivor.id}/merge", data={"duplicate_id": str(duplicate_id)})
