@@ -18,6 +18,17 @@ from app.regions.services import active_regions
 OWNER_CHOICES = 200
 
 
+def sellers(also: User | None = None) -> list[User]:
+    """Who may own a customer (active people who sell), by name, at most :data:`OWNER_CHOICES`; ``also`` the
+    current owner, who stays choosable after they stopped selling."""
+    found = list(db.session.scalars(
+        sa.select(User).where(User.active, sa.or_(User.role == Role.SALES_MANAGER, User.sales_rep))
+        .order_by(User.name, User.id).limit(OWNER_CHOICES)))
+    if also is not None and also not in found:
+        found.append(also)
+    return found
+
+
 class CustomerForm(Form):
     name = StringField("Name", validators=[DataRequired(), Length(max=NAME_MAX)])
     region_id = SelectField("Region", coerce=optional_id, validate_choice=False, validators=[Optional()])
@@ -32,12 +43,8 @@ class CustomerForm(Form):
         if customer is not None and customer.region is not None and customer.region not in regions:
             regions.append(customer.region)  # a region deactivated since stays on its customer
         self.region_id.choices = choices([("", "— none —")] + [(r.id, r.name) for r in regions])
-        sellers = db.session.scalars(
-            sa.select(User).where(User.active, sa.or_(User.role == Role.SALES_MANAGER, User.sales_rep))
-            .order_by(User.name, User.id).limit(OWNER_CHOICES)).all()
-        if customer is not None and customer.owner is not None and customer.owner not in sellers:
-            sellers.append(customer.owner)
-        self.owner_id.choices = choices([("", "— nobody —")] + [(u.id, u.name) for u in sellers])
+        owners = sellers(customer.owner if customer is not None else None)
+        self.owner_id.choices = choices([("", "— nobody —")] + [(u.id, u.name) for u in owners])
 
     def validate_name(self, field: StringField) -> None:
         try:

@@ -14,7 +14,7 @@ from app.core.forms import CsrfForm
 from app.core.pagination import page_request, total
 from app.core.query import arg_number
 from app.core.views import run_and_flash, save_form
-from app.customers import access, registry, services
+from app.customers import access, forms, registry, services
 from app.customers.forms import CustomerForm
 from app.customers.models import Customer
 from app.extensions import db
@@ -38,8 +38,7 @@ def _require_reader() -> None:
 def index() -> tuple[str, int]:
     """Customers, searched, filtered and sorted, a page at a time, with their commitments counted in one query."""
     _require_reader()
-    form = CustomerForm(formdata=None)
-    options = {"regions": all_regions(), "owners": form.owner_id.choices[1:], "sorts": services.SORTS,
+    options = {"regions": all_regions(), "owners": forms.sellers(), "sorts": services.SORTS,
                "labels": FILTER_LABELS, "may_create": access.may_create(current_user),
                "may_merge": access.may_merge(current_user)}
     try:

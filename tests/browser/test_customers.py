@@ -88,6 +88,14 @@ def test_a_sales_manager_finds_a_customer_reads_its_page_and_merges_a_duplicate(
     expect(page.locator(".filter-chip")).to_contain_text("Globex Corporation")
     screenshot(page, "84-commitments-of-a-customer")
 
+    # Recording a promise: the customer field suggests the records as one types.
+    page.goto(f"{live_server}/campaigns/{project.id}/commitments/new")
+    page.get_by_label("Customer account").press_sequentially("glob", delay=30)
+    expect(page.locator("#customer-suggestions option")).to_have_count(1)
+    assert page.locator("#customer-suggestions option").first.get_attribute("value") == "Globex Corporation"
+    expect(page.get_by_text("a new customer is recorded on save")).to_be_visible()
+    screenshot(page, "86-commitment-form-customer-field")
+
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{live_server}/customers/{globex.id}")
     widths = page.evaluate("() => ({scroll: document.documentElement.scrollWidth, viewport: window.innerWidth})")
