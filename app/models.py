@@ -9,6 +9,7 @@ from app.briefings.models import Briefing, BriefingMaterial
 from app.calendars.models import CalendarFeed, CalendarSettings
 from app.catalog.models import MarketCoverage, PriceBand, Product, ProductLink
 from app.commitments.models import Commitment
+from app.customers.models import Customer, CustomerAlias
 from app.feedback.models import Feedback, FeedbackDecision
 from app.milestones.models import Milestone, Task
 from app.notifications.models import Notification, NotificationPreference, ProjectMute
@@ -31,6 +32,8 @@ __all__ = [
     "CalendarFeed",
     "CalendarSettings",
     "Commitment",
+    "Customer",
+    "CustomerAlias",
     "Expense",
     "Feedback",
     "FeedbackDecision",

@@ -20,6 +20,7 @@ from app.accounts.models import User
 from app.calendars import services as calendars
 from app.calendars.services import FeedInput
 from app.commitments.models import Commitment
+from app.customers.models import Customer
 from app.demo.large import Size, build
 from app.extensions import db
 from app.milestones.models import Milestone, Task
@@ -54,6 +55,8 @@ def _write_extremes(project: Project) -> None:
         sa.update(Milestone).where(Milestone.id == milestone_ids[1]).values(due_date=FIRST_DAY, target_value=-1e308),
         sa.update(Task).where(Task.milestone_id.in_(milestone_ids[:2])).values(due_date=LAST_DAY, title=ODD_TEXT[:200]),
         sa.update(Commitment).where(Commitment.project_id == project.id).values(promised_date=LAST_DAY),
+        # Customers are shared by every campaign: all of them, so the list and every customer page draw it.
+        sa.update(Customer).values(name=ODD_TEXT[:160], domain="acme\x07.example/\u202e", notes=ODD_TEXT),
         sa.update(BaselineItem).where(BaselineItem.baseline_id.in_(
             sa.select(Baseline.id).where(Baseline.project_id == project.id))).values(
             due_date=FIRST_DAY, target_value=-1e308),

@@ -28,7 +28,7 @@ from app.core.values import MAX_ID
 from app.errors import ErrorJson
 
 V = TypeVar("V", bound=Callable[..., Any])
-_ARGUMENT = re.compile(r"<(?:(?P<converter>\w+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
+_ARGUMENT = re.compile(r"<(?:(?P<converter>\w+)(?:\((?P<options>[^)]*)\))?:)?(?P<name>\w+)>")
 
 
 @dataclass(frozen=True)
@@ -81,17 +81,19 @@ class Operation:
     links: tuple[Link, ...] = ()
     security: str | None = None  # a scheme of SECURITY_SCHEMES instead of a person's token or session
     conditional: bool = False  # answers with an ETag, and If-None-Match with a 304
+    #: An upsert's other success, with the same body: 201 when it created what ``status`` 200 updates.
+    created: bool = False
 
 
 def operation(response: Any = None, *, status: int = 200, body: Body | type[FlaskForm] | None = None,
               query: type | None = None, paged: bool = False, page_extra: type | None = None,
               errors: tuple[int, ...] = (), public: bool = False, links: tuple[Link, ...] = (),
-              security: str | None = None, conditional: bool = False) -> Callable[[V], V]:
+              security: str | None = None, conditional: bool = False, created: bool = False) -> Callable[[V], V]:
     """Describe a view for the OpenAPI document; its docstring gives the summary (first line) and description."""
     if security is not None and security not in SECURITY_SCHEMES:
         raise ValueError(f"unknown security scheme {security!r}: one of {', '.join(SECURITY_SCHEMES)}")
     spec = Operation(response, status, Body(form=body) if isinstance(body, type) else body, query, paged,
-                     page_extra, errors, public, links, security, conditional)
+                     page_extra, errors, public, links, security, conditional, created)
 
     def describe(view: V) -> V:
         view.openapi = spec  # type: ignore[attr-defined]
@@ -250,6 +252,7 @@ def _operation(schemas: SchemaSet, rule: Rule, method: str, view: Callable[..., 
         success = {**success, "headers": {**success.get("headers", {}), idempotency.REPLAYED: _REPLAYED_HEADER}}
     body["responses"] = {
         str(spec.status): success,
+        **({"201": {**success, "description": "Created."}} if spec.created else {}),
         **({"304": {"description": "Not modified: the `ETag` sent in `If-None-Match` is still current.",
                     "headers": _VALIDATORS}} if spec.conditional else {}),
         **{str(status): {"$ref": f"#/components/responses/{_ERRORS[status][0]}"}
@@ -347,7 +350,13 @@ def _path_parameters(rule: Rule) -> list[JsonSchema]:
     for match in _ARGUMENT.finditer(rule.rule):
         converter = match["converter"] or "default"
         # Beyond MAX_ID no record can exist: such an id is a 404 (app.core.url_guard.RecordIdConverter).
-        schema = {"type": "integer", "minimum": 0, "maximum": MAX_ID} if converter == "int" else {"type": "string"}
+        schema: JsonSchema
+        if converter == "int":
+            schema = {"type": "integer", "minimum": 0, "maximum": MAX_ID}
+        elif converter == "any":  # <any(salesforce, hubspot):source>: one of those words
+            schema = {"type": "string", "enum": [o.strip().strip("'\"") for o in (match["options"] or "").split(",")]}
+        else:  # a segment of text, never empty, never holding a slash (a CRM's id)
+            schema = {"type": "string", "minLength": 1, "pattern": "^[^/]+$"}
         parameters.append({"name": match["name"], "in": "path", "required": True, "schema": schema})
     return parameters
 

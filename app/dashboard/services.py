@@ -175,7 +175,7 @@ def my_commitments(user: User) -> sa.Select[tuple[Commitment]]:
         .where(Commitment.created_by_id == user.id, Commitment.state.in_(OPEN_COMMITMENT_STATES),
                Project.state.in_(OPEN_STATES))
         .options(so.joinedload(Commitment.project), so.joinedload(Commitment.product),
-                 so.joinedload(Commitment.region))
+                 so.joinedload(Commitment.region), so.joinedload(Commitment.customer))
     )
 
 

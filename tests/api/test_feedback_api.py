@@ -13,6 +13,7 @@ from app.extensions import db
 from app.feedback.models import Feedback, FeedbackDecision
 from app.notifications.models import Notification
 from tests.api.helpers import assert_json_error, count, items
+from tests.factories import CustomerFactory
 from tests.feedback import SECRET_CAMPAIGN, SECRET_MILESTONE, planned_in_a_campaign_of_others
 
 URL = "/api/v1/feedback"
@@ -269,3 +270,16 @@ def test_seeing_an_item_is_not_triaging_it_a_403_before_any_field_is_read(api, p
         assert_json_error(api(user).post(f"{URL}/{item['id']}/triage", json={}), 403, "forbidden")
     assert_json_error(api(people["team"]).post(f"{URL}/{item['id']}/triage", json={}), 404)
     assert_json_error(api(people["product"]).post(f"{URL}/{item['id']}/triage", json={}), 400, "invalid")
+
+
+def test_feedback_names_its_customer_by_id_or_name_or_none(api, people, feedback_world):
+    customer = CustomerFactory(name="Hooli")
+    db.session.commit()
+    by_id = filed(api, people["sales"], feedback_world, customer="", customer_id=customer.id)
+    assert (by_id["customer"], by_id["customer_id"]) == ("Hooli", customer.id)
+    by_name = filed(api, people["sales"], feedback_world, customer="HOOLI inc.")
+    assert by_name["customer_id"] == customer.id
+    market = filed(api, people["sales"], feedback_world, customer="")
+    assert (market["customer"], market["customer_id"]) == ("", None)
+    refused = api(people["sales"]).post(URL, json=body(feedback_world, customer="", customer_id=999_999))
+    assert refused.status_code == 400 and "customer_id" in refused.get_json()["error"]["fields"]
