@@ -61,6 +61,7 @@ def _init_extensions(app: Flask) -> None:
     from app.core import clock, database, events, transactions
     from app.extensions import csrf, db, login_manager, migrate
     from app.feedback import listeners as feedback_listeners
+    from app.imports import jobs as import_jobs
     from app.milestones import listeners as milestone_listeners
     from app.notifications import jobs as notification_jobs
     from app.projects import access as project_access
@@ -93,6 +94,7 @@ def _init_extensions(app: Flask) -> None:
     reminder_jobs.init_app()
     notification_jobs.init_app()
     account_jobs.init_app()
+    import_jobs.init_app()
     # Notifications knows no feature above it either: projects names the campaigns one may mute (the
     # reminders, with their listeners above, what the settings page shows of them).
     project_access.init_app()
@@ -118,6 +120,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.dashboard import views as dashboard_views
     from app.feedback import api as feedback_api
     from app.feedback import views as feedback_views
+    from app.imports import views as imports_views
     from app.milestones import api as milestones_api
     from app.milestones import views as milestones_views
     from app.notifications import api as notifications_api
@@ -134,7 +137,7 @@ def _register_blueprints(app: Flask) -> None:
     for module in (
         accounts_views, dashboard_views, projects_views, milestones_views, regions_views, catalog_views,
         commitments_views, notifications_views, roadmap_views, background_views, calendars_views,
-        feedback_views, briefings_views, updates_views, reports_views,
+        feedback_views, briefings_views, updates_views, reports_views, imports_views,
         accounts_api, campaigns_api, milestones_api, catalog_api, commitments_api, roadmap_api,
         notifications_api, calendars_api, feedback_api, briefings_api, updates_api, reports_api, api_docs,
     ):

@@ -9,6 +9,7 @@ from app.calendars.models import CalendarFeed, CalendarSettings
 from app.catalog.models import MarketCoverage, PriceBand, Product, ProductLink
 from app.commitments.models import Commitment
 from app.feedback.models import Feedback, FeedbackDecision
+from app.imports.models import ImportRowError, ImportRun
 from app.milestones.models import Milestone, Task
 from app.notifications.models import Notification, NotificationPreference, ProjectMute
 from app.projects.models import Expense, GoalActual, Project, ProjectMember
@@ -31,6 +32,8 @@ __all__ = [
     "Feedback",
     "FeedbackDecision",
     "GoalActual",
+    "ImportRowError",
+    "ImportRun",
     "JobRun",
     "MarketCoverage",
     "Milestone",
