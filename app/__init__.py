@@ -120,6 +120,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.dashboard import views as dashboard_views
     from app.feedback import api as feedback_api
     from app.feedback import views as feedback_views
+    from app.imports import api as imports_api
     from app.imports import views as imports_views
     from app.milestones import api as milestones_api
     from app.milestones import views as milestones_views
@@ -139,7 +140,7 @@ def _register_blueprints(app: Flask) -> None:
         commitments_views, notifications_views, roadmap_views, background_views, calendars_views,
         feedback_views, briefings_views, updates_views, reports_views, imports_views,
         accounts_api, campaigns_api, milestones_api, catalog_api, commitments_api, roadmap_api,
-        notifications_api, calendars_api, feedback_api, briefings_api, updates_api, reports_api, api_docs,
+        notifications_api, calendars_api, feedback_api, briefings_api, updates_api, reports_api, imports_api, api_docs,
     ):
         app.register_blueprint(module.bp)
     app.register_blueprint(notifications_views.settings_bp)

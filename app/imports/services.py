@@ -22,7 +22,7 @@ from app.accounts.models import User
 from app.audit import services as audit
 from app.catalog.models import Product
 from app.core import clock
-from app.core.errors import InvalidInput, NotAllowed
+from app.core.errors import Conflict, InvalidInput, NotAllowed
 from app.core.pagination import FIRST_PAGE, Page, PageRequest, asc, desc, paginate
 from app.extensions import db
 from app.imports import mapping as columns
@@ -123,7 +123,7 @@ def _move_check(actor: User, run: ImportRun, target: ImportState) -> None:
     if not can_import(actor, run.project):
         raise NotAllowed("Deals are imported by the campaign's owner, its project manager or an admin.")
     if why := refusal(run.state, target):
-        raise InvalidInput(why)
+        raise Conflict(why)
 
 
 def _clear_preview(run: ImportRun) -> None:
@@ -198,7 +198,7 @@ def start(actor: User, run: ImportRun) -> bool:
     False when a background job was handed it (the page then polls its progress)."""
     _move_check(actor, run, ImportState.IMPORTING)
     if run.error_rows:
-        raise InvalidInput(f"{run.error_rows} rows have errors: correct the file (or the mapping) and preview "
+        raise Conflict(f"{run.error_rows} rows have errors: correct the file (or the mapping) and preview "
                            "again. Nothing is imported while a row has an error.")
     run.state, run.started_at, run.message = ImportState.IMPORTING, clock.now(), ""
     db.session.flush()

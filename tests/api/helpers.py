@@ -41,6 +41,9 @@ class Api:
     def patch(self, url: str, json: Any = _UNSET, **kwargs: Any) -> TestResponse:
         return self._write("patch", url, json, **kwargs)
 
+    def put(self, url: str, json: Any = _UNSET, **kwargs: Any) -> TestResponse:
+        return self._write("put", url, json, **kwargs)
+
     def _write(self, method: str, url: str, json: Any, **kwargs: Any) -> TestResponse:
         send = getattr(self.client, method)
         headers = self.headers(kwargs.pop("headers", None))

@@ -9,3 +9,4 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "crm"
 
 def fixture(name: str) -> bytes:
     return (FIXTURES / name).read_bytes()
+
