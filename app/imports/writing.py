@@ -77,9 +77,9 @@ def _known_customers(source: str, deals: Sequence[Deal]) -> tuple[dict[str, int]
     by_id: dict[str, int] = {}
     for chunk in _chunks(external):
         by_id.update(db.session.execute(sa.select(Customer.external_id, Customer.id).where(
-            Customer.crm_source == source, Customer.external_id.in_(chunk))).tuples())
+            Customer.crm_source == source, Customer.external_id.in_(chunk))).tuples().all())
         by_id.update(db.session.execute(sa.select(CustomerAlias.external_id, CustomerAlias.customer_id).where(
-            CustomerAlias.crm_source == source, CustomerAlias.external_id.in_(chunk))).tuples())
+            CustomerAlias.crm_source == source, CustomerAlias.external_id.in_(chunk))).tuples().all())
     keys = sorted({normalise(d.customer_name) for d in deals})
     by_name: dict[str, int] = {}
     for chunk in _chunks(keys):

@@ -221,7 +221,15 @@ def test_an_error_midway_writes_nothing_and_the_run_says_why(people, import_worl
 
 def test_an_unexpected_error_midway_writes_nothing(people, import_world, monkeypatch):
     run = preview(people["sales"], upload(people["sales"], import_world["project"], "generic.csv"))
-    monkeypatch.setattr(writing.audit, "record", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("disk full")))
+    real, calls = writing._terms, []
+
+    def failing(*args):
+        calls.append(args)
+        if len(calls) == 10:  # nine commitments are written (and flushed) by now
+            raise RuntimeError("disk full")
+        return real(*args)
+
+    monkeypatch.setattr(writing, "_terms", failing)
 
     services.start(people["sales"], run)
     db.session.commit()
@@ -261,13 +269,11 @@ def test_the_preview_costs_the_same_queries_for_ten_times_the_rows(people, impor
 
 
 def test_the_clean_up_deletes_old_files_and_fails_stalled_imports(people, import_world, clock):
-    from datetime import timedelta
-
     old = upload(people["sales"], import_world["project"], "generic.csv")
     stalled = preview(people["sales"], upload(people["sales"], import_world["project"], "generic.csv"))
     stalled.state, stalled.started_at = ImportState.IMPORTING, clock.now()
     db.session.commit()
-    clock.advance(timedelta(days=services.FILE_DAYS, hours=1))
+    clock.advance(days=services.FILE_DAYS, hours=1)
 
     assert services.clean_up() == "2 import files deleted, 1 stalled imports failed"
 
