@@ -14,7 +14,7 @@ from flask import Response, abort, current_app, jsonify, request, url_for
 from flask_login import current_user
 
 from app.api import PersonRef, api_blueprint, json_body, page_json, person, timestamp, validated
-from app.api.openapi import NEW_ID, Body, follow, operation
+from app.api.openapi import NEW_ID, Body, follow, from_path, operation
 from app.api.schemas import Timestamp
 from app.core.errors import InvalidInput
 from app.core.pagination import page_request
@@ -102,7 +102,7 @@ def list_imports(project_id: int) -> Response:
 
 @bp.post("/projects/<int:project_id>/imports")
 @operation(ImportJson, status=201, errors=(403, 409), body=Body(extra=UploadBody, closed=True),
-           links=follow(*_NEXT, run_id=NEW_ID))
+           links=follow(*_NEXT, project_id=from_path("project_id"), run_id=NEW_ID))
 def upload_import(project_id: int) -> tuple[Response, int]:
     """Upload a CSV export (base64 in ``content_base64``): it is read and its columns mapped where known.
 
@@ -140,7 +140,7 @@ def upload_import(project_id: int) -> tuple[Response, int]:
 
 
 @bp.get("/projects/<int:project_id>/imports/<int:run_id>")
-@operation(ImportJson, links=follow(*_NEXT, project_id="$request.path.project_id", run_id=NEW_ID))
+@operation(ImportJson, links=follow(*_NEXT, project_id=from_path("project_id"), run_id=NEW_ID))
 def get_import(project_id: int, run_id: int) -> Response:
     """One import: its mapping, where it stands, what its preview found, and while it runs ``rows_done``."""
     return jsonify(import_json(access.get_run_or_404(current_user, _project(project_id), run_id)))
