@@ -180,6 +180,14 @@ def _service_message(error: ServiceError) -> str:
     return f"{error.message} {fields}".strip()
 
 
+def _flush(actor: User, run: ImportRun, source: str, pending: Sequence[tuple[Commitment, str, str]]) -> None:
+    """Write a chunk of commitments, then their audit entries (which need their ids)."""
+    db.session.flush()
+    for commitment, action, summary in pending:
+        audit.record(actor, action, summary, entity="commitment", entity_id=commitment.id,
+                     project_id=run.project_id, details={"import_run": run.id, "crm": [source, commitment.crm_deal_id]})
+
+
 def _write(actor: User, run: ImportRun, pairs: Sequence[tuple[int, Deal]]) -> tuple[int, int, int, int]:
     source = crm_source(run.source)
     project = run.project
@@ -189,42 +197,47 @@ def _write(actor: User, run: ImportRun, pairs: Sequence[tuple[int, Deal]]) -> tu
         User.id.in_({d.owner_id for d in deals if d.owner_id is not None})))} if any(d.owner_id for d in deals) else {}
     known: dict[str, Customer] = {}
     customers_created = created = updated = unchanged = 0
-    for done, (row, deal) in enumerate(pairs, start=1):
-        key = f"id:{deal.customer_id}" if deal.customer_id else f"name:{normalise(deal.customer_name)}"
-        customer = known.get(key)
-        if customer is None:
-            if deal.customer_id:
-                customer, made, _ = customers.upsert_external(source, deal.customer_id, {"name": deal.customer_name},
-                                                               actor=actor)
+    # Written a chunk at a time: one flush and its audit entries per progress.EVERY rows, not one per
+    # row. Queries in between (a customer looked up) must not flush half a chunk on their own.
+    pending: list[tuple[Commitment, str, str]] = []
+    with db.session.no_autoflush:
+        for done, (row, deal) in enumerate(pairs, start=1):
+            key = f"id:{deal.customer_id}" if deal.customer_id else f"name:{normalise(deal.customer_name)}"
+            customer = known.get(key)
+            if customer is None:
+                if deal.customer_id:
+                    customer, made, _ = customers.upsert_external(source, deal.customer_id,
+                                                                   {"name": deal.customer_name}, actor=actor)
+                else:
+                    found = customers.find_by_name(deal.customer_name)
+                    made = found is None
+                    customer = found or customers.find_or_create(deal.customer_name, actor=actor)
+                customers_created += made
+                known[key] = customer
+            terms = _terms(deal, customer.id)
+            commitment = existing.get(deal.deal_id)
+            where = f"({run.filename}, row {row})"
+            if commitment is None:
+                commitment = Commitment(project=project, created_by=owners.get(deal.owner_id or 0, actor),
+                                        state=CommitmentState.DRAFT, crm_source=source, crm_deal_id=deal.deal_id,
+                                        **terms)
+                db.session.add(commitment)
+                existing[deal.deal_id] = commitment
+                created += 1
+                pending.append((commitment, "commitment.created",
+                                f"Imported commitment {deal.customer_name}: {deal.promise[:80]} {where}"))
+            elif _same(commitment, terms):
+                unchanged += 1
+            elif why := _refusal(commitment, project):
+                raise ImportFailed(f"Row {row}: {why}.")
             else:
-                found = customers.find_by_name(deal.customer_name)
-                made = found is None
-                customer = found or customers.find_or_create(deal.customer_name, actor=actor)
-            customers_created += made
-            known[key] = customer
-        terms = _terms(deal, customer.id)
-        commitment = existing.get(deal.deal_id)
-        if commitment is None:
-            commitment = Commitment(project=project, created_by=owners.get(deal.owner_id or 0, actor),
-                                    state=CommitmentState.DRAFT, crm_source=source, crm_deal_id=deal.deal_id, **terms)
-            db.session.add(commitment)
-            existing[deal.deal_id] = commitment
-            created += 1
-            action, summary = "commitment.created", "Imported commitment"
-        elif _same(commitment, terms):
-            unchanged += 1
-            continue
-        elif why := _refusal(commitment, project):
-            raise ImportFailed(f"Row {row}: {why}.")
-        else:
-            for name, value in terms.items():
-                setattr(commitment, name, value)
-            updated += 1
-            action, summary = "commitment.updated", "Updated commitment from the CRM"
-        db.session.flush()
-        audit.record(actor, action, f"{summary} {deal.customer_name}: {deal.promise[:80]} ({run.filename}, row {row})",
-                     entity="commitment", entity_id=commitment.id, project_id=project.id,
-                     details={"import_run": run.id, "crm": [source, deal.deal_id]})
-        if done % progress.EVERY == 0:
-            progress.report(run.id, done, len(pairs))
+                for name, value in terms.items():
+                    setattr(commitment, name, value)
+                updated += 1
+                pending.append((commitment, "commitment.updated",
+                                f"Updated commitment {deal.customer_name} from the CRM: {deal.promise[:80]} {where}"))
+            if done % progress.EVERY == 0 or done == len(pairs):
+                _flush(actor, run, source, pending)
+                pending = []
+                progress.report(run.id, done, len(pairs))
     return customers_created, created, updated, unchanged
