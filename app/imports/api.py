@@ -1,7 +1,7 @@
 """CRM imports in the JSON API: the same steps as the pages — upload, map, preview, start, follow.
 
-A file is uploaded as JSON like every other body, its bytes base64-encoded (``content_base64``),
-so that a Windows-1252 export arrives byte for byte; the page's multipart form takes it as a file.
+A file is uploaded as ``multipart/form-data`` (the one operation of the API that takes more than JSON,
+said so in its OpenAPI description), or as JSON with its bytes base64-encoded (``content_base64``).
 """
 
 from __future__ import annotations
@@ -101,16 +101,37 @@ def list_imports(project_id: int) -> Response:
 
 
 @bp.post("/projects/<int:project_id>/imports")
-@operation(ImportJson, status=201, errors=(403, 409), body=Body(extra=UploadBody, closed=True),
+@operation(ImportJson, status=201, errors=(403, 409),
+           body=Body(extra=UploadBody, closed=True, files=("file",)),
            links=follow(*_NEXT, project_id=from_path("project_id"), run_id=NEW_ID))
 def upload_import(project_id: int) -> tuple[Response, int]:
-    """Upload a CSV export (base64 in ``content_base64``): it is read and its columns mapped where known.
+    """Upload a CSV export: as ``multipart/form-data`` (its ``file``), or as JSON with the bytes base64 in
+    ``content_base64``. It is read and its columns mapped where known.
 
     UTF-8 (with or without BOM) or Windows-1252, comma-, semicolon- or tab-separated, at most
     ``MAX_UPLOAD_BYTES``. Nothing is imported yet: check ``mapping``, then preview.
     """
     project = _project(project_id)
     request.max_content_length = current_app.config["MAX_UPLOAD_BYTES"] * 4 // 3 + JSON_OVERHEAD
+    filename, data, field = _multipart_file() if request.mimetype == "multipart/form-data" else _json_file()
+    try:
+        run = services.upload(current_user, project, filename, data)
+    except InvalidInput as error:
+        if "file" in error.fields:
+            raise InvalidInput(error.message, {field: error.fields["file"]}) from None
+        raise
+    commit("import")
+    return jsonify(import_json(run)), 201
+
+
+def _multipart_file() -> tuple[str, bytes, str]:
+    file = request.files.get("file")
+    if file is None or not file.filename:
+        raise InvalidInput("Some fields are invalid.", {"file": ["The CSV file, as a multipart file field."]})
+    return file.filename, file.read(), "file"
+
+
+def _json_file() -> tuple[str, bytes, str]:
     payload = json_body()
     errors: dict[str, list[str]] = {}
     filename, content = payload.get("filename"), payload.get("content_base64")
@@ -124,19 +145,11 @@ def upload_import(project_id: int) -> tuple[Response, int]:
             data = base64.b64decode(content, validate=True)
         except (binascii.Error, ValueError):
             errors["content_base64"] = ["Not base64 (RFC 4648)."]
-    unknown = set(payload) - {"filename", "content_base64"}
-    for key in sorted(unknown):
+    for key in sorted(set(payload) - {"filename", "content_base64"}):
         errors[key] = ["Not a field of an upload: send filename and content_base64."]
     if errors:
         raise InvalidInput("Some fields are invalid.", errors)
-    try:
-        run = services.upload(current_user, project, str(filename), data)
-    except InvalidInput as error:
-        if "file" in error.fields:
-            raise InvalidInput(error.message, {"content_base64": error.fields["file"]}) from None
-        raise
-    commit("import")
-    return jsonify(import_json(run)), 201
+    return str(filename), data, "content_base64"
 
 
 @bp.get("/projects/<int:project_id>/imports/<int:run_id>")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import io
 
 import sqlalchemy as sa
 
@@ -49,6 +50,22 @@ def test_the_whole_flow_through_the_api(api, people, import_world):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Commitment)) == 30
     assert client.get(base).get_json()["state"] == "done"
     assert [r["id"] for r in items(client.get(f"/api/v1/projects/{project.id}/imports"))] == [run["id"]]
+
+
+def test_a_file_uploads_as_multipart_too(api, people, import_world):
+    client, project = api(people["pm"]), import_world["project"]
+
+    response = client.post(f"/api/v1/projects/{project.id}/imports", content_type="multipart/form-data",
+                           data={"file": (io.BytesIO(fixture("salesforce_opportunities.csv")), "opps.csv")})
+
+    assert response.status_code == 201, response.get_json()
+    assert (response.get_json()["filename"], response.get_json()["source"]) == ("opps.csv", "salesforce")
+    no_file = client.post(f"/api/v1/projects/{project.id}/imports", content_type="multipart/form-data", data={})
+    assert assert_json_error(no_file, 400)["fields"] == {"file": ["The CSV file, as a multipart file field."]}
+    # Any other operation still takes JSON only.
+    other = client.post(f"/api/v1/projects/{project.id}/imports/{response.get_json()['id']}/preview",
+                        content_type="multipart/form-data", data={})
+    assert_json_error(other, 415)
 
 
 def test_a_bad_upload_names_the_field(api, people, import_world):
