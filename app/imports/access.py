@@ -15,7 +15,7 @@ from app.accounts.models import Role, User
 from app.extensions import db
 from app.imports.models import ImportRun
 from app.projects.access import can_edit
-from app.projects.models import Project, ProjectMember
+from app.projects.models import Project
 
 #: The roles that import deals (each still on a campaign they may edit).
 IMPORTER_ROLES = frozenset({Role.SALES_MANAGER, Role.PROJECT_MANAGER, Role.ADMIN})
@@ -40,13 +40,3 @@ def get_run_or_404(user: User, project: Project, run_id: int) -> ImportRun:
         abort(404)
     return run
 
-
-def importable_project_ids(user: User) -> sa.Select[tuple[int]]:
-    """The campaigns whose runs ``user`` may see, as a subquery (the API's list of runs)."""
-    if user.is_admin:
-        return sa.select(Project.id)
-    if not imports_deals(user):
-        return sa.select(Project.id).where(sa.false())
-    led = sa.select(ProjectMember.project_id).where(ProjectMember.user_id == user.id)
-    return sa.select(Project.id).where(Project.id.in_(led), sa.or_(Project.owner_id == user.id,
-                                                                   Project.project_manager_id == user.id))

@@ -9,7 +9,7 @@ from app.background.queue import in_app_context
 from app.background.services import last_runs, recording
 from app.core import clock
 from app.extensions import db
-from app.imports import services, writing
+from app.imports import services
 from app.imports.models import ImportRun
 from workflows.imports import ImportState
 
@@ -25,7 +25,7 @@ def run_import(run_id: int) -> str:
     if run is None or run.state != ImportState.IMPORTING:
         db.session.rollback()
         return "nothing to import"  # a second delivery of the job, or a run the clean-up failed
-    writing.execute(run.created_by, run)
+    services.execute(run.created_by, run)
     return f"import {run_id}: {run.state}"
 
 

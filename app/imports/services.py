@@ -9,6 +9,7 @@ whose progress the page polls (:mod:`app.imports.progress`).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -20,9 +21,10 @@ from flask import current_app
 
 from app.accounts.models import User
 from app.audit import services as audit
+from app.background.queue import enqueue_after_commit
 from app.catalog.models import Product
 from app.core import clock
-from app.core.errors import Conflict, InvalidInput, NotAllowed
+from app.core.errors import Conflict, InvalidInput, NotAllowed, ServiceError
 from app.core.pagination import FIRST_PAGE, Page, PageRequest, asc, desc, paginate
 from app.extensions import db
 from app.imports import mapping as columns
@@ -33,6 +35,8 @@ from app.projects.access import require_open
 from app.projects.models import Project
 from app.regions.models import Region
 from workflows.imports import EDITABLE_STATES, ImportState, refusal
+
+log = logging.getLogger(__name__)
 
 #: Files of at most this many rows are imported in the request; larger ones by a background job.
 INLINE_ROWS = 500
@@ -203,10 +207,8 @@ def start(actor: User, run: ImportRun) -> bool:
     run.state, run.started_at, run.message = ImportState.IMPORTING, clock.now(), ""
     db.session.flush()
     if run.row_count <= INLINE_ROWS or not _queue_available():
-        writing.execute(actor, run)
+        execute(actor, run)
         return True
-    from app.background.queue import enqueue_after_commit
-
     enqueue_after_commit(db.session, "app.imports.jobs.run_import", run.id, job_kind="import")
     return False
 
@@ -214,6 +216,38 @@ def start(actor: User, run: ImportRun) -> bool:
 def _queue_available() -> bool:
     """A job can run the import: inline jobs (the tests), or a configured Redis."""
     return bool(current_app.config.get("JOBS_INLINE") or current_app.config.get("REDIS_URL"))
+
+
+def execute(actor: User, run: ImportRun) -> None:
+    """Import the run's deals in the current transaction and commit; on any error roll back, and fail the run.
+
+    The rows are checked again as the preview checked them (the catalog may have changed since).
+    """
+    run_id = run.id
+    try:
+        checked = check_rows(run)
+        errors = [e for c in checked for e in c.errors]
+        if errors:
+            raise writing.ImportFailed(f"{len({e.row for e in errors})} rows have errors now (the catalog or the "
+                                       f"file changed since the preview), the first: {errors[0]}. Preview again.")
+        counts = writing.write(actor, run, [(c.row, c.deal) for c in checked if c.deal is not None])
+        run.customers_created, run.created, run.updated, run.unchanged = counts
+        run.state, run.finished_at, run.content = ImportState.DONE, clock.now(), None
+        audit.record(actor, "import.done", f"Imported {run.filename}: {run.created} commitments created, "
+                     f"{run.updated} updated, {run.unchanged} unchanged, {run.customers_created} customers created",
+                     entity="import_run", entity_id=run.id, project_id=run.project_id, to_state=run.state)
+        db.session.commit()
+        progress.report(run_id, len(checked), len(checked))
+    except Exception as error:  # anything at all: the transaction rolls back whole, and the run says why
+        db.session.rollback()
+        if isinstance(error, writing.ImportFailed):
+            message = str(error)
+        elif isinstance(error, ServiceError):
+            message = " ".join([error.message, *(m for messages in error.fields.values() for m in messages)])
+        else:
+            log.exception("Import %s failed", run_id)
+            message = f"An unexpected error stopped it ({type(error).__name__}); nothing was written."
+        fail(run_id, message)
 
 
 def fail(run_id: int, message: str) -> None:

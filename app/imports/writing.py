@@ -10,7 +10,6 @@ on any row rolls back every row before it, and the run says why.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -20,8 +19,6 @@ import sqlalchemy as sa
 from app.accounts.models import User
 from app.audit import services as audit
 from app.commitments.models import Commitment
-from app.core import clock
-from app.core.errors import ServiceError
 from app.customers import services as customers
 from app.customers.models import Customer, CustomerAlias
 from app.customers.names import normalise
@@ -31,9 +28,6 @@ from app.imports.models import ImportRun
 from app.imports.rows import Deal, RowError
 from app.projects.models import Project
 from workflows.commitment import CommitmentState
-from workflows.imports import ImportState
-
-log = logging.getLogger(__name__)
 
 #: Ids are looked up this many at a time (an IN list every database takes).
 CHUNK = 500
@@ -143,43 +137,6 @@ class ImportFailed(Exception):
     """The import stopped; nothing it wrote stays. ``str(error)`` says why, for the run's page."""
 
 
-def execute(actor: User, run: ImportRun) -> None:
-    """Import the run's deals in the current transaction and commit; on any error roll back, and fail the run."""
-    from app.imports.services import check_rows  # the rows are checked as the preview checked them
-
-    run_id = run.id
-    try:
-        checked = check_rows(run)
-        errors = [e for c in checked for e in c.errors]
-        if errors:
-            raise ImportFailed(f"{len({e.row for e in errors})} rows have errors now (the catalog or the file changed "
-                               f"since the preview), the first: {errors[0]}. Preview again.")
-        pairs = [(c.row, c.deal) for c in checked if c.deal is not None]
-        counts = _write(actor, run, pairs)
-        run.customers_created, run.created, run.updated, run.unchanged = counts
-        run.state, run.finished_at, run.content = ImportState.DONE, clock.now(), None
-        audit.record(actor, "import.done", f"Imported {run.filename}: {run.created} commitments created, "
-                     f"{run.updated} updated, {run.unchanged} unchanged, {run.customers_created} customers created",
-                     entity="import_run", entity_id=run.id, project_id=run.project_id, to_state=run.state)
-        db.session.commit()
-        progress.report(run_id, len(checked), len(checked))
-    except Exception as error:  # anything at all: the transaction rolls back whole, and the run says why
-        db.session.rollback()
-        if isinstance(error, ImportFailed | ServiceError):
-            message = str(error) if isinstance(error, ImportFailed) else _service_message(error)
-        else:
-            log.exception("Import %s failed", run_id)
-            message = f"An unexpected error stopped it ({type(error).__name__}); nothing was written."
-        from app.imports.services import fail
-
-        fail(run_id, message)
-
-
-def _service_message(error: ServiceError) -> str:
-    fields = "; ".join(m for messages in error.fields.values() for m in messages)
-    return f"{error.message} {fields}".strip()
-
-
 def _flush(actor: User, run: ImportRun, source: str, pending: Sequence[tuple[Commitment, str, str]]) -> None:
     """Write a chunk of commitments, then their audit entries (which need their ids)."""
     db.session.flush()
@@ -188,7 +145,9 @@ def _flush(actor: User, run: ImportRun, source: str, pending: Sequence[tuple[Com
                      project_id=run.project_id, details={"import_run": run.id, "crm": [source, commitment.crm_deal_id]})
 
 
-def _write(actor: User, run: ImportRun, pairs: Sequence[tuple[int, Deal]]) -> tuple[int, int, int, int]:
+def write(actor: User, run: ImportRun, pairs: Sequence[tuple[int, Deal]]) -> tuple[int, int, int, int]:
+    """Write the run's deals (row, deal) in the current transaction: (customers created, commitments created,
+    updated, unchanged). Raises on the first problem; the caller rolls back."""
     source = crm_source(run.source)
     project = run.project
     deals = [deal for _, deal in pairs]
