@@ -55,7 +55,7 @@ def upload(actor: User, project: Project, filename: str, data: bytes) -> ImportR
         raise NotAllowed("Deals are imported by the campaign's owner, its project manager or an admin.")
     limit = current_app.config["MAX_UPLOAD_BYTES"]
     if len(data) > limit:
-        raise InvalidInput("The file is too large.", {"file": [f"At most {limit // (1024 * 1024)} MB."]})
+        raise InvalidInput("The file is too large.", {"file": [f"At most {size_limit_text()}."]})
     try:
         table = parsing.read(data)
     except parsing.BadFile as error:
@@ -74,6 +74,11 @@ def upload(actor: User, project: Project, filename: str, data: bytes) -> ImportR
     audit.record(actor, "import.uploaded", f"Uploaded {run.filename} ({run.row_count} rows) to import",
                  entity="import_run", entity_id=run.id, project_id=project.id, to_state=run.state)
     return run
+
+
+def size_limit_text() -> str:
+    """The largest file one may upload, in words ("20 MB")."""
+    return f"{current_app.config['MAX_UPLOAD_BYTES'] / (1024 * 1024):.3g} MB"
 
 
 def _safe_name(filename: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from app.core.errors import InvalidInput
@@ -32,6 +33,16 @@ bp.add_app_template_global(EDITABLE_STATES, "IMPORT_EDITABLE_STATES")
 
 #: Room in the upload's request for the CSRF token and the multipart framing, beside the file.
 FORM_OVERHEAD = 64 * 1024
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(error: RequestEntityTooLarge) -> tuple[str, int]:
+    """A file over the limit is refused before it is read: say what the limit is."""
+    return render_template(
+        "error.html", status=413, title="The file is too large",
+        message=f"A CRM export may be at most {services.size_limit_text()}. Nothing was saved: export fewer deals at a time "
+                "(by close date or region, say) and import each file.",
+    ), 413
 
 
 def _project(project_id: int) -> Project:
@@ -64,7 +75,7 @@ def index(project_id: int) -> str | Response:
         return redirect(url_for(".mapping", project_id=project.id, run_id=run.id))
     runs = services.project_runs(project, page_request())
     return render_template("imports/index.html", project=project, form=form, runs=runs.items, page=runs,
-                           max_upload=current_app.config["MAX_UPLOAD_BYTES"] // (1024 * 1024),
+                           max_upload=services.size_limit_text(),
                            generic_headers=columns.FIELD_NAMES)
 
 
@@ -98,7 +109,7 @@ def show(project_id: int, run_id: int) -> str:
     errors = services.row_errors(run, page_request())
     return render_template("imports/show.html", project=project, run=run, errors=errors.items, page=errors,
                            form=CsrfForm(), labels=columns.LABELS, source_label=columns.SOURCE_LABELS[run.source],
-                           done=progress.read(run.id))
+                           done=progress.read(run.id) if run.state == ImportState.IMPORTING else None)
 
 
 @bp.post("/<int:run_id>/preview")

@@ -11,6 +11,7 @@ from app.commitments.models import Commitment
 from app.extensions import db
 from app.imports import services
 from app.imports.models import ImportRun
+from bench.crm_import import generate
 from tests.imports import fixture
 from tests.imports.helpers import upload
 from workflows.imports import ImportState
@@ -112,3 +113,17 @@ def test_the_importing_page_polls_from_a_static_script(login, people, import_wor
 
     assert 'src="/static/js/import-progress.js"' in page and "0 of 24 rows written" in page
     assert f'data-status-url="/campaigns/{project.id}/imports/{run.id}/status.json"' in page
+
+
+def test_a_file_larger_than_a_form_but_within_the_limit_uploads_and_a_larger_one_is_refused(
+        login, people, import_world, configure):
+    client, project = login(people["sales"]), import_world["project"]
+    data = generate(20_000, customers=1000)
+    assert len(data) > 1024 * 1024  # beyond MAX_CONTENT_LENGTH, the app-wide limit of every other form
+
+    assert _post_file(client, project, data).status_code == 302
+    configure(MAX_UPLOAD_BYTES=512 * 1024)
+    refused = _post_file(client, project, data)
+
+    assert refused.status_code == 413 and "A CRM export may be at most 0.5 MB" in refused.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ImportRun)) == 1
