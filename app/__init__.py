@@ -117,6 +117,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.catalog import views as catalog_views
     from app.commitments import api as commitments_api
     from app.commitments import views as commitments_views
+    from app.customers import api as customers_api
+    from app.customers import views as customers_views
     from app.dashboard import views as dashboard_views
     from app.feedback import api as feedback_api
     from app.feedback import views as feedback_views
@@ -138,9 +140,10 @@ def _register_blueprints(app: Flask) -> None:
     for module in (
         accounts_views, dashboard_views, projects_views, milestones_views, regions_views, catalog_views,
         commitments_views, notifications_views, roadmap_views, background_views, calendars_views,
-        feedback_views, briefings_views, updates_views, reports_views, imports_views,
+        feedback_views, briefings_views, updates_views, reports_views, customers_views, imports_views,
         accounts_api, campaigns_api, milestones_api, catalog_api, commitments_api, roadmap_api,
-        notifications_api, calendars_api, feedback_api, briefings_api, updates_api, reports_api, imports_api, api_docs,
+        notifications_api, calendars_api, feedback_api, briefings_api, updates_api, reports_api, customers_api,
+        imports_api, api_docs,
     ):
         app.register_blueprint(module.bp)
     app.register_blueprint(notifications_views.settings_bp)

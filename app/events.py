@@ -153,6 +153,17 @@ class BriefingUpdated(Event):
     added_attendee_ids: tuple[int, ...]
 
 
+@dataclass(frozen=True)
+class CustomerMerged(Event):
+    """Two records of one customer became one: ``duplicate_id``'s commitments and feedback now point to
+    ``survivor_id``, its CRM id is kept as an alias of the survivor, and the duplicate is gone."""
+
+    survivor_id: int
+    duplicate_id: int
+    duplicate_name: str
+    actor_id: int
+
+
 #: The event types there are, declared to :mod:`app.core.events` by the app factory.
 CATALOGUE: tuple[type[Event], ...] = (
     CampaignCreated,
@@ -167,4 +178,5 @@ CATALOGUE: tuple[type[Event], ...] = (
     ProductUpdatePublished,
     BriefingLogged,
     BriefingUpdated,
+    CustomerMerged,
 )

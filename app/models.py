@@ -8,6 +8,7 @@ from app.briefings.models import Briefing, BriefingMaterial
 from app.calendars.models import CalendarFeed, CalendarSettings
 from app.catalog.models import MarketCoverage, PriceBand, Product, ProductLink
 from app.commitments.models import Commitment
+from app.customers.models import Customer, CustomerAlias
 from app.feedback.models import Feedback, FeedbackDecision
 from app.imports.models import ImportRowError, ImportRun
 from app.milestones.models import Milestone, Task
@@ -28,6 +29,8 @@ __all__ = [
     "CalendarFeed",
     "CalendarSettings",
     "Commitment",
+    "Customer",
+    "CustomerAlias",
     "Expense",
     "Feedback",
     "FeedbackDecision",

@@ -8,6 +8,7 @@ from flask import url_for
 from flask_login import current_user
 
 from app.commitments.access import lists_commitments
+from app.customers.access import sees_customers
 from app.feedback.access import sees_all
 from app.reports.services import can_see_reports
 from app.updates.services import awaiting_count
@@ -24,7 +25,7 @@ class NavLink:
 
 
 def loop_links() -> list[NavLink]:
-    """Commitments across campaigns, feedback, briefings, product updates and reports, as far as the
+    """Commitments across campaigns, customers, feedback, briefings, product updates and reports, as far as the
     signed-in person uses them."""
     if not current_user.is_authenticated:
         return []
@@ -33,6 +34,8 @@ def loop_links() -> list[NavLink]:
     if lists_commitments(user):
         # "commitments.index" (and its CSV); a single commitment's page stays under Campaigns.
         links.append(NavLink("Commitments", url_for("commitments.index"), "commitments.index"))
+    if sees_customers(user):
+        links.append(NavLink("Customers", url_for("customers.index"), "customers."))
     if sees_all(user):
         links.append(NavLink("Feedback", url_for("feedback.index"), "feedback."))
     links.append(NavLink("Briefings", url_for("briefings.index"), "briefings."))

@@ -91,6 +91,9 @@ def _side(actor: User, project: Project, product: Product, filer: User, region_i
         "commitment_id": commitment.id, "feedback_id": item.id, "briefing_id": briefing.id,
         "material_id": material.id, "update_id": update.id, "product_id": product.id, "run_id": run.id,
         "band_id": product.bands[0].id, "link_id": product.links[0].id,
+        # Customers are the company's, not a campaign's: the same on both sides, as are the CRM's ids.
+        "customer_id": commitment.customer_id, "source": "salesforce", "external_id": "matrix-customer",
+        "deal_id": "matrix-deal",
         "_feedback": item, "_milestone": milestone,
     }
 

@@ -7,6 +7,8 @@ from factory.alchemy import SQLAlchemyModelFactory
 from werkzeug.security import generate_password_hash
 
 from app.accounts.models import Role, User
+from app.customers.models import Customer
+from app.customers.names import normalise
 from app.extensions import db
 from app.regions.models import Region
 
@@ -40,3 +42,11 @@ class RegionFactory(_Base):
     code = factory.Sequence(lambda n: f"R{n}")
     name = factory.Sequence(lambda n: f"Region {n}")
     active = True
+
+
+class CustomerFactory(_Base):
+    class Meta:
+        model = Customer
+
+    name = factory.Sequence(lambda n: f"Customer {n}")
+    name_key = factory.LazyAttribute(lambda customer: normalise(customer.name))

@@ -49,6 +49,7 @@ def sample_values(project: Project) -> dict[str, Any]:
         "task_id": _first(sa.select(Task.id).join(Milestone).where(Milestone.project_id == project.id)
                           .order_by(Task.id)),
         "commitment_id": _first(sa.select(Commitment.id).order_by(Commitment.id)),
+        "customer_id": _first(sa.select(Commitment.customer_id).order_by(Commitment.id)),
         "feedback_id": _first(sa.select(Feedback.id).order_by(Feedback.id)),
         "briefing_id": _first(sa.select(Briefing.id).order_by(Briefing.id)),
         "update_id": _first(sa.select(ProductUpdate.id).order_by(ProductUpdate.id)),

@@ -216,6 +216,23 @@ POST   /catalog/<int:product_id>/links/<int:link_id>/delete                   lo
 GET    /catalog/new                                                           login | 200  404  404  200  404  | -
 POST   /catalog/new                                                           login | .                        | -
 GET    /commitments                                                           login | 200  200  200  200  200  | -  # what each may see: tests/commitments/test_across.py
+GET    /api/v1/customers                                                      401   | 200  200  200  200  404  | -
+POST   /api/v1/customers                                                      401   | .                        | -
+GET    /api/v1/customers/<int:customer_id>                                    401   | 200  200  200  200  404  | -  # customers are the company's: the same to every side
+PATCH  /api/v1/customers/<int:customer_id>                                    401   | .                        | -
+POST   /api/v1/customers/<int:customer_id>/merge                              401   | .                        | -
+PUT    /api/v1/customers/external/<any(salesforce,hubspot,other):source>/<external_id> 401   | .                        | -
+PUT    /api/v1/commitments/external/<any(salesforce,hubspot,other):source>/<deal_id> 401   | .                        | -
+GET    /customers                                                             login | 200  200  200  200  404  | -  # a team member who does not sell sees no customer
+GET    /customers/<int:customer_id>                                           login | 200  200  200  200  404  | -
+GET    /customers/<int:customer_id>/edit                                      login | 200  200  302  302  404  | -  # others read it, and are sent back
+POST   /customers/<int:customer_id>/edit                                      login | .                        | -
+GET    /customers/<int:customer_id>/merge                                     login | 200  200  404  404  404  | -
+POST   /customers/<int:customer_id>/merge                                     login | .                        | -
+GET    /customers/duplicates                                                  login | 200  200  404  404  404  | -
+GET    /customers/new                                                         login | 200  200  302  302  404  | -
+POST   /customers/new                                                         login | .                        | -
+GET    /customers/suggest                                                     login | 200  200  200  200  404  | -
 GET    /commitments.csv                                                       login | 200  200  200  200  200  | -
 GET    /commitments/<int:commitment_id>                                       login | 200  200  200  200  200  | 200  404  404  404  404
 POST   /commitments/<int:commitment_id>/decide                                login | .                        | 302  404  404  404  404

@@ -10,6 +10,7 @@ from app.accounts.services import find_by_email
 from app.briefings.models import Briefing, BriefingMaterial
 from app.commitments.models import Commitment
 from app.commitments.services import signoff_queue
+from app.customers.models import Customer
 from app.extensions import db
 from app.feedback.models import Feedback
 from app.notifications.models import Notification
@@ -26,7 +27,7 @@ def test_demo_loads_every_state_and_is_idempotent(app, configure, tmp_path):
     assert "admin@example.com" in first.output and "countersign-demo" in first.output
     states = set(db.session.scalars(sa.select(Project.state)))
     assert {"draft", "proposed", "active", "on_hold", "completed"} <= states
-    assert dict(db.session.execute(sa.select(Commitment.customer, Commitment.state)).all()) == {
+    assert dict(db.session.execute(sa.select(Customer.name, Commitment.state).join(Commitment.customer)).all()) == {
         "Acme Retail": "approved", "Globex Ltd": "pending_signoff",
         "Fjord Energy": "pending_signoff", "Sakura Trading": "rejected",
         "Bergmann AG": "at_risk",  # its milestone was re-planned past the promised date
@@ -34,7 +35,7 @@ def test_demo_loads_every_state_and_is_idempotent(app, configure, tmp_path):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Replan)) == 1
     assert_the_loop_is_loaded(tmp_path)
     pat = find_by_email("product@example.com")
-    assert [c.customer for c in signoff_queue(pat).items] == ["Globex Ltd"]
+    assert [c.customer.name for c in signoff_queue(pat).items] == ["Globex Ltd"]
     count = db.session.scalar(sa.select(sa.func.count()).select_from(Project))
     second = runner.invoke(args=["demo"])
     assert second.exit_code == 0 and "nothing changed" in second.output

@@ -34,7 +34,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(frozenset(layer) for layer in (
     {"audit"},
     {"accounts"},
     {"notifications", "regions"},
-    {"catalog", "projects"},
+    {"catalog", "customers", "projects"},
     {"briefings", "milestones", "updates"},
     {"commitments", "reminders"},
     {"calendars", "feedback", "roadmap"},

@@ -25,7 +25,7 @@ from app.milestones import services as milestones
 from app.projects.models import Project, ProjectMember
 from app.regions.models import Region
 from tests import routes
-from tests.factories import UserFactory
+from tests.factories import CustomerFactory, UserFactory
 from tests.fixtures.clients import RequestClient
 from tests.fixtures.database import empty_tables
 from tests.queries import counting
@@ -105,7 +105,10 @@ def test_a_campaigns_pages_make_no_more_queries_for_more_milestones_and_tasks(ap
 #: The list across campaigns with filters, as a reader uses it: none may read more for more rows.
 ACROSS_URLS = ("/commitments", "/commitments?sort=customer&limit=20", "/commitments?mine=products",
                "/commitments?state=approved&sort=changed", "/commitments.csv?sort=state", "/catalog/",
-               "/api/v1/commitments?customer=a&sort=customer", "/api/v1/commitments?limit=20")
+               "/api/v1/commitments?sort=customer", "/api/v1/commitments?limit=20",
+               # Each commitment added below names a customer of its own: the customer list counts them in one
+               # aggregate per page, and a customer's page reads its panels a query each.
+               "/customers", "/customers?sort=updated&limit=20", "/api/v1/customers?limit=20")
 
 
 def test_the_commitments_across_campaigns_make_no_more_queries_for_more_commitments(app):
@@ -148,7 +151,8 @@ def _more_commitments(count: int) -> None:
     region_id = db.session.scalar(sa.select(Region.id).order_by(Region.id).limit(1))
     for n in range(count):
         seller = UserFactory(role=Role.SALES_MANAGER)
-        db.session.add(Commitment(project=projects[n % len(projects)], customer=f"Customer {n}", product=products[n % len(products)],
+        db.session.add(Commitment(project=projects[n % len(projects)], customer=CustomerFactory(name=f"Customer {n}"),
+                                  product=products[n % len(products)],
                                   region_id=region_id, promise="More seats",
                                   promised_date=clock.today() + timedelta(days=n), created_by=seller,
                                   state=sorted(STATES)[n % len(STATES)]))

@@ -27,7 +27,7 @@ from app.core.values import MAX_ID
 from app.errors import ErrorJson
 
 V = TypeVar("V", bound=Callable[..., Any])
-_ARGUMENT = re.compile(r"<(?:(?P<converter>\w+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
+_ARGUMENT = re.compile(r"<(?:(?P<converter>\w+)(?:\((?P<options>[^)]*)\))?:)?(?P<name>\w+)>")
 
 
 @dataclass(frozen=True)
@@ -81,14 +81,17 @@ class Operation:
     errors: tuple[int, ...] = ()  # besides those every such route answers (see _error_statuses)
     public: bool = False  # readable without signing in
     links: tuple[Link, ...] = ()
+    #: An upsert's other success, with the same body: 201 when it created what ``status`` 200 updates.
+    created: bool = False
 
 
 def operation(response: Any = None, *, status: int = 200, body: Body | type[FlaskForm] | None = None,
               query: type | None = None, paged: bool = False, page_extra: type | None = None,
-              errors: tuple[int, ...] = (), public: bool = False, links: tuple[Link, ...] = ()) -> Callable[[V], V]:
+              errors: tuple[int, ...] = (), public: bool = False, links: tuple[Link, ...] = (),
+              created: bool = False) -> Callable[[V], V]:
     """Describe a view for the OpenAPI document; its docstring gives the summary (first line) and description."""
     spec = Operation(response, status, Body(form=body) if isinstance(body, type) else body, query, paged,
-                     page_extra, errors, public, links)
+                     page_extra, errors, public, links, created)
 
     def describe(view: V) -> V:
         view.openapi = spec  # type: ignore[attr-defined]
@@ -202,6 +205,7 @@ def _operation(schemas: SchemaSet, rule: Rule, method: str, view: Callable[..., 
             body["requestBody"]["content"]["multipart/form-data"] = {"schema": _multipart(spec.body)}
     body["responses"] = {
         str(spec.status): _success(schemas, spec),
+        **({"201": {**_success(schemas, spec), "description": "Created."}} if spec.created else {}),
         **{str(status): {"$ref": f"#/components/responses/{_ERRORS[status][0]}"}
            for status in _error_statuses(rule, method, spec)},
         # Any other status (405, a 500) still has the one error shape.
@@ -288,7 +292,13 @@ def _path_parameters(rule: Rule) -> list[JsonSchema]:
     for match in _ARGUMENT.finditer(rule.rule):
         converter = match["converter"] or "default"
         # Beyond MAX_ID no record can exist: such an id is a 404 (app.core.url_guard.RecordIdConverter).
-        schema = {"type": "integer", "minimum": 0, "maximum": MAX_ID} if converter == "int" else {"type": "string"}
+        schema: JsonSchema
+        if converter == "int":
+            schema = {"type": "integer", "minimum": 0, "maximum": MAX_ID}
+        elif converter == "any":  # <any(salesforce, hubspot):source>: one of those words
+            schema = {"type": "string", "enum": [o.strip().strip("'\"") for o in (match["options"] or "").split(",")]}
+        else:  # a segment of text, never empty, never holding a slash (a CRM's id)
+            schema = {"type": "string", "minLength": 1, "pattern": "^[^/]+$"}
         parameters.append({"name": match["name"], "in": "path", "required": True, "schema": schema})
     return parameters
 

@@ -41,6 +41,7 @@ from app.commitments.services import awaiting_countersignature
 from app.core import clock
 from app.core.text import counted
 from app.core.urls import base_url
+from app.customers.models import Customer
 from app.extensions import db
 from app.milestones.models import Milestone, Task
 from app.projects.models import Project, ProjectMember
@@ -314,11 +315,12 @@ def _project_dates(feed: CalendarFeed, since: date) -> Iterable[Event]:
 def _commitment_events(feed: CalendarFeed, since: date, signoff: bool = False) -> Iterable[Event]:
     seller = so.aliased(User)
     rows = db.session.execute(
-        sa.select(Commitment.id, _raw(Commitment.uuid), Commitment.customer, Commitment.promise,
+        sa.select(Commitment.id, _raw(Commitment.uuid), Customer.name, Commitment.promise,
                   _raw(Commitment.promised_date), Commitment.state, Commitment.submitted_at, Commitment.version,
                   _raw(Commitment.updated_at),
                   Product.name, Region.name, Project.title, Project.state, seller.name)
         .join(Project, Project.id == Commitment.project_id)
+        .join(Customer, Customer.id == Commitment.customer_id)
         .join(Product, Product.id == Commitment.product_id)
         .join(Region, Region.id == Commitment.region_id)
         .join(seller, seller.id == Commitment.created_by_id)

@@ -33,9 +33,14 @@ from app.commitments import filters as list_filters
 from app.commitments.forms import CommitmentForm, DecisionForm
 from app.commitments.models import Commitment
 from app.core import clock
+from app.core.errors import InvalidInput
 from app.core.pagination import page_request
 from app.core.views import commit
-from app.projects.access import get_project_or_404
+from app.customers import services as customers
+from app.customers.models import CRM_SOURCES
+from app.extensions import db
+from app.projects.access import get_project_or_404, visible_projects
+from app.projects.models import Project
 from workflows.commitment import STATES
 from workflows.feasibility import BLOCKER, WARNING, Finding
 from workflows.milestone import STATES as MILESTONE_STATES
@@ -50,7 +55,8 @@ class CommitmentFilterArgs(TypedDict, total=False):
     at_risk: FlagArg  # only those at risk
     product_id: IdArg
     region_id: IdArg
-    customer: str  # the customer's name contains this, ignoring case
+    customer: IdArg  # the customer's id
+    customer_name: str  # or its name (case, punctuation and legal form aside), when no id is given
     seller_id: IdArg  # who recorded it
     promised_from: IsoDate
     promised_to: IsoDate
@@ -61,7 +67,8 @@ class CommitmentFilterArgs(TypedDict, total=False):
 class CommitmentFields(TypedDict):
     """The editable terms, named as the form names them."""
 
-    customer: str
+    customer: str  # the customer's name
+    customer_id: int
     product_id: int
     region_id: int
     promise: str
@@ -97,6 +104,8 @@ class CommitmentMilestoneJson(TypedDict):
 class CommitmentJson(CommitmentFields):
     id: int
     uuid: Uuid
+    crm_source: Annotated[str, OneOf(CRM_SOURCES)] | None  # the CRM whose deal it is (PUT …/external/…)
+    crm_deal_id: str | None
     project_id: int
     project_title: str
     title: str
@@ -137,7 +146,8 @@ class QueuedCommitmentJson(CommitmentJson):
 def commitment_fields(commitment: Commitment) -> CommitmentFields:
     """The editable terms, named as the form names them (a PATCH sends any subset)."""
     return {
-        "customer": commitment.customer,
+        "customer": commitment.customer.name,
+        "customer_id": commitment.customer_id,
         "product_id": commitment.product_id,
         "region_id": commitment.region_id,
         "promise": commitment.promise,
@@ -155,6 +165,8 @@ def commitment_json(commitment: Commitment) -> CommitmentJson:
     return {
         "id": commitment.id,
         "uuid": str(commitment.uuid),
+        "crm_source": commitment.crm_source,
+        "crm_deal_id": commitment.crm_deal_id,
         "project_id": commitment.project_id,
         "project_title": commitment.project.title,
         "title": commitment.title,
@@ -232,6 +244,49 @@ def create_commitment(project_id: int) -> tuple[Response, int]:
     return jsonify(commitment_detail_json(commitment)), 201
 
 
+class DealBody(TypedDict, total=False):
+    """What a CRM deal's upsert sends beside the commitment's terms."""
+
+    project_id: int  # the campaign the deal is recorded on (required; a deal stays on it)
+    customer_external_id: str  # the customer by its id in the same CRM, instead of customer or customer_id
+
+
+@bp.put(f"/commitments/external/<any({','.join(CRM_SOURCES)}):source>/<deal_id>")
+@operation(CommitmentDetailJson, body=Body(CommitmentForm, extra=DealBody, exclude=frozenset({"version", "reason"})),
+           errors=(403, 409), links=follow("api_commitments.get_commitment", commitment_id=NEW_ID), created=True)
+def upsert_deal(source: str, deal_id: str) -> tuple[Response, int]:
+    """Create or update the draft commitment a CRM knows as deal ``deal_id`` (201 created; 200 updated or unchanged).
+
+    The body is a commitment's (as ``POST /projects/{id}/commitments``) with its campaign's ``project_id``; the
+    customer by ``customer_id``, by name (``customer``) or by its id in the same CRM (``customer_external_id``).
+    Idempotent. An existing deal is updated only while it is a draft or sent back for changes; once submitted
+    or countersigned, a 409 names its state (change it in Countersign, where the countersignature is asked).
+    """
+    payload = json_body()
+    source, deal_id = customers.clean_external(source, deal_id)
+    project_id = payload.get("project_id")
+    project = db.session.scalar(visible_projects(current_user).where(Project.id == project_id)) \
+        if isinstance(project_id, int) and not isinstance(project_id, bool) else None
+    if project is None:
+        raise InvalidInput("Name the deal's campaign.", {"project_id": ["The id of a campaign you are on."]})
+    fields = {k: v for k, v in payload.items() if k not in {"project_id", "customer_external_id"}}
+    if "customer_external_id" in payload:
+        external = payload["customer_external_id"]
+        customer = customers.find_external(source, external) if isinstance(external, str) else None
+        if customer is None:
+            raise InvalidInput("No customer has this CRM id.", {"customer_external_id": [
+                f"Upsert the customer first: PUT /api/v1/customers/external/{source}/<its id>."]})
+        fields["customer_id"] = customer.id
+    existing = services.find_deal(source, deal_id)
+    current: dict[str, object] = dict(commitment_fields(existing)) if existing is not None else {}
+    if "customer" in fields and "customer_id" not in fields:
+        current.pop("customer_id", None)  # a customer named anew is found (or recorded) by that name
+    form = validated(CommitmentForm, {**current, **fields}, project, commitment=existing)
+    commitment, created, _changed = services.upsert_deal(current_user, project, source, deal_id, form.to_input())
+    commit("commitment")
+    return jsonify(commitment_detail_json(commitment)), 201 if created else 200
+
+
 @bp.get("/commitments")
 @operation(CommitmentJson, paged=True, query=CommitmentFilterArgs)
 def list_all_commitments() -> Response:
@@ -258,8 +313,10 @@ def update_commitment(commitment_id: int) -> Response:
     commitment = access.get_commitment_or_404(current_user, commitment_id)
     payload = json_body()
     version = expected_version(payload)
-    form = validated(CommitmentForm, {**commitment_fields(commitment), **payload}, commitment.project,
-                     commitment=commitment)
+    current = dict(commitment_fields(commitment))
+    if "customer" in payload and "customer_id" not in payload:
+        del current["customer_id"]  # a customer named anew is found (or recorded) by that name
+    form = validated(CommitmentForm, {**current, **payload}, commitment.project, commitment=commitment)
     services.update_commitment(current_user, commitment, form.to_input(), version, reason=form.reason.data or "")
     commit("commitment")
     return jsonify(commitment_detail_json(commitment))

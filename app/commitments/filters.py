@@ -13,6 +13,7 @@ from typing import Any
 
 from app.core.errors import InvalidInput
 from app.core.query import arg_date, arg_number, arg_text
+from app.customers.services import find_by_name
 from workflows.commitment import STATES
 
 #: How the list may be ordered, by query value: what each is called on the page.
@@ -25,8 +26,6 @@ SORTS: dict[str, str] = {
 DEFAULT_SORT = "promised"
 #: ``?mine=products``: only the commitments on the products the reader keeps.
 MINE_PRODUCTS = "products"
-#: Longest customer search: a customer's name is at most 160 characters.
-MAX_CUSTOMER = 160
 #: The value rule's own ends (app/core/values.py): no promised date lies outside them.
 FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(2200, 12, 31)
 _FLAG = {"1", "true", "yes"}
@@ -38,7 +37,7 @@ class CommitmentFilters:
     at_risk: bool = False
     product_id: int | None = None
     region_id: int | None = None
-    customer: str = ""
+    customer: int | None = None  # the customer's record (``?customer=<id>``, as its page links here)
     seller_id: int | None = None
     promised_from: date | None = None
     promised_to: date | None = None
@@ -48,12 +47,13 @@ class CommitmentFilters:
     @property
     def narrowed(self) -> bool:
         """Whether anything but the order narrows the list (the page offers "Clear" then)."""
-        return any((self.state, self.at_risk, self.product_id, self.region_id, self.customer, self.seller_id,
+        return any((self.state, self.at_risk, self.product_id, self.region_id, self.customer is not None,
+                    self.seller_id,
                     self.promised_from, self.promised_to))
 
     def as_args(self) -> dict[str, str]:
         """The filters as query arguments: the CSV link and the tabs keep them."""
-        args = {"state": self.state, "at_risk": "1" if self.at_risk else "", "customer": self.customer,
+        args = {"state": self.state, "at_risk": "1" if self.at_risk else "", "customer": _str(self.customer),
                 "product_id": _str(self.product_id), "region_id": _str(self.region_id),
                 "seller_id": _str(self.seller_id),
                 "promised_from": self.promised_from.isoformat() if self.promised_from else "",
@@ -75,19 +75,28 @@ def parse_filters(args: Mapping[str, Any]) -> CommitmentFilters:
     mine = arg_text(args, "mine")
     if mine and mine != MINE_PRODUCTS:
         errors["mine"] = [f"Only “{MINE_PRODUCTS}” (the products you keep)."]
-    customer = arg_text(args, "customer")
-    if len(customer) > MAX_CUSTOMER or any(ord(c) < 32 or 127 <= ord(c) < 160 for c in customer):
-        errors["customer"] = [f"Search with at most {MAX_CUSTOMER} printable characters."]
-    filters = {name: arg_number(args, name, errors, "Enter a whole number (an id).") for name in ("product_id", "region_id", "seller_id")}
+    filters = {name: arg_number(args, name, errors, "Enter a whole number (an id).")
+               for name in ("product_id", "region_id", "seller_id", "customer")}
+    name = arg_text(args, "customer_name")
+    if name and filters["customer"] is None:  # the filter bar's search box: the customer of that name
+        found = find_by_name(name) if len(name) <= 160 and printable(name) else None
+        if found is None:
+            errors["customer_name"] = ["No customer has that name: pick one of the suggestions."]
+        else:
+            filters["customer"] = found.id
     promised_from = arg_date(args, "promised_from", errors, FIRST_DAY, LAST_DAY)
     promised_to = arg_date(args, "promised_to", errors, FIRST_DAY, LAST_DAY)
     if promised_from and promised_to and promised_from > promised_to:
         errors["promised_to"] = ["The end of the range must be on or after its start."]
     if errors:
         raise InvalidInput("Some filters are invalid.", errors)
-    return CommitmentFilters(state=state, at_risk=arg_text(args, "at_risk").lower() in _FLAG, customer=customer,
+    return CommitmentFilters(state=state, at_risk=arg_text(args, "at_risk").lower() in _FLAG,
                              promised_from=promised_from, promised_to=promised_to, sort=sort,
                              mine_products=mine == MINE_PRODUCTS, **filters)
+
+
+def printable(text: str) -> bool:
+    return not any(ord(c) < 32 or 127 <= ord(c) < 160 or 0xD800 <= ord(c) <= 0xDFFF for c in text)
 
 
 def _str(value: int | None) -> str:

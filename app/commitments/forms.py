@@ -13,6 +13,7 @@ from app.commitments.services import CommitmentInput
 from app.core import values
 from app.core.forms import MAX_MONEY, Finite, Form, IntegerField, choices, optional_int
 from app.core.text import date_label
+from app.customers.models import Customer
 from app.extensions import db
 from app.projects.models import Project
 from app.regions.services import active_regions
@@ -20,7 +21,10 @@ from workflows.milestone import MilestoneState
 
 
 class CommitmentForm(Form):
-    customer = StringField("Customer account", validators=[DataRequired(), Length(max=160)])
+    # A name (an exact normalised match is that customer, else a new one is recorded on save), or the API's
+    # customer_id; the service says when neither names one.
+    customer = StringField("Customer account", validators=[Length(max=160)])
+    customer_id = IntegerField(validators=[Optional(), NumberRange(min=1)])
     product_id = SelectField("Product", coerce=optional_int, validators=[InputRequired()])
     region_id = SelectField("Region", coerce=optional_int, validators=[InputRequired()])
     promise = TextAreaField("What was promised", validators=[DataRequired(), Length(max=4000)])
@@ -37,6 +41,11 @@ class CommitmentForm(Form):
     def __init__(self, project: Project, *args: object, commitment: Commitment | None = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.project = project
+        if isinstance(self.customer.data, Customer):  # filled from the commitment: its customer's name
+            self.customer.data = self.customer.data.name
+        if not self.customer_id.raw_data:
+            # Only an id sent picks the customer; the one the commitment has would otherwise win over a name typed.
+            self.customer_id.data = None
         products = db.session.scalars(sa.select(Product).order_by(Product.name)).all()
         regions = list(active_regions())
         if commitment is not None and commitment.region not in regions:
@@ -69,6 +78,7 @@ class CommitmentForm(Form):
         assert self.promised_date.data is not None  # guaranteed by InputRequired
         return CommitmentInput(
             customer=self.customer.data or "",
+            customer_id=self.customer_id.data,
             product_id=self.product_id.data or 0,
             region_id=self.region_id.data or 0,
             promise=self.promise.data or "",

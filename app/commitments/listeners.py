@@ -20,7 +20,8 @@ from app.commitments import across, services
 from app.commitments.models import Commitment
 from app.core import events
 from app.core.text import date_label
-from app.events import CampaignStateChanged, CommitmentStateChanged, MilestonePlanChanged
+from app.customers import registry as customers
+from app.events import CampaignStateChanged, CommitmentStateChanged, CustomerMerged, MilestonePlanChanged
 from app.extensions import db
 from app.milestones import services as milestones
 from app.milestones.models import Milestone
@@ -88,6 +89,11 @@ def unsigned_commitments(project: Project) -> tuple[str, ...]:
     return services.unsigned_titles(project.id)
 
 
+def customer_merged(event: CustomerMerged) -> None:
+    """The merged-away customer's commitments are the survivor's."""
+    services.move_customer(event.duplicate_id, event.survivor_id)
+
+
 def init_app() -> None:
     """Subscribe the handlers, in the transaction of their events (subscribing again adds nothing),
     register the check a milestone's removal asks and the fact a campaign's lifecycle asks, and count the
@@ -98,3 +104,7 @@ def init_app() -> None:
     milestones.refuse_removal_when(milestone_removal)
     catalog.count_promises_with(across.open_counts)
     projects.provide_fact("unsigned_commitments", unsigned_commitments)
+    events.subscribe(CustomerMerged, customer_merged)
+    customers.count_commitments_with(across.customer_counts)
+    customers.provide_holding("commitments", services.customer_holding)
+    customers.provide_panel("commitments", across.customer_panel)

@@ -13,6 +13,7 @@ from app.accounts.models import User
 from app.catalog.models import PriceBand, Product
 from app.core import clock
 from app.core.models import money, new_uuid, one_of
+from app.customers.models import Customer
 from app.extensions import db
 from app.milestones.models import Milestone
 from app.projects.models import Project
@@ -28,12 +29,16 @@ class Commitment(db.Model):  # type: ignore[name-defined,misc]
                            name="discount"),
         # The sign-off queue: pending commitments, oldest first.
         sa.Index("ix_commitments_state_submitted_at", "state", "submitted_at"),
+        # A CRM's deal is one commitment: upserting by its id finds it (NULLs distinct: most have none).
+        sa.UniqueConstraint("crm_source", "crm_deal_id"),
+        sa.CheckConstraint("crm_source IS NULL OR crm_source IN ('salesforce', 'hubspot', 'other')",
+                           name="crm_source"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     uuid: so.Mapped[uuid.UUID] = so.mapped_column(sa.Uuid, unique=True, default=new_uuid)
     project_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("projects.id", ondelete="CASCADE"), index=True)
-    customer: so.Mapped[str] = so.mapped_column(sa.String(160))
+    customer_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("customers.id"), index=True)
     product_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("products.id"), index=True)
     region_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("regions.id"))
     band_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("price_bands.id", ondelete="SET NULL"))
@@ -55,10 +60,14 @@ class Commitment(db.Model):  # type: ignore[name-defined,misc]
     created_at: so.Mapped[datetime] = so.mapped_column(default=clock.now)
     updated_at: so.Mapped[datetime] = so.mapped_column(default=clock.now, onupdate=clock.now)
     version: so.Mapped[int] = so.mapped_column(default=1)
+    # The CRM deal this commitment is (PUT /api/v1/commitments/external/<source>/<deal id>), when it came from one.
+    crm_source: so.Mapped[str | None] = so.mapped_column(sa.String(20))
+    crm_deal_id: so.Mapped[str | None] = so.mapped_column(sa.String(120))
 
     __mapper_args__ = {"version_id_col": version}
 
     project: so.Mapped[Project] = so.relationship()
+    customer: so.Mapped[Customer] = so.relationship()
     product: so.Mapped[Product] = so.relationship()
     region: so.Mapped[Region] = so.relationship()
     band: so.Mapped[PriceBand | None] = so.relationship()
@@ -73,7 +82,7 @@ class Commitment(db.Model):  # type: ignore[name-defined,misc]
 
     @property
     def title(self) -> str:
-        return f"{self.customer}: {self.product.name} in {self.region.name}"
+        return f"{self.customer.name}: {self.product.name} in {self.region.name}"
 
     @property
     def path(self) -> str:

@@ -21,9 +21,11 @@ from app.catalog.models import PriceBand, Product
 from app.commitments.access import can_record, countersigner_criteria, is_party, roles_for
 from app.commitments.models import Commitment
 from app.core import clock, events, values
-from app.core.errors import InvalidInput, NotAllowed, StaleEdit, TransitionRefused
+from app.core.errors import Conflict, InvalidInput, NotAllowed, StaleEdit, TransitionRefused
 from app.core.pagination import FIRST_PAGE, Page, PageRequest, asc, paginate
 from app.core.text import date_label
+from app.customers import services as customers
+from app.customers.models import Customer
 from app.events import CommitmentStateChanged
 from app.extensions import db
 from app.milestones.models import Milestone
@@ -46,7 +48,7 @@ from workflows.milestone import MilestoneState
 
 @dataclass(frozen=True)
 class CommitmentInput:
-    customer: str
+    customer: str  # the customer's name: an exact normalised match is that record, else a new one is recorded
     product_id: int
     region_id: int
     promise: str
@@ -56,6 +58,7 @@ class CommitmentInput:
     quantity: int = 1
     band_id: int | None = None
     milestone_id: int | None = None
+    customer_id: int | None = None  # the customer by its record, which ``customer`` then need not name
 
 
 # --- feasibility -----------------------------------------------------------------------------
@@ -95,7 +98,7 @@ def create_commitment(actor: User, project: Project, data: CommitmentInput) -> C
     if not can_record(actor, project):
         raise NotAllowed("Commitments are recorded by the campaign owner or by members who sell.")
     commitment = Commitment(project=project, created_by=actor, state=COMMITMENT_WORKFLOW.initial)
-    _assign(commitment, _resolve(commitment, project, data))
+    _assign(commitment, _resolve(actor, commitment, project, data))
     db.session.add(commitment)
     db.session.flush()
     audit.record(actor, "commitment.created", f"Recorded commitment {commitment.title}",
@@ -116,7 +119,7 @@ def update_commitment(actor: User, commitment: Commitment, data: CommitmentInput
         raise InvalidInput(f"A commitment that is {commitment.state_label.lower()} cannot be edited"
                            + (": revise it first." if commitment.state == CommitmentState.REJECTED else "."))
     # Everything is checked before anything is assigned: a refused edit leaves the commitment as it was.
-    values = _resolve(commitment, commitment.project, data)
+    values = _resolve(actor, commitment, commitment.project, data)
     changed = audit.changes(_snapshot(vars_of(commitment)), _snapshot(values))
     if not changed:
         return commitment
@@ -226,16 +229,16 @@ def _blockers(commitment: Commitment, found: Sequence[feasibility.Finding] | Non
 
 # --- lists -----------------------------------------------------------------------------------
 
-#: What the feasibility checks read, loaded with the list instead of once per commitment.
+#: What the feasibility checks read and each row's title names, loaded with the list instead of once per commitment.
 CHECKS_READ = (
     so.joinedload(Commitment.product).selectinload(Product.coverage), so.joinedload(Commitment.region),
-    so.joinedload(Commitment.band), so.joinedload(Commitment.milestone),
+    so.joinedload(Commitment.band), so.joinedload(Commitment.milestone), so.joinedload(Commitment.customer),
 )
 
 
-#: Who recorded, submitted and decided each commitment, as the API shows them.
-PEOPLE_READ = (so.joinedload(Commitment.created_by), so.joinedload(Commitment.submitted_by),
-               so.joinedload(Commitment.decided_by))
+#: The customer, and who recorded, submitted and decided each commitment, as the API shows them.
+PEOPLE_READ = (so.joinedload(Commitment.customer), so.joinedload(Commitment.created_by),
+               so.joinedload(Commitment.submitted_by), so.joinedload(Commitment.decided_by))
 
 
 def for_project(project: Project) -> Sequence[Commitment]:
@@ -257,7 +260,7 @@ def unsigned_titles(project_id: int) -> tuple[str, ...]:
     """The commitments that hold a campaign's launch: not yet countersigned, nor withdrawn or rejected."""
     rows = db.session.scalars(
         sa.select(Commitment).where(Commitment.project_id == project_id, Commitment.state.in_(UNSIGNED_STATES))
-        .options(so.joinedload(Commitment.product), so.joinedload(Commitment.region))
+        .options(so.joinedload(Commitment.product), so.joinedload(Commitment.region), so.joinedload(Commitment.customer))
         .order_by(Commitment.id)
     ).all()
     return tuple(f"{c.title} ({c.state_label.lower()})" for c in rows)
@@ -272,7 +275,7 @@ def _depending_on(milestone_ids: Sequence[int]) -> Sequence[Commitment]:
     return db.session.scalars(
         sa.select(Commitment)
         .where(Commitment.milestone_id.in_(milestone_ids), Commitment.state.in_(SIGNED_STATES))
-        .options(so.joinedload(Commitment.product), so.joinedload(Commitment.region))
+        .options(so.joinedload(Commitment.product), so.joinedload(Commitment.region), so.joinedload(Commitment.customer))
         .order_by(Commitment.id)
     ).all() if milestone_ids else []
 
@@ -370,15 +373,15 @@ def vars_of(commitment: Commitment) -> dict[str, Any]:
     return {name: getattr(commitment, name) for name in _TERMS}
 
 
-def _resolve(commitment: Commitment, project: Project, data: CommitmentInput) -> dict[str, Any]:
-    """Check the input and look up what it names; nothing is changed yet."""
+def _resolve(actor: User, commitment: Commitment, project: Project, data: CommitmentInput) -> dict[str, Any]:
+    """Check the input and look up what it names; nothing is changed yet but, once all is well, the
+    customer a new name means."""
     errors: dict[str, list[str]] = {}
+    customer, customer_name = _customer(data, errors)
     product = db.session.get(Product, data.product_id)
     region = db.session.get(Region, data.region_id)
     band = db.session.get(PriceBand, data.band_id) if data.band_id is not None else None
     milestone = db.session.get(Milestone, data.milestone_id) if data.milestone_id is not None else None
-    if not data.customer.strip():
-        errors["customer"] = ["Name the customer account."]
     if not data.promise.strip():
         errors["promise"] = ["Write down what was promised."]
     if product is None:
@@ -396,11 +399,31 @@ def _resolve(commitment: Commitment, project: Project, data: CommitmentInput) ->
         errors["promised_date"] = [promised]
     if errors:
         raise InvalidInput("Please correct the highlighted fields.", errors)
+    if customer is None:
+        customer = customers.find_or_create(customer_name, actor=actor)
     return {
-        "customer": data.customer.strip(), "promise": data.promise.strip(), "product": product, "region": region,
+        "customer": customer, "promise": data.promise.strip(), "product": product, "region": region,
         "band": band, "milestone": milestone, "promised_date": data.promised_date, "unit_price": data.unit_price,
         "discount_percent": data.discount_percent, "quantity": data.quantity,
     }
+
+
+def _customer(data: CommitmentInput, errors: dict[str, list[str]]) -> tuple[Customer | None, str]:
+    """The customer ``data`` picks by id or names, or None and the name to record it by (noting a bad one)."""
+    if data.customer_id is not None:
+        customer = db.session.get(Customer, data.customer_id)
+        if customer is None:
+            errors["customer_id"] = ["Choose a customer."]
+        return customer, ""
+    if not data.customer.strip():
+        errors["customer"] = ["Name the customer account."]
+        return None, ""
+    try:
+        name = customers.clean_name(data.customer)
+    except values.BadValue as bad:
+        errors["customer"] = [str(bad)]
+        return None, ""
+    return customers.find_by_name(name), name
 
 
 def _assign(commitment: Commitment, values: dict[str, Any]) -> None:
@@ -414,7 +437,53 @@ def _snapshot(values: dict[str, Any]) -> dict[str, object]:
         return getattr(record, attribute) if record is not None else None
 
     return {
-        **{k: v for k, v in values.items() if k not in {"product", "region", "band", "milestone"}},
-        "product": name(values["product"], "name"), "region": name(values["region"], "name"),
+        **{k: v for k, v in values.items() if k not in {"customer", "product", "region", "band", "milestone"}},
+        "customer": name(values["customer"], "name"), "product": name(values["product"], "name"),
+        "region": name(values["region"], "name"),
         "band": name(values["band"], "tier"), "milestone": name(values["milestone"], "title"),
     }
+
+
+# --- CRM deals ------------------------------------------------------------------------------
+
+def find_deal(source: str, deal_id: str) -> Commitment | None:
+    """The commitment a CRM knows as deal ``deal_id``."""
+    return db.session.scalars(sa.select(Commitment).where(Commitment.crm_source == source,
+                                                          Commitment.crm_deal_id == deal_id)).first()
+
+
+def upsert_deal(actor: User, project: Project, source: str, deal_id: str,
+                data: CommitmentInput) -> tuple[Commitment, bool, bool]:
+    """Record the CRM deal as a draft commitment, or bring the existing one to ``data``: ``(commitment, created,
+    changed)``. Idempotent. An existing deal changes only while its state allows editing (a draft, or sent back
+    for changes), on its own campaign; otherwise :class:`Conflict` names why."""
+    found = find_deal(source, deal_id)
+    if found is None:
+        commitment = create_commitment(actor, project, data)
+        commitment.crm_source, commitment.crm_deal_id = source, deal_id
+        db.session.flush()
+        return commitment, True, True
+    if found.project_id != project.id:
+        raise Conflict(f"Deal {deal_id} is a commitment of another campaign: a deal stays on the campaign it was "
+                       "recorded on.")
+    if found.state not in EDITABLE_STATES:
+        raise Conflict(f"Deal {deal_id} is {found.state_label.lower()} ({found.state}): only a draft or one sent "
+                       "back for changes is updated from the CRM.")
+    version = found.version
+    update_commitment(actor, found, data, found.version)
+    return found, False, found.version != version
+
+
+# --- customers -------------------------------------------------------------------------------
+
+def customer_holding(customer_id: int) -> int:
+    """How many commitments (every campaign's) point to the customer: what a merge moves."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Commitment)
+                             .where(Commitment.customer_id == customer_id)) or 0
+
+
+def move_customer(duplicate_id: int, survivor_id: int) -> None:
+    """Point the duplicate's commitments to the survivor of a customer merge (their terms are unchanged,
+    so no countersignature is asked again)."""
+    db.session.execute(sa.update(Commitment).where(Commitment.customer_id == duplicate_id)
+                       .values(customer_id=survivor_id).execution_options(synchronize_session="fetch"))

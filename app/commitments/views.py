@@ -24,6 +24,8 @@ from app.core.errors import InvalidInput
 from app.core.pagination import page_request, total
 from app.core.text import waited
 from app.core.views import save_form, save_or_show_again
+from app.customers.models import Customer
+from app.extensions import db
 from app.projects.access import get_project_or_404, visible_project_ids
 from app.regions.services import all_regions
 from workflows.commitment import EDITABLE_STATES, SIGNED_STATES, STATES, CommitmentState
@@ -79,6 +81,7 @@ def new(project_id: int) -> str | Response:
 
 #: How the filter bar names each field in a message.
 FILTER_LABELS = {"state": "State", "product_id": "Product", "region_id": "Region", "customer": "Customer",
+                 "customer_name": "Customer",
                  "seller_id": "Seller", "promised_from": "Promised from", "promised_to": "Promised to",
                  "sort": "Sort by", "mine": "Show", "limit": "Page size", "cursor": "Page"}
 
@@ -97,7 +100,8 @@ def index() -> tuple[str, int]:
                                page=None, items=[], tabs=None, **options), 400
     return render_template(
         "commitments/index.html", error=None, values=filters.as_args(), filters=filters, page=page,
-        tabs=_tabs(filters),
+        tabs=_tabs(filters), customer=db.session.get(Customer, filters.customer) if filters.customer else None,
+        any_customer=url_for(".index", **{k: v for k, v in filters.as_args().items() if k != "customer"}),
         items=page.items, total=total(across.across_campaigns(current_user, filters)),
         export_limit=across.EXPORT_LIMIT,
         # A campaign is a link only for who may open it; a product manager off the campaign reads its title.

@@ -19,6 +19,8 @@ from app.accounts.models import Role
 from app.briefings.models import Briefing, briefing_attendees, briefing_products
 from app.commitments.models import Commitment as CommitmentRow
 from app.core.text import date_label
+from app.customers.models import Customer
+from app.customers.names import normalise
 from app.demo import vocabulary as words
 from app.demo.large_world import Campaign, Commitment, Person, Product, World, audit_row
 from app.feedback.models import Feedback, FeedbackDecision, feedback_products
@@ -60,10 +62,32 @@ def _weighted(world: World, mix: tuple[tuple[str, int], ...]) -> str:
     return world.rng.choices([s for s, _ in mix], cum_weights=list(accumulate(w for _, w in mix)))[0]
 
 
+# --- customers ---------------------------------------------------------------------------------
+
+def build_customers(world: World) -> None:
+    """The customers the commitments and feedback are about, two in three known to a CRM by its id."""
+    rows = []
+    for number, name in enumerate(words.CUSTOMERS, start=1):
+        ident = world.bulk.next_id(Customer.__table__)
+        world.customers[name] = ident
+        crm = world.pick(("salesforce", "hubspot", None))
+        sellers = [p for p in world.people if p.role is Role.SALES_MANAGER]
+        rows.append({
+            "id": ident, "name": name, "name_key": normalise(name), "crm_source": crm,
+            "external_id": f"L-{number:05d}" if crm else None, "region_id": world.pick(sorted(world.regions)),
+            "owner_id": world.pick(sellers).id if sellers and world.chance(0.6) else None,
+            "domain": f"{normalise(name).replace(' ', '')}.example", "notes": "", "created_at": world.now,
+            "updated_at": world.now, "version": 1,
+        })
+    world.bulk.insert(Customer.__table__, rows)
+
+
 # --- commitments -------------------------------------------------------------------------------
 
 def build_commitments(world: World, count: int) -> None:
     """``count`` commitments on campaigns that have someone to sell: the owner or a member who sells."""
+    if not world.customers:
+        build_customers(world)
     campaigns = [c for c in world.campaigns if _sellers(c)]
     available = [p for p in world.products if p.status == "available" and p.sellable]
     others = [p for p in world.products if p.status != "retired"] or available
@@ -130,7 +154,7 @@ def _commitment(world: World, campaign: Campaign, state: str, product: Product) 
     note = {C.REJECTED: words.REJECTIONS, C.CHANGES_REQUESTED: words.CHANGE_REQUESTS}.get(state)
     quantity = world.pick((5, 10, 25, 50, 80, 120, 300, 500, 1200))
     return {
-        "id": record.id, "uuid": world.uuid4(), "project_id": campaign.id, "customer": customer,
+        "id": record.id, "uuid": world.uuid4(), "project_id": campaign.id, "customer_id": world.customers[customer],
         "product_id": product.id, "region_id": region, "band_id": band.id if band else None,
         "milestone_id": milestone.id if milestone else None,
         "promise": world.pick(words.PROMISES).format(tier=band.tier if band else "Standard", n=quantity),
@@ -185,6 +209,8 @@ def _commitment_history(row: dict[str, Any], record: Commitment) -> Iterator[dic
 
 def build_feedback(world: World, count: int) -> None:
     """``count`` feedback items from sellers, triaged by their products' managers (or still new)."""
+    if not world.customers:
+        build_customers(world)
     sellers = world.sellers() + world.with_role(Role.ADMIN)
     by_campaign: dict[int, list[Commitment]] = {}
     for commitment in world.commitments:
@@ -224,7 +250,7 @@ def _feedback(world: World, author: Person, products: list[Product], at: datetim
     revenue = Decimal(world.number(5, 500) * 1000) if world.chance(0.7) else None
     return {
         "id": world.bulk.next_id(Feedback.__table__), "kind": kind, "title": world.pick(words.FEEDBACK_TITLES[kind]),
-        "details": "", "region_id": world.pick(sorted(world.regions)), "customer": world.pick(words.CUSTOMERS),
+        "details": "", "region_id": world.pick(sorted(world.regions)), "customer_id": world.customers[world.pick(words.CUSTOMERS)],
         "project_id": campaign.id if campaign else None,
         "commitment_id": world.pick(commitments).id if commitments else None,
         "source_name": world.pick(words.SOURCES), "channel": world.pick(list(CHANNELS)), "revenue_at_stake": revenue,

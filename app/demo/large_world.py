@@ -161,6 +161,7 @@ class World:
     #: Every milestone moved by a re-plan: (when, milestone, old date, new date, why).
     moves: list[tuple[datetime, Milestone, date, date, str]] = field(default_factory=list)
     commitments: list[Commitment] = field(default_factory=list)
+    customers: dict[str, int] = field(default_factory=dict)  # name -> id
     busy_pm: Person | None = None
     #: The notification settings rows made (by person id); everyone else has the defaults.
     prefs: dict[int, dict[str, Any]] = field(default_factory=dict)

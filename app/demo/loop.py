@@ -21,6 +21,7 @@ from app.briefings import services as briefings
 from app.briefings.models import Briefing
 from app.catalog.models import Product
 from app.commitments.models import Commitment
+from app.customers.models import Customer
 from app.extensions import db
 from app.feedback import decisions as feedback_decisions
 from app.feedback import services as feedback
@@ -117,8 +118,9 @@ def load_loop(today: date, people: dict[str, User], area: dict[str, Region], pro
 
 def date_back_commitments(today: date, customers: set[str]) -> None:
     """Give the commitments just created (by customer) the history in ``COMMITMENT_DATES``."""
-    for commitment in db.session.scalars(sa.select(Commitment).where(Commitment.customer.in_(customers))):
-        submitted, decided = COMMITMENT_DATES.get(commitment.customer, (None, None))
+    for commitment in db.session.scalars(sa.select(Commitment).join(Commitment.customer)
+                                         .where(Customer.name.in_(customers))):
+        submitted, decided = COMMITMENT_DATES.get(commitment.customer.name, (None, None))
         if submitted is not None and commitment.submitted_at is not None:
             commitment.submitted_at = _at(today, submitted, 9)
         if decided is not None and commitment.decided_at is not None:

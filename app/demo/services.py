@@ -20,6 +20,8 @@ from app.catalog.models import Product
 from app.commitments import services as commitments
 from app.commitments.models import Commitment
 from app.core import clock
+from app.customers import services as customers
+from app.customers.models import Customer
 from app.demo.loop import date_back_commitments, load_loop
 from app.extensions import db
 from app.milestones import services as milestones
@@ -117,10 +119,12 @@ def load_demo(today: date) -> DemoSummary:
         if db.session.scalar(sa.select(Project.id).where(Project.title == title)) is None:
             builder(title, today, people, area)
             summary.campaigns_created.append(title)
-    existing = set(db.session.scalars(sa.select(Commitment.customer)))
+    _customers(people, area)
+    existing = set(db.session.scalars(sa.select(Customer.name).join(Commitment, Commitment.customer_id == Customer.id)))
     summary.commitments_created = _commitments(today, people, area, products)
     summary.commitments_created += _replan(today, people, area, products)
-    date_back_commitments(today, set(db.session.scalars(sa.select(Commitment.customer))) - existing)
+    date_back_commitments(today, set(db.session.scalars(
+        sa.select(Customer.name).join(Commitment, Commitment.customer_id == Customer.id))) - existing)
     summary.loop_created = load_loop(today, people, area, products)
     db.session.flush()
     _start_reminders(summary.campaigns_created)
@@ -163,10 +167,39 @@ def _start_reminders(titles: list[str]) -> None:
     reminders.sync_projects(ids, since=clock.now() - REMINDERS_SINCE)
 
 
+#: The demo's customers: (name, CRM, its id there, region, owning seller, website). Most come from a CRM;
+#: "Globex UK" was typed in by hand and is a possible duplicate of "Globex Ltd" for an admin to merge.
+CUSTOMERS = [
+    ("Acme Retail", "salesforce", "0015g00000ACMERT", "EMEA-S", "sales", "acme-retail.example"),
+    ("Globex Ltd", "hubspot", "9001", "UKI", "sales", "globex.example"),
+    ("Fjord Energy", "salesforce", "0015g00000FJORDE", "NORDICS", "sales", "fjord-energy.example"),
+    ("Sakura Trading", "hubspot", "9002", "APAC", "sales2", "sakura-trading.example"),
+    ("Bergmann AG", "salesforce", "0015g00000BERGAG", "DACH", "sales", "bergmann.example"),
+    ("Rossi Moda", None, None, "EMEA-S", "sales2", "rossimoda.example"),
+    ("Globex UK", None, None, "UKI", None, ""),
+]
+
+
+def _customers(people: dict[str, User], area: dict[str, Region]) -> None:
+    """The demo's customers, created or brought back to these details (idempotent, as a CRM sync is)."""
+    for name, source, external_id, region, owner, domain in CUSTOMERS:
+        data = customers.CustomerInput(name=name, region_id=area[region].id,
+                                       owner_id=people[owner].id if owner else None, domain=domain)
+        if source is not None and external_id is not None:
+            customers.upsert_external(source, external_id, data.fields(), actor=people["admin"])
+        elif customers.find_by_name(name) is None:
+            customers.create_customer(data, actor=people["admin"])
+
+
+def _has_commitment(customer: str) -> bool:
+    return db.session.scalar(sa.select(Commitment.id).join(Commitment.customer).where(Customer.name == customer)
+                             .limit(1)) is not None
+
+
 def _replan(today: date, people: dict[str, User], area: dict[str, Region], products: dict[str, Product]) -> int:
     """A promise that depends on a milestone, then a re-plan that moves the milestone past it: at risk."""
     customer = "Bergmann AG"
-    if db.session.scalar(sa.select(Commitment.id).where(Commitment.customer == customer)) is not None:
+    if _has_commitment(customer):
         return 0
     campaign = db.session.scalars(sa.select(Project).where(Project.title == "DACH Q-push: +20% revenue")).one()
     milestone = next(m for m in campaign.milestones if m.title == "Quota reached")
@@ -242,7 +275,7 @@ def _commitments(today: date, people: dict[str, User], area: dict[str, Region], 
     ]
     created = 0
     for customer, title, product, region, promise, days, price, quantity, band_id, steps in specs:
-        if db.session.scalar(sa.select(Commitment.id).where(Commitment.customer == customer)) is not None:
+        if _has_commitment(customer):
             continue
         campaign = project(title)
         seller = campaign.owner

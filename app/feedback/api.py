@@ -59,7 +59,8 @@ class FeedbackJson(TypedDict):
     product_ids: list[int]
     region: RegionRef
     region_id: int
-    customer: str
+    customer: str  # the customer's name, "" when the market said it
+    customer_id: int | None
     source_name: str
     channel: Annotated[str, OneOf(CHANNELS)]
     channel_label: str
@@ -145,7 +146,8 @@ def feedback_json(feedback: Feedback, projects: Collection[int], commitments: Co
         "product_ids": [p.id for p in feedback.products],
         "region": region_ref(feedback.region),
         "region_id": feedback.region_id,
-        "customer": feedback.customer,
+        "customer": feedback.customer.name if feedback.customer else "",
+        "customer_id": feedback.customer_id,
         "source_name": feedback.source_name,
         "channel": feedback.channel,
         "channel_label": feedback.channel_label,

@@ -14,6 +14,7 @@ from app.commitments.access import visible_commitments
 from app.commitments.models import Commitment
 from app.core.forms import MAX_MONEY, Finite, Form, IntegerField, choices, optional_id, record_id
 from app.core.text import date_label
+from app.customers.models import Customer
 from app.extensions import db
 from app.feedback.decisions import duplicate_candidates
 from app.feedback.models import Feedback
@@ -34,7 +35,10 @@ class FeedbackForm(Form):
                                       validators=[DataRequired(message="Choose at least one product it is about.")])
     region_id = SelectField("Region", coerce=optional_id, validators=[InputRequired()])
     details = TextAreaField("What exactly was said", validators=[Length(max=8000)])
+    # A name (an exact normalised match is that customer, else a new one is recorded on save), or the API's
+    # customer_id; neither: the market said it.
     customer = StringField("Customer or prospect", validators=[Length(max=160)])
+    customer_id = IntegerField(validators=[Optional(), NumberRange(min=1)])
     source_name = StringField("Who said it", validators=[Length(max=160)])
     channel = SelectField("How you heard it", choices=choices(CHANNELS.items()), default="call")
     revenue_at_stake = DecimalField("Revenue at stake", places=2,
@@ -59,8 +63,8 @@ class FeedbackForm(Form):
             visible_commitments(user).join(Project)
             .where(Project.id.in_([p.id for p in projects]))
             .options(so.joinedload(Commitment.project), so.joinedload(Commitment.product),
-                     so.joinedload(Commitment.region))
-            .order_by(Project.title, Commitment.customer, Commitment.id).limit(PICKER_LIMIT)
+                     so.joinedload(Commitment.region), so.contains_eager(Commitment.customer))
+            .join(Commitment.customer).order_by(Project.title, Customer.name_key, Commitment.id).limit(PICKER_LIMIT)
         ).all()
         self.commitment_id.choices = choices(
             [("", "— none —")] + [(c.id, f"{c.project.title} · {c.title}") for c in commitments]
@@ -74,6 +78,7 @@ class FeedbackForm(Form):
             product_ids=tuple(self.product_ids.data or ()),
             details=self.details.data or "",
             customer=self.customer.data or "",
+            customer_id=self.customer_id.data,
             project_id=self.project_id.data,
             commitment_id=self.commitment_id.data,
             source_name=self.source_name.data or "",

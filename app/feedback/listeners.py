@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from app.accounts.models import User
 from app.core import events
-from app.events import FeedbackAnswered, FeedbackFiled, FeedbackMerged
+from app.customers import registry as customers
+from app.events import CustomerMerged, FeedbackAnswered, FeedbackFiled, FeedbackMerged
+from app.feedback import services
 from app.feedback.access import sees_all
 from app.feedback.models import Feedback
 from app.feedback.services import outcome_line
@@ -22,7 +24,8 @@ def feedback_filed(event: FeedbackFiled) -> None:
     feedback, actor = events.named(Feedback, event.feedback_id), events.named(User, event.actor_id)
     products = feedback.products
     owners = {owner.id: owner for product in products for owner in product.owners}
-    where = ", ".join(part for part in (feedback.customer, feedback.region.name) if part)
+    where = ", ".join(part for part in (feedback.customer.name if feedback.customer else "", feedback.region.name)
+                      if part)
     stake = f" · {feedback.revenue_at_stake:,.2f} {feedback.currency} at stake" if feedback.revenue_at_stake else ""
     notify(owners.values(), "feedback_filed",
            f"New {feedback.kind_label.lower()} on {', '.join(p.name for p in products)}: “{feedback.title}”",
@@ -55,8 +58,17 @@ def feedback_merged(event: FeedbackMerged) -> None:
            link=original.path, skip=actor)
 
 
+def customer_merged(event: CustomerMerged) -> None:
+    """The merged-away customer's feedback is the survivor's."""
+    services.move_customer(event.duplicate_id, event.survivor_id)
+
+
 def init_app() -> None:
-    """Subscribe the handlers, in the transaction of their events (subscribing again adds nothing)."""
+    """Subscribe the handlers, in the transaction of their events (subscribing again adds nothing), and
+    say how much feedback a customer has, for a merge's preview."""
     events.subscribe(FeedbackFiled, feedback_filed)
     events.subscribe(FeedbackAnswered, feedback_answered)
     events.subscribe(FeedbackMerged, feedback_merged)
+    events.subscribe(CustomerMerged, customer_merged)
+    customers.provide_holding("feedback items", services.customer_holding)
+    customers.provide_panel("feedback", services.customer_panel)

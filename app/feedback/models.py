@@ -13,6 +13,7 @@ from app.catalog.models import Product
 from app.commitments.models import Commitment
 from app.core import clock
 from app.core.models import money, one_of
+from app.customers.models import Customer
 from app.extensions import db
 from app.milestones.models import Milestone
 from app.projects.models import Project
@@ -47,7 +48,9 @@ class Feedback(db.Model):  # type: ignore[name-defined,misc]
     title: so.Mapped[str] = so.mapped_column(sa.String(160))
     details: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     region_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("regions.id"), index=True)
-    customer: so.Mapped[str] = so.mapped_column(sa.String(160), default="")
+    # None when no one customer said it ("the market").
+    customer_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("customers.id", ondelete="SET NULL"),
+                                                          index=True)
     # Where it came from, when it came from a deal: the campaign, or the commitment itself.
     project_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("projects.id", ondelete="SET NULL"))
     commitment_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("commitments.id", ondelete="SET NULL"))
@@ -79,6 +82,7 @@ class Feedback(db.Model):  # type: ignore[name-defined,misc]
 
     products: so.Mapped[list[Product]] = so.relationship(secondary=feedback_products, order_by=Product.name)
     region: so.Mapped[Region] = so.relationship()
+    customer: so.Mapped[Customer | None] = so.relationship()
     project: so.Mapped[Project | None] = so.relationship(foreign_keys=[project_id])
     commitment: so.Mapped[Commitment | None] = so.relationship()
     submitted_by: so.Mapped[User] = so.relationship(foreign_keys=[submitted_by_id])

@@ -14,22 +14,27 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask import url_for
 
 from app.accounts.models import User
 from app.audit import services as audit
 from app.catalog.models import Product
 from app.commitments.access import visible_commitments
 from app.commitments.models import Commitment
-from app.core import clock, events
+from app.core import clock, events, values
 from app.core.errors import InvalidInput, NotAllowed
-from app.core.pagination import FIRST_PAGE, Page, PageRequest, desc, paginate
+from app.core.pagination import FIRST_PAGE, Page, PageRequest, desc, head, paginate
 from app.core.text import date_label
+from app.customers import services as customers
+from app.customers.models import Customer
+from app.customers.names import normalise
+from app.customers.registry import Panel
 from app.events import FeedbackFiled
 from app.extensions import db
-from app.feedback.access import can_file, sees_original, visible_feedback
+from app.feedback.access import can_file, sees_all, sees_original, visible_feedback
 from app.feedback.models import Feedback, feedback_products
 from app.milestones.models import Milestone
-from app.projects.access import visible_projects
+from app.projects.access import visible_project_ids, visible_projects
 from app.projects.models import Project
 from app.regions.models import Region
 from workflows.feedback import CHANNELS, FEEDBACK_WORKFLOW, KINDS, STATES, FeedbackState
@@ -42,13 +47,14 @@ class FeedbackInput:
     region_id: int
     product_ids: Sequence[int] = field(default_factory=tuple)
     details: str = ""
-    customer: str = ""
+    customer: str = ""  # a name: an exact normalised match is that customer, else one is recorded; "" for none
     project_id: int | None = None
     commitment_id: int | None = None
     source_name: str = ""
     channel: str = "call"
     revenue_at_stake: Decimal | None = None
     currency: str = "EUR"
+    customer_id: int | None = None  # the customer by its record, instead of by ``customer``
 
 
 # --- filing ------------------------------------------------------------------------------------
@@ -57,10 +63,10 @@ def file_feedback(actor: User, data: FeedbackInput) -> Feedback:
     """Record what a customer or the market said; the products' managers are told."""
     if not can_file(actor):
         raise NotAllowed("Feedback is filed by sales (sales managers and team members who sell) and admins.")
-    products, region, project, commitment = _resolve(actor, data)
+    products, region, project, commitment, customer = _resolve(actor, data)
     feedback = Feedback(
         kind=data.kind, title=data.title.strip(), details=data.details.strip(), region=region,
-        customer=data.customer.strip(), project=project, commitment=commitment,
+        customer=customer, project=project, commitment=commitment,
         source_name=data.source_name.strip(), channel=data.channel, revenue_at_stake=data.revenue_at_stake,
         currency=data.currency.strip().upper() or "EUR", weight=data.revenue_at_stake or Decimal("0"),
         state=FEEDBACK_WORKFLOW.initial, submitted_by=actor, products=products,
@@ -74,9 +80,12 @@ def file_feedback(actor: User, data: FeedbackInput) -> Feedback:
     return feedback
 
 
-def _resolve(actor: User, data: FeedbackInput) -> tuple[list[Product], Region, Project | None, Commitment | None]:
-    """Check the input and look up what it names; nothing is written yet."""
+def _resolve(actor: User, data: FeedbackInput) -> tuple[list[Product], Region, Project | None, Commitment | None,
+                                                       Customer | None]:
+    """Check the input and look up what it names; nothing is written yet but, once all is well, the
+    customer a new name means."""
     errors: dict[str, list[str]] = {}
+    customer, customer_name = _customer(data, errors)
     wanted = list(dict.fromkeys(data.product_ids))
     products = list(db.session.scalars(sa.select(Product).where(Product.id.in_(wanted)).order_by(Product.name))) \
         if wanted else []
@@ -112,7 +121,26 @@ def _resolve(actor: User, data: FeedbackInput) -> tuple[list[Product], Region, P
     if errors:
         raise InvalidInput("Please correct the highlighted fields.", errors)
     assert region is not None  # checked above
-    return products, region, project, commitment
+    if customer is None and customer_name:
+        customer = customers.find_or_create(customer_name, actor=actor)
+    return products, region, project, commitment, customer
+
+
+def _customer(data: FeedbackInput, errors: dict[str, list[str]]) -> tuple[Customer | None, str]:
+    """The customer ``data`` picks by id or names (none: the market said it), or the name to record it by."""
+    if data.customer_id is not None:
+        customer = db.session.get(Customer, data.customer_id)
+        if customer is None:
+            errors["customer_id"] = ["Choose a customer."]
+        return customer, ""
+    if not data.customer.strip():
+        return None, ""
+    try:
+        name = customers.clean_name(data.customer)
+    except values.BadValue as bad:
+        errors["customer"] = [str(bad)]
+        return None, ""
+    return customers.find_by_name(name), name
 
 
 # --- what became of it -------------------------------------------------------------------------
@@ -143,7 +171,7 @@ def outcome_line(feedback: Feedback, campaigns: Collection[int | None] | None = 
 #: rows name, each in one query; joins would be made for every matching row before the limit.
 LIST_READS = (
     so.selectinload(Feedback.products), so.selectinload(Feedback.region), so.selectinload(Feedback.submitted_by),
-    so.selectinload(Feedback.decided_by),
+    so.selectinload(Feedback.decided_by), so.joinedload(Feedback.customer),
 )
 #: And where each item went: the submitter's page and the API's lists show it.
 OUTCOME_READS = (
@@ -190,10 +218,12 @@ def searched(user: User, product_id: int | None = None, region_id: int | None = 
         query = query.where(Feedback.state == state)
     words = text.strip()
     if words:
-        query = query.where(sa.or_(*(
-            column.icontains(words, autoescape=True)
-            for column in (Feedback.title, Feedback.details, Feedback.customer, Feedback.source_name)
-        )))
+        matches = [column.icontains(words, autoescape=True)
+                   for column in (Feedback.title, Feedback.details, Feedback.source_name)]
+        if key := normalise(words):  # the customer's name, as its key has it (punctuation and case aside)
+            matches.append(Feedback.customer_id.in_(
+                sa.select(Customer.id).where(Customer.name_key.contains(key, autoescape=True))))
+        query = query.where(sa.or_(*matches))
     return query
 
 
@@ -208,3 +238,36 @@ def merged_into(feedback: Feedback, reader: User) -> Sequence[Feedback]:
 def age_days(feedback: Feedback) -> int:
     """Whole days since it was filed."""
     return max((clock.today() - feedback.created_at.date()).days, 0)
+
+
+# --- customers ---------------------------------------------------------------------------------
+
+def customer_holding(customer_id: int) -> int:
+    """How many feedback items name the customer: what a merge moves."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Feedback)
+                             .where(Feedback.customer_id == customer_id)) or 0
+
+
+def move_customer(duplicate_id: int, survivor_id: int) -> None:
+    """Point the duplicate's feedback to the survivor of a customer merge."""
+    db.session.execute(sa.update(Feedback).where(Feedback.customer_id == duplicate_id)
+                       .values(customer_id=survivor_id).execution_options(synchronize_session="fetch"))
+
+
+#: How many of a customer's feedback items its page shows (newest first); the rest are a search away.
+CUSTOMER_FEEDBACK = 10
+
+
+def customer_panel(user: User, customer: Customer) -> Panel | None:
+    """The customer page's feedback (what ``user`` may see of it, newest first) and what became of each item;
+    None for who files no feedback and reads none."""
+    if not (can_file(user) or sees_all(user)):
+        return None
+    shown = head(visible_feedback(user).where(Feedback.customer_id == customer.id).options(*LIST_READS, *OUTCOME_READS),
+                 _NEWEST_FIRST, CUSTOMER_FEEDBACK)
+    see_all = url_for("feedback.index", q=customer.name) if sees_all(user) else url_for("feedback.mine")
+    campaigns = visible_project_ids(user, [f.planned_project_id for f in shown.items])
+    return Panel(20, "feedback/_customer_panel.html", {
+        "feedback": shown, "feedback_all_url": see_all,
+        "feedback_outcomes": {f.id: outcome_line(f, campaigns, user) for f in shown.items},
+    })

@@ -27,7 +27,7 @@ from app.imports import progress
 from app.imports.models import ImportRun
 from app.imports.rows import Deal, RowError
 from app.projects.models import Project
-from workflows.commitment import CommitmentState
+from workflows.commitment import EDITABLE_STATES, CommitmentState
 
 #: Ids are looked up this many at a time (an IN list every database takes).
 CHUNK = 500
@@ -100,7 +100,7 @@ def _refusal(commitment: Commitment, project: Project) -> str | None:
     """Why a deal's commitment cannot be updated by an import (None when it can)."""
     if commitment.project_id != project.id:
         return "this deal is a commitment of another campaign already"
-    if commitment.state != CommitmentState.DRAFT:
+    if commitment.state not in EDITABLE_STATES:  # a draft, or one sent back for changes
         return (f"the deal changed, but its commitment is {commitment.state_label.lower()}: "
                 "change it in Countersign, where its countersignature is asked again")
     return None

@@ -71,7 +71,8 @@ class PromiseJson(TypedDict):
 
     id: int
     title: str
-    customer: str
+    customer: str  # the customer's name
+    customer_id: int
     state: Annotated[str, OneOf(COMMITMENT_STATES)]
     promised_date: IsoDate
     sales_owner: PersonRef | None
@@ -143,7 +144,8 @@ def _commitment_json(commitment: Commitment, due: Mapping[int, date]) -> Promise
     return {
         "id": commitment.id,
         "title": commitment.title,
-        "customer": commitment.customer,
+        "customer": commitment.customer.name,
+        "customer_id": commitment.customer_id,
         "state": commitment.state,
         "promised_date": commitment.promised_date.isoformat(),
         "sales_owner": person(commitment.created_by),

@@ -149,7 +149,7 @@ def _saved_message(result: services.ReplanResult) -> str:
     if result.at_risk:
         n = len(result.at_risk)
         parts.append(f"{n} countersigned commitment{'s are' if n != 1 else ' is'} now at risk: "
-                     + ", ".join(c.customer for c in result.at_risk) + ".")
+                     + ", ".join(c.customer.name for c in result.at_risk) + ".")
     else:
         parts.append("No commitment became at risk.")
     if result.cleared:

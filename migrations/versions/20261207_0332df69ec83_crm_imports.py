@@ -1,7 +1,7 @@
 """CRM imports: a run per uploaded file (the file, its mapping, its state and counts) and the errors its preview found
 
 Revision ID: 0332df69ec83
-Revises: c8c35588b58e
+Revises: 746876a50367
 Create Date: 2026-12-07 10:33:29.103709
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0332df69ec83'
-down_revision = 'c8c35588b58e'
+down_revision = '746876a50367'
 branch_labels = None
 depends_on = None
 

@@ -143,7 +143,7 @@ def test_the_campaign_calendar_has_its_start_end_milestones_and_promised_dates(c
     for commitment in promised.values():
         event = found[str(commitment.uuid)]
         assert event.decoded("DTSTART") == commitment.promised_date
-        assert str(event["SUMMARY"]).startswith(f"Promised to {commitment.customer}: Northwind Pro")
+        assert str(event["SUMMARY"]).startswith(f"Promised to {commitment.customer.name}: Northwind Pro")
         assert str(event["URL"]).endswith(f"/commitments/{commitment.id}")
     assert not any(str(u).startswith(str(t.uuid)) for u in found for t in db.session.scalars(sa.select(Task)))
 

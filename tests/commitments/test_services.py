@@ -126,7 +126,7 @@ def test_only_sellers_record_and_the_signoff_queue_is_oldest_first(world, people
     late = services.create_commitment(people["sales"], world["project"], promise(world, customer="Late"))
     services.fire(people["team"], early, "submit")
     services.fire(people["sales"], late, "submit")
-    assert [c.customer for c in services.signoff_queue(people["product"]).items] == ["Early", "Late"]
+    assert [c.customer.name for c in services.signoff_queue(people["product"]).items] == ["Early", "Late"]
     assert services.signoff_queue(people["sales"]).items == []
 
 

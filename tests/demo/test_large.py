@@ -185,7 +185,7 @@ def _project_data(project: Project) -> dict:
 
 def _commitment_data(c: Commitment) -> dict:
     return {
-        "customer": c.customer, "product_id": str(c.product_id), "region_id": str(c.region_id), "promise": c.promise,
+        "customer": c.customer.name, "product_id": str(c.product_id), "region_id": str(c.region_id), "promise": c.promise,
         "promised_date": c.promised_date.isoformat(), "band_id": _text(c.band_id), "unit_price": _text(c.unit_price),
         "discount_percent": _text(c.discount_percent), "quantity": str(c.quantity),
         "milestone_id": _text(c.milestone_id),
@@ -195,7 +195,7 @@ def _commitment_data(c: Commitment) -> dict:
 def _feedback_data(f: Feedback) -> dict:
     return {
         "kind": f.kind, "title": f.title, "product_ids": [str(p.id) for p in f.products], "region_id": str(f.region_id),
-        "details": f.details, "customer": f.customer, "source_name": f.source_name, "channel": f.channel,
+        "details": f.details, "customer": f.customer.name if f.customer else "", "source_name": f.source_name, "channel": f.channel,
         "revenue_at_stake": _text(f.revenue_at_stake), "currency": f.currency, "project_id": _text(f.project_id),
         "commitment_id": _text(f.commitment_id),
     }

@@ -21,6 +21,7 @@ from app.extensions import db
 from app.feedback.models import Feedback
 from app.projects.models import Project
 from app.regions.models import Region
+from tests.factories import CustomerFactory
 from tests.reports.helpers import Dataset
 
 NOW = datetime(2026, 5, 15, 12, 0)
@@ -69,10 +70,11 @@ def dataset(people: dict[str, User], make_product: Callable[..., Product], make_
     feedback("competitor_intel", north, datetime(2025, 3, 15), datetime(2025, 3, 20), "done")  # before the period
 
     campaign = make_project("Commitments' campaign", template=None)
+    acme = CustomerFactory(name="Acme")
 
     def commitment(product_: Product, region: Region, state: str, submitted: datetime | None,
                    decided: datetime | None = None) -> None:
-        db.session.add(Commitment(project=campaign, customer="Acme", product=product_, region=region, promise="SSO",
+        db.session.add(Commitment(project=campaign, customer=acme, product=product_, region=region, promise="SSO",
                                   promised_date=date(2026, 9, 1), state=state, created_by=people["sales"],
                                   submitted_at=submitted, decided_at=decided))
 

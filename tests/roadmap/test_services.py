@@ -326,7 +326,7 @@ def test_amending_the_promised_date_of_an_at_risk_commitment_needs_a_new_counter
     db.session.commit()
     assert commitment.state == "at_risk"
     terms = CommitmentInput(
-        customer=commitment.customer, product_id=commitment.product_id, region_id=commitment.region_id,
+        customer=commitment.customer.name, product_id=commitment.product_id, region_id=commitment.region_id,
         promise=commitment.promise, promised_date=milestone.due_date + timedelta(days=5),
         unit_price=commitment.unit_price, discount_percent=commitment.discount_percent,
         quantity=commitment.quantity, band_id=commitment.band_id, milestone_id=commitment.milestone_id,
