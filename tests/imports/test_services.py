@@ -6,12 +6,12 @@ from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
-from app.customers.models import Customer
 
 from app.audit.models import AuditEvent
 from app.commitments import services as commitments
 from app.commitments.models import Commitment
 from app.core.errors import Conflict, InvalidInput, NotAllowed
+from app.customers.models import Customer
 from app.extensions import db
 from app.imports import services, writing
 from app.imports.models import ImportRowError, ImportRun
