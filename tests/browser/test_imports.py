@@ -3,12 +3,44 @@ reads the preview, imports, and finds the customers and draft commitments on the
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+from flask import Flask
 from playwright.sync_api import Page, expect
 
+from app.extensions import db
+from app.imports import progress, services
+from tests import redisdb
+from tests.browser.serving import serving
 from tests.imports import FIXTURES
+from tests.imports.helpers import preview, upload
+from workflows.imports import ImportState
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def claimed() -> Iterator[redisdb.ClaimedRedis]:
+    claimed = redisdb.claim()
+    yield claimed
+    claimed.release()
+
+
+@pytest.fixture(scope="module")
+def live_server(app: Flask, claimed: redisdb.ClaimedRedis) -> Iterator[str]:
+    """A live server whose running imports report their progress to a real Redis, as in production."""
+    with serving(app, REDIS_URL=claimed.url, QUEUE_NAME=claimed.queue_name, JOBS_INLINE=False) as url:
+        yield url
+
+
+@pytest.fixture
+def same_redis(app: Flask, configure, claimed: redisdb.ClaimedRedis) -> Iterator[None]:
+    """This process on the live server's Redis and queue name (it plays the worker)."""
+    redisdb.drop_app_connection(app)
+    configure(REDIS_URL=claimed.url, QUEUE_NAME=claimed.queue_name, JOBS_INLINE=False)
+    yield
+    redisdb.drop_app_connection(app)
 
 
 def test_a_sales_manager_imports_a_salesforce_export(page: Page, live_server, people, import_world, sign_in,
@@ -53,3 +85,23 @@ def test_a_sales_manager_imports_a_salesforce_export(page: Page, live_server, pe
     expect(card).to_contain_text("Globex Industries")
     expect(card.locator(".badge-draft").first).to_be_visible()
     screenshot(page, "94-import-commitments")
+
+
+def test_the_page_of_a_running_import_draws_its_progress_and_shows_the_outcome_when_it_ends(
+        page: Page, live_server, people, import_world, sign_in, screenshot, same_redis):
+    project = import_world["project"]
+    run = preview(people["sales"], upload(people["sales"], project, "generic.csv"))
+    run.state = ImportState.IMPORTING  # as the request leaves it for the job
+    db.session.commit()
+    progress.report(run.id, 12, 24)  # what the job writes to Redis, outside its transaction
+    sign_in(page, people["sales"])
+
+    page.goto(f"{live_server}/campaigns/{project.id}/imports/{run.id}")
+    expect(page.locator("#import-progress")).to_contain_text("12 of 24 rows written")
+    expect(page.locator("#import-progress .progress-text")).to_have_text("50%")
+    screenshot(page, "95-import-running")
+
+    # The job ends (here: the run is done, as the worker's commit leaves it); the page's poll reloads it.
+    services.execute(people["sales"], run)
+    expect(page.locator(".stats")).to_contain_text("Commitments created", timeout=10_000)
+    expect(page.locator("#import-progress")).to_have_count(0)
