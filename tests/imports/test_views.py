@@ -13,7 +13,8 @@ from app.imports import services
 from app.imports.models import ImportRun
 from bench.crm_import import generate
 from tests.imports import fixture
-from tests.imports.helpers import upload
+from tests.imports.helpers import preview, upload
+from tests.queries import counting
 from workflows.imports import ImportState
 
 
@@ -127,3 +128,18 @@ def test_a_file_larger_than_a_form_but_within_the_limit_uploads_and_a_larger_one
 
     assert refused.status_code == 413 and "A CRM export may be at most 0.5 MB" in refused.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ImportRun)) == 1
+
+
+def test_the_preview_page_costs_the_same_queries_for_twenty_times_the_errors(login, people, import_world):
+    client, project = login(people["sales"]), import_world["project"]
+    header = "deal_id,deal_name,customer_name,product,region,promised_date\n"
+
+    def queries(bad_rows: int) -> int:
+        body = "".join(f"D-{i},Deal {i},Customer {i},Fabrikam Cloud,Atlantis,someday\n" for i in range(bad_rows))
+        run = preview(people["sales"], upload(people["sales"], project, (header + body).encode()))
+        assert run.error_rows == bad_rows
+        with counting() as statements:
+            assert client.get(f"/campaigns/{project.id}/imports/{run.id}").status_code == 200
+        return len(statements)
+
+    assert queries(5) == queries(100)
