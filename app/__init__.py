@@ -62,6 +62,7 @@ def _init_extensions(app: Flask) -> None:
     from app.core import clock, database, events, transactions
     from app.extensions import csrf, db, login_manager, migrate
     from app.feedback import listeners as feedback_listeners
+    from app.imports import jobs as import_jobs
     from app.milestones import listeners as milestone_listeners
     from app.notifications import jobs as notification_jobs
     from app.projects import access as project_access
@@ -100,6 +101,7 @@ def _init_extensions(app: Flask) -> None:
     account_jobs.init_app()
     webhook_jobs.init_app()
     api_jobs.init_app()
+    import_jobs.init_app()
     # Notifications knows no feature above it either: projects names the campaigns one may mute (the
     # reminders, with their listeners above, what the settings page shows of them).
     project_access.init_app()
@@ -127,6 +129,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.dashboard import views as dashboard_views
     from app.feedback import api as feedback_api
     from app.feedback import views as feedback_views
+    from app.imports import api as imports_api
+    from app.imports import views as imports_views
     from app.milestones import api as milestones_api
     from app.milestones import views as milestones_views
     from app.notifications import api as notifications_api
@@ -150,10 +154,10 @@ def _register_blueprints(app: Flask) -> None:
         accounts_views, dashboard_views, projects_views, milestones_views, regions_views, catalog_views,
         commitments_views, notifications_views, roadmap_views, background_views, calendars_views,
         feedback_views, briefings_views, updates_views, reports_views, publishing_views, teams_views,
-        webhooks_views, customers_views,
+        webhooks_views, customers_views, imports_views,
         accounts_api, campaigns_api, milestones_api, catalog_api, commitments_api, roadmap_api,
         notifications_api, calendars_api, feedback_api, briefings_api, updates_api, reports_api, publishing_api,
-        teams_api, webhooks_api, customers_api, api_docs,
+        teams_api, webhooks_api, customers_api, imports_api, api_docs,
     ):
         app.register_blueprint(module.bp)
     app.register_blueprint(notifications_views.settings_bp)

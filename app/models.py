@@ -11,6 +11,7 @@ from app.catalog.models import MarketCoverage, PriceBand, Product, ProductLink
 from app.commitments.models import Commitment
 from app.customers.models import Customer, CustomerAlias
 from app.feedback.models import Feedback, FeedbackDecision
+from app.imports.models import ImportRowError, ImportRun
 from app.milestones.models import Milestone, Task
 from app.notifications.models import Notification, NotificationPreference, ProjectMute
 from app.projects.models import Expense, GoalActual, Project, ProjectMember
@@ -39,6 +40,8 @@ __all__ = [
     "FeedbackDecision",
     "GoalActual",
     "IdempotencyKey",
+    "ImportRowError",
+    "ImportRun",
     "JobRun",
     "MarketCoverage",
     "Milestone",

@@ -37,6 +37,7 @@ from app.core import clock
 from app.extensions import db
 from app.feedback import decisions as feedback_decisions
 from app.feedback import services as feedback
+from app.imports import services as imports
 from app.milestones import services as milestones
 from app.notifications.emails import preferences_token
 from app.notifications.services import notify
@@ -64,6 +65,11 @@ class World:
     theirs: Project | None = None
 
 
+#: A CRM export each side has uploaded (and not yet mapped): what the import routes find by ``run_id``.
+IMPORT_FILE = (b"deal_id,deal_name,customer_name,product,region,promised_date\n"
+               b"D-1,SSO for 500 seats,Acme,Northwind Pro,Southern Europe,2027-06-30\n")
+
+
 def _side(actor: User, project: Project, product: Product, filer: User, region_id: int, title: str) -> dict[str, Any]:
     """A task, commitment, feedback, briefing with a deck and product update on ``project``'s side."""
     milestone = project.milestones[0]
@@ -81,11 +87,12 @@ def _side(actor: User, project: Project, product: Product, filer: User, region_i
     material = briefings.add_material(owner, briefing, FileStorage(io.BytesIO(PDF), "deck.pdf"))
     update = updates.publish_update(owner, updates.UpdateInput(product_id=product.id, kind="pricing",
                                                                title=f"{title} update", requires_ack=True))
+    run = imports.upload(project.owner, project, "deals.csv", IMPORT_FILE)
     db.session.flush()
     return {
         "project_id": project.id, "milestone_id": milestone.id, "task_id": task.id, "number": 1,
         "commitment_id": commitment.id, "feedback_id": item.id, "briefing_id": briefing.id,
-        "material_id": material.id, "update_id": update.id, "product_id": product.id,
+        "material_id": material.id, "update_id": update.id, "product_id": product.id, "run_id": run.id,
         "band_id": product.bands[0].id, "link_id": product.links[0].id,
         # Customers are the company's, not a campaign's: the same on both sides, as are the CRM's ids.
         "customer_id": commitment.customer_id, "source": "salesforce", "external_id": "matrix-customer",

@@ -38,7 +38,7 @@ from tests.fixtures.database import empty_tables
 app_clock.use(outside_a_test)
 
 #: Fixtures more than one folder uses; test modules import helpers from tests/fixtures, never a conftest.
-pytest_plugins = ("tests.fixtures.feasibility", "tests.fixtures.mail")
+pytest_plugins = ("tests.fixtures.feasibility", "tests.fixtures.imports", "tests.fixtures.mail")
 
 
 def pytest_report_header() -> list[str]:

@@ -154,6 +154,13 @@ PUT    /api/v1/projects/<int:project_id>/mute                                 40
 POST   /api/v1/projects/<int:project_id>/replan                               401   | .                        | 400  404  404  404  404
 DELETE /api/v1/projects/<int:project_id>/tasks/<int:task_id>                  401   | .                        | .    404  404  404  404
 PATCH  /api/v1/projects/<int:project_id>/tasks/<int:task_id>                  401   | .                        | .    404  404  404  404
+GET    /api/v1/projects/<int:project_id>/imports                              401   | 200  200  200  404  404  | 200  404  404  404  404
+POST   /api/v1/projects/<int:project_id>/imports                              401   | .                        | 400  404  404  404  404
+GET    /api/v1/projects/<int:project_id>/imports/<int:run_id>                 401   | 200  200  200  404  404  | 200  404  404  404  404
+GET    /api/v1/projects/<int:project_id>/imports/<int:run_id>/errors          401   | 200  200  200  404  404  | 200  404  404  404  404
+PUT    /api/v1/projects/<int:project_id>/imports/<int:run_id>/mapping         401   | .                        | 200* 404  404  404  404  # admins import into any open campaign
+POST   /api/v1/projects/<int:project_id>/imports/<int:run_id>/preview         401   | .                        | 409  404  404  404  404
+POST   /api/v1/projects/<int:project_id>/imports/<int:run_id>/start           401   | .                        | 409  404  404  404  404
 POST   /api/v1/projects/<int:project_id>/transitions                          401   | .                        | 400  404  404  404  404
 GET    /api/v1/reports                                                        401   | 200  200  200  200  404  | -
 GET    /api/v1/reports/team-coverage                                          401   | 200  200  200  200  404  | -
@@ -190,6 +197,14 @@ GET    /campaigns/<int:project_id>/edit                                       lo
 POST   /campaigns/<int:project_id>/edit                                       login | .                        | 200  404  404  404  404
 POST   /campaigns/<int:project_id>/expenses                                   login | .                        | 302  404  404  404  404
 GET    /campaigns/<int:project_id>/history                                    login | 200  200  200  200  200  | 200  404  404  404  404
+GET    /campaigns/<int:project_id>/imports/                                   login | 200  200  200  404  404  | 200  404  404  404  404
+POST   /campaigns/<int:project_id>/imports/                                   login | .                        | 200  404  404  404  404
+GET    /campaigns/<int:project_id>/imports/<int:run_id>                       login | 200  200  200  404  404  | 200  404  404  404  404
+GET    /campaigns/<int:project_id>/imports/<int:run_id>/mapping               login | 200  200  200  404  404  | 200  404  404  404  404
+POST   /campaigns/<int:project_id>/imports/<int:run_id>/mapping               login | .                        | 200  404  404  404  404
+POST   /campaigns/<int:project_id>/imports/<int:run_id>/preview               login | .                        | 302  404  404  404  404
+POST   /campaigns/<int:project_id>/imports/<int:run_id>/start                 login | .                        | 302  404  404  404  404
+GET    /campaigns/<int:project_id>/imports/<int:run_id>/status.json           login | 200  200  200  404  404  | 200  404  404  404  404
 POST   /campaigns/<int:project_id>/members                                    login | .                        | 302  404  404  404  404
 POST   /campaigns/<int:project_id>/members/<int:user_id>/remove               login | .                        | 302  404  404  404  404
 POST   /campaigns/<int:project_id>/milestones/<int:milestone_id>/delete       login | .                        | 302  404  404  404  404

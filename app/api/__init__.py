@@ -15,7 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol, TypedDict, TypeVar
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -45,9 +45,18 @@ def api_blueprint(name: str, import_name: str) -> Blueprint:
 def _authenticate() -> tuple[Response, int] | None:
     if not current_user.is_authenticated:
         return json_error(401, "unauthorized", "Sign in, or send Authorization: Bearer <token>.")
-    if request.method in {"POST", "PUT", "PATCH"} and not request.is_json:
+    if request.method in {"POST", "PUT", "PATCH"} and not request.is_json and not _takes_this_upload():
         return json_error(415, "unsupported_media_type", "Send the body as application/json.")
     return None
+
+
+def _takes_this_upload() -> bool:
+    """A multipart body sent to an operation whose OpenAPI description says it takes one (``Body(files=...)``)."""
+    if request.mimetype != "multipart/form-data":
+        return False
+    view = current_app.view_functions.get(request.endpoint or "")
+    body = getattr(getattr(view, "openapi", None), "body", None)
+    return bool(body is not None and body.files)
 
 
 def _service_error(error: ServiceError) -> tuple[Response, int]:

@@ -43,6 +43,9 @@ class Body:
     exclude: frozenset[str] = frozenset()
     #: The view refuses keys it does not know (forms ignore them).
     closed: bool = False
+    #: The operation also takes ``multipart/form-data``, with these file fields beside the other keys as
+    #: text (app/api/__init__.py lets such a body past its JSON-only check).
+    files: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -247,6 +250,8 @@ def _operation(schemas: SchemaSet, rule: Rule, method: str, view: Callable[..., 
         body["security"] = [{spec.security: []}]
     if spec.body is not None:
         body["requestBody"] = {"required": True, "content": {"application/json": {"schema": _body(schemas, spec.body)}}}
+        if spec.body.files:
+            body["requestBody"]["content"]["multipart/form-data"] = {"schema": _multipart(spec.body)}
     success = _success(schemas, spec)
     if method == "POST":
         success = {**success, "headers": {**success.get("headers", {}), idempotency.REPLAYED: _REPLAYED_HEADER}}
@@ -343,6 +348,13 @@ def _body(schemas: SchemaSet, body: Body) -> JsonSchema:
     if body.closed:
         schema["additionalProperties"] = False
     return schema
+
+
+def _multipart(body: Body) -> JsonSchema:
+    """A multipart body: each file field as binary content, required."""
+    return {"type": "object", "required": list(body.files),
+            "properties": {name: {"type": "string", "contentMediaType": "application/octet-stream"}
+                           for name in body.files}}
 
 
 def _path_parameters(rule: Rule) -> list[JsonSchema]:

@@ -14,7 +14,7 @@ def test_run_once_runs_every_periodic_job_and_records_each(app, people, make_pro
     assert result.exit_code == 0, result.output
     assert "due schedules" in result.output and "digests enqueued" in result.output
     assert set(db.session.scalars(sa.select(JobRun.name))) == {"sweep", "dispatch", "accounts", "webhooks",
-                                                               "idempotency"}
+                                                               "idempotency", "imports"}
 
 
 def test_status_without_redis_exits_2_but_still_counts_the_emails(app, no_redis):

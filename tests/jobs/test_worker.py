@@ -327,11 +327,12 @@ def test_a_second_scheduler_stands_by_until_the_first_lets_go(jobs: Jobs):
     assert jobs.periodic_queue.count == 0
     # The periodic jobs the features registered (the reminders' sweep, which dispatches after it in
     # the same job, see app/reminders/jobs.py; the webhooks' sweep of due retries; the hourly clean-ups
-    # of accounts and of the API's idempotency keys), on the periodic queue, which workers serve before
-    # the deliveries.
+    # of accounts, of the API's idempotency keys and of the imports' files), on the periodic queue, which
+    # workers serve before the deliveries.
     assert {job.func_name for job in second.enqueue_jobs()} == {
-        "app.reminders.jobs.sweep", "app.webhooks.jobs.sweep", "app.accounts.jobs.clean_up", "app.api.jobs.clean_up"}
-    assert (jobs.periodic_queue.count, jobs.queue.count) == (4, 0)
+        "app.reminders.jobs.sweep", "app.webhooks.jobs.sweep", "app.accounts.jobs.clean_up", "app.api.jobs.clean_up",
+        "app.imports.jobs.clean_up"}
+    assert (jobs.periodic_queue.count, jobs.queue.count) == (5, 0)
     # RQ would sleep until the next run, a minute away: the holder wakes in time to renew its lease.
     assert 0 < second.calculate_sleep_interval() <= LOCK_SECONDS / 3
 
