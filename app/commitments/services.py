@@ -452,6 +452,19 @@ def find_deal(source: str, deal_id: str) -> Commitment | None:
                                                           Commitment.crm_deal_id == deal_id)).first()
 
 
+def deal_refusal(found: Commitment, project: Project) -> str | None:
+    """Why the CRM may not bring the deal's commitment to new terms (None when it may), worded to follow
+    "Deal … is": a deal stays on its campaign, and changes only while a draft or sent back for changes
+    (signed terms change in Countersign, where the countersignature is asked again). The API's upsert
+    and the CSV import both ask it."""
+    if found.project_id != project.id:
+        return "a commitment of another campaign: a deal stays on the campaign it was recorded on"
+    if found.state not in EDITABLE_STATES:
+        return (f"{found.state_label.lower()} ({found.state}): only a draft or one sent back for changes is "
+                "updated from the CRM; change it in Countersign, where its countersignature is asked again")
+    return None
+
+
 def upsert_deal(actor: User, project: Project, source: str, deal_id: str,
                 data: CommitmentInput) -> tuple[Commitment, bool, bool]:
     """Record the CRM deal as a draft commitment, or bring the existing one to ``data``: ``(commitment, created,
@@ -463,12 +476,8 @@ def upsert_deal(actor: User, project: Project, source: str, deal_id: str,
         commitment.crm_source, commitment.crm_deal_id = source, deal_id
         db.session.flush()
         return commitment, True, True
-    if found.project_id != project.id:
-        raise Conflict(f"Deal {deal_id} is a commitment of another campaign: a deal stays on the campaign it was "
-                       "recorded on.")
-    if found.state not in EDITABLE_STATES:
-        raise Conflict(f"Deal {deal_id} is {found.state_label.lower()} ({found.state}): only a draft or one sent "
-                       "back for changes is updated from the CRM.")
+    if why := deal_refusal(found, project):
+        raise Conflict(f"Deal {deal_id} is {why}.")
     version = found.version
     update_commitment(actor, found, data, found.version)
     return found, False, found.version != version

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from app.accounts.models import User
 from app.audit import services as audit
+from app.commitments import services as commitments
 from app.commitments.models import Commitment
 from app.customers import services as customers
 from app.customers.models import Customer, CustomerAlias
@@ -27,7 +28,7 @@ from app.imports import progress
 from app.imports.models import ImportRun
 from app.imports.rows import Deal, RowError
 from app.projects.models import Project
-from workflows.commitment import EDITABLE_STATES, CommitmentState
+from workflows.commitment import CommitmentState
 
 #: Ids are looked up this many at a time (an IN list every database takes).
 CHUNK = 500
@@ -97,13 +98,10 @@ def _same(commitment: Commitment, terms: dict[str, object]) -> bool:
 
 
 def _refusal(commitment: Commitment, project: Project) -> str | None:
-    """Why a deal's commitment cannot be updated by an import (None when it can)."""
-    if commitment.project_id != project.id:
-        return "this deal is a commitment of another campaign already"
-    if commitment.state not in EDITABLE_STATES:  # a draft, or one sent back for changes
-        return (f"the deal changed, but its commitment is {commitment.state_label.lower()}: "
-                "change it in Countersign, where its countersignature is asked again")
-    return None
+    """Why a changed deal's commitment cannot be updated by an import (None when it can): the rule of the
+    API's upsert (:func:`app.commitments.services.deal_refusal`)."""
+    why = commitments.deal_refusal(commitment, project)
+    return f"this deal is {why}" if why else None
 
 
 def plan(project: Project, source: str, deals: Sequence[Deal], rows: Sequence[int], column: str) -> Plan:
