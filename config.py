@@ -50,6 +50,9 @@ class Config:
     TRUST_BROWSER_DAYS = int(os.environ.get("TRUST_BROWSER_DAYS", 30))
     # How long the link of a "forgot your password?" email works (app/accounts/resets.py).
     PASSWORD_RESET_MINUTES = int(os.environ.get("PASSWORD_RESET_MINUTES", 30))
+    # Times on pages are in the reader's own zone (their settings); this one for signed-out pages
+    # and for people whose zone is missing or unknown (app/templating.py).
+    DEFAULT_TIME_ZONE = os.environ.get("DEFAULT_TIME_ZONE", "UTC")
     WTF_CSRF_TIME_LIMIT = None  # a form left open over lunch still submits; the token is per session
     # The security headers of every response (app/core/headers.py). Scripts and styles are files
     # under static/ only: no inline script, event handler or style attribute, so no 'unsafe-inline'.

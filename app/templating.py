@@ -1,32 +1,126 @@
 """Jinja filters: dates, numbers and money, formatted the same on every page (dates and spans of
-time in the words of app/core/text.py)."""
+time in the words of app/core/text.py).
+
+Instants (stored naive UTC) are shown in the reader's time zone: the signed-in person's setting,
+the recipient's while an email is built (:func:`reading_in`), else the app's ``DEFAULT_TIME_ZONE``;
+a missing or unknown zone falls back to that default, then to UTC. Each shown instant is a
+``<time datetime="…Z" title="Fri 05 Mar 2027, 15:30 CET (Europe/Berlin)">`` and the page names
+the zone once, in its footer (``reader_zone_name()``). Calendar days (due dates, promised dates)
+are dates, the same everywhere: "05 Mar 2027".
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import date, datetime
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import date, datetime, tzinfo
 from decimal import Decimal
 
-from flask import Flask
+from flask import Flask, current_app, g, has_app_context
 from flask_login import current_user
+from markupsafe import Markup
 
 from app.core import clock
 from app.core.axes import plain_number
-from app.core.text import counted, date_label, datetime_label, days_ago, days_from, moment_text
+from app.core.text import (
+    counted,
+    date_label,
+    days_ago,
+    days_from,
+    full_datetime_label,
+    iso_instant,
+    local_datetime_label,
+    local_moment,
+    moment_text,
+    recent_label,
+    zone_name,
+)
 from app.navigation import loop_links
-from app.notifications.services import unread_count
+from app.notifications.services import preferences_of, unread_count
 from workflows import commitment as commitment_workflow
 from workflows import feedback as feedback_workflow
 from workflows import milestone as milestone_workflow
 from workflows import project as project_workflow
+from workflows.reminders import is_time_zone, zone_or_utc
+
+
+def default_zone() -> tzinfo:
+    """The app's zone for pages without a reader (signed out) and readers without a valid zone."""
+    name = current_app.config.get("DEFAULT_TIME_ZONE", "UTC") if has_app_context() else "UTC"
+    return zone_or_utc(name)
+
+
+def zone_of(name: str | None) -> tzinfo:
+    """The zone of that name; the default for none or one we do not know (a zone stored before
+    the zone database dropped it, or written straight into the database)."""
+    return zone_or_utc(name) if name and is_time_zone(name) else default_zone()
+
+
+def reader_zone() -> tzinfo:
+    """Whose clock this page or email reads by; looked up once per request and reader (one indexed
+    read; keyed by the reader, as a test's app context may outlive several requests)."""
+    if not has_app_context():
+        return zone_or_utc("UTC")
+    override = g.get("_zone_override")
+    if override is not None:
+        return override
+    reader = current_user.id if current_user and current_user.is_authenticated else None
+    cached = g.get("_reader_zone")
+    if cached is None or cached[0] != reader:
+        cached = (reader, zone_of(preferences_of(reader).time_zone) if reader is not None else default_zone())
+        g._reader_zone = cached
+    return cached[1]
+
+
+def reader_zone_name() -> str:
+    """'Europe/Berlin': what the footer says times are in."""
+    return zone_name(reader_zone())
+
+
+@contextmanager
+def reading_in(name: str | None) -> Iterator[tzinfo]:
+    """Render as if read in zone ``name`` (an email: its recipient's), then as before."""
+    before = g.get("_zone_override")
+    g._zone_override = zone_of(name)
+    try:
+        yield g._zone_override
+    finally:
+        g._zone_override = before
+
+
+def _time_element(value: datetime, text: str) -> Markup:
+    zone = reader_zone()
+    return Markup('<time datetime="{}" title="{}">{}</time>').format(
+        iso_instant(value), full_datetime_label(value, zone), text)
 
 
 def fmt_date(value: date | datetime | None) -> str:
-    return "—" if value is None else date_label(value)
+    """A calendar day, '05 Mar 2027'; an instant: its day in the reader's zone."""
+    if value is None:
+        return "—"
+    return date_label(local_moment(value, reader_zone()) if isinstance(value, datetime) else value)
 
 
-def fmt_datetime(value: datetime | None) -> str:
-    return "—" if value is None else datetime_label(value)
+def fmt_datetime(value: datetime | None) -> Markup | str:
+    """An instant, '05 Mar 2027, 15:30' in the reader's zone, as a ``<time>`` (details, records)."""
+    return "—" if value is None else _time_element(value, local_datetime_label(value, reader_zone()))
+
+
+def fmt_when(value: datetime | None) -> Markup | str:
+    """An instant in a list of recent events: '3 hours ago', 'yesterday 14:05' (the rule of
+    ``text.recent_label``), as a ``<time>`` whose title has the full date and zone."""
+    return "—" if value is None else _time_element(value, recent_label(value, clock.now(), reader_zone()))
+
+
+def fmt_datetime_text(value: datetime | None) -> str:
+    """Plain text with the zone named, 'Fri 05 Mar 2027, 15:30 CET (Europe/Berlin)': for
+    attributes (a tooltip), options and emails, where no ``<time>`` can go."""
+    return "—" if value is None else full_datetime_label(value, reader_zone())
+
+
+def fmt_moment(value: datetime, now: datetime) -> str:
+    """A coming moment near ``now``: '09:00 tomorrow' in the reader's zone."""
+    return moment_text(value, now, reader_zone())
 
 
 def fmt_number(value: float | Decimal | None, digits: int = 1) -> str:
@@ -74,6 +168,7 @@ def unread_notifications() -> int:
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["unread_notifications"] = unread_notifications
     app.jinja_env.globals["loop_links"] = loop_links
+    app.jinja_env.globals["reader_zone_name"] = reader_zone_name
     # Templates test states by the workflows' names, never by spelling them: `c.state in SIGNED_COMMITMENT_STATES`.
     app.jinja_env.globals.update(
         ProjectState=project_workflow.ProjectState, MilestoneState=milestone_workflow.MilestoneState,
@@ -84,8 +179,9 @@ def init_app(app: Flask) -> None:
         WAITING_COMMITMENT_STATES=commitment_workflow.COUNTERSIGNING.waiting,
     )
     app.jinja_env.filters.update(
-        date=fmt_date, datetime=fmt_datetime, number=fmt_number, money=fmt_money, relative=relative_days,
-        state_label=state_label, moment=moment_text, days=day_count, days_ago=days_ago,
+        date=fmt_date, datetime=fmt_datetime, when=fmt_when, datetime_text=fmt_datetime_text,
+        number=fmt_number, money=fmt_money, relative=relative_days,
+        state_label=state_label, moment=fmt_moment, days=day_count, days_ago=days_ago,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

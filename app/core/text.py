@@ -8,7 +8,7 @@ templates use. Times are naive UTC, as the database stores them.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 #: A day as every page, email and message writes it: "05 Mar 2027".
 DATE_FORMAT = "%d %b %Y"
@@ -32,6 +32,62 @@ def weekday_date_label(day: date) -> str:
 def datetime_label(at: datetime) -> str:
     """'05 Mar 2027, 14:30 UTC'."""
     return f"{at.strftime(DATE_FORMAT)}, {at:%H:%M} UTC"
+
+
+def local_moment(at: datetime, zone: tzinfo) -> datetime:
+    """``at`` (naive UTC, or aware) as the wall clock of ``zone`` reads it."""
+    return (at if at.tzinfo is not None else at.replace(tzinfo=UTC)).astimezone(zone)
+
+
+def zone_name(zone: tzinfo) -> str:
+    """'Europe/Berlin'; 'UTC' for the UTC of datetime as for ZoneInfo('UTC')."""
+    return getattr(zone, "key", None) or str(zone)
+
+
+def iso_instant(at: datetime) -> str:
+    """The instant for machines: ISO 8601 in UTC with a "Z", '2027-03-05T14:30:00Z'."""
+    return local_moment(at, UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+
+
+def local_datetime_label(at: datetime, zone: tzinfo) -> str:
+    """'05 Mar 2027, 15:30': the wall clock of ``zone``, the zone left to the page (it names it once)."""
+    local = local_moment(at, zone)
+    return f"{local.strftime(DATE_FORMAT)}, {local:%H:%M}"
+
+
+def full_datetime_label(at: datetime, zone: tzinfo) -> str:
+    """'Fri 05 Mar 2027, 15:30 CET (Europe/Berlin)': with its zone named, for a tooltip or an email
+    (the abbreviation tells summer from winter time; the name says which place)."""
+    local = local_moment(at, zone)
+    name, short = zone_name(zone), local.tzname() or ""
+    named = name if short in (name, "") else f"{short} ({name})"
+    return f"{local.strftime(WEEKDAY_DATE_FORMAT)}, {local:%H:%M} {named}"
+
+
+def recent_label(at: datetime, now: datetime, zone: tzinfo) -> str:
+    """An event in a list, said as people say it, in ``zone`` (``now`` naive UTC): under a minute
+    'just now'; under an hour '5 minutes ago'; under six hours '3 hours ago' (the hour itself
+    matters little yet); later the same local day 'today 08:05'; the local day before 'yesterday
+    14:05'; within the last week 'Mon 14:05'; anything older, or in the future, the full
+    :func:`local_datetime_label`."""
+    if at.tzinfo is not None:
+        at = at.astimezone(UTC).replace(tzinfo=None)
+    span = now - at
+    if span < -timedelta(seconds=10):  # the future (or another machine's clock well ahead)
+        return local_datetime_label(at, zone)
+    if span < timedelta(minutes=1):
+        return "just now"
+    if span < timedelta(hours=6):
+        return f"{duration_words(span)} ago"
+    local, today = local_moment(at, zone), local_moment(now, zone).date()
+    days = (today - local.date()).days
+    if days == 0:
+        return f"today {local:%H:%M}"
+    if days == 1:
+        return f"yesterday {local:%H:%M}"
+    if days < 7:
+        return f"{local:%a %H:%M}"
+    return local_datetime_label(at, zone)
 
 
 def counted(count: int, unit: str) -> str:
@@ -79,10 +135,15 @@ def days_from(day: date, today: date) -> str:
     return days_ago(-days)
 
 
-def moment_text(at: datetime, now: datetime) -> str:
+def moment_text(at: datetime, now: datetime, zone: tzinfo | None = None) -> str:
     """``at`` (naive UTC) said the way people read it next to ``now``: '08:00 UTC', '08:00 UTC
-    tomorrow', 'Wed 18 Nov, 08:00 UTC' within the coming 300 days, else with its year."""
-    time = f"{at:%H:%M} UTC"
+    tomorrow', 'Wed 18 Nov, 08:00 UTC' within the coming 300 days, else with its year.
+
+    With a ``zone`` (a page, which names its zone once): the same in that zone's wall clock and
+    calendar days, without the zone after the time: '09:00 tomorrow'."""
+    if zone is not None:
+        at, now = local_moment(at, zone), local_moment(now, zone)
+    time = f"{at:%H:%M}" if zone is not None else f"{at:%H:%M} UTC"
     days = (at.date() - now.date()).days
     if days == 0:
         return time
