@@ -159,7 +159,9 @@ def test_emails_waiting_for_quiet_hours_say_until_when_instead_of_an_unexplained
 
     page = page_of(login(people["admin"]))
 
-    assert stat(page, "held") == ("2", "held until 08:00 UTC tomorrow (quiet hours)")
+    # The admin's zone (the default, UTC) is named once, in the footer, not after the time.
+    assert stat(page, "held") == ("2", "held until 08:00 tomorrow (quiet hours)")
+    assert "Times in UTC" in page
     assert stat(page, "due") == ("0", "none waiting")
     assert "Settings → Notifications" in page.split('id="quiet-hours-note"')[1]
     clock.to(datetime(2026, 11, 18, 8, 0))  # the morning: they are due, and go with the next dispatch
