@@ -2,7 +2,7 @@
 time in the words of app/core/text.py).
 
 Instants (stored naive UTC) are shown in the reader's time zone: the signed-in person's setting,
-the recipient's while an email is built (:func:`reading_in`), else the app's ``DEFAULT_TIME_ZONE``;
+the recipient's while an email is built (``app.core.zones.reading_in``), else the app's ``DEFAULT_TIME_ZONE``;
 a missing or unknown zone falls back to that default, then to UTC. Each shown instant is a
 ``<time datetime="…Z" title="Fri 05 Mar 2027, 15:30 CET (Europe/Berlin)">`` and the page names
 the zone once, in its footer (``reader_zone_name()``). Calendar days (due dates, promised dates)
@@ -11,12 +11,11 @@ are dates, the same everywhere: "05 Mar 2027".
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from datetime import date, datetime, tzinfo
 from decimal import Decimal
 
-from flask import Flask, current_app, g, has_app_context
+from flask import Flask, g, has_app_context
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -35,25 +34,14 @@ from app.core.text import (
     recent_label,
     zone_name,
 )
+from app.core.zones import default_zone, overriding_zone, zone_of
 from app.navigation import loop_links
 from app.notifications.services import preferences_of, unread_count
 from workflows import commitment as commitment_workflow
 from workflows import feedback as feedback_workflow
 from workflows import milestone as milestone_workflow
 from workflows import project as project_workflow
-from workflows.reminders import is_time_zone, zone_or_utc
-
-
-def default_zone() -> tzinfo:
-    """The app's zone for pages without a reader (signed out) and readers without a valid zone."""
-    name = current_app.config.get("DEFAULT_TIME_ZONE", "UTC") if has_app_context() else "UTC"
-    return zone_or_utc(name)
-
-
-def zone_of(name: str | None) -> tzinfo:
-    """The zone of that name; the default for none or one we do not know (a zone stored before
-    the zone database dropped it, or written straight into the database)."""
-    return zone_or_utc(name) if name and is_time_zone(name) else default_zone()
+from workflows.reminders import zone_or_utc
 
 
 def reader_zone() -> tzinfo:
@@ -61,7 +49,7 @@ def reader_zone() -> tzinfo:
     read; keyed by the reader, as a test's app context may outlive several requests)."""
     if not has_app_context():
         return zone_or_utc("UTC")
-    override = g.get("_zone_override")
+    override = overriding_zone()
     if override is not None:
         return override
     reader = current_user.id if current_user and current_user.is_authenticated else None
@@ -75,17 +63,6 @@ def reader_zone() -> tzinfo:
 def reader_zone_name() -> str:
     """'Europe/Berlin': what the footer says times are in."""
     return zone_name(reader_zone())
-
-
-@contextmanager
-def reading_in(name: str | None) -> Iterator[tzinfo]:
-    """Render as if read in zone ``name`` (an email: its recipient's), then as before."""
-    before = g.get("_zone_override")
-    g._zone_override = zone_of(name)
-    try:
-        yield g._zone_override
-    finally:
-        g._zone_override = before
 
 
 def _time_element(value: datetime, text: str) -> Markup:

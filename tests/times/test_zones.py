@@ -1,4 +1,4 @@
-"""Every instant in the reader's time zone (app/templating.py over app/core/text.py): the words at
+"""Every instant in the reader's time zone (app/templating.py over app/core/text.py and zones.py): the words at
 frozen instants in ordinary and odd zones, across a daylight-saving change, and on the pages."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pytest
 from flask_login import login_user, logout_user
 
 from app import templating
-from app.core import text
+from app.core import text, zones
 from app.extensions import db
 from app.notifications.models import NotificationPreference
 from app.notifications.services import notify
@@ -79,11 +79,11 @@ def test_a_coming_moment_reads_in_the_zone_without_repeating_it():
 
 @pytest.mark.parametrize("stored", [None, "", "Mars/Olympus", "America", "localtime"])
 def test_a_missing_or_unknown_zone_falls_back_to_the_default(stored, configure):
-    assert templating.zone_of(stored) == UTC
+    assert zones.zone_of(stored) == UTC
     configure(DEFAULT_TIME_ZONE="Asia/Kolkata")
-    assert templating.zone_of(stored) == KOLKATA
+    assert zones.zone_of(stored) == KOLKATA
     configure(DEFAULT_TIME_ZONE="Not/AZone")  # a bad setting cannot break every page either
-    assert templating.zone_of(stored) == UTC
+    assert zones.zone_of(stored) == UTC
 
 
 def test_the_filters_read_in_the_signed_in_persons_zone(people, app):
@@ -99,7 +99,7 @@ def test_the_filters_read_in_the_signed_in_persons_zone(people, app):
         assert templating.fmt_date(datetime(2027, 3, 27, 23, 30)) == "28 Mar 2027"  # the instant's day there
         assert templating.fmt_date(date(2027, 3, 27)) == "27 Mar 2027"  # a calendar day stays that day
         assert templating.fmt_datetime(None) == "—" and templating.fmt_when(None) == "—"
-        with templating.reading_in("Asia/Tokyo"):  # an email to someone in Tokyo
+        with zones.reading_in("Asia/Tokyo"):  # an email to someone in Tokyo
             assert templating.fmt_datetime_text(at) == "Sun 28 Mar 2027, 10:30 JST (Asia/Tokyo)"
         assert templating.reader_zone_name() == "Europe/Berlin"
         logout_user()
