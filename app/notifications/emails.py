@@ -19,8 +19,9 @@ from app.accounts import resets
 from app.accounts.models import User
 from app.core import clock
 from app.core.urls import absolute
+from app.core.zones import reading_in
 from app.notifications.models import CATEGORIES, Notification
-from app.notifications.services import category_of
+from app.notifications.services import category_of, preferences_of
 
 _SALT = "countersign-email-preferences"
 
@@ -99,8 +100,11 @@ def _message(user: User, subject: str, template: str, context: dict[str, str], m
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message["Auto-Submitted"] = "auto-generated"
     values = {**values, **context, "user": user, "subject": subject}
-    message.set_content(render_template(f"email/{template}.txt", **values))
-    message.add_alternative(render_template(f"email/{template}.html", **values), subtype="html")
+    # Times in an email are the recipient's wall clock, with the zone named (a mail client shows
+    # no page footer that would name it).
+    with reading_in(preferences_of(user.id).time_zone):
+        message.set_content(render_template(f"email/{template}.txt", **values))
+        message.add_alternative(render_template(f"email/{template}.html", **values), subtype="html")
     # Folding at 78 columns would turn the long unsubscribe URL into an encoded word that mail
     # clients cannot follow; headers may run to 998 (RFC 5322). The parts keep their 78.
     message.policy = message.policy.clone(max_line_length=998)

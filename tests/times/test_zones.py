@@ -13,6 +13,7 @@ from flask_login import login_user, logout_user
 from app import templating
 from app.core import text, zones
 from app.extensions import db
+from app.notifications.emails import digest_email, notification_email
 from app.notifications.models import NotificationPreference
 from app.notifications.services import notify
 
@@ -144,3 +145,20 @@ def test_the_inbox_and_history_show_local_times_and_name_the_zone_once(people, l
 def test_a_signed_out_page_names_the_default_zone(client, configure):
     configure(DEFAULT_TIME_ZONE="America/St_Johns")
     assert "Times in America/St_Johns" in client.get("/login").get_data(as_text=True)
+
+
+# --- emails -------------------------------------------------------------------------------------
+
+def test_an_email_gives_its_time_in_the_recipients_zone_with_the_zone_named(people, clock):
+    living_in(people["pm"], "Asia/Kolkata")
+    living_in(people["sales"], "Europe/Atlantis")  # unknown: the default (UTC), still named
+    clock.to(datetime(2027, 3, 28, 1, 30))
+    [to_pm] = notify([people["pm"]], "x", "Countersigned")
+    [to_sales] = notify([people["sales"]], "x", "Countersigned too")
+    db.session.commit()
+
+    email = notification_email(to_pm)
+    plain, html = (part.get_content() for part in email.iter_parts())
+    assert "Sun 28 Mar 2027, 07:00 IST (Asia/Kolkata)" in plain and "Sun 28 Mar 2027, 07:00 IST (Asia/Kolkata)" in html
+    digest = digest_email(people["sales"], [to_sales]).get_body(("plain",)).get_content()
+    assert "Sun 28 Mar 2027, 01:30 UTC" in digest
