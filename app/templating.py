@@ -111,8 +111,9 @@ def fmt_money(value: Decimal | float | None, currency: str = "") -> str:
 
 
 def relative_days(value: date | None) -> str:
-    """'in 3 days', 'tomorrow', 'today', '2 days ago', seen from today."""
-    return "" if value is None else days_from(value, clock.today())
+    """'in 3 days', 'tomorrow', 'today', '2 days ago', seen from the reader's today (in Tokyo a
+    day due tomorrow by UTC may be due today)."""
+    return "" if value is None else days_from(value, local_moment(clock.now(), reader_zone()).date())
 
 
 def day_count(days: int) -> str:
