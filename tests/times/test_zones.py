@@ -162,3 +162,13 @@ def test_an_email_gives_its_time_in_the_recipients_zone_with_the_zone_named(peop
     assert "Sun 28 Mar 2027, 07:00 IST (Asia/Kolkata)" in plain and "Sun 28 Mar 2027, 07:00 IST (Asia/Kolkata)" in html
     digest = digest_email(people["sales"], [to_sales]).get_body(("plain",)).get_content()
     assert "Sun 28 Mar 2027, 01:30 UTC" in digest
+
+
+def test_a_due_day_is_counted_from_the_readers_today(people, app, clock):
+    living_in(people["pm"], "Asia/Tokyo")
+    clock.to(datetime(2027, 1, 10, 23, 30))  # still the 10th in UTC, already the 11th in Tokyo
+    with app.test_request_context():
+        assert templating.relative_days(date(2027, 1, 11)) == "tomorrow"  # signed out: UTC
+        login_user(people["pm"])
+        assert templating.relative_days(date(2027, 1, 11)) == "today"
+        assert templating.fmt_date(datetime(2027, 1, 10, 23, 30)) == "11 Jan 2027"
