@@ -35,8 +35,13 @@ def datetime_label(at: datetime) -> str:
 
 
 def local_moment(at: datetime, zone: tzinfo) -> datetime:
-    """``at`` (naive UTC, or aware) as the wall clock of ``zone`` reads it."""
-    return (at if at.tzinfo is not None else at.replace(tzinfo=UTC)).astimezone(zone)
+    """``at`` (naive UTC, or aware) as the wall clock of ``zone`` reads it; UTC's for an instant
+    whose local day would fall outside the calendar (year 1 west of UTC, 9999 east of it)."""
+    aware = at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+    try:
+        return aware.astimezone(zone)
+    except OverflowError:
+        return aware.astimezone(UTC)
 
 
 def zone_name(zone: tzinfo) -> str:

@@ -50,6 +50,12 @@ def test_an_instant_reads_as_the_wall_clock_of_the_zone(at, zone, shown, full):
     assert text.iso_instant(at) == at.isoformat(timespec="seconds") + "Z"  # machines keep UTC
 
 
+def test_an_instant_at_the_ends_of_the_calendar_stays_in_utc_rather_than_fail():
+    assert text.local_datetime_label(datetime(9999, 12, 31, 23, 0), KIRITIMATI) == "31 Dec 9999, 23:00"
+    assert text.local_datetime_label(datetime(1, 1, 1, 1, 0), ST_JOHNS) == f"{text.date_label(date(1, 1, 1))}, 01:00"
+    assert text.recent_label(datetime(1, 1, 1, 1, 0), datetime(2027, 1, 1), ST_JOHNS) == f"{text.date_label(date(1, 1, 1))}, 01:00"
+
+
 @pytest.mark.parametrize(("at", "now", "zone", "words"), [
     (datetime(2027, 1, 10, 11, 59, 30), datetime(2027, 1, 10, 12, 0), BERLIN, "just now"),
     (datetime(2027, 1, 10, 11, 55), datetime(2027, 1, 10, 12, 0), BERLIN, "5 minutes ago"),
