@@ -14,6 +14,7 @@ from app.audit import services as audit
 from app.core import clock, events, values
 from app.core.errors import InvalidInput, NotAllowed, StaleEdit, TransitionRefused
 from app.core.pagination import FIRST_PAGE, Page, PageRequest, asc, paginate
+from app.core.text import date_label
 from app.events import MilestoneCompleted, MilestonePlanChanged, TaskAssigned
 from app.extensions import db
 from app.milestones.models import Milestone, Task
@@ -69,7 +70,7 @@ def create_milestone(actor: User, project: Project, data: MilestoneInput, reason
     db.session.add(milestone)
     db.session.flush()
     audit.record(
-        actor, "milestone.created", f"Added milestone “{milestone.title}” due {milestone.due_date.isoformat()}",
+        actor, "milestone.created", f"Added milestone “{milestone.title}” due {date_label(milestone.due_date)}",
         entity="milestone", entity_id=milestone.id, project_id=project.id, to_state=milestone.state,
     )
     _announce_plan(actor, milestone, [("added", "", milestone.due_date.isoformat())], reason)

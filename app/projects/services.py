@@ -20,6 +20,7 @@ from app.core import clock, events, values
 from app.core.errors import InvalidInput, NotAllowed, StaleEdit, TransitionRefused
 from app.core.models import touch
 from app.core.pagination import FIRST_PAGE, Page, PageRequest, asc, paginate
+from app.core.text import date_label
 from app.events import CampaignCreated, CampaignStateChanged
 from app.extensions import db
 from app.projects.access import require_editor, require_reporter, roles_in
@@ -197,7 +198,7 @@ def report_actual(actor: User, project: Project, value: float, measured_on: date
     db.session.add(actual)
     db.session.flush()
     audit.record(
-        actor, "actual.reported", f"Reported {project.goal_metric or 'goal'} = {value:g}{project.goal_unit and ' ' + project.goal_unit} on {measured_on.isoformat()}",
+        actor, "actual.reported", f"Reported {project.goal_metric or 'goal'} = {value:g}{project.goal_unit and ' ' + project.goal_unit} on {date_label(measured_on)}",
         entity="goal_actual", entity_id=actual.id, project_id=project.id, details={"value": value, "note": actual.note},
     )
     return actual
