@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
 
-from app.core.axes import nice_ticks, short_number
+from app.core.axes import CHAR_12, MIN_FONT, nice_ticks, short_number, text_width
 from app.core.text import counted
 from app.reports.figures import Report
 
@@ -25,7 +25,7 @@ HALF_WIDTH = 480  # for the charts of half-width cards
 LEFT, RIGHT = 48, 16
 PLOT_HEIGHT = 200
 BOTTOM = 40  # room for two-line category labels ("Q1" over "2026")
-CHAR = 6.2  # average width of an 11px character, for laying out labels without a browser
+CHAR = CHAR_12  # average width of a 12px character, for laying out labels without a browser
 ROW, BAR = 26, 14
 
 
@@ -94,7 +94,7 @@ def bar_chart(
                     parts.append(_rect(x, y(base + s.values[i]), width, y(base) - y(base + s.values[i]), colour,
                                        f"{s.name}, {category}: {short_number(s.values[i])}"))
                     base += s.values[i]
-            if base > 0:
+            if base > 0 and text_width(short_number(base)) <= group_w - 4:
                 parts.append(_value_text(x + width / 2, y(base) - 4, short_number(base)))
         else:
             width = min(group_w * 0.8 / len(series), 36)
@@ -104,7 +104,7 @@ def bar_chart(
                     bx = x + j * width
                     parts.append(_rect(bx + 1, y(s.values[i]), width - 2, y(0) - y(s.values[i]), colour,
                                        f"{s.name}, {category}: {short_number(s.values[i])}"))
-                    if width >= 16:
+                    if text_width(short_number(s.values[i])) <= width + 2:  # only where it cannot touch a neighbour's
                         parts.append(_value_text(bx + width / 2, y(s.values[i]) - 4, short_number(s.values[i])))
         parts.extend(_category_label(x0 + group_w / 2, top + PLOT_HEIGHT + 16, category, group_w))
     parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(0):.1f}" y2="{y(0):.1f}" stroke="{AXIS_TEXT}"/>')
@@ -126,11 +126,17 @@ def hbar_chart(
     if not bars:
         return empty_chart(title, empty, width)
     label_w = min(width * 0.34, max(len(b.label) for b in bars) * CHAR + 16)
-    left, right = label_w, 72  # the right margin holds the text at a bar's end ("never", "123 days")
+    # The right margin holds the text at a bar's end ("never", "123 days"), however long it is.
+    ends = [b.text or f"{short_number(b.value or 0)}{' ' + unit if unit else ''}" for b in bars]
+    left, right = label_w, max(72, max(text_width(t) for t in ends) + 14)
     ticks = _ticks(max([b.value or 0 for b in bars] + [threshold or 0]))
     top_value = ticks[-1]
     show_legend = bool(highlight_label) and any(b.highlight for b in bars)
-    top = 34 if show_legend or threshold is not None else 10
+    # Each in its own band, so neither covers the other nor the bars: the legend, then the
+    # threshold's label above its line, then the plot.
+    legend_band = 26 if show_legend else 0
+    threshold_band = 22 if threshold is not None else 0
+    top = legend_band + threshold_band + 10
     height = top + len(bars) * ROW + 28
     inner_w = width - left - right
 
@@ -140,23 +146,26 @@ def hbar_chart(
     parts = [_open(title, height, f"{len(bars)} rows", width)]
     if show_legend:
         parts.append(
-            f'<g font-size="11" fill="{TEXT}"><rect x="{left:.1f}" y="8" width="10" height="10" fill="{WARNING}"/>'
-            f'<text x="{left + 14:.1f}" y="17">{escape(highlight_label)}</text></g>'
+            f'<g class="legend" font-size="{MIN_FONT}" fill="{TEXT}"><rect x="{left:.1f}" y="7" width="12" height="12" '
+            f'fill="{WARNING}" stroke="#7f2a00" stroke-dasharray="2 1.5"/>'
+            f'<text x="{left + 18:.1f}" y="17">{escape(highlight_label)}</text></g>'
         )
     bottom = top + len(bars) * ROW
     for value in ticks:
         parts.append(
             f'<line x1="{x(value):.1f}" x2="{x(value):.1f}" y1="{top}" y2="{bottom}" stroke="{GRID}"/>'
-            f'<text x="{x(value):.1f}" y="{bottom + 16}" text-anchor="middle" font-size="11" fill="{AXIS_TEXT}">'
+            f'<text x="{x(value):.1f}" y="{bottom + 16}" text-anchor="middle" font-size="{MIN_FONT}" fill="{AXIS_TEXT}">'
             f"{short_number(value)}</text>"
         )
     for i, bar in enumerate(bars):
         row_y = top + i * ROW
         mid = row_y + ROW / 2
         colour = WARNING if bar.highlight else PLAIN
+        # A highlighted bar is outlined in dashes too, as its legend swatch: not told by colour alone.
+        outline = ' stroke="#7f2a00" stroke-dasharray="2 1.5"' if bar.highlight else ""
         shown = bar.text or f"{short_number(bar.value or 0)}{' ' + unit if unit else ''}"
         parts.append(
-            f'<text x="{left - 8:.1f}" y="{mid + 4:.1f}" text-anchor="end" font-size="11" fill="{TEXT}">'
+            f'<text x="{left - 8:.1f}" y="{mid + 4:.1f}" text-anchor="end" font-size="{MIN_FONT}" fill="{TEXT}">'
             f"<title>{escape(bar.label)}</title>{escape(_clip(bar.label, label_w - 16))}</text>"
         )
         if bar.value is None:  # never measured: faint and outlined, across the whole axis
@@ -171,19 +180,20 @@ def hbar_chart(
             if bar.value > 0:
                 parts.append(
                     f'<rect class="bar{" bar-warning" if bar.highlight else ""}" x="{left:.1f}" '
-                    f'y="{mid - BAR / 2:.1f}" width="{end - left:.1f}" height="{BAR}" fill="{colour}">'
+                    f'y="{mid - BAR / 2:.1f}" width="{end - left:.1f}" height="{BAR}" fill="{colour}"{outline}>'
                     f"<title>{escape(bar.label)}: {escape(shown)}</title></rect>"
                 )
         weight = ' font-weight="600"' if bar.highlight else ""
         parts.append(
-            f'<text x="{end + 6:.1f}" y="{mid + 4:.1f}" font-size="11" fill="{colour if bar.highlight else TEXT}"'
+            f'<text x="{end + 6:.1f}" y="{mid + 4:.1f}" font-size="{MIN_FONT}" fill="{colour if bar.highlight else TEXT}"'
             f"{weight}>{escape(shown)}</text>"
         )
     if threshold is not None:
         tx = x(threshold)
         parts.append(
             f'<line x1="{tx:.1f}" x2="{tx:.1f}" y1="{top - 4}" y2="{bottom}" stroke="{TEXT}" stroke-dasharray="3 3"/>'
-            f'<text x="{tx:.1f}" y="{top - 8}" text-anchor="middle" font-size="11" fill="{TEXT}">'
+            f'<text class="threshold" x="{min(max(tx, left + text_width(threshold_label) / 2), width - 4 - text_width(threshold_label) / 2):.1f}" '
+            f'y="{top - 10}" text-anchor="middle" font-size="{MIN_FONT}" fill="{TEXT}">'
             f"{escape(threshold_label)}</text>"
         )
     parts.append(f'<line x1="{left:.1f}" x2="{left:.1f}" y1="{top}" y2="{bottom}" stroke="{AXIS_TEXT}"/></svg>')
@@ -221,14 +231,14 @@ def _ticks(high: float) -> list[float]:
 def _y_axis(ticks: Sequence[float], y: Callable[[float], float]) -> list[str]:
     return [
         f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="{GRID}"/>'
-        f'<text x="{LEFT - 8}" y="{y(v) + 4:.1f}" text-anchor="end" font-size="11" fill="{AXIS_TEXT}">{short_number(v)}</text>'
+        f'<text x="{LEFT - 8}" y="{y(v) + 4:.1f}" text-anchor="end" font-size="{MIN_FONT}" fill="{AXIS_TEXT}">{short_number(v)}</text>'
         for v in ticks
     ]
 
 
 def _legend(names: Sequence[str], colours: Sequence[str]) -> tuple[str, int]:
     """Swatches and names left to right, wrapping onto more lines; returns the markup and its height."""
-    parts, x, line = [f'<g class="legend" font-size="11" fill="{TEXT}">'], float(LEFT), 0
+    parts, x, line = [f'<g class="legend" font-size="{MIN_FONT}" fill="{TEXT}">'], float(LEFT), 0
     for name, colour in zip(names, colours, strict=True):
         text = _clip(name, 200)
         width = 14 + len(text) * CHAR + 16
@@ -248,16 +258,16 @@ def _rect(x: float, y: float, width: float, height: float, colour: str, tip: str
 
 
 def _value_text(x: float, y: float, text: str) -> str:
-    return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="middle" font-size="10" fill="{TEXT}">{escape(text)}</text>'
+    return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="middle" font-size="{MIN_FONT}" fill="{TEXT}">{escape(text)}</text>'
 
 
 def _category_label(x: float, y: float, label: str, room: float) -> list[str]:
     """One line when it fits under its group, else two ("Q1" over "2026")."""
     if len(label) * CHAR <= room - 4 or " " not in label:
-        return [f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="middle" font-size="11" fill="{AXIS_TEXT}">'
+        return [f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="middle" font-size="{MIN_FONT}" fill="{AXIS_TEXT}">'
                 f"{escape(_clip(label, room))}</text>"]
     head, tail = label.rsplit(" ", 1)
-    return [f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="middle" font-size="11" fill="{AXIS_TEXT}">'
+    return [f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="middle" font-size="{MIN_FONT}" fill="{AXIS_TEXT}">'
             f'<tspan x="{x:.1f}">{escape(tail)}</tspan><tspan x="{x:.1f}" dy="13">{escape(head)}</tspan></text>']
 
 
