@@ -74,18 +74,20 @@ def bar_chart(
     ]
     ticks = _ticks(max(heights))
     top_value = ticks[-1]
+    # The value column is as wide as its widest label ("1.2e+15"), never narrower than LEFT.
+    left = max(LEFT, max(text_width(short_number(v)) for v in ticks) + 14)
     legend, legend_height = _legend([s.name for s in series], colours)
     top = legend_height + 18  # the legend, then room for the value above the tallest bar
     height = top + PLOT_HEIGHT + BOTTOM
-    inner_w = WIDTH - LEFT - RIGHT
+    inner_w = WIDTH - left - RIGHT
     group_w = inner_w / count
 
-    def y(value: float) -> float:
-        return top + PLOT_HEIGHT - value / top_value * PLOT_HEIGHT
+    def y(value: float) -> float:  # beyond what an axis holds (app.core.axes.DRAWABLE): at the top edge
+        return top + PLOT_HEIGHT - min(value, top_value) / top_value * PLOT_HEIGHT
 
-    parts = [_open(title, height, f"{len(series)} series over {count} categories"), legend, *_y_axis(ticks, y)]
+    parts = [_open(title, height, f"{len(series)} series over {count} categories"), legend, *_y_axis(ticks, y, left)]
     for i, category in enumerate(categories):
-        x0 = LEFT + i * group_w
+        x0 = left + i * group_w
         if stacked:
             width = min(group_w * 0.6, 56)
             x, base = x0 + (group_w - width) / 2, 0.0
@@ -107,7 +109,7 @@ def bar_chart(
                     if text_width(short_number(s.values[i])) <= width + 2:  # only where it cannot touch a neighbour's
                         parts.append(_value_text(bx + width / 2, y(s.values[i]) - 4, short_number(s.values[i])))
         parts.extend(_category_label(x0 + group_w / 2, top + PLOT_HEIGHT + 16, category, group_w))
-    parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(0):.1f}" y2="{y(0):.1f}" stroke="{AXIS_TEXT}"/>')
+    parts.append(f'<line x1="{left:.1f}" x2="{WIDTH - RIGHT}" y1="{y(0):.1f}" y2="{y(0):.1f}" stroke="{AXIS_TEXT}"/>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -141,7 +143,7 @@ def hbar_chart(
     inner_w = width - left - right
 
     def x(value: float) -> float:
-        return left + value / top_value * inner_w
+        return left + min(value, top_value) / top_value * inner_w
 
     parts = [_open(title, height, f"{len(bars)} rows", width)]
     if show_legend:
@@ -228,10 +230,10 @@ def _ticks(high: float) -> list[float]:
     return ticks
 
 
-def _y_axis(ticks: Sequence[float], y: Callable[[float], float]) -> list[str]:
+def _y_axis(ticks: Sequence[float], y: Callable[[float], float], left: float) -> list[str]:
     return [
-        f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="{GRID}"/>'
-        f'<text x="{LEFT - 8}" y="{y(v) + 4:.1f}" text-anchor="end" font-size="{MIN_FONT}" fill="{AXIS_TEXT}">{short_number(v)}</text>'
+        f'<line x1="{left:.1f}" x2="{WIDTH - RIGHT}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="{GRID}"/>'
+        f'<text x="{left - 8:.1f}" y="{y(v) + 4:.1f}" text-anchor="end" font-size="{MIN_FONT}" fill="{AXIS_TEXT}">{short_number(v)}</text>'
         for v in ticks
     ]
 

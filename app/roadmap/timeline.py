@@ -224,7 +224,7 @@ def _markers(x: Callable[[date], float], start: date | None, end: date | None, b
     marks = [("tl-start", start, "Start", INK, ""),
              ("tl-end", end, f"End ({_slip(end - ghost)})" if end and ghost else "End", INK, ""),
              ("tl-baseline-end", ghost, "", MUTED, f' stroke-dasharray="{GHOST_END_DASH}"')]
-    out = []
+    out, taken = [], []  # the spans of the labels placed so far, so that none is drawn over another
     for cls, day, label, colour, dash in marks:
         if day is None:
             continue
@@ -233,9 +233,16 @@ def _markers(x: Callable[[date], float], start: date | None, end: date | None, b
         out.append(f'<g class="{cls}"><title>{escape(full)}</title><line x1="{at:.1f}" x2="{at:.1f}" '
                    f'y1="{8 if label else HEAD}" y2="{plot_bottom}" stroke="{colour}" stroke-width="1.5"{dash}/>')
         if label:
-            side = "start" if at + 4 + text_width(label) <= WIDTH else "end"
-            out.append(f'<text x="{at + (4 if side == "start" else -4):.1f}" y="17" text-anchor="{side}" '
-                       f'font-size="{MIN_FONT}" font-weight="600" fill="{colour}"{HALO}>{escape(label)}</text>')
+            # Right of the line, else left of it; with no room either side (a start and an end days
+            # apart) the label is left out: the line's title and the legend still say what it is.
+            size = text_width(label)
+            for side, left in (("start", at + 4), ("end", at - 4 - size)):
+                span = (left, left + size)
+                if span[0] >= 0 and span[1] <= WIDTH and all(span[1] <= a or span[0] >= b for a, b in taken):
+                    taken.append(span)
+                    out.append(f'<text x="{at + (4 if side == "start" else -4):.1f}" y="17" text-anchor="{side}" '
+                               f'font-size="{MIN_FONT}" font-weight="600" fill="{colour}"{HALO}>{escape(label)}</text>')
+                    break
         out.append("</g>")
     return out
 
