@@ -1,9 +1,10 @@
 """The goal chart as inline SVG: the planned path, milestone targets, reported actuals, today.
 
-Pure functions: checkpoints in, markup out, tested without a request. The page gets two
-drawings of the same chart (``goal_chart``): a wide one, and a narrow one with fewer ticks that
-a phone shows instead (static/css/app.css), so that text is never drawn below ``MIN_FONT`` CSS
-pixels by scaling a wide drawing down. Every meaning has a shape besides its colour: the plan is
+Pure functions: checkpoints in, markup out, tested without a request. The page gets three
+drawings of the same chart (``goal_chart``), 720, 480 and 300 units wide with ticks to match, and
+shows the widest that its box holds (a container query in static/css/app.css): a drawing is
+never scaled down, so its text is never below ``MIN_FONT`` CSS pixels, on a desktop's card or a
+phone's. Every meaning has a shape besides its colour: the plan is
 dashed with hollow diamonds, actuals are a solid line with dots, today a dashed line with a word.
 """
 
@@ -18,7 +19,8 @@ from app.core.text import date_label
 from workflows.goals import Checkpoint
 
 WIDTH, HEIGHT = 720, 300
-NARROW_WIDTH, NARROW_HEIGHT = 320, 260  # the phone's drawing: about the width of a 390 px screen's card
+MEDIUM_WIDTH, MEDIUM_HEIGHT = 480, 280
+NARROW_WIDTH, NARROW_HEIGHT = 300, 260  # narrower than a 360 px phone's card
 LEFT, RIGHT, BOTTOM = 56, 16, 36
 LEGEND_H = 26  # the legend's own band above the plot, so it never covers a line or a label
 TOP = LEGEND_H + 16  # the top tick's label sits half a line above the plot
@@ -30,11 +32,12 @@ PLAN_DASH, TODAY_DASH = "6 4", "3 3"
 def goal_chart(
     plan: Sequence[Checkpoint], actuals: Sequence[Checkpoint], today: date, unit: str = "", title: str = "Goal"
 ) -> str:
-    """The wide drawing and the phone's; empty string when there is no plan to draw."""
+    """The wide, medium and narrow drawings; empty string when there is no plan to draw."""
     wide = goal_chart_svg(plan, actuals, today, unit, title)
     if not wide:
         return ""
-    return wide + goal_chart_svg(plan, actuals, today, unit, title, width=NARROW_WIDTH, height=NARROW_HEIGHT)
+    return (wide + goal_chart_svg(plan, actuals, today, unit, title, width=MEDIUM_WIDTH, height=MEDIUM_HEIGHT)
+            + goal_chart_svg(plan, actuals, today, unit, title, width=NARROW_WIDTH, height=NARROW_HEIGHT))
 
 
 def goal_chart_svg(
@@ -63,10 +66,10 @@ def goal_chart_svg(
     def y(value: float) -> float:
         return TOP + (high - drawable(value)) / (high - low) * inner_h
 
-    narrow = " goal-chart-narrow" if width < WIDTH else " goal-chart-wide"
+    size = "wide" if width >= WIDTH else "medium" if width >= MEDIUM_WIDTH else "narrow"
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-label="{escape(title)}: planned path and reported actuals" class="goal-chart{narrow}">',
+        f'aria-label="{escape(title)}: planned path and reported actuals" class="goal-chart goal-chart-{size}">',
         f"<title>{escape(title)}</title><desc>{escape(_summary(plan, actuals, unit))}</desc>",
         _legend(width),
     ]

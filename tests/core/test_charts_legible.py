@@ -13,7 +13,7 @@ from itertools import pairwise
 import pytest
 
 from app.core.axes import MIN_FONT, month_labels, month_ticks, wrap
-from app.projects.charts import NARROW_HEIGHT, NARROW_WIDTH, goal_chart, goal_chart_svg
+from app.projects.charts import MEDIUM_HEIGHT, MEDIUM_WIDTH, NARROW_HEIGHT, NARROW_WIDTH, goal_chart, goal_chart_svg
 from app.reports.charts import Bar, Series, bar_chart, hbar_chart
 from app.roadmap.timeline import Row, timeline_svg
 from tests.svgtext import SVG, font_sizes, outside, overlapping, text_boxes
@@ -93,6 +93,7 @@ def _goal(plan: list[Checkpoint], actuals: list[Checkpoint], today: date = D0, u
           title: str = "Goal") -> Callable[[], list[str]]:
     def draw() -> list[str]:
         return [goal_chart_svg(plan, actuals, today, unit, title),
+                goal_chart_svg(plan, actuals, today, unit, title, width=MEDIUM_WIDTH, height=MEDIUM_HEIGHT),
                 goal_chart_svg(plan, actuals, today, unit, title, width=NARROW_WIDTH, height=NARROW_HEIGHT)]
     return draw
 
@@ -166,11 +167,13 @@ def test_no_two_texts_overlap_and_none_leaves_the_picture(name: str) -> None:
         assert outside(svg) == []
 
 
-def test_the_goal_chart_is_drawn_wide_and_narrow_for_the_page() -> None:
+def test_the_goal_chart_is_drawn_wide_medium_and_narrow_for_the_page() -> None:
     plan = [Checkpoint(D0, 0.0), Checkpoint(date(2028, 1, 4), 30.0)]
     page = goal_chart(plan, [], D0, "%", "Customers")
-    wide, narrow = ET.fromstring(f"<div>{page}</div>")
-    assert "goal-chart-wide" in wide.get("class") and "goal-chart-narrow" in narrow.get("class")
+    wide, medium, narrow = ET.fromstring(f"<div>{page}</div>")
+    assert [el.get("class") for el in (wide, medium, narrow)] == [
+        "goal-chart goal-chart-wide", "goal-chart goal-chart-medium", "goal-chart goal-chart-narrow"]
+    assert medium.get("viewBox") == f"0 0 {MEDIUM_WIDTH} {MEDIUM_HEIGHT}"
     assert narrow.get("viewBox") == f"0 0 {NARROW_WIDTH} {NARROW_HEIGHT}"
     assert goal_chart(plan[:1], [], D0) == ""
 
