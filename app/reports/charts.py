@@ -242,13 +242,13 @@ def _legend(names: Sequence[str], colours: Sequence[str]) -> tuple[str, int]:
     """Swatches and names left to right, wrapping onto more lines; returns the markup and its height."""
     parts, x, line = [f'<g class="legend" font-size="{MIN_FONT}" fill="{TEXT}">'], float(LEFT), 0
     for name, colour in zip(names, colours, strict=True):
-        text = _clip(name, 200)
-        width = 14 + len(text) * CHAR + 16
+        text = _clip(name, WIDTH - LEFT - RIGHT - 30)  # whole, unless longer than a line of its own
+        width = 14 + text_width(text) + 16
         if x + width > WIDTH - RIGHT and x > LEFT:
             x, line = float(LEFT), line + 1
         y = 8 + line * 18
         parts.append(f'<rect x="{x:.1f}" y="{y}" width="10" height="10" fill="{colour}"/>'
-                     f'<text x="{x + 14:.1f}" y="{y + 9}">{escape(text)}</text>')
+                     f'<text x="{x + 14:.1f}" y="{y + 9}"><title>{escape(name)}</title>{escape(text)}</text>')
         x += width
     parts.append("</g>")
     return "".join(parts), 8 + (line + 1) * 18

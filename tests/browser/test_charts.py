@@ -85,7 +85,8 @@ def test_the_campaign_charts_are_legible_on_a_desktop_and_a_phone(
         assert "First-year checkpoint: 30%" in " ".join(texts) and "new tier" in " ".join(texts)  # not cut
         years = sorted({t.split()[-1] for t in texts if t[:3].isalpha() and t[-4:].isdigit() and len(t.split()) == 2})
         assert len(years) >= 2  # 24 months: each year named on the axis
-        page.locator("#goal").scroll_into_view_if_needed()
+        # The sticky top bar would cover a card's top in its picture: let it scroll away.
+        page.evaluate("document.querySelector('header.topbar').style.position = 'static'")
         page.locator("#goal").screenshot(path=str(screenshot(page, f"charts-goal-{name}").with_name(
             f"charts-goal-card-{name}.png")))
         page.locator("#timeline").screenshot(path=str(screenshot(page, f"charts-campaign-{name}").with_name(
@@ -111,6 +112,7 @@ def test_the_report_charts_are_legible_on_a_desktop_and_a_phone(
         for section in ("#briefings", "#quiet-regions"):
             expect(page.locator(f"{section} .chart svg")).to_be_visible()
             assert_legible(page, section)
+        page.evaluate("document.querySelector('header.topbar').style.position = 'static'")
         quiet = measure(page, "#quiet-regions")
         assert any(t["text"].startswith("No briefing in the last") for t in quiet)  # the legend, clear of the label
         page.locator("#briefings").screenshot(path=str(screenshot(page, f"charts-reports-{name}").with_name(
