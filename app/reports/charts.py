@@ -91,10 +91,10 @@ def bar_chart(
         if stacked:
             width = min(group_w * 0.6, 56)
             x, base = x0 + (group_w - width) / 2, 0.0
-            for s, colour in zip(series, colours, strict=True):
+            for j, (s, colour) in enumerate(zip(series, colours, strict=True)):
                 if s.values[i] > 0:
                     parts.append(_rect(x, y(base + s.values[i]), width, y(base) - y(base + s.values[i]), colour,
-                                       f"{s.name}, {category}: {short_number(s.values[i])}"))
+                                       f"{s.name}, {category}: {short_number(s.values[i])}", j))
                     base += s.values[i]
             if base > 0 and text_width(short_number(base)) <= group_w - 4:
                 parts.append(_value_text(x + width / 2, y(base) - 4, short_number(base)))
@@ -105,7 +105,7 @@ def bar_chart(
                 if s.values[i] > 0:
                     bx = x + j * width
                     parts.append(_rect(bx + 1, y(s.values[i]), width - 2, y(0) - y(s.values[i]), colour,
-                                       f"{s.name}, {category}: {short_number(s.values[i])}"))
+                                       f"{s.name}, {category}: {short_number(s.values[i])}", j))
                     if text_width(short_number(s.values[i])) <= width + 2:  # only where it cannot touch a neighbour's
                         parts.append(_value_text(bx + width / 2, y(s.values[i]) - 4, short_number(s.values[i])))
         parts.extend(_category_label(x0 + group_w / 2, top + PLOT_HEIGHT + 16, category, group_w))
@@ -241,22 +241,44 @@ def _y_axis(ticks: Sequence[float], y: Callable[[float], float], left: float) ->
 def _legend(names: Sequence[str], colours: Sequence[str]) -> tuple[str, int]:
     """Swatches and names left to right, wrapping onto more lines; returns the markup and its height."""
     parts, x, line = [f'<g class="legend" font-size="{MIN_FONT}" fill="{TEXT}">'], float(LEFT), 0
-    for name, colour in zip(names, colours, strict=True):
-        text = _clip(name, WIDTH - LEFT - RIGHT - 30)  # whole, unless longer than a line of its own
-        width = 14 + text_width(text) + 16
+    for index, (name, colour) in enumerate(zip(names, colours, strict=True)):
+        text = _clip(name, WIDTH - LEFT - RIGHT - 36)  # whole, unless longer than a line of its own
+        width = 20 + text_width(text) + 16
         if x + width > WIDTH - RIGHT and x > LEFT:
             x, line = float(LEFT), line + 1
-        y = 8 + line * 18
-        parts.append(f'<rect x="{x:.1f}" y="{y}" width="10" height="10" fill="{colour}"/>'
-                     f'<text x="{x + 14:.1f}" y="{y + 9}"><title>{escape(name)}</title>{escape(text)}</text>')
+        y = 6 + line * 20
+        parts.append(f'<rect x="{x:.1f}" y="{y}" width="14" height="14" fill="{colour}"/>'
+                     f'{_symbol(index, x + 7, y + 7)}'
+                     f'<text x="{x + 20:.1f}" y="{y + 11}"><title>{escape(name)}</title>{escape(text)}</text>')
         x += width
     parts.append("</g>")
-    return "".join(parts), 8 + (line + 1) * 18
+    return "".join(parts), 8 + (line + 1) * 20
 
 
-def _rect(x: float, y: float, width: float, height: float, colour: str, tip: str) -> str:
+def _rect(x: float, y: float, width: float, height: float, colour: str, tip: str, index: int) -> str:
+    """A bar, marked with its series' symbol where it has room, so that colour is not the only sign."""
+    mark = _symbol(index, x + width / 2, y + height / 2) if height >= 12 and width >= 12 else ""
     return (f'<rect class="bar" x="{x:.1f}" y="{y:.1f}" width="{max(width, 1):.1f}" height="{height:.1f}" '
-            f'fill="{colour}"><title>{escape(tip)}</title></rect>')
+            f'fill="{colour}"><title>{escape(tip)}</title></rect>{mark}')
+
+
+def _symbol(index: int, cx: float, cy: float, r: float = 3.5) -> str:
+    """The series' white shape (circle, square, triangle, diamond, triangle down, plus, cross), drawn on
+    its bars and its legend swatch: series are told apart in greyscale and by people who do not
+    see their colours."""
+    shapes = (
+        f"M{cx - r:.1f},{cy:.1f} a{r},{r} 0 1,0 {2 * r},0 a{r},{r} 0 1,0 {-2 * r},0 Z",
+        f"M{cx - r:.1f},{cy - r:.1f} h{2 * r} v{2 * r} h{-2 * r} Z",
+        f"M{cx:.1f},{cy - r:.1f} L{cx + r:.1f},{cy + r:.1f} L{cx - r:.1f},{cy + r:.1f} Z",
+        f"M{cx:.1f},{cy - r - 0.5:.1f} L{cx + r + 0.5:.1f},{cy:.1f} L{cx:.1f},{cy + r + 0.5:.1f} L{cx - r - 0.5:.1f},{cy:.1f} Z",
+        f"M{cx - r:.1f},{cy - r:.1f} L{cx + r:.1f},{cy - r:.1f} L{cx:.1f},{cy + r:.1f} Z",
+        f"M{cx - r:.1f},{cy:.1f} H{cx + r:.1f} M{cx:.1f},{cy - r:.1f} V{cy + r:.1f}",
+        f"M{cx - r:.1f},{cy - r:.1f} L{cx + r:.1f},{cy + r:.1f} M{cx + r:.1f},{cy - r:.1f} L{cx - r:.1f},{cy + r:.1f}",
+    )
+    shape = shapes[index % len(shapes)]
+    paint = 'fill="none" stroke="#fff" stroke-width="2"' if index % len(shapes) >= 5 else 'fill="#fff"'
+    return f'<path class="series-mark" d="{shape}" {paint} aria-hidden="true"/>'
+
 
 
 def _value_text(x: float, y: float, text: str) -> str:

@@ -228,3 +228,16 @@ def test_the_reports_legend_shows_whole_names_and_wraps_them_onto_lines() -> Non
     assert shown == names
     assert len({t.get("y") for t in legend.iter(f"{SVG}text")}) == 2  # too wide for one line: wrapped onto two
     assert overlapping(svg) == []
+
+
+def test_each_series_has_its_own_symbol_on_its_swatch_and_its_bars() -> None:
+    svg = bar_chart("Commitments", ["2027 Q1", "2027 Q2"],
+                    [Series(n, (4.0, 6.0)) for n in ("Requested", "Countersigned", "Rejected")])
+    root = ET.fromstring(svg)
+    legend = next(g for g in root.iter(f"{SVG}g") if g.get("class") == "legend")
+    swatches = [p.get("d") for p in legend.iter(f"{SVG}path")]
+    assert len(swatches) == 3
+    shapes = {d.split()[0][0] + "".join(c for c in d if c.isalpha()) for d in swatches}
+    assert len(shapes) == 3  # three different shapes, not three colours alone
+    marks = [p for p in root.iter(f"{SVG}path") if p.get("class") == "series-mark"]
+    assert len(marks) == 3 + 6  # the legend's and one per bar
