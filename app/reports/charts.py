@@ -11,6 +11,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
+from typing import Any
 
 from app.core.axes import CHAR_12, MIN_FONT, nice_ticks, short_number, text_width
 from app.core.text import counted
@@ -116,7 +117,7 @@ def bar_chart(
 
 def hbar_chart(
     title: str, bars: Sequence[Bar], *, unit: str = "", threshold: float | None = None, threshold_label: str = "",
-    highlight_label: str = "", empty: str = "Nothing to show for these filters.", width: int = WIDTH,
+    highlight_label: str = "", empty: str = "Nothing to show for these filters.", width: int = WIDTH, cls: str = "",
 ) -> str:
     """One horizontal bar per row (a region, a kind), highlighted ones in the warning colour.
 
@@ -127,7 +128,10 @@ def hbar_chart(
     # "nothing happened" pass no bars.
     if not bars:
         return empty_chart(title, empty, width)
-    label_w = min(width * 0.34, max(len(b.label) for b in bars) * CHAR + 16)
+    # A phone's drawing puts each label on a line of its own above its bar: the bars keep the width.
+    narrow = width < 400
+    row_h = ROW + 16 if narrow else ROW
+    label_w = 8.0 if narrow else min(width * 0.34, max(len(b.label) for b in bars) * CHAR + 16)
     # The right margin holds the text at a bar's end ("never", "123 days"), however long it is.
     ends = [b.text or f"{short_number(b.value or 0)}{' ' + unit if unit else ''}" for b in bars]
     left, right = label_w, max(72, max(text_width(t) for t in ends) + 14)
@@ -139,37 +143,48 @@ def hbar_chart(
     legend_band = 26 if show_legend else 0
     threshold_band = 22 if threshold is not None else 0
     top = legend_band + threshold_band + 10
-    height = top + len(bars) * ROW + 28
+    height = top + len(bars) * row_h + 28
     inner_w = width - left - right
 
     def x(value: float) -> float:
         return left + min(value, top_value) / top_value * inner_w
 
-    parts = [_open(title, height, f"{len(bars)} rows", width)]
+    parts = [_open(title, height, f"{len(bars)} rows", width, cls)]
     if show_legend:
         parts.append(
             f'<g class="legend" font-size="{MIN_FONT}" fill="{TEXT}"><rect x="{left:.1f}" y="7" width="12" height="12" '
             f'fill="{WARNING}" stroke="#7f2a00" stroke-dasharray="2 1.5"/>'
             f'<text x="{left + 18:.1f}" y="17">{escape(highlight_label)}</text></g>'
         )
-    bottom = top + len(bars) * ROW
+    bottom = top + len(bars) * row_h
+    labelled = ticks
+    while len(labelled) > 2 and inner_w / (len(labelled) - 1) < max(text_width(short_number(v)) for v in ticks) + 10:
+        labelled = labelled[::2]  # every other value, until the labels stand apart
     for value in ticks:
+        parts.append(f'<line x1="{x(value):.1f}" x2="{x(value):.1f}" y1="{top}" y2="{bottom}" stroke="{GRID}"/>')
+        if value not in labelled:
+            continue
         parts.append(
-            f'<line x1="{x(value):.1f}" x2="{x(value):.1f}" y1="{top}" y2="{bottom}" stroke="{GRID}"/>'
             f'<text x="{x(value):.1f}" y="{bottom + 16}" text-anchor="middle" font-size="{MIN_FONT}" fill="{AXIS_TEXT}">'
             f"{short_number(value)}</text>"
         )
     for i, bar in enumerate(bars):
-        row_y = top + i * ROW
-        mid = row_y + ROW / 2
+        row_y = top + i * row_h
+        mid = row_y + row_h - ROW / 2
         colour = WARNING if bar.highlight else PLAIN
         # A highlighted bar is outlined in dashes too, as its legend swatch: not told by colour alone.
         outline = ' stroke="#7f2a00" stroke-dasharray="2 1.5"' if bar.highlight else ""
         shown = bar.text or f"{short_number(bar.value or 0)}{' ' + unit if unit else ''}"
-        parts.append(
-            f'<text x="{left - 8:.1f}" y="{mid + 4:.1f}" text-anchor="end" font-size="{MIN_FONT}" fill="{TEXT}">'
-            f"<title>{escape(bar.label)}</title>{escape(_clip(bar.label, label_w - 16))}</text>"
-        )
+        if narrow:
+            parts.append(
+                f'<text x="{left:.1f}" y="{row_y + 14:.1f}" font-size="{MIN_FONT}" fill="{TEXT}">'
+                f"<title>{escape(bar.label)}</title>{escape(_clip(bar.label, width - 2 * left))}</text>"
+            )
+        else:
+            parts.append(
+                f'<text x="{left - 8:.1f}" y="{mid + 4:.1f}" text-anchor="end" font-size="{MIN_FONT}" fill="{TEXT}">'
+                f"<title>{escape(bar.label)}</title>{escape(_clip(bar.label, label_w - 16))}</text>"
+            )
         if bar.value is None:  # never measured: faint and outlined, across the whole axis
             end = x(top_value)
             parts.append(
@@ -204,10 +219,10 @@ def hbar_chart(
 
 # --- pieces -----------------------------------------------------------------------------------
 
-def _open(title: str, height: float, summary: str, width: int = WIDTH) -> str:
+def _open(title: str, height: float, summary: str, width: int = WIDTH, cls: str = "") -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height:.0f}" role="img" font-family="sans-serif" '
-        f'aria-label="{escape(title)}: {escape(summary)}; the table below has the figures" class="report-chart">'
+        f'aria-label="{escape(title)}: {escape(summary)}; the table below has the figures" class="report-chart{" " + cls if cls else ""}">'
         f"<title>{escape(title)}</title>"
     )
 
@@ -303,6 +318,19 @@ def _clip(text: str, room: float) -> str:
 
 # --- the report page's charts -----------------------------------------------------------------
 
+#: The phone's drawing of a bar-per-row chart: narrower than a 360 px phone's card.
+NARROW_WIDTH = 300
+
+
+def with_phone(bars: Sequence[Bar], title: str, *, width: int = WIDTH, **options: Any) -> str:
+    """A bar-per-row chart drawn at its width and at a phone's; the page shows the one its box
+    holds (a container query in static/css/app.css). Nothing to draw is said once."""
+    if not bars:
+        return hbar_chart(title, bars, width=width, **options)
+    return (hbar_chart(title, bars, width=width, cls="report-chart-wide", **options)
+            + hbar_chart(title, bars, width=NARROW_WIDTH, cls="report-chart-narrow", **options))
+
+
 def report_charts(report: Report) -> dict[str, str]:
     """Every section's chart, by section name."""
     quarters = report.quarters
@@ -316,24 +344,24 @@ def report_charts(report: Report) -> dict[str, str]:
              for r in briefed],
             stacked=True, empty="No briefings in this period.",
         ),
-        "quiet": hbar_chart(
-            "Days since each region's last briefing",
+        "quiet": with_phone(
             [Bar(r.region, None if r.days_since is None else float(r.days_since),
                  "never" if r.days_since is None else counted(r.days_since, "day"),
                  r.quiet) for r in quiet],
+            "Days since each region's last briefing",
             threshold=float(days), threshold_label=f"{days} days",
             highlight_label=f"No briefing in the last {days} days",
             empty="No active regions.",
         ),
-        "feedback": hbar_chart(
-            "Feedback received, by type",
+        "feedback": with_phone(
             [Bar(k.label, float(k.total)) for k in report.feedback] if any(k.total for k in report.feedback) else [],
+            "Feedback received, by type",
             empty="No feedback received in this period.", width=HALF_WIDTH,
         ),
-        "triage": hbar_chart(
-            "Median days to the first triage decision, by type",
+        "triage": with_phone(
             [Bar(t.label, float(t.median_days), f"{t.median_days} days") for t in report.triage
              if t.median_days is not None],
+            "Median days to the first triage decision, by type",
             empty="No feedback received in this period has been triaged yet.", width=HALF_WIDTH,
         ),
         "commitments": bar_chart(

@@ -110,9 +110,12 @@ def test_the_report_charts_are_legible_on_a_desktop_and_a_phone(
         page.set_viewport_size(size)
         page.goto(f"{live_server}/reports")
         for section in ("#briefings", "#quiet-regions"):
-            expect(page.locator(f"{section} .chart svg")).to_be_visible()
+            expect(page.locator(f"{section} .chart svg:visible")).to_be_visible()
             assert_legible(page, section)
         page.evaluate("document.querySelector('header.topbar').style.position = 'static'")
+        quiet_chart = page.locator("#quiet-regions .chart svg:visible")
+        expect(quiet_chart).to_have_count(1)  # the phone's drawing there, not a scrolled wide one
+        expect(quiet_chart).to_have_class(f"report-chart report-chart-{'wide' if name == 'desktop' else 'narrow'}")
         quiet = measure(page, "#quiet-regions")
         assert any(t["text"].startswith("No briefing in the last") for t in quiet)  # the legend, clear of the label
         page.locator("#briefings").screenshot(path=str(screenshot(page, f"charts-reports-{name}").with_name(

@@ -14,6 +14,7 @@ import pytest
 
 from app.core.axes import MIN_FONT, month_labels, month_ticks, wrap
 from app.projects.charts import MEDIUM_HEIGHT, MEDIUM_WIDTH, NARROW_HEIGHT, NARROW_WIDTH, goal_chart, goal_chart_svg
+from app.reports.charts import NARROW_WIDTH as REPORT_NARROW
 from app.reports.charts import Bar, Series, bar_chart, hbar_chart
 from app.roadmap.timeline import Row, timeline_svg
 from tests.svgtext import SVG, font_sizes, outside, overlapping, text_boxes
@@ -139,6 +140,10 @@ CHARTS: dict[str, Callable[[], list[str]]] = {
     "hbar-threshold-at-zero": lambda: [hbar_chart("Days since", [Bar("A", 0.0)], threshold=0.0, threshold_label="0 days",
                                                   highlight_label="No briefing")],
     "hbar-huge-half": lambda: [hbar_chart("Feedback", [Bar("Bug", 1e15), Bar("Idea", 1.0), Bar(LONG, 5e9)], width=480)],
+    "hbar-phone": lambda: [hbar_chart(
+        "Days since", [Bar(LONG, None, "never", True), Bar(UNICODE, 1e15, "1,000,000,000 days", True), Bar("A", 0.0)],
+        threshold=90.0, threshold_label="90 days", highlight_label="No briefing in the last 90 days", width=REPORT_NARROW,
+        cls="report-chart-narrow")],
 }
 
 
