@@ -122,7 +122,8 @@ def hbar_chart(
     """One horizontal bar per row (a region, a kind), highlighted ones in the warning colour.
 
     ``width`` is the drawing's own: a chart for a half-width card is drawn narrower, so its
-    text is not shrunk below reading size.
+    text is not shrunk below reading size; below 400 (a phone's drawing, ``with_phone``) each
+    label gets its own line above its bar. ``cls`` tells the page's stylesheet which drawing it is.
     """
     # Zero is a value worth drawing (triaged the same day, briefed today): callers that mean
     # "nothing happened" pass no bars.
