@@ -36,7 +36,7 @@ from app.milestones.services import milestone_options
 from app.notifications.services import is_muted
 from app.projects import services
 from app.projects.access import can_edit, can_report, get_project_or_404, roles_in, visible_projects
-from app.projects.charts import goal_chart_svg
+from app.projects.charts import goal_chart
 from app.projects.forms import ActualForm, ExpenseForm, MemberForm
 from app.projects.models import Project
 from app.projects.views import bp
@@ -81,7 +81,7 @@ def show(project_id: int) -> str:
         today=today,
         progress=progress,
         budget=budget_summary(project),
-        chart=goal_chart_svg(progress.plan, progress.actuals, today, progress.unit, project.goal_metric),
+        chart=goal_chart(progress.plan, progress.actuals, today, progress.unit, project.goal_metric),
         transitions=services.transition_options(current_user, project),
         milestone_options={m.id: milestone_options(current_user, m) for m in project.milestones},
         history=project_history(project.id, limit=30),

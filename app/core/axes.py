@@ -11,6 +11,13 @@ from __future__ import annotations
 import math
 from datetime import date, timedelta
 
+#: The smallest text any chart draws, in its own units. Each chart is laid out so that a unit is at
+#: least a CSS pixel where it is shown (phones get a narrower drawing, or scroll a full-size one).
+MIN_FONT = 12
+#: The average advance of a character at ``MIN_FONT`` in the sans-serif fonts pages use, a little
+#: generous so that wide letters and non-Latin scripts still fit the room the layout gives them.
+CHAR_12 = 7.2
+
 #: The largest magnitude drawn to scale: far beyond any goal the value rule admits (1e12).
 DRAWABLE = 1e15
 
@@ -84,3 +91,51 @@ def month_ticks(first: date, last: date, most: int) -> list[date]:
         return []
     step = -(-count // most)
     return [date(i // 12, i % 12 + 1, 1) for i in range(begin, begin + count, step)]
+
+
+def month_labels(ticks: list[date]) -> list[str]:
+    """A label per month tick: the year on the first tick and on the first tick of each year.
+
+    Thinned ticks may skip January ("Dec, Feb, Apr…"), so the year goes where it changes from the
+    tick before, not on January: a reader of any tick finds its year at most one label back.
+    """
+    labels, year = [], None
+    for day in ticks:
+        labels.append(day.strftime("%b") if day.year == year else f"{day.strftime('%b')} {day.year}")
+        year = day.year
+    return labels
+
+
+def text_width(text: str, size: float = MIN_FONT) -> float:
+    """The width a layout gives ``text`` at font ``size`` (no browser to measure it on the server)."""
+    return len(text) * CHAR_12 * size / MIN_FONT
+
+
+def wrap(text: str, room: float, size: float = MIN_FONT, most: int = 3) -> list[str]:
+    """``text`` broken at spaces into lines of at most ``room`` wide, at most ``most`` lines.
+
+    A word longer than a line is cut; only what still does not fit after ``most`` lines ends in
+    an ellipsis (callers keep the whole text in a ``<title>``).
+    """
+    fits = max(int(room / text_width("x", size)), 4)
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        while len(word) > fits:  # a long word (a URL, a product code) is cut where the line ends
+            if current:
+                lines.append(current)
+                current = ""
+            lines.append(word[:fits])
+            word = word[fits:]
+        candidate = f"{current} {word}" if current else word
+        if len(candidate) <= fits:
+            current = candidate
+        else:
+            lines.append(current)
+            current = word
+    if current or not lines:
+        lines.append(current)
+    if len(lines) > most:
+        last = " ".join(lines[most - 1:])
+        lines = lines[: most - 1] + [last[: fits - 1].rstrip() + "…"]
+    return lines

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from html import escape
 
-from app.core.axes import month_ticks, plain_number, shift
+from app.core.axes import MIN_FONT, month_labels, month_ticks, plain_number, shift, text_width, wrap
 from app.core.text import counted, date_label
 from app.projects.models import Project
 from app.roadmap import services
@@ -20,11 +20,13 @@ from app.roadmap.models import Baseline
 from workflows.milestone import MilestoneState
 
 WIDTH = 960
-LEFT = 250  # the label column
+LEFT = 250  # the label column: titles wrap inside it, over up to LABEL_LINES lines
 RIGHT = 24
 HEAD = 46  # marker labels, then month labels
-ROW_H = 30
-LABEL_CHARS = 34
+ROW_H = 30  # a row of one line; a wrapped title makes its row taller by LINE_H a line
+LINE_H = 15
+LABEL_LINES = 3
+LABEL_FONT = 12.5
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
 
 INK, MUTED, FAINT = "#111827", "#6b7280", "#9ca3af"
@@ -52,7 +54,10 @@ def timeline_svg(
     """An accessible SVG timeline, ``WIDTH`` wide and as tall as its rows need."""
     first, last = _domain(rows, (start, end, baseline_start, baseline_end), today)
     span = (last - first).days
-    plot_bottom = HEAD + max(len(rows), 1) * ROW_H
+    labels = [wrap(row.title, LEFT - 24, LABEL_FONT, LABEL_LINES) for row in rows]
+    heights = [ROW_H + (len(lines) - 1) * LINE_H for lines in labels]
+    tops = [HEAD + sum(heights[:i]) for i in range(len(rows))]
+    plot_bottom = HEAD + (sum(heights) if rows else ROW_H)
 
     def x(day: date) -> float:
         return LEFT + (day - first).days / span * (WIDTH - LEFT - RIGHT)
@@ -70,14 +75,13 @@ def timeline_svg(
         f'<rect width="{WIDTH}" height="{height}" fill="#fff"/>',
     ]
     for i in range(1, len(rows), 2):  # zebra stripes, light enough for any printer
-        parts.append(f'<rect x="0" y="{HEAD + i * ROW_H}" width="{WIDTH}" height="{ROW_H}" fill="#f5f6f8"/>')
+        parts.append(f'<rect x="0" y="{tops[i]}" width="{WIDTH}" height="{heights[i]}" fill="#f5f6f8"/>')
     parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{HEAD}" y2="{HEAD}" stroke="#d1d5db"/>')
     months = _months(first, last)
-    for day in months:
-        label = day.strftime("%b %Y" if day.month == 1 or day == months[0] else "%b")
+    for day, label in zip(months, month_labels(months), strict=True):
         parts.append(
             f'<g class="tl-tick"><line x1="{x(day):.1f}" x2="{x(day):.1f}" y1="{HEAD - 5}" y2="{plot_bottom}" '
-            f'stroke="#e5e7eb"/><text x="{x(day):.1f}" y="{HEAD - 10}" text-anchor="middle" font-size="11" '
+            f'stroke="#e5e7eb"/><text x="{x(day):.1f}" y="{HEAD - 10}" text-anchor="middle" font-size="{MIN_FONT}" '
             f'fill="{MUTED}"{HALO}>{label}</text></g>'
         )
     parts += _markers(x, start, end, baseline_label, baseline_end, plot_bottom)
@@ -86,13 +90,13 @@ def timeline_svg(
             f'<g class="tl-today"><title>Today, {date_label(today)}</title>'
             f'<line x1="{x(today):.1f}" x2="{x(today):.1f}" y1="{HEAD}" y2="{plot_bottom + 4}" stroke="{TODAY}" '
             f'stroke-width="1.5" stroke-dasharray="{TODAY_DASH}"/><text x="{x(today):.1f}" y="{plot_bottom + 16}" '
-            f'text-anchor="middle" font-size="11" font-weight="600" fill="{TODAY}">today</text></g>'
+            f'text-anchor="middle" font-size="{MIN_FONT}" font-weight="600" fill="{TODAY}">today</text></g>'
         )
     if not rows:
         parts.append(f'<text x="{LEFT + 12}" y="{HEAD + ROW_H / 2 + 4}" font-size="12" fill="{MUTED}">'
                      "No milestones yet</text>")
-    for i, row in enumerate(rows):
-        parts.append(_row(row, HEAD + i * ROW_H + ROW_H / 2, x, unit, baseline_label))
+    for row, top, lines in zip(rows, tops, labels, strict=True):
+        parts.append(_row(row, top, lines, x, unit, baseline_label))
     parts += legend
     parts.append("</svg>")
     return "".join(parts)
@@ -131,7 +135,10 @@ def render(project: Project, baseline: Baseline | None, today: date) -> str:
 # --- pieces ----------------------------------------------------------------------------------
 
 
-def _row(row: Row, cy: float, x: Callable[[date], float], unit: str, baseline_label: str | None) -> str:
+def _row(row: Row, top: float, lines: list[str], x: Callable[[date], float], unit: str,
+         baseline_label: str | None) -> str:
+    """A milestone's row: its title wrapped in the label column, its marks at the middle of the row."""
+    cy = top + (ROW_H + (len(lines) - 1) * LINE_H) / 2
     removed = row.state == "removed"
     new = row.state == "added" or (baseline_label is not None and row.baseline_due is None and not removed)
     ghost = row.baseline_due is not None and (removed or row.baseline_due != row.due)
@@ -141,8 +148,10 @@ def _row(row: Row, cy: float, x: Callable[[date], float], unit: str, baseline_la
     label_style = (' font-weight="600"' if row.overdue else "") + (' text-decoration="line-through"' if removed else "")
     out = [
         f'<g class="{escape(" ".join(classes))}"><title>{escape(_describe(row, unit, baseline_label))}</title>',
-        f'<text x="12" y="{cy + 4:.1f}" font-size="12.5" fill="{label_fill}"{label_style}>'
-        f"{escape(_truncate(row.title, LABEL_CHARS))}</text>",
+        f'<text class="tl-label" x="12" y="{top + ROW_H / 2 + 4:.1f}" font-size="{LABEL_FONT}" fill="{label_fill}"'
+        f'{label_style}><title>{escape(row.title)}</title>'
+        + "".join(f'<tspan x="12" dy="{LINE_H if i else 0}">{escape(line)}</tspan>' for i, line in enumerate(lines))
+        + "</text>",
     ]
     xs = []
     if ghost and row.baseline_due is not None:
@@ -177,8 +186,8 @@ def _mark(row: Row, cx: float, cy: float, cls: str = "tl-mark") -> str:
                 f'fill="none" stroke="#fff" stroke-width="1.6"/>')
     if row.overdue:  # bigger, darker, with a thick outline: still unmistakable in grey
         return (f'<path class="{cls}" d="{_diamond(cx, cy, 8.5)}" fill="{LATE}" stroke="#7f1d1d" '
-                f'stroke-width="2"/><text x="{cx:.1f}" y="{cy + 3.6:.1f}" text-anchor="middle" font-size="10" '
-                'font-weight="700" fill="#fff">!</text>')
+                f'stroke-width="2"/><text x="{cx:.1f}" y="{cy + 3.6:.1f}" text-anchor="middle" '
+                f'font-size="{MIN_FONT}" font-weight="700" fill="#fff">!</text>')
     return f'<path class="{cls}" d="{_diamond(cx, cy, 7)}" fill="{PLAN}" stroke="{PLAN}" stroke-width="1.5"/>'
 
 
@@ -196,12 +205,12 @@ def _notes(row: Row, xs: list[float], cy: float, unit: str, new: bool) -> str:
             notes.append((cls, text, colour, "600"))
     if not notes or not xs:
         return ""
-    width = sum(len(text) * 6.4 + 8 for _, text, _, _ in notes)
+    width = sum(text_width(text) + 8 for _, text, _, _ in notes)
     right = max(xs) + 12
     anchor, at = ("start", right) if right + width <= WIDTH - 4 else ("end", min(xs) - 12)
     spans = "".join(f'<tspan class="{cls}" fill="{colour}" font-weight="{weight}" dx="{8 if i else 0}">'
                     f"{escape(text)}</tspan>" for i, (cls, text, colour, weight) in enumerate(notes))
-    return f'<text x="{at:.1f}" y="{cy + 4:.1f}" text-anchor="{anchor}" font-size="11">{spans}</text>'
+    return f'<text x="{at:.1f}" y="{cy + 4:.1f}" text-anchor="{anchor}" font-size="{MIN_FONT}">{spans}</text>'
 
 
 def _markers(x: Callable[[date], float], start: date | None, end: date | None, baseline_label: str | None,
@@ -215,7 +224,7 @@ def _markers(x: Callable[[date], float], start: date | None, end: date | None, b
     marks = [("tl-start", start, "Start", INK, ""),
              ("tl-end", end, f"End ({_slip(end - ghost)})" if end and ghost else "End", INK, ""),
              ("tl-baseline-end", ghost, "", MUTED, f' stroke-dasharray="{GHOST_END_DASH}"')]
-    out = []
+    out, taken = [], []  # the spans of the labels placed so far, so that none is drawn over another
     for cls, day, label, colour, dash in marks:
         if day is None:
             continue
@@ -224,9 +233,16 @@ def _markers(x: Callable[[date], float], start: date | None, end: date | None, b
         out.append(f'<g class="{cls}"><title>{escape(full)}</title><line x1="{at:.1f}" x2="{at:.1f}" '
                    f'y1="{8 if label else HEAD}" y2="{plot_bottom}" stroke="{colour}" stroke-width="1.5"{dash}/>')
         if label:
-            side = "start" if at + 4 + len(label) * 6.6 <= WIDTH else "end"
-            out.append(f'<text x="{at + (4 if side == "start" else -4):.1f}" y="17" text-anchor="{side}" '
-                       f'font-size="11" font-weight="600" fill="{colour}"{HALO}>{escape(label)}</text>')
+            # Right of the line, else left of it; with no room either side (a start and an end days
+            # apart) the label is left out: the line's title and the legend still say what it is.
+            size = text_width(label)
+            for side, left in (("start", at + 4), ("end", at - 4 - size)):
+                span = (left, left + size)
+                if span[0] >= 0 and span[1] <= WIDTH and all(span[1] <= a or span[0] >= b for a, b in taken):
+                    taken.append(span)
+                    out.append(f'<text x="{at + (4 if side == "start" else -4):.1f}" y="17" text-anchor="{side}" '
+                               f'font-size="{MIN_FONT}" font-weight="600" fill="{colour}"{HALO}>{escape(label)}</text>')
+                    break
         out.append("</g>")
     return out
 
@@ -249,10 +265,10 @@ def _legend(baseline_label: str | None, show_today: bool, top: float) -> tuple[l
         items.append(("today", line(TODAY, f' stroke-dasharray="{TODAY_DASH}"')))
     if baseline_label:
         items.append(("baseline end", line(MUTED, f' stroke-dasharray="{GHOST_END_DASH}"')))
-    out = ['<g class="tl-legend" font-size="11" fill="#374151">']
+    out = [f'<g class="tl-legend" font-size="{MIN_FONT}" fill="#374151">']
     left, row = 12.0, 0
     for text, symbol in items:
-        width = 22 + len(text) * 6.2 + 18
+        width = 22 + text_width(text) + 18
         if left + width > WIDTH - 12:
             left, row = 12.0, row + 1
         out.append(f'<g transform="translate({left:.1f},{top + 8 + row * 22:.1f})">{symbol}'
@@ -291,9 +307,11 @@ def _domain(rows: Sequence[Row], edges: Sequence[date | None], today: date) -> t
     return (first, last) if last > first else (first, shift(first, 1))  # one day at the calendar's end
 
 
-def _months(first: date, last: date, most: int = 14) -> list[date]:
-    """First-of-month dates within the axis, thinned to at most ``most``."""
-    return month_ticks(first, last, most)
+def _months(first: date, last: date) -> list[date]:
+    """First-of-month dates within the axis, thinned so that the widest label ("Sep 2027") fits
+    between two ticks."""
+    room = text_width("Sep 2027") + 16
+    return month_ticks(first, last, max(2, int((WIDTH - LEFT - RIGHT) / room)))
 
 
 def _slip(delta: timedelta) -> str:

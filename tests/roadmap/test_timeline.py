@@ -119,7 +119,8 @@ def test_done_cancelled_added_and_removed_are_told_apart() -> None:
 
 def test_removed_rows_are_struck_through() -> None:
     removed = row_named(draw(), "Partner push")
-    label = next(t for t in removed.iter(f"{SVG}text") if t.text == "Partner push")
+    label = next(t for t in removed.iter(f"{SVG}text") if "tl-label" in (t.get("class") or ""))
+    assert "".join(span.text for span in label.iter(f"{SVG}tspan")) == "Partner push"
     assert label.get("text-decoration") == "line-through"
     assert len(group(removed, "tl-strike")) == 1
     assert texts(group(removed, "tl-flag-removed")[0]) == "removed"
@@ -152,15 +153,37 @@ def test_start_end_and_the_baseline_end_as_markers_with_the_end_slip() -> None:
     assert group(draw(baseline_end=END), "tl-baseline-end") == []  # the same end: nothing to ghost
 
 
-def test_titles_escape_markup_and_long_labels_are_truncated() -> None:
+def label_of(row: ET.Element) -> ET.Element:
+    return next(t for t in row.iter(f"{SVG}text") if "tl-label" in (t.get("class") or ""))
+
+
+def test_titles_escape_markup_and_long_labels_wrap_in_full_with_a_tooltip() -> None:
     title = 'Pilot <beta> & "friends" — a milestone whose title is far too long for the label column'
     raw = timeline_svg([Row(title, date(2027, 3, 1), None, None, "open")], START, END, TODAY, None, None, None)
     assert "<beta>" not in raw
     root = ET.fromstring(raw)
     (row,) = row_groups(root)
     assert row.findtext(f"{SVG}title").startswith(title)
-    label = next(t.text for t in row.iter(f"{SVG}text") if t.text and t.text.startswith("Pilot"))
-    assert label.endswith("…") and len(label) < len(title)
+    label = label_of(row)
+    assert label.findtext(f"{SVG}title") == title
+    lines = [span.text for span in label.iter(f"{SVG}tspan")]
+    assert len(lines) > 1 and " ".join(lines) == title  # every word, none cut
+
+
+def test_the_issue_s_cut_milestone_label_is_shown_whole_and_its_row_grows() -> None:
+    title = "First-year checkpoint: 30% of customers on the new tier"
+    short = draw(rows=[Row("Pilot", date(2027, 3, 1), None, None, "open")])
+    long = draw(rows=[Row(title, date(2027, 3, 1), None, None, "open")])
+    assert " ".join(span.text for span in label_of(row_groups(long)[0]).iter(f"{SVG}tspan")) == title
+    assert float(long.get("viewBox").split()[3]) > float(short.get("viewBox").split()[3])
+
+
+def test_a_title_beyond_three_lines_ends_in_an_ellipsis_and_stays_whole_in_its_tooltip() -> None:
+    title = "word " * 60
+    label = label_of(row_groups(draw(rows=[Row(title, date(2027, 3, 1), None, None, "open")]))[0])
+    lines = [span.text for span in label.iter(f"{SVG}tspan")]
+    assert len(lines) == 3 and lines[-1].endswith("…")
+    assert label.findtext(f"{SVG}title") == title
 
 
 def test_no_milestones_is_still_a_valid_picture_with_start_and_end() -> None:
