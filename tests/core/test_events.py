@@ -18,6 +18,7 @@ from app.commitments import listeners as commitment_listeners
 from app.core import events
 from app.extensions import db
 from app.regions.models import Region
+from app.webhooks import services as webhooks
 from tests.factories import RegionFactory
 
 APP_DIR = Path(__file__).resolve().parents[2] / "app"
@@ -105,8 +106,9 @@ def test_another_app_from_the_factory_subscribes_nothing_twice(app: Flask, tmp_p
     assert registry.known >= set(catalogue.CATALOGUE)
     for handlers in (*registry.in_transaction.values(), *registry.after_commit.values()):
         assert len(handlers) == len(set(handlers))
+    # Its own listener, then the webhooks' outbox, which publishes what the others wrote (app/__init__.py).
     assert registry.in_transaction[catalogue.CommitmentStateChanged] == [
-        commitment_listeners.commitment_state_changed]
+        commitment_listeners.commitment_state_changed, webhooks.record_event]
 
 
 # --- the catalogue --------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "workflows"
 MODULES = (
     "engine", "project", "milestone", "goals", "campaigns", "commitment", "feasibility", "roadmap", "reminders",
-    "feedback",
+    "feedback", "imports",
 )
 BLOCKED = ("flask", "sqlalchemy", "flask_sqlalchemy", "wtforms", "app")
 
