@@ -185,6 +185,11 @@ def _render_show(commitment: Commitment, decision_form: DecisionForm | None = No
     options = services.options(current_user, commitment, found)
     decisions = [(t, d) for t, d in options if t.event in DECISIONS]
     steps = [(t, d) for t, d in options if t.event not in DECISIONS]
+    blockers = [f for f in found if f.is_blocker]
+    # Over blockers, "Submit" comes with the blockers and a box for the seller's justification, not as a plain button.
+    submit_over_blockers = bool(blockers) and any(t.event == "submit" and d.allowed for t, d in steps)
+    if submit_over_blockers:
+        steps = [(t, d) for t, d in steps if t.event != "submit"]
     project = commitment.project
     history = audit.record_history("commitment", commitment.id)
     last_decision = next((e for e in history if e.action in _VERDICTS), None)
@@ -193,8 +198,9 @@ def _render_show(commitment: Commitment, decision_form: DecisionForm | None = No
         commitment=commitment,
         project=project,
         findings=found,
-        blockers=[f for f in found if f.is_blocker],
+        blockers=blockers,
         warnings=[f for f in found if not f.is_blocker],
+        submit_over_blockers=submit_over_blockers,
         steps=steps,
         decisions=decisions,
         can_decide=any(d.allowed for _, d in decisions),
