@@ -25,7 +25,8 @@ class CommitmentForm(Form):
     customer = StringField("Customer account", validators=[Length(max=160)])
     customer_id = IntegerField(validators=[Optional(), NumberRange(min=1)])
     product_id = SelectField("Product", coerce=optional_int, validators=[InputRequired()])
-    region_id = SelectField("Region", coerce=optional_int, validators=[InputRequired()])
+    # The service checks the region (the campaign's, or the one the commitment keeps) and names the choices.
+    region_id = SelectField("Region", coerce=optional_int, validators=[InputRequired()], validate_choice=False)
     promise = TextAreaField("What was promised", validators=[DataRequired(), Length(max=4000)])
     promised_date = DateField("Promised for", validators=[InputRequired()])
     band_id = SelectField("Price band", coerce=optional_int, validators=[Optional()])
