@@ -195,7 +195,9 @@ def make_project(people: dict[str, User]) -> Callable[..., Project]:
         **overrides: Any,
     ) -> Project:
         start = start or app_clock.today() - timedelta(days=30)
-        region = RegionFactory()
+        # Every region the test made so far (commitments may name only their campaign's), else a new one.
+        made = db.session.scalars(sa.select(Region.id).where(Region.active).order_by(Region.id)).all()
+        region_ids = list(made) or [RegionFactory().id]
         fields: dict[str, Any] = {
             "title": title,
             "start_date": start,
@@ -204,7 +206,7 @@ def make_project(people: dict[str, User]) -> Callable[..., Project]:
             "goal_unit": "%",
             "goal_baseline": 0.0,
             "goal_target": 50.0,
-            "region_ids": [region.id],
+            "region_ids": region_ids,
             "project_manager_id": people["pm"].id,
             "product_manager_ids": [people["product"].id],
             "member_ids": [people["team"].id],

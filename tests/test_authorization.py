@@ -191,6 +191,7 @@ POST   /campaigns/<int:project_id>/actuals                                    lo
 POST   /campaigns/<int:project_id>/baselines                                  login | .                        | 302  404  404  404  404
 GET    /campaigns/<int:project_id>/changes                                    login | 200  200  200  200  200  | 200  404  404  404  404
 GET    /campaigns/<int:project_id>/changes.csv                                login | 200  200  200  200  200  | 200  404  404  404  404
+POST   /campaigns/<int:project_id>/commitments/checks                         login | .                        | 404  404  404  404  404  # the form's live checks: only who may record asks, nothing written
 GET    /campaigns/<int:project_id>/commitments/new                            login | 302  200  302  302  302  | 302  404  404  404  404
 POST   /campaigns/<int:project_id>/commitments/new                            login | .                        | 302  404  404  404  404
 GET    /campaigns/<int:project_id>/edit                                       login | 200  200  200  302  302  | 200  404  404  404  404
@@ -259,6 +260,7 @@ GET    /customers/suggest                                                     lo
 GET    /commitments.csv                                                       login | 200  200  200  200  200  | -
 GET    /commitments/<int:commitment_id>                                       login | 200  200  200  200  200  | 200  404  404  404  404
 POST   /commitments/<int:commitment_id>/decide                                login | .                        | 302  404  404  404  404
+POST   /commitments/<int:commitment_id>/checks                                login | .                        | 200  404  404  404  404  # who may edit checks the terms typed; nothing written
 GET    /commitments/<int:commitment_id>/edit                                  login | 200  200  302  302  302  | 200  404  404  404  404
 POST   /commitments/<int:commitment_id>/edit                                  login | .                        | 200  404  404  404  404
 GET    /email/preferences/<token>                                             404   | 200  200  200  200  200  | -  # the signed token is the key: a wrong one is a 404

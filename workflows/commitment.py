@@ -135,6 +135,17 @@ def blockers_are_justified(facts: CommitmentFacts) -> Iterator[str]:
         )
 
 
+def blockers_are_explained(facts: CommitmentFacts) -> Iterator[str]:
+    """A seller may submit a promise the checks block, but only saying why: the product manager who
+    countersigns reads it beside the blockers (and must still justify countersigning over them)."""
+    if facts.blockers and not facts.override_justification.strip():
+        count = len(facts.blockers)
+        yield (
+            f"{count} blocker{'s' if count != 1 else ''} stand{'s' if count == 1 else ''} against this commitment: "
+            "change the terms, or say why it should be submitted anyway."
+        )
+
+
 _SELLERS = frozenset({"seller", "admin"})
 #: Steps Countersign takes itself when the roadmap moves; no person fires them.
 _SYSTEM = frozenset({"system"})
@@ -147,7 +158,7 @@ COMMITMENT_WORKFLOW: Workflow[CommitmentFacts] = Workflow(
     initial=S.DRAFT,
     transitions=(
         Transition("submit", EDITABLE_STATES, S.PENDING_SIGNOFF, _SELLERS,
-                   "Submit for countersignature"),
+                   "Submit for countersignature", guards=(blockers_are_explained,)),
         Transition("approve", COUNTERSIGNING.waiting, S.APPROVED, _SIGNERS, "Countersign",
                    guards=(not_the_submitter, blockers_are_justified)),
         Transition("reject", COUNTERSIGNING.waiting, S.REJECTED, _SIGNERS, "Reject",

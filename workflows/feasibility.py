@@ -48,12 +48,21 @@ class Finding:
 
 def check(terms: Terms, today: date) -> list[Finding]:
     """Every finding, blockers first, in a stable order."""
-    findings = [*_region(terms), *_availability(terms), *_milestone(terms, today), *_price(terms)]
+    findings = [*_date(terms, today), *_region(terms), *_availability(terms), *_milestone(terms, today),
+                *_price(terms)]
     return sorted(findings, key=lambda f: f.severity != BLOCKER)
 
 
 def _fmt(day: date) -> str:
     return day.strftime("%d %b %Y")
+
+
+def _date(terms: Terms, today: date) -> list[Finding]:
+    # A promise for a day already gone cannot be kept as written; today itself still can.
+    if terms.promised_date < today:
+        return [Finding("date_past", BLOCKER,
+                        f"The promised date {_fmt(terms.promised_date)} is in the past (today is {_fmt(today)}).")]
+    return []
 
 
 def _region(terms: Terms) -> list[Finding]:

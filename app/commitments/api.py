@@ -197,6 +197,10 @@ def commitment_json(commitment: Commitment) -> CommitmentJson:
     }
 
 
+#: The steps that may go over blockers only with a written ``justification`` (the workflow's guards say so).
+OVER_BLOCKERS = frozenset({"submit", "approve"})
+
+
 def commitment_detail_json(commitment: Commitment, findings: Sequence[Finding] | None = None) -> CommitmentDetailJson:
     """A commitment with its feasibility findings and the sign-off steps open to the reader.
 
@@ -211,8 +215,9 @@ def commitment_detail_json(commitment: Commitment, findings: Sequence[Finding] |
             {
                 "event": t.event,
                 "label": t.label,
-                # Countersigning over blockers needs a written justification as well.
-                "requires": [*t.requires, *(["justification"] if t.event == "approve" and has_blockers else [])],
+                # Submitting or countersigning over blockers needs a written justification as well.
+                "requires": [*t.requires,
+                             *(["justification"] if t.event in OVER_BLOCKERS and has_blockers else [])],
                 "allowed": d.allowed,
                 "reasons": list(d.reasons),
             }
@@ -325,7 +330,7 @@ def update_commitment(commitment_id: int) -> Response:
 @bp.post("/commitments/<int:commitment_id>/transitions")
 @operation(CommitmentDetailJson, body=Body(DecisionForm, extra=TransitionBody), errors=(403, 409))
 def fire_transition(commitment_id: int) -> Response:
-    """Take a sign-off step: ``submit``, ``approve`` (with ``justification`` over blockers), ``reject``…"""
+    """Take a sign-off step: ``submit`` or ``approve`` (each with ``justification`` over blockers), ``reject``…"""
     commitment = access.get_commitment_or_404(current_user, commitment_id)
     payload = json_body()
     event = event_name(payload, "Required, e.g. \"submit\" or \"approve\".")

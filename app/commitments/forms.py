@@ -9,14 +9,13 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from app.catalog.models import PriceBand, Product
 from app.commitments.models import Commitment
-from app.commitments.services import CommitmentInput
+from app.commitments.services import CommitmentInput, region_choices
 from app.core import values
 from app.core.forms import MAX_MONEY, Finite, Form, IntegerField, choices, optional_int
 from app.core.text import date_label
 from app.customers.models import Customer
 from app.extensions import db
 from app.projects.models import Project
-from app.regions.services import active_regions
 from workflows.milestone import MilestoneState
 
 
@@ -26,7 +25,8 @@ class CommitmentForm(Form):
     customer = StringField("Customer account", validators=[Length(max=160)])
     customer_id = IntegerField(validators=[Optional(), NumberRange(min=1)])
     product_id = SelectField("Product", coerce=optional_int, validators=[InputRequired()])
-    region_id = SelectField("Region", coerce=optional_int, validators=[InputRequired()])
+    # The service checks the region (the campaign's, or the one the commitment keeps) and names the choices.
+    region_id = SelectField("Region", coerce=optional_int, validators=[InputRequired()], validate_choice=False)
     promise = TextAreaField("What was promised", validators=[DataRequired(), Length(max=4000)])
     promised_date = DateField("Promised for", validators=[InputRequired()])
     band_id = SelectField("Price band", coerce=optional_int, validators=[Optional()])
@@ -47,9 +47,8 @@ class CommitmentForm(Form):
             # Only an id sent picks the customer; the one the commitment has would otherwise win over a name typed.
             self.customer_id.data = None
         products = db.session.scalars(sa.select(Product).order_by(Product.name)).all()
-        regions = list(active_regions())
-        if commitment is not None and commitment.region not in regions:
-            regions.append(commitment.region)  # a region deactivated since stays on its commitment
+        # The campaign's regions (the service refuses others); a region dropped since stays on its commitment.
+        regions = region_choices(project, commitment)
         bands = db.session.scalars(sa.select(PriceBand).join(Product).order_by(Product.name, PriceBand.list_price, PriceBand.id)).all()
         self.product_id.choices = choices(
             [("", "— choose —")] + [(p.id, f"{p.name} ({p.status_label.lower()})") for p in products]

@@ -92,10 +92,15 @@ class Commitment(db.Model):  # type: ignore[name-defined,misc]
     @property
     def effective_price(self) -> Decimal | None:
         """The unit price after the discount, to the cent."""
-        if self.unit_price is None:
-            return None
-        discount = self.discount_percent or Decimal("0")
-        return (self.unit_price * (Decimal("100") - discount) / Decimal("100")).quantize(Decimal("0.01"))
+        return effective_price(self.unit_price, self.discount_percent)
 
     def __repr__(self) -> str:
         return f"<Commitment {self.id} {self.state}>"
+
+
+def effective_price(unit_price: Decimal | None, discount_percent: Decimal | None) -> Decimal | None:
+    """A unit price after its discount, to the cent (also for terms not saved yet: the form's live checks)."""
+    if unit_price is None:
+        return None
+    discount = discount_percent or Decimal("0")
+    return (unit_price * (Decimal("100") - discount) / Decimal("100")).quantize(Decimal("0.01"))

@@ -19,7 +19,7 @@ from app.accounts.models import Role, User
 from app.audit import services as audit
 from app.catalog.models import PriceBand, Product
 from app.commitments.access import can_record, countersigner_criteria, is_party, roles_for
-from app.commitments.models import Commitment
+from app.commitments.models import Commitment, effective_price
 from app.core import clock, events, values
 from app.core.errors import Conflict, InvalidInput, NotAllowed, StaleEdit, TransitionRefused
 from app.core.pagination import FIRST_PAGE, Page, PageRequest, asc, paginate
@@ -32,6 +32,7 @@ from app.milestones.models import Milestone
 from app.projects.access import require_open
 from app.projects.models import Project
 from app.regions.models import Region
+from app.regions.services import active_regions
 from workflows import feasibility, roadmap
 from workflows.commitment import (
     COMMITMENT_WORKFLOW,
@@ -64,10 +65,15 @@ class CommitmentInput:
 # --- feasibility -----------------------------------------------------------------------------
 
 def terms(commitment: Commitment) -> feasibility.Terms:
-    product, region = commitment.product, commitment.region
+    return _terms_of(commitment.product, commitment.region, commitment.band, commitment.milestone,
+                     commitment.promised_date, commitment.effective_price)
+
+
+def _terms_of(product: Product, region: Region, band: PriceBand | None, milestone: Milestone | None,
+              promised_date: date, price: Decimal | None) -> feasibility.Terms:
+    """The checks' view of terms, saved or not (a cancelled milestone delivers nothing)."""
     coverage = product.coverage_in(region.id)
-    milestone = commitment.milestone if commitment.milestone and commitment.milestone.state != MilestoneState.CANCELLED \
-        else None
+    milestone = milestone if milestone and milestone.state != MilestoneState.CANCELLED else None
     return feasibility.Terms(
         product=product.name,
         product_status=product.status,
@@ -76,10 +82,10 @@ def terms(commitment: Commitment) -> feasibility.Terms:
         coverage=coverage.status if coverage else None,
         coverage_reason=coverage.reason if coverage else "",
         coverage_from=coverage.planned_from if coverage else None,
-        promised_date=commitment.promised_date,
-        effective_price=commitment.effective_price,
-        band=commitment.band.tier if commitment.band else None,
-        band_minimum=commitment.band.minimum_price if commitment.band else None,
+        promised_date=promised_date,
+        effective_price=price,
+        band=band.tier if band else None,
+        band_minimum=band.minimum_price if band else None,
         currency=product.currency,
         milestone=milestone.title if milestone else None,
         milestone_due=milestone.due_date if milestone else None,
@@ -88,6 +94,37 @@ def terms(commitment: Commitment) -> feasibility.Terms:
 
 def findings(commitment: Commitment) -> list[feasibility.Finding]:
     return feasibility.check(terms(commitment), clock.today())
+
+
+class Preview(NamedTuple):
+    """What the checks say of terms being typed: the findings, and the fields too wrong to check."""
+
+    findings: list[feasibility.Finding]
+    errors: dict[str, list[str]]
+    checked: bool = False  # False while the terms are too incomplete or wrong to check
+
+
+def preview(project: Project, data: CommitmentInput, commitment: Commitment | None = None,
+            form_errors: dict[str, list[str]] | None = None) -> Preview:
+    """The feasibility checks of terms not saved yet (the commitment form's live checks); writes nothing.
+
+    The same lookups and field rules as saving (:func:`_terms_problems`), and the same
+    :func:`workflows.feasibility.check`, so the form says before saving what the draft's page says after.
+    ``form_errors`` are the form's own (a date that does not parse, say): those fields are not checked.
+    """
+    errors = dict(form_errors or {})
+    product = db.session.get(Product, data.product_id) if data.product_id else None
+    region = db.session.get(Region, data.region_id) if data.region_id else None
+    band = db.session.get(PriceBand, data.band_id) if data.band_id is not None else None
+    milestone = db.session.get(Milestone, data.milestone_id) if data.milestone_id is not None else None
+    for name, messages in _terms_problems(project, commitment, data, product, region, band, milestone).items():
+        errors.setdefault(name, messages)
+    checked = ("product_id", "region_id", "band_id", "milestone_id", "promised_date", "unit_price", "discount_percent")
+    if product is None or region is None or any(name in errors for name in checked):
+        return Preview([], errors)
+    price = effective_price(data.unit_price, data.discount_percent)
+    return Preview(feasibility.check(_terms_of(product, region, band, milestone, data.promised_date, price),
+                                     clock.today()), errors, checked=True)
 
 
 # --- recording and editing -------------------------------------------------------------------
@@ -205,10 +242,15 @@ def _move(actor: User, commitment: Commitment, event: str, reason: str = "", jus
     summary = transition.label + (f": {note}" if note else "")
     if commitment.override_justification and event == "approve":
         summary += f" (blockers overridden: {commitment.override_justification})"
+    # The seller's word for submitting over blockers stays in the history the product manager reads.
+    said = commitment.override_justification
+    if event == "submit" and blockers:
+        said = justification.strip()
+        summary += f" (despite blockers: {said})"
     audit.record(actor, f"commitment.{event}", f"{summary} — {commitment.title}",
                  entity="commitment", entity_id=commitment.id, project_id=commitment.project_id,
                  from_state=old_state, to_state=commitment.state,
-                 details={**(details or {}), "reason": note, "justification": commitment.override_justification})
+                 details={**(details or {}), "reason": note, "justification": said})
     events.emit(CommitmentStateChanged(commitment.id, commitment.project_id, actor.id, event, old_state,
                                        commitment.state, note))
 
@@ -384,19 +426,7 @@ def _resolve(actor: User, commitment: Commitment, project: Project, data: Commit
     milestone = db.session.get(Milestone, data.milestone_id) if data.milestone_id is not None else None
     if not data.promise.strip():
         errors["promise"] = ["Write down what was promised."]
-    if product is None:
-        errors["product_id"] = ["Choose a product from the catalog."]
-    if region is None or not (region.active or region.id == commitment.region_id):
-        errors["region_id"] = ["Choose an active region."]
-    if data.band_id is not None and (band is None or band.product_id != data.product_id):
-        errors["band_id"] = ["Choose a price band of this product."]
-    if data.milestone_id is not None and (milestone is None or milestone.project_id != project.id):
-        errors["milestone_id"] = ["Choose a milestone of this campaign."]
-    if data.quantity < 1:
-        errors["quantity"] = ["At least one."]
-    if promised := values.campaign_day_problem(data.promised_date, project.start_date, project.end_date,
-                                               before_start=False):
-        errors["promised_date"] = [promised]
+    errors.update(_terms_problems(project, commitment, data, product, region, band, milestone))
     if errors:
         raise InvalidInput("Please correct the highlighted fields.", errors)
     if customer is None:
@@ -406,6 +436,46 @@ def _resolve(actor: User, commitment: Commitment, project: Project, data: Commit
         "band": band, "milestone": milestone, "promised_date": data.promised_date, "unit_price": data.unit_price,
         "discount_percent": data.discount_percent, "quantity": data.quantity,
     }
+
+
+def _terms_problems(project: Project, commitment: Commitment | None, data: CommitmentInput, product: Product | None,
+                    region: Region | None, band: PriceBand | None, milestone: Milestone | None) -> dict[str, list[str]]:
+    """What is wrong with the terms' fields, by field: asked on saving and by the live checks alike."""
+    errors: dict[str, list[str]] = {}
+    if product is None:
+        errors["product_id"] = ["Choose a product from the catalog."]
+    if problem := _region_problem(project, commitment, region):
+        errors["region_id"] = [problem]
+    if data.band_id is not None and (band is None or band.product_id != data.product_id):
+        errors["band_id"] = ["Choose a price band of this product."]
+    if data.milestone_id is not None and (milestone is None or milestone.project_id != project.id):
+        errors["milestone_id"] = ["Choose a milestone of this campaign."]
+    if data.quantity < 1:
+        errors["quantity"] = ["At least one."]
+    if promised := values.campaign_day_problem(data.promised_date, project.start_date, project.end_date,
+                                               before_start=False):
+        errors["promised_date"] = [promised]
+    return errors
+
+
+def region_choices(project: Project, commitment: Commitment | None = None) -> list[Region]:
+    """The regions a commitment of the campaign may name: the campaign's active ones (any active region when
+    the campaign names none), and the one the commitment already has, kept even if deactivated or dropped since."""
+    regions = [r for r in (project.regions or active_regions()) if r.active]
+    if commitment is not None and commitment.region is not None and commitment.region not in regions:
+        regions.append(commitment.region)
+    return regions
+
+
+def _region_problem(project: Project, commitment: Commitment | None, region: Region | None) -> str | None:
+    if commitment is not None and region is not None and region.id == commitment.region_id:
+        return None  # a commitment keeps its region
+    if region is None or not region.active:
+        return "Choose an active region."
+    if project.regions and region not in project.regions:
+        names = ", ".join(r.name for r in project.regions if r.active)
+        return f"Choose one of the campaign's regions ({names})." if names else "The campaign has no active region."
+    return None
 
 
 def _customer(data: CommitmentInput, errors: dict[str, list[str]]) -> tuple[Customer | None, str]:

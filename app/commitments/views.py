@@ -6,7 +6,7 @@ A commitment is seen by its campaign's members and by the product managers of it
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -27,6 +27,7 @@ from app.core.views import save_form, save_or_show_again
 from app.customers.models import Customer
 from app.extensions import db
 from app.projects.access import get_project_or_404, visible_project_ids
+from app.projects.models import Project
 from app.regions.services import all_regions
 from workflows.commitment import EDITABLE_STATES, SIGNED_STATES, STATES, CommitmentState
 
@@ -75,6 +76,50 @@ def new(project_id: int) -> str | Response:
         flash("Commitment recorded as a draft. It binds nothing until it is submitted and countersigned.", "success")
         return redirect(url_for(".show", commitment_id=commitment.id))
     return render_template("commitments/form.html", form=form, project=project, commitment=None)
+
+
+# --- the form's live checks ------------------------------------------------------------------------
+
+#: The form's fields the feasibility checks read; the others (customer, promise) do not hold them back.
+CHECKED_FIELDS = ("product_id", "region_id", "band_id", "milestone_id", "promised_date", "unit_price",
+                  "discount_percent", "quantity")
+
+
+@bp.post("/campaigns/<int:project_id>/commitments/checks")
+def checks_new(project_id: int) -> Response:
+    """The feasibility checks of a new commitment's terms as typed (the form's live checks); saves nothing."""
+    project = get_project_or_404(current_user, project_id)
+    if not access.can_record(current_user, project):
+        abort(404)  # only who may record a commitment asks for its checks
+    return _checks(project, None)
+
+
+@bp.post("/commitments/<int:commitment_id>/checks")
+def checks_edit(commitment_id: int) -> Response:
+    """The feasibility checks of a commitment's terms as the edit form has them; saves nothing."""
+    commitment = access.get_commitment_or_404(current_user, commitment_id)
+    if not _can_edit(commitment):
+        abort(404)
+    return _checks(commitment.project, commitment)
+
+
+def _checks(project: Project, commitment: Commitment | None) -> Response:
+    form = CommitmentForm(project, commitment=commitment)
+    form.validate()  # for the field errors only: the customer and the promise may still be empty
+    errors = {name: list(messages) for name, messages in form.errors.items() if name in CHECKED_FIELDS}
+    ready = form.promised_date.data is not None and bool(form.product_id.data) and bool(form.region_id.data)
+    preview = services.preview(project, form.to_input(), commitment, errors) if ready else services.Preview([], errors)
+    blockers = [f for f in preview.findings if f.is_blocker]
+    response = jsonify({
+        # Checked only once product, region and date are chosen and valid; until then the form says what is missing.
+        "checked": preview.checked,
+        "findings": [{"code": f.code, "severity": f.severity, "message": f.message} for f in preview.findings],
+        "blockers": len(blockers),
+        "warnings": len(preview.findings) - len(blockers),
+        "errors": preview.errors,
+    })
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 # --- across campaigns ---------------------------------------------------------------------------
@@ -140,6 +185,11 @@ def _render_show(commitment: Commitment, decision_form: DecisionForm | None = No
     options = services.options(current_user, commitment, found)
     decisions = [(t, d) for t, d in options if t.event in DECISIONS]
     steps = [(t, d) for t, d in options if t.event not in DECISIONS]
+    blockers = [f for f in found if f.is_blocker]
+    # Over blockers, "Submit" comes with the blockers and a box for the seller's justification, not as a plain button.
+    submit_over_blockers = bool(blockers) and any(t.event == "submit" and d.allowed for t, d in steps)
+    if submit_over_blockers:
+        steps = [(t, d) for t, d in steps if t.event != "submit"]
     project = commitment.project
     history = audit.record_history("commitment", commitment.id)
     last_decision = next((e for e in history if e.action in _VERDICTS), None)
@@ -148,8 +198,9 @@ def _render_show(commitment: Commitment, decision_form: DecisionForm | None = No
         commitment=commitment,
         project=project,
         findings=found,
-        blockers=[f for f in found if f.is_blocker],
+        blockers=blockers,
         warnings=[f for f in found if not f.is_blocker],
+        submit_over_blockers=submit_over_blockers,
         steps=steps,
         decisions=decisions,
         can_decide=any(d.allowed for _, d in decisions),

@@ -311,7 +311,9 @@ def _commitments(today: date, people: dict[str, User], area: dict[str, Region], 
         for event in steps:
             actor = seller if event == "submit" else signer
             note = "Not sellable in APAC yet: no hosting region there" if event == "reject" else ""
-            commitments.fire(actor, commitment, event, reason=note)
+            # Over a blocker (APAC is not sellable) the seller submits only saying why; elsewhere it is not asked.
+            why = "The partner asked for it in writing: product to say whether it can be kept" if event == "submit" else ""
+            commitments.fire(actor, commitment, event, reason=note, justification=why)
         created += 1
     return created
 

@@ -36,7 +36,9 @@ def test_a_blocked_promise_is_rejected_revised_countersigned_and_the_campaign_la
     page.locator("#quantity").fill("200")
     page.get_by_role("button", name="Record as draft").click()
     expect(page.locator("#checks")).to_contain_text("Northwind Pro in Nordics may not be sold: Not certified")
-    page.locator("button[data-event=submit]").click()
+    # Over a blocker the seller submits only saying why (the product manager reads it in the history).
+    page.get_by_label("Justification for overriding the blockers").fill("The customer insists; product to decide")
+    page.get_by_role("button", name="Submit despite blockers").click()
     expect(page.locator("h1 .badge").first).to_have_text("Waiting for countersignature")
     commitment_url = page.url
     sign_out(page)

@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.accounts.models import Role, User
+from app.audit.models import AuditEvent
 from app.commitments import access, services
 from app.commitments.models import Commitment
 from app.commitments.services import CommitmentInput
@@ -70,7 +71,17 @@ def test_a_product_manager_of_another_product_cannot_decide(world, people, make_
 def test_blockers_need_a_written_justification_which_is_kept(world, people):
     commitment = services.create_commitment(people["sales"], world["project"], promise(world, region="north"))
     assert [f.code for f in services.findings(commitment)] == ["region_not_allowed"]
-    services.fire(people["sales"], commitment, "submit")
+    with pytest.raises(TransitionRefused) as refused:
+        services.fire(people["sales"], commitment, "submit")  # the seller, too, says why it goes on over a blocker
+    assert refused.value.reasons == ["1 blocker stands against this commitment: change the terms, "
+                                     "or say why it should be submitted anyway."]
+    assert commitment.state == "draft"
+    services.fire(people["sales"], commitment, "submit", justification="The customer takes it as a sandbox pilot")
+    submitted = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.entity_id == commitment.id,
+                                                               AuditEvent.action == "commitment.submit")).one()
+    assert submitted.summary.startswith(
+        "Submit for countersignature (despite blockers: The customer takes it as a sandbox pilot)")
+    assert submitted.details["justification"] == "The customer takes it as a sandbox pilot"
     with pytest.raises(TransitionRefused) as refused:
         services.fire(people["product"], commitment, "approve")
     assert "written justification" in refused.value.reasons[0]
@@ -186,7 +197,8 @@ def test_the_sign_off_queue_reads_its_checks_in_a_fixed_number_of_queries(world,
         seller, project = db.session.get(User, sales_id), db.session.get(Project, project_id)
         commitment = services.create_commitment(seller, project, replace(
             terms, customer=customer, milestone_id=milestone_id, promised_date=due + timedelta(days=1)))
-        services.fire(seller, commitment, "submit")
+        # An early milestone may be due before today: such a promise goes on with the seller's word.
+        services.fire(seller, commitment, "submit", justification="Queued for the query count")
 
     submit("First", 0)
     db.session.commit()

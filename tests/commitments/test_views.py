@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -13,6 +13,7 @@ from app.commitments import services
 from app.commitments.models import Commitment
 from app.commitments.services import CommitmentInput
 from app.core import clock
+from app.core.errors import InvalidInput
 from app.extensions import db
 from app.projects.models import ProjectRole
 from app.projects.services import add_member
@@ -53,7 +54,8 @@ def form_data(world, region="south", **overrides) -> dict[str, str]:
 def recorded(world, people, region="south", submit=True, **overrides) -> Commitment:
     commitment = services.create_commitment(people["sales"], world["project"], terms(world, region, **overrides))
     if submit:
-        services.fire(people["sales"], commitment, "submit")
+        # A blocked promise (the Nordics) goes on only with the seller's word for it.
+        services.fire(people["sales"], commitment, "submit", justification="Submitted over the checks")
     db.session.commit()
     return commitment
 
@@ -356,3 +358,128 @@ def test_a_closed_campaign_takes_no_new_commitments_and_offers_no_steps(world, p
     assert response.status_code == 409 and "can no longer change" in text(response)
     db.session.refresh(approved)
     assert approved.state == "approved"
+
+
+# --- the form's live checks (issue 19) ------------------------------------------------------------
+
+def _checks_url(world) -> str:
+    return f"/campaigns/{world['project'].id}/commitments/checks"
+
+
+def _counts() -> tuple[int, ...]:
+    from app.audit.models import AuditEvent
+    from app.customers.models import Customer
+    return tuple(db.session.scalar(sa.select(sa.func.count()).select_from(model))
+                 for model in (Commitment, Customer, AuditEvent))
+
+
+def test_the_live_checks_say_what_the_product_manager_will_read_and_write_nothing(world, people, login):
+    sales = login(people["sales"])
+    before = _counts()
+    answer = sales.post(_checks_url(world), data=form_data(world, region="north", customer="Brand New Ltd",
+                                                           promise=""))
+    assert answer.status_code == 200 and answer.headers["Cache-Control"] == "no-store"
+    body = answer.get_json()
+    assert body["checked"] is True and (body["blockers"], body["warnings"]) == (1, 0)
+    assert [(f["code"], f["severity"]) for f in body["findings"]] == [("region_not_allowed", "blocker")]
+    assert _counts() == before  # no commitment, no new customer "Brand New Ltd", no audit event
+    # Worded as on the product manager's side: the same workflows.feasibility message.
+    saved = recorded(world, people, region="north", submit=False)
+    assert body["findings"][0]["message"] == services.findings(saved)[0].message
+
+    clear = sales.post(_checks_url(world), data=form_data(world)).get_json()
+    assert clear["checked"] is True and clear["findings"] == [] and clear["errors"] == {}
+    # Until product, region and a valid date are given there is nothing to check, only what is missing.
+    half = sales.post(_checks_url(world), data=form_data(world, promised_date="", product_id="")).get_json()
+    assert half["checked"] is False and half["findings"] == [] and set(half["errors"]) == {"product_id", "promised_date"}
+
+
+def test_the_live_checks_follow_the_edit_form_of_a_commitment(world, people, login):
+    commitment = recorded(world, people, submit=False)
+    answer = login(people["sales"]).post(f"/commitments/{commitment.id}/checks",
+                                         data=form_data(world, unit_price="10.00", discount_percent="0"))
+    assert [f["code"] for f in answer.get_json()["findings"]] == ["below_band"]
+    assert commitment.unit_price == Decimal("90.00")  # nothing changed
+
+
+def test_the_live_checks_are_for_who_may_record_or_edit_only(world, people, login, make_project):
+    other = make_project(title="Another campaign", state="planned", owner=people["sales2"])
+    sales = login(people["sales"])
+    assert sales.post(f"/campaigns/{other.id}/commitments/checks", data=form_data(world)).status_code == 404
+    for who in ("outsider", "team", "product"):  # not on it, on it but not selling, countersigning it
+        assert login(people[who]).post(_checks_url(world), data=form_data(world)).status_code == 404
+    theirs = services.create_commitment(people["sales2"], other, terms(world))
+    db.session.commit()
+    assert sales.post(f"/commitments/{theirs.id}/checks", data=form_data(world)).status_code == 404
+    pending = recorded(world, people)  # submitted: not editable, so no edit form to check for
+    assert sales.post(f"/commitments/{pending.id}/checks", data=form_data(world)).status_code == 404
+
+
+def test_the_live_checks_need_the_forms_csrf_token(world, people, login, configure):
+    sales = login(people["sales"])
+    configure(WTF_CSRF_ENABLED=True)
+    assert sales.post(_checks_url(world), data=form_data(world)).status_code == 400
+    page = text(sales.get(f"/campaigns/{world['project'].id}/commitments/new"))
+    token = page.split('name="csrf_token" type="hidden" value="', 1)[1].split('"', 1)[0] \
+        if 'name="csrf_token" type="hidden" value="' in page else page.split('value="', 1)[1].split('"', 1)[0]
+    answer = sales.post(_checks_url(world), data={**form_data(world), "csrf_token": token})
+    assert answer.status_code == 200 and answer.get_json()["checked"] is True
+    assert f'data-checks-url="{_checks_url(world)}"' in page and 'aria-live="polite"' in page
+    assert "js/commitment-checks.js" in page
+
+
+def test_a_past_promised_date_is_a_blocker_from_midnight_on(world, people, login, clock):
+    clock.to(datetime(2026, 11, 17, 23, 59, 59))  # a second before midnight, then at it
+    sales = login(people["sales"])
+    on_the_day = form_data(world, promised_date="2026-11-17")
+    assert sales.post(_checks_url(world), data=on_the_day).get_json()["findings"] == []
+    clock.to(datetime(2026, 11, 18, 0, 0, 0))
+    answer = sales.post(_checks_url(world), data=on_the_day).get_json()
+    assert answer["findings"] == [{"code": "date_past", "severity": "blocker",
+                                   "message": "The promised date 17 Nov 2026 is in the past (today is 18 Nov 2026)."}]
+    # Saved without JavaScript, the draft's page says the same beside "Submit".
+    response = sales.post(f"/campaigns/{world['project'].id}/commitments/new", data=on_the_day)
+    page = text(sales.get(response.location))
+    assert "The promised date 17 Nov 2026 is in the past" in page and "Submit despite blockers" in page
+
+
+def test_regions_are_the_campaigns_in_the_form_and_in_the_service(world, people, login):
+    elsewhere = RegionFactory(name="Atlantis")  # made after the campaign: not one of its regions
+    db.session.commit()
+    sales = login(people["sales"])
+    url = f"/campaigns/{world['project'].id}/commitments/new"
+    assert ">Atlantis<" not in text(sales.get(url)) and ">Nordics<" in text(sales.get(url))
+    refused = sales.post(url, data=form_data(world, region_id=str(elsewhere.id)))
+    assert refused.status_code == 200 and "Choose one of the campaign&#39;s regions (Nordics, Southern Europe)." in text(refused)
+    assert ">Atlantis<" not in text(refused)
+    with pytest.raises(InvalidInput) as error:
+        services.create_commitment(people["sales"], world["project"], terms(world, region_id=elsewhere.id))
+    assert error.value.fields["region_id"] == ["Choose one of the campaign's regions (Nordics, Southern Europe)."]
+    # A commitment keeps its region when the campaign drops it.
+    kept = recorded(world, people, submit=False)
+    world["project"].regions.remove(world["south"])
+    db.session.commit()
+    assert ">Southern Europe<" in text(sales.get(f"/commitments/{kept.id}/edit"))
+    assert sales.post(f"/commitments/{kept.id}/edit",
+                      data=form_data(world, version=str(kept.version), quantity="600")).status_code == 302
+
+
+def test_submitting_over_blockers_asks_the_seller_why_on_the_page(world, people, login):
+    commitment = recorded(world, people, region="north", submit=False)
+    sales = login(people["sales"])
+    page = text(sales.get(f"/commitments/{commitment.id}"))
+    assert "1 blocker stands against this promise." in page and "Submit despite blockers" in page
+    assert 'value="submit"' in page
+    refused = sales.post(f"/commitments/{commitment.id}/decide", data={"event": "submit"})
+    assert refused.status_code == 409 and "say why it should be submitted anyway" in text(refused)
+    assert db.session.get(Commitment, commitment.id).state == "draft"
+    sent = sales.post(f"/commitments/{commitment.id}/decide",
+                      data={"event": "submit", "justification": "Pilot under the regulator's sandbox"})
+    assert sent.status_code == 302 and db.session.get(Commitment, commitment.id).state == "pending_signoff"
+    assert "despite blockers: Pilot under the regulator" in text(login(people["product"]).get(sent.location))
+
+
+def test_without_blockers_submit_stays_a_plain_button(world, people, login):
+    commitment = recorded(world, people, submit=False)
+    page = text(login(people["sales"]).get(f"/commitments/{commitment.id}"))
+    assert "Submit despite blockers" not in page and "Submit for countersignature" in page

@@ -37,12 +37,14 @@ FINE = Terms(
 LINKED = {"milestone": "SSO shipped", "milestone_due": PROMISED}
 
 KNOWN_CODES = {
+    "date_past": BLOCKER,
     "region_unknown": BLOCKER, "region_not_allowed": BLOCKER, "region_planned": BLOCKER,
     "product_retired": BLOCKER, "product_planned": BLOCKER, "product_beta": WARNING,
     "before_milestone": BLOCKER, "no_milestone": WARNING, "below_band": WARNING,
 }
 #: Which of the four rules (region, availability, milestone, price) gives each code.
 RULE_OF = {
+    "date_past": "date",
     "region_unknown": "region", "region_not_allowed": "region", "region_planned": "region",
     "product_retired": "availability", "product_planned": "availability", "product_beta": "availability",
     "before_milestone": "milestone", "no_milestone": "milestone", "below_band": "price",
@@ -257,6 +259,24 @@ def test_a_warning_from_an_early_rule_follows_a_blocker_from_a_late_one() -> Non
 def test_every_rule_at_once() -> None:
     assert codes(coverage=None, product_status="planned", product_available_from=None,
                  effective_price=Decimal("1")) == ["region_unknown", "product_planned", "no_milestone", "below_band"]
+
+
+# --- the promised date ---------------------------------------------------------------------------
+
+def test_a_promise_for_a_day_gone_is_a_blocker() -> None:
+    assert findings(promised_date=date(2020, 1, 1), **LINKED | {"milestone_due": date(2020, 1, 1)}) == [
+        ("date_past", BLOCKER, "The promised date 01 Jan 2020 is in the past (today is 01 Mar 2027)."),
+    ]
+
+
+@pytest.mark.parametrize(("promised", "past"), [(TODAY - DAY, True), (TODAY, False), (TODAY + DAY, False)])
+def test_the_day_boundary_today_can_still_be_kept(promised: date, past: bool) -> None:
+    found = codes(promised_date=promised, **LINKED | {"milestone_due": promised})
+    assert ("date_past" in found) is past
+
+
+def test_the_past_date_comes_first_among_blockers() -> None:
+    assert codes(promised_date=TODAY - DAY, coverage="not_allowed")[:2] == ["date_past", "region_not_allowed"]
 
 
 # --- any input ----------------------------------------------------------------------------------------
