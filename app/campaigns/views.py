@@ -11,11 +11,10 @@ app factory imports this module, before it registers the blueprint.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
 
 import sqlalchemy as sa
-from dataclasses import asdict
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
