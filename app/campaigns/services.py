@@ -51,8 +51,10 @@ def copied_milestones(source: Project) -> int:
 
 
 def milestone_problems(source: Project, start: date, end: date) -> list[str]:
-    """Why the source's milestones, moved to ``start``, cannot be the clone's (the same rule as a
-    milestone's own form: ``values.campaign_day_problem``), each naming the milestone."""
+    """Why the source's milestones, moved to ``start``, cannot be the clone's, each naming the
+    milestone: the rule of a milestone's own form (``values.campaign_day_problem``), and one
+    inside the source's span stays inside the new one (a shortened end would otherwise leave the
+    copied plan running past its campaign, which its author never planned)."""
     if source.start_date is None:
         return []
     problems = []
@@ -60,7 +62,10 @@ def milestone_problems(source: Project, start: date, end: date) -> list[str]:
         if m.state == MilestoneState.CANCELLED:
             continue  # not copied
         day = shifted(m.due_date, source.start_date, start)
-        if problem := values.campaign_day_problem(day, start, end):
+        problem = values.campaign_day_problem(day, start, end)
+        if problem is None and day > end and source.end_date is not None and m.due_date <= source.end_date:
+            problem = f"Pick an end date on or after {day.isoformat()}."
+        if problem:
             problems.append(f"Milestone “{m.title}” would fall on {day.isoformat()}: {problem}")
     return problems
 
