@@ -122,3 +122,12 @@ def test_people_who_may_not_see_or_launch_get_404(make_project, people, login):
     assert login(people["outsider"]).get(f"/campaigns/{source.id}/clone").status_code == 404
     assert login(people["product"]).get(f"/campaigns/{source.id}/clone").status_code == 404
     assert 'clone"' not in login(people["product"]).get(f"/campaigns/{source.id}").text.split("Subscribe")[1][:400]
+
+
+def test_the_goal_card_says_what_each_figure_is_on_the_page_and_the_dashboard(make_project, people, login):
+    project = make_project(state="active")
+    projects.report_actual(people["pm"], project, 2.5, clock.today())
+    db.session.commit()
+    client = login(people["pm"])
+    for page in (client.get(f"/campaigns/{project.id}").text, client.get("/").text):
+        assert "Actual 2.5%" in page and "target 50%" in page and "5% of the way to target" in page
