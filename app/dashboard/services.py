@@ -246,8 +246,8 @@ def waiting_to_be_planned(user: User, now: datetime, limit: int = SHOWN) -> Head
     length: one query, the submission joined from the audit trail (the step's own record)."""
     if user.role not in PLANNER_ROLES:
         return Head([], 0)
-    submit = sa.orm.aliased(AuditEvent)
-    submitter = sa.orm.aliased(User)
+    submit = so.aliased(AuditEvent)
+    submitter = so.aliased(User)
     query = visible_projects(user).where(Project.state == ProjectState.PROPOSED)
     if not user.is_admin:
         query = query.where(sa.or_(Project.project_manager_id == user.id, Project.project_manager_id.is_(None)))
