@@ -24,11 +24,15 @@ from app.core.events import Event
 @dataclass(frozen=True)
 class CampaignCreated(Event):
     """A campaign was created, as a draft: blank (``template`` is ``""``) or from the template of
-    that key, whose milestones it starts with (added in the same transaction)."""
+    that key, whose milestones it starts with (added in the same transaction); or cloned from the
+    campaign ``cloned_from_id`` (``template`` is then ``""``), whose milestones it starts with,
+    moved by the difference between the two start dates."""
 
     project_id: int
     actor_id: int
     template: str
+    #: Added for cloning; ``None`` for every campaign not cloned (listeners written before it still hold).
+    cloned_from_id: int | None = None
 
 
 @dataclass(frozen=True)

@@ -141,3 +141,12 @@ def load_templates(directory: Path = TEMPLATE_DIR) -> Mapping[str, CampaignTempl
         templates.append(parse_template(path.stem, data))
     # Read-only: every caller shares this cached mapping.
     return MappingProxyType({t.key: t for t in sorted(templates, key=lambda t: (t.order, t.name))})
+
+
+def shifted(day: date, old_start: date, new_start: date) -> date:
+    """``day`` of a campaign that started on ``old_start``, moved with it to ``new_start``.
+
+    By whole days, not months: every gap between two dates of the roadmap (start to milestone,
+    milestone to milestone, start to end) stays the same number of days: no two milestones
+    collapse onto a month's last day, and 29 February moves like any other day."""
+    return day + (new_start - old_start)

@@ -101,6 +101,18 @@ def project_history(project_id: int, limit: int = 100) -> Sequence[AuditEvent]:
     return db.session.scalars(query).all()
 
 
+def latest_event_id(entity: str, entity_id: sa.ColumnElement[int], action: str) -> sa.ScalarSelect[int]:
+    """The id of a record's latest event of ``action``, as a subquery correlated to the outer
+    query's ``entity_id`` column (``ix_audit_events_entity_entity_id_at``): a list joins when and
+    by whom each of its records took a step, in its own query."""
+    return (
+        sa.select(AuditEvent.id)
+        .where(AuditEvent.entity == entity, AuditEvent.entity_id == entity_id, AuditEvent.action == action)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(1)
+        .scalar_subquery()
+    )
+
+
 def record_history(entity: str, entity_id: int, limit: int = 50) -> Sequence[AuditEvent]:
     """One record's latest events with their actors, newest first (``ix_audit_events_entity_entity_id_at``)."""
     return db.session.scalars(

@@ -7,6 +7,8 @@ blueprint keeps its name, ``api_projects``: the endpoints and URLs are those it 
 
 from __future__ import annotations
 
+from dataclasses import asdict
+from datetime import date
 from typing import Annotated, Any, TypedDict
 
 import sqlalchemy.orm as so
@@ -33,6 +35,7 @@ from app.api.openapi import NEW_ID, Body, follow, operation
 from app.api.schemas import IsoDate, Money, OneOf, Timestamp, Uuid
 from app.audit.models import AuditEvent
 from app.audit.services import project_history_page
+from app.campaigns import services as cloning
 from app.campaigns.progress import RowFacts, budget_summary, detail_loads, goal_progress, row_facts, summary_loads
 from app.core import clock
 from app.core.errors import InvalidInput
@@ -257,6 +260,33 @@ def create_project() -> tuple[Response, int]:
             raise InvalidInput("Unknown template.", {"template": [f"One of: {', '.join(services.templates_by_key())}."]})
     form = validated(ProjectForm, payload)
     project = services.launch_project(current_user, form.to_input(), template)
+    commit()
+    return jsonify(project_detail_json(project)), 201
+
+
+@bp.post("/projects/<int:project_id>/clone")
+@operation(ProjectDetailJson, status=201, body=Body(ProjectForm, partial=True, exclude=frozenset({"version", "template"})),
+           errors=(403,), links=follow("api_projects.get_project", "api_projects.update_project", project_id=NEW_ID))
+def clone_project(project_id: int) -> tuple[Response, int]:
+    """Clone a campaign into a new draft: any subset of the fields (the rest as the web form fills
+    them in: "Copy of" its title, starting today, its span, goal, budget, regions and people), with
+    its milestones and their tasks moved by the days between the two start dates, unassigned."""
+    source = get_project_or_404(current_user, project_id, *summary_loads(), *detail_loads())
+    payload = json_body()
+    defaults = cloning.clone_input(source, clock.today())
+    if "start_date" in payload and "end_date" not in payload:
+        # A new start alone moves the end with it, as the form's prefilled span does.
+        try:
+            start = date.fromisoformat(str(payload["start_date"]))
+        except ValueError:
+            start = None
+        if start is not None:
+            defaults = cloning.clone_input(source, start)
+    fields = {**asdict(defaults), "start_date": defaults.start_date.isoformat(), "end_date": defaults.end_date.isoformat(),
+              "budget": money_text(defaults.budget), "region_ids": list(defaults.region_ids),
+              "product_manager_ids": list(defaults.product_manager_ids), "member_ids": list(defaults.member_ids)}
+    form = validated(ProjectForm, {**fields, **payload})
+    project = cloning.clone_campaign(current_user, source, form.to_input())
     commit()
     return jsonify(project_detail_json(project)), 201
 

@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from app.core.axes import plain_number
 from app.extensions import db
 from app.milestones.models import Milestone
 from app.projects.models import Expense, GoalActual, Project, ProjectMember
@@ -109,6 +110,29 @@ class GoalProgress:
     status: str
     plan: tuple[Checkpoint, ...]
     actuals: tuple[Checkpoint, ...]
+
+    # The goal card shows two figures of different things (the metric's value, itself often a
+    # percentage, and how far it has come from baseline to target): each says which it is, in the
+    # same words on the campaign page and the dashboard. The API keeps its field names.
+    def _amount(self, value: float) -> str:
+        return plain_number(value, 1) + (f" {self.unit}" if self.unit and self.unit != "%" else self.unit)
+
+    @property
+    def actual_label(self) -> str:
+        """"Actual 2.5%", or that none was reported."""
+        return "No actual reported yet" if self.latest is None else f"Actual {self._amount(self.latest)}"
+
+    @property
+    def target_label(self) -> str:
+        """"target 50% (from 0%)"."""
+        if self.target is None:
+            return "no target set"
+        return f"target {self._amount(self.target)}" + (f" (from {self._amount(self.baseline)})" if self.baseline else "")
+
+    @property
+    def way_label(self) -> str:
+        """"5% of the way to target": the share of the distance from baseline to target covered."""
+        return "" if self.percent is None else f"{plain_number(self.percent, 0)}% of the way to target"
 
 
 @dataclass(frozen=True)

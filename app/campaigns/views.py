@@ -11,13 +11,16 @@ app factory imports this module, before it registers the blueprint.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
 
 import sqlalchemy as sa
-from flask import render_template, request
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from app.audit.services import project_history
+from app.campaigns import services as cloning
 from app.campaigns.progress import (
     budget_summary,
     detail_loads,
@@ -31,13 +34,14 @@ from app.commitments import services as commitment_services
 from app.core import clock
 from app.core.forms import TransitionForm, record_id
 from app.core.pagination import asc, paginate
+from app.core.views import save_form
 from app.milestones.forms import MilestoneForm, TaskForm
 from app.milestones.services import milestone_options
 from app.notifications.services import is_muted
 from app.projects import services
 from app.projects.access import can_edit, can_report, get_project_or_404, roles_in, visible_projects
 from app.projects.charts import goal_chart
-from app.projects.forms import ActualForm, ExpenseForm, MemberForm
+from app.projects.forms import ActualForm, ExpenseForm, MemberForm, ProjectForm
 from app.projects.models import Project
 from app.projects.views import bp
 from app.roadmap import services as roadmap_services
@@ -86,6 +90,7 @@ def show(project_id: int) -> str:
         milestone_options={m.id: milestone_options(current_user, m) for m in project.milestones},
         history=project_history(project.id, limit=30),
         can_edit=editable,
+        can_clone=services.can_launch(current_user),
         can_report=can_report(current_user, project),
         roles=roles_in(current_user, project),
         transition_form=TransitionForm(),
@@ -108,3 +113,21 @@ def show(project_id: int) -> str:
         can_take_baseline=editable and project.replanning,
         muted=is_muted(current_user.id, project.id),
     )
+
+
+@bp.route("/<int:project_id>/clone", methods=["GET", "POST"])
+def clone(project_id: int) -> str | Response:
+    """A new draft from this campaign: the launch form, filled in from it, starting today."""
+    source = get_project_or_404(current_user, project_id, *summary_loads(), *detail_loads())
+    if not services.can_launch(current_user):
+        abort(404)
+    form = ProjectForm()
+    if request.method == "GET":
+        form.process(data=asdict(cloning.clone_input(source, clock.today())))
+    project = save_form(form, lambda: cloning.clone_campaign(current_user, source, form.to_input()), "campaign")
+    if project is not None:
+        flash(f"Campaign “{project.title}” created as a draft, with {len(project.milestones)} milestones "
+              f"from “{source.title}”.", "success")
+        return redirect(url_for(".show", project_id=project.id))
+    return render_template("projects/form.html", form=form, template=None, project=None, source=source,
+                           copied=cloning.copied_milestones(source))

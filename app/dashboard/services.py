@@ -16,6 +16,8 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.accounts.models import Role, User
+from app.audit.models import AuditEvent
+from app.audit.services import latest_event_id
 from app.campaigns.progress import GoalProgress, row_facts, summary_loads
 from app.commitments import access as commitment_access
 from app.commitments import services as commitments
@@ -23,6 +25,7 @@ from app.commitments.models import Commitment
 from app.core import clock
 from app.core.pagination import Head, Key, Page, PageRequest, asc, head, paginate
 from app.core.text import waited
+from app.extensions import db
 from app.feedback import decisions as feedback_decisions
 from app.feedback import services as feedback
 from app.feedback.models import Feedback
@@ -33,7 +36,12 @@ from app.updates import services as updates
 from app.updates.models import ProductUpdate
 from workflows.commitment import OPEN_STATES as OPEN_COMMITMENT_STATES
 from workflows.milestone import MilestoneState
-from workflows.project import OPEN_STATES
+from workflows.project import OPEN_STATES, ProjectState
+
+#: Who plans campaigns (the workflow's ``plan`` step is theirs), so who sees the *waiting to be planned* card.
+PLANNER_ROLES = frozenset({Role.PROJECT_MANAGER, Role.ADMIN})
+#: The step that puts a campaign in the planners' queue; its audit event says when and by whom.
+SUBMIT = "submit"
 
 UPCOMING_DAYS = 14
 #: How far back "answers to your feedback" looks, and how many of the triage queue the dashboard shows.
@@ -50,6 +58,20 @@ class CampaignRow:
     progress: GoalProgress
     next_milestone: Milestone | None
     my_role: str
+
+
+@dataclass(frozen=True)
+class PlanningRow:
+    """A campaign submitted for planning, with when and by whom (None for a trail that lost it)."""
+
+    project: Project
+    submitted_at: datetime | None
+    submitted_by: str | None
+    waiting: timedelta
+
+    @property
+    def age(self) -> str:
+        return waited(self.waiting)
 
 
 @dataclass(frozen=True)
@@ -96,6 +118,9 @@ class Dashboard:
     #: Product updates waiting for my acknowledgement (sales).
     to_acknowledge: Sequence[ProductUpdate] = field(default=())
     to_acknowledge_count: int = 0
+    #: Campaigns submitted for planning that wait for this project manager (all, for admins), oldest first.
+    to_plan: Sequence[PlanningRow] = field(default=())
+    to_plan_count: int = 0
 
 
 def signoff_rows(commitments_shown: Sequence[Commitment], now: datetime) -> list[SignoffRow]:
@@ -215,6 +240,29 @@ def work_lists(user: User) -> list[WorkList]:
     return lists
 
 
+def waiting_to_be_planned(user: User, now: datetime, limit: int = SHOWN) -> Head[PlanningRow]:
+    """Proposed campaigns ``user`` sees that they manage or that have no project manager yet (every
+    proposed one, for admins), oldest submission first, with who submitted each and the list's
+    length: one query, the submission joined from the audit trail (the step's own record)."""
+    if user.role not in PLANNER_ROLES:
+        return Head([], 0)
+    submit = so.aliased(AuditEvent)
+    submitter = so.aliased(User)
+    query = visible_projects(user).where(Project.state == ProjectState.PROPOSED)
+    if not user.is_admin:
+        query = query.where(sa.or_(Project.project_manager_id == user.id, Project.project_manager_id.is_(None)))
+    since = sa.func.coalesce(submit.at, Project.updated_at)
+    rows = db.session.execute(
+        query.join_from(Project, submit, submit.id == latest_event_id("project", Project.id, f"project.{SUBMIT}"),
+                        isouter=True)
+        .join_from(submit, submitter, submitter.id == submit.actor_id, isouter=True)
+        .add_columns(submit.at, submitter.name, sa.func.count().over())
+        .order_by(since, Project.id).limit(limit)
+    ).all()
+    return Head([PlanningRow(p, at, name, now - (at or p.updated_at)) for p, at, name, _ in rows],
+                rows[0][-1] if rows else 0)
+
+
 def build(user: User, today: date) -> Dashboard:
     campaigns = card(open_campaigns(user), CAMPAIGN_ORDER)
     facts = row_facts(campaigns.items, today)
@@ -226,6 +274,7 @@ def build(user: User, today: date) -> Dashboard:
     upcoming = card(upcoming_milestones(user, today), MILESTONE_ORDER)
     tasks = card(tasks_not_overdue(user, today), TASK_ORDER)
     promised = card(my_commitments(user), COMMITMENT_ORDER)
+    to_plan = waiting_to_be_planned(user, clock.now())
     return Dashboard(
         campaigns=[CampaignRow(p, facts[p.id].progress, facts[p.id].next_milestone,
                                roles[p.id].label if p.id in roles else "Admin") for p in campaigns.items],
@@ -243,6 +292,8 @@ def build(user: User, today: date) -> Dashboard:
         my_commitments=promised.items,
         my_commitment_count=promised.total,
         sells=user.sells,
+        to_plan=to_plan.items,
+        to_plan_count=to_plan.total,
         **_loop(user),
     )
 

@@ -16,7 +16,8 @@ from app.extensions import db
 from app.milestones.models import Milestone, Task
 from app.notifications.services import notify
 from app.projects.models import Project
-from workflows.campaigns import load_templates, plan_milestones
+from workflows.campaigns import load_templates, plan_milestones, shifted
+from workflows.milestone import MilestoneState
 
 
 def task_assigned(event: TaskAssigned) -> None:
@@ -33,7 +34,11 @@ def task_assigned(event: TaskAssigned) -> None:
 
 
 def campaign_created(event: CampaignCreated) -> None:
-    """The template's milestones at their offsets from the start, owned by the project manager."""
+    """The template's milestones at their offsets from the start, owned by the project manager; or
+    the milestones of the campaign it was cloned from."""
+    if event.cloned_from_id is not None:
+        _copy_milestones(events.named(Project, event.project_id), events.named(Project, event.cloned_from_id))
+        return
     if not event.template:
         return
     project = events.named(Project, event.project_id)
@@ -45,6 +50,25 @@ def campaign_created(event: CampaignCreated) -> None:
         project.milestones.append(Milestone(title=planned.title, due_date=planned.due_date,
                                             target_value=planned.target_value, position=position,
                                             owner_id=project.project_manager_id))
+    db.session.flush()
+
+
+def _copy_milestones(project: Project, source: Project) -> None:
+    """The source's milestones that are not cancelled, with their tasks, moved by the difference of
+    the start dates, each keeping its target. Open again, undone, and nobody's: a clone is a draft
+    proposal, so the work is given out when it is planned; copying owners and assignees would put a
+    campaign nobody agreed to on people's dashboards, without the email that a given task sends."""
+    assert project.start_date is not None and source.start_date is not None  # launch_project and clone_campaign ask
+    for position, milestone in enumerate(m for m in source.milestones if m.state != MilestoneState.CANCELLED):
+        copy = Milestone(title=milestone.title, description=milestone.description, position=position,
+                         due_date=shifted(milestone.due_date, source.start_date, project.start_date),
+                         target_value=milestone.target_value)
+        copy.tasks = [
+            Task(title=t.title, position=t.position,
+                 due_date=shifted(t.due_date, source.start_date, project.start_date) if t.due_date else None)
+            for t in milestone.tasks
+        ]
+        project.milestones.append(copy)
     db.session.flush()
 
 

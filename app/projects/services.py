@@ -68,8 +68,11 @@ def templates_by_key() -> Mapping[str, CampaignTemplate]:
     return load_templates()
 
 
-def launch_project(actor: User, data: ProjectInput, template: CampaignTemplate | None) -> Project:
-    """Create a draft campaign, with the template's milestones at their offsets from the start."""
+def launch_project(
+    actor: User, data: ProjectInput, template: CampaignTemplate | None, cloned_from: Project | None = None
+) -> Project:
+    """Create a draft campaign, with the template's milestones at their offsets from the start, or
+    with the milestones of the campaign it is ``cloned_from`` (milestones' subscriber copies them)."""
     if not can_launch(actor):
         raise NotAllowed("Only sales managers, project managers and admins start campaigns.")
     _validate(data)
@@ -79,12 +82,17 @@ def launch_project(actor: User, data: ProjectInput, template: CampaignTemplate |
     _sync_members(project, data)
     db.session.flush()
     # The template's milestones are added by milestones' subscriber, before the audit counts them.
-    events.emit(CampaignCreated(project.id, actor.id, template.key if template else ""))
-    source = f"from the {template.name} template" if template else "as a blank campaign"
+    events.emit(CampaignCreated(project.id, actor.id, template.key if template else "",
+                                cloned_from.id if cloned_from else None))
+    if cloned_from is not None:
+        source = f"cloned from “{cloned_from.title}” (#{cloned_from.id})"
+    else:
+        source = f"from the {template.name} template" if template else "as a blank campaign"
     audit.record(
         actor, "project.created", f"Created campaign “{project.title}” {source}",
         entity="project", entity_id=project.id, project_id=project.id, to_state=project.state,
-        details={"template": project.kind, "milestones": len(project.milestones)},
+        details={"template": project.kind, "milestones": len(project.milestones),
+                 **({"cloned_from": cloned_from.id} if cloned_from else {})},
     )
     return project
 
