@@ -207,10 +207,12 @@ def test_queries_stay_constant_as_matches_grow(world, people, make_project):
     grow(1, 0)  # the team member's own feedback: every kind has a match
     before = {asked: statements_for(asked) for asked in ("overview", "one", "together")}
     grow(12, 1)
-    assert {asked: statements_for(asked) for asked in before} == before
+    after = {asked: statements_for(asked) for asked in before}
+    assert (after["overview"], after["one"]) == (before["overview"], before["one"])
+    # A page across kinds reads the kinds on it: at most one query each, whatever the data.
+    assert max(before["together"], after["together"]) <= 1 + len(services.KINDS)
     # A query a kind (count included); a page across kinds: the union, then each kind's records.
     assert (before["overview"], before["one"]) == (len(services.KINDS), 1)
-    assert before["together"] <= 1 + len(services.KINDS)
 
 
 def test_the_engine_queries_quote_every_word():
