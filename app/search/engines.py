@@ -22,6 +22,8 @@ import sqlalchemy as sa
 WORD = re.compile(r"[^\W_]+")
 #: Words used of a query, at most: a pasted paragraph is not a search.
 MAX_WORDS = 8
+#: Characters PostgreSQL's document turns into spaces before its parser reads it (immutable, so indexable).
+SEPARATORS = ".-_/@:+#"
 #: The shortest query searched (in letters and digits): one letter would match half the data.
 MIN_LENGTH = 2
 
@@ -45,7 +47,9 @@ class Document:
     def tsvector(self) -> str:
         """The PostgreSQL document, as the migration indexes it and every search repeats it."""
         text = " || ' ' || ".join(f"coalesce({self.table}.{column}, '')" for column in self.columns)
-        return f"to_tsvector('simple'::regconfig, {text})"
+        # Punctuation inside a word parts it, as FTS5 does: PostgreSQL's parser would keep "globex.example"
+        # whole as a host name and read "SF-00042" as "sf" and the number "-00042".
+        return f"to_tsvector('simple'::regconfig, translate({text}, '{SEPARATORS}', '{' ' * len(SEPARATORS)}'))"
 
 
 #: The documents by kind, in the order the results page shows them.
@@ -90,7 +94,12 @@ def matches(dialect: str, document: Document, record_id: sa.ColumnElement[int],
 
 
 def is_schema_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
-    """Alembic's ``include_object``: the FTS5 tables (and FTS5's own shadow tables beside them) are
-    the search's index, made by its migration, not models: a comparison with the models skips them."""
-    return not (type_ == "table" and reflected and compare_to is None
+    """Alembic's ``include_object``: the FTS5 tables (and FTS5's own shadow tables beside them) and the
+    GIN expression indexes are the search's index, made by its migration, not models: a comparison
+    with the models skips them."""
+    if not reflected or compare_to is not None:
+        return True
+    if type_ == "index":  # PostgreSQL's expression indexes
+        return name not in {d.index_name for d in DOCUMENTS.values()}
+    return not (type_ == "table"
                 and any(name == d.fts_table or (name or "").startswith(f"{d.fts_table}_") for d in DOCUMENTS.values()))
