@@ -221,3 +221,22 @@ def test_the_engine_queries_quote_every_word():
     assert fts5_query(["NEAR", "glob"]) == '"NEAR" "glob"*'
     assert tsquery(["o", "brien"]) == "'o' & 'brien':*"
     assert words("a") == [] and words("ab") == ["ab"]
+
+
+@pytest.mark.parametrize("kind", services.KINDS)
+def test_each_search_uses_its_index(app, kind):
+    """PostgreSQL: the condition repeats the indexed expression word for word, so the GIN index serves it;
+    SQLite: the condition is a lookup in the kind's FTS5 table."""
+    from app.search.engines import DOCUMENTS, matches
+
+    document = DOCUMENTS[kind]
+    model = services._MODELS[kind]
+    query = sa.select(model.id).where(matches(db.engine.dialect.name, document, model.id, ["glob"]))
+    sql = str(query.compile(db.engine, compile_kwargs={"literal_binds": True}))
+    with db.engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql("SET enable_seqscan = off")
+            assert document.index_name in " ".join(row[0] for row in connection.exec_driver_sql(f"EXPLAIN {sql}"))
+        else:
+            plan = " ".join(str(row[-1]) for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}"))
+            assert "VIRTUAL TABLE INDEX" in plan and document.fts_table in plan
