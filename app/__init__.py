@@ -143,6 +143,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.reports import views as reports_views
     from app.roadmap import api as roadmap_api
     from app.roadmap import views as roadmap_views
+    from app.search import api as search_api
+    from app.search import views as search_views
     from app.teams import api as teams_api
     from app.teams import views as teams_views
     from app.updates import api as updates_api
@@ -154,10 +156,10 @@ def _register_blueprints(app: Flask) -> None:
         accounts_views, dashboard_views, projects_views, milestones_views, regions_views, catalog_views,
         commitments_views, notifications_views, roadmap_views, background_views, calendars_views,
         feedback_views, briefings_views, updates_views, reports_views, publishing_views, teams_views,
-        webhooks_views, customers_views, imports_views,
+        webhooks_views, customers_views, imports_views, search_views,
         accounts_api, campaigns_api, milestones_api, catalog_api, commitments_api, roadmap_api,
         notifications_api, calendars_api, feedback_api, briefings_api, updates_api, reports_api, publishing_api,
-        teams_api, webhooks_api, customers_api, imports_api, api_docs,
+        teams_api, webhooks_api, customers_api, imports_api, search_api, api_docs,
     ):
         app.register_blueprint(module.bp)
     app.register_blueprint(notifications_views.settings_bp)

@@ -88,6 +88,9 @@ def run_migrations_online():
     conf_args = current_app.extensions['migrate'].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    # The search's FTS5 tables are an index its migration made, not models: autogenerate leaves them.
+    from app.search.engines import is_schema_object
+    conf_args.setdefault("include_object", is_schema_object)
 
     connectable = get_engine()
 
