@@ -64,7 +64,7 @@ def invitation(event: Event, method: Literal["REQUEST", "CANCEL"], organizer: tu
 
     A CANCEL carries STATUS:CANCELLED and a SEQUENCE above the last REQUEST's: the record's own
     version has already moved past it when it was cancelled or withdrawn, but a record being
-    removed has no later version, so ``removed`` counts one more.
+    removed (or a task taken off with its milestone) has no later version, so ``removed`` counts one more.
     """
     cancel = method == "CANCEL"
     calendar = _calendar(method)
