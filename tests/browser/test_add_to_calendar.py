@@ -3,6 +3,8 @@ campaign's roadmap, at desktop and phone widths, and gets the feeds' own event a
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import icalendar
 import pytest
 from playwright.sync_api import Page
@@ -40,7 +42,7 @@ def test_a_milestone_date_downloads_as_its_feed_event(page: Page, live_server, p
         link.click()
     download = info.value
     assert download.suggested_filename.endswith(".ics")
-    calendar = icalendar.Calendar.from_ical(open(download.path(), "rb").read())  # noqa: PTH123 - Playwright's temp file
+    calendar = icalendar.Calendar.from_ical(Path(download.path()).read_bytes())
     (event,) = calendar.walk("VEVENT")
     assert str(event["UID"]) == str(milestone.uuid)
     assert int(event["SEQUENCE"]) == milestone.version - 1
