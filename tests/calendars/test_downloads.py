@@ -105,3 +105,13 @@ def test_icaljs_reads_each_download_as_one_all_day_event(campaign, promised, peo
         assert event["dtend"] == {"value": (day + timedelta(days=1)).isoformat(), "isDate": True}
         assert event["sequence"] == record.version - 1
         assert event["status"] == "CONFIRMED" and event["attendees"] == []
+
+
+def test_the_pages_offer_each_date(campaign, promised, people, login):
+    client = login(people["team"])
+    milestone, task = campaign.milestones[0], campaign.milestones[0].tasks[0]
+    roadmap_page = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
+    assert f'href="/campaigns/{campaign.id}/milestones/{milestone.id}.ics"' in roadmap_page
+    assert f'href="/campaigns/{campaign.id}/tasks/{task.id}.ics"' in roadmap_page
+    commitment_page = client.get(f"/commitments/{promised['signed'].id}").get_data(as_text=True)
+    assert f'href="/commitments/{promised["signed"].id}.ics" download' in commitment_page
