@@ -4,8 +4,8 @@ The features that notify of a dated record (a task given, a milestone moved, a p
 countersigned) name it to :func:`app.notifications.services.notify`; the invitation each email
 carries is built here (:class:`app.notifications.registry.Invitations`), from the same event the
 feeds hold (:mod:`app.calendars.items`). When that date goes (a milestone cancelled or removed, a
-task deleted, a promise withdrawn or rejected) everyone who was sent an invitation to it, and only
-they, gets a CANCEL: there is no other email for those changes.
+task deleted or given to someone else, a promise withdrawn or rejected) everyone who was sent an
+invitation to it, and only they, gets a CANCEL: there is no other email for those changes.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from app.calendars import invites, items
 from app.calendars.ical import Event
 from app.commitments.models import Commitment
 from app.core import clock, events
-from app.events import CommitmentStateChanged, MilestonePlanChanged, TaskRemoved
+from app.core.text import date_label
+from app.events import CommitmentStateChanged, MilestonePlanChanged, TaskAssigned, TaskRemoved
 from app.extensions import db
 from app.milestones.models import Milestone, Task
 from app.notifications import registry
@@ -49,17 +50,16 @@ def invitation(about: tuple[str, int, str], user: User) -> Invitation | None:
     return Invitation(uid=event.uid, method="CANCEL" if cancel else "REQUEST", text=text.decode())
 
 
-def _cancel(kind: str, record: Milestone | Task | Commitment, project_id: int) -> None:
-    """A CANCEL to each person who holds an invitation to the record's date."""
+def _cancel(kind: str, record: Milestone | Task | Commitment, project_id: int, but: int | None = None,
+            why: str = "It is taken off the calendar where you accepted its invitation.") -> None:
+    """A CANCEL to each person who holds an invitation to the record's date (but the person ``but``)."""
     event: Event = _ITEMS[kind][1](record)
-    people = invited([event.uid]).get(event.uid, [])
+    people = [user_id for user_id in invited([event.uid]).get(event.uid, []) if user_id != but]
     if not people:
         return
     users = [user for user_id in people if (user := db.session.get(User, user_id)) is not None]
-    when = event.day.strftime("%d %b %Y")
     title = event.summary.split(" · ")[0]
-    notify(users, "calendar_cancelled", f"Cancelled: {title} on {when}",
-           "It is taken off the calendar where you accepted its invitation.", _path(record),
+    notify(users, "calendar_cancelled", f"Cancelled: {title} on {date_label(event.day)}", why, _path(record),
            project_id=project_id, about=(kind, record.id, "CANCEL"))
 
 
@@ -77,6 +77,12 @@ def milestone_plan_changed(event: MilestonePlanChanged) -> None:
     _cancel("milestone", milestone, event.project_id)
 
 
+def task_assigned(event: TaskAssigned) -> None:
+    """A task given to someone else is off the calendar of whoever was invited to it before."""
+    _cancel("task", events.named(Task, event.task_id), event.project_id, but=event.assignee_id,
+            why="The task was given to someone else: it is taken off your calendar.")
+
+
 def task_removed(event: TaskRemoved) -> None:
     _cancel("task", events.named(Task, event.task_id), event.project_id)
 
@@ -91,5 +97,6 @@ def init_app() -> None:
     """Hand notifications the invitations, and subscribe the cancellations (subscribing again adds nothing)."""
     registry.set_invitations(registry.Invitations(request=invitation))
     events.subscribe(MilestonePlanChanged, milestone_plan_changed)
+    events.subscribe(TaskAssigned, task_assigned)
     events.subscribe(TaskRemoved, task_removed)
     events.subscribe(CommitmentStateChanged, commitment_state_changed)

@@ -183,3 +183,20 @@ def test_a_digest_email_carries_no_invitation(campaign, people, outbox):
                                                               Notification.user_id == people["team"].id,
                                                               Notification.body.contains(task.milestone.title)))
     assert note.email_digest and note.calendar == "" and note.calendar_uid is None
+
+
+def test_a_task_given_to_someone_else_is_cancelled_for_the_one_invited_before(campaign, people, outbox):
+    milestone = campaign.milestones[1]
+    task = milestones.create_task(people["pm"], milestone, TaskInput(title="Book the venue",
+                                                                     assignee_id=people["team"].id))
+    db.session.commit()
+    request, _ = invitation_of(for_person(outbox, people["team"])[0])
+    outbox.clear()
+    milestones.update_task(people["pm"], task, TaskInput(title="Book the venue", assignee_id=people["sales"].id))
+    db.session.commit()
+    [cancel] = for_person(outbox, people["team"])
+    event, _ = invitation_of(cancel, "CANCEL")
+    assert str(event["UID"]) == str(task.uuid) and int(event["SEQUENCE"]) > int(request["SEQUENCE"])
+    [new] = for_person(outbox, people["sales"])
+    event, _ = invitation_of(new)
+    assert int(event["SEQUENCE"]) == task.version - 1
