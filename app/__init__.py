@@ -58,6 +58,7 @@ def _init_extensions(app: Flask) -> None:
     from app.accounts import jobs as account_jobs
     from app.api import jobs as api_jobs
     from app.briefings import listeners as briefing_listeners
+    from app.calendars import listeners as calendar_listeners
     from app.commitments import listeners as commitment_listeners
     from app.core import clock, database, events, transactions
     from app.extensions import csrf, db, login_manager, migrate
@@ -91,7 +92,7 @@ def _init_extensions(app: Flask) -> None:
     # its effects (the roadmap's baseline, then withdrawing commitments), and a changed milestone is
     # recorded as a re-plan (roadmap) before its promises are reassessed (commitments).
     for feature_listeners in (project_listeners, roadmap_listeners, milestone_listeners, commitment_listeners,
-                              feedback_listeners, update_listeners, briefing_listeners,
+                              calendar_listeners, feedback_listeners, update_listeners, briefing_listeners,
                               # Last: what the others write in an event's transaction is there before it is published.
                               webhook_listeners):
         feature_listeners.init_app()

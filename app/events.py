@@ -98,6 +98,15 @@ class TaskAssigned(Event):
 
 
 @dataclass(frozen=True)
+class TaskRemoved(Event):
+    """A task is about to be deleted (emitted just before it is, so listeners still find it)."""
+
+    task_id: int
+    project_id: int
+    actor_id: int
+
+
+@dataclass(frozen=True)
 class CommitmentStateChanged(Event):
     """A commitment took a sign-off step: submitted, countersigned (``approve``), rejected, sent back
     for changes, amended, flagged at risk or cleared, fulfilled, withdrawn."""
@@ -217,6 +226,7 @@ CATALOGUE: tuple[type[Event], ...] = (
     MilestonePlanChanged,
     MilestoneCompleted,
     TaskAssigned,
+    TaskRemoved,
     CommitmentStateChanged,
     FeedbackFiled,
     FeedbackAnswered,

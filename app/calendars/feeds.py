@@ -19,7 +19,6 @@ re-planned milestone moves in the subscriber's calendar instead of appearing twi
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import itertools
 import uuid
@@ -34,6 +33,7 @@ import sqlalchemy.orm as so
 
 from app.accounts.models import User
 from app.calendars.ical import Calendar, Event, render
+from app.calendars.items import commitment_event, milestone_event, quantity, task_event
 from app.calendars.models import CalendarFeed
 from app.catalog.models import Product
 from app.commitments.models import Commitment
@@ -46,12 +46,7 @@ from app.extensions import db
 from app.milestones.models import Milestone, Task
 from app.projects.models import Project, ProjectMember
 from app.regions.models import Region
-from app.templating import fmt_date, fmt_number
-from workflows import commitment as commitment_workflow
-from workflows import milestone as milestone_workflow
 from workflows import project as project_workflow
-from workflows.commitment import CommitmentState
-from workflows.milestone import MilestoneState
 from workflows.project import ProjectState
 
 #: Part of every ETag: bump it when the text of the feeds changes, so every client downloads again.
@@ -239,20 +234,8 @@ def _milestone_events(feed: CalendarFeed, since: date) -> Iterable[Event]:
     root = base_url()
     for (mid, uid, title, due, m_state, target, version, updated, pid, p_title, p_state, metric, unit,
          owner_name) in rows:
-        url = f"{root}/campaigns/{pid}#milestone-{mid}"
-        lines = [
-            f"Milestone of {p_title} ({project_workflow.STATES[p_state].lower()})",
-            f"State: {milestone_workflow.STATES[m_state]}",
-            f"Owner: {owner_name or 'nobody yet'}",
-        ]
-        if target is not None:
-            lines.append(f"Goal target: {_quantity(target, unit)}" + (f" {metric}" if metric else ""))
-        lines.append(url)
-        yield Event(
-            uid=_uid(uid), day=_day(due), summary=f"{'✓ ' if m_state == MilestoneState.DONE else ''}{title} · {p_title}",
-            modified=_moment(updated), description="\n".join(lines), url=url, sequence=version - 1,
-            cancelled=m_state == MilestoneState.CANCELLED or p_state == ProjectState.CANCELLED,
-        )
+        yield milestone_event(_uid(uid), title, _day(due), m_state, target, version, _moment(updated), mid, pid,
+                              p_title, p_state, metric, unit, owner_name, root)
 
 
 def _task_events(feed: CalendarFeed, since: date) -> Iterable[Event]:
@@ -270,18 +253,8 @@ def _task_events(feed: CalendarFeed, since: date) -> Iterable[Event]:
     root = base_url()
     for (uid, title, due, done, version, updated, mid, m_title, m_due, m_state, pid, p_title, p_state,
          assignee_name) in rows:
-        url = f"{root}/campaigns/{pid}#milestone-{mid}"
-        description = "\n".join([
-            f"Task for the milestone {m_title} of {p_title}",
-            f"State: {'Done' if done else 'Open'}" + ("" if due else " (due with its milestone)"),
-            f"Assigned to: {assignee_name or 'nobody yet'}",
-            url,
-        ])
-        yield Event(
-            uid=_uid(uid), day=_day(due or m_due), summary=f"{'✓ ' if done else ''}Task: {title} · {p_title}",
-            modified=_moment(updated), description=description, url=url, sequence=version - 1,
-            cancelled=m_state == MilestoneState.CANCELLED or p_state == ProjectState.CANCELLED,
-        )
+        yield task_event(_uid(uid), title, due and _day(due), done, version, _moment(updated), mid, m_title,
+                         _day(m_due), m_state, pid, p_title, p_state, assignee_name, root)
 
 
 def _project_events(feed: CalendarFeed, since: date) -> Iterable[Event]:
@@ -303,7 +276,7 @@ def _project_dates(feed: CalendarFeed, since: date) -> Iterable[Event]:
         url = f"{root}/campaigns/{pid}"
         lines = [f"State: {project_workflow.STATES[p_state]}", f"Owner: {owner_name}"]
         if target is not None:
-            lines.append(f"Goal target: {_quantity(target, unit)}" + (f" {metric}" if metric else ""))
+            lines.append(f"Goal target: {quantity(target, unit)}" + (f" {metric}" if metric else ""))
         lines.append(url)
         description = "\n".join(lines)
         for suffix, day, summary in (("start", start, f"Start: {title}"), ("end", end, f"End: {title}")):
@@ -331,34 +304,11 @@ def _commitment_events(feed: CalendarFeed, since: date, signoff: bool = False) -
     today = clock.today()
     for (cid, uid, customer, promise, promised, c_state, submitted_at, version, updated, product, region,
          p_title, p_state, seller_name) in rows:
-        url = f"{root}/commitments/{cid}"
-        lines = [
-            f"Promised to {customer}: {product} in {region}, by {fmt_date(_day(promised))}",
-            f"State: {commitment_workflow.STATES[c_state]}",
-            f"Campaign: {p_title}",
-            f"Sold by: {seller_name}",
-        ]
-        if signoff:
-            waiting = _waiting(submitted_at, today)
-            summary = f"Countersign: {customer}, {product} ({waiting}) · {p_title}"
-            if submitted_at is not None:
-                lines.insert(1, f"Waiting for your countersignature since {fmt_date(submitted_at)} ({waiting})")
-        else:
-            mark = {CommitmentState.AT_RISK: "⚠ At risk: ", CommitmentState.FULFILLED: "✓ "}.get(c_state, "")
-            summary = f"{mark}Promised to {customer}: {product} · {p_title}"
-        lines.extend(["", promise.strip(), url])
-        yield Event(
-            uid=_uid(uid), day=_day(promised), summary=summary, modified=_moment(updated), description="\n".join(lines), url=url,
-            sequence=version - 1, cancelled=c_state in commitment_workflow.VOID_STATES or p_state == ProjectState.CANCELLED,
-        )
+        yield commitment_event(_uid(uid), cid, customer, product, region, promise, _day(promised), c_state, version,
+                               _moment(updated), p_title, p_state, seller_name, root,
+                               waiting=(_waiting(submitted_at, today), submitted_at) if signoff else None)
 
 
 def _waiting(since: datetime | None, today: date) -> str:
     days = 0 if since is None else max((today - since.date()).days, 0)
     return "waiting since today" if days == 0 else f"waiting {counted(days, 'day')}"
-
-
-@functools.lru_cache(maxsize=1024)  # a feed repeats the same few targets thousands of times
-def _quantity(value: float, unit: str) -> str:
-    number = fmt_number(value)
-    return f"{number}{unit}" if unit == "%" else f"{number} {unit}".strip()

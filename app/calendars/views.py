@@ -9,16 +9,19 @@ from flask import Blueprint, abort, make_response, render_template, request, url
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from app.calendars import cache, feeds, services, stamps
+from app.calendars import cache, feeds, invites, items, services, stamps
 from app.calendars.access import feed_or_404
 from app.calendars.forms import KIND_HINTS, CalendarLinkForm
+from app.calendars.ical import Event
+from app.commitments.access import get_commitment_or_404
 from app.core.forms import CsrfForm, record_id
 from app.core.headers import response_policy
 from app.core.pagination import page_request
 from app.core.url_guard import url_is_credential
 from app.core.urls import base_url
 from app.core.views import commit, no_store, press, save_form
-from app.projects.access import visible_project_ids
+from app.milestones.access import get_milestone_or_404, get_task_or_404
+from app.projects.access import get_project_or_404, visible_project_ids
 
 bp = Blueprint("calendars", __name__)
 # The feature registers its session listeners itself, as the app registers the blueprint.
@@ -141,6 +144,37 @@ def _fresh(etag: str, last_modified: datetime) -> bool:
         return request.if_none_match.contains_weak(etag.strip('"'))
     since = request.if_modified_since
     return since is not None and since.replace(tzinfo=None) >= last_modified
+
+
+# --- one date at a time ("Add to calendar") ------------------------------------------------------
+# The same event the feeds hold (UID, SEQUENCE, wording), so importing it beside a subscription
+# updates one event rather than adding a second. Anyone who may see the record may download it.
+
+@bp.get("/campaigns/<int:project_id>/milestones/<int:milestone_id>.ics")
+@login_required
+def milestone_ics(project_id: int, milestone_id: int) -> Response:
+    project = get_project_or_404(current_user, project_id)
+    return _download(items.milestone_item(get_milestone_or_404(project, milestone_id)))
+
+
+@bp.get("/campaigns/<int:project_id>/tasks/<int:task_id>.ics")
+@login_required
+def task_ics(project_id: int, task_id: int) -> Response:
+    project = get_project_or_404(current_user, project_id)
+    return _download(items.task_item(get_task_or_404(project, task_id)))
+
+
+@bp.get("/commitments/<int:commitment_id>.ics")
+@login_required
+def commitment_ics(commitment_id: int) -> Response:
+    return _download(items.commitment_item(get_commitment_or_404(current_user, commitment_id)))
+
+
+def _download(event: Event) -> Response:
+    response = Response(invites.single(event), mimetype="text/calendar")
+    response.headers["Content-Disposition"] = f'attachment; filename="{invites.filename(event)}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 # --- the admins' page -----------------------------------------------------------------------------

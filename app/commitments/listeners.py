@@ -52,8 +52,10 @@ def commitment_state_changed(event: CommitmentStateChanged) -> None:
         subject = (f"At risk: {title}" if step == "flag_risk" else f"No longer at risk: {title}")
         notify(people, f"commitment_{step}", subject, note, link, skip=actor, project_id=commitment.project_id)
     elif step in _SAID and commitment.submitted_by is not None:
+        # A countersigned promise is a date the seller keeps: its email invites them to it.
+        about = ("commitment", commitment.id, "REQUEST") if step == "approve" else None
         notify([commitment.submitted_by], f"commitment_{step}", f"{actor.name} {_SAID[step]} {title}", note, link,
-               skip=actor, project_id=commitment.project_id)
+               skip=actor, project_id=commitment.project_id, about=about)
 
 
 def milestone_plan_changed(event: MilestonePlanChanged) -> None:

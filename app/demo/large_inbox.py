@@ -20,6 +20,7 @@ from app.core.text import date_label, weekday_date_label
 from app.core.tokens import digest
 from app.demo import vocabulary as words
 from app.demo.large_world import Campaign, Milestone, Person, World
+from app.milestones.listeners import assignment_text
 from app.notifications.models import ProjectMute
 from app.notifications.services import preferences_for
 from app.reminders.models import ReminderSchedule, milestone_key, task_key
@@ -47,7 +48,7 @@ def build_inboxes(world: World) -> None:
             campaign, milestone = task.milestone.campaign, task.milestone
             world.tell(task.assignee, world.between(campaign.created_at, campaign.created_at + timedelta(days=20)),
                        "task_assigned", f"{lead.name} gave you “{task.title}” — {campaign.title}",
-                       f"For the milestone “{milestone.title}”, due {date_label(task.effective_due)}.", milestone.path,
+                       assignment_text(task.due, milestone.title, milestone.due), milestone.path,
                        campaign.id)
     moves: dict[int, list[tuple[datetime, Milestone, Any, Any, str]]] = {}
     for move in world.moves:

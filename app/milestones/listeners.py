@@ -8,6 +8,8 @@ exactly when the change does (their emails leave only after the commit,
 
 from __future__ import annotations
 
+from datetime import date
+
 from app.accounts.models import User
 from app.core import events
 from app.core.text import date_label
@@ -27,10 +29,15 @@ def task_assigned(event: TaskAssigned) -> None:
         return
     task, actor = events.named(Task, event.task_id), events.named(User, event.actor_id)
     milestone = task.milestone
-    due = task.due_date or milestone.due_date
     notify([assignee], "task_assigned", f"{actor.name} gave you “{task.title}” — {milestone.project.title}",
-           f"For the milestone “{milestone.title}”, due {date_label(due)}.", milestone.path, skip=actor,
-           project_id=milestone.project_id)
+           assignment_text(task.due_date, milestone.title, milestone.due_date), milestone.path, skip=actor, project_id=milestone.project_id, about=("task", task.id, "REQUEST"))
+
+
+def assignment_text(task_due: date | None, milestone_title: str, milestone_due: date) -> str:
+    """The task's date and its milestone's, each named as whose it is (a task may be due before its milestone)."""
+    if task_due is None:
+        return f"Due with its milestone “{milestone_title}”, on {date_label(milestone_due)}."
+    return f"Due {date_label(task_due)}, for the milestone “{milestone_title}” (due {date_label(milestone_due)})."
 
 
 def campaign_created(event: CampaignCreated) -> None:

@@ -15,7 +15,7 @@ from app.core import clock, events, values
 from app.core.errors import InvalidInput, NotAllowed, StaleEdit, TransitionRefused
 from app.core.pagination import FIRST_PAGE, Page, PageRequest, asc, paginate
 from app.core.text import date_label
-from app.events import MilestoneCompleted, MilestonePlanChanged, TaskAssigned
+from app.events import MilestoneCompleted, MilestonePlanChanged, TaskAssigned, TaskRemoved
 from app.extensions import db
 from app.milestones.models import Milestone, Task
 from app.projects.access import can_edit, require_editor, require_open, roles_in
@@ -247,6 +247,7 @@ def delete_task(actor: User, task: Task) -> None:
     audit.record(
         actor, "task.deleted", f"Deleted task “{task.title}”", entity="task", entity_id=task.id, project_id=project.id,
     )
+    events.emit(TaskRemoved(task.id, project.id, actor.id))
     task.milestone.tasks.remove(task)
     db.session.flush()
 

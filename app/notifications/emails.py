@@ -47,10 +47,21 @@ def notification_email(note: Notification) -> EmailMessage:
         return password_reset_email(note)
     category = category_of(note.kind)
     context = _context(note.user, category)
-    return _message(
+    message = _message(
         note.user, note.subject, "notification", context, note=note, link=absolute(note.link or "/inbox/"),
         message_id=f"notification-{note.id}",
     )
+    if note.calendar and note.calendar_method:
+        _attach_invitation(message, note.calendar, note.calendar_method)
+    return message
+
+
+def _attach_invitation(message: EmailMessage, calendar: str, method: str) -> None:
+    """The iTIP invitation twice, as calendar clients look for it: a ``text/calendar; method=...``
+    alternative beside the text and HTML (Outlook, Apple Mail), and an ``invite.ics`` attachment (Gmail)."""
+    message.add_alternative(calendar, subtype="calendar", params={"method": method}, cte="quoted-printable")
+    message.add_attachment(calendar.encode(), maintype="application", subtype="ics",
+                           filename="cancel.ics" if method == "CANCEL" else "invite.ics")
 
 
 def digest_email(user: User, notes: Sequence[Notification]) -> EmailMessage:

@@ -74,6 +74,11 @@ class Notification(db.Model):  # type: ignore[name-defined,misc]
     email_sent_at: so.Mapped[datetime | None]
     email_attempts: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
     email_error: so.Mapped[str] = so.mapped_column(sa.Text, default="", server_default="")
+    # The calendar invitation its email carries (iTIP: REQUEST or CANCEL, RFC 5546), built when the
+    # notification is written, and the event's UID: who was invited to an event is who hears of its cancellation.
+    calendar_uid: so.Mapped[str | None] = so.mapped_column(sa.String(80), index=True)
+    calendar_method: so.Mapped[str | None] = so.mapped_column(sa.String(10))
+    calendar: so.Mapped[str] = so.mapped_column(sa.Text, default="", server_default="")
 
     user: so.Mapped[User] = so.relationship()
 

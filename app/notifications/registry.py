@@ -5,7 +5,8 @@ things of its settings belong to features above it, and each hands them over in 
 
 - :class:`Campaigns` (projects): the campaigns a person is on, which they may mute one by one;
 - :class:`Reminders` (reminders): a person's coming reminders, shown beside the settings that
-  time them, and what follows a change of those settings (their schedules are worked out again).
+  time them, and what follows a change of those settings (their schedules are worked out again);
+- :class:`Invitations` (calendars): the calendar invitation an email about a dated record carries.
 
 Each is a :class:`~app.core.slots.Slot`: setting it again replaces it, and asking one nobody set
 is :class:`~app.core.slots.NotRegistered`.
@@ -48,11 +49,29 @@ class Reminders:
     preferences_saved: Callable[[int], None]
 
 
+@dataclass(frozen=True)
+class Invitation:
+    """An iTIP message for one person: the event's UID, its METHOD (REQUEST or CANCEL) and its text."""
+
+    uid: str
+    method: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Invitations:
+    #: The invitation to the dated record ``(kind, id, method)`` for this person (kind "task", "milestone"
+    #: or "commitment"; method "REQUEST" or "CANCEL"), in the transaction that notifies them.
+    request: Callable[[tuple[str, int, str], User], Invitation | None]
+
+
 @dataclass
 class Registry:
     campaigns: Slot[Campaigns] = field(
         default_factory=lambda: Slot("the campaigns one may mute", "app/projects/access.py"))
     reminders: Slot[Reminders] = field(default_factory=lambda: Slot("the reminders", "app/reminders/listeners.py"))
+    invitations: Slot[Invitations] = field(
+        default_factory=lambda: Slot("the calendar invitations", "app/calendars/listeners.py"))
 
 
 _registry = Registry()
@@ -64,6 +83,14 @@ def set_campaigns(campaigns: Campaigns) -> None:
 
 def set_reminders(reminders: Reminders) -> None:
     _registry.reminders.fill(reminders)
+
+
+def set_invitations(invitations: Invitations) -> None:
+    _registry.invitations.fill(invitations)
+
+
+def invitations() -> Invitations:
+    return _registry.invitations.get()
 
 
 def campaigns() -> Campaigns:

@@ -39,23 +39,57 @@ class Message:
     project_id: int | None = None
     dedupe_key: str | None = None
     slot_at: datetime | None = None  # a reminder's slot: on time, it joins that hour's digest
+    about: tuple[str, int, str] | None = None  # a dated record ("task", id, "REQUEST"): its email carries that invitation
 
 
 def notify(users: Iterable[User], kind: str, subject: str, body: str = "", link: str = "",
-           skip: User | None = None, project_id: int | None = None) -> list[Notification]:
+           skip: User | None = None, project_id: int | None = None,
+           about: tuple[str, int, str] | None = None) -> list[Notification]:
     """One notification per active person in ``users`` (but not ``skip``, who caused the event).
 
     Each person's settings decide the channels: in the app, by email (at once, after their
     quiet hours, or in their daily digest), or not at all; a muted campaign says nothing.
+    ``about`` names the dated record it is about and the iTIP method (``("task", id, "REQUEST")``,
+    or ``"CANCEL"``): each email then carries that invitation to the record's date (:class:`app.notifications.registry.Invitations`).
     """
-    people = {user.id for user in users if user.active and (skip is None or user.id != skip.id)}
-    message = Message(kind, subject, body, link, project_id)
-    prefs = preferences_for(people)  # one query each for everyone's settings and mutes
-    muted = muted_among(people, project_id) if project_id is not None else set()
+    people = {user.id: user for user in users if user.active and (skip is None or user.id != skip.id)}
+    message = Message(kind, subject, body, link, project_id, about=about)
+    prefs = preferences_for(set(people))  # one query each for everyone's settings and mutes
+    muted = muted_among(set(people), project_id) if project_id is not None else set()
     notes = [note for user_id in sorted(people)
              if (note := write(user_id, message, prefs[user_id], user_id in muted)) is not None]
+    if about is not None:
+        for note in notes:
+            if note.email_status != "none" and not note.email_digest:  # a digest gathers many: no invitation
+                invite(note, people[note.user_id], about)
     db.session.flush()  # callers may link to what was written (the sweep, writing many, flushes once)
     return notes
+
+
+def invite(note: Notification, user: User, about: tuple[str, int, str]) -> None:
+    """Put the invitation to the record's date on the notification, for its email to carry."""
+    invitation = registry.invitations().request(about, user)
+    if invitation is not None:
+        note.calendar_uid, note.calendar_method, note.calendar = invitation.uid, invitation.method, invitation.text
+
+
+def invited(uids: Iterable[str]) -> dict[str, list[int]]:
+    """Who was emailed an invitation to each of these events and has not been sent its cancellation."""
+    wanted = list(dict.fromkeys(uids))
+    if not wanted:
+        return {}
+    rows = db.session.execute(
+        sa.select(Notification.calendar_uid, Notification.user_id, Notification.calendar_method)
+        .where(Notification.calendar_uid.in_(wanted), Notification.email_status != "none")
+        .order_by(Notification.id))
+    latest: dict[tuple[str, int, str], str] = {}
+    for uid, user_id, method in rows:  # in order: the last one written counts
+        latest[(uid, user_id)] = method
+    found: dict[str, list[int]] = {}
+    for (uid, user_id), method in latest.items():
+        if method == "REQUEST":
+            found.setdefault(uid, []).append(user_id)
+    return found
 
 
 def write(user_id: int, message: Message, prefs: NotificationPreference, muted: bool,

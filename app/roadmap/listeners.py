@@ -33,7 +33,7 @@ def milestone_moved(event: MilestoneMoved) -> None:
     old, new = event.old_due_date, event.new_due_date
     notify(people, "milestone_moved", f"“{milestone.title}” moved to {date_label(new)} — {project.title}",
            f"{actor.name} moved it from {date_label(old)} to {date_label(new)}: {event.reason}",
-           milestone.path, skip=actor, project_id=project.id)
+           milestone.path, skip=actor, project_id=project.id, about=("milestone", milestone.id, "REQUEST"))
 
 
 def milestone_plan_changed(event: MilestonePlanChanged) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import icalendar
@@ -14,11 +15,15 @@ from flask.testing import FlaskClient
 from app.accounts.models import User
 from app.calendars import services
 from app.calendars.services import FeedInput
+from app.commitments import services as commitments
+from app.commitments.services import CommitmentInput
+from app.core import clock
 from app.extensions import db
 from app.milestones import services as milestones
 from app.milestones.services import TaskInput
 from app.projects.models import Project
 from tests.calendars.helpers import feed_path
+from tests.factories import RegionFactory
 
 
 @pytest.fixture
@@ -54,3 +59,26 @@ def fetch(client: FlaskClient) -> Callable[..., icalendar.Calendar]:
         return icalendar.Calendar.from_ical(response.data)
 
     return get
+
+
+@pytest.fixture
+def promised(campaign, people, make_product):
+    """Three commitments on the campaign: one waiting for countersignature, one countersigned and
+    depending on the second milestone, one draft."""
+    region = RegionFactory(name="Southern Europe")
+    product = make_product(coverage={region: "sellable"})
+
+    def record(customer: str, days: int, **extra) -> object:
+        return commitments.create_commitment(people["sales"], campaign, CommitmentInput(
+            customer=customer, product_id=product.id, region_id=region.id, promise="SSO for 500 seats",
+            promised_date=clock.today() + timedelta(days=days), unit_price=Decimal("90.00"), quantity=500,
+            band_id=product.bands[0].id, **extra))
+
+    waiting = record("Acme GmbH", 60)
+    commitments.fire(people["sales"], waiting, "submit")
+    signed = record("Globex", 400, milestone_id=campaign.milestones[1].id)
+    commitments.fire(people["sales"], signed, "submit")
+    commitments.fire(people["product"], signed, "approve")
+    draft = record("Initech", 90)
+    db.session.commit()
+    return {"waiting": waiting, "signed": signed, "draft": draft}

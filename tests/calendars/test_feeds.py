@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
@@ -11,8 +10,6 @@ from sqlalchemy import event as sa_event
 
 from app.calendars import feeds
 from app.commitments import services as commitments
-from app.commitments.services import CommitmentInput
-from app.core import clock
 from app.extensions import db
 from app.milestones import services as milestones
 from app.milestones.models import Task
@@ -22,7 +19,6 @@ from app.projects.services import add_member, remove_member
 from app.roadmap import services as roadmap
 from app.roadmap.services import MilestoneEdit
 from tests.calendars.helpers import events, feed_path
-from tests.factories import RegionFactory
 
 
 def test_my_calendar_holds_every_milestone_and_task_of_my_campaigns(campaign, people, subscribe, fetch):
@@ -107,29 +103,6 @@ def test_an_alarm_chosen_for_the_link_is_on_every_event(campaign, people, subscr
         (alarm,) = event.walk("VALARM")
         assert alarm.decoded("TRIGGER") == timedelta(hours=-15) and str(alarm["ACTION"]) == "DISPLAY"
     assert not any(e.walk("VALARM") for e in events(fetch(subscribe(people["team"]))).values())
-
-
-@pytest.fixture
-def promised(campaign, people, make_product):
-    """Three commitments on the campaign: one waiting for countersignature, one countersigned and
-    depending on the second milestone, one draft."""
-    region = RegionFactory(name="Southern Europe")
-    product = make_product(coverage={region: "sellable"})
-
-    def record(customer: str, days: int, **extra) -> object:
-        return commitments.create_commitment(people["sales"], campaign, CommitmentInput(
-            customer=customer, product_id=product.id, region_id=region.id, promise="SSO for 500 seats",
-            promised_date=clock.today() + timedelta(days=days), unit_price=Decimal("90.00"), quantity=500,
-            band_id=product.bands[0].id, **extra))
-
-    waiting = record("Acme GmbH", 60)
-    commitments.fire(people["sales"], waiting, "submit")
-    signed = record("Globex", 400, milestone_id=campaign.milestones[1].id)
-    commitments.fire(people["sales"], signed, "submit")
-    commitments.fire(people["product"], signed, "approve")
-    draft = record("Initech", 90)
-    db.session.commit()
-    return {"waiting": waiting, "signed": signed, "draft": draft}
 
 
 def test_the_campaign_calendar_has_its_start_end_milestones_and_promised_dates(campaign, promised, people,
