@@ -66,6 +66,7 @@ def promised(campaign, people, make_product):
     """Three commitments on the campaign: one waiting for countersignature, one countersigned and
     depending on the second milestone, one draft."""
     region = RegionFactory(name="Southern Europe")
+    campaign.regions.append(region)  # a commitment names one of its campaign's regions
     product = make_product(coverage={region: "sellable"})
 
     def record(customer: str, days: int, **extra) -> object:

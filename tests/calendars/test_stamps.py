@@ -74,6 +74,7 @@ def other(make_project, people) -> Project:
 def promised(campaign, people, make_product) -> dict[str, Any]:
     """A commitment on the campaign, waiting for Pat's countersignature."""
     region = RegionFactory(name="Southern Europe")
+    campaign.regions.append(region)  # a commitment names one of its campaign's regions
     product = make_product(coverage={region: "sellable"})
     commitment = commitments.create_commitment(people["sales"], campaign, CommitmentInput(
         customer="Acme GmbH", product_id=product.id, region_id=region.id, promise="SSO for 500 seats",
