@@ -96,8 +96,8 @@ def _mentions(kind: Kind, record: Any, body: str, mention_ids: Iterable[int]) ->
 
 
 def _audit(user: User, action: str, verb: str, kind: Kind, record: Any, comment: Comment) -> None:
-    excerpt = comment.body if len(comment.body) <= 80 else comment.body[:79] + "…"
-    audit.record(user, action, f"{verb} on the {kind.name} “{kind.title(record)}”: {excerpt}",
+    # The text stays out of the trail: a removed comment's words are gone from the history too.
+    audit.record(user, action, f"{verb} on the {kind.name} “{kind.title(record)}”",
                  entity=kind.entity, entity_id=comment.record_id, project_id=comment.project_id,
                  details={"comment_id": comment.id})
 

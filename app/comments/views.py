@@ -66,13 +66,13 @@ def comment_thread(kind_name: str, record: Any) -> Thread:
     """The newest comments of ``record`` (which the page already showed the reader may see) and the form."""
     kind = access.KINDS[kind_name]
     latest = services.latest(kind, record.id)
-    older = url_for(".thread", kind=kind.name, record_id=record.id) if latest.total > len(latest.items) else None
+    older = url_for("comments.thread", kind=kind.name, record_id=record.id) if latest.total > len(latest.items) else None
     return _thread(kind, record, latest.items[::-1], latest.total, older, request.path)
 
 
 def _record_page(kind: Kind, record: Any) -> str:
     if kind.name == "milestone":
-        return url_for(".thread", kind=kind.name, record_id=record.id)
+        return url_for("comments.thread", kind=kind.name, record_id=record.id)
     return str(record.path)
 
 
@@ -82,7 +82,7 @@ def thread(kind: str, record_id: int, form: CommentForm | None = None, status: i
     found = access.kind_or_404(kind)
     record = access.record_or_404(current_user, found, record_id)
     page = services.thread(found, record.id, page_request())
-    here = url_for(".thread", kind=found.name, record_id=record.id)
+    here = url_for("comments.thread", kind=found.name, record_id=record.id)
     view = _thread(found, record, page.items[::-1], 0, page.next_url(), here, form)
     return render_template("comments/thread.html", thread=view, page=page, record_page=_record_page(found, record),
                            kind_label=found.name), status
@@ -125,7 +125,7 @@ def edit(comment_id: int) -> Response | str:
         flash("Comment edited.", "success")
         return redirect(back)
     return render_template("comments/edit.html", form=form, comment=comment, kind=kind, record=record, back=back,
-                           people_url=url_for(".people", kind=kind.name, record_id=record.id))
+                           people_url=url_for("comments.people", kind=kind.name, record_id=record.id))
 
 
 @bp.post("/<int:comment_id>/remove")
