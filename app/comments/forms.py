@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from wtforms import SelectMultipleField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from app.comments.services import MAX_LENGTH, MAX_MENTIONS
 from app.core.forms import Form, record_id
@@ -11,7 +11,7 @@ from app.core.forms import Form, record_id
 
 def _few(form: Form, field: SelectMultipleField) -> None:
     if len(field.data or []) > MAX_MENTIONS:
-        raise ValueError(f"Mention at most {MAX_MENTIONS} people in one comment.")
+        raise ValidationError(f"Mention at most {MAX_MENTIONS} people in one comment.")
 
 
 class CommentForm(Form):
