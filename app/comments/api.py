@@ -25,8 +25,9 @@ from app.core.views import commit
 
 bp = api_blueprint("comments", __name__)
 
-#: The URL's collection name of each commentable kind.
-COLLECTIONS = {"campaigns": "campaign", "milestones": "milestone", "commitments": "commitment", "feedback": "feedback"}
+#: The URL's collection name of each commentable kind, and the name of its id in the URL (as the record's own routes name it).
+COLLECTIONS = {"campaigns": ("campaign", "project_id"), "milestones": ("milestone", "milestone_id"),
+               "commitments": ("commitment", "commitment_id"), "feedback": ("feedback", "feedback_id")}
 
 
 class CommentJson(TypedDict):
@@ -72,10 +73,11 @@ def _posted(posted: services.Posted) -> PostedJson:
     return {**comment_json(posted.comment), "unreached": posted.unreached}
 
 
-def _list_view(kind_name: str) -> Callable[[int], Response]:
+def _list_view(kind_name: str) -> Callable[..., Response]:
     kind = access.KINDS[kind_name]
 
-    def list_comments(record_id: int) -> Response:
+    def list_comments(**ids: int) -> Response:
+        [record_id] = ids.values()
         record = access.record_or_404(current_user, kind, record_id)
         return page_json(services.thread(kind, record.id, page_request()), comment_json)
 
@@ -84,10 +86,11 @@ def _list_view(kind_name: str) -> Callable[[int], Response]:
     return list_comments
 
 
-def _post_view(kind_name: str) -> Callable[[int], tuple[Response, int]]:
+def _post_view(kind_name: str) -> Callable[..., tuple[Response, int]]:
     kind = access.KINDS[kind_name]
 
-    def post_comment(record_id: int) -> tuple[Response, int]:
+    def post_comment(**ids: int) -> tuple[Response, int]:
+        [record_id] = ids.values()
         record = access.record_or_404(current_user, kind, record_id)
         form = validated(CommentForm, json_body())
         posted = services.post(current_user, kind, record, form.body.data or "", form.mention_ids.data or [])
@@ -101,10 +104,10 @@ def _post_view(kind_name: str) -> Callable[[int], tuple[Response, int]]:
     return post_comment
 
 
-for _collection, _kind in COLLECTIONS.items():
-    bp.add_url_rule(f"/{_collection}/<int:record_id>/comments", f"list_{_kind}_comments",
+for _collection, (_kind, _arg) in COLLECTIONS.items():
+    bp.add_url_rule(f"/{_collection}/<int:{_arg}>/comments", f"list_{_kind}_comments",
                     operation(CommentJson, paged=True)(_list_view(_kind)), methods=["GET"])
-    bp.add_url_rule(f"/{_collection}/<int:record_id>/comments", f"post_{_kind}_comment",
+    bp.add_url_rule(f"/{_collection}/<int:{_arg}>/comments", f"post_{_kind}_comment",
                     operation(PostedJson, status=201, body=CommentForm)(_post_view(_kind)), methods=["POST"])
 
 
