@@ -59,6 +59,7 @@ def _init_extensions(app: Flask) -> None:
     from app.api import jobs as api_jobs
     from app.briefings import listeners as briefing_listeners
     from app.calendars import listeners as calendar_listeners
+    from app.comments import listeners as comment_listeners
     from app.commitments import listeners as commitment_listeners
     from app.core import clock, database, events, transactions
     from app.extensions import csrf, db, login_manager, migrate
@@ -93,6 +94,7 @@ def _init_extensions(app: Flask) -> None:
     # recorded as a re-plan (roadmap) before its promises are reassessed (commitments).
     for feature_listeners in (project_listeners, roadmap_listeners, milestone_listeners, commitment_listeners,
                               calendar_listeners, feedback_listeners, update_listeners, briefing_listeners,
+                              comment_listeners,
                               # Last: what the others write in an event's transaction is there before it is published.
                               webhook_listeners):
         feature_listeners.init_app()
@@ -123,6 +125,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.campaigns import views as _campaign_pages  # noqa: F401 - adds the list and page to projects' blueprint
     from app.catalog import api as catalog_api
     from app.catalog import views as catalog_views
+    from app.comments import api as comments_api
+    from app.comments import views as comments_views
     from app.commitments import api as commitments_api
     from app.commitments import views as commitments_views
     from app.customers import api as customers_api
@@ -157,10 +161,10 @@ def _register_blueprints(app: Flask) -> None:
         accounts_views, dashboard_views, projects_views, milestones_views, regions_views, catalog_views,
         commitments_views, notifications_views, roadmap_views, background_views, calendars_views,
         feedback_views, briefings_views, updates_views, reports_views, publishing_views, teams_views,
-        webhooks_views, customers_views, imports_views, search_views,
+        webhooks_views, customers_views, imports_views, search_views, comments_views,
         accounts_api, campaigns_api, milestones_api, catalog_api, commitments_api, roadmap_api,
         notifications_api, calendars_api, feedback_api, briefings_api, updates_api, reports_api, publishing_api,
-        teams_api, webhooks_api, customers_api, imports_api, search_api, api_docs,
+        teams_api, webhooks_api, customers_api, imports_api, search_api, comments_api, api_docs,
     ):
         app.register_blueprint(module.bp)
     app.register_blueprint(notifications_views.settings_bp)

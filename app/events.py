@@ -218,6 +218,18 @@ class CustomerMerged(Event):
     actor_id: int
 
 
+@dataclass(frozen=True)
+class CommentPosted(Event):
+    """Someone commented on a record (``kind``: campaign, milestone, commitment or feedback) or edited
+    their comment; ``mentioned_ids`` are the people it newly @mentions (each told if they may see it)."""
+
+    comment_id: int
+    kind: str
+    record_id: int
+    actor_id: int
+    mentioned_ids: tuple[int, ...]
+
+
 #: The event types there are, declared to :mod:`app.core.events` by the app factory.
 CATALOGUE: tuple[type[Event], ...] = (
     CampaignCreated,
@@ -238,4 +250,5 @@ CATALOGUE: tuple[type[Event], ...] = (
     ProductChanged,
     WebhookEndpointDisabled,
     CustomerMerged,
+    CommentPosted,
 )

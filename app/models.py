@@ -8,6 +8,7 @@ from app.background.models import JobRun
 from app.briefings.models import Briefing, BriefingMaterial
 from app.calendars.models import CalendarFeed, CalendarSettings
 from app.catalog.models import MarketCoverage, PriceBand, Product, ProductLink
+from app.comments.models import Comment
 from app.commitments.models import Commitment
 from app.customers.models import Customer, CustomerAlias
 from app.feedback.models import Feedback, FeedbackDecision
@@ -32,6 +33,7 @@ __all__ = [
     "BriefingMaterial",
     "CalendarFeed",
     "CalendarSettings",
+    "Comment",
     "Commitment",
     "Customer",
     "CustomerAlias",

@@ -32,6 +32,8 @@ from app.briefings.models import Briefing
 from app.calendars import services as calendars
 from app.catalog import services as catalog
 from app.catalog.models import Product
+from app.comments import access as comment_access
+from app.comments import services as comments
 from app.commitments import services as commitments
 from app.core import clock
 from app.extensions import db
@@ -88,6 +90,7 @@ def _side(actor: User, project: Project, product: Product, filer: User, region_i
     update = updates.publish_update(owner, updates.UpdateInput(product_id=product.id, kind="pricing",
                                                                title=f"{title} update", requires_ack=True))
     run = imports.upload(project.owner, project, "deals.csv", IMPORT_FILE)
+    comment = comments.post(project.project_manager, comment_access.KINDS["campaign"], project, f"{title} comment")
     db.session.flush()
     return {
         "project_id": project.id, "milestone_id": milestone.id, "task_id": task.id, "number": 1,
@@ -97,6 +100,8 @@ def _side(actor: User, project: Project, product: Product, filer: User, region_i
         # Customers are the company's, not a campaign's: the same on both sides, as are the CRM's ids.
         "customer_id": commitment.customer_id, "source": "salesforce", "external_id": "matrix-customer",
         "deal_id": "matrix-deal",
+        # Comments: a thread by its kind and record (the campaign's), and the project manager's comment on it.
+        "kind": "campaign", "record_id": project.id, "comment_id": comment.comment.id,
         "_feedback": item, "_milestone": milestone,
     }
 

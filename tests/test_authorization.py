@@ -239,6 +239,22 @@ POST   /catalog/<int:product_id>/links                                        lo
 POST   /catalog/<int:product_id>/links/<int:link_id>/delete                   login | .                        | .    404  404  404  404
 GET    /catalog/new                                                           login | 200  404  404  200  404  | -
 POST   /catalog/new                                                           login | .                        | -
+GET    /api/v1/campaigns/<int:project_id>/comments                             401   | 200  200  200  200  200  | 200  404  404  404  404
+POST   /api/v1/campaigns/<int:project_id>/comments                             401   | 400  400  400  400  400  | 400  404  404  404  404
+GET    /api/v1/milestones/<int:milestone_id>/comments                          401   | 200  200  200  200  200  | 200  404  404  404  404
+POST   /api/v1/milestones/<int:milestone_id>/comments                          401   | 400  400  400  400  400  | 400  404  404  404  404
+GET    /api/v1/commitments/<int:commitment_id>/comments                        401   | 200  200  200  200  200  | 200  404  404  404  404
+POST   /api/v1/commitments/<int:commitment_id>/comments                        401   | 400  400  400  400  400  | 400  404  404  404  404
+GET    /api/v1/feedback/<int:feedback_id>/comments                             401   | 200  200  404  200  404  | 200  200  404  200  404
+POST   /api/v1/feedback/<int:feedback_id>/comments                             401   | 400  400  404  400  404  | 400  400  404  400  404
+PATCH  /api/v1/comments/<int:comment_id>                                       401   | .                        | 403  404  404  404  404
+DELETE /api/v1/comments/<int:comment_id>                                       401   | .                        | 204* 404  404  404  404
+GET    /comments/<kind>/<int:record_id>                                        login | 200  200  200  200  200  | 200  404  404  404  404
+POST   /comments/<kind>/<int:record_id>                                        login | 400  400  400  400  400  | 400  404  404  404  404
+GET    /comments/<kind>/<int:record_id>/people                                 login | 200  200  200  200  200  | 200  404  404  404  404
+GET    /comments/<int:comment_id>/edit                                         login | .                        | 302  404  404  404  404
+POST   /comments/<int:comment_id>/edit                                         login | .                        | 302  404  404  404  404
+POST   /comments/<int:comment_id>/remove                                       login | .                        | 302* 404  404  404  404
 GET    /commitments                                                           login | 200  200  200  200  200  | -  # what each may see: tests/commitments/test_across.py
 GET    /api/v1/customers                                                      401   | 200  200  200  200  404  | -
 POST   /api/v1/customers                                                      401   | .                        | -

@@ -38,7 +38,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(frozenset(layer) for layer in (
     {"briefings", "milestones", "publishing", "updates"},
     {"commitments", "reminders"},
     {"calendars", "feedback", "roadmap"},
-    {"campaigns", "imports", "reports", "search"},
+    {"campaigns", "comments", "imports", "reports", "search"},
     {"dashboard"},
     {"webhooks"},
     {"demo"},

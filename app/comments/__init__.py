@@ -1,0 +1,1 @@
+"""Comments with @mentions on campaigns, milestones, commitments and feedback items."""
