@@ -129,6 +129,7 @@ POST   /api/v1/products/<int:product_id>/links                                40
 DELETE /api/v1/products/<int:product_id>/links/<int:link_id>                  401   | .                        | .    403  403  403  403
 GET    /api/v1/projects                                                       401   | 200  200  200  200  200  | -
 POST   /api/v1/projects                                                       401   | .                        | -
+POST   /api/v1/projects/<int:project_id>/clone                                401   | .                        | 201* 404  404  404  404  # admins see every campaign, so may clone it
 GET    /api/v1/projects/<int:project_id>                                      401   | 200  200  200  200  200  | 200  404  404  404  404
 PATCH  /api/v1/projects/<int:project_id>                                      401   | .                        | 400  404  404  404  404
 GET    /api/v1/projects/<int:project_id>/actuals                              401   | 200  200  200  200  200  | 200  404  404  404  404
@@ -164,6 +165,7 @@ POST   /api/v1/projects/<int:project_id>/imports/<int:run_id>/start           40
 POST   /api/v1/projects/<int:project_id>/transitions                          401   | .                        | 400  404  404  404  404
 GET    /api/v1/reports                                                        401   | 200  200  200  200  404  | -
 GET    /api/v1/reports/team-coverage                                          401   | 200  200  200  200  404  | -
+GET    /api/v1/search                                                         401   | 400  400  400  400  400  | -  # the empty query is a 400 naming q; what each finds: tests/search
 GET    /api/v1/teams                                                          401   | 200  200  200  200  200  | -
 POST   /api/v1/teams                                                          401   | .                        | -
 DELETE /api/v1/teams/<int:team_id>                                            401   | .                        | -
@@ -195,6 +197,10 @@ POST   /campaigns/<int:project_id>/commitments/checks                         lo
 GET    /campaigns/<int:project_id>/commitments/new                            login | 302  200  302  302  302  | 302  404  404  404  404
 POST   /campaigns/<int:project_id>/commitments/new                            login | .                        | 302  404  404  404  404
 GET    /campaigns/<int:project_id>/edit                                       login | 200  200  200  302  302  | 200  404  404  404  404
+GET    /campaigns/<int:project_id>/clone                                      login | 200  200  200  404  404  | 200  404  404  404  404  # who may launch a campaign clones one they see
+POST   /campaigns/<int:project_id>/clone                                      login | .                        | 200  404  404  404  404  # an empty form is shown again: nothing made
+GET    /campaigns/<int:project_id>/milestones/<int:milestone_id>.ics          login | 200  200  200  200  200  | 200  404  404  404  404
+GET    /campaigns/<int:project_id>/tasks/<int:task_id>.ics                    login | 200  200  200  200  200  | 200  404  404  404  404
 POST   /campaigns/<int:project_id>/edit                                       login | .                        | 200  404  404  404  404
 POST   /campaigns/<int:project_id>/expenses                                   login | .                        | 302  404  404  404  404
 GET    /campaigns/<int:project_id>/history                                    login | 200  200  200  200  200  | 200  404  404  404  404
@@ -278,6 +284,7 @@ GET    /commitments/<int:commitment_id>                                       lo
 POST   /commitments/<int:commitment_id>/decide                                login | .                        | 302  404  404  404  404
 POST   /commitments/<int:commitment_id>/checks                                login | .                        | 200  404  404  404  404  # who may edit checks the terms typed; nothing written
 GET    /commitments/<int:commitment_id>/edit                                  login | 200  200  302  302  302  | 200  404  404  404  404
+GET    /commitments/<int:commitment_id>.ics                                   login | 200  200  200  200  200  | 200  404  404  404  404
 POST   /commitments/<int:commitment_id>/edit                                  login | .                        | 200  404  404  404  404
 GET    /email/preferences/<token>                                             404   | 200  200  200  200  200  | -  # the signed token is the key: a wrong one is a 404
 POST   /email/preferences/<token>                                             404   | .                        | -
@@ -305,6 +312,7 @@ GET    /password/reset/<token>                                                40
 POST   /password/reset/<token>                                                404   | .                        | -
 GET    /reports/                                                              login | 200  200  200  200  404  | -
 GET    /reports/<section>.csv                                                 login | 200  200  200  200  404  | -
+GET    /search                                                                login | 200  200  200  200  200  | -  # what each finds: tests/search
 GET    /settings                                                              login | 200  200  200  200  200  | -
 POST   /settings                                                              login | .                        | -
 GET    /settings/calendars                                                    login | 200  200  200  200  200  | -
