@@ -25,7 +25,6 @@ from app.core.errors import Conflict, InvalidInput, NotAllowed, StaleEdit, Trans
 from app.core.pagination import FIRST_PAGE, Page, PageRequest, asc, paginate
 from app.core.text import date_label
 from app.customers import services as customers
-from app.customers.models import Customer
 from app.events import CommitmentStateChanged
 from app.extensions import db
 from app.milestones.models import Milestone
@@ -419,7 +418,8 @@ def _resolve(actor: User, commitment: Commitment, project: Project, data: Commit
     """Check the input and look up what it names; nothing is changed yet but, once all is well, the
     customer a new name means."""
     errors: dict[str, list[str]] = {}
-    customer, customer_name = _customer(data, errors)
+    customer, customer_name = customers.picked(data.customer_id, data.customer, errors,
+                                                required="Name the customer account.")
     product = db.session.get(Product, data.product_id)
     region = db.session.get(Region, data.region_id)
     band = db.session.get(PriceBand, data.band_id) if data.band_id is not None else None
@@ -476,24 +476,6 @@ def _region_problem(project: Project, commitment: Commitment | None, region: Reg
         names = ", ".join(r.name for r in project.regions if r.active)
         return f"Choose one of the campaign's regions ({names})." if names else "The campaign has no active region."
     return None
-
-
-def _customer(data: CommitmentInput, errors: dict[str, list[str]]) -> tuple[Customer | None, str]:
-    """The customer ``data`` picks by id or names, or None and the name to record it by (noting a bad one)."""
-    if data.customer_id is not None:
-        customer = db.session.get(Customer, data.customer_id)
-        if customer is None:
-            errors["customer_id"] = ["Choose a customer."]
-        return customer, ""
-    if not data.customer.strip():
-        errors["customer"] = ["Name the customer account."]
-        return None, ""
-    try:
-        name = customers.clean_name(data.customer)
-    except values.BadValue as bad:
-        errors["customer"] = [str(bad)]
-        return None, ""
-    return customers.find_by_name(name), name
 
 
 def _assign(commitment: Commitment, values: dict[str, Any]) -> None:

@@ -226,6 +226,29 @@ def find_external(source: str, external_id: str) -> Customer | None:
         CustomerAlias.crm_source == source, CustomerAlias.external_id == external_id)).first()
 
 
+def picked(customer_id: int | None, name: str, errors: dict[str, list[str]], *,
+           required: str | None) -> tuple[Customer | None, str]:
+    """What a form or API body picked: the customer by id, or the one its name means and that name, so
+    the caller records a new customer only once everything else is valid too. A problem is noted in
+    ``errors`` under the field it came from; ``required`` is the message for no customer at all (None:
+    none is fine, as for feedback the market gave). Commitments and feedback both read theirs here."""
+    if customer_id is not None:
+        customer = db.session.get(Customer, customer_id)
+        if customer is None:
+            errors["customer_id"] = ["Choose a customer."]
+        return customer, ""
+    if not name.strip():
+        if required:
+            errors["customer"] = [required]
+        return None, ""
+    try:
+        cleaned = clean_name(name)
+    except values.BadValue as bad:
+        errors["customer"] = [str(bad)]
+        return None, ""
+    return find_by_name(cleaned), cleaned
+
+
 def find_or_create(name: str, *, actor: User | None) -> Customer:
     """The customer ``name`` means (an exact normalised match), or a new one by that name."""
     try:

@@ -21,7 +21,7 @@ from app.audit import services as audit
 from app.catalog.models import Product
 from app.commitments.access import visible_commitments
 from app.commitments.models import Commitment
-from app.core import clock, events, values
+from app.core import clock, events
 from app.core.errors import InvalidInput, NotAllowed
 from app.core.pagination import FIRST_PAGE, Page, PageRequest, desc, head, paginate
 from app.core.text import date_label
@@ -85,7 +85,7 @@ def _resolve(actor: User, data: FeedbackInput) -> tuple[list[Product], Region, P
     """Check the input and look up what it names; nothing is written yet but, once all is well, the
     customer a new name means."""
     errors: dict[str, list[str]] = {}
-    customer, customer_name = _customer(data, errors)
+    customer, customer_name = customers.picked(data.customer_id, data.customer, errors, required=None)
     wanted = list(dict.fromkeys(data.product_ids))
     products = list(db.session.scalars(sa.select(Product).where(Product.id.in_(wanted)).order_by(Product.name))) \
         if wanted else []
@@ -124,23 +124,6 @@ def _resolve(actor: User, data: FeedbackInput) -> tuple[list[Product], Region, P
     if customer is None and customer_name:
         customer = customers.find_or_create(customer_name, actor=actor)
     return products, region, project, commitment, customer
-
-
-def _customer(data: FeedbackInput, errors: dict[str, list[str]]) -> tuple[Customer | None, str]:
-    """The customer ``data`` picks by id or names (none: the market said it), or the name to record it by."""
-    if data.customer_id is not None:
-        customer = db.session.get(Customer, data.customer_id)
-        if customer is None:
-            errors["customer_id"] = ["Choose a customer."]
-        return customer, ""
-    if not data.customer.strip():
-        return None, ""
-    try:
-        name = customers.clean_name(data.customer)
-    except values.BadValue as bad:
-        errors["customer"] = [str(bad)]
-        return None, ""
-    return customers.find_by_name(name), name
 
 
 # --- what became of it -------------------------------------------------------------------------
