@@ -33,6 +33,9 @@ class Terms:
     currency: str
     milestone: str | None
     milestone_due: date | None
+    #: Countersigned already (binding, or kept): its date passing is then delivery falling due, not a
+    #: promise that cannot be made, so it neither puts the commitment at risk nor blocks anything.
+    countersigned: bool = False
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,7 @@ def _fmt(day: date) -> str:
 
 def _date(terms: Terms, today: date) -> list[Finding]:
     # A promise for a day already gone cannot be kept as written; today itself still can.
-    if terms.promised_date < today:
+    if terms.promised_date < today and not terms.countersigned:
         return [Finding("date_past", BLOCKER,
                         f"The promised date {_fmt(terms.promised_date)} is in the past (today is {_fmt(today)}).")]
     return []

@@ -35,6 +35,7 @@ from app.regions.services import active_regions
 from workflows import feasibility, roadmap
 from workflows.commitment import (
     COMMITMENT_WORKFLOW,
+    COUNTERSIGNED_STATES,
     COUNTERSIGNING,
     EDITABLE_STATES,
     SIGNED_STATES,
@@ -65,11 +66,12 @@ class CommitmentInput:
 
 def terms(commitment: Commitment) -> feasibility.Terms:
     return _terms_of(commitment.product, commitment.region, commitment.band, commitment.milestone,
-                     commitment.promised_date, commitment.effective_price)
+                     commitment.promised_date, commitment.effective_price,
+                     countersigned=commitment.state in COUNTERSIGNED_STATES)
 
 
 def _terms_of(product: Product, region: Region, band: PriceBand | None, milestone: Milestone | None,
-              promised_date: date, price: Decimal | None) -> feasibility.Terms:
+              promised_date: date, price: Decimal | None, *, countersigned: bool = False) -> feasibility.Terms:
     """The checks' view of terms, saved or not (a cancelled milestone delivers nothing)."""
     coverage = product.coverage_in(region.id)
     milestone = milestone if milestone and milestone.state != MilestoneState.CANCELLED else None
@@ -88,6 +90,7 @@ def _terms_of(product: Product, region: Region, band: PriceBand | None, mileston
         currency=product.currency,
         milestone=milestone.title if milestone else None,
         milestone_due=milestone.due_date if milestone else None,
+        countersigned=countersigned,
     )
 
 

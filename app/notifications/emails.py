@@ -58,7 +58,9 @@ def notification_email(note: Notification) -> EmailMessage:
 
 def _attach_invitation(message: EmailMessage, calendar: str, method: str) -> None:
     """The iTIP invitation twice, as calendar clients look for it: a ``text/calendar; method=...``
-    alternative beside the text and HTML (Outlook, Apple Mail), and an ``invite.ics`` attachment (Gmail)."""
+    alternative beside the text and HTML (Outlook, Apple Mail), and an ``invite.ics`` attachment (Gmail).
+    ``calendar`` is stored with plain line ends: iCalendar's are CRLF (RFC 5545 §3.1)."""
+    calendar = calendar.replace("\r\n", "\n").replace("\n", "\r\n")
     message.add_alternative(calendar, subtype="calendar", params={"method": method}, cte="quoted-printable")
     message.add_attachment(calendar.encode(), maintype="application", subtype="ics",
                            filename="cancel.ics" if method == "CANCEL" else "invite.ics")

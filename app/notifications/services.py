@@ -70,7 +70,10 @@ def invite(note: Notification, user: User, about: tuple[str, int, str]) -> None:
     """Put the invitation to the record's date on the notification, for its email to carry."""
     invitation = registry.invitations().request(about, user)
     if invitation is not None:
-        note.calendar_uid, note.calendar_method, note.calendar = invitation.uid, invitation.method, invitation.text
+        # Stored with plain line ends, as every stored text is (no control characters); iCalendar's CRLF
+        # is put back when the email is built (emails._attach_invitation).
+        note.calendar_uid, note.calendar_method = invitation.uid, invitation.method
+        note.calendar = invitation.text.replace("\r\n", "\n")
 
 
 def invited(uids: Iterable[str]) -> dict[str, list[int]]:

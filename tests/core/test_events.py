@@ -14,6 +14,7 @@ from flask import Flask
 
 from app import create_app
 from app import events as catalogue
+from app.calendars import listeners as calendar_listeners
 from app.commitments import listeners as commitment_listeners
 from app.core import events
 from app.extensions import db
@@ -106,9 +107,11 @@ def test_another_app_from_the_factory_subscribes_nothing_twice(app: Flask, tmp_p
     assert registry.known >= set(catalogue.CATALOGUE)
     for handlers in (*registry.in_transaction.values(), *registry.after_commit.values()):
         assert len(handlers) == len(set(handlers))
-    # Its own listener, then the webhooks' outbox, which publishes what the others wrote (app/__init__.py).
+    # Its own listener, the calendars' invitations, then the webhooks' outbox, which publishes what the
+    # others wrote (the order of app/__init__.py).
     assert registry.in_transaction[catalogue.CommitmentStateChanged] == [
-        commitment_listeners.commitment_state_changed, webhooks.record_event]
+        commitment_listeners.commitment_state_changed, calendar_listeners.commitment_state_changed,
+        webhooks.record_event]
 
 
 # --- the catalogue --------------------------------------------------------------------------------

@@ -167,7 +167,7 @@ def test_importing_the_same_file_again_changes_nothing(people, import_world):
 def test_a_changed_deal_updates_its_draft_and_a_submitted_one_is_a_row_error(people, import_world):
     run_import(people["sales"], import_world["project"], "generic.csv")
     drafts = {c.crm_deal_id: c for c in _commitments()}
-    commitments.fire(people["sales"], drafts["DEAL-0002"], "submit")
+    commitments.fire(people["sales"], drafts["DEAL-0002"], "submit", justification="A pilot product agreed to")
     db.session.commit()
     text = fixture("generic.csv").decode()
     changed = text.replace("DEAL-0001,Acme – Upgrade to the Pro tier with SSO", "DEAL-0001,Acme – Pro tier for 50 seats")

@@ -275,6 +275,12 @@ def test_the_day_boundary_today_can_still_be_kept(promised: date, past: bool) ->
     assert ("date_past" in found) is past
 
 
+def test_a_countersigned_promise_whose_day_has_come_and_gone_is_due_not_blocked() -> None:
+    # Binding already: the date passing is delivery falling due (the calendars and reminders say so),
+    # not a promise that cannot be made; it must not put the commitment at risk on a reassessment.
+    assert "date_past" not in codes(promised_date=TODAY - DAY, countersigned=True, **LINKED | {"milestone_due": TODAY - DAY})
+
+
 def test_the_past_date_comes_first_among_blockers() -> None:
     assert codes(promised_date=TODAY - DAY, coverage="not_allowed")[:2] == ["date_past", "region_not_allowed"]
 
