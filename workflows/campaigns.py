@@ -148,5 +148,10 @@ def shifted(day: date, old_start: date, new_start: date) -> date:
 
     By whole days, not months: every gap between two dates of the roadmap (start to milestone,
     milestone to milestone, start to end) stays the same number of days: no two milestones
-    collapse onto a month's last day, and 29 February moves like any other day."""
-    return day + (new_start - old_start)
+    collapse onto a month's last day, and 29 February moves like any other day. A day the move
+    would push past the calendar's ends stays on the end it reached (the dates' range check then
+    refuses it with a message, where adding would have raised)."""
+    try:
+        return day + (new_start - old_start)
+    except OverflowError:
+        return date.max if new_start > old_start else date.min

@@ -10,7 +10,7 @@ event, not two.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 
 import icalendar
@@ -38,7 +38,8 @@ def _vevent(event: Event, stamp: datetime, cancelled: bool, sequence: int) -> ic
     vevent.add("uid", event.uid)
     vevent.add("dtstamp", _utc(stamp))
     vevent.add("dtstart", event.day)  # a date: an all-day event, as in the feeds
-    vevent.add("dtend", event.day + timedelta(days=1))
+    if event.day != date.max:  # date.max has no next day; without DTEND an all-day event lasts that day (§3.6.1)
+        vevent.add("dtend", event.day + timedelta(days=1))
     vevent.add("summary", event.summary)
     if event.description:
         vevent.add("description", event.description)

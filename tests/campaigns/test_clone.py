@@ -131,3 +131,9 @@ def test_the_goal_card_says_what_each_figure_is_on_the_page_and_the_dashboard(ma
     client = login(people["pm"])
     for page in (client.get(f"/campaigns/{project.id}").text, client.get("/").text):
         assert "Actual 2.5%" in page and "target 50%" in page and "5% of the way to target" in page
+
+
+def test_a_day_pushed_past_the_calendars_ends_stays_on_the_end_it_reached():
+    # A campaign running to 31 Dec 9999, cloned later: its end cannot move on, and adding would raise.
+    assert shifted(date.max, date(2026, 1, 1), date(2027, 1, 1)) == date.max
+    assert shifted(date.min, date(2027, 1, 1), date(2026, 1, 1)) == date.min

@@ -21,7 +21,7 @@ from app.extensions import db
 from app.feedback.models import Feedback
 from app.projects.models import Project
 from app.regions.models import Region
-from tests.factories import CustomerFactory
+from tests.factories import CustomerFactory, RegionFactory
 from tests.reports.helpers import Dataset
 
 NOW = datetime(2026, 5, 15, 12, 0)
@@ -69,7 +69,9 @@ def dataset(people: dict[str, User], make_product: Callable[..., Product], make_
     feedback("pricing", south, datetime(2024, 12, 1), None, "new")  # before the period, waiting 530 days
     feedback("competitor_intel", north, datetime(2025, 3, 15), datetime(2025, 3, 20), "done")  # before the period
 
-    campaign = make_project("Commitments' campaign", template=None)
+    # Each campaign gets a region of its own (make_project would name every active one), deactivated
+    # at the end so that it is no "never briefed" region of the report.
+    campaign = make_project("Commitments' campaign", template=None, region_ids=[RegionFactory().id])
     acme = CustomerFactory(name="Acme")
 
     def commitment(product_: Product, region: Region, state: str, submitted: datetime | None,
@@ -88,7 +90,7 @@ def dataset(people: dict[str, User], make_product: Callable[..., Product], make_
     commitment(alpha, north, "approved", datetime(2025, 2, 1), datetime(2025, 2, 3))  # before the period
 
     def completed(outcome: str, regions: list[Region], at: datetime | None, updated: datetime | None = None) -> None:
-        project = make_project(f"{outcome} {at or updated}", template=None)
+        project = make_project(f"{outcome} {at or updated}", template=None, region_ids=[RegionFactory().id])
         stray = project.regions[0]  # make_project's own region: out of the way, so it is not "never briefed"
         stray.active = False
         project.regions, project.state, project.outcome = regions, "completed", outcome
