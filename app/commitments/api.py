@@ -32,7 +32,7 @@ from app.commitments import access, across, services
 from app.commitments import filters as list_filters
 from app.commitments.forms import CommitmentForm, DecisionForm
 from app.commitments.models import Commitment
-from app.core import clock
+from app.core import clock, values
 from app.core.errors import InvalidInput
 from app.core.pagination import page_request
 from app.core.views import commit
@@ -270,8 +270,10 @@ def upsert_deal(source: str, deal_id: str) -> tuple[Response, int]:
     payload = json_body()
     source, deal_id = customers.clean_external(source, deal_id)
     project_id = payload.get("project_id")
+    # An id no database key can hold (PostgreSQL refuses it rather than finding nothing) names no campaign.
     project = db.session.scalar(visible_projects(current_user).where(Project.id == project_id)) \
-        if isinstance(project_id, int) and not isinstance(project_id, bool) else None
+        if isinstance(project_id, int) and not isinstance(project_id, bool) and 0 < project_id <= values.MAX_ID \
+        else None
     if project is None:
         raise InvalidInput("Name the deal's campaign.", {"project_id": ["The id of a campaign you are on."]})
     fields = {k: v for k, v in payload.items() if k not in {"project_id", "customer_external_id"}}
