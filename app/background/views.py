@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Blueprint, abort, current_app, render_template, url_for
-from flask_login import current_user, login_required
 from redis.exceptions import RedisError
 from werkzeug.wrappers import Response
 
@@ -16,7 +15,7 @@ from app.background import registry, services
 from app.core import clock
 from app.core.errors import ServiceError
 from app.core.headers import response_policy
-from app.core.views import press
+from app.core.views import admins_only, press
 
 bp = Blueprint("background", __name__, url_prefix="/admin/jobs")
 
@@ -28,11 +27,7 @@ MAILBOX_CSP = (
 )
 
 
-@bp.before_request
-@login_required
-def _admins_only() -> None:
-    if not current_user.is_admin:
-        abort(404)
+admins_only(bp)
 
 
 @bp.get("/")

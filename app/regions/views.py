@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from app.core.views import save_form
+from app.core.views import admins_only, save_form
 from app.extensions import db
 from app.regions import services
 from app.regions.forms import RegionForm
@@ -15,11 +15,7 @@ from app.regions.models import Region
 bp = Blueprint("regions", __name__, url_prefix="/admin/regions")
 
 
-@bp.before_request
-@login_required
-def _admins_only() -> None:
-    if not current_user.is_admin:
-        abort(404)
+admins_only(bp)
 
 
 @bp.route("/", methods=["GET", "POST"])

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app.accounts.models import User
 from app.core.pagination import page_request
-from app.core.views import press, save_form
+from app.core.views import admins_only, press, save_form
 from app.extensions import db
 from app.teams import services
 from app.teams.forms import MembersForm, PlacementForm, TeamForm
@@ -30,11 +30,7 @@ def placement_form(user: User) -> PlacementForm:
 bp.add_app_template_global(placement_form, "seller_placement_form")
 
 
-@bp.before_request
-@login_required
-def _admins_only() -> None:
-    if not current_user.is_admin:
-        abort(404)
+admins_only(bp)
 
 
 @bp.route("/", methods=["GET", "POST"])

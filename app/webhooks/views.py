@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, make_response, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app.core.headers import response_policy
 from app.core.pagination import page_request
-from app.core.views import no_store, press, run_and_flash, save_form
+from app.core.views import admins_only, no_store, press, run_and_flash, save_form
 from app.webhooks import services
-from app.webhooks.access import endpoint_or_404, message_or_404, require_admin
+from app.webhooks.access import endpoint_or_404, message_or_404
 from app.webhooks.catalogue import TYPES
 from app.webhooks.forms import EndpointForm
 from app.webhooks.models import WebhookEndpoint
@@ -18,10 +18,7 @@ from app.webhooks.models import WebhookEndpoint
 bp = Blueprint("webhooks", __name__, url_prefix="/admin/webhooks")
 
 
-@bp.before_request
-@login_required
-def _admins_only() -> None:
-    require_admin(current_user)
+admins_only(bp)
 
 
 @bp.get("/")
