@@ -98,6 +98,16 @@ class TaskAssigned(Event):
 
 
 @dataclass(frozen=True)
+class TaskUnassigned(Event):
+    """A task was taken off its assignee and given to nobody (a new assignee is :class:`TaskAssigned`)."""
+
+    task_id: int
+    project_id: int
+    actor_id: int
+    previous_assignee_id: int
+
+
+@dataclass(frozen=True)
 class TaskRemoved(Event):
     """A task is about to be deleted (emitted just before it is, so listeners still find it)."""
 
@@ -238,6 +248,7 @@ CATALOGUE: tuple[type[Event], ...] = (
     MilestonePlanChanged,
     MilestoneCompleted,
     TaskAssigned,
+    TaskUnassigned,
     TaskRemoved,
     CommitmentStateChanged,
     FeedbackFiled,

@@ -5,13 +5,16 @@ countersigned) name it to :func:`app.notifications.services.notify`; the invitat
 carries is built here (:class:`app.notifications.registry.Invitations`), from the same event the
 feeds hold (:mod:`app.calendars.items`). When that date goes (a milestone cancelled or removed, a
 task deleted or given to someone else, a promise withdrawn or rejected) everyone who was sent an
-invitation to it, and only they, gets a CANCEL: there is no other email for those changes.
+invitation to it, and only they, gets a CANCEL: there is no other email for those changes. A task
+taken off its assignee, and every date of a cancelled campaign, go the same way.
 """
 
 from __future__ import annotations
 
+import uuid
 from email.utils import parseaddr
 
+import sqlalchemy as sa
 from flask import current_app
 
 from app.accounts.models import User
@@ -20,13 +23,21 @@ from app.calendars.ical import Event
 from app.commitments.models import Commitment
 from app.core import clock, events
 from app.core.text import date_label
-from app.events import CommitmentStateChanged, MilestonePlanChanged, TaskAssigned, TaskRemoved
+from app.events import (
+    CampaignStateChanged,
+    CommitmentStateChanged,
+    MilestonePlanChanged,
+    TaskAssigned,
+    TaskRemoved,
+    TaskUnassigned,
+)
 from app.extensions import db
 from app.milestones.models import Milestone, Task
 from app.notifications import registry
 from app.notifications.registry import Invitation
-from app.notifications.services import invited, notify
+from app.notifications.services import invited, invited_in_project, notify
 from workflows.commitment import VOID_STATES
+from workflows.project import ProjectState
 
 _ITEMS = {"milestone": (Milestone, items.milestone_item), "task": (Task, items.task_item),
           "commitment": (Commitment, items.commitment_item)}
@@ -50,11 +61,19 @@ def invitation(about: tuple[str, int, str], user: User) -> Invitation | None:
     return Invitation(uid=event.uid, method="CANCEL" if cancel else "REQUEST", text=text.decode())
 
 
+_TAKEN_OFF = "It is taken off the calendar where you accepted its invitation."
+
+
 def _cancel(kind: str, record: Milestone | Task | Commitment, project_id: int, but: int | None = None,
-            why: str = "It is taken off the calendar where you accepted its invitation.") -> None:
-    """A CANCEL to each person who holds an invitation to the record's date (but the person ``but``)."""
+            why: str = _TAKEN_OFF, holders: list[int] | None = None) -> None:
+    """A CANCEL to each person who holds an invitation to the record's date (but the person ``but``).
+
+    ``holders``: those people, when the caller has looked them up already (a whole campaign at once).
+    """
     event: Event = _ITEMS[kind][1](record)
-    people = [user_id for user_id in invited([event.uid]).get(event.uid, []) if user_id != but]
+    if holders is None:
+        holders = invited([event.uid]).get(event.uid, [])
+    people = [user_id for user_id in holders if user_id != but]
     if not people:
         return
     users = [user for user_id in people if (user := db.session.get(User, user_id)) is not None]
@@ -83,6 +102,30 @@ def task_assigned(event: TaskAssigned) -> None:
             why="The task was given to someone else: it is taken off your calendar.")
 
 
+def task_unassigned(event: TaskUnassigned) -> None:
+    _cancel("task", events.named(Task, event.task_id), event.project_id,
+            why="You were taken off the task: it is taken off your calendar.")
+
+
+def campaign_state_changed(event: CampaignStateChanged) -> None:
+    """A cancelled campaign's dates are off every calendar that accepted an invitation to one of them.
+
+    One query finds the invitations still held in the campaign, one per kind loads their records:
+    a cancelled campaign of a thousand tasks costs the same four queries before the emails.
+    """
+    if event.to_state != ProjectState.CANCELLED:
+        return
+    holding = invited_in_project(event.project_id)
+    if not holding:
+        return
+    keys = [uuid.UUID(uid) for uid in holding]
+    why = f"The campaign was cancelled: {event.reason}" if event.reason else "The campaign was cancelled."
+    for kind, (model, _item) in _ITEMS.items():
+        records = db.session.scalars(sa.select(model).where(model.uuid.in_(keys))).all()
+        for record in sorted(records, key=lambda r: r.id):
+            _cancel(kind, record, event.project_id, why=f"{why} {_TAKEN_OFF}", holders=holding[str(record.uuid)])
+
+
 def task_removed(event: TaskRemoved) -> None:
     _cancel("task", events.named(Task, event.task_id), event.project_id)
 
@@ -98,5 +141,7 @@ def init_app() -> None:
     registry.set_invitations(registry.Invitations(request=invitation))
     events.subscribe(MilestonePlanChanged, milestone_plan_changed)
     events.subscribe(TaskAssigned, task_assigned)
+    events.subscribe(TaskUnassigned, task_unassigned)
     events.subscribe(TaskRemoved, task_removed)
+    events.subscribe(CampaignStateChanged, campaign_state_changed)
     events.subscribe(CommitmentStateChanged, commitment_state_changed)

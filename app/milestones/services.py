@@ -15,7 +15,7 @@ from app.core import clock, events, values
 from app.core.errors import InvalidInput, NotAllowed, StaleEdit, TransitionRefused
 from app.core.pagination import FIRST_PAGE, Page, PageRequest, asc, paginate
 from app.core.text import date_label
-from app.events import MilestoneCompleted, MilestonePlanChanged, TaskAssigned, TaskRemoved
+from app.events import MilestoneCompleted, MilestonePlanChanged, TaskAssigned, TaskRemoved, TaskUnassigned
 from app.extensions import db
 from app.milestones.models import Milestone, Task
 from app.projects.access import can_edit, require_editor, require_open, roles_in
@@ -211,7 +211,9 @@ def update_task(actor: User, task: Task, data: TaskInput) -> Task:
             actor, "task.updated", f"Edited task “{task.title}”: {audit.describe(changed)}",
             entity="task", entity_id=task.id, project_id=task.milestone.project_id, details={"changes": changed},
         )
-    if task.assignee_id != before["assignee"]:
+    if task.assignee_id is None and before["assignee"] is not None:
+        events.emit(TaskUnassigned(task.id, task.milestone.project_id, actor.id, before["assignee"]))
+    elif task.assignee_id != before["assignee"]:
         _announce_assignee(actor, task)
     return task
 

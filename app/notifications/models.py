@@ -48,6 +48,8 @@ class Notification(db.Model):  # type: ignore[name-defined,misc]
         sa.Index("ix_notifications_user_id_read_at", "user_id", "read_at"),
         # The dispatcher's and the recovery pass's only query: rows still to deliver, by time.
         sa.Index("ix_notifications_email_status_email_due_at", "email_status", "email_due_at"),
+        # A cancelled campaign's invitations still held (calendars.listeners), and the projects' foreign key.
+        sa.Index("ix_notifications_project_id_calendar_uid", "project_id", "calendar_uid"),
         # A reminder slot is written once per person, however many sweeps run at once.
         sa.UniqueConstraint("user_id", "dedupe_key", name="uq_notifications_user_id_dedupe_key"),
     )

@@ -81,11 +81,20 @@ def invited(uids: Iterable[str]) -> dict[str, list[int]]:
     wanted = list(dict.fromkeys(uids))
     if not wanted:
         return {}
+    return _holding(Notification.calendar_uid.in_(wanted))
+
+
+def invited_in_project(project_id: int) -> dict[str, list[int]]:
+    """:func:`invited` for every dated record of one campaign (the notifications name their campaign)."""
+    return _holding(Notification.project_id == project_id, Notification.calendar_uid.is_not(None))
+
+
+def _holding(*where: sa.ColumnElement[bool]) -> dict[str, list[int]]:
     rows = db.session.execute(
         sa.select(Notification.calendar_uid, Notification.user_id, Notification.calendar_method)
-        .where(Notification.calendar_uid.in_(wanted), Notification.email_status != "none")
+        .where(*where, Notification.email_status != "none")
         .order_by(Notification.id))
-    latest: dict[tuple[str, int, str], str] = {}
+    latest: dict[tuple[str, int], str] = {}
     for uid, user_id, method in rows:  # in order: the last one written counts
         latest[(uid, user_id)] = method
     found: dict[str, list[int]] = {}

@@ -19,7 +19,8 @@ from app.extensions import db
 from app.milestones import services as milestones
 from app.milestones.services import TaskInput
 from app.notifications.models import Notification
-from app.notifications.services import preferences_for
+from app.notifications.services import invited_in_project, preferences_for
+from app.projects import services as projects
 from app.roadmap import services as roadmap
 from app.roadmap.services import MilestoneEdit
 from app.templating import fmt_date
@@ -200,3 +201,45 @@ def test_a_task_given_to_someone_else_is_cancelled_for_the_one_invited_before(ca
     [new] = for_person(outbox, people["sales"])
     event, _ = invitation_of(new)
     assert int(event["SEQUENCE"]) == task.version - 1
+
+
+def test_a_task_taken_off_its_assignee_is_cancelled_for_them(campaign, people, outbox):
+    task = milestones.create_task(people["pm"], campaign.milestones[1], TaskInput(title="Book the venue",
+                                                                                  assignee_id=people["team"].id))
+    db.session.commit()
+    request, _ = invitation_of(for_person(outbox, people["team"])[0])
+    outbox.clear()
+    milestones.update_task(people["pm"], task, TaskInput(title="Book the venue", assignee_id=None))
+    db.session.commit()
+    [cancel] = outbox
+    assert people["team"].email in cancel["To"]
+    assert "You were taken off the task" in cancel.get_body(("plain",)).get_content()
+    event, _ = invitation_of(cancel, "CANCEL")
+    assert str(event["UID"]) == str(request["UID"]) and str(event["STATUS"]) == "CANCELLED"
+
+
+def test_a_cancelled_campaign_cancels_every_invitation_still_held_once(campaign, promised, people, outbox):
+    task = milestones.create_task(people["pm"], campaign.milestones[1], TaskInput(title="Book the venue",
+                                                                                  assignee_id=people["team"].id))
+    dropped = milestones.create_task(people["pm"], campaign.milestones[1], TaskInput(title="Print flyers",
+                                                                                     assignee_id=people["team"].id))
+    db.session.commit()
+    milestones.delete_task(people["pm"], dropped)  # its cancellation was sent already: not again
+    db.session.commit()
+    held = {m["Subject"] for m in outbox}
+    assert any("Book the venue" in subject for subject in held)
+    outbox.clear()
+
+    projects.fire_transition(people["pm"], campaign, "cancel", reason="Budget withdrawn")
+    db.session.commit()
+
+    cancels = [(m["To"], invitation_of(m, "CANCEL")[0]) for m in outbox if m["Subject"].startswith("Cancelled:")]
+    uids = {(to, str(event["UID"])) for to, event in cancels}
+    assert len(uids) == len(cancels), "each person gets one cancellation per date"
+    assert any(people["team"].email in to and uid == str(task.uuid) for to, uid in uids)
+    assert any(people["sales"].email in to and uid == str(promised["signed"].uuid) for to, uid in uids)
+    assert not any(uid == str(dropped.uuid) for _to, uid in uids)
+    body = next(m for m in outbox if m["Subject"].startswith("Cancelled:")).get_body(("plain",)).get_content()
+    assert "The campaign was cancelled: Budget withdrawn" in body
+    # Nothing is held any more: the invitations are all answered by their cancellations.
+    assert invited_in_project(campaign.id) == {}
