@@ -548,12 +548,15 @@ def test_an_api_token_of_someone_who_owes_the_set_up_is_refused_until_it_is_done
     db.session.commit()
     headers = {"Authorization": f"Bearer {plain}", "Accept": "application/json"}
     client = browser(app)
-    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    before = client.get("/api/v1/me", headers=headers)
+    assert before.status_code == 200
+    assert (before.get_json()["two_factor"], before.get_json()["two_factor_required"]) == (False, False)
     require(Role.PROJECT_MANAGER)
     refused = client.get("/api/v1/me", headers=headers)
     assert refused.status_code == 401 and refused.get_json()["error"]["code"] == "two_factor_required"
     enrol(user)
-    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    after = client.get("/api/v1/me", headers=headers)
+    assert after.status_code == 200 and (after.get_json()["two_factor"], after.get_json()["two_factor_required"]) == (True, True)
 
 
 def test_the_command_line_turns_it_off_for_a_locked_out_admin(app, people):

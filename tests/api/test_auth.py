@@ -44,6 +44,7 @@ def test_a_bearer_token_identifies_its_user(api, people):
     assert response.status_code == 200
     assert response.get_json() == {
         "id": people["sales"].id, "email": people["sales"].email, "name": "Sam Seller", "role": "sales_manager",
+        "two_factor": False, "two_factor_required": False,
     }
     token = db.session.scalar(sa.select(ApiToken).where(ApiToken.user_id == people["sales"].id))
     assert token.last_used_at is not None  # the request loader stamps the token

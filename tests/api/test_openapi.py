@@ -180,7 +180,8 @@ def test_response_schemas_are_closed_and_nullable_where_the_data_may_be_missing(
 
 def test_the_checker_refuses_a_response_the_document_does_not_describe(app, spec):
     checker = conformance.checker(app)
-    good = {"id": 1, "email": "a@example.com", "name": "A", "role": "admin"}
+    good = {"id": 1, "email": "a@example.com", "name": "A", "role": "admin", "two_factor": False,
+            "two_factor_required": False}
 
     assert checker.problem(f"{PREFIX}/me", "GET", Response_json(good)) is None
     assert "unexpected" in checker.problem(f"{PREFIX}/me", "GET", Response_json({**good, "token": "x"}))
