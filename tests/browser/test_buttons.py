@@ -28,7 +28,7 @@ RED_BUTTONS = """() => [...document.querySelectorAll('main .btn, main button')]
 
 @pytest.mark.parametrize("size", SIZES)
 def test_the_roadmap_is_red_only_where_a_step_ends_something_for_good(
-    page: Page, live_server, people, make_project, sign_in, screenshot, size, request
+    page: Page, live_server, people, make_project, sign_in, screenshot, screenshot_dir, size, request
 ):
     project = make_project(title="Northwind Pro tier upgrade", state="active")
     first = project.milestones[0]
@@ -55,11 +55,13 @@ def test_the_roadmap_is_red_only_where_a_step_ends_something_for_good(
     milestone.locator("summary", has_text="Cancel…").click()
     expect(milestone.locator(".milestone-actions form.reason-form button[type=submit]")).to_have_class("btn btn-sm btn-primary")
     assert page.evaluate(RED_BUTTONS) == []
+    milestone.screenshot(path=str(screenshot_dir / f"buttons-milestone-cancel-{request.node.callspec.id}.png"))
     milestone.locator("summary", has_text="Cancel…").click()  # closed again
 
     # Cancelling the campaign cannot be undone: only its last confirm is red.
     lifecycle.locator("summary", has_text="Cancel…").click()
     assert page.evaluate(RED_BUTTONS) == ["Cancel"]
+    lifecycle.screenshot(path=str(screenshot_dir / f"buttons-campaign-cancel-{request.node.callspec.id}.png"))
     lifecycle.locator("summary", has_text="Cancel…").click()
 
 
