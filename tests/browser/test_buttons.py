@@ -1,6 +1,6 @@
 """The button vocabulary on a real roadmap, on a desktop and a phone: no red button but the last
-step of what ends for good, a step not open now that says why on focus and on hover (and does
-nothing when pressed), and one size for buttons side by side (tests/test_buttons.py holds the
+step of what ends for good, a step not open now that says why on focus and on hover (Escape hides
+it; pressing it does nothing), and one size for buttons side by side (tests/test_buttons.py holds the
 templates to it)."""
 
 from __future__ import annotations
@@ -99,8 +99,10 @@ def test_a_step_not_open_says_why_on_focus_and_hover_and_pressing_it_does_nothin
     expect(page.locator(".flashes .flash")).to_have_count(0)
     expect(page.locator("main").get_by_text(reason)).to_have_count(1)  # said once, in its tooltip
 
-    page.locator("h1").click()  # focus leaves: the tooltip goes
+    page.keyboard.press("Escape")  # dismissed where it stands, focus kept
     expect(tip).to_be_hidden()
+    expect(done).to_be_focused()
+    page.locator("h1").click()  # focus leaves; the pointer brings it back
     done.hover()
     expect(tip).to_be_visible()
 
