@@ -181,7 +181,7 @@ GET    /briefings/<int:briefing_id>                                           lo
 POST   /briefings/<int:briefing_id>/delete                                    login | .                        | .    404  404  404  404
 GET    /briefings/<int:briefing_id>/edit                                      login | 200  404  404  200  404  | 200  404  404  404  404  # edit pages of shared records: 404 to who may not change them
 POST   /briefings/<int:briefing_id>/edit                                      login | .                        | 200  404  404  404  404
-POST   /briefings/<int:briefing_id>/materials                                 login | .                        | 302  404  404  404  404
+POST   /briefings/<int:briefing_id>/materials                                 login | .                        | 200  404  404  404  404
 GET    /briefings/<int:briefing_id>/materials/<int:material_id>               login | 200  200  200  200  200  | 200  200  200  200  200
 POST   /briefings/<int:briefing_id>/materials/<int:material_id>/delete        login | .                        | .    404  404  404  404
 GET    /briefings/new                                                         login | 200  404  404  200  404  | -

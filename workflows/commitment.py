@@ -171,6 +171,7 @@ COMMITMENT_WORKFLOW: Workflow[CommitmentFacts] = Workflow(
         Transition("flag_risk", frozenset({S.APPROVED}), S.AT_RISK, _SYSTEM, "Flag at risk"),
         Transition("clear_risk", frozenset({S.AT_RISK}), S.APPROVED, _SYSTEM, "Clear the risk"),
         Transition("fulfil", frozenset({S.APPROVED}), S.FULFILLED, _SELLERS | {"project_manager"}, "Mark fulfilled"),
-        Transition("withdraw", OPEN_STATES, S.WITHDRAWN, _SELLERS, "Withdraw", requires=("reason",)),
+        Transition("withdraw", OPEN_STATES, S.WITHDRAWN, _SELLERS, "Withdraw", requires=("reason",),
+                   for_good=True),
     ),
 )

@@ -46,6 +46,9 @@ class Transition(Generic[F]):
     guards: tuple[Guard[F], ...] = ()
     requires: tuple[str, ...] = ()
     effects: tuple[str, ...] = ()
+    #: Whether it ends the record for good without reaching its purpose (cancel, withdraw): the
+    #: pages draw its last confirming button as a danger one. It must lead to a final state.
+    for_good: bool = False
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,9 @@ class Workflow(Generic[F]):
                     raise ValueError(f"{self.name}: two {transition.event!r} transitions from {source!r}")
                 index[key] = transition
         object.__setattr__(self, "_index", index)
+        for transition in self.transitions:
+            if transition.for_good and not self.is_final(transition.target):
+                raise ValueError(f"{self.name}.{transition.event}: ends for good, yet {transition.target!r} is left again")
 
     @property
     def events(self) -> tuple[str, ...]:

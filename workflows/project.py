@@ -130,6 +130,6 @@ PROJECT_WORKFLOW: Workflow[ProjectFacts] = Workflow(
         ),
         # Unsigned commitments of a cancelled campaign never bound anything: they are withdrawn with it.
         Transition("cancel", OPEN_STATES, S.CANCELLED, _LEADS, "Cancel", requires=("reason",),
-                   effects=("withdraw_unsigned_commitments",)),
+                   effects=("withdraw_unsigned_commitments",), for_good=True),
     ),
 )

@@ -82,12 +82,7 @@ def index() -> str:
 
 @bp.get("/<int:briefing_id>")
 def show(briefing_id: int) -> str:
-    briefing = db.get_or_404(Briefing, briefing_id)
-    return render_template(
-        "briefings/show.html", briefing=briefing, can_edit=services.can_edit(current_user, briefing),
-        material_form=MaterialForm(formdata=None), accept=uploads.ACCEPT, size_text=uploads.size_text,
-        max_upload=uploads.size_text(current_app.config["MAX_UPLOAD_BYTES"]),
-    )
+    return _render_show(db.get_or_404(Briefing, briefing_id), MaterialForm(formdata=None))
 
 
 @bp.get("/<int:briefing_id>/materials/<int:material_id>")
@@ -152,16 +147,18 @@ def edit(briefing_id: int) -> str | Response:
 
 @bp.post("/<int:briefing_id>/materials")
 @csrf.exempt
-def add_material(briefing_id: int) -> Response:
+def add_material(briefing_id: int) -> str | Response:
     briefing = _editable_or_404(briefing_id)
     _allow_upload()
     form = MaterialForm()
     upload = form.material.data
+    # A refusal is said once, beside the upload field: the page again, not a flash at its top.
     if not form.validate_on_submit() or not isinstance(upload, FileStorage) or not upload.filename:
-        flash("Choose the deck to upload.", "error")
-    else:
-        run_and_flash(lambda: services.add_material(current_user, briefing, upload),
-                      f"Deck “{uploads.clean_filename(upload.filename)}” added.", "briefing")
+        form.material.errors = ["Choose the deck to upload."]
+        return _render_show(briefing, form)
+    if save_form(form, lambda: services.add_material(current_user, briefing, upload), "briefing") is None:
+        return _render_show(briefing, form)
+    flash(f"Deck “{uploads.clean_filename(upload.filename)}” added.", "success")
     return redirect(url_for(".show", briefing_id=briefing.id) + "#materials")
 
 
@@ -190,6 +187,14 @@ def _attach(briefing: Briefing, upload: object) -> None:
     """Attach the deck chosen on the form, if one was."""
     if isinstance(upload, FileStorage) and upload.filename:
         services.add_material(current_user, briefing, upload)
+
+
+def _render_show(briefing: Briefing, material_form: MaterialForm) -> str:
+    return render_template(
+        "briefings/show.html", briefing=briefing, can_edit=services.can_edit(current_user, briefing),
+        material_form=material_form, accept=uploads.ACCEPT, size_text=uploads.size_text,
+        max_upload=uploads.size_text(current_app.config["MAX_UPLOAD_BYTES"]),
+    )
 
 
 def _render_form(form: BriefingForm, briefing: Briefing | None) -> str:

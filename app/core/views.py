@@ -71,7 +71,9 @@ def run_and_flash(action: Callable[[], T], success: Said[T] = "", noun: str = "r
             result = action()
     except ServiceError as error:
         db.session.rollback()
-        flash(" ".join([error.message, *[m for messages in error.fields.values() for m in messages]]), "error")
+        # A refusal often names its field with its own message (a refused upload): say it once.
+        said = dict.fromkeys([error.message, *[m for messages in error.fields.values() for m in messages]])
+        flash(" ".join(said), "error")
         return False
     message, category = (success, "success") if isinstance(success, str) else success(result)
     if message:

@@ -13,6 +13,7 @@ from app.accounts.models import Role
 from app.briefings import services
 from app.briefings.models import Briefing, BriefingMaterial
 from app.core import clock
+from app.core.views import CONFLICT_MESSAGE
 from app.extensions import db
 from app.regions.models import Region
 from tests.briefings import PDF, PNG, log, pptx
@@ -131,7 +132,7 @@ def test_a_deck_of_the_wrong_kind_is_refused_beside_its_field_and_nothing_is_sav
 
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert "Upload a PDF or a PowerPoint/Keynote/OpenDocument deck (this file is a PNG image)." in html
+    assert html.count("Upload a PDF or a PowerPoint/Keynote/OpenDocument deck (this file is a PNG image).") == 1
     assert 'value="Northwind Pro pricing for Q3"' in html  # what was typed is kept
     assert _count(Briefing) == 0 and _count(BriefingMaterial) == 0 and _stored(upload_dir) == []
 
@@ -214,11 +215,28 @@ def test_another_deck_is_added_downloaded_with_safe_headers_and_removed(people, 
     assert client.get(url).status_code == 404
 
 
+def test_a_deck_of_the_wrong_kind_added_to_a_briefing_is_refused_once(people, login, make_product, upload_dir):
+    briefing = log(people["product"], RegionFactory(), [make_product()])
+    client = login(people["product"])
+    response = client.post(f"/briefings/{briefing.id}/materials", data={"material": (io.BytesIO(PNG), "deck.pdf")},
+                           content_type="multipart/form-data")
+    # The page again, the refusal said once, beside the upload field it is about (not also in a flash).
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    message = "Upload a PDF or a PowerPoint/Keynote/OpenDocument deck (this file is a PNG image)."
+    assert html.count(message) == 1
+    assert f'<div class="field-error" id="material-error" role="alert">{message}</div>' in html
+    assert 'aria-describedby="material-error"' in html
+    assert _count(BriefingMaterial) == 0 and _stored(upload_dir) == []
+    assert message not in client.get(f"/briefings/{briefing.id}").get_data(as_text=True)  # nothing flashed for later
+
+
 def test_an_upload_without_a_file_says_so(people, login, make_product, upload_dir):
     briefing = log(people["product"], RegionFactory(), [make_product()])
     client = login(people["product"])
-    client.post(f"/briefings/{briefing.id}/materials", data={}, content_type="multipart/form-data")
-    assert "Choose the deck to upload." in client.get(f"/briefings/{briefing.id}").get_data(as_text=True)
+    html = client.post(f"/briefings/{briefing.id}/materials", data={},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    assert html.count("Choose the deck to upload.") == 1 and 'id="material-error"' in html
 
 
 def test_a_failed_commit_after_the_deck_was_written_removes_it(people, login, make_product, upload_dir, monkeypatch):
@@ -233,7 +251,8 @@ def test_a_failed_commit_after_the_deck_was_written_removes_it(people, login, ma
     response = login(people["product"]).post(f"/briefings/{briefing.id}/materials", data={
         "material": (io.BytesIO(PDF), "deck.pdf")}, content_type="multipart/form-data")
 
-    assert response.status_code == 302
+    assert response.status_code == 200  # the page again, the conflict said beside the upload
+    assert CONFLICT_MESSAGE in response.get_data(as_text=True)
     assert _count(BriefingMaterial) == 0 and _stored(upload_dir) == []
 
 

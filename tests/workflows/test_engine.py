@@ -71,6 +71,15 @@ def test_construction_refuses_two_transitions_for_the_same_event_and_source() ->
         make_workflow((first, second))
 
 
+def test_construction_refuses_a_step_for_good_into_a_state_that_is_left_again() -> None:
+    # "For good" draws the confirming button red: it must not be a step the record comes back from.
+    void = Transition("cancel", frozenset({"new"}), "void", frozenset({"owner"}), "Void", for_good=True)
+    back = Transition("reopen", frozenset({"void"}), "new", frozenset({"owner"}), "Reopen")
+    assert make_workflow((void,)).transition("cancel", "new") is void
+    with pytest.raises(ValueError, match=r"invoice\.cancel: ends for good, yet 'void' is left again"):
+        make_workflow((void, back))
+
+
 def test_the_same_event_may_leave_different_sources_for_different_targets() -> None:
     wf = make_workflow(
         (
