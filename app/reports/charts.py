@@ -62,12 +62,18 @@ def empty_chart(title: str, message: str, width: int = WIDTH) -> str:
 
 def bar_chart(
     title: str, categories: Sequence[str], series: Sequence[Series], *, stacked: bool = False,
-    empty: str = "Nothing to show for these filters.",
+    empty: str = "Nothing to show for these filters.", width: int = WIDTH, cls: str = "",
 ) -> str:
-    """Bars per category (a quarter): side by side, or stacked to show the total and its parts."""
+    """Bars per category (a quarter): side by side, or stacked to show the total and its parts.
+
+    ``width`` below 400 is a phone's drawing (``quarters_with_phone``): the categories go down the
+    page instead, a row each, their bars across, so twelve quarters fit a phone's card at 12 px.
+    """
     series = _fold(list(series))
     if not categories or not any(v for s in series for v in s.values):
-        return empty_chart(title, empty)
+        return empty_chart(title, empty, width)
+    if width < 400:
+        return _category_rows(title, categories, series, stacked=stacked, width=width, cls=cls)
     count = len(categories)
     colours = [s.colour or PALETTE[i % len(PALETTE)] for i, s in enumerate(series)]
     heights = [
@@ -86,7 +92,8 @@ def bar_chart(
     def y(value: float) -> float:  # beyond what an axis holds (app.core.axes.DRAWABLE): at the top edge
         return top + PLOT_HEIGHT - min(value, top_value) / top_value * PLOT_HEIGHT
 
-    parts = [_open(title, height, f"{len(series)} series over {count} categories"), legend, *_y_axis(ticks, y, left)]
+    parts = [_open(title, height, f"{len(series)} series over {count} categories", WIDTH, cls), legend,
+             *_y_axis(ticks, y, left)]
     for i, category in enumerate(categories):
         x0 = left + i * group_w
         if stacked:
@@ -218,6 +225,65 @@ def hbar_chart(
     return "".join(parts)
 
 
+def _category_rows(
+    title: str, categories: Sequence[str], series: Sequence[Series], *, stacked: bool, width: int, cls: str,
+) -> str:
+    """The phone's drawing of ``bar_chart``: a row per category, its name on a line above its bars,
+    the bars across (one stacked bar, or a thin bar per series), each ending in its value."""
+    colours = [s.colour or PALETTE[i % len(PALETTE)] for i, s in enumerate(series)]
+    count = len(categories)
+    lanes = 1 if stacked else len(series)
+    # A lane per series, each as tall as the 12 px value at its end, so neighbouring values never touch.
+    lane_h, gap = (BAR, 0) if stacked else (13, 3)
+    row_h = 20 + lanes * (lane_h + gap) + 8  # the name, the bars, a gap
+    totals = [sum(s.values[i] for s in series) if stacked else max(s.values[i] for s in series) for i in range(count)]
+    ticks = _ticks(max(totals))
+    top_value = ticks[-1]
+    left = 8.0
+    # The right margin holds the value at a bar's end, however long it is.
+    right = max(text_width(short_number(v)) for v in [*totals, *ticks]) + 14
+    legend, legend_height = _legend([s.name for s in series], colours, width, left)
+    top = legend_height + 6
+    bottom = top + count * row_h
+    height = bottom + 28
+    inner_w = width - left - right
+
+    def x(value: float) -> float:  # beyond what an axis holds (app.core.axes.DRAWABLE): at the right edge
+        return left + min(value, top_value) / top_value * inner_w
+
+    parts = [_open(title, height, f"{len(series)} series over {count} categories", width, cls), legend]
+    labelled = list(ticks)
+    while len(labelled) > 2 and inner_w / (len(labelled) - 1) < max(text_width(short_number(v)) for v in ticks) + 10:
+        labelled = labelled[::2]  # every other value, until the labels stand apart
+    for value in ticks:
+        parts.append(f'<line x1="{x(value):.1f}" x2="{x(value):.1f}" y1="{top}" y2="{bottom}" stroke="{GRID}"/>')
+        if value in labelled:
+            parts.append(f'<text x="{x(value):.1f}" y="{bottom + 16}" text-anchor="middle" font-size="{MIN_FONT}" '
+                         f'fill="{AXIS_TEXT}">{short_number(value)}</text>')
+    for i, category in enumerate(categories):
+        row_y = top + i * row_h
+        parts.append(f'<text x="{left:.1f}" y="{row_y + 14:.1f}" font-size="{MIN_FONT}" fill="{TEXT}">'
+                     f"<title>{escape(category)}</title>{escape(_clip(category, width - 2 * left))}</text>")
+        lane_y = row_y + 20
+        if stacked:
+            base = 0.0
+            for j, (s, colour) in enumerate(zip(series, colours, strict=True)):
+                if s.values[i] > 0:
+                    parts.append(_rect(x(base), lane_y, x(base + s.values[i]) - x(base), lane_h, colour,
+                                       f"{s.name}, {category}: {short_number(s.values[i])}", j))
+                    base += s.values[i]
+            parts.append(_end_text(x(base) + 6, lane_y + lane_h / 2 + 4, short_number(base)))
+            continue
+        for j, (s, colour) in enumerate(zip(series, colours, strict=True)):
+            y = lane_y + j * (lane_h + gap)
+            if s.values[i] > 0:
+                parts.append(_rect(x(0), y, x(s.values[i]) - x(0), lane_h, colour,
+                                   f"{s.name}, {category}: {short_number(s.values[i])}", j))
+            parts.append(_end_text(x(s.values[i]) + 6, y + lane_h / 2 + 4, short_number(s.values[i])))
+    parts.append(f'<line x1="{left:.1f}" x2="{left:.1f}" y1="{top}" y2="{bottom}" stroke="{AXIS_TEXT}"/></svg>')
+    return "".join(parts)
+
+
 # --- pieces -----------------------------------------------------------------------------------
 
 def _open(title: str, height: float, summary: str, width: int = WIDTH, cls: str = "") -> str:
@@ -254,14 +320,15 @@ def _y_axis(ticks: Sequence[float], y: Callable[[float], float], left: float) ->
     ]
 
 
-def _legend(names: Sequence[str], colours: Sequence[str]) -> tuple[str, int]:
-    """Swatches and names left to right, wrapping onto more lines; returns the markup and its height."""
-    parts, x, line = [f'<g class="legend" font-size="{MIN_FONT}" fill="{TEXT}">'], float(LEFT), 0
+def _legend(names: Sequence[str], colours: Sequence[str], room: int = WIDTH, start: float = LEFT) -> tuple[str, int]:
+    """Swatches and names left to right from ``start``, wrapping onto more lines within a drawing
+    ``room`` wide; returns the markup and its height."""
+    parts, x, line = [f'<g class="legend" font-size="{MIN_FONT}" fill="{TEXT}">'], float(start), 0
     for index, (name, colour) in enumerate(zip(names, colours, strict=True)):
-        text = _clip(name, WIDTH - LEFT - RIGHT - 36)  # whole, unless longer than a line of its own
+        text = _clip(name, room - start - RIGHT - 36)  # whole, unless longer than a line of its own
         width = 20 + text_width(text) + 16
-        if x + width > WIDTH - RIGHT and x > LEFT:
-            x, line = float(LEFT), line + 1
+        if x + width > room - RIGHT and x > start:
+            x, line = float(start), line + 1
         y = 6 + line * 20
         parts.append(f'<rect x="{x:.1f}" y="{y}" width="14" height="14" fill="{colour}"/>'
                      f'{_symbol(index, x + 7, y + 7)}'
@@ -295,6 +362,11 @@ def _symbol(index: int, cx: float, cy: float, r: float = 3.5) -> str:
     paint = 'fill="none" stroke="#fff" stroke-width="2"' if index % len(shapes) >= 5 else 'fill="#fff"'
     return f'<path class="series-mark" d="{shape}" {paint} aria-hidden="true"/>'
 
+
+
+def _end_text(x: float, y: float, text: str) -> str:
+    """The value at a horizontal bar's end."""
+    return f'<text x="{x:.1f}" y="{y:.1f}" font-size="{MIN_FONT}" fill="{TEXT}">{escape(text)}</text>'
 
 
 def _value_text(x: float, y: float, text: str) -> str:
@@ -332,6 +404,14 @@ def with_phone(bars: Sequence[Bar], title: str, *, width: int = WIDTH, **options
             + hbar_chart(title, bars, width=NARROW_WIDTH, cls="report-chart-narrow", **options))
 
 
+def quarters_with_phone(title: str, categories: Sequence[str], series: Sequence[Series], **options: Any) -> str:
+    """A per-quarter chart drawn at its width and at a phone's (a row per quarter), like ``with_phone``."""
+    wide = bar_chart(title, categories, series, cls="report-chart-wide", **options)
+    if "report-chart-empty" in wide:
+        return wide
+    return wide + bar_chart(title, categories, series, width=NARROW_WIDTH, cls="report-chart-narrow", **options)
+
+
 def report_charts(report: Report) -> dict[str, str]:
     """Every section's chart, by section name."""
     quarters = report.quarters
@@ -339,7 +419,7 @@ def report_charts(report: Report) -> dict[str, str]:
     quiet = report.quiet_regions
     days = report.quiet_days
     return {
-        "briefings": bar_chart(
+        "briefings": quarters_with_phone(
             "Briefings per quarter, by region", quarters,
             [Series(r.region, tuple(float(r.cells[q].briefings) if q in r.cells else 0.0 for q in quarters))
              for r in briefed],
@@ -365,14 +445,14 @@ def report_charts(report: Report) -> dict[str, str]:
             "Median days to the first triage decision, by type",
             empty="No feedback received in this period has been triaged yet.", width=HALF_WIDTH,
         ),
-        "commitments": bar_chart(
+        "commitments": quarters_with_phone(
             "Commitments per quarter of submission", quarters,
             [Series("Requested", tuple(float(q.requested) for q in report.commitments), PALETTE[0]),
              Series("Countersigned", tuple(float(q.countersigned) for q in report.commitments), PALETTE[2]),
              Series("Rejected", tuple(float(q.rejected) for q in report.commitments), PALETTE[5])],
             empty="No commitments submitted in this period.",
         ),
-        "outcomes": bar_chart(
+        "outcomes": quarters_with_phone(
             "Campaigns completed per quarter, by outcome", quarters,
             [Series("Achieved", tuple(float(q.achieved) for q in report.outcomes), PALETTE[2]),
              Series("Partially achieved", tuple(float(q.partial) for q in report.outcomes), PALETTE[1]),
