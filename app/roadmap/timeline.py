@@ -95,15 +95,16 @@ def timeline_svg(
     for day, label in zip(months, month_labels(months), strict=True):
         parts.append(
             f'<g class="tl-tick"><line x1="{x(day):.1f}" x2="{x(day):.1f}" y1="{HEAD - 5}" y2="{plot_bottom}" '
-            f'stroke="#e5e7eb"/><text x="{x(day):.1f}" y="{HEAD - 10}" text-anchor="middle" font-size="{MIN_FONT}" '
-            f'fill="{MUTED}"{HALO}>{label}</text></g>'
+            f'stroke="#e5e7eb"/><text x="{_inside(x(day), label, width):.1f}" y="{HEAD - 10}" '
+            f'text-anchor="middle" font-size="{MIN_FONT}" fill="{MUTED}"{HALO}>{label}</text></g>'
         )
     parts += _markers(x, start, end, baseline_label, baseline_end, plot_bottom, width)
     if show_today:
         parts.append(
             f'<g class="tl-today"><title>Today, {date_label(today)}</title>'
             f'<line x1="{x(today):.1f}" x2="{x(today):.1f}" y1="{HEAD}" y2="{plot_bottom + 4}" stroke="{TODAY}" '
-            f'stroke-width="1.5" stroke-dasharray="{TODAY_DASH}"/><text x="{x(today):.1f}" y="{plot_bottom + 16}" '
+            f'stroke-width="1.5" stroke-dasharray="{TODAY_DASH}"/><text x="{_inside(x(today), "today", width):.1f}" '
+            f'y="{plot_bottom + 16}" '
             f'text-anchor="middle" font-size="{MIN_FONT}" font-weight="600" fill="{TODAY}">today</text></g>'
         )
     if not rows:
@@ -169,6 +170,8 @@ def _row(row: Row, top: float, lines: list[str], x: Callable[[date], float], uni
         ("tl-overdue", row.overdue), ("tl-moved", ghost and not removed), ("tl-new", new)) if on]
     label_fill = LATE if row.overdue else FAINT if row.state in (MilestoneState.CANCELLED, "removed") else INK
     label_style = (' font-weight="600"' if row.overdue else "") + (' text-decoration="line-through"' if removed else "")
+    if narrow:  # the title lies across the plot's lines there: a halo keeps it readable
+        label_style += HALO
     out = [
         f'<g class="{escape(" ".join(classes))}"><title>{escape(_describe(row, unit, baseline_label))}</title>',
         f'<text class="tl-label" x="12" y="{label_y:.1f}" font-size="{LABEL_FONT}" fill="{label_fill}"'
@@ -334,6 +337,13 @@ def _months(first: date, last: date, room: float = WIDTH - LEFT - RIGHT) -> list
     """First-of-month dates within the axis (``room`` wide), thinned so that the widest label
     ("Sep 2027") fits between two ticks."""
     return month_ticks(first, last, max(2, int(room / (text_width("Sep 2027") + 16))))
+
+
+def _inside(at: float, label: str, width: int) -> float:
+    """Where a label centred on ``at`` goes: there, or moved in just enough to stay whole in the
+    picture (a tick or today at the edge of a phone's drawing, which has no label column)."""
+    half = text_width(label, MIN_FONT + 1) / 2  # today's is bold: a little wider
+    return min(max(at, half + 2), width - half - 2)
 
 
 def _slip(delta: timedelta) -> str:
