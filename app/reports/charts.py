@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
-from app.core.axes import CHAR_12, MIN_FONT, nice_ticks, short_number, text_width
+from app.core.axes import CHAR_12, MIN_FONT, nice_ticks, short_number, text_width, wrap
 from app.core.text import counted
 from app.reports.figures import Report
 
@@ -49,14 +49,18 @@ class Bar:
     highlight: bool = False
 
 
-def empty_chart(title: str, message: str, width: int = WIDTH) -> str:
-    """A small picture saying there is nothing to draw, so the page keeps its shape."""
+def empty_chart(title: str, message: str, width: int = WIDTH, cls: str = "") -> str:
+    """A small picture saying there is nothing to draw, so the page keeps its shape; the message
+    wraps onto lines in a narrow drawing (a phone's)."""
+    lines = wrap(message, width - 24, 13, 4)
+    height = 60 + (len(lines) - 1) * 17
+    spans = "".join(f'<tspan x="{width / 2:.0f}" dy="{17 if i else 0}">{escape(line)}</tspan>'
+                    for i, line in enumerate(lines))
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} 60" role="img" font-family="sans-serif" '
-        f'aria-label="{escape(title)}: {escape(message)}" class="report-chart report-chart-empty">'
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" font-family="sans-serif" '
+        f'aria-label="{escape(title)}: {escape(message)}" class="report-chart report-chart-empty{" " + cls if cls else ""}">'
         f"<title>{escape(title)}</title>"
-        f'<text x="{width / 2:.0f}" y="34" text-anchor="middle" font-size="13" fill="{AXIS_TEXT}">'
-        f"{escape(message)}</text></svg>"
+        f'<text x="{width / 2:.0f}" y="34" text-anchor="middle" font-size="13" fill="{AXIS_TEXT}">{spans}</text></svg>'
     )
 
 
@@ -71,7 +75,7 @@ def bar_chart(
     """
     series = _fold(list(series))
     if not categories or not any(v for s in series for v in s.values):
-        return empty_chart(title, empty, width)
+        return empty_chart(title, empty, width, cls)
     if width < 400:
         return _category_rows(title, categories, series, stacked=stacked, width=width, cls=cls)
     count = len(categories)
@@ -135,7 +139,7 @@ def hbar_chart(
     # Zero is a value worth drawing (triaged the same day, briefed today): callers that mean
     # "nothing happened" pass no bars.
     if not bars:
-        return empty_chart(title, empty, width)
+        return empty_chart(title, empty, width, cls)
     # A phone's drawing puts each label on a line of its own above its bar: the bars keep the width.
     narrow = width < 400
     row_h = ROW + 16 if narrow else ROW
@@ -397,19 +401,14 @@ NARROW_WIDTH = 300
 
 def with_phone(bars: Sequence[Bar], title: str, *, width: int = WIDTH, **options: Any) -> str:
     """A bar-per-row chart drawn at its width and at a phone's; the page shows the one its box
-    holds (a container query in static/css/app.css). Nothing to draw is said once."""
-    if not bars:
-        return hbar_chart(title, bars, width=width, **options)
+    holds (a container query in static/css/app.css), so nothing to draw is said once, too."""
     return (hbar_chart(title, bars, width=width, cls="report-chart-wide", **options)
             + hbar_chart(title, bars, width=NARROW_WIDTH, cls="report-chart-narrow", **options))
 
 
 def quarters_with_phone(title: str, categories: Sequence[str], series: Sequence[Series], **options: Any) -> str:
     """A per-quarter chart drawn at its width and at a phone's (a row per quarter), like ``with_phone``."""
-    wide = bar_chart(title, categories, series, cls="report-chart-wide", **options)
-    if "report-chart-empty" in wide:
-        return wide
-    return wide + bar_chart(title, categories, series, width=NARROW_WIDTH, cls="report-chart-narrow", **options)
+    return bar_chart(title, categories, series, cls="report-chart-wide", **options) + bar_chart(title, categories, series, width=NARROW_WIDTH, cls="report-chart-narrow", **options)
 
 
 def report_charts(report: Report) -> dict[str, str]:

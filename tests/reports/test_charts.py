@@ -111,6 +111,12 @@ def test_a_phone_draws_the_quarters_down_the_page_each_named_above_its_bars() ->
         assert x >= 8 and x + width <= NARROW_WIDTH and float(bar.get("height") or 0) <= 14
 
 
-def test_a_phone_gets_one_empty_state_not_two() -> None:
-    page = quarters_with_phone("Outcomes", QUARTERS, [Series("Achieved", (0, 0, 0))], stacked=True, empty="None.")
-    assert page.count("<svg") == 1 and "report-chart-empty" in page
+def test_a_phone_s_empty_state_wraps_its_sentence_to_its_width() -> None:
+    message = "No campaign completed in this period, in any region you chose."
+    page = quarters_with_phone("Outcomes", QUARTERS, [Series("Achieved", (0, 0, 0))], stacked=True, empty=message)
+    wide, narrow = ET.fromstring(f"<div>{page}</div>")
+    assert wide.get("class") == "report-chart report-chart-empty report-chart-wide"
+    assert narrow.get("class") == "report-chart report-chart-empty report-chart-narrow"
+    assert texts(wide) == [message]
+    lines = [t.text for t in narrow.iter(f"{SVG}tspan")]
+    assert len(lines) > 1 and " ".join(lines) == message
