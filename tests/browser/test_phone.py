@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
+from app.accounts import services as accounts
 from app.accounts.models import User
 from app.briefings.models import Briefing
 from app.commitments import services as commitments
@@ -45,7 +46,7 @@ OVERFLOW = """() => {
 @pytest.fixture
 def world(people: dict[str, User], make_project, make_product) -> dict[str, Any]:
     """A campaign well under way (overdue milestones, an actual, a spend, commitments), feedback,
-    briefings and a second campaign, so that every list on the pages has rows."""
+    briefings, an API token and a second campaign, so that every list on the pages has rows."""
     today = clock.today()
     south, north = RegionFactory(name="Southern Europe"), RegionFactory(name="Nordics and the Baltic states")
     product = make_product(coverage={south: "sellable", north: "sellable"})
@@ -70,6 +71,7 @@ def world(people: dict[str, User], make_project, make_product) -> dict[str, Any]
         db.session.add(Briefing(title=f"Northwind Pro for field sales ({days})", region=region,
                                 sales_team="Field sales", held_on=today - timedelta(days=days), duration_minutes=90,
                                 presenter=people["product"], created_by=people["product"]))
+    accounts.issue_token(pm, "Weekly status export to the board's spreadsheet")
     db.session.commit()
     return {"project": project}
 
@@ -87,6 +89,8 @@ def phone_pages(project: Project) -> list[tuple[str, str, str]]:
         ("reports", "/reports", "admin"),
         ("feedback", "/feedback", "admin"),
         ("catalog", "/catalog", "admin"),
+        ("briefings", "/briefings", "admin"),
+        ("users", "/admin/users", "admin"),
     ]
 
 
@@ -142,7 +146,7 @@ def test_the_dashboard_shows_campaign_due_date_and_progress_on_a_phone_without_s
 
 
 def test_the_section_bar_reaches_the_roadmap_in_one_tap_and_marks_where_one_is(
-    page: Page, live_server, people, world, sign_in, screenshot
+    page: Page, live_server, people, world, sign_in, screenshot_dir
 ):
     page.set_viewport_size(PHONE)
     sign_in(page, people["pm"])
@@ -164,7 +168,7 @@ def test_the_section_bar_reaches_the_roadmap_in_one_tap_and_marks_where_one_is(
     assert bar_box["y"] == 0 and heading_box["y"] >= bar_box["height"]
     expect(bar.get_by_role("link", name="Roadmap")).to_have_attribute("aria-current", "location")
     expect(bar.locator("[aria-current]")).to_have_count(1)
-    page.screenshot(path=str(screenshot(page, "phone-campaign-sections").with_name("phone-campaign-at-roadmap.png")))
+    page.screenshot(path=str(screenshot_dir / "phone-campaign-at-roadmap.png"))  # what the phone's screen shows
 
     # By keyboard: the links are in the tab order, Enter follows one.
     bar.get_by_role("link", name="Commitments").focus()
