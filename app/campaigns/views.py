@@ -109,7 +109,7 @@ def show(project_id: int) -> str:
         baselines=baselines,
         baseline=baseline,
         comparison=roadmap_services.comparison(project, baseline) if baseline else None,
-        timeline_chart=timeline.render(project, baseline, today),
+        timeline_chart=timeline.render_page(project, baseline, today),
         can_take_baseline=editable and project.replanning,
         muted=is_muted(current_user.id, project.id),
     )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
-from app.core.axes import CHAR_12, MIN_FONT, nice_ticks, short_number, text_width
+from app.core.axes import CHAR_12, MIN_FONT, nice_ticks, short_number, text_width, wrap
 from app.core.text import counted
 from app.reports.figures import Report
 
@@ -49,25 +49,35 @@ class Bar:
     highlight: bool = False
 
 
-def empty_chart(title: str, message: str, width: int = WIDTH) -> str:
-    """A small picture saying there is nothing to draw, so the page keeps its shape."""
+def empty_chart(title: str, message: str, width: int = WIDTH, cls: str = "") -> str:
+    """A small picture saying there is nothing to draw, so the page keeps its shape; the message
+    wraps onto lines in a narrow drawing (a phone's)."""
+    lines = wrap(message, width - 24, 13, 4)
+    height = 60 + (len(lines) - 1) * 17
+    spans = "".join(f'<tspan x="{width / 2:.0f}" dy="{17 if i else 0}">{escape(line)}</tspan>'
+                    for i, line in enumerate(lines))
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} 60" role="img" font-family="sans-serif" '
-        f'aria-label="{escape(title)}: {escape(message)}" class="report-chart report-chart-empty">'
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" font-family="sans-serif" '
+        f'aria-label="{escape(title)}: {escape(message)}" class="report-chart report-chart-empty{" " + cls if cls else ""}">'
         f"<title>{escape(title)}</title>"
-        f'<text x="{width / 2:.0f}" y="34" text-anchor="middle" font-size="13" fill="{AXIS_TEXT}">'
-        f"{escape(message)}</text></svg>"
+        f'<text x="{width / 2:.0f}" y="34" text-anchor="middle" font-size="13" fill="{AXIS_TEXT}">{spans}</text></svg>'
     )
 
 
 def bar_chart(
     title: str, categories: Sequence[str], series: Sequence[Series], *, stacked: bool = False,
-    empty: str = "Nothing to show for these filters.",
+    empty: str = "Nothing to show for these filters.", width: int = WIDTH, cls: str = "",
 ) -> str:
-    """Bars per category (a quarter): side by side, or stacked to show the total and its parts."""
+    """Bars per category (a quarter): side by side, or stacked to show the total and its parts.
+
+    ``width`` below 400 is a phone's drawing (``quarters_with_phone``): the categories go down the
+    page instead, a row each, their bars across, so twelve quarters fit a phone's card at 12 px.
+    """
     series = _fold(list(series))
     if not categories or not any(v for s in series for v in s.values):
-        return empty_chart(title, empty)
+        return empty_chart(title, empty, width, cls)
+    if width < 400:
+        return _category_rows(title, categories, series, stacked=stacked, width=width, cls=cls)
     count = len(categories)
     colours = [s.colour or PALETTE[i % len(PALETTE)] for i, s in enumerate(series)]
     heights = [
@@ -86,7 +96,8 @@ def bar_chart(
     def y(value: float) -> float:  # beyond what an axis holds (app.core.axes.DRAWABLE): at the top edge
         return top + PLOT_HEIGHT - min(value, top_value) / top_value * PLOT_HEIGHT
 
-    parts = [_open(title, height, f"{len(series)} series over {count} categories"), legend, *_y_axis(ticks, y, left)]
+    parts = [_open(title, height, f"{len(series)} series over {count} categories", WIDTH, cls), legend,
+             *_y_axis(ticks, y, left)]
     for i, category in enumerate(categories):
         x0 = left + i * group_w
         if stacked:
@@ -128,7 +139,7 @@ def hbar_chart(
     # Zero is a value worth drawing (triaged the same day, briefed today): callers that mean
     # "nothing happened" pass no bars.
     if not bars:
-        return empty_chart(title, empty, width)
+        return empty_chart(title, empty, width, cls)
     # A phone's drawing puts each label on a line of its own above its bar: the bars keep the width.
     narrow = width < 400
     row_h = ROW + 16 if narrow else ROW
@@ -218,6 +229,65 @@ def hbar_chart(
     return "".join(parts)
 
 
+def _category_rows(
+    title: str, categories: Sequence[str], series: Sequence[Series], *, stacked: bool, width: int, cls: str,
+) -> str:
+    """The phone's drawing of ``bar_chart``: a row per category, its name on a line above its bars,
+    the bars across (one stacked bar, or a thin bar per series), each ending in its value."""
+    colours = [s.colour or PALETTE[i % len(PALETTE)] for i, s in enumerate(series)]
+    count = len(categories)
+    lanes = 1 if stacked else len(series)
+    # A lane per series, each as tall as the 12 px value at its end, so neighbouring values never touch.
+    lane_h, gap = (BAR, 0) if stacked else (13, 3)
+    row_h = 20 + lanes * (lane_h + gap) + 8  # the name, the bars, a gap
+    totals = [sum(s.values[i] for s in series) if stacked else max(s.values[i] for s in series) for i in range(count)]
+    ticks = _ticks(max(totals))
+    top_value = ticks[-1]
+    left = 8.0
+    # The right margin holds the value at a bar's end, however long it is.
+    right = max(text_width(short_number(v)) for v in [*totals, *ticks]) + 14
+    legend, legend_height = _legend([s.name for s in series], colours, width, left)
+    top = legend_height + 6
+    bottom = top + count * row_h
+    height = bottom + 28
+    inner_w = width - left - right
+
+    def x(value: float) -> float:  # beyond what an axis holds (app.core.axes.DRAWABLE): at the right edge
+        return left + min(value, top_value) / top_value * inner_w
+
+    parts = [_open(title, height, f"{len(series)} series over {count} categories", width, cls), legend]
+    labelled = list(ticks)
+    while len(labelled) > 2 and inner_w / (len(labelled) - 1) < max(text_width(short_number(v)) for v in ticks) + 10:
+        labelled = labelled[::2]  # every other value, until the labels stand apart
+    for value in ticks:
+        parts.append(f'<line x1="{x(value):.1f}" x2="{x(value):.1f}" y1="{top}" y2="{bottom}" stroke="{GRID}"/>')
+        if value in labelled:
+            parts.append(f'<text x="{x(value):.1f}" y="{bottom + 16}" text-anchor="middle" font-size="{MIN_FONT}" '
+                         f'fill="{AXIS_TEXT}">{short_number(value)}</text>')
+    for i, category in enumerate(categories):
+        row_y = top + i * row_h
+        parts.append(f'<text x="{left:.1f}" y="{row_y + 14:.1f}" font-size="{MIN_FONT}" fill="{TEXT}">'
+                     f"<title>{escape(category)}</title>{escape(_clip(category, width - 2 * left))}</text>")
+        lane_y = row_y + 20
+        if stacked:
+            base = 0.0
+            for j, (s, colour) in enumerate(zip(series, colours, strict=True)):
+                if s.values[i] > 0:
+                    parts.append(_rect(x(base), lane_y, x(base + s.values[i]) - x(base), lane_h, colour,
+                                       f"{s.name}, {category}: {short_number(s.values[i])}", j))
+                    base += s.values[i]
+            parts.append(_end_text(x(base) + 6, lane_y + lane_h / 2 + 4, short_number(base)))
+            continue
+        for j, (s, colour) in enumerate(zip(series, colours, strict=True)):
+            y = lane_y + j * (lane_h + gap)
+            if s.values[i] > 0:
+                parts.append(_rect(x(0), y, x(s.values[i]) - x(0), lane_h, colour,
+                                   f"{s.name}, {category}: {short_number(s.values[i])}", j))
+            parts.append(_end_text(x(s.values[i]) + 6, y + lane_h / 2 + 4, short_number(s.values[i])))
+    parts.append(f'<line x1="{left:.1f}" x2="{left:.1f}" y1="{top}" y2="{bottom}" stroke="{AXIS_TEXT}"/></svg>')
+    return "".join(parts)
+
+
 # --- pieces -----------------------------------------------------------------------------------
 
 def _open(title: str, height: float, summary: str, width: int = WIDTH, cls: str = "") -> str:
@@ -254,14 +324,15 @@ def _y_axis(ticks: Sequence[float], y: Callable[[float], float], left: float) ->
     ]
 
 
-def _legend(names: Sequence[str], colours: Sequence[str]) -> tuple[str, int]:
-    """Swatches and names left to right, wrapping onto more lines; returns the markup and its height."""
-    parts, x, line = [f'<g class="legend" font-size="{MIN_FONT}" fill="{TEXT}">'], float(LEFT), 0
+def _legend(names: Sequence[str], colours: Sequence[str], room: int = WIDTH, start: float = LEFT) -> tuple[str, int]:
+    """Swatches and names left to right from ``start``, wrapping onto more lines within a drawing
+    ``room`` wide; returns the markup and its height."""
+    parts, x, line = [f'<g class="legend" font-size="{MIN_FONT}" fill="{TEXT}">'], float(start), 0
     for index, (name, colour) in enumerate(zip(names, colours, strict=True)):
-        text = _clip(name, WIDTH - LEFT - RIGHT - 36)  # whole, unless longer than a line of its own
+        text = _clip(name, room - start - RIGHT - 36)  # whole, unless longer than a line of its own
         width = 20 + text_width(text) + 16
-        if x + width > WIDTH - RIGHT and x > LEFT:
-            x, line = float(LEFT), line + 1
+        if x + width > room - RIGHT and x > start:
+            x, line = float(start), line + 1
         y = 6 + line * 20
         parts.append(f'<rect x="{x:.1f}" y="{y}" width="14" height="14" fill="{colour}"/>'
                      f'{_symbol(index, x + 7, y + 7)}'
@@ -297,6 +368,11 @@ def _symbol(index: int, cx: float, cy: float, r: float = 3.5) -> str:
 
 
 
+def _end_text(x: float, y: float, text: str) -> str:
+    """The value at a horizontal bar's end."""
+    return f'<text x="{x:.1f}" y="{y:.1f}" font-size="{MIN_FONT}" fill="{TEXT}">{escape(text)}</text>'
+
+
 def _value_text(x: float, y: float, text: str) -> str:
     return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="middle" font-size="{MIN_FONT}" fill="{TEXT}">{escape(text)}</text>'
 
@@ -325,11 +401,14 @@ NARROW_WIDTH = 300
 
 def with_phone(bars: Sequence[Bar], title: str, *, width: int = WIDTH, **options: Any) -> str:
     """A bar-per-row chart drawn at its width and at a phone's; the page shows the one its box
-    holds (a container query in static/css/app.css). Nothing to draw is said once."""
-    if not bars:
-        return hbar_chart(title, bars, width=width, **options)
+    holds (a container query in static/css/app.css), so nothing to draw is said once, too."""
     return (hbar_chart(title, bars, width=width, cls="report-chart-wide", **options)
             + hbar_chart(title, bars, width=NARROW_WIDTH, cls="report-chart-narrow", **options))
+
+
+def quarters_with_phone(title: str, categories: Sequence[str], series: Sequence[Series], **options: Any) -> str:
+    """A per-quarter chart drawn at its width and at a phone's (a row per quarter), like ``with_phone``."""
+    return bar_chart(title, categories, series, cls="report-chart-wide", **options) + bar_chart(title, categories, series, width=NARROW_WIDTH, cls="report-chart-narrow", **options)
 
 
 def report_charts(report: Report) -> dict[str, str]:
@@ -339,7 +418,7 @@ def report_charts(report: Report) -> dict[str, str]:
     quiet = report.quiet_regions
     days = report.quiet_days
     return {
-        "briefings": bar_chart(
+        "briefings": quarters_with_phone(
             "Briefings per quarter, by region", quarters,
             [Series(r.region, tuple(float(r.cells[q].briefings) if q in r.cells else 0.0 for q in quarters))
              for r in briefed],
@@ -365,14 +444,14 @@ def report_charts(report: Report) -> dict[str, str]:
             "Median days to the first triage decision, by type",
             empty="No feedback received in this period has been triaged yet.", width=HALF_WIDTH,
         ),
-        "commitments": bar_chart(
+        "commitments": quarters_with_phone(
             "Commitments per quarter of submission", quarters,
             [Series("Requested", tuple(float(q.requested) for q in report.commitments), PALETTE[0]),
              Series("Countersigned", tuple(float(q.countersigned) for q in report.commitments), PALETTE[2]),
              Series("Rejected", tuple(float(q.rejected) for q in report.commitments), PALETTE[5])],
             empty="No commitments submitted in this period.",
         ),
-        "outcomes": bar_chart(
+        "outcomes": quarters_with_phone(
             "Campaigns completed per quarter, by outcome", quarters,
             [Series("Achieved", tuple(float(q.achieved) for q in report.outcomes), PALETTE[2]),
              Series("Partially achieved", tuple(float(q.partial) for q in report.outcomes), PALETTE[1]),

@@ -1,7 +1,10 @@
 """The roadmap as a Gantt-style timeline: one row per milestone, the chosen baseline as ghosts.
 
 ``timeline_svg`` is pure (rows in, markup out, tested without a request); ``render`` builds the
-rows of a campaign, so the page and the download draw the same picture. Shapes, strokes and
+rows of a campaign, so the page and the download draw the same picture. The page also gets a
+phone's drawing (``render_page``): ``NARROW_WIDTH`` wide, each title on lines of its own above its
+row's marks, shown instead of the wide one when the card is narrower than it (a container query in
+static/css/app.css), so a phone reads it at 12 px without scrolling sideways. Shapes, strokes and
 words carry every meaning, so the picture survives greyscale printing: colour only repeats them.
 """
 
@@ -20,7 +23,9 @@ from app.roadmap.models import Baseline
 from workflows.milestone import MilestoneState
 
 WIDTH = 960
+NARROW_WIDTH = 300  # narrower than a 360 px phone's card, like the goal chart's narrow drawing
 LEFT = 250  # the label column: titles wrap inside it, over up to LABEL_LINES lines
+NARROW_LEFT = 12  # a phone's drawing has no label column: titles go above their marks
 RIGHT = 24
 HEAD = 46  # marker labels, then month labels
 ROW_H = 30  # a row of one line; a wrapped title makes its row taller by LINE_H a line
@@ -50,59 +55,69 @@ class Row:
 def timeline_svg(
     rows: Sequence[Row], start: date | None, end: date | None, today: date, baseline_label: str | None,
     baseline_start: date | None, baseline_end: date | None, unit: str = "", title: str = "Timeline",
+    *, width: int = WIDTH,
 ) -> str:
-    """An accessible SVG timeline, ``WIDTH`` wide and as tall as its rows need."""
+    """An accessible SVG timeline, ``width`` wide and as tall as its rows need.
+
+    Below ``WIDTH`` it is a phone's drawing: no label column, each title wrapped on the whole
+    width above its row's marks, so the dates keep the picture's width.
+    """
+    narrow = width < WIDTH
+    left = NARROW_LEFT if narrow else LEFT
     first, last = _domain(rows, (start, end, baseline_start, baseline_end), today)
     span = (last - first).days
-    labels = [wrap(row.title, LEFT - 24, LABEL_FONT, LABEL_LINES) for row in rows]
-    heights = [ROW_H + (len(lines) - 1) * LINE_H for lines in labels]
+    labels = [wrap(row.title, (width if narrow else LEFT) - 24, LABEL_FONT, LABEL_LINES) for row in rows]
+    # A row: its marks' line, and the title's lines beside it (wide) or above it (narrow).
+    heights = [ROW_H + (len(lines) * LINE_H + 4 if narrow else (len(lines) - 1) * LINE_H) for lines in labels]
     tops = [HEAD + sum(heights[:i]) for i in range(len(rows))]
     plot_bottom = HEAD + (sum(heights) if rows else ROW_H)
 
     def x(day: date) -> float:
-        return LEFT + (day - first).days / span * (WIDTH - LEFT - RIGHT)
+        return left + (day - first).days / span * (width - left - RIGHT)
 
     show_today = first <= today <= last
     legend_top = plot_bottom + (30 if show_today else 14)  # room for the "today" label
-    legend, legend_h = _legend(baseline_label, show_today, legend_top)
+    legend, legend_h = _legend(baseline_label, show_today, legend_top, width)
     height = legend_top + legend_h
     compared = f", compared with baseline {baseline_label}" if baseline_label else ""
+    size = " roadmap-timeline-narrow" if narrow else ""
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
         f'role="img" aria-label="{escape(title)}: {len(rows)} milestone{"s" if len(rows) != 1 else ""}'
-        f'{escape(compared)}" class="roadmap-timeline" font-family="{FONT}">',
+        f'{escape(compared)}" class="roadmap-timeline{size}" font-family="{FONT}">',
         f"<title>{escape(title)}</title>",
-        f'<rect width="{WIDTH}" height="{height}" fill="#fff"/>',
+        f'<rect width="{width}" height="{height}" fill="#fff"/>',
     ]
     for i in range(1, len(rows), 2):  # zebra stripes, light enough for any printer
-        parts.append(f'<rect x="0" y="{tops[i]}" width="{WIDTH}" height="{heights[i]}" fill="#f5f6f8"/>')
-    parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{HEAD}" y2="{HEAD}" stroke="#d1d5db"/>')
-    months = _months(first, last)
+        parts.append(f'<rect x="0" y="{tops[i]}" width="{width}" height="{heights[i]}" fill="#f5f6f8"/>')
+    parts.append(f'<line x1="{left}" x2="{width - RIGHT}" y1="{HEAD}" y2="{HEAD}" stroke="#d1d5db"/>')
+    months = _months(first, last, width - left - RIGHT)
     for day, label in zip(months, month_labels(months), strict=True):
         parts.append(
             f'<g class="tl-tick"><line x1="{x(day):.1f}" x2="{x(day):.1f}" y1="{HEAD - 5}" y2="{plot_bottom}" '
-            f'stroke="#e5e7eb"/><text x="{x(day):.1f}" y="{HEAD - 10}" text-anchor="middle" font-size="{MIN_FONT}" '
-            f'fill="{MUTED}"{HALO}>{label}</text></g>'
+            f'stroke="#e5e7eb"/><text x="{_inside(x(day), label, width):.1f}" y="{HEAD - 10}" '
+            f'text-anchor="middle" font-size="{MIN_FONT}" fill="{MUTED}"{HALO}>{label}</text></g>'
         )
-    parts += _markers(x, start, end, baseline_label, baseline_end, plot_bottom)
+    parts += _markers(x, start, end, baseline_label, baseline_end, plot_bottom, width)
     if show_today:
         parts.append(
             f'<g class="tl-today"><title>Today, {date_label(today)}</title>'
             f'<line x1="{x(today):.1f}" x2="{x(today):.1f}" y1="{HEAD}" y2="{plot_bottom + 4}" stroke="{TODAY}" '
-            f'stroke-width="1.5" stroke-dasharray="{TODAY_DASH}"/><text x="{x(today):.1f}" y="{plot_bottom + 16}" '
+            f'stroke-width="1.5" stroke-dasharray="{TODAY_DASH}"/><text x="{_inside(x(today), "today", width):.1f}" '
+            f'y="{plot_bottom + 16}" '
             f'text-anchor="middle" font-size="{MIN_FONT}" font-weight="600" fill="{TODAY}">today</text></g>'
         )
     if not rows:
-        parts.append(f'<text x="{LEFT + 12}" y="{HEAD + ROW_H / 2 + 4}" font-size="12" fill="{MUTED}">'
+        parts.append(f'<text x="{left + 12}" y="{HEAD + ROW_H / 2 + 4}" font-size="12" fill="{MUTED}">'
                      "No milestones yet</text>")
     for row, top, lines in zip(rows, tops, labels, strict=True):
-        parts.append(_row(row, top, lines, x, unit, baseline_label))
+        parts.append(_row(row, top, lines, x, unit, baseline_label, width))
     parts += legend
     parts.append("</svg>")
     return "".join(parts)
 
 
-def render(project: Project, baseline: Baseline | None, today: date) -> str:
+def render(project: Project, baseline: Baseline | None, today: date, width: int = WIDTH) -> str:
     """The timeline of a campaign, compared with ``baseline`` when given.
 
     The end markers are the plans' ends as the comparison sees them (the end date, or a
@@ -128,17 +143,26 @@ def render(project: Project, baseline: Baseline | None, today: date) -> str:
     return timeline_svg(
         rows, project.start_date, end, today, baseline.label if baseline else None,
         baseline.start_date if baseline else None, baseline_end,
-        project.goal_unit or "", f"Timeline of {project.title}",
+        project.goal_unit or "", f"Timeline of {project.title}", width=width,
     )
+
+
+def render_page(project: Project, baseline: Baseline | None, today: date) -> str:
+    """The campaign page's timeline: the wide drawing and the phone's; the page shows the one its card holds."""
+    return render(project, baseline, today) + render(project, baseline, today, width=NARROW_WIDTH)
 
 
 # --- pieces ----------------------------------------------------------------------------------
 
 
 def _row(row: Row, top: float, lines: list[str], x: Callable[[date], float], unit: str,
-         baseline_label: str | None) -> str:
-    """A milestone's row: its title wrapped in the label column, its marks at the middle of the row."""
-    cy = top + (ROW_H + (len(lines) - 1) * LINE_H) / 2
+         baseline_label: str | None, width: int = WIDTH) -> str:
+    """A milestone's row: its title wrapped in the label column and its marks at the middle of the row,
+    or, in a phone's drawing, the title above and the marks below."""
+    narrow = width < WIDTH
+    label_h = len(lines) * LINE_H + 4 if narrow else 0
+    cy = top + label_h + ROW_H / 2 if narrow else top + (ROW_H + (len(lines) - 1) * LINE_H) / 2
+    label_y = top + LINE_H if narrow else top + ROW_H / 2 + 4
     removed = row.state == "removed"
     new = row.state == "added" or (baseline_label is not None and row.baseline_due is None and not removed)
     ghost = row.baseline_due is not None and (removed or row.baseline_due != row.due)
@@ -146,9 +170,11 @@ def _row(row: Row, top: float, lines: list[str], x: Callable[[date], float], uni
         ("tl-overdue", row.overdue), ("tl-moved", ghost and not removed), ("tl-new", new)) if on]
     label_fill = LATE if row.overdue else FAINT if row.state in (MilestoneState.CANCELLED, "removed") else INK
     label_style = (' font-weight="600"' if row.overdue else "") + (' text-decoration="line-through"' if removed else "")
+    if narrow:  # the title lies across the plot's lines there: a halo keeps it readable
+        label_style += HALO
     out = [
         f'<g class="{escape(" ".join(classes))}"><title>{escape(_describe(row, unit, baseline_label))}</title>',
-        f'<text class="tl-label" x="12" y="{top + ROW_H / 2 + 4:.1f}" font-size="{LABEL_FONT}" fill="{label_fill}"'
+        f'<text class="tl-label" x="12" y="{label_y:.1f}" font-size="{LABEL_FONT}" fill="{label_fill}"'
         f'{label_style}><title>{escape(row.title)}</title>'
         + "".join(f'<tspan x="12" dy="{LINE_H if i else 0}">{escape(line)}</tspan>' for i, line in enumerate(lines))
         + "</text>",
@@ -168,7 +194,7 @@ def _row(row: Row, top: float, lines: list[str], x: Callable[[date], float], uni
         cx = x(row.due)
         xs.append(cx)
         out.append(_mark(row, cx, cy))
-    out.append(_notes(row, xs, cy, unit, new))
+    out.append(_notes(row, xs, cy, unit, new, width))
     out.append("</g>")
     return "".join(out)
 
@@ -191,7 +217,7 @@ def _mark(row: Row, cx: float, cy: float, cls: str = "tl-mark") -> str:
     return f'<path class="{cls}" d="{_diamond(cx, cy, 7)}" fill="{PLAN}" stroke="{PLAN}" stroke-width="1.5"/>'
 
 
-def _notes(row: Row, xs: list[float], cy: float, unit: str, new: bool) -> str:
+def _notes(row: Row, xs: list[float], cy: float, unit: str, new: bool, width: int = WIDTH) -> str:
     """Target, slip and flags beside the marks: on the right, or on the left when there is no room."""
     notes = []
     if row.target is not None:
@@ -205,16 +231,16 @@ def _notes(row: Row, xs: list[float], cy: float, unit: str, new: bool) -> str:
             notes.append((cls, text, colour, "600"))
     if not notes or not xs:
         return ""
-    width = sum(text_width(text) + 8 for _, text, _, _ in notes)
+    size = sum(text_width(text) + 8 for _, text, _, _ in notes)
     right = max(xs) + 12
-    anchor, at = ("start", right) if right + width <= WIDTH - 4 else ("end", min(xs) - 12)
+    anchor, at = ("start", right) if right + size <= width - 4 else ("end", min(xs) - 12)
     spans = "".join(f'<tspan class="{cls}" fill="{colour}" font-weight="{weight}" dx="{8 if i else 0}">'
                     f"{escape(text)}</tspan>" for i, (cls, text, colour, weight) in enumerate(notes))
     return f'<text x="{at:.1f}" y="{cy + 4:.1f}" text-anchor="{anchor}" font-size="{MIN_FONT}">{spans}</text>'
 
 
 def _markers(x: Callable[[date], float], start: date | None, end: date | None, baseline_label: str | None,
-             baseline_end: date | None, plot_bottom: float) -> list[str]:
+             baseline_end: date | None, plot_bottom: float, width: int = WIDTH) -> list[str]:
     """Start and end as solid labelled lines; the baseline's end, where it differs, as a dotted ghost.
 
     The ghost has no label of its own (it would collide with the end's): the end's label says the
@@ -238,7 +264,7 @@ def _markers(x: Callable[[date], float], start: date | None, end: date | None, b
             size = text_width(label)
             for side, left in (("start", at + 4), ("end", at - 4 - size)):
                 span = (left, left + size)
-                if span[0] >= 0 and span[1] <= WIDTH and all(span[1] <= a or span[0] >= b for a, b in taken):
+                if span[0] >= 0 and span[1] <= width and all(span[1] <= a or span[0] >= b for a, b in taken):
                     taken.append(span)
                     out.append(f'<text x="{at + (4 if side == "start" else -4):.1f}" y="17" text-anchor="{side}" '
                                f'font-size="{MIN_FONT}" font-weight="600" fill="{colour}"{HALO}>{escape(label)}</text>')
@@ -247,7 +273,7 @@ def _markers(x: Callable[[date], float], start: date | None, end: date | None, b
     return out
 
 
-def _legend(baseline_label: str | None, show_today: bool, top: float) -> tuple[list[str], int]:
+def _legend(baseline_label: str | None, show_today: bool, top: float, room: int = WIDTH) -> tuple[list[str], int]:
     """The key, drawn with the very marks of the rows, wrapped onto as many lines as it needs."""
     day = date.min
 
@@ -269,7 +295,7 @@ def _legend(baseline_label: str | None, show_today: bool, top: float) -> tuple[l
     left, row = 12.0, 0
     for text, symbol in items:
         width = 22 + text_width(text) + 18
-        if left + width > WIDTH - 12:
+        if left + width > room - 12:
             left, row = 12.0, row + 1
         out.append(f'<g transform="translate({left:.1f},{top + 8 + row * 22:.1f})">{symbol}'
                    f'<text x="22" y="4">{escape(text)}</text></g>')
@@ -307,11 +333,17 @@ def _domain(rows: Sequence[Row], edges: Sequence[date | None], today: date) -> t
     return (first, last) if last > first else (first, shift(first, 1))  # one day at the calendar's end
 
 
-def _months(first: date, last: date) -> list[date]:
-    """First-of-month dates within the axis, thinned so that the widest label ("Sep 2027") fits
-    between two ticks."""
-    room = text_width("Sep 2027") + 16
-    return month_ticks(first, last, max(2, int((WIDTH - LEFT - RIGHT) / room)))
+def _months(first: date, last: date, room: float = WIDTH - LEFT - RIGHT) -> list[date]:
+    """First-of-month dates within the axis (``room`` wide), thinned so that the widest label
+    ("Sep 2027") fits between two ticks."""
+    return month_ticks(first, last, max(2, int(room / (text_width("Sep 2027") + 16))))
+
+
+def _inside(at: float, label: str, width: int) -> float:
+    """Where a label centred on ``at`` goes: there, or moved in just enough to stay whole in the
+    picture (a tick or today at the edge of a phone's drawing, which has no label column)."""
+    half = text_width(label, MIN_FONT + 1) / 2  # today's is bold: a little wider
+    return min(max(at, half + 2), width - half - 2)
 
 
 def _slip(delta: timedelta) -> str:

@@ -1,9 +1,11 @@
 """The charts as people see them, at a desktop's width and a 390 px phone's: the campaign's goal
 chart and timeline and the reports' charts, with every rendered chart text measured at 12 CSS
-px or more and no two texts' rendered boxes overlapping."""
+px or more and no two texts' rendered boxes overlapping; a phone gets each chart's phone drawing,
+never one wider than its card."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -80,7 +82,12 @@ def test_the_campaign_charts_are_legible_on_a_desktop_and_a_phone(
         assert {"plan", "target", "actual"} <= set(goal_texts)
 
         timeline = page.locator("#timeline .timeline-chart")
-        expect(timeline.locator("svg")).to_be_visible()
+        # The phone's drawing there (titles above their marks), not the wide one scrolled sideways.
+        expect(timeline.locator("svg:visible")).to_have_count(1)
+        expect(timeline.locator("svg:visible")).to_have_class(
+            "roadmap-timeline" if name == "desktop" else "roadmap-timeline roadmap-timeline-narrow")
+        box, card = timeline.locator("svg:visible").bounding_box(), page.locator("#timeline").bounding_box()
+        assert box is not None and card is not None and box["x"] + box["width"] <= card["x"] + card["width"]
         texts = [t["text"] for t in assert_legible(page, "#timeline .timeline-chart")]
         assert "First-year checkpoint: 30%" in " ".join(texts) and "new tier" in " ".join(texts)  # not cut
         years = sorted({t.split()[-1] for t in texts if t[:3].isalpha() and t[-4:].isdigit() and len(t.split()) == 2})
@@ -113,9 +120,11 @@ def test_the_report_charts_are_legible_on_a_desktop_and_a_phone(
             expect(page.locator(f"{section} .chart svg:visible")).to_be_visible()
             assert_legible(page, section)
         page.evaluate("document.querySelector('header.topbar').style.position = 'static'")
-        quiet_chart = page.locator("#quiet-regions .chart svg:visible")
-        expect(quiet_chart).to_have_count(1)  # the phone's drawing there, not a scrolled wide one
-        expect(quiet_chart).to_have_class(f"report-chart report-chart-{'wide' if name == 'desktop' else 'narrow'}")
+        for section in ("#quiet-regions", "#briefings", "#commitments", "#outcomes"):
+            chart = page.locator(f"{section} .chart svg:visible")
+            expect(chart).to_have_count(1)  # the phone's drawing there, not a scrolled wide one
+            expect(chart).to_have_class(re.compile(rf"\breport-chart-{'wide' if name == 'desktop' else 'narrow'}\b"))
+        assert page.evaluate("document.documentElement.scrollWidth") <= size["width"]
         quiet = measure(page, "#quiet-regions")
         assert any(t["text"].startswith("No briefing in the last") for t in quiet)  # the legend, clear of the label
         page.locator("#briefings").screenshot(path=str(screenshot(page, f"charts-reports-{name}").with_name(

@@ -93,9 +93,13 @@ def test_the_campaign_page_fits_a_phone_screen(
     expect(page.locator("h1 > .badge").first).to_have_text("Active")
     expect(page.locator("#roadmap li.milestone")).to_have_count(5)
     expect(page.locator("#roadmap")).to_contain_text("Draft the price band memo")
+    expect(page.get_by_role("navigation", name="Sections of this campaign")).to_be_visible()
     if with_reports:
         expect(page.locator("#goal table")).to_contain_text("CRM export")
         expect(page.locator("#budget table")).to_contain_text("Email design agency")
+        # Stacked rows: no header row, each fact under its own label.
+        expect(page.locator("#budget table thead")).to_be_hidden()
+        expect(page.locator("#budget td[data-label='What for']")).to_have_text("Email design agency")
         screenshot(page, "06-campaign-phone")
 
     widths = page.evaluate("() => ({scroll: document.documentElement.scrollWidth, viewport: window.innerWidth})")

@@ -16,6 +16,7 @@ from app.core.axes import MIN_FONT, month_labels, month_ticks, wrap
 from app.projects.charts import MEDIUM_HEIGHT, MEDIUM_WIDTH, NARROW_HEIGHT, NARROW_WIDTH, goal_chart, goal_chart_svg
 from app.reports.charts import NARROW_WIDTH as REPORT_NARROW
 from app.reports.charts import Bar, Series, bar_chart, hbar_chart
+from app.roadmap.timeline import NARROW_WIDTH as TIMELINE_NARROW
 from app.roadmap.timeline import Row, timeline_svg
 from tests.svgtext import SVG, font_sizes, outside, overlapping, text_boxes
 from workflows.goals import Checkpoint
@@ -56,9 +57,20 @@ def test_a_29_february_start_labels_the_first_tick_march_with_its_year() -> None
     assert month_labels(month_ticks(date(2028, 2, 29), date(2028, 8, 1), 6))[0] == "Mar 2028"
 
 
-def _timeline(rows: list[Row], start: date, end: date, today: date | None = None, baseline: str | None = None) -> str:
+def _timeline(rows: list[Row], start: date, end: date, today: date | None = None, baseline: str | None = None,
+              width: int | None = None) -> str:
     return timeline_svg(rows, start, end, today or start, baseline, start if baseline else None,
-                        end if baseline else None, "%", "Timeline")
+                        end if baseline else None, "%", "Timeline", **({"width": width} if width else {}))
+
+
+def _timelines(*args: object) -> Callable[[], list[str]]:
+    """The page's two drawings of one timeline: the wide one and the phone's."""
+    return lambda: [_timeline(*args), _timeline(*args, width=TIMELINE_NARROW)]
+
+
+def _bars(*args: object, **options: object) -> Callable[[], list[str]]:
+    """The page's two drawings of one per-quarter chart: the wide one and the phone's (a row per quarter)."""
+    return lambda: [bar_chart(*args, **options), bar_chart(*args, width=REPORT_NARROW, **options)]
 
 
 def _tick_labels(svg: str, cls: str) -> list[str]:
@@ -74,6 +86,7 @@ def test_the_timeline_and_the_goal_chart_name_every_year_once(start: date, end: 
     plan = [Checkpoint(start, 0.0), Checkpoint(end, 30.0)]
     rows = [Row("Checkpoint", end, None, 30.0, "open")]
     for labels in (_tick_labels(_timeline(rows, start, end), "tl-tick"),
+                   _tick_labels(_timeline(rows, start, end, width=TIMELINE_NARROW), "tl-tick"),
                    _tick_labels(goal_chart_svg(plan, [], start), "goal-tick"),
                    _tick_labels(goal_chart_svg(plan, [], start, width=NARROW_WIDTH, height=NARROW_HEIGHT), "goal-tick")):
         assert " " in labels[0]
@@ -107,31 +120,32 @@ CHARTS: dict[str, Callable[[], list[str]]] = {
                             [Checkpoint(date(2024, 2, 29), 4e5)], date(2030, 2, 28)),
     "goal-calendar-ends": _goal([Checkpoint(date(1, 1, 1), 0.0), Checkpoint(date(9999, 12, 31), 1.0)], []),
     "goal-unicode": _goal([Checkpoint(D0, 0.0), Checkpoint(date(2027, 3, 1), 5.0)], [], unit="Ω🎯", title=UNICODE),
-    "timeline": lambda: [_timeline([
+    "timeline": _timelines([
         Row("Offer agreed", date(2027, 1, 18), date(2027, 1, 18), None, "done"),
         Row(LONG, date(2027, 5, 10), date(2027, 4, 28), 30.0, "open", overdue=True, slip_days=12),
         Row(UNICODE, date(2027, 6, 10), date(2027, 6, 15), 5.0, "open", slip_days=-5),
         Row("Partner push", None, date(2027, 8, 1), 10.0, "removed"),
         Row("Trade fair", date(2027, 9, 1), date(2027, 9, 1), None, "cancelled"),
         Row("Last one", date(2028, 1, 4), date(2027, 12, 1), 1e15, "open", slip_days=34),
-    ], D0, date(2028, 1, 4), date(2027, 6, 1), "#1 " + LONG)],
-    "timeline-empty": lambda: [_timeline([], D0, date(2027, 2, 1))],
-    "timeline-one": lambda: [_timeline([Row("Only", D0, None, None, "open")], D0, D0)],
-    "timeline-ten-years": lambda: [_timeline(
+    ], D0, date(2028, 1, 4), date(2027, 6, 1), "#1 " + LONG),
+    "timeline-empty": _timelines([], D0, date(2027, 2, 1)),
+    "timeline-one": _timelines([Row("Only", D0, None, None, "open")], D0, D0),
+    "timeline-ten-years": _timelines(
         [Row(f"Year {y}", date(y, 2, 28), None, float(y), "open") for y in range(2020, 2031)],
-        date(2020, 2, 29), date(2030, 3, 1), date(2025, 6, 1))],
-    "timeline-calendar-ends": lambda: [_timeline([Row("Early", date(1, 1, 1), None, -1e308, "open")],
-                                                 date(1, 1, 1), date(9999, 12, 31))],
-    "bars-empty": lambda: [bar_chart("Nothing", [], [])],
-    "bars-one": lambda: [bar_chart("One", ["2027 Q1"], [Series("North", (3.0,))], stacked=True)],
-    "bars-grouped": lambda: [bar_chart("Commitments", [f"{y} Q{q}" for y in (2026, 2027) for q in (1, 2, 3, 4)],
-                                       [Series(n, tuple(float(i * 7 % 13) for i in range(8)))
-                                        for n in ("Requested", "Countersigned", "Rejected")])],
-    "bars-huge": lambda: [bar_chart("Huge", ["2027 Q1", "2027 Q2"], [Series("A", (1e15, 3e14)), Series("B", (2e14, 1.0))],
-                                    stacked=True)],
-    "bars-many-series": lambda: [bar_chart("Regions", [f"20{y} Q{q}" for y in range(22, 27) for q in (1, 2, 3, 4)],
-                                           [Series(f"{UNICODE[:20]} {i}", tuple(float(i + q) for q in range(20)))
-                                            for i in range(12)], stacked=True)],
+        date(2020, 2, 29), date(2030, 3, 1), date(2025, 6, 1)),
+    "timeline-calendar-ends": _timelines([Row("Early", date(1, 1, 1), None, -1e308, "open")],
+                                         date(1, 1, 1), date(9999, 12, 31)),
+    "bars-empty": _bars("Nothing", [], []),
+    "bars-one": _bars("One", ["2027 Q1"], [Series("North", (3.0,))], stacked=True),
+    "bars-grouped": _bars("Commitments", [f"{y} Q{q}" for y in (2026, 2027) for q in (1, 2, 3, 4)],
+                          [Series(n, tuple(float(i * 7 % 13) for i in range(8)))
+                           for n in ("Requested", "Countersigned", "Rejected")]),
+    "bars-grouped-huge": _bars("Grouped", ["2027 Q1", "2027 Q2"], [Series("A", (1e15, 0.0)), Series("B", (2e14, 1.5))]),
+    "bars-huge": _bars("Huge", ["2027 Q1", "2027 Q2"], [Series("A", (1e15, 3e14)), Series("B", (2e14, 1.0))],
+                       stacked=True),
+    "bars-many-series": _bars("Regions", [f"20{y} Q{q}" for y in range(22, 27) for q in (1, 2, 3, 4)],
+                              [Series(f"{UNICODE[:20]} {i}", tuple(float(i + q) for q in range(20)))
+                               for i in range(12)], stacked=True),
     "hbar-empty": lambda: [hbar_chart("Quiet", [])],
     "hbar-quiet": lambda: [hbar_chart(
         "Days since", [Bar("North", 10.0, "10 days"), Bar(LONG, None, "never", True), Bar(UNICODE, 200.0, "200 days", True),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from app.reports.charts import PALETTE, WARNING, Bar, Series, bar_chart, hbar_chart
+from app.reports.charts import NARROW_WIDTH, PALETTE, WARNING, Bar, Series, bar_chart, hbar_chart, quarters_with_phone
 
 SVG = "{http://www.w3.org/2000/svg}"
 QUARTERS = ["2025 Q4", "2026 Q1", "2026 Q2"]
@@ -91,3 +91,32 @@ def test_zero_is_drawn_not_taken_for_nothing():
     svg = hbar_chart("Median days", [Bar("Pricing", 0.0, "0 days")], empty="Nothing triaged yet.")
     assert "Nothing triaged yet." not in svg and "0 days" in svg
     ET.fromstring(svg)
+
+
+def test_a_phone_draws_the_quarters_down_the_page_each_named_above_its_bars() -> None:
+    series = [Series("Requested", (1, 2, 0)), Series("Countersigned", (0, 1, 3))]
+    wide, narrow = ET.fromstring(f"<div>{quarters_with_phone('Commitments', QUARTERS, series)}</div>")
+    assert wide.get("class") == "report-chart report-chart-wide"
+    assert narrow.get("class") == "report-chart report-chart-narrow"
+    assert (narrow.get("viewBox") or "").startswith(f"0 0 {NARROW_WIDTH} ")
+    assert len(bars(narrow)) == len(bars(wide)) == 4
+    shown = texts(narrow)
+    assert [q for q in shown if q in QUARTERS] == QUARTERS  # a row per quarter, in order
+    labels = [t for t in narrow.iter(f"{SVG}text") if t.findtext(f"{SVG}title") in QUARTERS]
+    ys = [float(t.get("y") or 0) for t in labels]
+    assert ys == sorted(ys) and len(set(ys)) == 3  # down the page, one under another
+    # Bars run across from the left edge, each inside the drawing.
+    for bar in bars(narrow):
+        x, width = float(bar.get("x") or 0), float(bar.get("width") or 0)
+        assert x >= 8 and x + width <= NARROW_WIDTH and float(bar.get("height") or 0) <= 14
+
+
+def test_a_phone_s_empty_state_wraps_its_sentence_to_its_width() -> None:
+    message = "No campaign completed in this period, in any region you chose."
+    page = quarters_with_phone("Outcomes", QUARTERS, [Series("Achieved", (0, 0, 0))], stacked=True, empty=message)
+    wide, narrow = ET.fromstring(f"<div>{page}</div>")
+    assert wide.get("class") == "report-chart report-chart-empty report-chart-wide"
+    assert narrow.get("class") == "report-chart report-chart-empty report-chart-narrow"
+    assert texts(wide) == [message]
+    lines = [t.text for t in narrow.iter(f"{SVG}tspan")]
+    assert len(lines) > 1 and " ".join(lines) == message

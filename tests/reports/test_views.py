@@ -17,8 +17,9 @@ def test_the_page_shows_every_section_with_its_chart(login, people, dataset: Dat
     response = login(people[who]).get("/reports/")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    # One chart per section; the three bar-per-row charts are also drawn for a phone.
-    assert page.count('role="img"') == 9
+    # One chart per section, each drawn twice: at its width and for a phone (the page shows one).
+    assert page.count('role="img"') == 12
+    assert page.count("report-chart-wide") == page.count("report-chart-narrow") == 6
     for heading in ("Briefings per region and quarter", "Regions with no briefing in the last 90 days",
                     "Feedback received, by type", "How long triage takes",
                     "Commitments: requested, countersigned, rejected", "Campaign goals: outcomes of completed campaigns"):

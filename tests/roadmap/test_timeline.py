@@ -9,7 +9,7 @@ import pytest
 
 from app.core import clock
 from app.roadmap import services
-from app.roadmap.timeline import WIDTH, Row, render, timeline_svg
+from app.roadmap.timeline import NARROW_WIDTH, WIDTH, Row, render, render_page, timeline_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 START, END = date(2027, 1, 4), date(2028, 1, 4)
@@ -233,3 +233,25 @@ def test_render_without_a_baseline_draws_the_plan_alone(make_project) -> None:
     root = ET.fromstring(render(project, None, clock.today()))
     assert len(row_groups(root)) == len(project.milestones)
     assert group(root, "tl-ghost") == []
+
+
+def test_a_phone_s_drawing_puts_each_title_above_its_marks_across_the_whole_width() -> None:
+    root = ET.fromstring(timeline_svg(ROWS, START, END, TODAY, "#1 Plan of record", START, date(2027, 12, 20), "%",
+                                      width=NARROW_WIDTH))
+    assert root.get("class") == "roadmap-timeline roadmap-timeline-narrow"
+    assert (root.get("viewBox") or "").startswith(f"0 0 {NARROW_WIDTH} ")
+    assert len(row_groups(root)) == len(ROWS)
+    for row in row_groups(root):
+        label = next(t for t in row.iter(f"{SVG}text") if "tl-label" in (t.get("class") or ""))
+        marks = group(row, "tl-mark") or group(row, "tl-ghost")
+        mark_top = min(float(p.get("d", "").split()[0].split(",")[1]) for p in marks)  # the diamond's top point
+        assert float(label.get("y") or 0) < mark_top  # the title above, not beside
+        assert label.get("stroke") == "#fff"  # haloed over the plot's lines
+
+
+def test_the_campaign_page_gets_the_wide_drawing_and_the_phone_s(make_project) -> None:
+    project = make_project()
+    page = ET.fromstring(f"<div>{render_page(project, None, clock.today())}</div>")
+    assert [svg.get("class") for svg in page] == ["roadmap-timeline", "roadmap-timeline roadmap-timeline-narrow"]
+    assert (page[0].get("viewBox") or "").startswith(f"0 0 {WIDTH} ")
+    assert render(project, None, clock.today()).count("<svg") == 1  # the download: the wide one alone

@@ -33,7 +33,7 @@ def test_an_admin_creates_a_team_and_adds_sellers_found_by_search(people, login,
     assert "Sam Seller" in html and "Pat Product" not in html
     client.post(f"/admin/teams/{team.id}/members", data={"user_ids": [people["sales"].id]})
     html = client.get("/admin/teams/").get_data(as_text=True)
-    assert "Milan field sales" in html and '<td class="num">1</td>' in html
+    assert "Milan field sales" in html and '<td class="num" data-label="Members">1</td>' in html
 
     client.post(f"/admin/teams/{team.id}/members/{people['sales'].id}/remove")
     assert db.session.get(Placement, people["sales"].id).team_id is None
