@@ -74,6 +74,8 @@ MILESTONES_PER_CAMPAIGN = 15
 LOCAL_HOUR = 13
 #: The busy project manager's campaigns the load reads and writes.
 LOAD_CAMPAIGNS = 20
+#: Seconds without a reminder sent after which the wait for the rest gives up.
+STALLED = 60
 
 
 @dataclass
@@ -89,6 +91,7 @@ class Seeded:
 @dataclass
 class Timeline:
     began: float = 0.0  # monotonic, when the load started
+    load: tuple[datetime, datetime] | None = None  # when it started and stopped, on the app's clock
     events: list[tuple[float, str]] = field(default_factory=list)
     killed_at: datetime | None = None
     lock_taken_at: datetime | None = None
@@ -135,7 +138,7 @@ def empty_redis(url: str) -> Iterator[Redis]:
 
 # --- the data ---------------------------------------------------------------------------------
 
-def _zone_for(local_hour: int, now: datetime) -> str:
+def zone_for(local_hour: int, now: datetime) -> str:
     """An IANA zone where it is ``local_hour`` o'clock at ``now`` (UTC, naive): Etc/GMT-2 is UTC+2."""
     offset = (local_hour - now.hour + 12) % 24 - 12
     return "UTC" if offset == 0 else f"Etc/GMT{'-' if offset > 0 else '+'}{abs(offset)}"
@@ -147,7 +150,7 @@ def seed_reminders(count: int) -> Seeded:
     would (the listener syncs the schedules at the commit); :func:`fall_due` then puts each schedule's
     next time within the run, as a change of settings does (``reschedule_person``)."""
     now = clock.now()
-    zone = _zone_for(LOCAL_HOUR, now)
+    zone = zone_for(LOCAL_HOUR, now)
     prefs = reminders.ReminderPrefs(time_zone=zone, hour=LOCAL_HOUR)
     today = reminders.local(now, prefs).date()
     people = [User(email=f"cluster{n}@example.com", name=f"Cluster person {n}", password_hash="!",
@@ -291,12 +294,14 @@ def main() -> int:
     parser.add_argument("--reminders", type=int, default=3000, help="reminders falling due during the load")
     parser.add_argument("--quick", action="store_true", help="40 s of load and 1,000 reminders")
     parser.add_argument("--connections", type=int, default=8, help="load threads, half on each instance")
-    parser.add_argument("--drain-timeout", type=float, default=180,
-                        help="seconds to wait after the load for every due reminder")
+    parser.add_argument("--drain-timeout", type=float, default=600,
+                        help="seconds to wait at most after the load for every due reminder (default 600; it "
+                             f"gives up sooner when none is sent for {STALLED} s)")
     parser.add_argument("--database-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/countersign_cluster",
                         help="a PostgreSQL database the run creates and drops (it must not exist)")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/13",
                         help="an empty Redis database, emptied again at the end")
+    parser.add_argument("--keep-logs", action="store_true", help="keep the processes' logs (always kept on failure)")
     args = parser.parse_args()
     if args.quick:
         args.seconds, args.reminders = 40, 1000
@@ -314,7 +319,7 @@ def main() -> int:
         with throwaway_database(args.database_url), empty_redis(args.redis_url) as redis:
             failed = _run(args, folder, redis)
     finally:
-        if failed:
+        if failed or args.keep_logs:
             print(f"\nThe processes' logs are kept in {folder}")
         else:
             shutil.rmtree(folder, ignore_errors=True)
@@ -369,7 +374,7 @@ def _run(args: argparse.Namespace, folder: Path, redis: Redis) -> bool:
 def _load(args: argparse.Namespace, cluster: Cluster, redis: Redis, calls: list[Call],
           timeline: Timeline) -> list[Tally]:
     """Drive both instances for ``--seconds``; halfway, SIGKILL a worker and the leading scheduler."""
-    timeline.began = time.monotonic()
+    timeline.began, started = time.monotonic(), clock.now()
     end = timeline.began + args.seconds
     drivers = [Driver(cluster.ports[n % 2], calls, end, start_at=n * 7) for n in range(args.connections)]
     for driver in drivers:
@@ -393,6 +398,7 @@ def _load(args: argparse.Namespace, cluster: Cluster, redis: Redis, calls: list[
         time.sleep(0.05)
     for driver in drivers:
         driver.join()
+    timeline.load = (started, clock.now())
     timeline.note("load stops")
     tallies = [Tally(), Tally()]
     for driver in drivers:
@@ -414,12 +420,17 @@ def _sent(seeded: Seeded) -> int:
 
 
 def _drain(seeded: Seeded, timeline: Timeline, timeout: float) -> None:
+    """Wait for every due reminder to be sent: until ``timeout``, or until none was for a minute
+    (more than a lease and a recovery: nothing more is coming)."""
     deadline = time.monotonic() + timeout
-    while _sent(seeded) < len(seeded.schedules) and time.monotonic() < deadline:
+    count, progressed = _sent(seeded), time.monotonic()
+    while count < len(seeded.schedules) and time.monotonic() < min(deadline, progressed + STALLED):
         _sample_sweep(timeline)
         time.sleep(0.2)
-    timeline.note("every due reminder sent" if _sent(seeded) >= len(seeded.schedules)
-                  else f"gave up waiting ({timeout:.0f} s)")
+        if (now := _sent(seeded)) > count:
+            count, progressed = now, time.monotonic()
+    timeline.note("every due reminder sent" if count >= len(seeded.schedules)
+                  else f"gave up waiting: {len(seeded.schedules) - count} not sent")
 
 
 # --- the figures ------------------------------------------------------------------------------
@@ -450,19 +461,28 @@ def _report_http(args: argparse.Namespace, cluster: Cluster, tallies: list[Tally
 def _report_reminders(seeded: Seeded, sink: SmtpSink, timeline: Timeline) -> int:
     db.session.rollback()
     rows = db.session.execute(
-        sa.select(Notification.id, Notification.user_id, Notification.dedupe_key, Notification.email_sent_at)
+        sa.select(Notification.id, Notification.user_id, Notification.dedupe_key, Notification.created_at,
+                  Notification.email_sent_at)
         .where(Notification.kind == "reminder", Notification.user_id.in_(seeded.people))).all()
     received = sink.ids()
-    late: list[float] = []
+    written: list[float] = []  # seconds from due to the sweep writing it
+    late: list[float] = []  # seconds from due to the mail server accepting it
+    sent: list[datetime] = []
+    first = min(seeded.due_at.values())
+    by_quarter: list[list[tuple[float, float]]] = [[], [], [], []]  # (written, delivered) by when due
     delivered = duplicates = 0
     for row in rows:
-        item_key = (row.dedupe_key or "").split(":")[1]
+        due = seeded.due_at[(row.user_id, (row.dedupe_key or "").split(":")[1])]
+        written.append((row.created_at - due).total_seconds())
         emails = received[f"notification-{row.id}"]
         duplicates += max(0, emails - 1)
         if emails and row.email_sent_at is not None:
             delivered += 1
-            late.append((row.email_sent_at - seeded.due_at[(row.user_id, item_key)]).total_seconds())
-    due = len(seeded.schedules)
+            late.append((row.email_sent_at - due).total_seconds())
+            sent.append(row.email_sent_at)
+            quarter = min(3, int((due - first) / (max(seeded.due_at.values()) - first) * 4))
+            by_quarter[quarter].append((written[-1], late[-1]))
+    due_count = len(seeded.schedules)
     print("\nTimeline")
     for moment, what in timeline.events:
         print(f"  {moment:7.1f} s  {what}")
@@ -473,19 +493,32 @@ def _report_reminders(seeded: Seeded, sink: SmtpSink, timeline: Timeline) -> int
         after = [s for s in timeline.sweeps if timeline.lock_taken_at and s >= timeline.lock_taken_at]
         sweep = f"{(min(after) - timeline.killed_at).total_seconds():.1f} s" if after else "never"
         print(f"\nScheduler takeover: the stand-by held the lock {lock} after the kill (at most lock "
-              f"{SETTINGS['SCHEDULER_LOCK_SECONDS']} s + poll {SETTINGS['SCHEDULER_POLL_SECONDS']} s), "
-              f"and its first sweep started {sweep} after it")
+              f"{SETTINGS['SCHEDULER_LOCK_SECONDS']} s + poll {SETTINGS['SCHEDULER_POLL_SECONDS']} s); "
+              f"the first sweep it enqueued started {sweep} after the kill")
     print(f"\nReminders (the slot {seeded.slot.key} of each bench milestone, for each of {PEOPLE} people)")
-    print(f"  due during the load   {due:8,}")
-    print(f"  written               {len(rows):8,}")
-    print(f"  delivered             {delivered:8,}")
-    print(f"  lost                  {due - delivered:8,}")
+    print(f"  due during the load   {due_count:8,}")
+    print(f"  written               {len(rows):8,}   after their due time: {_spread(written)}")
+    print(f"  delivered             {delivered:8,}   after their due time: {_spread(late)}")
+    if timeline.load is not None and sent:
+        began, stopped = timeline.load
+        during = sum(1 for at in sent if at <= stopped)
+        after = (max(sent) - stopped).total_seconds()
+        print(f"    {during:,} during the load ({during / (stopped - began).total_seconds():.1f}/s), "
+              f"{delivered - during:,} after it ({(delivered - during) / after if after > 0 else 0:.1f}/s)")
+    for n, quarter in enumerate(by_quarter):
+        if quarter:
+            print(f"    due in quarter {n + 1} of the load: written {_spread([w for w, _ in quarter])}; "
+                  f"delivered {_spread([d for _, d in quarter])}")
+    print(f"  lost                  {due_count - delivered:8,}")
     print(f"  sent twice            {duplicates:8,}   (only an email in flight at the worker kill may be)")
-    print(f"  after their due time  p50 {percentile(late, 0.5):.1f} s, p99 {percentile(late, 0.99):.1f} s, "
-          f"slowest {max(late, default=0.0):.1f} s")
-    print(f"  other emails          {len(sink.received()) - sum(received[f'notification-{r.id}'] for r in rows):8,}"
-          "   (the comments' notifications, the large set's own reminders)")
-    return due - delivered
+    others = len(sink.received()) - sum(received[f"notification-{r.id}"] for r in rows)
+    print(f"  other emails          {others:8,}   (the comments' notifications, the large set's own reminders)")
+    return due_count - delivered
+
+
+def _spread(seconds: list[float]) -> str:
+    return (f"p50 {percentile(seconds, 0.5):.1f} s, p99 {percentile(seconds, 0.99):.1f} s, "
+            f"slowest {max(seconds, default=0.0):.1f} s")
 
 
 def _longest_gap(starts: list[datetime]) -> float:

@@ -10,6 +10,7 @@ says so; writes carry an ``Idempotency-Key`` of their own, as a careful API clie
 from __future__ import annotations
 
 import http.client
+import itertools
 import threading
 import time
 import uuid
@@ -77,23 +78,26 @@ def percentile(values: Sequence[float], share: float) -> float:
 
 
 class Driver(threading.Thread):
-    """One connection to ``port`` running ``script`` round and round until ``deadline`` (monotonic)."""
+    """One connection to ``port`` running ``script`` round and round until ``deadline`` (monotonic),
+    or for ``turns`` requests when given."""
 
-    def __init__(self, port: int, script: Sequence[Call], deadline: float, start_at: int = 0) -> None:
+    def __init__(self, port: int, script: Sequence[Call], deadline: float, start_at: int = 0,
+                 turns: int | None = None) -> None:
         super().__init__(daemon=True)
         self.port = port
         self.script = script
         self.deadline = deadline
         self.start_at = start_at  # threads on one script start at different places in it
+        self.turns = turns
         self.tally = Tally()
         self._etags: dict[str, str] = {}
 
     def run(self) -> None:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-        turn = self.start_at
-        while time.monotonic() < self.deadline:
+        for turn in itertools.count(self.start_at):
+            if time.monotonic() >= self.deadline or (self.turns is not None and turn - self.start_at >= self.turns):
+                break
             call = self.script[turn % len(self.script)]
-            turn += 1
             began = time.perf_counter()
             try:
                 status = self._send(connection, call)
