@@ -291,7 +291,8 @@ class Cluster:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=120, help="seconds of load (default 120)")
-    parser.add_argument("--reminders", type=int, default=3000, help="reminders falling due during the load")
+    parser.add_argument("--reminders", type=int, default=3000,
+                        help=f"reminders falling due during the load (default 3000; a multiple of {PEOPLE})")
     parser.add_argument("--quick", action="store_true", help="40 s of load and 1,000 reminders")
     parser.add_argument("--connections", type=int, default=8, help="load threads, half on each instance")
     parser.add_argument("--drain-timeout", type=float, default=600,
