@@ -35,7 +35,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import FrameType
 
@@ -272,6 +272,16 @@ class Cluster:
         holding = [s for s in self.schedulers if token is not None and token.decode() in s.log()]
         return (holding[0] if holding else None), token
 
+    def took_lock_at(self, token: str) -> datetime | None:
+        """When the scheduler of ``token`` logged that it holds the lock (UTC, naive, as the app's clock)."""
+        for scheduler in self.schedulers:
+            for line in scheduler.log().splitlines():
+                if f"holds the lock (token {token})" in line:
+                    # logging's asctime: local time, milliseconds after a comma.
+                    local = datetime.strptime(line[:23], "%Y-%m-%d %H:%M:%S,%f")
+                    return local.astimezone(UTC).replace(tzinfo=None)
+        return None
+
     def stop(self) -> None:
         for process, _port in self.web:
             with contextlib.suppress(OSError):
@@ -388,14 +398,16 @@ def _load(args: argparse.Namespace, cluster: Cluster, redis: Redis, calls: list[
             leader, killed_token = cluster.leader(redis)
             assert leader is not None and killed_token is not None, "no scheduler holds the lock"
             cluster.workers[0].kill()
-            leader.kill()
             timeline.killed_at = clock.now()
+            leader.kill()
             timeline.note(f"SIGKILL {cluster.workers[0].name} and the leading scheduler ({leader.name})")
         elif killed_token is not None and timeline.lock_taken_at is None:
             holder = redis.get(lock_key(cluster.queue))
             if holder is not None and holder != killed_token:
-                timeline.lock_taken_at = clock.now()
-                timeline.note("the stand-by scheduler holds the lock")
+                # When it took the lock, as it logged it: this loop notices later, by up to a database
+                # query under load, by which time the first sweep it enqueued may have started.
+                timeline.lock_taken_at = cluster.took_lock_at(holder.decode()) or clock.now()
+                timeline.note("the stand-by scheduler holds the lock (noticed)")
         time.sleep(0.05)
     for driver in drivers:
         driver.join()
