@@ -1,12 +1,20 @@
 """What every benchmark here shares: an app on a throwaway database, a fresh schema built by
-the migrations, and bulk inserts through core ``INSERT ... executemany`` (no ORM objects)."""
+the migrations, bulk inserts through core ``INSERT ... executemany`` (no ORM objects), and the
+app served by gunicorn with a signed-in session to ask it as someone."""
 
 from __future__ import annotations
 
 import contextlib
+import http.client
 import io
 import logging
+import re
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import flask_migrate
@@ -15,8 +23,10 @@ from flask import Flask
 
 from app import create_app
 from app.extensions import db
+from tests import routes
 
 CHUNK = 20_000
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def bench_app(url: str) -> Flask:
@@ -71,3 +81,51 @@ def explain(statement: str, parameters: Any) -> str:
             plan = "\n".join(str(row[0]) for row in rows)
         connection.rollback()
     return plan
+
+
+# --- over HTTP --------------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def serve(target: str, env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], int]:
+    """gunicorn (2 sync workers) serving ``target`` on a free port of 127.0.0.1, once it listens."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
+         target], cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return process, port
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise SystemExit(f"gunicorn {target} did not start: see {log}")
+
+
+def session_cookie(port: int, email: str) -> str:
+    """Sign in through the form (CSRF token and all) and return the session cookie."""
+    connection = http.client.HTTPConnection("127.0.0.1", port)
+    connection.request("GET", "/login")
+    page = connection.getresponse()
+    body = page.read().decode()
+    cookie = _cookie(page.getheader("Set-Cookie") or "")
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', body) or re.search(
+        r'name="csrf_token" value="([^"]+)"', body)
+    assert token, "no CSRF token on /login"
+    form = f"csrf_token={token.group(1)}&email={email}&password={routes.PASSWORD}"
+    connection.request("POST", "/login", body=form, headers={
+        "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
+    signed_in = connection.getresponse()
+    signed_in.read()
+    assert signed_in.status == 302 and "/login" not in (signed_in.getheader("Location") or ""), email
+    return _cookie(signed_in.getheader("Set-Cookie") or "") or cookie
+
+
+def _cookie(header: str) -> str:
+    return header.split(";", 1)[0]

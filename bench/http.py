@@ -24,7 +24,6 @@ import os
 import re
 import secrets
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -38,7 +37,7 @@ from typing import Any
 from app.accounts.services import issue_token
 from app.demo.large import Size, build
 from app.extensions import db
-from bench.common import analyze, bench_app, fresh_schema
+from bench.common import analyze, bench_app, fresh_schema, serve, session_cookie
 from tests import routes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,11 +78,11 @@ def main() -> int:
         queue = f"bench-http-{uuid.uuid4().hex[:8]}"
         env = _environment(url, args.redis_url, queue, tmp)
         facts = _build(url, SIZES[args.size], env)
-        servers = [_serve("wsgi:app", env, Path(tmp) / "app.log"), _serve("bench.bare:app", env, Path(tmp) / "bare.log")]
+        servers = [serve("wsgi:app", env, Path(tmp) / "app.log"), serve("bench.bare:app", env, Path(tmp) / "bare.log")]
         try:
             app_port, bare_port = (port for _process, port in servers)
-            facts["pm_cookie"] = _session_cookie(app_port, facts["pm_email"])
-            facts["admin_cookie"] = _session_cookie(app_port, routes.ADMIN_EMAIL)
+            facts["pm_cookie"] = session_cookie(app_port, facts["pm_email"])
+            facts["admin_cookie"] = session_cookie(app_port, routes.ADMIN_EMAIL)
             print(f"Countersign {args.size}: {facts['summary']}")
             print(f"Database: {'PostgreSQL' if url.startswith('postgresql') else 'SQLite'}; gunicorn, 2 sync workers\n")
             failures = _single_requests(app_port, facts, repeat)
@@ -130,50 +129,6 @@ def _build(url: str, size: Size, env: dict[str, str]) -> dict[str, Any]:
             "pm_email": pm.email, "api_token": api_token, "project_id": project.id, "paths": paths,
             "feed_token": summary.feed_tokens.get("mine", ""),
         }
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _serve(target: str, env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], int]:
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
-         target], cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return process, port
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit(f"gunicorn {target} did not start: see {log}")
-
-
-def _session_cookie(port: int, email: str) -> str:
-    """Sign in through the form (CSRF token and all) and return the session cookie."""
-    connection = http.client.HTTPConnection("127.0.0.1", port)
-    connection.request("GET", "/login")
-    page = connection.getresponse()
-    body = page.read().decode()
-    cookie = _cookie(page.getheader("Set-Cookie") or "")
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', body) or re.search(
-        r'name="csrf_token" value="([^"]+)"', body)
-    assert token, "no CSRF token on /login"
-    form = f"csrf_token={token.group(1)}&email={email}&password={routes.PASSWORD}"
-    connection.request("POST", "/login", body=form, headers={
-        "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
-    signed_in = connection.getresponse()
-    signed_in.read()
-    assert signed_in.status == 302 and "/login" not in (signed_in.getheader("Location") or ""), email
-    return _cookie(signed_in.getheader("Set-Cookie") or "") or cookie
-
-
-def _cookie(header: str) -> str:
-    return header.split(";", 1)[0]
 
 
 # --- single requests --------------------------------------------------------------------------
