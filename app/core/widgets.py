@@ -44,15 +44,17 @@ class ChecklistWidget:
             parts.append('<p class="multiselect-empty muted small">Nothing to choose from yet.</p></div>')
             return Markup("".join(parts))
         filtered = len(choices) >= FILTER_FROM
-        parts.append('<div class="multiselect-head">')
+        count = sum(1 for _, choice in choices if choice.selected)
+        # The count, then (from the script) the chosen as chips, then the filter right above the options:
+        # so Tab goes from the chips to the filter, and from the filter into the list.
+        # Hidden like the filter: without the script it would not follow the ticks, and a stale count misleads.
+        counter = html_params(id=f"{base}-count", class_="multiselect-count", aria_live="polite")
+        parts.append(f'<div class="multiselect-summary" hidden><span {counter}>{selected_words(count)}</span></div>')
         if filtered:
             box = html_params(type="search", id=f"{base}-filter", class_="multiselect-filter", hidden=True,
                               autocomplete="off", placeholder="Filter…", aria_label=f"Filter {field.label.text.lower()}",
                               aria_controls=f"{base}-options")
             parts.append(f"<input {box}>")
-        count = sum(1 for _, choice in choices if choice.selected)
-        parts.append(f"<span {html_params(id=f'{base}-count', class_='multiselect-count', aria_live='polite')}>"
-                     f"{selected_words(count)}</span></div>")
         parts.append(f"<ul {html_params(id=f'{base}-options', class_='multiselect-options')}>")
         # Chosen first, each part in the order given, so what is picked is in view when the page opens;
         # the ids keep the order given (as WTForms' own do), whatever the order drawn.

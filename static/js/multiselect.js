@@ -67,6 +67,7 @@
       if (chips) drawChips();
     });
 
+    count.parentElement.hidden = false;
     makeCurrent(boxes[0]);
     widget.addEventListener("focusin", function (event) {
       if (boxes.indexOf(event.target) !== -1) makeCurrent(event.target);
@@ -89,7 +90,7 @@
     chips = document.createElement("ul");
     chips.className = "multiselect-chips";
     chips.setAttribute("aria-label", "Chosen");
-    widget.querySelector(".multiselect-head").after(chips);
+    widget.querySelector(".multiselect-summary").appendChild(chips);
     drawChips();
     filter.addEventListener("input", applyFilter);
     filter.addEventListener("keydown", function (event) {
