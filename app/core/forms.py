@@ -9,14 +9,16 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import DateField, Field, FloatField, HiddenField, StringField, TextAreaField
+from wtforms import DateField, Field, FloatField, HiddenField, SelectMultipleField, StringField, TextAreaField
 from wtforms import IntegerField as _WTFormsIntegerField
 from wtforms.fields.choices import SelectChoice
 from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, StopValidation
+from wtforms.widgets import Select
 
 from app.core import values
 from app.core.errors import InvalidInput, ServiceError
+from app.core.widgets import ChecklistWidget
 
 #: The largest amount a Numeric(14, 2) money column holds.
 MAX_MONEY = Decimal("999999999999.99")
@@ -52,7 +54,8 @@ def _rule_for(field: Field) -> _ValueRule | None:
 
 class Form(FlaskForm):
     """The base of every form: each field it binds gets the value rule of its kind
-    (``app.core.values``), so no form has to remember it and none can forget it."""
+    (``app.core.values``), and a multiple choice drawn as a select is drawn as a checkbox list
+    (``app.core.widgets``), so no form has to remember either and none can forget them."""
 
     class Meta(FlaskForm.Meta):
         def bind_field(self, form: Any, unbound_field: UnboundField, options: dict[str, Any]) -> Field:
@@ -60,6 +63,9 @@ class Form(FlaskForm):
             rule = _rule_for(field)
             if rule is not None:
                 field.validators = [rule, *field.validators]
+            # Only the drawing changes: the values posted, and their checks, are the select's.
+            if isinstance(field, SelectMultipleField) and isinstance(field.widget, Select):
+                field.widget = ChecklistWidget()
             return field
 
 

@@ -64,10 +64,10 @@ def test_sales_manager_launches_a_campaign_that_its_team_then_runs(
     page.locator("#end_date").fill(end.isoformat())
     page.locator("#goal_target").fill("50")
     page.locator("#budget").fill("120000")
-    page.locator("#region_ids").select_option([region_id])
+    page.locator(f'#region_ids input[value="{region_id}"]').check()
     page.locator("#project_manager_id").select_option(ids["pm"])
-    page.locator("#product_manager_ids").select_option([ids["product"]])
-    page.locator("#member_ids").select_option([ids["team"]])
+    page.locator(f'#product_manager_ids input[value="{ids["product"]}"]').check()
+    page.locator(f'#member_ids input[value="{ids["team"]}"]').check()
     screenshot(page, "02-launch-form")
     page.get_by_role("button", name="Create campaign").click()
 

@@ -111,7 +111,8 @@ def test_a_product_manager_adds_a_product_and_keeps_it(people, login):
     client = login(people["product"])
     page = client.get("/catalog/new")
     assert page.status_code == 200
-    assert f'<option selected value="{people["product"].id}">' in page.get_data(as_text=True)  # themselves, preselected
+    themselves = f'checked id="owner_ids-0" name="owner_ids" type="checkbox" value="{people["product"].id}"'
+    assert themselves in page.get_data(as_text=True)  # preselected: the only product manager, so the first box
 
     response = client.post("/catalog/new", data={
         "name": "Fabrikam Edge", "status": "beta", "summary": "Edge analytics", "key_traits": "Fast\nSmall",
