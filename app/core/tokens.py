@@ -1,5 +1,10 @@
 """How a secret handed to a person or a program is stored: API tokens, calendar links, sign-in
-sessions and their remember tokens, password-reset links, two-factor keys."""
+sessions and their remember tokens, password-reset links, two-factor keys.
+
+``SECRET_KEY`` can be rotated without signing everyone out: the keys it replaced stay in
+``SECRET_KEY_FALLBACKS`` for a while, and whatever was signed or derived with one of them is still
+accepted (Flask checks its session cookie against them itself; :func:`secret_keys` gives the others).
+New signatures and derivations always use ``SECRET_KEY``."""
 
 from __future__ import annotations
 
@@ -18,12 +23,24 @@ def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def keyed(purpose: str, seed: str) -> bytes:
-    """A secret derived from a stored random ``seed`` with ``SECRET_KEY``, for one ``purpose``.
+def secret_keys() -> list[str]:
+    """``SECRET_KEY`` first, then the keys it replaced (``SECRET_KEY_FALLBACKS``), still accepted."""
+    config = current_app.config
+    return [config["SECRET_KEY"], *(key for key in config.get("SECRET_KEY_FALLBACKS") or () if key)]
+
+
+def serializer_keys() -> list[str]:
+    """:func:`secret_keys` in the order itsdangerous takes them: oldest first, the one it signs with last."""
+    return list(reversed(secret_keys()))
+
+
+def keyed(purpose: str, seed: str, key: str | None = None) -> bytes:
+    """A secret derived from a stored random ``seed`` with ``SECRET_KEY`` (or ``key``, one of
+    :func:`secret_keys`), for one ``purpose``.
 
     For secrets the server must be able to compute again (a reset link the outbox writes later, the
     key of a person's authenticator app), where a hash will not do: the table keeps only the seed,
     so a copy of the database without the configuration computes nothing.
     """
-    key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, purpose.encode() + b":" + seed.encode(), hashlib.sha256).digest()
+    secret = (key if key is not None else current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(secret, purpose.encode() + b":" + seed.encode(), hashlib.sha256).digest()
