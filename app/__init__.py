@@ -28,6 +28,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_object(config)
     if test_config is not None:
         app.config.update(test_config)
+    from app.core.tokens import RotatingSessionInterface
+
+    app.session_interface = RotatingSessionInterface()  # a session signed with an old key is signed anew
     if app.config.get("SECRET_KEY_FALLBACKS") and "WTF_CSRF_SECRET_KEY" not in app.config:
         # A form loaded before SECRET_KEY was rotated still posts: its CSRF token is checked against the
         # keys it replaced too (itsdangerous: oldest first, the one it signs with last). Flask does the

@@ -11,7 +11,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from flask import current_app
+from flask import Flask, Request, current_app
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 
 def digest(secret: str) -> str:
@@ -44,3 +46,31 @@ def keyed(purpose: str, seed: str, key: str | None = None) -> bytes:
     """
     secret = (key if key is not None else current_app.config["SECRET_KEY"]).encode()
     return hmac.new(secret, purpose.encode() + b":" + seed.encode(), hashlib.sha256).digest()
+
+
+class RotatingSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed session cookie, moved to the new key as soon as a browser comes back.
+
+    Flask accepts a cookie signed with a key of ``SECRET_KEY_FALLBACKS``, but signs it again only when
+    the session changes: a browser that only reads would keep the old signature, and be signed out
+    the day the old key leaves the fallbacks. Here such a session is marked changed, so this very
+    response signs it with ``SECRET_KEY``; the old key is then needed only by browsers not seen
+    since the rotation (docs/operations.md says how long to keep it).
+    """
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        session = super().open_session(app, request)
+        if session and app.config.get("SECRET_KEY_FALLBACKS") and not self._signed_with_secret_key(app, request):
+            session.modified = True
+        return session
+
+    def _signed_with_secret_key(self, app: Flask, request: Request) -> bool:
+        current = URLSafeTimedSerializer(app.secret_key, salt=self.salt, serializer=self.serializer,  # type: ignore[arg-type]
+                                         signer_kwargs={"key_derivation": self.key_derivation,
+                                                        "digest_method": self.digest_method})
+        try:
+            current.loads(request.cookies.get(self.get_cookie_name(app), ""),
+                          max_age=int(app.permanent_session_lifetime.total_seconds()))
+        except BadSignature:
+            return False
+        return True

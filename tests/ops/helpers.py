@@ -18,3 +18,14 @@ def runs_finished(at: datetime) -> list[str]:
         db.session.add(row)
     db.session.commit()
     return names
+
+
+def report_request_id(message: str) -> str | None:
+    """A job (imported by dotted path, as RQ imports every job) that logs ``message`` and returns the
+    request id it ran under."""
+    import logging
+
+    from app.ops import requestid
+
+    logging.getLogger("app.tests.job").warning(message)
+    return requestid.current()
