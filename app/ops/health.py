@@ -4,7 +4,8 @@
   balancer kill a healthy process);
 - ``database``: one ``SELECT 1``;
 - ``migrations``: the schema's revision (``alembic_version``) is the head of ``migrations/``: a web
-  process of a newer release is not ready until ``flask db upgrade`` ran (docs/operations.md);
+  process of a newer release is not ready until ``flask db upgrade`` ran; an older one stays ready on
+  a schema a newer release expanded, during a rolling upgrade (docs/operations.md);
 - ``redis``: a ``PING``, when ``REDIS_URL`` is set (without it there is no queue to reach);
 - ``sweep``: every periodic run (the reminder sweep, the email dispatch, the webhook sweep, the hourly
   clean-up) finished within ``STALE_AFTER`` of when it was due, as the Jobs page judges it: a
@@ -58,22 +59,31 @@ def database() -> Check:
 
 
 @functools.cache
-def _heads(directory: str) -> frozenset[str]:
-    """The head revisions of the migrations (read once per process: they change only with a release)."""
-    return frozenset(ScriptDirectory(directory).get_heads())
+def _chain(directory: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The head revisions of the migrations, and every revision this code knows (read once per
+    process: they change only with a release)."""
+    script = ScriptDirectory(directory)
+    return frozenset(script.get_heads()), frozenset(revision.revision for revision in script.walk_revisions())
 
 
 def migrations() -> Check:
-    heads = _heads(current_app.extensions["migrate"].directory)
+    """At head: ready. Behind (a revision this code knows, not its head): not ready until ``flask db
+    upgrade``. Ahead (a revision this code does not know): a newer release migrated the database
+    during a rolling upgrade; its migrations only expand the schema (docs/operations.md), so this
+    older code still runs on it, and is ready."""
+    heads, known = _chain(current_app.extensions["migrate"].directory)
     try:
         applied = frozenset(db.session.scalars(sa.text("SELECT version_num FROM alembic_version")))
     except SQLAlchemyError as error:
         db.session.rollback()
         return _failed("migrations", "no schema revision found (run flask db upgrade)", error)
+    at = ", ".join(sorted(applied)) or "nothing"
     if applied == heads:
-        return Check("migrations", True, f"at head ({', '.join(sorted(heads))})")
-    return Check("migrations", False, f"at {', '.join(sorted(applied)) or 'nothing'}, the code expects "
-                                      f"{', '.join(sorted(heads))} (run flask db upgrade)")
+        return Check("migrations", True, f"at head ({at})")
+    if applied and not applied & known:
+        return Check("migrations", True, f"at {at}, ahead of this code's {', '.join(sorted(heads))} "
+                                         "(a newer release migrated it)")
+    return Check("migrations", False, f"at {at}, the code expects {', '.join(sorted(heads))} (run flask db upgrade)")
 
 
 def redis() -> Check:

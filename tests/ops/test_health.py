@@ -78,6 +78,21 @@ def test_migrations_not_at_head_fail_readiness(client, clock, no_redis):
     assert migrations["detail"] == f"at d1edb9b893df, the code expects {head} (run flask db upgrade)"
 
 
+def test_a_schema_a_newer_release_migrated_keeps_older_code_ready(client, clock, no_redis):
+    runs_finished(clock.now())
+    head = db.session.scalar(sa.text("SELECT version_num FROM alembic_version"))
+    db.session.execute(sa.text("UPDATE alembic_version SET version_num = 'f00dfacecafe'"))  # unknown here
+    db.session.commit()
+    try:
+        response = client.get("/readyz")
+    finally:
+        db.session.execute(sa.text("UPDATE alembic_version SET version_num = :head"), {"head": head})
+        db.session.commit()
+    assert response.status_code == 200
+    assert response.json["checks"]["migrations"] == {
+        "ok": True, "detail": f"at f00dfacecafe, ahead of this code's {head} (a newer release migrated it)"}
+
+
 def test_redis_reachable_passes_and_unreachable_fails(client, clock, configure, redis_db):
     runs_finished(clock.now())
     assert client.get("/readyz").json["checks"]["redis"] == {"ok": True, "detail": "reachable"}
