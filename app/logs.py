@@ -2,7 +2,8 @@
 
 Secrets in URLs stay out of them. A calendar feed's URL *is* its credential (calendar clients
 cannot sign in), and so is an email's link to its preferences (it changes them without signing in)
-and a sales sheet's ``?token=`` (an intranet link, which cannot send a header), so every log line
+and a sales sheet's ``?token=`` (an intranet link, which cannot send a header), and a password-reset
+link is one while it lasts, so every log line
 that could carry a request's path goes through :func:`redact`: the development server's request
 log, the application's own error log, and gunicorn's access log (``gunicorn.conf.py`` names
 :class:`GunicornLogger`).
@@ -37,11 +38,14 @@ _FEED_TOKEN = r"(/+calendars/+v\d+/+)[^/\s?#\"']+?(?=(?:\.ics)?(?:[/\s?#\"']|$))
 _EMAIL_TOKEN = r"(/+email/+preferences/+)[^/\s?#\"']+"
 #: A publishing token in a query string: a sales sheet linked from an intranet page (?token=…).
 _QUERY_TOKEN = r"([?&]token=)[^&\s#\"']+"
-_SECRET_PATH = re.compile(f"{_FEED_TOKEN}|{_EMAIL_TOKEN}|{_QUERY_TOKEN}", re.IGNORECASE)
+#: A password-reset link's token: /password/reset/<token> (single use and short-lived, but a log outlives it).
+_RESET_TOKEN = r"(/+password/+reset/+)[^/\s?#\"']+"
+_SECRET_PATH = re.compile(f"{_FEED_TOKEN}|{_EMAIL_TOKEN}|{_QUERY_TOKEN}|{_RESET_TOKEN}", re.IGNORECASE)
 
 
 def redact(text: str) -> str:
-    """``text`` with every calendar, email-preferences and ``?token=`` token replaced by ``[redacted]``.
+    """``text`` with every calendar, email-preferences, password-reset and ``?token=`` token replaced by
+    ``[redacted]``.
 
     A request line is logged as sent, percent-escapes and all, while the router reads the decoded
     path: "/calendars%2Fv1/<token>.ics" opens the feed. So a line that names a feed once decoded
@@ -51,7 +55,7 @@ def redact(text: str) -> str:
         decoded = unquote(text)
         if _SECRET_PATH.search(decoded):
             text = decoded
-    return _SECRET_PATH.sub(lambda found: f"{found.group(1) or found.group(2) or found.group(3)}[redacted]", text)
+    return _SECRET_PATH.sub(lambda found: f"{next(g for g in found.groups() if g)}[redacted]", text)
 
 
 class RedactSecrets(logging.Filter):

@@ -13,7 +13,7 @@ from rq import Queue
 
 from app.background.queue import enqueue_now
 from app.background.workers import PulsingWorker
-from app.logs import JsonFormatter, console_handler
+from app.logs import JsonFormatter, console_handler, redact
 from app.ops import requestid
 from tests.calendars.helpers import feed_path
 
@@ -108,3 +108,8 @@ def test_an_unknown_format_is_refused(app: Flask, configure):
     configure(LOG_FORMAT="xml")
     with pytest.raises(RuntimeError, match="LOG_FORMAT must be text or json, not 'xml'"):
         console_handler(app)
+
+
+def test_a_password_reset_link_is_kept_out_of_the_logs_too():
+    assert redact('"GET /password/reset/AbC-123_x HTTP/1.1" 200') == '"GET /password/reset/[redacted] HTTP/1.1" 200'
+    assert redact("GET /password/forgot") == "GET /password/forgot"
