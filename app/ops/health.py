@@ -106,7 +106,7 @@ def sweep() -> Check:
     if not behind:
         return Check("sweep", True, f"{len(statuses)} periodic runs on time")
     words = [f"{s.label} {'last ran ' + s.ago if s.ago else 'never ran'}" for s in behind]
-    return Check("sweep", False, f"behind: {'; '.join(words)} (is a scheduler and a worker running?)")
+    return Check("sweep", False, f"behind: {'; '.join(words)} (are a scheduler and a worker running?)")
 
 
 def _failed(name: str, detail: str, error: Exception) -> Check:
