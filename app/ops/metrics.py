@@ -96,12 +96,17 @@ def _start() -> None:
     g.metrics_started = time.perf_counter()
 
 
+#: Methods counted by name; any other a client invents is "other", so it cannot add series without end.
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
 def _count(response: Response) -> Response:
     started = g.get("metrics_started")
     endpoint = request.endpoint or "none"  # "none": no route matched (a 404 or 405 of the router)
-    REQUESTS.labels(endpoint, request.method, str(response.status_code)).inc()
+    method = request.method if request.method in _METHODS else "other"
+    REQUESTS.labels(endpoint, method, str(response.status_code)).inc()
     if started is not None:
-        LATENCY.labels(endpoint, request.method).observe(time.perf_counter() - started)
+        LATENCY.labels(endpoint, method).observe(time.perf_counter() - started)
     return response
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from app.background import registry
 from app.background.models import JobRun
 from app.extensions import db
+from app.ops import requestid
 
 
 def runs_finished(at: datetime) -> list[str]:
@@ -23,9 +25,5 @@ def runs_finished(at: datetime) -> list[str]:
 def report_request_id(message: str) -> str | None:
     """A job (imported by dotted path, as RQ imports every job) that logs ``message`` and returns the
     request id it ran under."""
-    import logging
-
-    from app.ops import requestid
-
     logging.getLogger("app.tests.job").warning(message)
     return requestid.current()

@@ -74,6 +74,7 @@ def test_requests_are_counted_by_endpoint_and_status_with_their_latency(client, 
     for _ in range(3):
         client.get("/healthz")
     client.get("/no/such/page")
+    client.open("/healthz", method="BREW")  # an invented method: counted, as "other"
     after = scrape(client)
 
     def grew(name: str, **labels: str) -> float:
@@ -81,6 +82,8 @@ def test_requests_are_counted_by_endpoint_and_status_with_their_latency(client, 
 
     assert grew("countersign_http_requests_total", endpoint="ops.healthz", method="GET", status="200") == 3
     assert grew("countersign_http_requests_total", endpoint="none", method="GET", status="404") == 1
+    assert not any(dict(labels).get("method") == "BREW" for _name, labels in after)
+    assert any(dict(labels).get("method") == "other" for _name, labels in after)
     assert grew("countersign_http_request_duration_seconds_count", endpoint="ops.healthz", method="GET") == 3
     assert value(after, "countersign_http_request_duration_seconds_bucket", endpoint="ops.healthz", method="GET",
                  le="+Inf") == value(after, "countersign_http_request_duration_seconds_count",
