@@ -24,7 +24,7 @@ access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", 2 * multiprocessing.cpu_count() + 1))
 # Behind nginx, which buffers slow clients: a request that takes longer than this is a stuck worker.
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", 60))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 # A browser's keep-alive connection to nginx ends there; nginx's to gunicorn are short.
 keepalive = 5
 
