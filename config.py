@@ -18,8 +18,16 @@ def _sqlite_url(name: str) -> str:
     return f"sqlite:///{INSTANCE_DIR / name}"
 
 
+def _list(name: str) -> list[str]:
+    """A comma-separated setting as a list, blanks dropped."""
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", _DEV_SECRET)
+    # Keys SECRET_KEY replaced, still accepted (never used to sign): sessions, CSRF tokens, email links
+    # and two-factor keys made with them keep working while a rotation settles (docs/operations.md).
+    SECRET_KEY_FALLBACKS = _list("SECRET_KEY_FALLBACKS")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", _sqlite_url("countersign.db"))
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -37,7 +45,8 @@ class Config:
     THROTTLE_ADDRESS_FAILURES = int(os.environ.get("THROTTLE_ADDRESS_FAILURES", 20))
     THROTTLE_WINDOW_SECONDS = int(os.environ.get("THROTTLE_WINDOW_SECONDS", 900))
     THROTTLE_LOCKOUTS = tuple(int(s) for s in os.environ.get("THROTTLE_LOCKOUTS", "60,300,900,3600").split(","))
-    # Reverse proxies in front that append X-Forwarded-For: the client address is read from them.
+    # Reverse proxies in front that set X-Forwarded-For, -Proto, -Host and -Port: the client's address,
+    # scheme and host are read from what they added (0: the headers are ignored, a client could forge them).
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", 0))
     # Sign-in sessions (app/accounts/sessions.py): one not kept ends after this long unused; a
     # "keep me signed in" one after REMEMBER_DAYS unused; every one this long after its sign-in.
@@ -112,6 +121,12 @@ class Config:
     JOB_TIMEOUT = 600
     JOB_RESULT_TTL = 3600
     JOB_FAILURE_TTL = 7 * 24 * 3600
+    # Logs (app/logs.py): "text", one line per record, or "json", one object per line with the request id.
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").lower()
+    # /metrics (app/ops/metrics.py) answers only a request with this bearer token, or from one of these
+    # networks (CIDR, comma-separated: "127.0.0.1/32,10.0.0.0/8"); with neither set it is a 404 to all.
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+    METRICS_NETWORKS = _list("METRICS_NETWORKS")
     # Run jobs in this process right after the commit instead of through Redis (the tests).
     JOBS_INLINE = os.environ.get("JOBS_INLINE", "").lower() in {"1", "true", "yes"}
     # The wall clock, always, outside the tests (app/core/clock.py).

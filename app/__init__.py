@@ -28,13 +28,26 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_object(config)
     if test_config is not None:
         app.config.update(test_config)
+    from app.core.tokens import RotatingSessionInterface
+
+    app.session_interface = RotatingSessionInterface()  # a session signed with an old key is signed anew
+    if app.config.get("SECRET_KEY_FALLBACKS") and "WTF_CSRF_SECRET_KEY" not in app.config:
+        # A form loaded before SECRET_KEY was rotated still posts: its CSRF token is checked against the
+        # keys it replaced too (itsdangerous: oldest first, the one it signs with last). Flask does the
+        # same for its session cookie, and app.core.tokens for what the app signs and derives itself.
+        app.config["WTF_CSRF_SECRET_KEY"] = [*reversed(app.config["SECRET_KEY_FALLBACKS"]), app.config["SECRET_KEY"]]
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
+    from app import ops
+    from app.accounts import auth
     from app.core import headers, url_guard
+    from app.ops import views as ops_views
 
     _init_extensions(app)
     headers.init_app(app)
     url_guard.init_app(app)  # before the blueprints: their <int:...> rules take its id converter
+    ops.init_app(app)  # its request id and timing first of every request's hooks
+    auth.leave_alone(*ops_views.ENDPOINTS)
     _register_blueprints(app)
 
     from app import cli, errors, logs, templating

@@ -295,6 +295,7 @@ GET    /feedback/mine                                                         lo
 GET    /feedback/new                                                          login | 200  200  302  302  302  | -
 POST   /feedback/new                                                          login | .                        | -
 GET    /feedback/triage                                                       login | 200  404  404  200  404  | -  # (the API's queue is an empty list instead)
+GET    /healthz                                                               200   | 200  200  200  200  200  | -  # the process answers: for load balancers, no session read
 GET    /inbox/                                                                login | 200  200  200  200  200  | -
 POST   /inbox/<int:notification_id>/open                                      login | .                        | 404  404  404  404  404
 POST   /inbox/<int:notification_id>/read                                      login | .                        | 404  404  404  404  404
@@ -304,12 +305,14 @@ POST   /login                                                                 20
 GET    /login/code                                                            login | 302  302  302  302  302  | -  # the code page without a password first: back to sign-in
 POST   /login/code                                                            login | .                        | -
 POST   /logout                                                                login | .                        | -
+GET    /metrics                                                               404   | 404  404  404  404  404  | -  # only METRICS_TOKEN or METRICS_NETWORKS: tests/ops
 GET    /my-work/                                                              login | 200  200  200  200  200  | -
 GET    /my-work/<key>                                                         login | 200  200  200  200  200  | -
 GET    /password/forgot                                                       200   | 200  200  200  200  200  | -  # asking for a reset link: open to anyone
 POST   /password/forgot                                                       200   | .                        | -
 GET    /password/reset/<token>                                                404   | 404  404  404  404  404  | -  # the emailed token is the key: a wrong one is a 404
 POST   /password/reset/<token>                                                404   | .                        | -
+GET    /readyz                                                                503   | 503  503  503  503  503  | -  # no sweep ran in this world: tests/ops
 GET    /reports/                                                              login | 200  200  200  200  404  | -
 GET    /reports/<section>.csv                                                 login | 200  200  200  200  404  | -
 GET    /search                                                                login | 200  200  200  200  200  | -  # what each finds: tests/search

@@ -13,10 +13,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app"
-INFRASTRUCTURE = frozenset({"core", "api", "background"})
+INFRASTRUCTURE = frozenset({"core", "api", "background", "ops"})
 #: Modules of app/ outside any package that the infrastructure may use: they import no feature either
 #: (test_the_neutral_modules_import_no_feature keeps them so).
-NEUTRAL = frozenset({"extensions", "errors"})
+NEUTRAL = frozenset({"extensions", "errors", "logs"})
 PACKAGES = frozenset(path.parent.name for path in APP.glob("*/__init__.py"))
 FEATURES = PACKAGES - INFRASTRUCTURE
 #: The infrastructure's one way up, as (importing module, imported module): a job run on a worker

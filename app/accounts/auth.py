@@ -47,9 +47,12 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
     if proxies := int(app.config.get("TRUSTED_PROXIES", 0)):
-        # Behind a reverse proxy every request comes from the proxy: take the client address from
-        # the X-Forwarded-For entries the trusted proxies added, never from ones the client wrote.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies)  # type: ignore[method-assign]
+        # Behind a reverse proxy every request comes from the proxy, over plain http: take the client
+        # address, scheme, host and port from the X-Forwarded-* entries the trusted proxies added, never
+        # from ones the client wrote (so https links, Secure cookies' redirects and throttling per client
+        # address hold). With no proxy configured the headers are ignored: a client could write them.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies,  # type: ignore[method-assign]
+                                x_host=proxies, x_port=proxies)
     app.before_request(_refuse_throttled_tokens)
     app.before_request(_confine_to_setup)
     app.after_request(_write_cookies)
@@ -65,6 +68,17 @@ def own_bearer(*endpoints: str) -> None:
     _OWN_BEARER.update(endpoints)
 
 
+#: Endpoints no person signs in to (health checks, metrics): polled every few seconds by machines.
+_LEFT_ALONE: set[str] = set()
+
+
+def leave_alone(*endpoints: str) -> None:
+    """Neither look up a session or a token for ``endpoints``, nor throttle nor confine their requests:
+    a load balancer's probe costs no query, and a metrics scraper's bearer token is the view's own."""
+    _LEFT_ALONE.update(endpoints)
+    own_bearer(*endpoints)
+
+
 def client_address() -> str:
     """The address sign-in and token failures are counted against."""
     return request.remote_addr or "unknown"
@@ -77,6 +91,8 @@ def _bearer(req: Request) -> str | None:
 
 def _refuse_throttled_tokens() -> tuple[Response, int, dict[str, str]] | None:
     """A token from an address locked for sending unknown ones is refused unchecked, as a JSON 429."""
+    if request.endpoint in _LEFT_ALONE:
+        return None
     if _bearer(request) is None or (refusal := signin.token_refusal(client_address())) is None:
         return None
     response, status = json_error(429, "too_many_requests", refusal.message)
@@ -121,7 +137,7 @@ def _confine_to_setup() -> Response | tuple[Response, int] | None:
     """A session signed in with a password alone while the role requires two-factor reaches only
     the set-up page (and signing out); to the API it is no sign-in (401), and neither is an API
     token of someone who owes the set-up."""
-    if request.endpoint in _OPEN_WHILE_CONFINED or request.endpoint is None:
+    if request.endpoint in _OPEN_WHILE_CONFINED or request.endpoint in _LEFT_ALONE or request.endpoint is None:
         return None
     record = sessions.current_session()  # loads the user: from the session, or from a token
     owed = record.needs_two_factor if record is not None else g.get("token_owes_two_factor", False)

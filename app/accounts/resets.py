@@ -30,7 +30,7 @@ from app.accounts.sessions import EndReason, end_sessions
 from app.audit import services as audit
 from app.core import clock
 from app.core.errors import InvalidInput
-from app.core.tokens import digest, keyed
+from app.core.tokens import digest, keyed, secret_keys
 from app.extensions import db
 
 #: The outbox row's kind; app/notifications/emails.py builds its email from the reset row.
@@ -44,8 +44,8 @@ def lifetime() -> timedelta:
     return timedelta(minutes=current_app.config["PASSWORD_RESET_MINUTES"])
 
 
-def _token(secret: str) -> str:
-    return base64.urlsafe_b64encode(keyed("password-reset", secret)).rstrip(b"=").decode()
+def _token(secret: str, key: str | None = None) -> str:
+    return base64.urlsafe_b64encode(keyed("password-reset", secret, key)).rstrip(b"=").decode()
 
 
 def request_reset(email: str, address: str) -> signin.Refusal | None:
@@ -73,7 +73,11 @@ def link_for_email(notification_id: int) -> str | None:
     reset = db.session.scalar(sa.select(PasswordReset).where(PasswordReset.notification_id == notification_id))
     if reset is None or reset.secret is None or reset.ended_at is not None:
         return None
-    return f"/password/reset/{_token(reset.secret)}"
+    # The token whose hash was stored: made with the SECRET_KEY of the request, which a rotation since
+    # may have moved to SECRET_KEY_FALLBACKS (a link made with no key still accepted opens nothing).
+    tokens = (_token(reset.secret, key) for key in secret_keys())
+    token = next((t for t in tokens if digest(t) == reset.token_hash), None)
+    return f"/password/reset/{token}" if token is not None else None
 
 
 def find(token: str) -> PasswordReset | None:

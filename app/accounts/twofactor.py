@@ -38,7 +38,7 @@ from app.audit import services as audit
 from app.core import clock
 from app.core.errors import InvalidInput, NotAllowed
 from app.core.pagination import total
-from app.core.tokens import digest, keyed
+from app.core.tokens import digest, keyed, secret_keys
 from app.extensions import db
 
 #: Codes from an app whose clock is this many 30-second steps off either way are still accepted.
@@ -136,9 +136,10 @@ def adoption() -> dict[Role, tuple[int, int]]:
 
 # --- enrolment ------------------------------------------------------------------------------------
 
-def _key(record: TwoFactor) -> str:
-    """The base32 key the app holds: 160 bits derived from the row's seed with SECRET_KEY."""
-    return base64.b32encode(keyed("totp", record.seed)[:20]).decode()
+def _key(record: TwoFactor, secret_key: str | None = None) -> str:
+    """The base32 key the app holds: 160 bits derived from the row's seed with SECRET_KEY (or
+    ``secret_key``: an app set up before a rotation holds the key derived with the one it replaced)."""
+    return base64.b32encode(keyed("totp", record.seed, secret_key)[:20]).decode()
 
 
 def begin(user: User, here: UserSession) -> Enrolment:
@@ -295,12 +296,14 @@ def _step(moment: datetime) -> int:
 
 def _accept_app_code(record: TwoFactor, code: str) -> bool:
     typed = _normalise(code)
-    totp = pyotp.TOTP(_key(record))
+    # SECRET_KEY first, then the keys it replaced (SECRET_KEY_FALLBACKS): the app keeps the key it was
+    # given at set-up, derived with the SECRET_KEY of that day.
+    apps = [pyotp.TOTP(_key(record, secret_key)) for secret_key in secret_keys()]
     now = _step(clock.now())
     for step in (now, *(now + d for d in range(-DRIFT_STEPS, DRIFT_STEPS + 1) if d)):
         if record.last_step is not None and step <= record.last_step:
             continue  # used already, or older than a code used already: a replay
-        if hmac.compare_digest(totp.generate_otp(step), typed):
+        if any(hmac.compare_digest(totp.generate_otp(step), typed) for totp in apps):
             record.last_step = step
             return True
     return False

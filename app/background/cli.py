@@ -14,6 +14,7 @@ from app.background import registry, services, workers
 from app.background.queue import get_periodic_queue, get_queue, redis_connection
 from app.background.scheduler import SingleScheduler
 from app.background.workers import PulsingWorker
+from app.logs import console_handler
 
 
 @click.group(help="Run and inspect background jobs (reminders and email delivery) on RQ.")
@@ -36,7 +37,7 @@ def _log_to_console() -> None:
     The root handler writes everything; Flask's own handler on the app's logger would write the
     app's records a second time, so it goes.
     """
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.basicConfig(level=logging.INFO, handlers=[console_handler(current_app)])  # LOG_FORMAT: text or json
     current_app.logger.removeHandler(default_handler)
 
 

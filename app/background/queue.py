@@ -28,6 +28,7 @@ from rq import Queue
 
 from app.core import transactions
 from app.extensions import db
+from app.ops import requestid
 
 log = logging.getLogger(__name__)
 P = ParamSpec("P")
@@ -152,9 +153,12 @@ def enqueue_now(func: str, *args: Any, job_id: str | None = None) -> bool:
             log.warning("REDIS_URL is not set: emails wait in the outbox until a worker runs (scripts/run starts one)")
             app.extensions["countersign.no_redis_told"] = True
         return False
+    # The request (or the job) that enqueued it: the worker logs under the same id (app/ops/requestid.py).
+    request_id = requestid.current()
     try:
         get_queue(app).enqueue(func, *args, job_id=job_id, result_ttl=app.config["JOB_RESULT_TTL"],
-                               failure_ttl=app.config["JOB_FAILURE_TTL"])
+                               failure_ttl=app.config["JOB_FAILURE_TTL"],
+                               meta={requestid.META_KEY: request_id} if request_id else None)
     except RedisError as error:
         log.warning("Could not enqueue %s%r (%s); the recovery pass will pick it up", func, args, error)
         return False

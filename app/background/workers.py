@@ -32,6 +32,7 @@ from rq import SimpleWorker
 from rq.worker_registration import REDIS_WORKER_KEYS, WORKERS_BY_QUEUE_KEY
 
 from app.background.queue import periodic_queue_name
+from app.ops import requestid
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +95,15 @@ class PulsingWorker(SimpleWorker):
             self.connection.delete(_pulse_key(self.queue_name, self.name))
             self.connection.srem(_workers_key(self.queue_name), self.name)
         super().register_death()
+
+    def perform_job(self, job: Any, queue: Any) -> bool:
+        """Run ``job`` under the id of the request that enqueued it: its log lines, and the jobs it
+        enqueues, carry it (app/ops/requestid.py)."""
+        request_id = (job.meta or {}).get(requestid.META_KEY)
+        with requestid.carried(request_id):
+            if request_id:
+                log.info("Job %s (%s) for request %s", job.id, job.func_name, request_id)
+            return bool(super().perform_job(job, queue))
 
     def request_stop(self, signum: int, frame: Any) -> None:
         self.stop_requested = True

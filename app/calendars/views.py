@@ -21,6 +21,7 @@ from app.core.url_guard import url_is_credential
 from app.core.urls import base_url
 from app.core.views import commit, no_store, press, save_form
 from app.milestones.access import get_milestone_or_404, get_task_or_404
+from app.ops import metrics
 from app.projects.access import get_project_or_404, visible_project_ids
 
 bp = Blueprint("calendars", __name__)
@@ -129,6 +130,7 @@ def feed(token: str) -> Response:
     # Clients may keep it but must ask again (cheaply, by ETag) each time; shared caches must not keep it.
     response.headers["Cache-Control"] = "private, no-cache"
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    metrics.feed_served(response.status_code)  # the 304 ratio: how much polling the change stamps save
     return response
 
 

@@ -18,6 +18,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from app.accounts import resets
 from app.accounts.models import User
 from app.core import clock
+from app.core.tokens import serializer_keys
 from app.core.urls import absolute
 from app.core.zones import reading_in
 from app.notifications.models import CATEGORIES, Notification
@@ -28,13 +29,13 @@ _SALT = "countersign-email-preferences"
 
 def preferences_token(user_id: int, category: str) -> str:
     """A signed token for one person's email settings of one category (it carries no expiry:
-    an unsubscribe link must work as long as the email exists)."""
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_SALT).dumps([user_id, category])
+    an unsubscribe link must work as long as the email exists, and so with a key in SECRET_KEY_FALLBACKS)."""
+    return URLSafeSerializer(serializer_keys(), salt=_SALT).dumps([user_id, category])
 
 
 def read_preferences_token(token: str) -> tuple[int, str] | None:
     try:
-        user_id, category = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_SALT).loads(token)
+        user_id, category = URLSafeSerializer(serializer_keys(), salt=_SALT).loads(token)
     except (BadSignature, ValueError, TypeError):
         return None
     if not isinstance(user_id, int) or category not in CATEGORIES:

@@ -176,3 +176,16 @@ def sweep(now: datetime | None = None) -> SweepResult:
     for message_id in due:
         enqueue_now("app.webhooks.jobs.deliver", message_id, job_id=job_id("webhook", message_id))
     return SweepResult(enqueued=len(due), recovered=recovered)
+
+
+#: The states of a message still owed to its endpoint, or given up on: counted for /metrics.
+UNDELIVERED = ("pending", "sending", "failed")
+
+
+def undelivered_counts() -> list[tuple[tuple[str], float]]:
+    """How many messages are in each of :data:`UNDELIVERED` (one aggregate by the status index; the
+    delivered ones, which only grow, are not counted)."""
+    counts = dict(db.session.execute(
+        sa.select(WebhookMessage.status, sa.func.count()).where(WebhookMessage.status.in_(UNDELIVERED))
+        .group_by(WebhookMessage.status)).tuples().all())
+    return [((state,), float(counts.get(state, 0))) for state in UNDELIVERED]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from app.background import registry
 from app.background.queue import in_app_context
 from app.background.services import recording
+from app.ops import metrics
 from app.webhooks import delivery
 
 RUN = "webhooks"
@@ -25,5 +26,9 @@ def sweep() -> str:
 
 
 def init_app() -> None:
-    """Have the background scheduler run the webhooks' sweep."""
+    """Have the background scheduler run the webhooks' sweep, and /metrics count the messages not delivered yet."""
     registry.add_periodic(registry.PeriodicJob(sweep, runs=((RUN, "Webhook sweep"),)))
+    metrics.add_gauge(metrics.Gauge(
+        "countersign_webhook_messages", "Webhook messages not delivered yet, by state: pending (waiting for "
+        "their first attempt or a retry), sending, failed (retries exhausted or the endpoint turned off).",
+        ("state",), delivery.undelivered_counts))
