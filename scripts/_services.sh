@@ -27,6 +27,21 @@ ensure_icaljs() {
   fi
 }
 
+ensure_nginx() {
+  # deploy/nginx/countersign.conf is checked with `nginx -t` (tests/ops/test_deploy.py); no server is started.
+  if [ ! -x /usr/sbin/nginx ]; then
+    echo "==> Installing Debian's nginx (only to check the deploy kit's site with nginx -t)"
+    local guard=""
+    if [ ! -e /usr/sbin/policy-rc.d ]; then  # 101: the package's scripts may not start nginx on port 80
+      guard=/usr/sbin/policy-rc.d
+      printf '#!/bin/sh\nexit 101\n' | as_root tee "$guard" >/dev/null && as_root chmod +x "$guard"
+    fi
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq nginx-light openssl >/dev/null
+    if [ -n "$guard" ]; then as_root rm -f "$guard"; fi
+  fi
+}
+
 ensure_postgres() {
   if ! pg_isready -q -h "$PG_HOST" -p "$PG_PORT" 2>/dev/null; then
     echo "==> Starting PostgreSQL"

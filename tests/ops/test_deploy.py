@@ -179,7 +179,7 @@ def test_the_parser_refuses_what_nginx_refuses():
 def test_the_site_has_tls_gzip_the_upload_limit_and_the_forwarded_headers():
     site = _site()
     servers = [words for context, words in site if words[0] == "listen"]
-    assert ["listen", "443", "ssl"] in servers and ["listen", "80"] in servers
+    assert ["listen", "443", "ssl", "http2"] in servers and ["listen", "80"] in servers
     named = {words[0]: words[1:] for context, words in site if context[-1:] == ("server",)}
     for needed in ("ssl_certificate", "ssl_certificate_key", "ssl_protocols", "access_log", "client_max_body_size",
                    "gzip", "gzip_types"):
