@@ -13,18 +13,38 @@ ensure_chromium() {
   fi
 }
 
-ensure_icaljs() {
-  # Thunderbird's own iCalendar parser (ical.js, pinned in tests/calendars/icaljs) reads our feeds in the tests.
-  local dir="$ROOT/tests/calendars/icaljs"
+ensure_node() {
   if ! command -v npm >/dev/null 2>&1; then
-    echo "==> Installing Node.js and npm for the ical.js feed tests"
+    echo "==> Installing Node.js and npm for the tests' npm packages (ical.js, axe-core)"
     as_root apt-get update -qq
     DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq nodejs npm >/dev/null
   fi
-  if [ ! -d "$dir/node_modules/ical.js" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
-    echo "==> Installing ical.js (tests/calendars/icaljs)"
+}
+
+# npm ci in DIR (the tree's own package.json and package-lock.json) when PACKAGE is missing from
+# its node_modules or the lock file is newer than the last install.
+npm_ci_when_stale() {
+  local dir="$1" package="$2"
+  if [ ! -f "$dir/package-lock.json" ]; then
+    echo "$dir/package-lock.json is missing: the $package the tests use is pinned there." >&2
+    exit 1
+  fi
+  if [ ! -d "$dir/node_modules/$package" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    echo "==> Installing $package (${dir#"$ROOT/"})"
     npm ci --prefix "$dir" --no-audit --no-fund --silent
   fi
+}
+
+ensure_icaljs() {
+  # Thunderbird's own iCalendar parser (ical.js, pinned in tests/calendars/icaljs) reads our feeds in the tests.
+  ensure_node
+  npm_ci_when_stale "$ROOT/tests/calendars/icaljs" ical.js
+}
+
+ensure_axe() {
+  # Deque's axe-core (pinned in tests/browser/axe) checks every page's accessibility in the browser tests.
+  ensure_node
+  npm_ci_when_stale "$ROOT/tests/browser/axe" axe-core
 }
 
 ensure_postgres() {
