@@ -78,14 +78,25 @@ _RUN = """async (tags) => {
 }"""
 
 
+#: Runs in the page: form controls named only by a placeholder or a title, which axe-core accepts as a
+#: name but which vanish as the person types (or show only on hover): every control has a label. (A control
+#: in a ``hidden`` element is for password managers alone, beside a password form.)
+_UNLABELLED = """() => Array.from(document.querySelectorAll("input, select, textarea"))
+  .filter(el => !["hidden", "submit", "button", "reset", "image"].includes(el.type) && !el.closest("[hidden]"))
+  .filter(el => !(el.labels && el.labels.length) && !el.getAttribute("aria-label") && !el.getAttribute("aria-labelledby"))
+  .map(el => el.tagName.toLowerCase() + (el.name ? `[name="${el.name}"]` : "") + (el.id ? "#" + el.id : ""))"""
+
+
 def violations(page: Page) -> list[str]:
     """The page's serious and critical axe-core violations as it is now, one line each:
-    ``rule-id (impact) at <target>: help — what to fix``."""
+    ``rule-id (impact) at <target>: help — what to fix``; and its form controls without a label."""
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.evaluate(axe_source())
     found = page.evaluate(_RUN, list(TAGS))
-    return [f"{v['id']} ({v['impact']}) at {v['target']}: {v['help']} — {' '.join(v['summary'].split())}"
-            for v in found if v["impact"] in FAILING]
+    lines = [f"{v['id']} ({v['impact']}) at {v['target']}: {v['help']} — {' '.join(v['summary'].split())}"
+             for v in found if v["impact"] in FAILING]
+    return lines + [f"label (ours) at {target}: Form controls must have a label, not only a placeholder or title"
+                    for target in page.evaluate(_UNLABELLED)]
 
 
 #: Two frames: the resize handlers (static/js/scroll-regions.js) have run and the page is laid out again.

@@ -10,6 +10,7 @@ an email's settings link, the published sales sheet, not found) are walked too.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -146,3 +147,87 @@ def test_the_signed_out_pages_pass_axe(page: Page, live_server: str, demo: dict[
 
     assert checked == [name for name, _url, _status in visits]
     assert not failures, report(failures)
+
+
+#: Runs in the page: the focused element, its outline, and the colour it is drawn on (the first opaque
+#: background among its ancestors: the outline sits outside the element, over its parent).
+_FOCUSED = """() => {
+  const el = document.activeElement;
+  const style = getComputedStyle(el);
+  let behind = "rgb(255, 255, 255)";
+  for (let node = el.parentElement; node; node = node.parentElement) {
+    const bg = getComputedStyle(node).backgroundColor;
+    if (bg !== "transparent" && !bg.startsWith("rgba(0, 0, 0, 0")) { behind = bg; break; }
+  }
+  return {tag: el.tagName.toLowerCase(), type: el.type || "", text: (el.textContent || el.name || "").trim().slice(0, 40),
+          itself: el.matches(":focus"),
+          style: style.outlineStyle, width: parseFloat(style.outlineWidth), colour: style.outlineColor, behind};
+}"""
+
+
+def _luminance(css_colour: str) -> float:
+    """WCAG relative luminance of an ``rgb(r, g, b)`` or ``rgba(...)`` colour."""
+    red, green, blue = (float(part) / 255 for part in re.findall(r"[\d.]+", css_colour)[:3])
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in (red, green, blue)]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(one: str, other: str) -> float:
+    light, dark = sorted((_luminance(one), _luminance(other)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_contrast_is_measured_as_wcag_says():
+    assert round(contrast("rgb(0, 0, 0)", "rgb(255, 255, 255)"), 1) == 21.0
+    assert round(contrast("rgb(118, 118, 118)", "rgb(255, 255, 255)"), 2) == 4.54  # the lightest grey AA allows
+
+
+def test_the_keyboard_focus_is_always_visible(page: Page, live_server: str, demo: dict[str, Any]):
+    """Tab from the top of the dashboard, then through a form: the skip link comes first, and every link,
+    field and button shows a ring of 2 px or more, at 3:1 or more against what it is drawn on (WCAG 2.4.7,
+    1.4.11), which it loses when focus moves on."""
+    sign_in_as(page, live_server, ROLES["admin"])  # whose top bar has every kind of control, the Admin menu too
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to content")
+    expect(skip).to_be_focused()
+    box = skip.bounding_box()
+    assert box is not None and box["y"] >= 0  # shown on focus, not left off-screen
+    page.keyboard.press("Enter")
+    expect(page.locator("main#content")).to_be_focused()
+
+    seen: dict[str, dict[str, Any]] = {}
+    for url in ("/", "/campaigns/new/upgrade_campaign"):  # through the top bar; from the form's first field
+        page.goto(live_server + url)
+        for _ in range(30):
+            page.keyboard.press("Tab")
+            focused = page.evaluate(_FOCUSED)
+            if focused["tag"] == "body":
+                break
+            if not focused["itself"]:
+                continue  # a date field's calendar button, inside the browser's own control: it draws its own ring
+            kind = focused["tag"] if focused["tag"] != "input" else f"input[{focused['type']}]"
+            assert focused["style"] != "none" and focused["width"] >= 2, f"no visible focus on {focused}"
+            assert contrast(focused["colour"], focused["behind"]) >= 3, f"a faint focus ring on {focused}"
+            seen.setdefault(kind, focused)
+    assert {"a", "summary", "button", "select", "textarea", "input[search]", "input[text]", "input[date]"} <= set(seen), \
+        sorted(seen)
+
+    page.locator("h1").click()  # the mouse moves focus off: no ring is left behind
+    assert page.evaluate("() => getComputedStyle(document.querySelector('main a, main button')).outlineStyle") == "none"
+
+
+def test_the_checks_catch_a_nameless_button_and_a_field_named_by_its_placeholder(
+    page: Page, live_server: str, demo: dict[str, Any]
+):
+    sign_in_as(page, live_server, ROLES["team"])
+    page.goto(f"{live_server}/settings")
+    assert accessibility.check(page) == []
+    page.evaluate("""() => {
+        const main = document.querySelector("main");
+        main.append(document.createElement("button"));
+        main.append(Object.assign(document.createElement("input"), {type: "text", placeholder: "Your name"}));
+    }""")
+
+    found = accessibility.violations(page)
+
+    assert [line.split(" at ")[0] for line in found] == ["button-name (critical)", "label (ours)"], found
