@@ -20,8 +20,9 @@ import sqlalchemy as sa
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from app.accounts import resets
+from app.accounts import resets, twofactor
 from app.accounts.models import PasswordReset, User
+from app.accounts.sessions import start_session
 from app.catalog.models import Product
 from app.comments import access as comment_access
 from app.comments import services as comments
@@ -33,6 +34,7 @@ from app.notifications.emails import preferences_token
 from app.publishing import services as publishing
 from app.webhooks import services as webhooks
 from tests import routes
+from tests.authenticator import code
 from tests.browser import accessibility
 from tests.fixtures.clients import RequestClient
 
@@ -84,7 +86,7 @@ def walk(page: Page, live_server: str, screenshot: Screenshot, prefix: str,
     checked, failures = [], {}
     for name, url, status in visits:
         response = page.goto(live_server + url)
-        assert response is not None
+        assert response is not None and response.status < 500, f"{url}: {response and response.status}"
         if response.status != status or response.request.redirected_from is not None:
             continue  # not this person's page: another walk opens it (test_together_the_roles_open_every_page)
         checked.append(name)
@@ -128,8 +130,11 @@ def test_together_the_roles_open_every_page(app: Flask, demo: dict[str, Any]):
 
 def test_the_signed_out_pages_pass_axe(page: Page, live_server: str, demo: dict[str, Any], screenshot: Screenshot):
     """Sign-in, a forgotten password and its link (open and ended), an email's settings link, the sales
-    sheet published with a token, and a page that does not exist."""
-    admin, team = _user(ROLES["admin"]), _user(ROLES["team"])
+    sheet published with a token, a page that does not exist, and the two-factor code asked after the
+    password."""
+    admin, team, coded = _user(ROLES["admin"]), _user(ROLES["team"]), _user(ROLES["sales"])
+    session = start_session(coded, remember=False, ip="198.51.100.7", user_agent="Phone").session
+    twofactor.confirm(coded, session, code(twofactor.begin(coded, session).key))
     assert resets.request_reset(team.email, "198.51.100.7") is None
     reset = db.session.scalars(sa.select(PasswordReset).where(PasswordReset.user_id == team.id)).one()
     link = resets.link_for_email(reset.notification_id)
@@ -144,6 +149,14 @@ def test_the_signed_out_pages_pass_axe(page: Page, live_server: str, demo: dict[
               ("not-found", "/no-such-page", 404)]
 
     checked, failures = walk(page, live_server, screenshot, "signed-out", visits)
+    page.goto(f"{live_server}/login")
+    page.locator("#email").fill(coded.email)
+    page.locator("#password").fill(DEMO_PASSWORD)
+    page.locator("form.form").get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(f"{live_server}/login/code")
+    if found := accessibility.check(page):
+        failures["login-code (/login/code)"] = found
+    screenshot(page, "phone-signed-out-login-code")
 
     assert checked == [name for name, _url, _status in visits]
     assert not failures, report(failures)
