@@ -22,12 +22,21 @@ ensure_node() {
 }
 
 # npm ci in DIR (the tree's own package.json and package-lock.json) when PACKAGE is missing from
-# its node_modules or the lock file is newer than the last install.
+# its node_modules or the lock file is newer than the last install. A node_modules that is a link
+# (a git worktree sharing the main checkout's) is that checkout's to install: npm ci would empty it
+# through the link, under everyone using it, because a fresh checkout's lock file looks newer.
 npm_ci_when_stale() {
   local dir="$1" package="$2"
   if [ ! -f "$dir/package-lock.json" ]; then
     echo "$dir/package-lock.json is missing: the $package the tests use is pinned there." >&2
     exit 1
+  fi
+  if [ -L "$dir/node_modules" ]; then
+    if [ ! -d "$dir/node_modules/$package" ]; then
+      echo "$dir/node_modules links to a folder without $package: install it where the link points." >&2
+      exit 1
+    fi
+    return 0
   fi
   if [ ! -d "$dir/node_modules/$package" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
     echo "==> Installing $package (${dir#"$ROOT/"})"
