@@ -13,16 +13,33 @@ ensure_chromium() {
   fi
 }
 
-ensure_icaljs() {
-  # Thunderbird's own iCalendar parser (ical.js, pinned in tests/calendars/icaljs) reads our feeds in the tests.
-  local dir="$ROOT/tests/calendars/icaljs"
+ensure_node() {
   if ! command -v npm >/dev/null 2>&1; then
-    echo "==> Installing Node.js and npm for the ical.js feed tests"
+    echo "==> Installing Node.js and npm for the tests' npm packages (ical.js, axe-core)"
     as_root apt-get update -qq
     DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq nodejs npm >/dev/null
   fi
-  if [ ! -d "$dir/node_modules/ical.js" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
-    echo "==> Installing ical.js (tests/calendars/icaljs)"
+}
+
+# npm ci in DIR (the tree's own package.json and package-lock.json) when PACKAGE is missing from
+# its node_modules or the lock file is newer than the last install. A node_modules that is a link
+# (a git worktree sharing the main checkout's) is that checkout's to install: npm ci would empty it
+# through the link, under everyone using it, because a fresh checkout's lock file looks newer.
+npm_ci_when_stale() {
+  local dir="$1" package="$2"
+  if [ ! -f "$dir/package-lock.json" ]; then
+    echo "$dir/package-lock.json is missing: the $package the tests use is pinned there." >&2
+    exit 1
+  fi
+  if [ -L "$dir/node_modules" ]; then
+    if [ ! -d "$dir/node_modules/$package" ]; then
+      echo "$dir/node_modules links to a folder without $package: install it where the link points." >&2
+      exit 1
+    fi
+    return 0
+  fi
+  if [ ! -d "$dir/node_modules/$package" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    echo "==> Installing $package (${dir#"$ROOT/"})"
     npm ci --prefix "$dir" --no-audit --no-fund --silent
   fi
 }
@@ -40,6 +57,18 @@ ensure_nginx() {
     DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq nginx-light openssl >/dev/null
     if [ -n "$guard" ]; then as_root rm -f "$guard"; fi
   fi
+}
+
+ensure_icaljs() {
+  # Thunderbird's own iCalendar parser (ical.js, pinned in tests/calendars/icaljs) reads our feeds in the tests.
+  ensure_node
+  npm_ci_when_stale "$ROOT/tests/calendars/icaljs" ical.js
+}
+
+ensure_axe() {
+  # Deque's axe-core (pinned in tests/browser/axe) checks every page's accessibility in the browser tests.
+  ensure_node
+  npm_ci_when_stale "$ROOT/tests/browser/axe" axe-core
 }
 
 ensure_postgres() {

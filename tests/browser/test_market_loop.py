@@ -151,7 +151,7 @@ def test_feedback_is_triaged_answered_and_a_briefing_shows_in_the_reports(
     expect(mine).not_to_contain_text("Waiting for product")
     screenshot(page, "41-my-feedback-answered")
 
-    bell = page.locator("header.topbar").get_by_role("link", name="Notifications")
+    bell = page.locator("header.topbar").get_by_role("link", name="Inbox")
     expect(bell).to_contain_text("Inbox")
     expect(bell.locator(".count")).to_have_text("1")
     bell.click()

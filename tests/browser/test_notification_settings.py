@@ -83,7 +83,7 @@ def test_settings_are_kept_a_campaign_is_muted_and_the_inbox_marks_read(
     expect(page.locator("#campaigns li", has_text="Spring quota push").get_by_role("button", name="Mute")).to_be_visible()
 
     # The inbox: the count, one marked read, the settings a click away.
-    page.locator("header.topbar").get_by_role("link", name=re.compile("Notifications")).click()
+    page.locator("header.topbar").get_by_role("link", name=re.compile("Inbox")).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("2 unread")
     screenshot(page, "24-inbox")
     page.set_viewport_size(PHONE)
