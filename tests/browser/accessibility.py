@@ -41,6 +41,9 @@ NOT_PAGES = {
     "imports.status": "JSON the import page polls",
     "customers.suggest": "JSON for the customer field's suggestions",
     "comments.people": "JSON for the @mention suggestions",
+    "ops.healthz": "JSON for a load balancer",
+    "ops.readyz": "JSON for a load balancer (tests/ops)",
+    "ops.metrics": "Prometheus text for a scraper (tests/ops)",
     "accounts.login_code": "reached only halfway through a sign-in: test_the_signed_out_pages_pass_axe signs in to it",
 }
 
