@@ -88,6 +88,8 @@ def test_every_page_download_and_picture_draws_extreme_stored_values(app, extrem
         client = _sign_in(app, user)
         for _rule, url in routes.get_routes(app, values):
             response = client.get(url)
+            if url == "/readyz" and response.status_code == 503 and response.get_json()["status"] == "fail":
+                continue  # an answer, not a crash: no scheduler runs here, so the sweep is behind (tests/ops)
             if response.status_code >= 500 or "/login" in response.headers.get("Location", ""):
                 failures.append(f"{who} {url}: {response.status_code}")
             elif response.mimetype == "text/html" and response.status_code == 200:
