@@ -28,6 +28,7 @@ from flask import Flask
 from playwright.sync_api import BrowserContext, ConsoleMessage, Page, expect
 
 from app.accounts.models import User
+from app.demo.services import DEMO_PASSWORD
 from app.extensions import db
 from tests.browser.serving import serving
 from tests.factories import PASSWORD
@@ -115,6 +116,22 @@ def sign_in(live_server: str) -> Callable[[Page, User], None]:
         page.locator("form.form").get_by_role("button", name="Sign in").click()
         expect(page).to_have_url(f"{live_server}/")
         expect(page.get_by_role("heading", level=1)).to_have_text(f"Good to see you, {first_name}")
+
+    return do_sign_in
+
+
+@pytest.fixture
+def sign_in_demo(live_server: str) -> Callable[[Page, str], None]:
+    """``sign_in_demo(page, email)``: sign in as a person of the demo data (app/demo) through the form,
+    whoever was signed in before, and wait for the dashboard."""
+
+    def do_sign_in(page: Page, email: str) -> None:
+        page.context.clear_cookies()
+        page.goto(f"{live_server}/login")
+        page.locator("#email").fill(email)
+        page.locator("#password").fill(DEMO_PASSWORD)
+        page.locator("form.form").get_by_role("button", name="Sign in").click()
+        expect(page).to_have_url(f"{live_server}/")
 
     return do_sign_in
 

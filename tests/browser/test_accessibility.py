@@ -48,6 +48,7 @@ IMPORT_FILE = (b"deal_id,deal_name,customer_name,product,region,promised_date\n"
                b"D-1,SSO for 500 seats,Acme,Northwind Pro,Southern Europe,2027-06-30\n")
 
 Screenshot = Callable[[Page, str], Path]
+SignIn = Callable[[Page, str], None]
 
 
 def _user(email: str) -> User:
@@ -70,14 +71,6 @@ def demo(app: Flask) -> dict[str, Any]:
     db.session.commit()
     return {**values, "endpoint_id": hook.id, "kind": "campaign", "record_id": project.id,
             "comment_id": posted.comment.id, "run_id": run.id}
-
-
-def sign_in_as(page: Page, live_server: str, email: str) -> None:
-    page.goto(f"{live_server}/login")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(DEMO_PASSWORD)
-    page.locator("form.form").get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(f"{live_server}/")
 
 
 def walk(page: Page, live_server: str, screenshot: Screenshot, prefix: str,
@@ -103,9 +96,10 @@ def report(failures: dict[str, list[str]]) -> str:
 
 @pytest.mark.parametrize("role", list(ROLES))
 def test_every_page_a_role_opens_passes_axe_at_desktop_and_phone_width(
-    page: Page, app: Flask, live_server: str, demo: dict[str, Any], screenshot: Screenshot, role: str
+    page: Page, app: Flask, live_server: str, demo: dict[str, Any], screenshot: Screenshot, role: str,
+    sign_in_demo: SignIn,
 ):
-    sign_in_as(page, live_server, ROLES[role])
+    sign_in_demo(page, ROLES[role])
     visits = [(name, url, 200) for name, url in accessibility.pages(app, demo)]
     visits.append(("not-found", "/campaigns/999999", 404))
 
@@ -195,11 +189,12 @@ def test_contrast_is_measured_as_wcag_says():
     assert round(contrast("rgb(118, 118, 118)", "rgb(255, 255, 255)"), 2) == 4.54  # the lightest grey AA allows
 
 
-def test_the_keyboard_focus_is_always_visible(page: Page, live_server: str, demo: dict[str, Any]):
+def test_the_keyboard_focus_is_always_visible(page: Page, live_server: str, demo: dict[str, Any],
+                                              sign_in_demo: SignIn):
     """Tab from the top of the dashboard, then through a form: the skip link comes first, and every link,
     field and button shows a ring of 2 px or more, at 3:1 or more against what it is drawn on (WCAG 2.4.7,
     1.4.11), which it loses when focus moves on."""
-    sign_in_as(page, live_server, ROLES["admin"])  # whose top bar has every kind of control, the Admin menu too
+    sign_in_demo(page, ROLES["admin"])  # whose top bar has every kind of control, the Admin menu too
     page.keyboard.press("Tab")
     skip = page.get_by_role("link", name="Skip to content")
     expect(skip).to_be_focused()
@@ -230,9 +225,9 @@ def test_the_keyboard_focus_is_always_visible(page: Page, live_server: str, demo
 
 
 def test_the_checks_catch_a_nameless_button_and_a_field_named_by_its_placeholder(
-    page: Page, live_server: str, demo: dict[str, Any]
+    page: Page, live_server: str, demo: dict[str, Any], sign_in_demo: SignIn
 ):
-    sign_in_as(page, live_server, ROLES["team"])
+    sign_in_demo(page, ROLES["team"])
     page.goto(f"{live_server}/settings")
     assert accessibility.check(page) == []
     page.evaluate("""() => {

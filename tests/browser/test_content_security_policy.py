@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from app.core import clock
-from app.demo.services import DEMO_PASSWORD, load_demo
+from app.demo.services import load_demo
 from app.extensions import db
 from config import Config
 
@@ -28,14 +28,6 @@ MAX_PAGES = 90
 def demo(app):
     load_demo(clock.today())
     db.session.commit()
-
-
-def sign_in_as(page: Page, live_server: str, email: str) -> None:
-    page.goto(f"{live_server}/login")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(DEMO_PASSWORD)
-    page.locator("form.form").get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(f"{live_server}/")
 
 
 def kind_of(path: str) -> str:
@@ -66,15 +58,16 @@ def walk(page: Page, live_server: str) -> list[str]:
 
 
 @pytest.mark.parametrize("email", ["admin@example.com", "product@example.com", "sales@example.com"])
-def test_every_page_a_person_reaches_keeps_to_the_policy(page: Page, live_server, demo, csp_violations, email):
-    sign_in_as(page, live_server, email)
+def test_every_page_a_person_reaches_keeps_to_the_policy(page: Page, live_server, demo, csp_violations, email,
+                                                       sign_in_demo):
+    sign_in_demo(page, email)
     visited = walk(page, live_server)
     assert len(visited) >= 15, visited  # the walk did reach the app, not just the dashboard
     assert csp_violations == [], csp_violations
 
 
-def test_the_scripts_in_files_still_work_under_the_policy(page: Page, live_server, demo, csp_violations):
-    sign_in_as(page, live_server, "admin@example.com")
+def test_the_scripts_in_files_still_work_under_the_policy(page: Page, live_server, demo, csp_violations, sign_in_demo):
+    sign_in_demo(page, "admin@example.com")
 
     page.goto(f"{live_server}/settings/calendars")  # calendar-link.js: the campaign choice only for a campaign
     campaign_part = page.locator("[data-for-kind=project]").first

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from app.demo.services import DEMO_PASSWORD, load_demo
+from app.demo.services import load_demo
 from app.extensions import db
 
 pytestmark = pytest.mark.browser
@@ -30,15 +30,6 @@ def demo(app, clock):
     db.session.commit()
 
 
-def sign_in_as(page: Page, live_server: str, email: str) -> None:
-    page.context.clear_cookies()  # whoever was signed in before
-    page.goto(f"{live_server}/login")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(DEMO_PASSWORD)
-    page.locator("form.form").get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(f"{live_server}/")
-
-
 def campaign_url(page: Page, title: str) -> str:
     link = page.locator("main").get_by_role("link", name=title, exact=True).first
     href = link.get_attribute("href")
@@ -52,9 +43,9 @@ def shot(page: Page, directory: Path, name: str) -> None:
     page.screenshot(path=str(directory / f"{name}.png"))
 
 
-def test_the_tour_pictures(page: Page, live_server, demo, screenshot_dir):
+def test_the_tour_pictures(page: Page, live_server, demo, screenshot_dir, sign_in_demo):
     page.set_viewport_size(DESKTOP)
-    sign_in_as(page, live_server, "pm@example.com")
+    sign_in_demo(page, "pm@example.com")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Good to see you")
     shot(page, screenshot_dir, "tour-1-dashboard")
 
@@ -64,14 +55,14 @@ def test_the_tour_pictures(page: Page, live_server, demo, screenshot_dir):
     expect(page.locator("svg").first).to_be_visible()
     shot(page, screenshot_dir, "tour-2-campaign")
 
-    sign_in_as(page, live_server, "product@example.com")
+    sign_in_demo(page, "product@example.com")
     page.locator("main").get_by_role("link", name="Globex Ltd").first.click()  # on the countersign queue
     expect(page.get_by_role("heading", level=1)).to_contain_text("Globex Ltd")
     expect(page.locator("main")).to_contain_text("Countersign")
     shot(page, screenshot_dir, "tour-3-countersign")
 
     page.set_viewport_size(PHONE)
-    sign_in_as(page, live_server, "sales@example.com")
+    sign_in_demo(page, "sales@example.com")
     page.goto(f"{live_server}/campaigns")
     page.goto(live_server + campaign_url(page, "Northwind Pro tier upgrade"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("Northwind Pro tier upgrade")
