@@ -158,7 +158,7 @@ def _option(event: str, label: str, reasons: tuple[str, ...] = (), **kwargs: obj
 
 def _render(app: Flask, options: list[tuple[object, object]], compact: bool) -> str:
     source = ('{% from "projects/_transitions.html" import transition_buttons %}'
-              "{{ transition_buttons(options, '/campaigns/7/transition', compact=compact) }}")
+              "{{ transition_buttons(options, '/campaigns/7/transition', compact=compact, noun='campaign') }}")
     with app.test_request_context():
         return render_template_string(source, options=options, compact=compact)
 
@@ -181,7 +181,7 @@ def test_the_lifecycle_row_has_one_primary_and_red_only_inside_the_step_for_good
     # The row's way forward, and the hold form's own confirm: each the one primary of its form.
     assert _labels(html, "btn-primary") == ["Put on hold", "Complete"]
     assert all(form.count("btn-primary") <= 1 for form in re.findall(r"<form\b.*?</form>", html, re.S))
-    assert _labels(html, "btn-danger") == ["Cancel"]
+    assert _labels(html, "btn-danger") == ["Cancel campaign"]  # a bare "Cancel" would read as "close the form"
     assert re.findall(r'<summary class="btn" data-event="\w+">([^<]*)</summary>', html) == ["Put on hold…", "Cancel…"]
 
 

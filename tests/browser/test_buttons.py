@@ -60,7 +60,7 @@ def test_the_roadmap_is_red_only_where_a_step_ends_something_for_good(
 
     # Cancelling the campaign cannot be undone: only its last confirm is red.
     lifecycle.locator("summary", has_text="Cancel…").click()
-    assert page.evaluate(RED_BUTTONS) == ["Cancel"]
+    assert page.evaluate(RED_BUTTONS) == ["Cancel campaign"]
     lifecycle.screenshot(path=str(screenshot_dir / f"buttons-campaign-cancel-{request.node.callspec.id}.png"))
     lifecycle.locator("summary", has_text="Cancel…").click()
 
