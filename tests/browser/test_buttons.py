@@ -26,10 +26,10 @@ RED_BUTTONS = """() => [...document.querySelectorAll('main .btn, main button')]
   .map(b => b.textContent.trim())"""
 
 
-@pytest.mark.parametrize("size", SIZES)
-def test_the_roadmap_is_red_only_where_a_step_ends_something_for_good(
-    page: Page, live_server, people, make_project, sign_in, screenshot, screenshot_dir, size, request
-):
+@pytest.fixture
+def open_roadmap(page: Page, live_server, people, make_project, sign_in, size):
+    """An active campaign whose first milestone has an open task, its page open for its project
+    manager at ``size``: (the campaign, that milestone)."""
     project = make_project(title="Northwind Pro tier upgrade", state="active")
     first = project.milestones[0]
     milestones.create_task(people["pm"], first, milestones.TaskInput(
@@ -38,6 +38,14 @@ def test_the_roadmap_is_red_only_where_a_step_ends_something_for_good(
     page.set_viewport_size(size)
     sign_in(page, people["pm"])
     page.goto(f"{live_server}/campaigns/{project.id}")
+    return project, first
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_roadmap_is_red_only_where_a_step_ends_something_for_good(
+    page: Page, open_roadmap, screenshot, screenshot_dir, size, request
+):
+    _project, first = open_roadmap
 
     # Put on hold, cancel the campaign, cancel each milestone: openers that ask again, all neutral.
     expect(page.locator("#roadmap li.milestone")).to_have_count(5)
@@ -67,17 +75,10 @@ def test_the_roadmap_is_red_only_where_a_step_ends_something_for_good(
 
 @pytest.mark.parametrize("size", SIZES)
 def test_a_step_not_open_says_why_on_focus_and_hover_and_pressing_it_does_nothing(
-    page: Page, live_server, people, make_project, sign_in, screenshot, screenshot_dir, size, request
+    page: Page, live_server, open_roadmap, screenshot, screenshot_dir, size, request
 ):
-    project = make_project(title="Northwind Pro tier upgrade", state="active")
-    first = project.milestones[0]
-    milestones.create_task(people["pm"], first, milestones.TaskInput(
-        title="Draft the price band memo", assignee_id=people["team"].id, due_date=None))
-    db.session.commit()
-    page.set_viewport_size(size)
-    sign_in(page, people["pm"])
+    project, first = open_roadmap
     url = f"{live_server}/campaigns/{project.id}"
-    page.goto(url)
 
     milestone = page.locator(f"#milestone-{first.id}")
     done = milestone.locator("button[data-event=complete]")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -62,16 +64,23 @@ def test_a_sweep_that_never_ran_fails_readiness(client, no_redis):
     assert "Reminder sweep never ran" in response.json["checks"]["sweep"]["detail"]
 
 
-def test_migrations_not_at_head_fail_readiness(client, clock, no_redis):
-    runs_finished(clock.now())
+@contextmanager
+def schema_stamped(version: str) -> Iterator[str]:
+    """The database says it is at ``version`` for the block; yields the true head, stamped back after."""
     head = db.session.scalar(sa.text("SELECT version_num FROM alembic_version"))
-    db.session.execute(sa.text("UPDATE alembic_version SET version_num = 'd1edb9b893df'"))
+    db.session.execute(sa.text("UPDATE alembic_version SET version_num = :version"), {"version": version})
     db.session.commit()
     try:
-        response = client.get("/readyz")
+        yield head
     finally:
         db.session.execute(sa.text("UPDATE alembic_version SET version_num = :head"), {"head": head})
         db.session.commit()
+
+
+def test_migrations_not_at_head_fail_readiness(client, clock, no_redis):
+    runs_finished(clock.now())
+    with schema_stamped("d1edb9b893df") as head:
+        response = client.get("/readyz")
     assert response.status_code == 503
     migrations = response.json["checks"]["migrations"]
     assert migrations["ok"] is False
@@ -80,14 +89,8 @@ def test_migrations_not_at_head_fail_readiness(client, clock, no_redis):
 
 def test_a_schema_a_newer_release_migrated_keeps_older_code_ready(client, clock, no_redis):
     runs_finished(clock.now())
-    head = db.session.scalar(sa.text("SELECT version_num FROM alembic_version"))
-    db.session.execute(sa.text("UPDATE alembic_version SET version_num = 'f00dfacecafe'"))  # unknown here
-    db.session.commit()
-    try:
+    with schema_stamped("f00dfacecafe") as head:  # unknown here
         response = client.get("/readyz")
-    finally:
-        db.session.execute(sa.text("UPDATE alembic_version SET version_num = :head"), {"head": head})
-        db.session.commit()
     assert response.status_code == 200
     assert response.json["checks"]["migrations"] == {
         "ok": True, "detail": f"at f00dfacecafe, ahead of this code's {head} (a newer release migrated it)"}
